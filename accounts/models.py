@@ -1,0 +1,71 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from accounts.choices import VendorRole
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, vendor_role=VendorRole.ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. The email address is the login; there is no username."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    vendor_role = models.CharField(
+        max_length=20, choices=VendorRole.choices, default=VendorRole.NONE, blank=True
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can log into the Django admin (vendor admins)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
+
+    @property
+    def is_vendor_admin(self) -> bool:
+        return self.is_active and (self.vendor_role == VendorRole.ADMIN or self.is_superuser)
+
+    @property
+    def is_channel_manager(self) -> bool:
+        """Channel managers and vendor admins both see the vendor side of the portal."""
+        return self.is_active and (
+            self.vendor_role == VendorRole.CHANNEL_MANAGER or self.is_vendor_admin
+        )

@@ -1,0 +1,104 @@
+from django.contrib import admin
+
+from partners.models import (
+    Offering,
+    Partner,
+    PartnerInvitation,
+    PartnerMembership,
+    PartnerType,
+    Program,
+    Tier,
+    TierBenefit,
+    TierRequirement,
+)
+
+
+class TierInline(admin.TabularInline):
+    model = Tier
+    extra = 0
+    fields = ["rank", "name", "description"]
+    show_change_link = True
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+    inlines = [TierInline]
+
+
+@admin.register(PartnerType)
+class PartnerTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class TierRequirementInline(admin.TabularInline):
+    model = TierRequirement
+    extra = 1
+
+
+class TierBenefitInline(admin.TabularInline):
+    model = TierBenefit
+    extra = 1
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    list_display = ["name", "program", "rank"]
+    list_filter = ["program"]
+    ordering = ["program", "rank"]
+    inlines = [TierRequirementInline, TierBenefitInline]
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "launched_on", "is_active"]
+    list_filter = ["kind", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class MembershipInline(admin.TabularInline):
+    model = PartnerMembership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "program",
+        "partner_type",
+        "tier",
+        "status",
+        "region",
+        "owner",
+        "joined_at",
+    ]
+    list_filter = ["status", "program", "partner_type", "tier", "region"]
+    search_fields = ["name", "domain"]
+    list_select_related = ["program", "partner_type", "tier", "owner"]
+    raw_id_fields = ["owner"]
+    date_hierarchy = "joined_at"
+    # Lifecycle dates move with status changes (partners.services), not by hand.
+    readonly_fields = ["status", "activated_at", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+
+
+@admin.register(PartnerInvitation)
+class PartnerInvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "partner",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_select_related = ["partner"]
+    search_fields = ["email", "partner__name"]
+    readonly_fields = ["token_hash", "accepted_at", "accepted_by"]
+    raw_id_fields = ["partner", "invited_by", "accepted_by"]

@@ -1,0 +1,240 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from partners.choices import MemberRole, OfferingKind, PartnerStatus, Region, TierMetric
+
+
+class Program(models.Model):
+    """A partner program (e.g. "Global Partner Program") with its own ladder of tiers."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PartnerType(models.Model):
+    """Reseller, integrator, distributor, referral, service provider… Data, not code."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tier(models.Model):
+    """A level in a program. ``rank`` orders the tiers of a program: 1 is the entry tier."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tiers")
+    name = models.CharField(max_length=60)
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["program", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "rank"], name="tier_unique_rank_per_program"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "name"], name="tier_unique_name_per_program"
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="tier_rank_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.name}"
+
+
+class TierRequirement(models.Model):
+    """What a partner must reach to hold a tier, e.g. "at least 3 certified people"."""
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements")
+    metric = models.CharField(max_length=40, choices=TierMetric.choices)
+    minimum = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["tier", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier", "metric"], name="tier_requirement_unique_metric"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__gte=0), name="tier_requirement_minimum_gte_0"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_metric_display()} ≥ {self.minimum.normalize():f}"
+
+
+class TierBenefit(models.Model):
+    """What a tier gives, e.g. "Deal protection: 90 days" or "Discount: 20%"."""
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="benefits")
+    name = models.CharField(max_length=120)
+    value = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["tier", "position", "name"]
+
+    def __str__(self):
+        return f"{self.name}: {self.value}" if self.value else self.name
+
+
+class Offering(models.Model):
+    """A product, service or program element the vendor wants partners to adopt."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(
+        max_length=20, choices=OfferingKind.choices, default=OfferingKind.PRODUCT
+    )
+    description = models.TextField(blank=True)
+    launched_on = models.DateField(help_text="Adoption curves start at the launch date.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Partner(models.Model):
+    """A partner organization. Status changes go through partners.services, never a plain save."""
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(
+        max_length=253, blank=True, help_text="Web domain, e.g. example.com (lower case, no www)."
+    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="partners")
+    partner_type = models.ForeignKey(PartnerType, on_delete=models.PROTECT, related_name="partners")
+    tier = models.ForeignKey(
+        Tier, on_delete=models.PROTECT, related_name="partners", null=True, blank=True
+    )
+    country = CountryField()
+    region = models.CharField(max_length=10, choices=Region.choices)
+    status = models.CharField(
+        max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.APPLICANT, db_index=True
+    )
+    joined_at = models.DateTimeField(default=timezone.now, db_index=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_partners",
+        help_text="The owning channel manager.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~Q(domain=""), name="partner_unique_domain"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PartnerStatus.ACTIVE) | Q(activated_at__isnull=False),
+                name="partner_active_has_activated_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(activated_at__isnull=True) | Q(activated_at__gte=models.F("joined_at")),
+                name="partner_activated_after_joined",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"], name="partner_owner_status_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.tier_id and self.program_id and self.tier.program_id != self.program_id:
+            raise ValidationError({"tier": "This tier belongs to another program."})
+
+
+class PartnerMembership(models.Model):
+    """A user's place in one partner organization. A partner user belongs to exactly one partner."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.USER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["partner", "user__email"]
+
+    def __str__(self):
+        return f"{self.user} @ {self.partner} ({self.get_role_display()})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == MemberRole.ADMIN
+
+
+class PartnerInvitation(models.Model):
+    """An emailed invitation to join a partner's team. Only a hash of the token is stored."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.USER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open invitation per partner and address; re-inviting replaces it.
+            models.UniqueConstraint(
+                fields=["partner", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.partner}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -1,0 +1,48 @@
+"""Who may do what. Views and (later) API permission classes call these; nothing re-implements them."""
+
+from django.contrib.auth.mixins import AccessMixin
+from django.http import Http404
+
+from partners.selectors import membership_for_user
+
+
+def is_partner_member(user) -> bool:
+    return user.is_authenticated and user.is_active and membership_for_user(user) is not None
+
+
+def is_partner_admin(user) -> bool:
+    membership = membership_for_user(user) if user.is_authenticated else None
+    return membership is not None and membership.is_admin and user.is_active
+
+
+def is_vendor_staff(user) -> bool:
+    return user.is_authenticated and user.is_channel_manager
+
+
+class _RoleRequiredMixin(AccessMixin):
+    """Anonymous → login page; a logged-in user without the role → 404 (nothing to see here)."""
+
+    def has_role(self, user) -> bool:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.has_role(request.user):
+            raise Http404("Not found.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PartnerMemberRequiredMixin(_RoleRequiredMixin):
+    def has_role(self, user) -> bool:
+        return is_partner_member(user)
+
+
+class PartnerAdminRequiredMixin(_RoleRequiredMixin):
+    def has_role(self, user) -> bool:
+        return is_partner_admin(user)
+
+
+class VendorStaffRequiredMixin(_RoleRequiredMixin):
+    def has_role(self, user) -> bool:
+        return is_vendor_staff(user)

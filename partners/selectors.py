@@ -1,0 +1,104 @@
+"""Reads scoped to the requesting user. An outsider gets 404 (Http404), never a 403 that would
+tell them the object exists."""
+
+import hashlib
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from partners.models import Partner, PartnerInvitation, PartnerMembership
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def membership_for_user(user: User) -> PartnerMembership | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except PartnerMembership.DoesNotExist:
+        return None
+
+
+def partner_list_for_user(*, user: User, mine: bool = False) -> QuerySet[Partner]:
+    """Vendor staff see every partner (``mine``: only those they own); a partner user sees their own
+    partner; anybody else sees nothing."""
+    qs = Partner.objects.select_related("program", "partner_type", "tier", "owner")
+    if user.is_authenticated and user.is_channel_manager:
+        return qs.filter(owner=user) if mine else qs
+    membership = membership_for_user(user)
+    if membership is None or not user.is_active:
+        return qs.none()
+    return qs.filter(pk=membership.partner_id)
+
+
+def partner_get_for_user(*, user: User, pk: int) -> Partner:
+    partner = partner_list_for_user(user=user).filter(pk=pk).first()
+    if partner is None:
+        raise Http404("No such partner.")
+    return partner
+
+
+def partner_status_counts(*, user: User, mine: bool = False) -> dict[str, int]:
+    rows = (
+        partner_list_for_user(user=user, mine=mine)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def team_list_for_partner(*, partner: Partner) -> QuerySet[PartnerMembership]:
+    return (
+        PartnerMembership.objects.filter(partner=partner)
+        .select_related("user")
+        .order_by("-role", "user__email")
+    )
+
+
+def membership_get_for_admin(*, user: User, pk: int) -> PartnerMembership:
+    """A membership of the requesting partner admin's own partner, else 404."""
+    own = membership_for_user(user)
+    if own is None or not own.is_admin:
+        raise Http404("No such team member.")
+    membership = (
+        PartnerMembership.objects.select_related("user", "partner")
+        .filter(pk=pk, partner_id=own.partner_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such team member.")
+    return membership
+
+
+def invitation_list_open_for_partner(*, partner: Partner) -> QuerySet[PartnerInvitation]:
+    return PartnerInvitation.objects.filter(
+        Q(partner=partner, accepted_at__isnull=True, revoked_at__isnull=True)
+        & Q(expires_at__gt=timezone.now())
+    ).select_related("invited_by")
+
+
+def invitation_get_for_admin(*, user: User, pk: int) -> PartnerInvitation:
+    own = membership_for_user(user)
+    invitation = (
+        PartnerInvitation.objects.filter(pk=pk, partner_id=own.partner_id).first()
+        if own is not None and own.is_admin
+        else None
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def invitation_get_open(*, token: str) -> PartnerInvitation | None:
+    invitation = (
+        PartnerInvitation.objects.select_related("partner")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    return invitation if invitation is not None and invitation.is_open else None

@@ -1,0 +1,345 @@
+"""Writes for partners, tiers and teams. One function per transition; each records its event."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from metrics.choices import EventKind
+from metrics.services import record_event
+from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
+from partners.models import Partner, PartnerInvitation, PartnerMembership, Tier
+from partners.selectors import token_hash
+
+
+class PartnerError(Exception):
+    """A refused domain operation; the message is shown to the user as is."""
+
+
+def normalize_domain(value: str) -> str:
+    """``https://www.Example.com/path`` → ``example.com``."""
+    value = (value or "").strip().lower()
+    for prefix in ("https://", "http://"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+    value = value.split("/", 1)[0].split(":", 1)[0]
+    return value.removeprefix("www.")
+
+
+@transaction.atomic
+def partner_create(
+    *,
+    name: str,
+    program,
+    partner_type,
+    country: str,
+    region: str,
+    domain: str = "",
+    tier: Tier | None = None,
+    owner: User | None = None,
+    status: str = PartnerStatus.APPLICANT,
+    joined_at=None,
+    actor: User | None = None,
+) -> Partner:
+    tier = tier or program.tiers.order_by("rank").first()
+    partner = Partner(
+        name=name.strip(),
+        domain=normalize_domain(domain),
+        program=program,
+        partner_type=partner_type,
+        tier=tier,
+        country=country,
+        region=region,
+        owner=owner,
+        status=status,
+        joined_at=joined_at or timezone.now(),
+        activated_at=(joined_at or timezone.now()) if status == PartnerStatus.ACTIVE else None,
+    )
+    partner.full_clean()
+    try:
+        with transaction.atomic():
+            partner.save()
+    except IntegrityError as exc:
+        raise PartnerError(f"A partner with the domain {partner.domain} already exists.") from exc
+    record_event(
+        kind=EventKind.PARTNER_CREATED,
+        key=f"partner.created:{partner.pk}",
+        partner=partner,
+        user=actor,
+        subject=partner,
+        occurred_at=partner.joined_at,
+        properties={"status": partner.status},
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_set_status(
+    *, partner: Partner, status: str, actor: User | None = None, at=None
+) -> Partner:
+    """Move a partner along its lifecycle. The first move to ``active`` sets ``activated_at`` and
+    records ``partner.activated``; later re-activations keep the first date."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if status == partner.status:
+        return partner
+    if status not in PARTNER_STATUS_TRANSITIONS.get(partner.status, set()):
+        raise PartnerError(
+            f"A partner cannot go from {partner.get_status_display()} to "
+            f"{PartnerStatus(status).label}."
+        )
+    at = at or timezone.now()
+    previous = partner.status
+    partner.status = status
+    first_activation = status == PartnerStatus.ACTIVE and partner.activated_at is None
+    if first_activation:
+        partner.activated_at = at
+    partner.save(update_fields=["status", "activated_at", "updated_at"])
+    record_event(
+        kind=EventKind.PARTNER_STATUS_CHANGED,
+        key=f"partner.status_changed:{partner.pk}:{previous}:{status}:{at.isoformat()}",
+        partner=partner,
+        user=actor,
+        subject=partner,
+        occurred_at=at,
+        properties={"from": previous, "to": status},
+    )
+    if first_activation:
+        record_event(
+            kind=EventKind.PARTNER_ACTIVATED,
+            key=f"partner.activated:{partner.pk}",
+            partner=partner,
+            user=actor,
+            subject=partner,
+            occurred_at=at,
+            properties={"days_to_activation": (at - partner.joined_at).days},
+        )
+    return partner
+
+
+@transaction.atomic
+def partner_set_tier(*, partner: Partner, tier: Tier, actor: User | None = None) -> Partner:
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if tier.program_id != partner.program_id:
+        raise PartnerError(f"The tier {tier.name} belongs to another program.")
+    if tier.pk == partner.tier_id:
+        return partner
+    previous = partner.tier
+    partner.tier = tier
+    partner.save(update_fields=["tier", "updated_at"])
+    now = timezone.now()
+    record_event(
+        kind=EventKind.TIER_CHANGED,
+        key=f"tier.changed:{partner.pk}:{tier.pk}:{now.isoformat()}",
+        partner=partner,
+        user=actor,
+        subject=partner,
+        properties={
+            "from": previous.name if previous else None,
+            "to": tier.name,
+            "direction": "up" if previous is None or tier.rank > previous.rank else "down",
+        },
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_assign_owner(
+    *, partner: Partner, owner: User | None, actor: User | None = None
+) -> Partner:
+    if owner is not None and not owner.is_channel_manager:
+        raise PartnerError(f"{owner} is not a channel manager.")
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.owner_id == (owner.pk if owner else None):
+        return partner
+    partner.owner = owner
+    partner.save(update_fields=["owner", "updated_at"])
+    now = timezone.now()
+    record_event(
+        kind=EventKind.PARTNER_OWNER_CHANGED,
+        key=f"partner.owner_changed:{partner.pk}:{owner.pk if owner else 0}:{now.isoformat()}",
+        partner=partner,
+        user=actor,
+        subject=partner,
+        properties={"owner_id": owner.pk if owner else None},
+    )
+    return partner
+
+
+# --- Team ----------------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return token_hash(token)
+
+
+def _send_invitation_email(*, invitation: PartnerInvitation, token: str) -> None:
+    url = settings.SITE_URL.rstrip("/") + reverse("partners:invitation_accept", args=[token])
+    context = {"invitation": invitation, "url": url, "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=f"[{settings.SITE_NAME}] You are invited to join {invitation.partner.name}",
+        message=render_to_string("emails/partner_invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+@transaction.atomic
+def invitation_create(
+    *, partner: Partner, email: str, role: str = MemberRole.USER, invited_by: User
+) -> tuple[PartnerInvitation, str]:
+    """Invite ``email`` to the partner's team; returns the invitation and the one-time token
+    (only its hash is stored). Re-inviting an address replaces its open invitation."""
+    email = User.objects.normalize_email(email).strip().lower()
+    existing_user = User.objects.filter(email__iexact=email).select_related("membership").first()
+    if existing_user is not None:
+        membership = getattr(existing_user, "membership", None)
+        if membership is not None and membership.partner_id == partner.pk:
+            raise PartnerError(f"{email} is already on your team.")
+        raise PartnerError(f"{email} already has an account and cannot be invited.")
+    PartnerInvitation.objects.filter(
+        partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation = PartnerInvitation.objects.create(
+        partner=partner,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.PRM_INVITATION_TTL_DAYS),
+    )
+    record_event(
+        kind=EventKind.USER_INVITED,
+        key=f"user.invited:{invitation.pk}",
+        partner=partner,
+        user=invited_by,
+        subject=invitation,
+        properties={"role": role},
+    )
+    transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, token=token))
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: PartnerInvitation, user: User) -> PartnerMembership:
+    invitation = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise PartnerError("This invitation has expired or was already used.")
+    if user.email.lower() != invitation.email.lower():
+        raise PartnerError("This invitation was sent to another email address.")
+    if PartnerMembership.objects.filter(user=user).exists() or user.vendor_role:
+        raise PartnerError("Your account already belongs to an organization.")
+    membership = PartnerMembership.objects.create(
+        user=user, partner=invitation.partner, role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_event(
+        kind=EventKind.USER_JOINED,
+        key=f"user.joined:{user.pk}:{invitation.partner_id}",
+        partner=invitation.partner,
+        user=user,
+        subject=invitation,
+        properties={"role": invitation.role, "invited_by": invitation.invited_by_id},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: PartnerInvitation, actor: User) -> PartnerInvitation:
+    invitation = PartnerInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise PartnerError("This invitation was already accepted.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _other_admins_exist(membership: PartnerMembership) -> bool:
+    return (
+        PartnerMembership.objects.filter(
+            partner_id=membership.partner_id, role=MemberRole.ADMIN, user__is_active=True
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_add(
+    *, partner: Partner, user: User, role: str = MemberRole.USER
+) -> PartnerMembership:
+    """Attach an existing account to a partner (admin tooling and demo data; users join through
+    invitations)."""
+    if user.vendor_role:
+        raise PartnerError("Vendor staff cannot be members of a partner.")
+    if PartnerMembership.objects.filter(user=user).exists():
+        raise PartnerError(f"{user.email} already belongs to a partner.")
+    return PartnerMembership.objects.create(user=user, partner=partner, role=role)
+
+
+@transaction.atomic
+def membership_set_role(
+    *, membership: PartnerMembership, role: str, actor: User
+) -> PartnerMembership:
+    # Lock every admin row of the partner so two admins demoting each other cannot leave none.
+    list(PartnerMembership.objects.select_for_update().filter(partner_id=membership.partner_id))
+    membership = PartnerMembership.objects.select_related("user").get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    if membership.role == MemberRole.ADMIN and not _other_admins_exist(membership):
+        raise PartnerError("A team needs at least one partner admin.")
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    now = timezone.now()
+    record_event(
+        kind=EventKind.USER_ROLE_CHANGED,
+        key=f"user.role_changed:{membership.pk}:{role}:{now.isoformat()}",
+        partner=membership.partner,
+        user=actor,
+        subject=membership.user,
+        properties={"from": previous, "to": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: PartnerMembership, actor: User) -> None:
+    """Remove a colleague: the membership goes and the account is deactivated (a partner user
+    without a partner has nothing to see). Their past events stay attributed."""
+    list(PartnerMembership.objects.select_for_update().filter(partner_id=membership.partner_id))
+    membership = PartnerMembership.objects.select_related("user", "partner").get(pk=membership.pk)
+    if membership.user_id == actor.pk:
+        raise PartnerError("You cannot remove yourself from the team.")
+    if membership.role == MemberRole.ADMIN and not _other_admins_exist(membership):
+        raise PartnerError("A team needs at least one partner admin.")
+    user, partner = membership.user, membership.partner
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    record_event(
+        kind=EventKind.USER_REMOVED,
+        key=f"user.removed:{user.pk}:{partner.pk}",
+        partner=partner,
+        user=actor,
+        subject=user,
+    )
+
+
+def invitation_expire_stale(*, now=None) -> int:
+    """Revoke invitations past their expiry so they leave the team page's pending list."""
+    now = now or timezone.now()
+    return PartnerInvitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+    ).update(revoked_at=now)

@@ -1,0 +1,237 @@
+"""Portal pages: thin views over partners.selectors (reads) and partners.services (writes)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.adapters import INVITATION_SESSION_KEY
+from metrics.selectors import event_list_for_partner
+from partners import selectors, services
+from partners.choices import MemberRole, PartnerStatus
+from partners.forms import InvitationForm, MemberRoleForm
+from partners.models import Tier
+from partners.permissions import (
+    PartnerAdminRequiredMixin,
+    PartnerMemberRequiredMixin,
+    VendorStaffRequiredMixin,
+)
+
+
+def next_steps_for(*, partner, membership, team_size: int) -> list[dict]:
+    """What the partner home suggests doing next, most important first."""
+    steps = []
+    if partner.status == PartnerStatus.APPLICANT:
+        steps.append(
+            {
+                "title": "Your application is being reviewed",
+                "why": "A channel manager will confirm your partnership shortly.",
+                "url": "",
+            }
+        )
+    if membership.is_admin and team_size < 2:
+        steps.append(
+            {
+                "title": "Invite your colleagues",
+                "why": "Partners whose sales and technical people all have access ramp up faster.",
+                "url": reverse("partners:team"),
+            }
+        )
+    if not partner.domain:
+        steps.append(
+            {
+                "title": "Add your company's web domain",
+                "why": "It lets us match your deal registrations and avoid channel conflicts.",
+                "url": "",
+            }
+        )
+    return steps
+
+
+class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
+    template_name = "partners/partner_home.html"
+
+    def get_context_data(self, **kwargs):
+        membership = selectors.membership_for_user(self.request.user)
+        partner = selectors.partner_get_for_user(user=self.request.user, pk=membership.partner_id)
+        team = list(selectors.team_list_for_partner(partner=partner))
+        next_tier = (
+            Tier.objects.filter(program_id=partner.program_id, rank__gt=partner.tier.rank)
+            .prefetch_related("requirements")
+            .order_by("rank")
+            .first()
+            if partner.tier
+            else None
+        )
+        return super().get_context_data(
+            partner=partner,
+            membership=membership,
+            team=team,
+            next_steps=next_steps_for(partner=partner, membership=membership, team_size=len(team)),
+            benefits=list(partner.tier.benefits.all()) if partner.tier else [],
+            next_tier=next_tier,
+            events=event_list_for_partner(partner_id=partner.pk, limit=10),
+            **kwargs,
+        )
+
+
+class TeamView(PartnerAdminRequiredMixin, View):
+    template_name = "partners/team_list.html"
+
+    def _render(self, request, form, status=200):
+        membership = selectors.membership_for_user(request.user)
+        partner = membership.partner
+        return render(
+            request,
+            self.template_name,
+            {
+                "partner": partner,
+                "membership": membership,
+                "team": selectors.team_list_for_partner(partner=partner),
+                "invitations": selectors.invitation_list_open_for_partner(partner=partner),
+                "form": form,
+                "roles": MemberRole.choices,
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        return self._render(request, InvitationForm())
+
+    def post(self, request):
+        form = InvitationForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        membership = selectors.membership_for_user(request.user)
+        try:
+            services.invitation_create(
+                partner=membership.partner,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except services.PartnerError as exc:
+            form.add_error("email", str(exc))
+            return self._render(request, form, status=400)
+        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        return redirect("partners:team")
+
+
+class MemberRoleView(PartnerAdminRequiredMixin, View):
+    def post(self, request, pk):
+        membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
+        form = MemberRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a valid role.")
+            return redirect("partners:team")
+        try:
+            services.membership_set_role(
+                membership=membership, role=form.cleaned_data["role"], actor=request.user
+            )
+        except services.PartnerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"{membership.user.email} is now {membership.get_role_display()}."
+            )
+        return redirect("partners:team")
+
+
+class MemberRemoveView(PartnerAdminRequiredMixin, View):
+    def post(self, request, pk):
+        membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
+        email = membership.user.email
+        try:
+            services.membership_remove(membership=membership, actor=request.user)
+        except services.PartnerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{email} was removed from the team.")
+        return redirect("partners:team")
+
+
+class InvitationRevokeView(PartnerAdminRequiredMixin, View):
+    def post(self, request, pk):
+        invitation = selectors.invitation_get_for_admin(user=request.user, pk=pk)
+        try:
+            services.invitation_revoke(invitation=invitation, actor=request.user)
+        except services.PartnerError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+        return redirect("partners:team")
+
+
+class InvitationAcceptView(View):
+    """The link in an invitation email. Anonymous visitors create their account (the signup form
+    is open only while a valid invitation sits in their session); a logged-in invitee joins."""
+
+    template_name = "partners/invitation_accept.html"
+
+    def get(self, request, token):
+        invitation = selectors.invitation_get_open(token=token)
+        if invitation is None:
+            return render(request, "partners/invitation_invalid.html", status=404)
+        return render(request, self.template_name, {"invitation": invitation})
+
+    def post(self, request, token):
+        invitation = selectors.invitation_get_open(token=token)
+        if invitation is None:
+            return render(request, "partners/invitation_invalid.html", status=404)
+        if not request.user.is_authenticated:
+            request.session[INVITATION_SESSION_KEY] = token
+            from allauth.account.adapter import get_adapter
+
+            get_adapter(request).stash_verified_email(request, invitation.email)
+            return HttpResponseRedirect(reverse("account_signup"))
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except services.PartnerError as exc:
+            messages.error(request, str(exc))
+            return render(request, self.template_name, {"invitation": invitation}, status=400)
+        messages.success(request, f"Welcome to {invitation.partner.name}!")
+        return redirect("partners:home")
+
+
+class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
+    template_name = "partners/manager_home.html"
+    page_size = 25
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        mine = (
+            self.request.GET.get("scope", "mine" if user.owned_partners.exists() else "all")
+            == "mine"
+        )
+        partners = selectors.partner_list_for_user(user=user, mine=mine).order_by(
+            "-joined_at", "pk"
+        )
+        status = self.request.GET.get("status", "")
+        if status in PartnerStatus.values:
+            partners = partners.filter(status=status)
+        page = Paginator(partners, self.page_size).get_page(self.request.GET.get("page"))
+        counts = selectors.partner_status_counts(user=user, mine=mine)
+        return super().get_context_data(
+            mine=mine,
+            status=status,
+            page=page,
+            status_counts=[(s, label, counts.get(s, 0)) for s, label in PartnerStatus.choices],
+            total=sum(counts.values()),
+            **kwargs,
+        )
+
+
+class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
+    template_name = "partners/manager_partner_detail.html"
+
+    def get_context_data(self, **kwargs):
+        partner = selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return super().get_context_data(
+            partner=partner,
+            team=selectors.team_list_for_partner(partner=partner),
+            events=event_list_for_partner(partner_id=partner.pk, limit=25),
+            **kwargs,
+        )

@@ -1,0 +1,18 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from prm import views
+
+# The admin logs in through allauth, so it gets the same rate limits and MFA as the portal.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "PRM administration"
+admin.site.site_title = "PRM admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("partners.urls")),
+]
