@@ -5,7 +5,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import django.dispatch
@@ -69,7 +69,7 @@ def _build(new: NewEvent, now: datetime) -> Event:
         )
     return Event(
         occurred_at=occurred_at,
-        day=occurred_at.astimezone(timezone.UTC).date(),
+        day=occurred_at.astimezone(UTC).date(),
         partner_id=new.partner_id,
         user_id=new.user_id,
         kind=new.kind,

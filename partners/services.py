@@ -61,7 +61,8 @@ def partner_create(
         joined_at=joined_at or timezone.now(),
         activated_at=(joined_at or timezone.now()) if status == PartnerStatus.ACTIVE else None,
     )
-    partner.full_clean()
+    # Constraints are left to the database (race-safe); the IntegrityError becomes a clear message.
+    partner.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             partner.save()

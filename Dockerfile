@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=/opt/venv
+RUN pip install --no-cache-dir "uv>=0.13,<0.14"
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY . .
+ENV PATH="/opt/venv/bin:$PATH" DJANGO_SETTINGS_MODULE=prm.settings.production
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+RUN useradd --create-home prm && mkdir -p /app/var && chown -R prm /app/var
+USER prm
+EXPOSE 8000
+CMD ["gunicorn", "prm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4"]

@@ -1,0 +1,34 @@
+# PRM: the README's two commands are `make run` and `make test`.
+export UV_PYTHON_DOWNLOADS := never   # use this machine's Python 3.11; never download one
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PORT ?= 8000
+.DEFAULT_GOAL := run
+.PHONY: bootstrap run test lint e2e prodlike bench-seed clean
+
+bootstrap: ## uv itself, then the locked virtualenv in .venv
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv>=0.13,<0.14"
+	$(UV) sync --locked --quiet
+
+run: bootstrap ## the app with demo data, a Celery worker and its schedule, on the embedded default
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py createcachetable
+	$(UV) run python manage.py seed_demo
+	@echo "PRM is starting on http://127.0.0.1:$(PORT)/ (web + worker + beat; Ctrl-C stops all)"
+	PORT=$(PORT) $(UV) run honcho -f Procfile.dev start
+
+test: bootstrap ## the whole test suite (Postgres and Redis when DATABASE_URL / REDIS_URL are set)
+	$(UV) run pytest -n 2
+
+lint: bootstrap ## ruff, migrations, deploy checks, compose file
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run python manage.py makemigrations --check --dry-run
+	$(UV) run check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+prodlike: bootstrap ## Postgres + Redis from DATABASE_URL / REDIS_URL, gunicorn, separate worker and beat
+	DJANGO_SETTINGS_MODULE=prm.settings.production $(UV) run python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=prm.settings.production $(UV) run python manage.py collectstatic --noinput
+	$(UV) run honcho -f Procfile start
+
+clean: ## forget the embedded database, broker folders and schedule
+	rm -rf var/

@@ -1,0 +1,96 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from metrics.choices import EventKind
+from metrics.models import Event
+from metrics.services import EventError, NewEvent, event_recorded, record_event, record_events
+
+pytestmark = pytest.mark.django_db
+
+
+def test_repeated_event_with_the_same_key_is_stored_once(world):
+    user = world.users["partner_a_user"]
+    first = record_event(kind=EventKind.COURSE_COMPLETED, key="course.completed:1:7", user=user)
+    second = record_event(kind=EventKind.COURSE_COMPLETED, key="course.completed:1:7", user=user)
+    assert (first, second) == (True, False)
+    assert Event.objects.filter(idempotency_key="course.completed:1:7").count() == 1
+
+
+def test_first_write_wins_for_a_repeated_key(world):
+    record_event(kind="deal.won", key="k1", properties={"amount": "10"})
+    record_event(kind="deal.won", key="k1", properties={"amount": "99"})
+    assert Event.objects.get(idempotency_key="k1").properties == {"amount": "10"}
+
+
+def test_batch_skips_duplicates_inside_the_batch_and_already_stored(world):
+    record_event(kind="auth.login", key="a")
+    new = record_events(
+        [NewEvent(kind="auth.login", key=k) for k in ["a", "b", "b", "c"]],
+    )
+    assert new == 2
+    assert sorted(Event.objects.values_list("idempotency_key", flat=True)) == ["a", "b", "c"]
+
+
+def test_partner_defaults_to_the_users_partner(world):
+    user = world.users["partner_a_admin"]
+    record_event(kind=EventKind.LOGIN, key="login-1", user=user)
+    event = Event.objects.get(idempotency_key="login-1")
+    assert (event.partner_id, event.user_id) == (world.partner_a.pk, user.pk)
+
+
+def test_subject_is_recorded_as_label_and_id(world):
+    record_event(kind="partner.created", key="p", subject=world.partner_b, partner=world.partner_b)
+    event = Event.objects.get(idempotency_key="p")
+    assert (event.subject_type, event.subject_id) == ("partners.partner", str(world.partner_b.pk))
+
+
+def test_day_is_the_utc_calendar_day_of_occurred_at(world):
+    late_evening_in_new_york = datetime(2026, 3, 1, 22, 30, tzinfo=timezone(timedelta(hours=-5)))
+    record_event(kind="auth.login", key="ny", occurred_at=late_evening_in_new_york)
+    assert str(Event.objects.get(idempotency_key="ny").day) == "2026-03-02"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "Login", "key": "x"}, "area.verb"),
+        ({"kind": "auth.login", "key": ""}, "idempotency key"),
+        ({"kind": "auth.login", "key": "x" * 201}, "idempotency key"),
+        ({"kind": "auth.login", "key": "x", "occurred_at": datetime(2026, 1, 1)}, "timezone"),
+        ({"kind": "auth.login", "key": "x", "properties": {"blob": "x" * 5000}}, "4096"),
+        ({"kind": "auth.login", "key": "x", "properties": {"when": object()}}, "JSON"),
+    ],
+)
+def test_invalid_event_is_refused_with_a_reason_and_nothing_is_stored(world, kwargs, message):
+    with pytest.raises(EventError, match=message):
+        record_event(**kwargs)
+    assert not Event.objects.exists()
+
+
+def test_a_bad_item_in_a_batch_stores_nothing(world):
+    with pytest.raises(EventError):
+        record_events([NewEvent(kind="auth.login", key="ok"), NewEvent(kind="BAD", key="bad")])
+    assert not Event.objects.exists()
+
+
+def test_signal_carries_only_new_events(world):
+    seen = []
+
+    def receiver(sender, events, **kwargs):
+        seen.extend(e.idempotency_key for e in events)
+
+    event_recorded.connect(receiver)
+    try:
+        record_event(kind="course.completed", key="c1")
+        record_event(kind="course.completed", key="c1")
+        record_events([NewEvent(kind="course.completed", key=k) for k in ("c1", "c2")])
+    finally:
+        event_recorded.disconnect(receiver)
+    assert seen == ["c1", "c2"]
+
+
+def test_occurred_at_defaults_to_now(world):
+    before = datetime.now(UTC)
+    record_event(kind="auth.login", key="now")
+    assert Event.objects.get(idempotency_key="now").occurred_at >= before

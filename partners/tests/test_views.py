@@ -1,0 +1,112 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from metrics.services import NewEvent, record_events
+from partners.choices import PartnerStatus
+from partners.models import PartnerInvitation
+from partners.tests.factories import MembershipFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_partner_admin_invites_a_colleague_from_the_team_page(
+    client_as, world, django_capture_on_commit_callbacks
+):
+    client = client_as("partner_a_admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("partners:team"), {"email": "pat@alpha.example", "role": "user"}
+        )
+    assert response.status_code == 302
+    assert PartnerInvitation.objects.filter(
+        partner=world.partner_a, email="pat@alpha.example"
+    ).exists()
+    assert mail.outbox[0].to == ["pat@alpha.example"]
+    assert "pat@alpha.example" in client.get(reverse("partners:team")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"email": "not-an-email", "role": "user"}, "Enter a valid email address"),
+        ({"email": "pat@alpha.example", "role": "owner"}, "Select a valid choice"),
+        ({"email": "", "role": "user"}, "This field is required"),
+        ({"email": "user@alpha.example", "role": "user"}, "already on your team"),
+    ],
+)
+def test_bad_invitations_get_a_clear_message_and_a_400(client_as, world, data, message):
+    response = client_as("partner_a_admin").post(reverse("partners:team"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not PartnerInvitation.objects.exists()
+
+
+def test_an_invalid_role_change_is_refused_with_a_message(client_as, world):
+    membership = world.users["partner_a_user"].membership
+    response = client_as("partner_a_admin").post(
+        reverse("partners:member_role", args=[membership.pk]), {"role": "god"}, follow=True
+    )
+    assert "Choose a valid role" in response.content.decode()
+    membership.refresh_from_db()
+    assert membership.role == "user"
+
+
+def test_manager_home_filters_by_status_and_scope(client_as, world):
+    PartnerFactory(
+        name="Charlie Active",
+        status=PartnerStatus.ACTIVE,
+        activated_at=world.partner_a.joined_at,
+        program=world.partner_a.program,
+        tier=world.partner_a.tier,
+        owner=world.users["manager_owner"],
+    )
+    client = client_as("manager_owner")
+    mine = client.get(
+        reverse("partners:manager_home"), {"scope": "mine", "status": "active"}
+    ).content.decode()
+    assert "Charlie Active" in mine and "Alpha Systems" not in mine
+    everyone = client.get(reverse("partners:manager_home"), {"scope": "all"}).content.decode()
+    assert "Bravo Consulting" in everyone
+
+
+def test_manager_home_query_count_does_not_grow_with_partners(
+    client_as, world, django_assert_max_num_queries
+):
+    client = client_as("manager_owner")
+    client.get(reverse("partners:manager_home"))  # warm the session
+    for _ in range(40):
+        PartnerFactory(
+            program=world.partner_a.program,
+            tier=world.partner_a.tier,
+            owner=world.users["manager_owner"],
+        )
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("partners:manager_home"), {"scope": "mine"})
+    assert response.status_code == 200
+
+
+def test_partner_home_query_count_does_not_grow_with_history(
+    client_as, world, django_assert_max_num_queries
+):
+    for _ in range(10):
+        MembershipFactory(partner=world.partner_a)
+    record_events(
+        NewEvent(kind="auth.login", key=f"k{i}", partner_id=world.partner_a.pk) for i in range(300)
+    )
+    client = client_as("partner_a_user")
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("partners:home"))
+    assert response.status_code == 200
+
+
+def test_manager_partner_detail_query_count_is_bounded(
+    client_as, world, django_assert_max_num_queries
+):
+    record_events(
+        NewEvent(kind="auth.login", key=f"k{i}", partner_id=world.partner_a.pk) for i in range(300)
+    )
+    client = client_as("manager_owner")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("partners:manager_partner", args=[world.partner_a.pk]))
+    assert response.status_code == 200

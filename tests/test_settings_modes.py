@@ -1,0 +1,89 @@
+"""Both settings modes, checked in fresh interpreters so the environment really decides."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "from prm.celery import app;"
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
+    " 'cache': settings.CACHES['default']['BACKEND'], 'broker': app.conf.broker_url,"
+    " 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND,"
+    " 'beat': sorted(settings.CELERY_BEAT_SCHEDULE)}))"
+)
+SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "SECRET_KEY",
+    "DEBUG",
+    "EMAIL_URL",
+)
+
+
+def run_probe(settings_module: str, **env_overrides) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    env.update(DJANGO_SETTINGS_MODULE=settings_module, **env_overrides)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_embedded_default_needs_no_server(tmp_path):
+    found = run_probe("prm.settings.dev", CELERY_FILESYSTEM_BROKER_DIR=str(tmp_path / "broker"))
+    assert found["engine"] == "django.db.backends.sqlite3"
+    assert found["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    assert found["broker"].startswith("filesystem://")
+    assert found["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert (tmp_path / "broker" / "queue").is_dir()  # the transport needs its folders up front
+
+
+def test_database_and_redis_urls_switch_to_postgres_and_redis():
+    found = run_probe(
+        "prm.settings.dev",
+        DATABASE_URL="postgres://prm:pw@db.example:5432/prm",
+        REDIS_URL="redis://cache.example:6379/0",
+    )
+    assert found["engine"] == "django.db.backends.postgresql"
+    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["broker"] == "redis://cache.example:6379/0"
+
+
+def test_every_mode_carries_the_same_schedule():
+    embedded = run_probe("prm.settings.dev")["beat"]
+    production = run_probe(
+        "prm.settings.production", SECRET_KEY="x" * 60, REDIS_URL="redis://r:6379/0"
+    )["beat"]
+    assert embedded == production and "partners-expire-invitations" in embedded
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        run_probe("prm.settings.production")
+    assert "SECRET_KEY" in failure.value.stderr
+
+
+def test_production_settings_pass_the_deploy_check_with_no_warnings():
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    env.update(
+        DJANGO_SETTINGS_MODULE="prm.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="prm.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
