@@ -6,6 +6,7 @@ from django.urls import reverse
 from conftest import PERSONAS
 from partners import services
 from partners.choices import MemberRole
+from partners.tests.factories import MembershipFactory
 from tests.roles import LOGIN, assert_role_matrix
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,7 @@ def test_changing_a_role_is_only_for_the_members_own_partner_admin(client_as, wo
 
 
 def test_removing_a_member_is_only_for_the_members_own_partner_admin(client_as, world):
-    membership = world.users["partner_a_user"].membership
+    membership = MembershipFactory(partner=world.partner_a)  # not a persona: removal is for real
     outsiders = {"anonymous": LOGIN, "partner_a_user": 404, "partner_b_admin": 404} | PARTNERS_ONLY
     url = reverse("partners:member_remove", args=[membership.pk])
     assert_role_matrix(client_as, url, outsiders | {"partner_a_admin": 302}, method="post")

@@ -123,7 +123,12 @@ def test_invited_sign_up_with_another_address_is_refused_with_a_message(client, 
 def test_two_factor_setup_is_available_to_every_user(client, world):
     client.force_login(world.users["partner_a_user"])
     assert client.get(reverse("mfa_index")).status_code == 200
-    page = client.get(reverse("mfa_activate_totp"))
+    activate = reverse("mfa_activate_totp")
+    # Sensitive account changes ask for the password again first.
+    ask = client.get(activate)
+    assert ask.status_code == 302 and ask["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(ask["Location"], {"password": PASSWORD})
+    page = client.get(activate)
     assert page.status_code == 200 and "secret" in page.content.decode().lower()
 
 
