@@ -45,6 +45,7 @@ def test_filesystem_broker_delivers_tasks_without_any_server(tmp_path):
         "data_folder_in": str(tmp_path / "queue"),
         "data_folder_out": str(tmp_path / "queue"),
         "data_folder_processed": str(tmp_path / "processed"),
+        "control_folder": str(tmp_path / "control"),
     }
     for folder in folders.values():
         Path(folder).mkdir(exist_ok=True)
