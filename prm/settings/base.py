@@ -7,10 +7,10 @@ processes, and Celery on a filesystem broker, so no server other than Python is 
 
 from pathlib import Path
 
-from celery.schedules import crontab
 from django.contrib.messages import constants as messages
 
 from prm.env import BASE_DIR, env
+from prm.schedule import BEAT_SCHEDULE
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY")
@@ -138,20 +138,7 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
-# Every periodic task of every app, in one place; each expires before its next run so a backlog
-# after an outage does not run the same job many times over.
-CELERY_BEAT_SCHEDULE = {
-    "accounts-clear-expired-sessions": {
-        "task": "accounts.tasks.clear_expired_sessions",
-        "schedule": crontab(minute=17, hour=3),
-        "options": {"expires": 60 * 60},
-    },
-    "partners-expire-invitations": {
-        "task": "partners.tasks.expire_invitations",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 10 * 60},
-    },
-}
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE  # every periodic task of every app: prm/schedule.py
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

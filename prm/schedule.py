@@ -1,0 +1,20 @@
+"""Every periodic task of every app, in one place (Celery beat reads it from settings).
+
+Crontab-based; each entry expires before its next run, so a backlog after an outage does not run
+the same job many times over. Tasks must be idempotent: beat may fire again after a restart.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "accounts-clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=17, hour=3),
+        "options": {"expires": 60 * 60},
+    },
+    "partners-expire-invitations": {
+        "task": "partners.tasks.expire_invitations",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 10 * 60},
+    },
+}
