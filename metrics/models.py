@@ -45,3 +45,13 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.kind} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind_label(self) -> str:
+        """The readable name of the kind; kinds sent by other systems show as they are."""
+        from metrics.choices import EventKind
+
+        try:
+            return EventKind(self.kind).label
+        except ValueError:
+            return self.kind

@@ -40,14 +40,6 @@ def next_steps_for(*, partner, membership, team_size: int) -> list[dict]:
                 "url": reverse("partners:team"),
             }
         )
-    if not partner.domain:
-        steps.append(
-            {
-                "title": "Add your company's web domain",
-                "why": "It lets us match your deal registrations and avoid channel conflicts.",
-                "url": "",
-            }
-        )
     return steps
 
 
@@ -212,6 +204,8 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status in PartnerStatus.values:
             partners = partners.filter(status=status)
+        else:
+            status = ""  # an unknown filter value shows everyone rather than failing
         page = Paginator(partners, self.page_size).get_page(self.request.GET.get("page"))
         counts = selectors.partner_status_counts(user=user, mine=mine)
         return super().get_context_data(

@@ -18,7 +18,10 @@ PROBE = (
     " 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND,"
     " 'beat': sorted(settings.CELERY_BEAT_SCHEDULE)}))"
 )
+# Variables a test run may carry that would change what the fresh interpreter sees
+# (DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests and would fail check --deploy).
 SERVICE_VARS = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DATABASE_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
