@@ -41,3 +41,6 @@ class EventKind(models.TextChoices):
     REMINDER_SENT = "onboarding.reminder_sent", "Onboarding reminder sent"
     PARTNER_STALLED = "onboarding.stalled", "Onboarding stalled"
     SURVEY_ANSWERED = "onboarding.survey_answered", "Onboarding survey answered"
+    DEAL_EXPIRED = "deal.expired", "Deal protection expired"
+    DEAL_EXTENSION_REQUESTED = "deal.extension_requested", "Deal extension requested"
+    DEAL_EXTENDED = "deal.extended", "Deal protection extended"
