@@ -24,6 +24,8 @@ class EventKind(models.TextChoices):
     QUIZ_PASSED = "quiz.passed", "Quiz passed"
     QUIZ_FAILED = "quiz.failed", "Quiz failed"
     CERTIFICATION_EARNED = "certification.earned", "Certification earned"
+    CERTIFICATION_RENEWED = "certification.renewed", "Certification renewed"
+    CERTIFICATION_EXPIRED = "certification.expired", "Certification expired"
     RESOURCE_VIEWED = "resource.viewed", "Resource viewed"
     RESOURCE_DOWNLOADED = "resource.downloaded", "Resource downloaded"
     DEAL_SUBMITTED = "deal.submitted", "Deal registered"
