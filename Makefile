@@ -1,5 +1,6 @@
 # PRM: the README's two commands are `make run` and `make test`.
-export UV_PYTHON_DOWNLOADS := never   # use this machine's Python 3.11; never download one
+# Use this machine's Python 3.11; never download an interpreter.
+export UV_PYTHON_DOWNLOADS := never
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8000
 .DEFAULT_GOAL := run
