@@ -28,7 +28,7 @@ def _round_trip(broker_url: str, transport_options: dict, marker: Path) -> None:
     app = Celery("probe", broker=broker_url, set_as_current=False)
     app.conf.update(broker_transport_options=transport_options, task_ignore_result=True)
 
-    @app.task(name="probe.touch")
+    @app.task(name=f"probe.touch.{marker.parent.name}")  # unique: task names are process-wide
     def touch(path: str) -> None:
         Path(path).write_text("done")
 
