@@ -1,0 +1,60 @@
+"""List filters (django-filter). Bad values are reported on the form and ignored, never a 500."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from deals.choices import Currency, DealStatus
+from deals.models import Deal
+from partners.models import Tier
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DealFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Customer")
+    status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any status")
+    currency = django_filters.ChoiceFilter(choices=Currency.choices, empty_label="Any currency")
+    close_from = django_filters.DateFilter(
+        field_name="expected_close_date", lookup_expr="gte", label="Closing from", widget=_DateInput
+    )
+    close_to = django_filters.DateFilter(
+        field_name="expected_close_date", lookup_expr="lte", label="Closing by", widget=_DateInput
+    )
+    amount_min = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="gte", label="Amount at least", min_value=0
+    )
+    amount_max = django_filters.NumberFilter(
+        field_name="amount", lookup_expr="lte", label="Amount at most", min_value=0
+    )
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(customer_name__icontains=value) | Q(customer_domain_normalized__icontains=value)
+        )
+
+
+def _partners(request):
+    from partners.selectors import partner_list_for_user
+
+    if request is None:
+        return Tier.objects.none()
+    return partner_list_for_user(user=request.user).only("id", "name").order_by("name")
+
+
+class ManagerDealFilter(DealFilter):
+    partner = django_filters.ModelChoiceFilter(queryset=_partners, empty_label="Any partner")
+    tier = django_filters.ModelChoiceFilter(
+        field_name="partner__tier",
+        queryset=Tier.objects.select_related("program").order_by("program__name", "rank"),
+        empty_label="Any tier",
+    )

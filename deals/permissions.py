@@ -1,0 +1,40 @@
+"""Who may do what with a deal the selectors already let them see (scoping happens there)."""
+
+from deals.choices import DealStatus
+from deals.models import Deal
+from partners.permissions import is_partner_member, is_vendor_staff
+from partners.selectors import membership_for_user
+
+
+def _on_partner_side(user, deal: Deal) -> bool:
+    membership = membership_for_user(user)
+    return (
+        is_partner_member(user)
+        and membership is not None
+        and membership.partner_id == deal.partner_id
+    )
+
+
+def can_edit(user, deal: Deal) -> bool:
+    """Drafts are edited by whoever on the partner's team can see them."""
+    return deal.status == DealStatus.DRAFT and _on_partner_side(user, deal)
+
+
+def can_share(user, deal: Deal) -> bool:
+    """The registering user and partner admins choose who else sees a deal."""
+    membership = membership_for_user(user)
+    return _on_partner_side(user, deal) and (
+        deal.created_by_id == user.pk or (membership is not None and membership.is_admin)
+    )
+
+
+def can_record_outcome(user, deal: Deal) -> bool:
+    return deal.status == DealStatus.APPROVED and _on_partner_side(user, deal)
+
+
+def can_request_extension(user, deal: Deal) -> bool:
+    return deal.status == DealStatus.APPROVED and _on_partner_side(user, deal)
+
+
+def can_review(user, deal: Deal) -> bool:
+    return is_vendor_staff(user) and deal.status == DealStatus.SUBMITTED

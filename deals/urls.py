@@ -1,0 +1,31 @@
+from django.urls import path
+
+from deals import views
+
+app_name = "deals"
+
+urlpatterns = [
+    path("portal/deals/", views.DealListView.as_view(), name="list"),
+    path("portal/deals/export.csv", views.DealExportView.as_view(), name="export"),
+    path("portal/deals/new/", views.DealCreateView.as_view(), name="create"),
+    path("portal/deals/<int:pk>/", views.DealDetailView.as_view(), name="detail"),
+    path("portal/deals/<int:pk>/edit/", views.DealEditView.as_view(), name="edit"),
+    path("portal/deals/<int:pk>/submit/", views.DealSubmitView.as_view(), name="submit"),
+    path("portal/deals/<int:pk>/won/", views.DealWonView.as_view(), name="won"),
+    path("portal/deals/<int:pk>/lost/", views.DealLostView.as_view(), name="lost"),
+    path(
+        "portal/deals/<int:pk>/extension/",
+        views.DealExtensionRequestView.as_view(),
+        name="extension",
+    ),
+    path("manage/deals/", views.ManagerDealListView.as_view(), name="manager_list"),
+    path("manage/deals/export.csv", views.ManagerDealExportView.as_view(), name="manager_export"),
+    path("manage/deals/<int:pk>/", views.ManagerDealDetailView.as_view(), name="manager_detail"),
+    path("manage/deals/<int:pk>/approve/", views.DealApproveView.as_view(), name="approve"),
+    path("manage/deals/<int:pk>/reject/", views.DealRejectView.as_view(), name="reject"),
+    path(
+        "manage/deals/<int:pk>/extensions/<int:extension_pk>/",
+        views.ExtensionDecideView.as_view(),
+        name="extension_decide",
+    ),
+]
