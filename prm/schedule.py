@@ -17,4 +17,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 10 * 60},
     },
+    "deals-expiry-warnings": {
+        # Hourly: warn partners before protection ends; one email per deal and end date.
+        "task": "deals.tasks.send_expiry_warnings",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
+    },
+    "deals-expire": {
+        # Hourly: approved registrations past their protection become expired (row-locked, once).
+        "task": "deals.tasks.expire_deals",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 50 * 60},
+    },
 }
