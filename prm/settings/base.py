@@ -96,7 +96,6 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # a bare "example.com" in a URL field means https (Django 6 default)
 
 # --- Redis: cache and Celery broker --------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
