@@ -55,3 +55,236 @@ class Event(models.Model):
             return EventKind(self.kind).label
         except ValueError:
             return self.kind
+
+
+# --- Rollups -------------------------------------------------------------------------------------
+# Summary tables maintained by metrics.rollups from the Event table, never written by anything else.
+# Each is keyed by (partner, day, …) and recomputed bucket by bucket from raw events, so running a
+# rollup twice, or a backfill over the same days, gives the same rows. See docs/metrics.md.
+
+
+class RollupState(models.Model):
+    """Where the incremental rollup stands: one row per rollup, locked by the run that owns it.
+
+    ``watermark`` is the highest event id folded in; it is only ever set to an id below which no
+    transaction can still commit (see ``metrics.rollups._safe_upper_bound``), and it is advanced
+    in the same transaction as the summary rows it covers.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    watermark = models.BigIntegerField(default=0)
+    scores_through = models.DateField(
+        null=True, blank=True, help_text="The last day whose adoption scores were computed."
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_events = models.PositiveIntegerField(
+        default=0, help_text="Events folded in by the last run."
+    )
+    last_buckets = models.PositiveIntegerField(default=0, help_text="Partner-days it recomputed.")
+    last_duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} @ {self.watermark}"
+
+
+class PartnerDayKind(models.Model):
+    """Events of one kind for one partner on one UTC day, with the distinct users behind them."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_constraint=False,  # see the note above: a rollup writes millions of rows
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=64)
+    events = models.PositiveIntegerField()
+    users = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "day", "kind"], name="pdk_unique_bucket")
+        ]
+        indexes = [models.Index(fields=["day"], name="pdk_day_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} {self.kind}: {self.events}"
+
+
+class PartnerDay(models.Model):
+    """One partner's activity on one UTC day: all events, distinct active users."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_constraint=False,  # see the note above: a rollup writes millions of rows
+    )
+    day = models.DateField()
+    events = models.PositiveIntegerField()
+    users = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="pd_unique_bucket")]
+        # Program-wide questions ("who was active in the last 30 days") read by day first.
+        indexes = [models.Index(fields=["day", "partner"], name="pd_day_partner_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day}: {self.events}"
+
+
+class PartnerDayUser(models.Model):
+    """Which users of a partner were active on a day, so distinct users over any window are exact
+    (distinct counts cannot be added across days)."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_constraint=False,  # see the note above: a rollup writes millions of rows
+    )
+    day = models.DateField()
+    user_id = models.BigIntegerField()
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "day", "user_id"], name="pdu_unique_bucket")
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} user {self.user_id}: {self.events}"
+
+
+class FeatureArea(models.TextChoices):
+    """The feature areas of the adoption score; docs/metrics.md says which kinds fall in each."""
+
+    PORTAL = "portal", "Portal"
+    TRAINING = "training", "Training"
+    RESOURCES = "resources", "Resources"
+    DEALS = "deals", "Deal registration"
+    MARKETING = "marketing", "Marketing assets"
+
+
+class PartnerDayArea(models.Model):
+    """One partner's use of one feature area on a day."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_constraint=False,  # see the note above: a rollup writes millions of rows
+    )
+    day = models.DateField()
+    area = models.CharField(max_length=20, choices=FeatureArea.choices)
+    events = models.PositiveIntegerField()
+    users = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "day", "area"], name="pda_unique_bucket")
+        ]
+        indexes = [models.Index(fields=["day"], name="pda_day_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} {self.area}: {self.events}"
+
+
+class PartnerDayOffering(models.Model):
+    """Events about one offering (its slug in ``properties.offerings`` or ``properties.offering``)
+    by one partner on a day, per kind: the raw material of offering adoption."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_constraint=False,  # see the note above: a rollup writes millions of rows
+    )
+    day = models.DateField()
+    offering = models.CharField(max_length=60, help_text="The offering's slug.")
+    kind = models.CharField(max_length=64)
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "day", "offering", "kind"], name="pdo_unique_bucket"
+            )
+        ]
+        indexes = [models.Index(fields=["offering", "day"], name="pdo_offering_day_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} {self.offering} {self.kind}: {self.events}"
+
+
+class AdoptionScore(models.Model):
+    """A partner's adoption score on a day, over the 30 days ending that day, with its parts.
+
+    A row exists when the partner had at least one event in that window; no row means 0.
+    ``seats`` is the partner's active users when the row was computed.
+    """
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_constraint=False,  # see the note above: a rollup writes millions of rows
+    )
+    day = models.DateField()
+    score = models.FloatField()
+    areas = models.PositiveSmallIntegerField(help_text="Feature areas used (of 5).")
+    active_days = models.PositiveSmallIntegerField()
+    active_users = models.PositiveIntegerField()
+    seats = models.PositiveIntegerField()
+    events = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "day"], name="adoption_unique_partner_day")
+        ]
+        indexes = [models.Index(fields=["day", "score"], name="adoption_day_score_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day}: {self.score}"
+
+
+class OfferingAdoptionRule(models.Model):
+    """One way a partner can count as having adopted an offering, e.g. "a deal registered or won
+    with it in the last 90 days". A partner has adopted the offering when it meets ANY rule.
+    Offerings without rules use the defaults in ``metrics.definitions.DEFAULT_OFFERING_RULES``."""
+
+    offering = models.ForeignKey(
+        "partners.Offering", on_delete=models.CASCADE, related_name="adoption_rules"
+    )
+    description = models.CharField(max_length=200)
+    kinds = models.JSONField(
+        help_text='Event kinds that count, e.g. ["deal.submitted", "deal.won"].'
+    )
+    window_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Look back this many days; empty means ever."
+    )
+    min_events = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["offering", "id"]
+
+    def __str__(self):
+        return f"{self.offering}: {self.description}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (
+            not isinstance(self.kinds, list)
+            or not self.kinds
+            or not all(isinstance(k, str) and k for k in self.kinds)
+        ):
+            raise ValidationError({"kinds": "Give a non-empty list of event kinds."})
+        if self.min_events < 1:
+            raise ValidationError({"min_events": "At least one event is needed."})

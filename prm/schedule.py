@@ -29,4 +29,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=10),
         "options": {"expires": 50 * 60},
     },
+    "metrics-rollup": {
+        # Every minute; expires before the next so a backlog never stacks up rollups.
+        "task": "metrics.tasks.rollup_metrics",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
 }

@@ -1,0 +1,86 @@
+"""Metric settings. Each is read from Django settings first, then the environment (see
+.env.example), then the default here, so a deployment can tune them without code changes."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from prm.env import env
+
+
+def _int(name: str, default: int) -> int:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = env.int(name, default=default)
+    if int(value) < 0:
+        raise ImproperlyConfigured(f"{name} must be a non-negative integer, not {value!r}.")
+    return int(value)
+
+
+def _float(name: str, default: float) -> float:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = env.float(name, default=default)
+    if float(value) < 0:
+        raise ImproperlyConfigured(f"{name} must be a non-negative number, not {value!r}.")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class AdoptionWeights:
+    breadth: float
+    frequency: float
+    users: float
+
+    @property
+    def total(self) -> float:
+        return self.breadth + self.frequency + self.users
+
+
+def activation_window_days() -> int:
+    """A partner counts as activated for its cohort when activated within this many days."""
+    return _int("PRM_ACTIVATION_WINDOW_DAYS", 90)
+
+
+def adoption_weights() -> AdoptionWeights:
+    weights = AdoptionWeights(
+        breadth=_float("PRM_ADOPTION_WEIGHT_BREADTH", 40),
+        frequency=_float("PRM_ADOPTION_WEIGHT_FREQUENCY", 30),
+        users=_float("PRM_ADOPTION_WEIGHT_USERS", 30),
+    )
+    if weights.total <= 0:
+        raise ImproperlyConfigured("The adoption score weights must not all be zero.")
+    return weights
+
+
+def adoption_frequency_target_days() -> int:
+    """Active days in the last 30 that earn the full frequency component."""
+    return max(1, _int("PRM_ADOPTION_FREQUENCY_TARGET_DAYS", 12))
+
+
+def rollup_lock_timeout_ms() -> int:
+    """How long a rollup waits for in-flight event writers before giving up this run (Postgres)."""
+    return _int("PRM_ROLLUP_LOCK_TIMEOUT_MS", 5000)
+
+
+def rollup_work_mem() -> str:
+    return str(
+        getattr(settings, "PRM_ROLLUP_WORK_MEM", None)
+        or env("PRM_ROLLUP_WORK_MEM", default="256MB")
+    )
+
+
+def at_risk_drop_ratio() -> float:
+    """At risk when the last 30 days' events fall below this share of the earlier baseline."""
+    return _float("PRM_AT_RISK_DROP_RATIO", 0.5)
+
+
+def at_risk_min_baseline() -> int:
+    """Only partners with at least this many events per 30 days before are judged on a drop."""
+    return _int("PRM_AT_RISK_MIN_BASELINE_EVENTS", 10)
+
+
+def onboarding_stall_days() -> int:
+    """Onboarding counts as stalled after this many days without a completed checklist step."""
+    return _int("PRM_ONBOARDING_STALL_DAYS", 14)

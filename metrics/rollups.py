@@ -1,0 +1,483 @@
+# ruff: noqa: S608 -- SQL is assembled only from model table names and constants; values are parameters
+"""Rollups: events → summary tables, in SQL, in bounded memory.
+
+The unit of work is a *bucket*, one partner on one UTC day. Every summary row belongs to exactly
+one bucket and is computed from the raw events of that bucket only, so recomputing a bucket is
+idempotent and order-independent: running twice, running a backfill over the same days, or folding
+in a late event (which simply touches last week's bucket) all give the same rows as a full
+recompute. Nothing is added to existing counts, so a redelivered task cannot double count.
+
+Incremental run (``rollup_incremental``, every minute from Celery beat):
+
+1. Find a *safe upper bound*: the highest event id below which no transaction can still commit.
+   Ids are taken from a sequence before commit, so ``max(id)`` alone can skip a slow writer's
+   event. On Postgres we briefly take ``LOCK TABLE … IN EXCLUSIVE MODE NOWAIT`` (it conflicts with
+   writers' ROW EXCLUSIVE lock, so holding it proves no insert is in flight), read ``max(id)`` and
+   release it at once; NOWAIT with a few short retries means writers never queue behind us. On
+   SQLite writers are serialised by the database lock our IMMEDIATE transaction holds.
+2. In one transaction, lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), collect
+   the buckets touched by events in (watermark, upper bound], recompute those buckets in every
+   summary table from raw events, recompute the adoption scores whose 30-day window contains a
+   touched bucket (plus any new day), and advance the watermark. A crash rolls all of it back.
+
+``rollup_recompute`` rebuilds a day range or everything with the same SQL, for backfills.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from metrics import conf
+from metrics.models import (
+    AdoptionScore,
+    Event,
+    PartnerDay,
+    PartnerDayArea,
+    PartnerDayKind,
+    PartnerDayOffering,
+    PartnerDayUser,
+    RollupState,
+)
+
+logger = logging.getLogger(__name__)
+
+ROLLUP_NAME = "daily"
+SCORE_WINDOW_DAYS = 30
+AREA_COUNT = 5
+OFFERING_SLUG_MAX = 60
+TOUCHED = "metrics_rollup_touched"
+SOURCE = "metrics_rollup_source"
+TARGETS = "metrics_rollup_targets"
+UPPER_BOUND_ATTEMPTS = 10
+
+
+class RollupBusy(Exception):
+    """Another rollup holds the state row, or writers kept the event table busy; try later."""
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    ran: bool
+    events: int = 0
+    buckets: int = 0
+    watermark: int = 0
+    duration_ms: int = 0
+    reason: str = ""
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _plus_days(expr: str, days: str) -> str:
+    """SQL for ``expr`` (a date) plus ``days`` (an SQL integer expression) days."""
+    if _is_pg():
+        return f"({expr} + {days})"
+    return f"date({expr}, ({days}) || ' days')"
+
+
+def _least(a: str, b: str) -> str:
+    return f"LEAST({a}, {b})" if _is_pg() else f"MIN({a}, {b})"
+
+
+def _starts(column: str, prefix: str) -> str:
+    # substr instead of LIKE: no '%' to escape through two different DB-API parameter styles.
+    return f"substr({column}, 1, {len(prefix)}) = '{prefix}'"
+
+
+def _area_case(alias: str = "e") -> str:
+    """The feature area of an event, or NULL; mirrors ``metrics.definitions.area_of``."""
+    kind = f"{alias}.kind"
+    if _is_pg():
+        marketing = f"({alias}.properties -> 'marketing_asset') = 'true'::jsonb"
+    else:
+        marketing = f"json_type({alias}.properties, '$.marketing_asset') = 'true'"
+    training = " OR ".join(
+        _starts(kind, p) for p in ("course.", "lesson.", "quiz.", "certification.")
+    )
+    return (
+        "CASE "
+        f"WHEN {kind} = 'auth.login' OR {_starts(kind, 'partner.')} OR {_starts(kind, 'user.')} "
+        "THEN 'portal' "
+        f"WHEN {training} THEN 'training' "
+        f"WHEN {_starts(kind, 'resource.')} AND {marketing} THEN 'marketing' "
+        f"WHEN {_starts(kind, 'resource.')} THEN 'resources' "
+        f"WHEN {_starts(kind, 'deal.')} THEN 'deals' "
+        "END"
+    )
+
+
+def _offering_rows(source: str, where: str) -> str:
+    """(id, partner_id, day, kind, slug) for every offering an event names, once per event."""
+    if _is_pg():
+        return f"""
+            SELECT e.id, e.partner_id, e.day, e.kind, o.v #>> '{{}}' AS slug
+            FROM {source} e
+            CROSS JOIN LATERAL jsonb_array_elements(e.properties -> 'offerings') AS o(v)
+            WHERE {where} AND jsonb_typeof(e.properties -> 'offerings') = 'array'
+              AND jsonb_typeof(o.v) = 'string'
+            UNION
+            SELECT e.id, e.partner_id, e.day, e.kind, e.properties ->> 'offering'
+            FROM {source} e
+            WHERE {where} AND jsonb_typeof(e.properties -> 'offering') = 'string'
+        """
+    return f"""
+        SELECT e.id, e.partner_id, e.day, e.kind, o.value AS slug
+        FROM {source} e, json_each(e.properties, '$.offerings') AS o
+        WHERE {where} AND json_type(e.properties, '$.offerings') = 'array' AND o.type = 'text'
+        UNION
+        SELECT e.id, e.partner_id, e.day, e.kind, json_extract(e.properties, '$.offering')
+        FROM {source} e
+        WHERE {where} AND json_type(e.properties, '$.offering') = 'text'
+    """
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Which buckets a rebuild covers: where their events are read from and which rows go."""
+
+    source: str  # a relation with the Event columns, aliased ``e`` by the statements
+    where: str  # predicate on ``e`` selecting the scope's events
+    params: tuple  # for ``where``
+    delete_where: str  # predicate on a summary table's partner_id/day
+    delete_params: tuple
+
+
+def _rebuild_buckets(cursor, scope: _Scope) -> None:
+    """Replace every summary row of the scope's buckets with values recomputed from raw events."""
+    for model in (PartnerDayKind, PartnerDay, PartnerDayUser, PartnerDayArea, PartnerDayOffering):
+        if scope.delete_where == "TRUE" and _is_pg():
+            cursor.execute(f"TRUNCATE {_t(model)}")
+        else:
+            cursor.execute(
+                f"DELETE FROM {_t(model)} WHERE {scope.delete_where}", scope.delete_params
+            )
+    src, where, p = scope.source, scope.where, scope.params
+    cursor.execute(
+        f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events, users)
+            SELECT e.partner_id, e.day, e.kind, count(*), count(DISTINCT e.user_id)
+            FROM {src} e WHERE {where} GROUP BY e.partner_id, e.day, e.kind""",
+        p,
+    )
+    cursor.execute(
+        f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
+            SELECT e.partner_id, e.day, count(*), count(DISTINCT e.user_id)
+            FROM {src} e WHERE {where} GROUP BY e.partner_id, e.day""",
+        p,
+    )
+    cursor.execute(
+        f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
+            SELECT e.partner_id, e.day, e.user_id, count(*)
+            FROM {src} e WHERE {where} AND e.user_id IS NOT NULL
+            GROUP BY e.partner_id, e.day, e.user_id""",
+        p,
+    )
+    cursor.execute(
+        f"""INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events, users)
+            SELECT a.partner_id, a.day, a.area, count(*), count(DISTINCT a.user_id)
+            FROM (SELECT e.partner_id, e.day, e.user_id, {_area_case()} AS area
+                  FROM {src} e WHERE {where}) a
+            WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area""",
+        p,
+    )
+    cursor.execute(
+        f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
+            SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
+            FROM ({_offering_rows(src, where)}) o
+            WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
+            GROUP BY o.partner_id, o.day, o.slug, o.kind""",
+        p + p,
+    )
+
+
+def _offsets_cte() -> str:
+    n = SCORE_WINDOW_DAYS - 1
+    if _is_pg():
+        return f"offsets(n) AS (SELECT generate_series(0, {n}))"
+    return f"offsets(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM offsets WHERE n < {n})"
+
+
+def _rebuild_scores(
+    cursor, *, as_of: date, new_after: date | None, new_through: date, with_touched: bool
+) -> int:
+    """Recompute adoption scores for (a) every day within 30 days after a touched bucket and
+    (b) every day in (new_after, new_through] for partners active in the window ending that day.
+    ``new_after=None`` means from the beginning. Days after ``as_of`` never get a score."""
+    cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
+    day_plus = _plus_days("x.day", "offsets.n")
+    parts, params = [], []
+    if with_touched:
+        parts.append(
+            f"SELECT DISTINCT x.partner_id, {day_plus} AS day FROM {TOUCHED} x CROSS JOIN offsets "
+            f"WHERE {day_plus} <= %s"
+        )
+        params.append(as_of)
+    upper = min(new_through, as_of)
+    lower_clause, lower_params = "", []
+    if new_after is not None:
+        lower_clause = f"AND {day_plus} > %s AND x.day > %s"
+        lower_params = [new_after, new_after - timedelta(days=SCORE_WINDOW_DAYS)]
+    if new_after is None or new_after < upper:
+        parts.append(
+            f"SELECT DISTINCT x.partner_id, {day_plus} AS day FROM {_t(PartnerDay)} x CROSS JOIN offsets "
+            f"WHERE {day_plus} <= %s AND x.day <= %s {lower_clause}"
+        )
+        params += [upper, upper, *lower_params]
+    if not parts:
+        return 0
+    cursor.execute(
+        f"CREATE TEMP TABLE {TARGETS} AS WITH RECURSIVE {_offsets_cte()} " + " UNION ".join(parts),
+        params,
+    )
+    if _is_pg():
+        cursor.execute(f"ANALYZE {TARGETS}")
+    cursor.execute(
+        f"DELETE FROM {_t(AdoptionScore)} WHERE (partner_id, day) IN "
+        f"(SELECT partner_id, day FROM {TARGETS})"
+    )
+    weights = conf.adoption_weights()
+    target_days = float(conf.adoption_frequency_target_days())
+    membership = get_user_model()._meta.get_field("membership").related_model
+    members, users = _t(membership), _t(get_user_model())
+    start = _plus_days("t.day", f"{-(SCORE_WINDOW_DAYS - 1)}")
+    window = f"w.partner_id = t.partner_id AND w.day BETWEEN {start} AND t.day"
+    user_part = (
+        f"CASE WHEN g.seats = 0 THEN 0.0 ELSE {_least('g.active_users * 1.0 / g.seats', '1.0')} END"
+    )
+    formula = (
+        f"100.0 * (%s * g.areas / {float(AREA_COUNT)} "
+        f"+ %s * {_least('g.active_days / %s', '1.0')} + %s * {user_part}) / %s"
+    )
+    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
+    cursor.execute(
+        f"""INSERT INTO {_t(AdoptionScore)}
+                (partner_id, day, score, areas, active_days, active_users, seats, events)
+            SELECT g.partner_id, g.day, {rounded}, g.areas, g.active_days, g.active_users,
+                   g.seats, g.events
+            FROM (
+                SELECT t.partner_id, t.day,
+                    (SELECT count(*) FROM {_t(PartnerDay)} w WHERE {window}) AS active_days,
+                    (SELECT coalesce(sum(w.events), 0) FROM {_t(PartnerDay)} w
+                        WHERE {window}) AS events,
+                    (SELECT count(DISTINCT w.user_id) FROM {_t(PartnerDayUser)} w
+                        WHERE {window}) AS active_users,
+                    (SELECT count(DISTINCT w.area) FROM {_t(PartnerDayArea)} w
+                        WHERE {window}) AS areas,
+                    (SELECT count(*) FROM {members} m JOIN {users} u ON u.id = m.user_id
+                        WHERE m.partner_id = t.partner_id AND u.is_active) AS seats
+                FROM {TARGETS} t
+            ) g
+            WHERE g.active_days > 0""",
+        [
+            weights.breadth,
+            weights.frequency,
+            target_days,
+            weights.users,
+            weights.total,
+        ],
+    )
+    count = cursor.rowcount
+    cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
+    return count
+
+
+def _safe_upper_bound(cursor) -> int:
+    """The highest event id below which every transaction has finished (see module docstring)."""
+    if not _is_pg():
+        # Our IMMEDIATE transaction holds SQLite's write lock: no writer is in flight.
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_t(Event)}")
+        return int(cursor.fetchone()[0])
+    for attempt in range(UPPER_BOUND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                cursor.execute(f"LOCK TABLE {_t(Event)} IN EXCLUSIVE MODE NOWAIT")
+                cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_t(Event)}")
+                return int(cursor.fetchone()[0])
+        except DatabaseError:
+            time.sleep(0.05 * (attempt + 1))
+    raise RollupBusy("event writers kept the table busy; the next run will catch up")
+
+
+def _lock_state() -> RollupState:
+    RollupState.objects.get_or_create(name=ROLLUP_NAME)
+    try:
+        return RollupState.objects.select_for_update(nowait=True).get(name=ROLLUP_NAME)
+    except DatabaseError as exc:
+        raise RollupBusy("another rollup run is in progress") from exc
+
+
+def _tune_session(cursor) -> None:
+    if _is_pg():
+        cursor.execute("SET LOCAL work_mem = %s", [conf.rollup_work_mem()])
+
+
+def _finish(state: RollupState, *, started: float, events: int, buckets: int, **fields) -> int:
+    duration_ms = int((time.monotonic() - started) * 1000)
+    for name, value in fields.items():
+        setattr(state, name, value)
+    state.last_success_at = timezone.now()
+    state.last_events = events
+    state.last_buckets = buckets
+    state.last_duration_ms = duration_ms
+    state.save()
+    return duration_ms
+
+
+def rollup_incremental() -> RollupResult:
+    """Fold the events recorded since the last run into the summary tables (idempotent).
+
+    Returns ``ran=False`` with a reason when another run holds the lock; raises nothing for that.
+    """
+    started = time.monotonic()
+    as_of = timezone.now().date()
+    try:
+        with connection.cursor() as cursor:
+            upper = _safe_upper_bound(cursor) if _is_pg() else None
+            with transaction.atomic():
+                state = _lock_state()
+                _tune_session(cursor)
+                if upper is None:
+                    upper = _safe_upper_bound(cursor)
+                low, high = state.watermark, max(upper, state.watermark)
+                cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day, count(*) AS n "
+                    f"FROM {_t(Event)} WHERE id > %s AND id <= %s AND partner_id IS NOT NULL "
+                    "GROUP BY partner_id, day",
+                    [low, high],
+                )
+                cursor.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM {TOUCHED}")
+                buckets, events = (int(v) for v in cursor.fetchone())
+                if buckets:
+                    if _is_pg():
+                        cursor.execute(f"ANALYZE {TOUCHED}")
+                    _rebuild_buckets(cursor, _touched_scope())
+                    cursor.execute(f"DROP TABLE IF EXISTS {SOURCE}")
+                _rebuild_scores(
+                    cursor,
+                    as_of=as_of,
+                    new_after=state.scores_through,
+                    new_through=as_of,
+                    with_touched=bool(buckets),
+                )
+                cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+                duration_ms = _finish(
+                    state,
+                    started=started,
+                    events=events,
+                    buckets=buckets,
+                    watermark=high,
+                    scores_through=max(as_of, state.scores_through or as_of),
+                )
+    except RollupBusy as busy:
+        logger.info("metrics rollup skipped: %s", busy)
+        return RollupResult(ran=False, reason=str(busy))
+    return RollupResult(
+        ran=True, events=events, buckets=buckets, watermark=high, duration_ms=duration_ms
+    )
+
+
+def _touched_scope() -> _Scope:
+    """Copy the touched buckets' events once into a temp table; every summary reads that."""
+    cursor_sql = f"DROP TABLE IF EXISTS {SOURCE}"
+    with connection.cursor() as cursor:
+        cursor.execute(cursor_sql)
+        if _is_pg():
+            join = (
+                "e.partner_id = t.partner_id "
+                "AND e.occurred_at >= (t.day::timestamp AT TIME ZONE 'UTC') "
+                "AND e.occurred_at < ((t.day + 1)::timestamp AT TIME ZONE 'UTC') "
+                "AND e.day = t.day"
+            )
+        else:
+            join = "e.partner_id = t.partner_id AND e.day = t.day"
+        cursor.execute(
+            f"CREATE TEMP TABLE {SOURCE} AS "
+            "SELECT e.id, e.partner_id, e.day, e.user_id, e.kind, e.properties "
+            f"FROM {_t(Event)} e JOIN {TOUCHED} t ON {join}"
+        )
+    return _Scope(
+        source=SOURCE,
+        where="TRUE" if _is_pg() else "1",
+        params=(),
+        delete_where=f"(partner_id, day) IN (SELECT partner_id, day FROM {TOUCHED})",
+        delete_params=(),
+    )
+
+
+def rollup_recompute(*, since: date | None = None, until: date | None = None) -> RollupResult:
+    """Rebuild the summary tables from raw events: everything (no dates) or the days
+    ``since``..``until`` inclusive (either may be open). Gives exactly the rows incremental runs
+    give. Holds the rollup lock, so it never interleaves with an incremental run."""
+    started = time.monotonic()
+    as_of = timezone.now().date()
+    full = since is None and until is None
+    try:
+        with connection.cursor() as cursor:
+            upper = _safe_upper_bound(cursor) if _is_pg() else None
+            with transaction.atomic():
+                state = _lock_state()
+                _tune_session(cursor)
+                if upper is None:
+                    upper = _safe_upper_bound(cursor)
+                high = max(upper, state.watermark)
+                true = "TRUE" if _is_pg() else "1"
+                where, params = ["e.partner_id IS NOT NULL AND e.id <= %s"], [high]
+                dwhere, dparams = [true], []
+                if since is not None:
+                    where.append("e.day >= %s")
+                    params.append(since)
+                    dwhere.append("day >= %s")
+                    dparams.append(since)
+                if until is not None:
+                    where.append("e.day <= %s")
+                    params.append(until)
+                    dwhere.append("day <= %s")
+                    dparams.append(until)
+                scope = _Scope(
+                    source=_t(Event),
+                    where=" AND ".join(where),
+                    params=tuple(params),
+                    delete_where=true if full else " AND ".join(dwhere[1:]),
+                    delete_params=tuple(dparams),
+                )
+                _rebuild_buckets(cursor, scope)
+                cursor.execute(
+                    f"SELECT count(*) FROM {_t(PartnerDay)}"
+                    + ("" if full else f" WHERE {' AND '.join(dwhere[1:])}"),
+                    dparams,
+                )
+                buckets = int(cursor.fetchone()[0])
+                if full:
+                    cursor.execute(f"DELETE FROM {_t(AdoptionScore)}")
+                    score_after, score_through = None, as_of
+                else:
+                    score_after = (since - timedelta(days=1)) if since else None
+                    score_through = (
+                        until + timedelta(days=SCORE_WINDOW_DAYS - 1) if until else as_of
+                    )
+                _rebuild_scores(
+                    cursor,
+                    as_of=as_of,
+                    new_after=score_after,
+                    new_through=score_through,
+                    with_touched=False,
+                )
+                # A full rebuild covers every event up to ``high``: the watermark may move there.
+                # A range rebuild leaves it, so events above it are still folded in later.
+                fields = {"watermark": high, "scores_through": as_of} if full else {}
+                duration_ms = _finish(state, started=started, events=0, buckets=buckets, **fields)
+    except RollupBusy as busy:
+        return RollupResult(ran=False, reason=str(busy))
+    return RollupResult(ran=True, buckets=buckets, watermark=high, duration_ms=duration_ms)

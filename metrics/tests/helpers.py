@@ -1,0 +1,62 @@
+"""Reading the summary tables back as plain dicts, to compare runs and the naive reference."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from metrics.models import (
+    AdoptionScore,
+    PartnerDay,
+    PartnerDayArea,
+    PartnerDayKind,
+    PartnerDayOffering,
+    PartnerDayUser,
+)
+from metrics.services import NewEvent
+
+
+def snapshot() -> dict:
+    return {
+        "kind": {
+            (r.partner_id, r.day, r.kind): (r.events, r.users) for r in PartnerDayKind.objects.all()
+        },
+        "day": {(r.partner_id, r.day): (r.events, r.users) for r in PartnerDay.objects.all()},
+        "user": {(r.partner_id, r.day, r.user_id): r.events for r in PartnerDayUser.objects.all()},
+        "area": {
+            (r.partner_id, r.day, r.area): (r.events, r.users) for r in PartnerDayArea.objects.all()
+        },
+        "offering": {
+            (r.partner_id, r.day, r.offering, r.kind): r.events
+            for r in PartnerDayOffering.objects.all()
+        },
+        "score": {
+            (r.partner_id, r.day): (r.score, r.areas, r.active_days, r.active_users)
+            for r in AdoptionScore.objects.all()
+        },
+    }
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def event(
+    kind: str,
+    key: str,
+    *,
+    partner,
+    day: date,
+    user=None,
+    properties: dict | None = None,
+    hour: int = 12,
+) -> NewEvent:
+    return NewEvent(
+        kind=kind,
+        key=key,
+        partner_id=getattr(partner, "pk", partner),
+        user_id=getattr(user, "pk", user),
+        occurred_at=at(day, hour),
+        properties=properties or {},
+    )
+
+
+def days_ago(today: date, n: int) -> date:
+    return today - timedelta(days=n)

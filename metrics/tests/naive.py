@@ -1,0 +1,77 @@
+"""A deliberately plain Python computation of every summary table from the raw events, used as
+the reference the SQL rollups are checked against. Small data only (tests)."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from metrics import conf
+from metrics.definitions import area_of
+from metrics.models import Event
+
+
+def offerings_of(properties: dict) -> set[str]:
+    found = set()
+    listed = properties.get("offerings")
+    if isinstance(listed, list):
+        found |= {s for s in listed if isinstance(s, str)}
+    single = properties.get("offering")
+    if isinstance(single, str):
+        found.add(single)
+    return {s for s in found if 1 <= len(s) <= 60}
+
+
+def expected_tables(seats: dict[int, int], as_of: date) -> dict:
+    kind_events, kind_users = defaultdict(int), defaultdict(set)
+    day_events, day_users = defaultdict(int), defaultdict(set)
+    user_events = defaultdict(int)
+    area_events, area_users = defaultdict(int), defaultdict(set)
+    offering_events = defaultdict(int)
+    for e in Event.objects.exclude(partner_id=None).order_by("id"):
+        p, d = e.partner_id, e.day
+        kind_events[p, d, e.kind] += 1
+        day_events[p, d] += 1
+        if e.user_id is not None:
+            kind_users[p, d, e.kind].add(e.user_id)
+            day_users[p, d].add(e.user_id)
+            user_events[p, d, e.user_id] += 1
+        area = area_of(e.kind, e.properties)
+        if area:
+            area_events[p, d, area] += 1
+            if e.user_id is not None:
+                area_users[p, d, area].add(e.user_id)
+        for slug in offerings_of(e.properties):
+            offering_events[p, d, slug, e.kind] += 1
+    scores = {}
+    weights = conf.adoption_weights()
+    target = conf.adoption_frequency_target_days()
+    partners = {p for p, _ in day_events}
+    for p in partners:
+        days = sorted(d for q, d in day_events if q == p)
+        candidates = {d + timedelta(days=k) for d in days for k in range(30)}
+        for day in candidates:
+            if day > as_of:
+                continue
+            window = [day - timedelta(days=k) for k in range(30)]
+            active = [d for d in window if (p, d) in day_events]
+            users = set().union(*(day_users[p, d] for d in active)) if active else set()
+            areas = {a for (q, d, a) in area_events if q == p and d in window}
+            n_seats = seats.get(p, 0)
+            user_part = 0.0 if n_seats == 0 else min(len(users) / n_seats, 1.0)
+            raw = (
+                100.0
+                * (
+                    weights.breadth * len(areas) / 5
+                    + weights.frequency * min(len(active) / target, 1.0)
+                    + weights.users * user_part
+                )
+                / weights.total
+            )
+            scores[p, day] = (round(raw, 1), len(areas), len(active), len(users))
+    return {
+        "kind": {k: (v, len(kind_users[k])) for k, v in kind_events.items()},
+        "day": {k: (v, len(day_users[k])) for k, v in day_events.items()},
+        "user": dict(user_events),
+        "area": {k: (v, len(area_users[k])) for k, v in area_events.items()},
+        "offering": dict(offering_events),
+        "score": scores,
+    }

@@ -1,0 +1,97 @@
+"""Property tests: for random event streams, recorded in random batches (late events, duplicate
+keys, repeated runs included), the incremental rollups equal a full recompute, and both equal a
+naive Python computation from the raw events."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metrics.rollups import rollup_incremental, rollup_recompute
+from metrics.services import record_events
+from metrics.tests.helpers import event, snapshot
+from metrics.tests.naive import expected_tables
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 5, 20)
+NOW = datetime(2026, 5, 20, 23, 0, tzinfo=UTC)
+
+KINDS = [
+    ("auth.login", {}),
+    ("user.joined", {}),
+    ("lesson.viewed", {"course": 1, "offerings": ["edge"]}),
+    ("certification.earned", {"certification": 2, "offerings": ["edge", "core"]}),
+    ("resource.viewed", {"resource": 3, "marketing_asset": False, "offerings": ["core"]}),
+    ("resource.downloaded", {"resource": 4, "marketing_asset": True, "offerings": []}),
+    ("deal.submitted", {"deal": 5, "amount": "10.00", "offerings": ["core", "core"]}),
+    ("deal.won", {"deal": 5, "offerings": ["edge"]}),
+    ("offering.used", {"offering": "edge"}),
+    ("onboarding.step_completed", {"step": 1, "position": 1, "required": True}),
+    ("tier.changed", {"offerings": "not-a-list"}),
+]
+
+
+class Rollback(Exception):
+    pass
+
+
+raw_event = st.tuples(
+    st.integers(0, len(KINDS) - 1),  # kind
+    st.integers(0, 2),  # partner: A, B, or none
+    st.integers(0, 3),  # user: three people or none
+    st.integers(0, 45),  # days ago: late events land up to 45 days back
+    st.integers(0, 23),  # hour
+    st.integers(0, 30),  # key: repeats are duplicates and must count once
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    batches=st.lists(st.lists(raw_event, max_size=12), min_size=1, max_size=6),
+    rerun=st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_incremental_rollups_equal_recompute_and_naive(world, batches, rerun):
+    partners = [world.partner_a, world.partner_b, None]
+    users = [
+        world.users["partner_a_admin"],
+        world.users["partner_a_user"],
+        world.users["partner_b_admin"],
+        None,
+    ]
+    seats = {world.partner_a.pk: 2, world.partner_b.pk: 1}
+    with time_machine.travel(NOW, tick=False):
+        try:
+            with transaction.atomic():
+                for i, batch in enumerate(batches):
+                    record_events(
+                        [
+                            event(
+                                KINDS[k][0],
+                                f"key-{key}",
+                                partner=partners[p],
+                                user=users[u],
+                                day=TODAY - timedelta(days=ago),
+                                hour=hour,
+                                properties=KINDS[k][1],
+                            )
+                            for k, p, u, ago, hour, key in batch
+                        ]
+                    )
+                    rollup_incremental()
+                    if rerun[i]:
+                        rollup_incremental()
+                incremental = snapshot()
+                assert incremental == expected_tables(seats, TODAY)
+                rollup_recompute()
+                assert snapshot() == incremental
+                raise Rollback
+        except Rollback:
+            pass

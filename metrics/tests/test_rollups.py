@@ -1,0 +1,157 @@
+from datetime import UTC, date, datetime, timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from metrics.models import AdoptionScore, PartnerDay, PartnerDayArea, PartnerDayKind, RollupState
+from metrics.rollups import ROLLUP_NAME, rollup_incremental, rollup_recompute
+from metrics.services import record_events
+from metrics.tasks import rollup_metrics
+from metrics.tests.helpers import event, snapshot
+from metrics.tests.naive import expected_tables
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 15)
+NOW = datetime(2026, 3, 15, 18, 0, tzinfo=UTC)
+
+
+def seats(world) -> dict[int, int]:
+    return {world.partner_a.pk: 2, world.partner_b.pk: 1}
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_incremental_rollup_counts_events_and_distinct_users_per_bucket(world, frozen):
+    a, user = world.partner_a, world.users["partner_a_user"]
+    admin = world.users["partner_a_admin"]
+    record_events(
+        [
+            event("auth.login", "1", partner=a, day=TODAY, user=user),
+            event("auth.login", "2", partner=a, day=TODAY, user=user, hour=13),
+            event("auth.login", "3", partner=a, day=TODAY, user=admin),
+            event("deal.submitted", "4", partner=a, day=TODAY, user=admin),
+        ]
+    )
+    result = rollup_incremental()
+    assert (result.ran, result.events, result.buckets) == (True, 4, 1)
+    kinds = {r.kind: (r.events, r.users) for r in PartnerDayKind.objects.filter(partner=a)}
+    assert kinds == {"auth.login": (3, 2), "deal.submitted": (1, 1)}
+    assert PartnerDay.objects.get(partner=a, day=TODAY).users == 2
+
+
+def test_running_the_rollup_twice_changes_nothing(world, frozen):
+    a = world.partner_a
+    record_events([event("auth.login", str(i), partner=a, day=TODAY) for i in range(3)])
+    rollup_incremental()
+    before = snapshot()
+    again = rollup_incremental()
+    assert again.ran and again.events == 0
+    assert snapshot() == before
+
+
+def test_a_late_event_lands_in_its_own_day_and_updates_later_scores(world, frozen):
+    a, user = world.partner_a, world.users["partner_a_user"]
+    record_events([event("auth.login", "now", partner=a, day=TODAY, user=user)])
+    rollup_incremental()
+    last_week = TODAY - timedelta(days=7)
+    record_events([event("deal.won", "late", partner=a, day=last_week, user=user)])
+    rollup_incremental()
+    assert PartnerDayKind.objects.get(partner=a, day=last_week).kind == "deal.won"
+    assert PartnerDayArea.objects.get(partner=a, day=last_week).area == "deals"
+    # Today's score now counts two areas (portal today, deals last week).
+    assert AdoptionScore.objects.get(partner=a, day=TODAY).areas == 2
+    assert snapshot() == expected_tables(seats(world), TODAY)
+
+
+def test_full_recompute_and_a_range_backfill_give_the_incremental_tables(world, frozen):
+    a, b = world.partner_a, world.partner_b
+    user = world.users["partner_a_user"]
+    for n in range(6):
+        record_events(
+            [
+                event("lesson.viewed", f"l{n}", partner=a, day=TODAY - timedelta(days=n * 9)),
+                event("auth.login", f"b{n}", partner=b, day=TODAY - timedelta(days=n), user=user),
+            ]
+        )
+        rollup_incremental()
+    incremental = snapshot()
+    rollup_recompute()
+    assert snapshot() == incremental
+    rollup_recompute(since=TODAY - timedelta(days=20), until=TODAY - timedelta(days=5))
+    assert snapshot() == incremental
+    assert incremental == expected_tables(seats(world), TODAY)
+
+
+def test_events_without_a_partner_are_not_rolled_up(world, frozen):
+    record_events([event("auth.login", "x", partner=None, day=TODAY)])
+    result = rollup_incremental()
+    assert result.events == 0 and not PartnerDay.objects.exists()
+
+
+def test_watermark_and_last_success_are_stored(world, frozen):
+    record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
+    rollup_incremental()
+    state = RollupState.objects.get(name=ROLLUP_NAME)
+    assert state.watermark > 0 and state.last_success_at == NOW
+    assert state.scores_through == TODAY
+
+
+def test_marketing_assets_and_plain_resources_are_different_areas(world, frozen):
+    a = world.partner_a
+    record_events(
+        [
+            event(
+                "resource.downloaded",
+                "m",
+                partner=a,
+                day=TODAY,
+                properties={"marketing_asset": True},
+            ),
+            event(
+                "resource.viewed", "r", partner=a, day=TODAY, properties={"marketing_asset": False}
+            ),
+            event(
+                "resource.viewed", "s", partner=a, day=TODAY, properties={"marketing_asset": "yes"}
+            ),
+        ]
+    )
+    rollup_incremental()
+    areas = dict(PartnerDayArea.objects.values_list("area", "events"))
+    assert areas == {"marketing": 1, "resources": 2}
+
+
+def test_the_task_runs_the_rollup(world, frozen):
+    record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
+    assert rollup_metrics.delay().get() == {"ran": True, "events": 1, "reason": ""}
+
+
+def test_the_command_rebuilds_a_range_and_refuses_bad_dates(world, frozen):
+    record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
+    out = StringIO()
+    call_command("rollup_metrics", "--since", "2026-03-01", "--until", "2026-03-15", stdout=out)
+    assert PartnerDay.objects.count() == 1
+    assert "rebuilt: 1 partner-days" in out.getvalue()
+    with pytest.raises(CommandError, match="is not a date"):
+        call_command("rollup_metrics", "--since", "March")
+    with pytest.raises(CommandError, match="must not be after"):
+        call_command("rollup_metrics", "--since", "2026-03-10", "--until", "2026-03-01")
+    with pytest.raises(CommandError, match="either --full"):
+        call_command("rollup_metrics", "--full", "--since", "2026-03-10")
+
+
+def test_scores_fill_the_days_between_runs(world, frozen):
+    a = world.partner_a
+    record_events([event("auth.login", "x", partner=a, day=TODAY)])
+    rollup_incremental()
+    with time_machine.travel(NOW + timedelta(days=3), tick=False):
+        rollup_incremental()
+        days = set(AdoptionScore.objects.filter(partner=a).values_list("day", flat=True))
+        assert days == {TODAY + timedelta(days=n) for n in range(4)}
+        assert snapshot() == expected_tables(seats(world), TODAY + timedelta(days=3))
