@@ -35,4 +35,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "enablement-certificate-reminders": {
+        # Daily: renewal reminders and expiries; a rerun sends nothing twice (reminder records).
+        "task": "enablement.tasks.send_certificate_reminders",
+        "schedule": crontab(minute=40, hour=6),
+        "options": {"expires": 6 * 60 * 60},
+    },
 }

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
+    path("", include("enablement.urls")),
     path("", include("deals.urls")),
 ]

@@ -1,0 +1,445 @@
+"""Reads scoped to the requesting user.
+
+The audience rule (program, partner type, minimum tier) lives here, in ``visible_to``, and every
+list, detail, download and search goes through it: an item outside a partner's audience answers
+404 exactly like an item that does not exist. Vendor staff see everything, drafts included
+(that is the authoring preview).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from enablement.choices import ReminderKind
+from enablement.models import (
+    Certificate,
+    CertificateReminder,
+    Certification,
+    Course,
+    Enrollment,
+    Lesson,
+    LibraryVisit,
+    Quiz,
+    QuizAttempt,
+    Resource,
+    ResourceCategory,
+)
+from partners.permissions import is_vendor_staff
+from partners.selectors import membership_for_user, partner_get_for_user
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: vendor staff (everything), a partner member (their audience) or nobody."""
+
+    staff: bool
+    partner: object | None  # partners.Partner with tier loaded
+
+    @property
+    def can_see_anything(self) -> bool:
+        return self.staff or self.partner is not None
+
+
+def viewer_for(user) -> Viewer:
+    cached = getattr(user, "_enablement_viewer", None)
+    if cached is not None:
+        return cached
+    if is_vendor_staff(user):
+        viewer = Viewer(staff=True, partner=None)
+    else:
+        membership = membership_for_user(user) if user.is_active else None
+        partner = partner_get_for_user(user=user, pk=membership.partner_id) if membership else None
+        viewer = Viewer(staff=False, partner=partner)
+    if user.is_authenticated:
+        user._enablement_viewer = viewer
+    return viewer
+
+
+def viewer_prime(*, user, partner) -> None:
+    """Let a page that already loaded the user's own partner (tier selected) share it."""
+    membership = membership_for_user(user) if user.is_authenticated else None
+    if (
+        membership is not None
+        and partner is not None
+        and partner.pk == membership.partner_id
+        and user.is_active
+        and not is_vendor_staff(user)
+    ):
+        user._enablement_viewer = Viewer(staff=False, partner=partner)
+
+
+def visible_to(qs: QuerySet, *, viewer: Viewer) -> QuerySet:
+    """Filter courses, certifications or resources to what this viewer may see."""
+    if viewer.staff:
+        return qs
+    partner = viewer.partner
+    if partner is None:
+        return qs.none()
+    model = qs.model
+    name = model._meta.model_name
+    programs = model.programs.through.objects.filter(**{name: OuterRef("pk")})
+    types = model.partner_types.through.objects.filter(**{name: OuterRef("pk")})
+    qs = qs.filter(is_published=True).filter(
+        ~Exists(programs) | Exists(programs.filter(program_id=partner.program_id)),
+        ~Exists(types) | Exists(types.filter(partnertype_id=partner.partner_type_id)),
+    )
+    tier_q = Q(min_tier__isnull=True)
+    if partner.tier_id is not None:
+        # "This tier or higher": a minimum tier of the partner's own program at or below its rank.
+        tier_q |= Q(
+            min_tier__program_id=partner.tier.program_id, min_tier__rank__lte=partner.tier.rank
+        )
+    return qs.filter(tier_q)
+
+
+# --- Courses ------------------------------------------------------------------------------------
+
+
+def _lesson_count():
+    return Coalesce(
+        Subquery(
+            Lesson.objects.filter(course=OuterRef("pk"))
+            .order_by()
+            .values("course")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _my_enrollments(user) -> Prefetch:
+    return Prefetch(
+        "enrollments",
+        queryset=Enrollment.objects.filter(user=user).annotate(done_count=Count("done")),
+        to_attr="my_enrollments",
+    )
+
+
+def course_list_for_user(*, user) -> QuerySet[Course]:
+    """Visible courses with ``lesson_count`` and ``my_enrollments`` (0 or 1, with done_count)."""
+    viewer = viewer_for(user)
+    qs = Course.objects.annotate(lesson_count=_lesson_count()).prefetch_related("offerings")
+    if user.is_authenticated:
+        qs = qs.prefetch_related(_my_enrollments(user))
+    return visible_to(qs, viewer=viewer).order_by("-required_for_onboarding", "title")
+
+
+def course_get_for_user(*, user, slug: str) -> Course:
+    course = course_list_for_user(user=user).filter(slug=slug).first()
+    if course is None:
+        raise Http404("No such course.")
+    return course
+
+
+def lesson_list_for_course(*, course: Course) -> list[Lesson]:
+    return list(course.lessons.all())
+
+
+def lesson_get_for_user(*, user, course: Course, pk: int) -> Lesson:
+    lesson = Lesson.objects.filter(course=course, pk=pk).first()
+    if lesson is None:
+        raise Http404("No such lesson.")
+    return lesson
+
+
+def lesson_get_for_download(*, user, pk: int) -> Lesson:
+    lesson = Lesson.objects.select_related("course").filter(pk=pk).exclude(attachment="").first()
+    if lesson is None or not course_list_for_user(user=user).filter(pk=lesson.course_id).exists():
+        raise Http404("No such file.")
+    return lesson
+
+
+def enrollment_for(*, user, course: Course) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    return Enrollment.objects.filter(user=user, course=course).first()
+
+
+def done_lesson_ids(*, enrollment: Enrollment | None) -> set[int]:
+    if enrollment is None:
+        return set()
+    return set(enrollment.done.values_list("lesson_id", flat=True))
+
+
+def courses_in_progress_for_user(*, user, limit: int = 5) -> list[Enrollment]:
+    """Started, unfinished courses still visible to the user, most recent first."""
+    visible = course_list_for_user(user=user).values("pk")
+    return list(
+        Enrollment.objects.filter(user=user, completed_at__isnull=True, course__in=visible)
+        .select_related("course", "last_lesson")
+        .annotate(
+            done_count=Count("done", distinct=True),
+            lesson_count=Count("course__lessons", distinct=True),
+        )
+        .order_by("-last_activity_at")[:limit]
+    )
+
+
+# --- Quizzes ------------------------------------------------------------------------------------
+
+
+def quiz_for_course(*, course: Course) -> Quiz | None:
+    try:
+        return course.quiz
+    except Quiz.DoesNotExist:
+        return None
+
+
+def quiz_questions_public(*, quiz: Quiz) -> list[dict]:
+    """The questions as the browser may see them: text and choices, never which are correct."""
+    questions = quiz.questions.prefetch_related("choices")
+    return [
+        {
+            "id": q.pk,
+            "text": q.text,
+            "kind": q.kind,
+            "choices": [{"id": c.pk, "text": c.text} for c in q.choices.all()],
+        }
+        for q in questions
+    ]
+
+
+def attempt_list_for_user(*, user, quiz: Quiz, cycle: int) -> list[QuizAttempt]:
+    return list(QuizAttempt.objects.filter(user=user, quiz=quiz, cycle=cycle).order_by("number"))
+
+
+def attempt_get_for_user(*, user, pk: int) -> QuizAttempt:
+    attempt = (
+        QuizAttempt.objects.select_related("quiz__course").filter(pk=pk, user=user).first()
+        if user.is_authenticated
+        else None
+    )
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+# --- Certifications -----------------------------------------------------------------------------
+
+
+def certification_list_for_user(*, user) -> QuerySet[Certification]:
+    return visible_to(
+        Certification.objects.prefetch_related("courses"), viewer=viewer_for(user)
+    ).order_by("name")
+
+
+def certificate_list_for_user(*, user) -> QuerySet[Certificate]:
+    """The user's own certificates."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(user=user).select_related("certification")
+
+
+def certificate_get_for_user(*, user, code: str) -> Certificate:
+    """The holder, an admin of the holder's partner, or vendor staff; anyone else gets 404."""
+    certificate = (
+        Certificate.objects.select_related("certification", "user")
+        .filter(code=code.upper())
+        .first()
+    )
+    if certificate is None or not user.is_authenticated:
+        raise Http404("No such certificate.")
+    if certificate.user_id == user.pk or is_vendor_staff(user):
+        return certificate
+    membership = membership_for_user(user)
+    if membership and membership.is_admin and membership.partner_id == certificate.partner_id:
+        return certificate
+    raise Http404("No such certificate.")
+
+
+def certificate_get_public(*, code: str) -> Certificate | None:
+    """For the public verification page: looked up by its code only."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 20:
+        return None
+    return Certificate.objects.select_related("certification").filter(code=code).first()
+
+
+def _active_certificates(at: datetime | None = None) -> QuerySet[Certificate]:
+    at = at or timezone.now()
+    return Certificate.objects.filter(revoked_at__isnull=True, expires_at__gt=at)
+
+
+def certified_user_count(
+    *, partner_id: int, certification_slug: str | None = None, at: datetime | None = None
+) -> int:
+    """People of a partner holding a valid certificate (tier metric ``certified_users``).
+
+    Counts current members only: someone who left the partner no longer counts for it.
+    """
+    return certified_user_counts(
+        partner_ids=[partner_id], certification_slug=certification_slug, at=at
+    ).get(partner_id, 0)
+
+
+def certified_user_counts(
+    *, partner_ids, certification_slug: str | None = None, at: datetime | None = None
+) -> dict[int, int]:
+    """``certified_user_count`` for many partners in one query."""
+    qs = _active_certificates(at).filter(
+        partner_id__in=partner_ids, user__membership__partner_id=F("partner_id")
+    )
+    if certification_slug:
+        qs = qs.filter(certification__slug=certification_slug)
+    rows = qs.order_by().values("partner_id").annotate(n=Count("user_id", distinct=True))
+    return {row["partner_id"]: row["n"] for row in rows}
+
+
+def completed_course_counts(*, partner_ids) -> dict[int, int]:
+    """Course completions per partner (tier metric ``completed_courses``), by current members."""
+    rows = (
+        Enrollment.objects.filter(
+            partner_id__in=partner_ids,
+            completed_at__isnull=False,
+            user__membership__partner_id=F("partner_id"),
+        )
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["partner_id"]: row["n"] for row in rows}
+
+
+def partner_enablement_summary(*, partner_id: int) -> dict:
+    """Counts for a partner's page: two queries whatever the partner's size."""
+    progress = Enrollment.objects.filter(
+        partner_id=partner_id, user__membership__partner_id=partner_id
+    ).aggregate(
+        completed=Count("pk", filter=Q(completed_at__isnull=False)),
+        in_progress=Count("pk", filter=Q(completed_at__isnull=True)),
+    )
+    return {
+        "certified_users": certified_user_count(partner_id=partner_id),
+        "completed_courses": progress["completed"],
+        "in_progress": progress["in_progress"],
+    }
+
+
+def certificates_due_for_reminder(*, now: datetime) -> list[Certificate]:
+    """Valid certificates inside their renewal window with no reminder sent for this expiry."""
+    widest = Certification.objects.aggregate(m=Max("renewal_window_days"))["m"] or 0
+    already = CertificateReminder.objects.filter(
+        certificate=OuterRef("pk"), kind=ReminderKind.EXPIRING, expires_at=OuterRef("expires_at")
+    )
+    candidates = (
+        _active_certificates(now)
+        .filter(expires_at__lte=now + timedelta(days=widest))
+        .exclude(Exists(already))
+        .select_related("certification", "user")
+    )
+    return [c for c in candidates.iterator(chunk_size=500) if c.renewal_opens_at <= now]
+
+
+def certificates_newly_expired(*, now: datetime) -> QuerySet[Certificate]:
+    return Certificate.objects.filter(
+        revoked_at__isnull=True, expires_at__lte=now, expired_recorded_at__isnull=True
+    ).select_related("certification", "user")
+
+
+# --- Resource library ---------------------------------------------------------------------------
+
+
+def resource_list_for_user(
+    *,
+    user,
+    query: str = "",
+    category: str = "",
+    language: str = "",
+    tag: str = "",
+) -> QuerySet[Resource]:
+    qs = visible_to(
+        Resource.objects.select_related("category").prefetch_related("tags"),
+        viewer=viewer_for(user),
+    )
+    if category:
+        qs = qs.filter(category__slug=category)
+    if language:
+        qs = qs.filter(language=language)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if query:
+        qs = resource_search(qs, query=query)
+    return qs
+
+
+def resource_search(qs: QuerySet[Resource], *, query: str) -> QuerySet[Resource]:
+    """Full-text search on Postgres (ranked, GIN-indexed vector); ``icontains`` on SQLite."""
+    query = query.strip()[:200]
+    if not query:
+        return qs
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        vector = resource_search_vector()
+        search = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            qs.annotate(search=vector, rank=SearchRank(vector, search))
+            .filter(search=search)
+            .order_by("-rank", "-published_at")
+        )
+    words = query.split()[:8]
+    for word in words:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(body__icontains=word)
+            | Q(tags__name__icontains=word)
+        )
+    return qs.distinct()
+
+
+def resource_search_vector():
+    """The expression the GIN index in migration 0002 is built on (keep them identical)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english")
+    )
+
+
+def resource_get_for_user(*, user, pk: int) -> Resource:
+    resource = resource_list_for_user(user=user).filter(pk=pk).first()
+    if resource is None:
+        raise Http404("No such resource.")
+    return resource
+
+
+def resource_variants_for_user(*, user, resource: Resource) -> list[Resource]:
+    """Other languages of the same resource that the user may see."""
+    root = resource.variant_of_id or resource.pk
+    return list(
+        resource_list_for_user(user=user)
+        .filter(Q(pk=root) | Q(variant_of_id=root))
+        .exclude(pk=resource.pk)
+        .order_by("language")
+    )
+
+
+def category_list() -> list[ResourceCategory]:
+    return list(ResourceCategory.objects.all())
+
+
+def library_new_since(*, user) -> datetime | None:
+    visit = LibraryVisit.objects.filter(user=user).first() if user.is_authenticated else None
+    return visit.new_since if visit else None

@@ -1,0 +1,126 @@
+"""Upload checks for lesson attachments and library files.
+
+A file is accepted only when its extension is on the allowlist, its size is within the limit and
+its content (magic bytes, via ``filetype``) matches the extension. HTML, SVG, scripts and
+executables are never on the list, and text files that look like markup are refused too.
+Whatever is accepted is still served as an attachment with ``nosniff`` and a sandboxing CSP
+(see enablement.views.serve_file), so a polyglot that slips through cannot run in the portal.
+"""
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+# extension → (content type we serve it as, content kinds ``filetype`` may detect for it)
+ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
+    "pdf": ("application/pdf", frozenset({"pdf"})),
+    "png": ("image/png", frozenset({"png"})),
+    "jpg": ("image/jpeg", frozenset({"jpg"})),
+    "jpeg": ("image/jpeg", frozenset({"jpg"})),
+    "gif": ("image/gif", frozenset({"gif"})),
+    "webp": ("image/webp", frozenset({"webp"})),
+    "mp4": ("video/mp4", frozenset({"mp4", "m4v"})),
+    # Office files are zip containers; filetype names them when the right part comes first.
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        frozenset({"docx", "zip"}),
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        frozenset({"xlsx", "zip"}),
+    ),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        frozenset({"pptx", "zip"}),
+    ),
+    "zip": ("application/zip", frozenset({"zip"})),
+    "txt": ("text/plain", frozenset()),
+    "csv": ("text/csv", frozenset()),
+}
+TEXT_EXTENSIONS = {"txt", "csv"}
+MARKUP_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype", b"<iframe", b"<?xml", b"<body")
+DEFAULT_MAX_UPLOAD_MB = 25
+
+
+def max_upload_bytes() -> int:
+    return (
+        int(getattr(settings, "PRM_ENABLEMENT_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
+    )
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    name: str
+    content_type: str
+    size: int
+
+
+def _read_all(file, limit: int) -> bytes:
+    file.seek(0)
+    data = file.read(limit + 1)
+    file.seek(0)
+    return data
+
+
+def safe_display_name(name: str) -> str:
+    """The uploader's base name without path parts or control characters (for downloads)."""
+    base = PurePosixPath(name.replace("\\", "/")).name
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '"\\/;')
+    return cleaned[:150] or "download"
+
+
+def inspect_upload(file, *, name: str | None = None) -> UploadInfo:
+    """Check an uploaded file; raise ValidationError with a reason people can act on."""
+    original = name or getattr(file, "name", "") or ""
+    ext = PurePosixPath(original).suffix.lower().lstrip(".")
+    if ext not in ALLOWED:
+        allowed = ", ".join(sorted(ALLOWED))
+        raise ValidationError(
+            f"Files of type “.{ext or '?'}” are not accepted. Allowed: {allowed}.",
+            code="extension",
+        )
+    size = file.size
+    limit = max_upload_bytes()
+    if size == 0:
+        raise ValidationError("The file is empty.", code="empty")
+    if size > limit:
+        raise ValidationError(
+            f"The file is {filesizeformat(size)}; the limit is {filesizeformat(limit)}.",
+            code="size",
+        )
+    content_type, kinds = ALLOWED[ext]
+    if ext in TEXT_EXTENSIONS:
+        data = _read_all(file, limit)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError("A text file must be UTF-8 text.", code="content") from exc
+        lowered = data.lower()
+        if b"\x00" in data or any(marker in lowered for marker in MARKUP_MARKERS):
+            raise ValidationError(
+                "This text file contains markup (HTML/SVG/XML); it is not accepted.",
+                code="content",
+            )
+    else:
+        file.seek(0)
+        head = file.read(8192)
+        file.seek(0)
+        detected = filetype.guess(head)
+        if detected is None or detected.extension not in kinds:
+            found = f"“{detected.extension}” data" if detected else "unrecognised content"
+            raise ValidationError(
+                f"The file's content ({found}) does not match its “.{ext}” extension.",
+                code="content",
+            )
+    return UploadInfo(name=safe_display_name(original), content_type=content_type, size=size)
+
+
+def validate_upload(value) -> None:
+    """Model field validator: checks new uploads (files already stored were checked then)."""
+    if not value or getattr(value, "_committed", True):
+        return
+    inspect_upload(value.file, name=value.name)
