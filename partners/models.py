@@ -150,8 +150,17 @@ class Partner(models.Model):
         related_name="owned_partners",
         help_text="The owning channel manager.",
     )
+    # The company profile partners keep up to date (partners.services.partner_update_profile).
+    website = models.URLField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    description = models.TextField(
+        blank=True, max_length=2000, help_text="What the company does and sells."
+    )
+    address = models.TextField(blank=True, max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    PROFILE_FIELDS = ("website", "phone", "description", "address")
 
     class Meta:
         ordering = ["name"]
@@ -172,6 +181,11 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def profile_missing(self) -> list[str]:
+        """The profile fields still empty (the profile is complete when this is empty)."""
+        return [name for name in self.PROFILE_FIELDS if not getattr(self, name)]
 
     def clean(self):
         if self.tier_id and self.program_id and self.tier.program_id != self.program_id:

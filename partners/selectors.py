@@ -102,3 +102,27 @@ def invitation_get_open(*, token: str) -> PartnerInvitation | None:
         .first()
     )
     return invitation if invitation is not None and invitation.is_open else None
+
+
+def partner_find_by_domain(*, domain: str) -> Partner | None:
+    """The partner that already uses this web domain (normalized, e.g. ``example.com``), if any."""
+    if not domain:
+        return None
+    return Partner.objects.filter(domain=domain).first()
+
+
+def channel_manager_least_recently_assigned(*, candidates: QuerySet[User] | None = None):
+    """Round-robin without a counter: the active channel manager (among ``candidates``, default all)
+    whose most recent partner is the oldest; one who owns nobody goes first. Ties go to the
+    lowest id, so the order is stable."""
+    from django.db.models import F, Max
+
+    from accounts.choices import VendorRole
+
+    qs = candidates if candidates is not None else User.objects.all()
+    return (
+        qs.filter(is_active=True, vendor_role=VendorRole.CHANNEL_MANAGER)
+        .annotate(last_assigned=Max("owned_partners__created_at"))
+        .order_by(F("last_assigned").asc(nulls_first=True), "pk")
+        .first()
+    )

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -168,6 +169,40 @@ def partner_assign_owner(
         user=actor,
         subject=partner,
         properties={"owner_id": owner.pk if owner else None},
+    )
+    return partner
+
+
+@transaction.atomic
+def partner_update_profile(*, partner: Partner, actor: User, **fields: str) -> Partner:
+    """Update the company profile (website, phone, description, address) and record
+    ``partner.profile_updated`` with which fields changed and whether the profile is now complete."""
+    unknown = set(fields) - set(Partner.PROFILE_FIELDS)
+    if unknown:
+        raise PartnerError(f"Not profile fields: {', '.join(sorted(unknown))}.")
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    changed = []
+    for name, value in fields.items():
+        value = (value or "").strip()
+        if getattr(partner, name) != value:
+            setattr(partner, name, value)
+            changed.append(name)
+    if not changed:
+        return partner
+    try:
+        partner.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        raise PartnerError(" ".join(exc.messages)) from exc
+    partner.save(update_fields=[*changed, "updated_at"])
+    now = timezone.now()
+    record_event(
+        kind=EventKind.PROFILE_UPDATED,
+        key=f"partner.profile_updated:{partner.pk}:{now.isoformat()}",
+        partner=partner,
+        user=actor,
+        subject=partner,
+        occurred_at=now,
+        properties={"fields": changed, "complete": not partner.profile_missing},
     )
     return partner
 

@@ -17,17 +17,15 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 10 * 60},
     },
-    "deals-expiry-warnings": {
-        # Hourly: warn partners before protection ends; one email per deal and end date.
-        "task": "deals.tasks.send_expiry_warnings",
+    "onboarding-send-reminders": {
+        "task": "onboarding.tasks.send_onboarding_reminders",
         "schedule": crontab(minute=5),
         "options": {"expires": 50 * 60},
     },
-    "deals-expire": {
-        # Hourly: approved registrations past their protection become expired (row-locked, once).
-        "task": "deals.tasks.expire_deals",
-        "schedule": crontab(minute=10),
-        "options": {"expires": 50 * 60},
+    "onboarding-flag-stalled-partners": {
+        "task": "onboarding.tasks.flag_stalled_partners",
+        "schedule": crontab(minute=35, hour="*/6"),
+        "options": {"expires": 5 * 60 * 60},
     },
     "metrics-rollup": {
         # Every minute; expires before the next so a backlog never stacks up rollups.
@@ -40,5 +38,17 @@ BEAT_SCHEDULE = {
         "task": "enablement.tasks.send_certificate_reminders",
         "schedule": crontab(minute=40, hour=6),
         "options": {"expires": 6 * 60 * 60},
+    },
+    "deals-expiry-warnings": {
+        # Hourly: warn partners before protection ends; one email per deal and end date.
+        "task": "deals.tasks.send_expiry_warnings",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
+    },
+    "deals-expire": {
+        # Hourly: approved registrations past their protection become expired (row-locked, once).
+        "task": "deals.tasks.expire_deals",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 50 * 60},
     },
 }

@@ -1,0 +1,393 @@
+"""Applications, checklist templates (versioned), per-partner checklists, agreements, reminders and
+the onboarding survey. State changes go through onboarding.services, never a plain save."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from onboarding.choices import (
+    STEP_KIND_EVENTS,
+    ApplicationStatus,
+    CompletedVia,
+    HeardFrom,
+    ReminderKind,
+    StepKind,
+    StepStatus,
+)
+from partners.choices import Region
+
+
+class PartnerApplication(models.Model):
+    """A company asking to join, from the public form. Reviewed by a channel manager."""
+
+    company_name = models.CharField(max_length=200)
+    website = models.URLField(max_length=300)
+    domain = models.CharField(max_length=253, db_index=True, help_text="From the website.")
+    country = CountryField()
+    partner_type = models.ForeignKey(
+        "partners.PartnerType", on_delete=models.PROTECT, related_name="+"
+    )
+    contact_name = models.CharField(max_length=150)
+    contact_email = models.EmailField()
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_title = models.CharField(max_length=120, blank=True)
+    sells = models.TextField("what the company sells", max_length=2000)
+    heard_from = models.CharField(max_length=20, choices=HeardFrom.choices)
+    heard_detail = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.PENDING,
+        db_index=True,
+    )
+    # Flagged, not duplicated: the same domain as an existing partner or an earlier application.
+    duplicate_partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    duplicate_application = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    partner = models.OneToOneField(
+        "partners.Partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="application",
+        help_text="The partner created on approval.",
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ApplicationStatus.REJECTED) | ~Q(rejection_reason=""),
+                name="application_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.company_name} ({self.domain})"
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_partner_id is not None or self.duplicate_application_id is not None
+
+
+class OwnerRule(models.Model):
+    """New partners of ``region`` go to these channel managers (least recently assigned first)."""
+
+    region = models.CharField(max_length=10, choices=Region.choices)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owner_rules"
+    )
+
+    class Meta:
+        ordering = ["region", "manager__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "manager"], name="owner_rule_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_region_display()} → {self.manager}"
+
+
+class Agreement(models.Model):
+    """A version of the partner agreement. The newest published one is the one partners accept."""
+
+    version = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200, default="Partner agreement")
+    body = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"
+
+
+class AgreementAcceptance(models.Model):
+    """Who accepted which agreement version for their partner, and when (the click-through)."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="agreement_acceptances"
+    )
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "agreement"], name="agreement_accepted_once_per_partner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} accepted {self.agreement}"
+
+
+class ChecklistTemplate(models.Model):
+    """An activation path for a segment of partners. Empty targeting fields match everything; the
+    most specific active template wins. Editing steps bumps ``version``; partners keep the steps
+    they started with (their own snapshot) until an admin migrates them."""
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    program = models.ForeignKey(
+        "partners.Program", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    partner_type = models.ForeignKey(
+        "partners.PartnerType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    tier = models.ForeignKey(
+        "partners.Tier", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def specificity(self) -> int:
+        return sum(x is not None for x in (self.program_id, self.partner_type_id, self.tier_id))
+
+
+class StepDefinition(models.Model):
+    """Fields shared by a template's step and a partner's snapshot of it."""
+
+    key = models.SlugField(
+        max_length=60, help_text="Stable name of the step; kept across versions when migrating."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=150)
+    why = models.TextField("why it matters", blank=True)
+    kind = models.CharField(max_length=20, choices=StepKind.choices)
+    required = models.BooleanField(default=True)
+    due_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Due this many days after the checklist starts."
+    )
+    event_kind = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The event that completes the step. Blank: the usual one for the kind.",
+    )
+    subject_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Which course / certification (its id). Blank: any.",
+    )
+    match_properties = models.JSONField(
+        default=dict, blank=True, help_text='Extra event properties to match, e.g. {"level": 2}.'
+    )
+    target_count = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="How many matching events complete the step (e.g. colleagues to invite).",
+    )
+    link_url = models.CharField(
+        max_length=300, blank=True, help_text="Where the partner does this step (a path or URL)."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def waits_for(self) -> str:
+        """The event kind that completes this step ('' for steps a person verifies)."""
+        if self.event_kind:
+            return self.event_kind
+        return STEP_KIND_EVENTS.get(self.kind, ("", ""))[0]
+
+    @property
+    def subject_property(self) -> str:
+        return STEP_KIND_EVENTS.get(self.kind, ("", ""))[1]
+
+    DEFINITION_FIELDS = (
+        "key",
+        "position",
+        "title",
+        "why",
+        "kind",
+        "required",
+        "due_days",
+        "event_kind",
+        "subject_id",
+        "match_properties",
+        "target_count",
+        "link_url",
+    )
+
+
+class TemplateStep(StepDefinition):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(StepDefinition.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["template", "key"], name="template_step_unique_key"),
+        ]
+
+
+class PartnerChecklist(models.Model):
+    """One partner's activation checklist: a snapshot of a template version."""
+
+    partner = models.OneToOneField(
+        "partners.Partner", on_delete=models.CASCADE, related_name="checklist"
+    )
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.SET_NULL, null=True, related_name="checklists"
+    )
+    template_name = models.CharField(max_length=120)
+    version = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    last_progress_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    migrated_at = models.DateTimeField(null=True, blank=True)
+    # Set by the stall job: why the owner should look at this partner ('' when on track).
+    stalled_reason = models.CharField(max_length=300, blank=True)
+    stalled_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["completed_at", "stalled_since"], name="checklist_open_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.partner} · {self.template_name} v{self.version}"
+
+
+class ChecklistStep(StepDefinition):
+    checklist = models.ForeignKey(PartnerChecklist, on_delete=models.CASCADE, related_name="steps")
+    template_step = models.ForeignKey(
+        TemplateStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    # What was counted towards target_count (e.g. ids of colleagues who joined), so a replayed
+    # event never counts twice.
+    counted = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    completed_via = models.CharField(max_length=10, choices=CompletedVia.choices, blank=True)
+
+    class Meta(StepDefinition.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["checklist", "key"], name="checklist_step_unique_key"),
+            models.CheckConstraint(
+                condition=Q(status=StepStatus.PENDING) | Q(completed_at__isnull=False),
+                name="checklist_step_done_has_date",
+            ),
+        ]
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == StepStatus.DONE
+
+    def is_overdue(self, now=None) -> bool:
+        return not self.is_done and self.due_at < (now or timezone.now())
+
+
+def _document_path(instance, filename):
+    return f"onboarding/{instance.step.checklist.partner_id}/{instance.step_id}/{filename}"
+
+
+class ChecklistDocument(models.Model):
+    """A file a partner uploaded for a document step (e.g. a signed tax form)."""
+
+    step = models.ForeignKey(ChecklistStep, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=_document_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class SentReminder(models.Model):
+    """One reminder or alert that went out. The unique key is what makes rerunning a job send
+    nothing twice: a job inserts the row first and sends only if the insert was new."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    checklist = models.ForeignKey(
+        PartnerChecklist, on_delete=models.CASCADE, related_name="reminders"
+    )
+    step = models.ForeignKey(
+        ChecklistStep, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return self.key
+
+
+class OnboardingSurvey(models.Model):
+    """The short survey a partner admin gets after activation."""
+
+    partner = models.OneToOneField(
+        "partners.Partner", on_delete=models.CASCADE, related_name="onboarding_survey"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    csat = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    nps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True)
+                | Q(csat__gte=1, csat__lte=5, nps__gte=0, nps__lte=10),
+                name="survey_answer_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Survey · {self.partner}"

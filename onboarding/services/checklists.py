@@ -1,0 +1,378 @@
+"""Checklists: starting one from a template (a snapshot), completing steps (from events, uploads or a
+manager's verification), activating the partner at the last required step, and migrating a
+checklist to a newer template version."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from metrics.choices import EventKind
+from metrics.services import record_event
+from onboarding import selectors
+from onboarding.choices import STEP_KIND_EVENTS, CompletedVia, StepKind, StepStatus
+from onboarding.models import (
+    Agreement,
+    AgreementAcceptance,
+    ChecklistDocument,
+    ChecklistStep,
+    ChecklistTemplate,
+    PartnerChecklist,
+    StepDefinition,
+)
+from onboarding.services.base import OnboardingError, absolute_url, email_on_commit
+from partners import services as partner_services
+from partners.choices import PartnerStatus
+
+# Properties every event of a kind must have for a step of that kind (beyond its subject).
+KIND_DEFAULT_MATCH = {StepKind.PROFILE: {"complete": True}}
+
+
+def _definition(step: StepDefinition) -> dict:
+    return {name: getattr(step, name) for name in StepDefinition.DEFINITION_FIELDS}
+
+
+@transaction.atomic
+def template_bump_version(*, template: ChecklistTemplate) -> ChecklistTemplate:
+    """Mark a template's steps as changed. Partners on the old version keep their own steps."""
+    ChecklistTemplate.objects.filter(pk=template.pk).update(version=F("version") + 1)
+    template.refresh_from_db(fields=["version"])
+    return template
+
+
+@transaction.atomic
+def checklist_start(
+    *, partner, actor: User | None = None, template: ChecklistTemplate | None = None, at=None
+) -> PartnerChecklist | None:
+    """Give the partner its checklist: a copy of the matching template's current steps, due dates
+    counted from now. Returns the existing checklist if there is one, None if no template fits."""
+    existing = PartnerChecklist.objects.filter(partner=partner).first()
+    if existing is not None:
+        return existing
+    template = template or selectors.template_for_partner(partner=partner)
+    if template is None:
+        return None
+    at = at or timezone.now()
+    checklist = PartnerChecklist.objects.create(
+        partner=partner,
+        template=template,
+        template_name=template.name,
+        version=template.version,
+        started_at=at,
+        last_progress_at=at,
+    )
+    ChecklistStep.objects.bulk_create(
+        ChecklistStep(
+            checklist=checklist,
+            template_step=step,
+            due_at=at + timedelta(days=step.due_days),
+            **_definition(step),
+        )
+        for step in template.steps.all()
+    )
+    record_event(
+        kind=EventKind.CHECKLIST_STARTED,
+        key=f"onboarding.checklist_started:{checklist.pk}",
+        partner=partner,
+        user=actor,
+        subject=checklist,
+        occurred_at=at,
+        properties={"checklist": template.pk, "version": template.version},
+    )
+    return checklist
+
+
+def _step_event_properties(step: ChecklistStep, checklist: PartnerChecklist) -> dict:
+    """The ``onboarding.step_completed`` contract (the metrics' activation funnel reads it)."""
+    return {
+        "checklist": checklist.template_id,
+        "version": checklist.version,
+        "step": step.template_step_id,
+        "step_key": step.key,
+        "step_title": step.title,
+        "position": step.position,
+        "required": step.required,
+        "kind": step.kind,
+        "via": step.completed_via,
+    }
+
+
+@transaction.atomic
+def step_complete(
+    *, step: ChecklistStep, via: str, actor: User | None = None, at=None
+) -> ChecklistStep:
+    """Mark a step done (once: completing a done step changes nothing). The last required step
+    activates the partner."""
+    step = ChecklistStep.objects.select_for_update().select_related("checklist").get(pk=step.pk)
+    if step.status == StepStatus.DONE:
+        return step
+    at = at or timezone.now()
+    step.status = StepStatus.DONE
+    step.completed_at = at
+    step.completed_by = actor
+    step.completed_via = via
+    step.progress = max(step.progress, step.target_count)
+    step.save(update_fields=["status", "completed_at", "completed_by", "completed_via", "progress"])
+    checklist = step.checklist
+    PartnerChecklist.objects.filter(pk=checklist.pk).update(
+        last_progress_at=at, stalled_reason="", stalled_since=None
+    )
+    record_event(
+        kind=EventKind.STEP_COMPLETED,
+        key=f"onboarding.step_completed:{step.pk}",
+        partner=checklist.partner,
+        user=actor,
+        subject=step,
+        occurred_at=at,
+        properties=_step_event_properties(step, checklist),
+    )
+    _activate_if_complete(checklist=checklist, actor=actor, at=at)
+    return step
+
+
+def _activate_if_complete(*, checklist: PartnerChecklist, actor: User | None, at) -> bool:
+    """Complete the checklist and activate the partner when no required step is left."""
+    checklist = PartnerChecklist.objects.select_for_update().get(pk=checklist.pk)
+    if checklist.completed_at is not None:
+        return False
+    steps = checklist.steps.all()
+    if not steps.filter(required=True).exists():
+        return False  # nothing defines "active" for this checklist: a manager decides
+    if steps.filter(required=True, status=StepStatus.PENDING).exists():
+        return False
+    checklist.completed_at = at
+    checklist.stalled_reason, checklist.stalled_since = "", None
+    checklist.save(update_fields=["completed_at", "stalled_reason", "stalled_since"])
+    partner = checklist.partner
+    if partner.status in (PartnerStatus.APPLICANT, PartnerStatus.ONBOARDING):
+        if partner.status == PartnerStatus.APPLICANT:
+            partner_services.partner_set_status(
+                partner=partner, status=PartnerStatus.ONBOARDING, actor=actor, at=at
+            )
+        partner = partner_services.partner_set_status(
+            partner=partner, status=PartnerStatus.ACTIVE, actor=actor, at=at
+        )
+        from onboarding.services.followup import survey_send
+
+        if partner.owner is not None:
+            email_on_commit(
+                template="onboarding_partner_activated",
+                subject=f"{partner.name} is now an active partner",
+                recipients=[partner.owner.email],
+                context={
+                    "partner": partner,
+                    "url": absolute_url("partners:manager_partner", partner.pk),
+                },
+            )
+        survey_send(partner=partner)
+    return True
+
+
+def _event_matches(step: ChecklistStep, event) -> bool:
+    props = event.properties or {}
+
+    def same(a, b) -> bool:
+        return a == b or (a is not None and str(a) == str(b))
+
+    if step.kind == StepKind.DOCUMENT:
+        return same(props.get("step"), step.pk)
+    if step.subject_id:
+        prop = step.subject_property
+        by_property = bool(prop) and same(props.get(prop), step.subject_id)
+        by_subject = event.subject_id == step.subject_id and (
+            not prop or event.subject_type.endswith(f".{prop}")
+        )
+        if not (by_property or by_subject):
+            return False
+    wanted = {**KIND_DEFAULT_MATCH.get(step.kind, {}), **(step.match_properties or {})}
+    return all(same(props.get(name), value) for name, value in wanted.items())
+
+
+def _counts(step: ChecklistStep, event) -> bool:
+    """Whether an event that matches an INVITE step is a colleague joining (the partner's first
+    admin, invited by vendor staff at approval, is not a colleague of themselves)."""
+    if step.kind != StepKind.INVITE:
+        return True
+    inviter = (event.properties or {}).get("invited_by")
+    inviter = User.objects.filter(pk=inviter).first() if inviter else None
+    return inviter is not None and not inviter.is_channel_manager
+
+
+def events_apply(*, events) -> int:
+    """Advance the pending steps that these newly recorded events complete. Called inside the
+    recording transaction (metrics.services.event_recorded); safe to call twice with the same
+    events: a counted event is remembered on the step and a done step stays done."""
+    by_partner = {}
+    for event in events:
+        if event.partner_id is not None:
+            by_partner.setdefault(event.partner_id, []).append(event)
+    if not by_partner:
+        return 0
+    kinds = {e.kind for batch in by_partner.values() for e in batch}
+    default_kinds = [k for k, (event_kind, _) in STEP_KIND_EVENTS.items() if event_kind in kinds]
+    candidates = list(
+        ChecklistStep.objects.filter(
+            Q(event_kind__in=kinds) | Q(event_kind="", kind__in=default_kinds),
+            status=StepStatus.PENDING,
+            checklist__partner_id__in=list(by_partner),
+            checklist__completed_at__isnull=True,
+        )
+        .select_related("checklist")
+        .order_by("pk")
+    )
+    completed = 0
+    for step in candidates:
+        for event in by_partner[step.checklist.partner_id]:
+            if event.kind != step.waits_for or not _event_matches(step, event):
+                continue
+            if _count_event(step=step, event=event):
+                completed += 1
+                break
+    return completed
+
+
+@transaction.atomic
+def _count_event(*, step: ChecklistStep, event) -> bool:
+    """Count one matching event towards the step; complete it at its target. True if done."""
+    step = ChecklistStep.objects.select_for_update().get(pk=step.pk)
+    if step.status == StepStatus.DONE:
+        return False
+    if event.idempotency_key in step.counted or not _counts(step, event):
+        return False
+    step.counted = [*step.counted, event.idempotency_key]
+    step.progress = len(step.counted)
+    step.save(update_fields=["counted", "progress"])
+    if step.progress < step.target_count:
+        return False
+    actor = User.objects.filter(pk=event.user_id).first() if event.user_id else None
+    step_complete(step=step, via=CompletedVia.EVENT, actor=actor, at=event.occurred_at)
+    return True
+
+
+@transaction.atomic
+def step_verify(*, step: ChecklistStep, actor: User) -> ChecklistStep:
+    """A channel manager confirms a custom step."""
+    if not actor.is_channel_manager:
+        raise OnboardingError("Only vendor staff can verify a step.")
+    if step.kind != StepKind.CUSTOM:
+        raise OnboardingError("This step completes itself; only custom steps are verified.")
+    return step_complete(step=step, via=CompletedVia.VERIFIED, actor=actor)
+
+
+@transaction.atomic
+def agreement_accept(
+    *, partner, agreement: Agreement, user: User, ip_address: str | None = None
+) -> AgreementAcceptance:
+    """The click-through: a partner admin accepts an agreement version for their company. The
+    event it records completes the agreement step."""
+    membership = getattr(user, "membership", None)
+    if membership is None or membership.partner_id != partner.pk or not membership.is_admin:
+        raise OnboardingError("Only a partner admin of this company can accept the agreement.")
+    acceptance, created = AgreementAcceptance.objects.get_or_create(
+        partner=partner,
+        agreement=agreement,
+        defaults={"accepted_by": user, "ip_address": ip_address},
+    )
+    if created:
+        record_event(
+            kind=EventKind.AGREEMENT_ACCEPTED,
+            key=f"onboarding.agreement_accepted:{partner.pk}:{agreement.pk}",
+            partner=partner,
+            user=user,
+            subject=agreement,
+            occurred_at=acceptance.accepted_at,
+            properties={"agreement": agreement.pk, "version": agreement.version},
+        )
+    return acceptance
+
+
+ALLOWED_DOCUMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".odt", ".txt"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def document_upload(*, step: ChecklistStep, file, user: User) -> ChecklistDocument:
+    """Store a document for a document step; the event it records completes the step."""
+    import os
+
+    if step.kind != StepKind.DOCUMENT:
+        raise OnboardingError("This step does not take a document.")
+    name = os.path.basename(file.name or "")
+    if os.path.splitext(name)[1].lower() not in ALLOWED_DOCUMENT_TYPES:
+        raise OnboardingError(
+            "Upload a PDF, image, Word, OpenDocument or text file "
+            f"({', '.join(sorted(ALLOWED_DOCUMENT_TYPES))})."
+        )
+    if file.size > MAX_DOCUMENT_BYTES:
+        raise OnboardingError("The file is larger than 10 MB.")
+    document = ChecklistDocument.objects.create(
+        step=step, file=file, original_name=name[:200], size=file.size, uploaded_by=user
+    )
+    record_event(
+        kind=EventKind.DOCUMENT_UPLOADED,
+        key=f"onboarding.document_uploaded:{document.pk}",
+        partner=step.checklist.partner,
+        user=user,
+        subject=document,
+        properties={"step": step.pk, "step_key": step.key, "size": document.size},
+    )
+    return document
+
+
+@transaction.atomic
+def checklist_migrate(*, checklist: PartnerChecklist, actor: User) -> PartnerChecklist:
+    """Move a partner's checklist to its template's current version. Steps are matched by key:
+    done steps stay done, new steps are added (due from the original start), steps the new
+    version dropped are removed unless already done (those stay, as optional)."""
+    checklist = (
+        PartnerChecklist.objects.select_for_update().select_related("template").get(pk=checklist.pk)
+    )
+    template = checklist.template
+    if template is None or template.version <= checklist.version:
+        raise OnboardingError("This checklist already follows the current template version.")
+    if checklist.completed_at is not None:
+        raise OnboardingError("This checklist is complete; there is nothing to migrate.")
+    current = {step.key: step for step in checklist.steps.select_for_update()}
+    new_keys = set()
+    for tstep in template.steps.all():
+        new_keys.add(tstep.key)
+        fields = _definition(tstep)
+        step = current.get(tstep.key)
+        if step is None:
+            ChecklistStep.objects.create(
+                checklist=checklist,
+                template_step=tstep,
+                due_at=checklist.started_at + timedelta(days=tstep.due_days),
+                **fields,
+            )
+            continue
+        for name, value in fields.items():
+            setattr(step, name, value)
+        step.template_step = tstep
+        step.due_at = checklist.started_at + timedelta(days=tstep.due_days)
+        step.save()
+    for key, step in current.items():
+        if key in new_keys:
+            continue
+        if step.status == StepStatus.DONE:
+            step.required = False
+            step.save(update_fields=["required"])
+        else:
+            step.delete()
+    previous = checklist.version
+    checklist.version = template.version
+    checklist.template_name = template.name
+    checklist.migrated_at = timezone.now()
+    checklist.save(update_fields=["version", "template_name", "migrated_at"])
+    record_event(
+        kind=EventKind.CHECKLIST_MIGRATED,
+        key=f"onboarding.checklist_migrated:{checklist.pk}:{template.version}",
+        partner=checklist.partner,
+        user=actor,
+        subject=checklist,
+        properties={"checklist": template.pk, "from": previous, "to": template.version},
+    )
+    _activate_if_complete(checklist=checklist, actor=actor, at=timezone.now())
+    return checklist

@@ -1,0 +1,67 @@
+"""Onboarding panels for other apps' pages, so their views need not know about onboarding:
+
+- ``{% onboarding_panel %}`` on the partner home: progress, the next step, due and overdue steps.
+- ``{% stalled_partners_panel %}`` on the channel manager home.
+- ``{% onboarding_manager_panel partner %}`` on the manager's partner page.
+"""
+
+from django import template
+from django.urls import reverse
+
+from onboarding import selectors
+from onboarding.choices import StepKind
+from onboarding.forms import OwnerForm
+
+register = template.Library()
+
+# Steps whose page lives in onboarding (or in partners) link there when no link was set.
+_KIND_ROUTES = {
+    StepKind.AGREEMENT: "onboarding:agreement",
+    StepKind.PROFILE: "onboarding:profile",
+    StepKind.INVITE: "partners:team",
+}
+
+
+@register.simple_tag
+def step_link(step) -> str:
+    """Where the partner does this step: the admin-set link, else the page for its kind."""
+    if step.link_url:
+        return step.link_url
+    if step.kind in _KIND_ROUTES:
+        return reverse(_KIND_ROUTES[step.kind])
+    if step.kind == StepKind.DOCUMENT:
+        return reverse("onboarding:checklist") + f"#step-{step.pk}"
+    return ""
+
+
+@register.inclusion_tag("onboarding/_partner_panel.html", takes_context=True)
+def onboarding_panel(context):
+    user = context["request"].user
+    summary = selectors.summary_for_member(user=user)
+    return {
+        "summary": summary,
+        "survey": selectors.survey_open_for_member(user=user),
+        "request": context["request"],
+    }
+
+
+@register.inclusion_tag("onboarding/_stalled_panel.html", takes_context=True)
+def stalled_partners_panel(context):
+    user = context["request"].user
+    return {
+        "stalled": selectors.stalled_checklists_for_user(user=user),
+        "pending_applications": selectors.application_counts(user=user).get("pending", 0),
+    }
+
+
+@register.inclusion_tag("onboarding/_manager_panel.html", takes_context=True)
+def onboarding_manager_panel(context, partner):
+    user = context["request"].user
+    checklist = selectors.checklist_for_partner(user=user, partner=partner)
+    return {
+        "partner": partner,
+        "summary": selectors.checklist_summary(checklist),
+        "owner_form": OwnerForm(initial={"owner": partner.owner_id}),
+        "csrf_token": context.get("csrf_token"),
+        "request": context["request"],
+    }
