@@ -48,7 +48,7 @@ def _partners(request):
 
     if request is None:
         return Tier.objects.none()
-    return partner_list_for_user(user=request.user).only("id", "name").order_by("name")
+    return partner_list_for_user(user=request.user).select_related(None).order_by("name")
 
 
 class ManagerDealFilter(DealFilter):

@@ -1,0 +1,255 @@
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from deals import services
+from deals.choices import DealStatus
+from deals.models import Deal
+from deals.services import Line
+from deals.tests.factories import make_deal, offering
+from partners.tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "customer_name": "Umbrella Corp",
+        "customer_domain": "umbrella.example",
+        "customer_country": "FR",
+        "contact_name": "Alice Abernathy",
+        "contact_email": "alice@umbrella.example",
+        "contact_phone": "",
+        "currency": "EUR",
+        "expected_close_date": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        "stage": "proposal",
+        "notes": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "50",
+        "lines-0-offering": str(offering().pk),
+        "lines-0-quantity": "3",
+        "lines-0-unit_amount": "100.00",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_partner_user_registers_and_submits_a_deal_from_the_form(client_as, world):
+    client = client_as("partner_a_user")
+    response = client.post(reverse("deals:create"), form_data(submit="1"))
+    deal = Deal.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "deals:detail", args=[deal.pk]
+    )
+    assert deal.status == DealStatus.SUBMITTED and deal.amount == Decimal("300.00")
+    assert deal.partner == world.partner_a and deal.created_by == world.users["partner_a_user"]
+    page = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
+    assert "Umbrella Corp" in page and "Draft → Submitted" in page
+
+
+def test_an_incomplete_registration_is_kept_as_a_draft_with_a_message(client_as):
+    client = client_as("partner_a_user")
+    response = client.post(
+        reverse("deals:create"),
+        form_data(submit="1", customer_domain="", contact_email=""),
+        follow=True,
+    )
+    deal = Deal.objects.get()
+    assert deal.status == DealStatus.DRAFT
+    assert "was not submitted" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"customer_name": ""}, "This field is required"),
+        ({"customer_domain": "not a domain"}, "Enter a web domain"),
+        ({"customer_domain": "gmail.com"}, "webmail provider"),
+        ({"contact_email": "nope"}, "Enter a valid email address"),
+        ({"expected_close_date": "2001-01-01"}, "cannot be in the past"),
+        ({"lines-0-quantity": "0"}, "greater than or equal to 1"),
+        ({"lines-0-unit_amount": "-5"}, "greater than or equal to 0.01"),
+        ({"lines-0-offering": "999999"}, "Select a valid choice"),
+        ({"currency": "XYZ"}, "Select a valid choice"),
+        ({"lines-TOTAL_FORMS": "x"}, "ManagementForm data is missing or has been tampered"),
+    ],
+)
+def test_bad_registrations_get_a_clear_message_and_a_400(client_as, overrides, message):
+    response = client_as("partner_a_user").post(reverse("deals:create"), form_data(**overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Deal.objects.exists()
+
+
+def test_a_draft_cannot_be_shared_with_another_partners_user(client_as, world):
+    b_admin = world.users["partner_b_admin"]
+    response = client_as("partner_a_user").post(
+        reverse("deals:create"), form_data(shared_with=[str(b_admin.pk)])
+    )
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not Deal.objects.exists()
+
+
+def test_editing_a_draft_keeps_its_lines_and_changes_its_details(client_as, world):
+    deal = make_deal(user=world.users["partner_a_user"])
+    client = client_as("partner_a_user")
+    assert client.get(reverse("deals:edit", args=[deal.pk])).status_code == 200
+    response = client.post(
+        reverse("deals:edit", args=[deal.pk]),
+        form_data(customer_name="Globex Renamed", **{"lines-INITIAL_FORMS": "0"}),
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.customer_name == "Globex Renamed" and deal.line_items.count() == 1
+
+
+def test_manager_sees_the_conflict_side_by_side_and_decides(client_as, world):
+    a = make_deal(user=world.users["partner_a_user"], submit=True)
+    b = make_deal(user=world.users["partner_b_admin"], submit=True, customer_name="Globex Corp.")
+    client = client_as("manager_owner")
+    page = client.get(reverse("deals:manager_detail", args=[a.pk])).content.decode()
+    assert "Possible channel conflict" in page and f'data-conflict="{b.pk}"' in page
+    assert "Bravo Consulting" in page and "same domain globex.example" in page
+    assert client.post(reverse("deals:approve", args=[a.pk]), {"note": ""}).status_code == 302
+    response = client.post(reverse("deals:approve", args=[b.pk]), {"note": ""})
+    assert (
+        response.status_code == 409
+        and "already protected by Alpha Systems" in response.content.decode()
+    )
+    response = client.post(reverse("deals:reject", args=[b.pk]), {"reason": ""})
+    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert (
+        client.post(reverse("deals:reject", args=[b.pk]), {"reason": "Alpha was first"}).status_code
+        == 302
+    )
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.status, b.status) == (DealStatus.APPROVED, DealStatus.REJECTED)
+
+
+def test_the_winner_marks_the_deal_won_with_a_final_amount(client_as, world):
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)
+    services.deal_approve(deal=deal, actor=world.users["manager_owner"])
+    client = client_as("partner_a_user")
+    bad = client.post(reverse("deals:won", args=[deal.pk]), {"final_amount": "0"})
+    assert bad.status_code == 400 and "greater than or equal to 0.01" in bad.content.decode()
+    assert (
+        client.post(reverse("deals:won", args=[deal.pk]), {"final_amount": "999.99"}).status_code
+        == 302
+    )
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.WON and deal.final_amount == Decimal("999.99")
+    again = client.post(reverse("deals:lost", args=[deal.pk]), {"reason": "x"}, follow=True)
+    assert "not possible for a won deal" in again.content.decode()
+
+
+def test_partner_users_see_their_own_and_shared_deals_and_admins_see_all(client_as, world):
+    a_user = world.users["partner_a_user"]
+    a_admin = world.users["partner_a_admin"]
+    colleague = MembershipFactory(partner=world.partner_a).user
+    make_deal(user=a_user, customer_name="Mine Co")
+    make_deal(user=colleague, customer_name="Colleague Private", customer_domain="priv.example")
+    make_deal(
+        user=colleague,
+        customer_name="Colleague Shared",
+        customer_domain="shared.example",
+        shared_with=[a_user],
+    )
+    make_deal(user=a_admin, customer_name="Admin Deal", customer_domain="adm.example")
+    user_page = client_as("partner_a_user").get(reverse("deals:list")).content.decode()
+    assert "Mine Co" in user_page and "Colleague Shared" in user_page
+    assert "Colleague Private" not in user_page and "Admin Deal" not in user_page
+    admin_page = client_as("partner_a_admin").get(reverse("deals:list")).content.decode()
+    for name in ["Mine Co", "Colleague Private", "Colleague Shared", "Admin Deal"]:
+        assert name in admin_page
+
+
+def test_manager_list_filters_by_status_partner_tier_close_date_and_amount(client_as, world):
+    a = make_deal(user=world.users["partner_a_user"], submit=True, customer_name="Alpha One")
+    make_deal(
+        user=world.users["partner_b_admin"],
+        customer_name="Bravo Draft",
+        customer_domain="bd.example",
+        lines=[Line(offering=offering(), quantity=1, unit_amount=Decimal("10"))],
+    )
+    client = client_as("vendor_admin")
+    url = reverse("deals:manager_list")
+
+    def names(**params):
+        body = client.get(url, {"scope": "all", **params}).content.decode()
+        return {n for n in ["Alpha One", "Bravo Draft"] if n in body}
+
+    assert names() == {"Alpha One", "Bravo Draft"}
+    assert names(status="submitted") == {"Alpha One"}
+    assert names(partner=world.partner_b.pk) == {"Bravo Draft"}
+    assert names(tier=world.partner_a.tier_id) == {"Alpha One", "Bravo Draft"}
+    assert names(amount_min="100") == {"Alpha One"}
+    assert names(amount_max="100") == {"Bravo Draft"}
+    later = (a.expected_close_date + timedelta(days=1)).isoformat()
+    assert names(close_from=later) == set()
+    # nonsense filter values are reported and ignored, never a 500
+    response = client.get(url, {"scope": "all", "amount_min": "lots", "status": "bogus"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_csv_export_is_the_filtered_scoped_list_and_defuses_formulas(client_as, world):
+    make_deal(
+        user=world.users["partner_a_user"], submit=True, customer_name='=HYPERLINK("http://evil")'
+    )
+    make_deal(
+        user=world.users["partner_a_user"],
+        customer_name="Plain Draft",
+        customer_domain="pd.example",
+    )
+    make_deal(
+        user=world.users["partner_b_admin"],
+        customer_name="Bravo Secret",
+        customer_domain="bs.example",
+    )
+    response = client_as("partner_a_user").get(reverse("deals:export"), {"status": "submitted"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][0] == "id" and len(rows) == 2
+    assert rows[1][4] == '\'=HYPERLINK("http://evil")'
+    assert "Cloud Suite x10 @ 123.45" in rows[1][9]
+    manager_rows = b"".join(
+        client_as("manager_other")
+        .get(reverse("deals:manager_export"), {"scope": "all"})
+        .streaming_content
+    ).decode()
+    assert "Bravo Secret" in manager_rows and "Plain Draft" in manager_rows
+
+
+def test_list_pages_and_homes_hold_a_bounded_number_of_queries(
+    client_as, world, django_assert_max_num_queries
+):
+    user = world.users["partner_a_admin"]
+    for i in range(30):
+        make_deal(
+            user=user, submit=True, customer_name=f"Customer {i}", customer_domain=f"c{i}.example"
+        )
+    partner_client = client_as("partner_a_admin")
+    manager_client = client_as("manager_owner")
+    pages = [
+        (partner_client, reverse("deals:list")),
+        (partner_client, reverse("partners:home")),
+        (manager_client, reverse("deals:manager_list") + "?scope=all"),
+        (manager_client, reverse("partners:manager_home")),
+        (manager_client, reverse("partners:manager_partner", args=[world.partner_a.pk])),
+        (manager_client, reverse("deals:manager_detail", args=[Deal.objects.first().pk])),
+        (partner_client, reverse("deals:detail", args=[Deal.objects.first().pk])),
+    ]
+    for client, url in pages:
+        assert client.get(url).status_code == 200  # warm the session
+        with django_assert_max_num_queries(40):
+            assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(12):
+        response = partner_client.get(reverse("deals:export"))
+        assert len(b"".join(response.streaming_content).splitlines()) == 31
