@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -70,6 +71,19 @@ class RollupResult:
     watermark: int = 0
     duration_ms: int = 0
     reason: str = ""
+    steps: dict = field(default_factory=dict)  # step name -> milliseconds, for logs and the bench
+
+
+class _Steps(dict):
+    """Milliseconds per named step of a run."""
+
+    @contextmanager
+    def timed(self, name: str):
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self[name] = self.get(name, 0) + int((time.monotonic() - started) * 1000)
 
 
 def _t(model) -> str:
@@ -154,51 +168,74 @@ class _Scope:
     delete_params: tuple
 
 
-def _rebuild_buckets(cursor, scope: _Scope) -> None:
+def _rebuild_buckets(cursor, scope: _Scope, steps: _Steps) -> None:
     """Replace every summary row of the scope's buckets with values recomputed from raw events."""
-    for model in (PartnerDayKind, PartnerDay, PartnerDayUser, PartnerDayArea, PartnerDayOffering):
-        if scope.delete_where == "TRUE" and _is_pg():
-            cursor.execute(f"TRUNCATE {_t(model)}")
-        else:
-            cursor.execute(
-                f"DELETE FROM {_t(model)} WHERE {scope.delete_where}", scope.delete_params
-            )
+    with steps.timed("delete"):
+        for model in (
+            PartnerDayKind,
+            PartnerDay,
+            PartnerDayUser,
+            PartnerDayArea,
+            PartnerDayOffering,
+        ):
+            if scope.delete_where == "TRUE" and _is_pg():
+                cursor.execute(f"TRUNCATE {_t(model)}")
+            else:
+                cursor.execute(
+                    f"DELETE FROM {_t(model)} WHERE {scope.delete_where}", scope.delete_params
+                )
     src, where, p = scope.source, scope.where, scope.params
-    cursor.execute(
-        f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events, users)
+    statements = [
+        (
+            "kind",
+            f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events, users)
             SELECT e.partner_id, e.day, e.kind, count(*), count(DISTINCT e.user_id)
             FROM {src} e WHERE {where} GROUP BY e.partner_id, e.day, e.kind""",
-        p,
-    )
-    cursor.execute(
-        f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
-            SELECT e.partner_id, e.day, count(*), count(DISTINCT e.user_id)
-            FROM {src} e WHERE {where} GROUP BY e.partner_id, e.day""",
-        p,
-    )
-    cursor.execute(
-        f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
+            p,
+        ),
+        (
+            "user",
+            f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
             SELECT e.partner_id, e.day, e.user_id, count(*)
             FROM {src} e WHERE {where} AND e.user_id IS NOT NULL
             GROUP BY e.partner_id, e.day, e.user_id""",
-        p,
-    )
-    cursor.execute(
-        f"""INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events, users)
+            p,
+        ),
+        (
+            # Totals come from the two tables just built, not from another scan of the events:
+            # events add up across kinds; distinct users are the rows of the user table.
+            "day",
+            f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
+            SELECT k.partner_id, k.day, k.events, coalesce(u.users, 0)
+            FROM (SELECT partner_id, day, sum(events) AS events FROM {_t(PartnerDayKind)}
+                  WHERE {scope.delete_where} GROUP BY partner_id, day) k
+            LEFT JOIN (SELECT partner_id, day, count(*) AS users FROM {_t(PartnerDayUser)}
+                  WHERE {scope.delete_where} GROUP BY partner_id, day) u
+              ON u.partner_id = k.partner_id AND u.day = k.day""",
+            scope.delete_params + scope.delete_params,
+        ),
+        (
+            "area",
+            f"""INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events, users)
             SELECT a.partner_id, a.day, a.area, count(*), count(DISTINCT a.user_id)
             FROM (SELECT e.partner_id, e.day, e.user_id, {_area_case()} AS area
                   FROM {src} e WHERE {where}) a
             WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area""",
-        p,
-    )
-    cursor.execute(
-        f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
+            p,
+        ),
+        (
+            "offering",
+            f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
             SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
             FROM ({_offering_rows(src, where)}) o
             WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
             GROUP BY o.partner_id, o.day, o.slug, o.kind""",
-        p + p,
-    )
+            p + p,
+        ),
+    ]
+    for name, sql, params in statements:
+        with steps.timed(name):
+            cursor.execute(sql, params)
 
 
 def _offsets_cte() -> str:
@@ -341,36 +378,42 @@ def rollup_incremental() -> RollupResult:
     """
     started = time.monotonic()
     as_of = timezone.now().date()
+    steps = _Steps()
     try:
         with connection.cursor() as cursor:
-            upper = _safe_upper_bound(cursor) if _is_pg() else None
+            with steps.timed("upper_bound"):
+                upper = _safe_upper_bound(cursor) if _is_pg() else None
             with transaction.atomic():
                 state = _lock_state()
                 _tune_session(cursor)
                 if upper is None:
                     upper = _safe_upper_bound(cursor)
                 low, high = state.watermark, max(upper, state.watermark)
-                cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-                cursor.execute(
-                    f"CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day, count(*) AS n "
-                    f"FROM {_t(Event)} WHERE id > %s AND id <= %s AND partner_id IS NOT NULL "
-                    "GROUP BY partner_id, day",
-                    [low, high],
-                )
-                cursor.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM {TOUCHED}")
-                buckets, events = (int(v) for v in cursor.fetchone())
+                with steps.timed("touched"):
+                    cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+                    cursor.execute(
+                        f"CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day, count(*) AS n "
+                        f"FROM {_t(Event)} WHERE id > %s AND id <= %s AND partner_id IS NOT NULL "
+                        "GROUP BY partner_id, day",
+                        [low, high],
+                    )
+                    cursor.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM {TOUCHED}")
+                    buckets, events = (int(v) for v in cursor.fetchone())
                 if buckets:
-                    if _is_pg():
-                        cursor.execute(f"ANALYZE {TOUCHED}")
-                    _rebuild_buckets(cursor, _touched_scope())
+                    with steps.timed("source"):
+                        if _is_pg():
+                            cursor.execute(f"ANALYZE {TOUCHED}")
+                        scope = _touched_scope()
+                    _rebuild_buckets(cursor, scope, steps)
                     cursor.execute(f"DROP TABLE IF EXISTS {SOURCE}")
-                _rebuild_scores(
-                    cursor,
-                    as_of=as_of,
-                    new_after=state.scores_through,
-                    new_through=as_of,
-                    with_touched=bool(buckets),
-                )
+                with steps.timed("scores"):
+                    _rebuild_scores(
+                        cursor,
+                        as_of=as_of,
+                        new_after=state.scores_through,
+                        new_through=as_of,
+                        with_touched=bool(buckets),
+                    )
                 cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
                 duration_ms = _finish(
                     state,
@@ -384,7 +427,12 @@ def rollup_incremental() -> RollupResult:
         logger.info("metrics rollup skipped: %s", busy)
         return RollupResult(ran=False, reason=str(busy))
     return RollupResult(
-        ran=True, events=events, buckets=buckets, watermark=high, duration_ms=duration_ms
+        ran=True,
+        events=events,
+        buckets=buckets,
+        watermark=high,
+        duration_ms=duration_ms,
+        steps=dict(steps),
     )
 
 
@@ -423,9 +471,11 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
     started = time.monotonic()
     as_of = timezone.now().date()
     full = since is None and until is None
+    steps = _Steps()
     try:
         with connection.cursor() as cursor:
-            upper = _safe_upper_bound(cursor) if _is_pg() else None
+            with steps.timed("upper_bound"):
+                upper = _safe_upper_bound(cursor) if _is_pg() else None
             with transaction.atomic():
                 state = _lock_state()
                 _tune_session(cursor)
@@ -452,7 +502,11 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                     delete_where=true if full else " AND ".join(dwhere[1:]),
                     delete_params=tuple(dparams),
                 )
-                _rebuild_buckets(cursor, scope)
+                _rebuild_buckets(cursor, scope, steps)
+                if full and _is_pg():
+                    with steps.timed("analyze"):
+                        for model in (PartnerDay, PartnerDayUser, PartnerDayArea):
+                            cursor.execute(f"ANALYZE {_t(model)}")
                 cursor.execute(
                     f"SELECT count(*) FROM {_t(PartnerDay)}"
                     + ("" if full else f" WHERE {' AND '.join(dwhere[1:])}"),
@@ -460,24 +514,28 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                 )
                 buckets = int(cursor.fetchone()[0])
                 if full:
-                    cursor.execute(f"DELETE FROM {_t(AdoptionScore)}")
+                    verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
+                    cursor.execute(f"{verb} {_t(AdoptionScore)}")
                     score_after, score_through = None, as_of
                 else:
                     score_after = (since - timedelta(days=1)) if since else None
                     score_through = (
                         until + timedelta(days=SCORE_WINDOW_DAYS - 1) if until else as_of
                     )
-                _rebuild_scores(
-                    cursor,
-                    as_of=as_of,
-                    new_after=score_after,
-                    new_through=score_through,
-                    with_touched=False,
-                )
+                with steps.timed("scores"):
+                    _rebuild_scores(
+                        cursor,
+                        as_of=as_of,
+                        new_after=score_after,
+                        new_through=score_through,
+                        with_touched=False,
+                    )
                 # A full rebuild covers every event up to ``high``: the watermark may move there.
                 # A range rebuild leaves it, so events above it are still folded in later.
                 fields = {"watermark": high, "scores_through": as_of} if full else {}
                 duration_ms = _finish(state, started=started, events=0, buckets=buckets, **fields)
     except RollupBusy as busy:
         return RollupResult(ran=False, reason=str(busy))
-    return RollupResult(ran=True, buckets=buckets, watermark=high, duration_ms=duration_ms)
+    return RollupResult(
+        ran=True, buckets=buckets, watermark=high, duration_ms=duration_ms, steps=dict(steps)
+    )
