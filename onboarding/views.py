@@ -55,14 +55,14 @@ class ApplyView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         if form.is_spam():
-            # Say nothing a bot could learn from; a person who was simply very fast retries.
+            # Say nothing a bot could learn from; a person who was simply very fast resends
+            # the same answers (with a fresh start time).
+            fresh = request.POST.copy()
+            fresh["started"] = ApplicationForm().initial["started"]
+            form = ApplicationForm(fresh)
+            form.is_valid()
             form.add_error(None, "Please check your answers and send the form again.")
-            return render(
-                request,
-                self.template_name,
-                {"form": ApplicationForm(initial=form.cleaned_data)},
-                status=400,
-            )
+            return render(request, self.template_name, {"form": form}, status=400)
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("fax_number", "started")}
         try:
             services.application_submit(**data)

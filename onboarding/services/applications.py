@@ -128,7 +128,7 @@ def application_approve(
             actor=actor,
         )
         # Start the company profile from what the applicant told us.
-        partner_services.partner_update_profile(
+        partner = partner_services.partner_update_profile(
             partner=partner,
             actor=actor,
             website=application.website,
