@@ -4,6 +4,7 @@ preview, drafts included (vendor staff see drafts)."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms import BaseInlineFormSet
 from django.utils.html import format_html
 
@@ -24,6 +25,8 @@ from enablement.models import (
 from enablement.rendering import render_markdown
 from enablement.uploads import inspect_upload
 
+# Links in lessons and resources must be https (clean() refuses others); say so in the form too.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 AUDIENCE = ("Audience", {"fields": ["programs", "partner_types", "min_tier"]})
 
 
@@ -45,6 +48,7 @@ def _describe_upload(obj, field: str, name_attr: str, type_attr: str, size_attr:
 
 class LessonInline(admin.StackedInline):
     model = Lesson
+    formfield_overrides = HTTPS_URLS
     extra = 0
     fields = ["position", "title", "body", "video_url", "attachment"]
 
@@ -224,6 +228,7 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "category", "kind", "language", "is_published", "published_at"]
     list_filter = ["is_published", "kind", "category", "language", "marketing_asset"]
     search_fields = ["title", "summary"]
