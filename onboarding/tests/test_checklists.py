@@ -199,7 +199,7 @@ def test_the_last_required_step_activates_the_partner_and_notifies_the_owner(
 
 
 def test_a_template_change_does_not_touch_partners_until_an_admin_migrates_them(setup):
-    partner, admin, owner, template, checklist = setup
+    _, admin, owner, template, checklist = setup
     record_event(kind="course.completed", key="c", user=admin, properties={"course": 12})
     template.steps.filter(key="kickoff").delete()
     TemplateStepFactory(template=template, key="webinar", kind=StepKind.CUSTOM, title="Webinar")
