@@ -237,19 +237,22 @@ def test_list_pages_and_homes_hold_a_bounded_number_of_queries(
         )
     partner_client = client_as("partner_a_admin")
     manager_client = client_as("manager_owner")
+    a_deal = Deal.objects.filter(partner=world.partner_a).first().pk
+    # measured on SQLite with 3 and with 60 deals per partner: the same counts (see the report)
     pages = [
-        (partner_client, reverse("deals:list")),
-        (partner_client, reverse("partners:home")),
-        (manager_client, reverse("deals:manager_list") + "?scope=all"),
-        (manager_client, reverse("partners:manager_home")),
-        (manager_client, reverse("partners:manager_partner", args=[world.partner_a.pk])),
-        (manager_client, reverse("deals:manager_detail", args=[Deal.objects.first().pk])),
-        (partner_client, reverse("deals:detail", args=[Deal.objects.first().pk])),
+        (partner_client, reverse("deals:list"), 6),
+        (partner_client, reverse("deals:create"), 9),
+        (partner_client, reverse("deals:detail", args=[a_deal]), 9),
+        (manager_client, reverse("deals:manager_list") + "?scope=all", 10),
+        (manager_client, reverse("deals:manager_detail", args=[a_deal]), 12),
+        # homes carry other apps' panels too: a little slack for them
+        (partner_client, reverse("partners:home"), 16),
+        (manager_client, reverse("partners:manager_home"), 14),
     ]
-    for client, url in pages:
+    for client, url, budget in pages:
         assert client.get(url).status_code == 200  # warm the session
-        with django_assert_max_num_queries(40):
+        with django_assert_max_num_queries(budget):
             assert client.get(url).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = partner_client.get(reverse("deals:export"))
         assert len(b"".join(response.streaming_content).splitlines()) == 31
