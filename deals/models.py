@@ -277,19 +277,30 @@ class DealExtensionRequest(models.Model):
 
 
 class DealNotice(models.Model):
-    """A record of an email sent about a deal. Unique per (deal, kind, key): reruns send nothing
-    twice (``key`` tells occurrences apart, e.g. the protection end a warning was about)."""
+    """An email about a deal: written (rendered) in the transaction of what it reports, sent by a
+    task after commit, ``sent_at`` set once delivered. Unique per (deal, kind, key): reruns send
+    nothing twice (``key`` tells occurrences apart, e.g. the protection end a warning was about)."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=24, choices=NoticeKind.choices)
     key = models.CharField(max_length=64, blank=True)
     recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["deal", "created_at"]
         constraints = [
             models.UniqueConstraint(fields=["deal", "kind", "key"], name="deal_notice_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="deal_notice_unsent_idx",
+            )
         ]
 
     def __str__(self):

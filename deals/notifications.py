@@ -1,14 +1,21 @@
-"""Deal emails. Each send is first recorded as a ``DealNotice`` row, unique per (deal, kind, key),
-inside the caller's transaction; the email leaves after commit, and only for a new row. A rerun
-(a retried request, a redelivered task) finds the row and sends nothing twice."""
+"""Deal emails, in two steps:
+
+1. ``notify`` renders the email into a ``DealNotice`` row, unique per (deal, kind, key), inside the
+   transaction of the change it reports; a rerun finds the row and queues nothing twice.
+2. After commit, the ``deals.tasks.send_deal_notice`` task delivers it: it locks the row, sends,
+   and sets ``sent_at``. A mail server error is retried by Celery with backoff; if the broker was
+   down at commit time, the periodic ``send_pending_notices`` sweep delivers what is left.
+"""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.choices import VendorRole
 from accounts.models import User
@@ -53,17 +60,12 @@ def vendor_recipients(deal: Deal) -> list[str]:
 
 
 def notify(*, deal: Deal, kind: str, key: str = "", context: dict | None = None) -> bool:
-    """Record the notice and send its email after commit; False when it was already sent."""
+    """Record the notice (rendered now) and queue its delivery after commit; False when this
+    (deal, kind, key) was already recorded or nobody is there to tell."""
     recipients = vendor_recipients(deal) if kind in TO_VENDOR else partner_recipients(deal)
     if not recipients:
         return False
-    try:
-        with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
-            DealNotice.objects.create(deal=deal, kind=kind, key=key, recipients=recipients)
-    except IntegrityError:
-        return False
-    vendor_side = kind in TO_VENDOR
-    path = reverse("deals:manager_detail" if vendor_side else "deals:detail", args=[deal.pk])
+    path = reverse("deals:manager_detail" if kind in TO_VENDOR else "deals:detail", args=[deal.pk])
     body_context = {
         "deal": deal,
         "kind": kind,
@@ -71,14 +73,53 @@ def notify(*, deal: Deal, kind: str, key: str = "", context: dict | None = None)
         "site_name": settings.SITE_NAME,
         **(context or {}),
     }
-    subject = f"[{settings.SITE_NAME}] " + SUBJECTS[kind].format(customer=deal.customer_name)
-    message = render_to_string(f"emails/deals_{kind}.txt", body_context)
+    try:
+        with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
+            notice = DealNotice.objects.create(
+                deal=deal,
+                kind=kind,
+                key=key,
+                recipients=recipients,
+                subject=(
+                    f"[{settings.SITE_NAME}] " + SUBJECTS[kind].format(customer=deal.customer_name)
+                )[:255],
+                body=render_to_string(f"emails/deals_{kind}.txt", body_context),
+            )
+    except IntegrityError:
+        return False
 
-    def send():
-        try:
-            send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
-        except Exception:  # the transition is committed; a mail outage must not turn into a 500
-            logger.exception("could not send %s notice for deal %s", kind, deal.pk)
+    def enqueue():
+        from deals.tasks import send_deal_notice
 
-    transaction.on_commit(send)
+        send_deal_notice.delay(notice.pk)
+
+    # robust: the change is committed; a broker outage must not turn into a 500 (the sweep sends)
+    transaction.on_commit(enqueue, robust=True)
     return True
+
+
+@transaction.atomic
+def notice_send(*, notice_id: int) -> bool:
+    """Deliver one notice unless it was already delivered. The row lock makes two workers (a
+    redelivered task, the sweep) send it once; a mail error rolls back and propagates."""
+    notice = DealNotice.objects.select_for_update().filter(pk=notice_id).first()
+    if notice is None or notice.sent_at is not None:
+        return False
+    send_mail(
+        subject=notice.subject,
+        message=notice.body,
+        from_email=None,
+        recipient_list=notice.recipients,
+    )
+    notice.sent_at = timezone.now()
+    notice.save(update_fields=["sent_at"])
+    return True
+
+
+def notices_pending(*, older_than: timedelta = timedelta(minutes=5), limit: int = 500) -> list[int]:
+    """Ids of notices still unsent some minutes after they were written."""
+    return list(
+        DealNotice.objects.filter(sent_at__isnull=True, created_at__lte=timezone.now() - older_than)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -51,4 +51,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=10),
         "options": {"expires": 50 * 60},
     },
+    "deals-send-pending-notices": {
+        # Deal emails whose task was never queued (broker outage at commit time); sent once.
+        "task": "deals.tasks.send_pending_notices",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
 }

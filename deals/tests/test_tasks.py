@@ -88,3 +88,35 @@ def test_a_won_deal_never_expires(approved, world, django_capture_on_commit_call
     with time_machine.travel(timezone.now() + timedelta(days=365), tick=False):
         assert run(tasks.expire_deals, django_capture_on_commit_callbacks) == 0
         assert run(tasks.send_expiry_warnings, django_capture_on_commit_callbacks) == 0
+
+
+def test_a_notice_is_delivered_once_however_often_its_task_runs(world):
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)  # on_commit never runs here
+    notice = DealNotice.objects.get(deal=deal, kind="submitted")
+    assert notice.sent_at is None and "Globex Corporation" in notice.body
+    assert tasks.send_deal_notice.delay(notice.pk).get() is True
+    assert tasks.send_deal_notice.delay(notice.pk).get() is False
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["owner@vendor.example"]
+    notice.refresh_from_db()
+    assert notice.sent_at is not None
+
+
+def test_the_sweep_sends_notices_whose_task_never_ran_and_survives_a_mail_outage(
+    world, monkeypatch
+):
+    make_deal(user=world.users["partner_a_user"], submit=True)  # queued task lost: never ran
+    assert tasks.send_pending_notices.delay().get() == 0  # too fresh: its task may still come
+    later = timezone.now() + timedelta(minutes=6)
+    import smtplib
+
+    def down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("mail server down")
+
+    with time_machine.travel(later, tick=False):
+        monkeypatch.setattr("deals.notifications.send_mail", down)
+        assert tasks.send_pending_notices.delay().get() == 0
+        assert DealNotice.objects.get().sent_at is None  # nothing lost: retried next run
+        monkeypatch.undo()
+        assert tasks.send_pending_notices.delay().get() == 1
+        assert tasks.send_pending_notices.delay().get() == 0
+    assert len(mail.outbox) == 1
