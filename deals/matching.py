@@ -4,6 +4,7 @@ Pure functions (no database): the selectors use them to find registrations that 
 customer, the services to store the normalized forms.
 """
 
+import math
 import re
 import unicodedata
 from difflib import SequenceMatcher
@@ -14,10 +15,12 @@ __all__ = [
     "NAME_MATCH_THRESHOLD",
     "is_valid_domain",
     "is_webmail_domain",
+    "length_window",
     "name_similarity",
     "names_match",
     "normalize_company_name",
     "normalize_domain",
+    "similar_names",
 ]
 
 # A ratio from difflib.SequenceMatcher on normalized names. 0.88 catches "Globex Industries" vs
@@ -153,6 +156,38 @@ def name_similarity(a: str, b: str) -> float:
 
 def names_match(a: str, b: str) -> bool:
     return name_similarity(a, b) >= NAME_MATCH_THRESHOLD
+
+
+def length_window(name: str) -> tuple[int, int]:
+    """Lengths another name must have to possibly reach the threshold against ``name``:
+    difflib's ratio is at most 2*min(len)/(len_a+len_b). Lets a query skip hopeless rows."""
+    n, t = len(name), NAME_MATCH_THRESHOLD
+    return math.floor(t * n / (2 - t)), math.ceil(n * (2 - t) / t)
+
+
+def similar_names(target: str, candidates) -> dict:
+    """``{key: score}`` for the ``(key, name)`` pairs whose name matches ``target``. One matcher
+    holds the target (difflib caches its side), the cheap upper bounds weed out most names."""
+    if not target:
+        return {}
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(target)
+    hits = {}
+    for key, name in candidates:
+        if not name:
+            continue
+        if name == target:
+            hits[key] = 1.0
+            continue
+        matcher.set_seq1(name)
+        if (
+            matcher.real_quick_ratio() >= NAME_MATCH_THRESHOLD
+            and matcher.quick_ratio() >= NAME_MATCH_THRESHOLD
+        ):
+            score = matcher.ratio()
+            if score >= NAME_MATCH_THRESHOLD:
+                hits[key] = score
+    return hits
 
 
 def is_valid_domain(value: str) -> bool:

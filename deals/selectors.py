@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 
 from accounts.models import User
 from deals.choices import DEFAULT_PROTECTION_DAYS, DEFAULT_WARNING_DAYS, OPEN_STATUSES, DealStatus
-from deals.matching import NAME_MATCH_THRESHOLD, name_similarity
+from deals.matching import NAME_MATCH_THRESHOLD, length_window, name_similarity, similar_names
 from deals.models import Deal, DealLineItem, RegistrationPolicy
 from partners.selectors import membership_for_user
 
@@ -151,11 +152,13 @@ def deal_conflicts(*, deal: Deal) -> list[Conflict]:
         .exclude(pk=deal.pk)
         .exclude(partner_id=deal.partner_id)
     )
-    scores: dict[int, float] = {}
-    for pk, name in others.values_list("pk", "customer_name_normalized").iterator():
-        score = name_similarity(deal.customer_name_normalized, name)
-        if score >= NAME_MATCH_THRESHOLD:
-            scores[pk] = score
+    shortest, longest = length_window(deal.customer_name_normalized)
+    names = (
+        others.annotate(name_length=Length("customer_name_normalized"))
+        .filter(name_length__gte=shortest, name_length__lte=longest)
+        .values_list("pk", "customer_name_normalized")
+    )
+    scores = similar_names(deal.customer_name_normalized, names.iterator(chunk_size=2000))
     match = Q(pk__in=list(scores))
     if deal.customer_domain_normalized:
         match |= Q(customer_domain_normalized=deal.customer_domain_normalized)

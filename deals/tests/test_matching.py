@@ -50,3 +50,23 @@ def test_domains_are_normalized_like_partner_domains():
 )
 def test_csv_cells_that_start_like_formulas_are_quoted(value, safe):
     assert safe_cell(value) == safe
+
+
+def test_the_fast_scan_finds_exactly_what_pairwise_matching_finds():
+    import random
+
+    from deals.matching import length_window, name_similarity, similar_names
+
+    rng = random.Random(7)
+    words = ["acme", "globex", "initech", "umbrella", "stark", "wayne", "hooli", "and", "sons"]
+    names = [
+        normalize_company_name(" ".join(rng.choice(words) for _ in range(rng.randint(1, 3))))
+        for _ in range(400)
+    ]
+    target = "globex initech"
+    shortest, longest = length_window(target)
+    in_window = [(i, n) for i, n in enumerate(names) if shortest <= len(n) <= longest]
+    fast = similar_names(target, in_window)
+    slow = {i: name_similarity(target, n) for i, n in enumerate(names) if names_match(target, n)}
+    assert fast.keys() == slow.keys() and fast
+    assert all(abs(fast[i] - slow[i]) < 1e-9 for i in fast)
