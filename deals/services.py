@@ -181,6 +181,15 @@ def deal_update(
     return deal
 
 
+@transaction.atomic
+def deal_delete_draft(*, deal: Deal, actor: User) -> None:
+    """Throw away a draft. Nothing was submitted, so nothing (no event, no email) refers to it."""
+    deal = _lock(deal)
+    if deal.status != DealStatus.DRAFT:
+        raise DealError("Only drafts can be deleted; a submitted registration stays on record.")
+    deal.delete()
+
+
 def _completeness_errors(deal: Deal) -> list[str]:
     errors = []
     if not deal.customer_domain_normalized:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("portal/deals/<int:pk>/", views.DealDetailView.as_view(), name="detail"),
     path("portal/deals/<int:pk>/edit/", views.DealEditView.as_view(), name="edit"),
     path("portal/deals/<int:pk>/submit/", views.DealSubmitView.as_view(), name="submit"),
+    path("portal/deals/<int:pk>/delete/", views.DealDeleteView.as_view(), name="delete"),
     path("portal/deals/<int:pk>/won/", views.DealWonView.as_view(), name="won"),
     path("portal/deals/<int:pk>/lost/", views.DealLostView.as_view(), name="lost"),
     path(

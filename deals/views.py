@@ -325,6 +325,21 @@ class DealExtensionRequestView(_PartnerActionView):
         return "Extension requested: your channel manager will decide."
 
 
+class DealDeleteView(PartnerMemberRequiredMixin, View):
+    def post(self, request, pk):
+        deal = selectors.deal_get_for_user(user=request.user, pk=pk)
+        if not permissions.can_edit(request.user, deal):
+            messages.error(request, "Only drafts can be deleted.")
+            return redirect("deals:detail", deal.pk)
+        try:
+            services.deal_delete_draft(deal=deal, actor=request.user)
+        except services.DealError as exc:
+            messages.error(request, str(exc))
+            return redirect("deals:detail", deal.pk)
+        messages.success(request, f"The draft for {deal.customer_name} was deleted.")
+        return redirect("deals:list")
+
+
 # --- manager: review ---------------------------------------------------------------------------
 
 

@@ -98,6 +98,29 @@ def test_editing_and_submitting_a_draft_is_for_its_own_partner(client_as, world)
     assert draft.status == DealStatus.SUBMITTED
 
 
+def test_deleting_a_draft_is_for_its_own_partner_and_never_a_submitted_deal(client_as, world):
+    # the partner user neither registered it nor has it shared: like an outsider
+    draft = make_deal(user=world.users["partner_a_admin"])
+    url = reverse("deals:delete", args=[draft.pk])
+    for persona in ["partner_a_user", "partner_b_admin", "manager_owner", "vendor_admin"]:
+        assert client_as(persona).post(url).status_code == 404, persona
+        assert Deal.objects.filter(pk=draft.pk).exists(), persona
+    assert_role_matrix(
+        client_as,
+        url,
+        {"anonymous": LOGIN, "partner_a_admin": 302, "partner_a_user": 404, "partner_b_admin": 404}
+        | STAFF_404,
+        method="post",
+    )
+    assert not Deal.objects.filter(pk=draft.pk).exists()
+    submitted = make_deal(user=world.users["partner_a_user"], submit=True)
+    response = client_as("partner_a_user").post(
+        reverse("deals:delete", args=[submitted.pk]), follow=True
+    )
+    assert "Only drafts can be deleted" in response.content.decode()
+    assert Deal.objects.filter(pk=submitted.pk).exists()
+
+
 def test_review_actions_are_for_vendor_staff_only(client_as, world, deal_a):
     other = make_deal(user=world.users["partner_b_admin"], submit=True, customer_domain="b.example")
     assert_role_matrix(
