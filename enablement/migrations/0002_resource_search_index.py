@@ -5,10 +5,11 @@
 from django.db import migrations
 
 INDEX = "enablement_resource_search_gin"
+# Exactly the SQL Django generates for the vector (casts included), or the planner ignores it.
 EXPRESSION = (
-    "(setweight(to_tsvector('english'::regconfig, COALESCE(title, '')), 'A')"
-    " || setweight(to_tsvector('english'::regconfig, COALESCE(summary, '')), 'B')"
-    " || setweight(to_tsvector('english'::regconfig, COALESCE(body, '')), 'C'))"
+    "((setweight(to_tsvector('english'::regconfig, (COALESCE(title, ''::character varying))::text), 'A'::\"char\")"
+    " || setweight(to_tsvector('english'::regconfig, (COALESCE(summary, ''::character varying))::text), 'B'::\"char\"))"
+    " || setweight(to_tsvector('english'::regconfig, COALESCE(body, ''::text)), 'C'::\"char\"))"
 )
 
 

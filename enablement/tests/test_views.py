@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -367,7 +368,10 @@ def test_viewing_and_downloading_record_adoption_events(client_as, world, conten
 
 def test_unsafe_markdown_is_neutralised_on_lesson_pages(client_as, content):
     lesson = content["lessons"][0]
-    lesson.body = '<script>alert(1)</script>\n\n[x](javascript:alert(2)) <img src=x onerror="alert(3)"> **bold**'
+    lesson.body = (
+        "<script>alert(1)</script>\n\n"
+        '[x](javascript:alert(2)) <img src=x onerror="alert(3)"> **bold**'
+    )
     lesson.save()
     page = (
         client_as("partner_a_user")
@@ -399,7 +403,8 @@ def test_library_query_count_does_not_grow_with_resources(client_as, django_asse
     tag = TagFactory()
     for _ in range(30):
         tag.resources.add(ResourceFactory())
-    with django_assert_max_num_queries(12):
+    # Postgres looks the tagged ids up first (one more query, so both index scans can be used).
+    with django_assert_max_num_queries(13 if connection.vendor == "postgresql" else 12):
         assert client.get(reverse("enablement:library"), {"q": "Resource"}).status_code == 200
 
 
