@@ -125,7 +125,7 @@ class ApplicationForm(forms.ModelForm):
         return time.time() - started < min_fill_seconds()
 
 
-def _managers():
+def manager_choices():
     return User.objects.filter(
         is_active=True, vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]
     ).order_by("full_name", "email")
@@ -141,7 +141,7 @@ class ApproveForm(forms.Form):
     )
     region = forms.ChoiceField(choices=Region.choices)
     owner = forms.ModelChoiceField(
-        queryset=_managers(),
+        queryset=manager_choices(),
         required=False,
         label="Owning channel manager",
         help_text="Blank: by region, else round-robin.",
@@ -164,7 +164,7 @@ class RejectForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=_managers(), label="New owner")
+    owner = forms.ModelChoiceField(queryset=manager_choices(), label="New owner")
 
 
 class ProfileForm(forms.ModelForm):

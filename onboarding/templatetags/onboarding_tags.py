@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from onboarding import selectors
 from onboarding.choices import StepKind
-from onboarding.forms import OwnerForm
+from onboarding.forms import manager_choices
+from onboarding.permissions import is_vendor_staff
 
 register = template.Library()
 
@@ -56,12 +57,13 @@ def stalled_partners_panel(context):
 
 @register.inclusion_tag("onboarding/_manager_panel.html", takes_context=True)
 def onboarding_manager_panel(context, partner):
+    # The page already fetched ``partner`` through the scoped selector: two queries here.
     user = context["request"].user
-    checklist = selectors.checklist_for_partner(user=user, partner=partner)
+    checklist = selectors.checklist_for_staff(user=user, partner=partner)
     return {
         "partner": partner,
         "summary": selectors.checklist_summary(checklist),
-        "owner_form": OwnerForm(initial={"owner": partner.owner_id}),
+        "managers": list(manager_choices()) if is_vendor_staff(user) else [],
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
     }
