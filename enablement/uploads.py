@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from prm.env import env
+
 # extension → (content type we serve it as, content kinds ``filetype`` may detect for it)
 ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "pdf": ("application/pdf", frozenset({"pdf"})),
@@ -47,9 +49,12 @@ DEFAULT_MAX_UPLOAD_MB = 25
 
 
 def max_upload_bytes() -> int:
-    return (
-        int(getattr(settings, "PRM_ENABLEMENT_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * 1024 * 1024
-    )
+    """The limit in bytes: the ``PRM_ENABLEMENT_MAX_UPLOAD_MB`` setting, else the environment
+    variable of the same name (a bad value fails loudly), else 25 MB."""
+    megabytes = getattr(settings, "PRM_ENABLEMENT_MAX_UPLOAD_MB", None)
+    if megabytes is None:
+        megabytes = env.int("PRM_ENABLEMENT_MAX_UPLOAD_MB", default=DEFAULT_MAX_UPLOAD_MB)
+    return int(megabytes) * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -148,3 +148,15 @@ def test_downloads_are_attachments_with_nosniff_and_a_sandbox_csp(client_as, wor
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
     assert b"".join(response.streaming_content) == PNG_HTML_POLYGLOT
+
+
+def test_the_size_limit_comes_from_the_environment_when_not_set(monkeypatch, settings):
+    from enablement.uploads import max_upload_bytes
+
+    if hasattr(settings, "PRM_ENABLEMENT_MAX_UPLOAD_MB"):
+        del settings.PRM_ENABLEMENT_MAX_UPLOAD_MB
+    monkeypatch.setenv("PRM_ENABLEMENT_MAX_UPLOAD_MB", "2")
+    assert max_upload_bytes() == 2 * 1024 * 1024
+    monkeypatch.setenv("PRM_ENABLEMENT_MAX_UPLOAD_MB", "lots")
+    with pytest.raises(ValueError):
+        max_upload_bytes()
