@@ -327,7 +327,9 @@ def checklist_migrate(*, checklist: PartnerChecklist, actor: User) -> PartnerChe
     done steps stay done, new steps are added (due from the original start), steps the new
     version dropped are removed unless already done (those stay, as optional)."""
     checklist = (
-        PartnerChecklist.objects.select_for_update().select_related("template").get(pk=checklist.pk)
+        PartnerChecklist.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .get(pk=checklist.pk)
     )
     template = checklist.template
     if template is None or template.version <= checklist.version:
