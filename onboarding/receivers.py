@@ -4,6 +4,7 @@ No app imports onboarding to make this happen."""
 
 
 def complete_steps_from_events(sender, events, **kwargs):
-    from onboarding.services import events_apply
+    from onboarding.services.checklists import checklists_start_for_events, events_apply
 
+    checklists_start_for_events(events=events)
     events_apply(events=events)

@@ -200,6 +200,29 @@ def _counts(step: ChecklistStep, event) -> bool:
     return inviter is not None and not inviter.is_channel_manager
 
 
+def checklists_start_for_events(*, events) -> int:
+    """Every partner that enters onboarding (created in that status, or moved to it) gets its
+    checklist, however it got there: an approved application, the admin, an import."""
+    from partners.models import Partner
+
+    entering = {
+        e.partner_id: e.occurred_at
+        for e in events
+        if e.partner_id is not None
+        and (
+            (e.kind == EventKind.PARTNER_CREATED and e.properties.get("status") == "onboarding")
+            or (
+                e.kind == EventKind.PARTNER_STATUS_CHANGED
+                and e.properties.get("to") == PartnerStatus.ONBOARDING
+            )
+        )
+    }
+    started = 0
+    for partner in Partner.objects.filter(pk__in=list(entering)).exclude(checklist__isnull=False):
+        started += checklist_start(partner=partner, at=entering[partner.pk]) is not None
+    return started
+
+
 def events_apply(*, events) -> int:
     """Advance the pending steps that these newly recorded events complete. Called inside the
     recording transaction (metrics.services.event_recorded); safe to call twice with the same

@@ -217,3 +217,27 @@ def test_a_template_change_does_not_touch_partners_until_an_admin_migrates_them(
     assert steps["course"].status == StepStatus.DONE and steps["course"].title == "Course 101"
     with pytest.raises(services.OnboardingError):
         services.checklist_migrate(checklist=checklist, actor=owner)
+
+
+def test_a_partner_entering_onboarding_by_any_path_gets_its_checklist():
+    from partners.tests.factories import PartnerTypeFactory, ProgramFactory
+
+    program = ProgramFactory()
+    TemplateStepFactory(template__program=program, key="kickoff")
+    created = partner_services.partner_create(
+        name="Direct Ltd",
+        program=program,
+        partner_type=PartnerTypeFactory(),
+        country="DE",
+        region="emea",
+        status=PartnerStatus.ONBOARDING,
+    )
+    applicant = partner_services.partner_create(
+        name="Later Ltd", program=program, partner_type=PartnerTypeFactory(), country="DE",
+        region="emea",
+    )  # fmt: skip
+    assert created.checklist.steps.get().key == "kickoff"
+    assert not hasattr(applicant, "checklist")
+    partner_services.partner_set_status(partner=applicant, status=PartnerStatus.ONBOARDING)
+    applicant.refresh_from_db()
+    assert applicant.checklist.version == 1
