@@ -42,7 +42,8 @@ from metrics.models import (
     PartnerDayOffering,
     RollupState,
 )
-from metrics.rollups import ROLLUP_NAME, SCORE_WINDOW_DAYS
+from metrics.rollups import ROLLUP_NAME
+from metrics.scores import SCORE_WINDOW_DAYS
 from partners.choices import PartnerStatus
 from partners.models import Offering, Partner
 

@@ -106,7 +106,6 @@ class PartnerDayKind(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "day", "kind"], name="pdk_unique_bucket")
         ]
-        indexes = [models.Index(fields=["day"], name="pdk_day_idx")]
 
     def __str__(self):
         return f"{self.partner_id} {self.day} {self.kind}: {self.events}"
@@ -188,7 +187,6 @@ class PartnerDayArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "day", "area"], name="pda_unique_bucket")
         ]
-        indexes = [models.Index(fields=["day"], name="pda_day_idx")]
 
     def __str__(self):
         return f"{self.partner_id} {self.day} {self.area}: {self.events}"
@@ -288,3 +286,26 @@ class OfferingAdoptionRule(models.Model):
             raise ValidationError({"kinds": "Give a non-empty list of event kinds."})
         if self.min_events < 1:
             raise ValidationError({"min_events": "At least one event is needed."})
+
+
+class ScoreDirty(models.Model):
+    """Buckets the rollup recomputed whose adoption scores are not recomputed yet (a queue that
+    ``metrics.scores.scores_refresh`` drains). ``seq`` is the rollup run's watermark."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    day = models.DateField()
+    seq = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "day"], name="score_dirty_unique_bucket")
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day}"

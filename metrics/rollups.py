@@ -29,15 +29,13 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from metrics import conf
 from metrics.models import (
-    AdoptionScore,
     Event,
     PartnerDay,
     PartnerDayArea,
@@ -45,17 +43,18 @@ from metrics.models import (
     PartnerDayOffering,
     PartnerDayUser,
     RollupState,
+    ScoreDirty,
 )
+
+BUCKET_MODELS = (PartnerDayKind, PartnerDayUser, PartnerDay, PartnerDayArea, PartnerDayOffering)
 
 logger = logging.getLogger(__name__)
 
 ROLLUP_NAME = "daily"
-SCORE_WINDOW_DAYS = 30
-AREA_COUNT = 5
+SCORES_NAME = "scores"
 OFFERING_SLUG_MAX = 60
 TOUCHED = "metrics_rollup_touched"
 SOURCE = "metrics_rollup_source"
-TARGETS = "metrics_rollup_targets"
 UPPER_BOUND_ATTEMPTS = 10
 
 
@@ -171,13 +170,7 @@ class _Scope:
 def _rebuild_buckets(cursor, scope: _Scope, steps: _Steps) -> None:
     """Replace every summary row of the scope's buckets with values recomputed from raw events."""
     with steps.timed("delete"):
-        for model in (
-            PartnerDayKind,
-            PartnerDay,
-            PartnerDayUser,
-            PartnerDayArea,
-            PartnerDayOffering,
-        ):
+        for model in BUCKET_MODELS:
             if scope.delete_where == "TRUE" and _is_pg():
                 cursor.execute(f"TRUNCATE {_t(model)}")
             else:
@@ -233,100 +226,39 @@ def _rebuild_buckets(cursor, scope: _Scope, steps: _Steps) -> None:
             p + p,
         ),
     ]
+    bulk = scope.delete_where == "TRUE" and _is_pg()
+    if bulk:
+        # A full rebuild into empty tables: build the unique indexes once at the end instead of
+        # maintaining them row by row (2-3x faster; ../shared/PERFORMANCE.md 3h vs 3i). All in
+        # this transaction, so readers see the old rows until it commits.
+        with steps.timed("drop_indexes"), connection.schema_editor(atomic=False) as editor:
+            for model in BUCKET_MODELS:
+                for constraint in model._meta.constraints:
+                    editor.remove_constraint(model, constraint)
+                for index in model._meta.indexes:
+                    editor.remove_index(model, index)
     for name, sql, params in statements:
         with steps.timed(name):
             cursor.execute(sql, params)
+    if bulk:
+        with steps.timed("build_indexes"), connection.schema_editor(atomic=False) as editor:
+            for model in BUCKET_MODELS:
+                for constraint in model._meta.constraints:
+                    editor.add_constraint(model, constraint)
+                for index in model._meta.indexes:
+                    editor.add_index(model, index)
 
 
-def _offsets_cte() -> str:
-    n = SCORE_WINDOW_DAYS - 1
-    if _is_pg():
-        return f"offsets(n) AS (SELECT generate_series(0, {n}))"
-    return f"offsets(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM offsets WHERE n < {n})"
-
-
-def _rebuild_scores(
-    cursor, *, as_of: date, new_after: date | None, new_through: date, with_touched: bool
-) -> int:
-    """Recompute adoption scores for (a) every day within 30 days after a touched bucket and
-    (b) every day in (new_after, new_through] for partners active in the window ending that day.
-    ``new_after=None`` means from the beginning. Days after ``as_of`` never get a score."""
-    cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
-    day_plus = _plus_days("x.day", "offsets.n")
-    parts, params = [], []
-    if with_touched:
-        parts.append(
-            f"SELECT DISTINCT x.partner_id, {day_plus} AS day FROM {TOUCHED} x CROSS JOIN offsets "
-            f"WHERE {day_plus} <= %s"
-        )
-        params.append(as_of)
-    upper = min(new_through, as_of)
-    lower_clause, lower_params = "", []
-    if new_after is not None:
-        lower_clause = f"AND {day_plus} > %s AND x.day > %s"
-        lower_params = [new_after, new_after - timedelta(days=SCORE_WINDOW_DAYS)]
-    if new_after is None or new_after < upper:
-        parts.append(
-            f"SELECT DISTINCT x.partner_id, {day_plus} AS day FROM {_t(PartnerDay)} x CROSS JOIN offsets "
-            f"WHERE {day_plus} <= %s AND x.day <= %s {lower_clause}"
-        )
-        params += [upper, upper, *lower_params]
-    if not parts:
-        return 0
+def _mark_dirty(cursor, buckets_sql: str, params: tuple, seq: int) -> None:
+    """Queue buckets whose adoption scores must be recomputed (``metrics.scores``). ``seq``
+    (the run's watermark) lets the scores step delete only the entries it has processed."""
     cursor.execute(
-        f"CREATE TEMP TABLE {TARGETS} AS WITH RECURSIVE {_offsets_cte()} " + " UNION ".join(parts),
-        params,
+        f"""INSERT INTO {_t(ScoreDirty)} (partner_id, day, seq)
+            SELECT b.partner_id, b.day, %s FROM ({buckets_sql}) b
+            WHERE 1 = 1  -- SQLite needs a WHERE before ON CONFLICT after a SELECT
+            ON CONFLICT (partner_id, day) DO UPDATE SET seq = EXCLUDED.seq""",
+        (seq, *params),
     )
-    if _is_pg():
-        cursor.execute(f"ANALYZE {TARGETS}")
-    cursor.execute(
-        f"DELETE FROM {_t(AdoptionScore)} WHERE (partner_id, day) IN "
-        f"(SELECT partner_id, day FROM {TARGETS})"
-    )
-    weights = conf.adoption_weights()
-    target_days = float(conf.adoption_frequency_target_days())
-    membership = get_user_model()._meta.get_field("membership").related_model
-    members, users = _t(membership), _t(get_user_model())
-    start = _plus_days("t.day", f"{-(SCORE_WINDOW_DAYS - 1)}")
-    window = f"w.partner_id = t.partner_id AND w.day BETWEEN {start} AND t.day"
-    user_part = (
-        f"CASE WHEN g.seats = 0 THEN 0.0 ELSE {_least('g.active_users * 1.0 / g.seats', '1.0')} END"
-    )
-    formula = (
-        f"100.0 * (%s * g.areas / {float(AREA_COUNT)} "
-        f"+ %s * {_least('g.active_days / %s', '1.0')} + %s * {user_part}) / %s"
-    )
-    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
-    cursor.execute(
-        f"""INSERT INTO {_t(AdoptionScore)}
-                (partner_id, day, score, areas, active_days, active_users, seats, events)
-            SELECT g.partner_id, g.day, {rounded}, g.areas, g.active_days, g.active_users,
-                   g.seats, g.events
-            FROM (
-                SELECT t.partner_id, t.day,
-                    (SELECT count(*) FROM {_t(PartnerDay)} w WHERE {window}) AS active_days,
-                    (SELECT coalesce(sum(w.events), 0) FROM {_t(PartnerDay)} w
-                        WHERE {window}) AS events,
-                    (SELECT count(DISTINCT w.user_id) FROM {_t(PartnerDayUser)} w
-                        WHERE {window}) AS active_users,
-                    (SELECT count(DISTINCT w.area) FROM {_t(PartnerDayArea)} w
-                        WHERE {window}) AS areas,
-                    (SELECT count(*) FROM {members} m JOIN {users} u ON u.id = m.user_id
-                        WHERE m.partner_id = t.partner_id AND u.is_active) AS seats
-                FROM {TARGETS} t
-            ) g
-            WHERE g.active_days > 0""",
-        [
-            weights.breadth,
-            weights.frequency,
-            target_days,
-            weights.users,
-            weights.total,
-        ],
-    )
-    count = cursor.rowcount
-    cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
-    return count
 
 
 def _safe_upper_bound(cursor) -> int:
@@ -346,10 +278,10 @@ def _safe_upper_bound(cursor) -> int:
     raise RollupBusy("event writers kept the table busy; the next run will catch up")
 
 
-def _lock_state() -> RollupState:
-    RollupState.objects.get_or_create(name=ROLLUP_NAME)
+def _lock_state(name: str = ROLLUP_NAME) -> RollupState:
+    RollupState.objects.get_or_create(name=name)
     try:
-        return RollupState.objects.select_for_update(nowait=True).get(name=ROLLUP_NAME)
+        return RollupState.objects.select_for_update(nowait=True).get(name=name)
     except DatabaseError as exc:
         raise RollupBusy("another rollup run is in progress") from exc
 
@@ -377,7 +309,6 @@ def rollup_incremental() -> RollupResult:
     Returns ``ran=False`` with a reason when another run holds the lock; raises nothing for that.
     """
     started = time.monotonic()
-    as_of = timezone.now().date()
     steps = _Steps()
     try:
         with connection.cursor() as cursor:
@@ -406,22 +337,11 @@ def rollup_incremental() -> RollupResult:
                         scope = _touched_scope()
                     _rebuild_buckets(cursor, scope, steps)
                     cursor.execute(f"DROP TABLE IF EXISTS {SOURCE}")
-                with steps.timed("scores"):
-                    _rebuild_scores(
-                        cursor,
-                        as_of=as_of,
-                        new_after=state.scores_through,
-                        new_through=as_of,
-                        with_touched=bool(buckets),
-                    )
+                    with steps.timed("dirty"):
+                        _mark_dirty(cursor, f"SELECT partner_id, day FROM {TOUCHED}", (), high)
                 cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
                 duration_ms = _finish(
-                    state,
-                    started=started,
-                    events=events,
-                    buckets=buckets,
-                    watermark=high,
-                    scores_through=max(as_of, state.scores_through or as_of),
+                    state, started=started, events=events, buckets=buckets, watermark=high
                 )
     except RollupBusy as busy:
         logger.info("metrics rollup skipped: %s", busy)
@@ -469,7 +389,6 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
     ``since``..``until`` inclusive (either may be open). Gives exactly the rows incremental runs
     give. Holds the rollup lock, so it never interleaves with an incremental run."""
     started = time.monotonic()
-    as_of = timezone.now().date()
     full = since is None and until is None
     steps = _Steps()
     try:
@@ -505,7 +424,7 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                 _rebuild_buckets(cursor, scope, steps)
                 if full and _is_pg():
                     with steps.timed("analyze"):
-                        for model in (PartnerDay, PartnerDayUser, PartnerDayArea):
+                        for model in BUCKET_MODELS:
                             cursor.execute(f"ANALYZE {_t(model)}")
                 cursor.execute(
                     f"SELECT count(*) FROM {_t(PartnerDay)}"
@@ -513,26 +432,23 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                     dparams,
                 )
                 buckets = int(cursor.fetchone()[0])
-                if full:
-                    verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
-                    cursor.execute(f"{verb} {_t(AdoptionScore)}")
-                    score_after, score_through = None, as_of
-                else:
-                    score_after = (since - timedelta(days=1)) if since else None
-                    score_through = (
-                        until + timedelta(days=SCORE_WINDOW_DAYS - 1) if until else as_of
-                    )
-                with steps.timed("scores"):
-                    _rebuild_scores(
-                        cursor,
-                        as_of=as_of,
-                        new_after=score_after,
-                        new_through=score_through,
-                        with_touched=False,
-                    )
+                with steps.timed("dirty"):
+                    if full:
+                        # Every score is stale: the next scores_refresh recomputes them all.
+                        RollupState.objects.update_or_create(
+                            name=SCORES_NAME, defaults={"scores_through": None}
+                        )
+                    else:
+                        _mark_dirty(
+                            cursor,
+                            f"SELECT partner_id, day FROM {_t(PartnerDay)} WHERE "
+                            + " AND ".join(dwhere[1:]),
+                            tuple(dparams),
+                            high,
+                        )
                 # A full rebuild covers every event up to ``high``: the watermark may move there.
                 # A range rebuild leaves it, so events above it are still folded in later.
-                fields = {"watermark": high, "scores_through": as_of} if full else {}
+                fields = {"watermark": high} if full else {}
                 duration_ms = _finish(state, started=started, events=0, buckets=buckets, **fields)
     except RollupBusy as busy:
         return RollupResult(ran=False, reason=str(busy))

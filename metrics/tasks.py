@@ -3,20 +3,30 @@ import logging
 from celery import shared_task
 
 from metrics.rollups import rollup_incremental
+from metrics.scores import scores_refresh
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def rollup_metrics() -> dict:
-    """Fold new events into the summary tables. Safe to deliver twice or run concurrently: the
-    rollup recomputes whole buckets from raw events and a second run gives up on the lock."""
-    result = rollup_incremental()
-    if result.ran and result.events:
+    """Fold new events into the summary tables, then refresh the adoption scores they affect.
+    Safe to deliver twice or run concurrently: both steps recompute whole buckets or scores from
+    stored data, and a second run gives up on the lock instead of waiting."""
+    rollup = rollup_incremental()
+    scores = scores_refresh()
+    if rollup.events:
         logger.info(
-            "metrics rollup: %d events, %d buckets in %d ms",
-            result.events,
-            result.buckets,
-            result.duration_ms,
+            "metrics rollup: %d events, %d buckets in %d ms; %d scores in %d ms",
+            rollup.events,
+            rollup.buckets,
+            rollup.duration_ms,
+            scores.buckets,
+            scores.duration_ms,
         )
-    return {"ran": result.ran, "events": result.events, "reason": result.reason}
+    return {
+        "ran": rollup.ran,
+        "events": rollup.events,
+        "scores": scores.buckets,
+        "reason": rollup.reason or scores.reason,
+    }

@@ -10,6 +10,8 @@ from metrics.models import (
     PartnerDayOffering,
     PartnerDayUser,
 )
+from metrics.rollups import rollup_incremental, rollup_recompute
+from metrics.scores import scores_refresh
 from metrics.services import NewEvent
 
 
@@ -60,3 +62,16 @@ def event(
 
 def days_ago(today: date, n: int) -> date:
     return today - timedelta(days=n)
+
+
+def roll():
+    """What the every-minute task does: fold in new events, then refresh the scores."""
+    result = rollup_incremental()
+    scores_refresh()
+    return result
+
+
+def recompute(**dates):
+    result = rollup_recompute(**dates)
+    scores_refresh()
+    return result

@@ -22,9 +22,8 @@ from metrics.definitions import (
     time_to_first_deal,
 )
 from metrics.models import OfferingAdoptionRule
-from metrics.rollups import rollup_incremental
 from metrics.services import record_events
-from metrics.tests.helpers import event
+from metrics.tests.helpers import event, roll
 from partners.choices import PartnerStatus, Region
 from partners.models import Partner
 from partners.tests.factories import OfferingFactory, PartnerFactory, ProgramFactory
@@ -191,7 +190,7 @@ def test_adoption_score_combines_breadth_frequency_and_users(world):
         ]
         + [event("deal.submitted", "d", partner=a, day=TODAY, user=user)]
     )
-    rollup_incremental()
+    roll()
     score = adoption_score_for_partner(partner_id=a.pk)
     # breadth 2/5, frequency 6/12, users 2/2 -> 40*0.4 + 30*0.5 + 30*1 = 61
     assert (score.score, score.areas, score.active_days, score.active_users, score.seats) == (
@@ -211,7 +210,7 @@ def test_adoption_weights_are_configurable(world, settings):
     settings.PRM_ADOPTION_WEIGHT_FREQUENCY = 0
     settings.PRM_ADOPTION_WEIGHT_USERS = 0
     record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
-    rollup_incremental()
+    roll()
     assert adoption_score_for_partner(partner_id=world.partner_a.pk).score == 20.0
 
 
@@ -225,7 +224,7 @@ def test_feature_adoption_is_a_share_of_active_partners(world):
             event("deal.submitted", "4", partner=b, day=TODAY - timedelta(days=31)),  # too old
         ]
     )
-    rollup_incremental()
+    roll()
     result = feature_adoption()
     shares = {a.area: (a.partners, a.share) for a in result.areas}
     assert result.active_partners == 2
@@ -256,7 +255,7 @@ def test_offering_adoption_uses_default_rules_and_windows(world):
             ),
         ]
     )
-    rollup_incremental()
+    roll()
     (result,) = offering_adoption()
     assert (result.offering, result.eligible, result.adopted, result.share) == (edge, 2, 1, 50.0)
     mine = partner_offerings(partner_id=a.pk)
@@ -284,12 +283,12 @@ def test_configured_rules_replace_the_defaults(world):
         ]
         + [event("deal.won", "d", partner=a, day=TODAY, properties={"offerings": ["core"]})]
     )
-    rollup_incremental()
+    roll()
     assert offering_adoption()[0].adopted == 0
     record_events(
         [event("offering.used", "u3", partner=a, day=TODAY, properties={"offering": "core"})]
     )
-    rollup_incremental()
+    roll()
     assert offering_adoption()[0].adopted == 1
 
 
@@ -303,7 +302,7 @@ def test_a_partner_whose_activity_dropped_is_at_risk_with_the_reason(world):
         ]
         + [event("auth.login", "new", partner=a, day=TODAY)]
     )
-    rollup_incremental()
+    roll()
     (risk,) = [r for r in at_risk_partners() if r.partner == a]
     assert risk.reasons == [
         "Activity fell 95%: 1 events in the last 30 days against 20 per 30 days in the 90 days before."
@@ -315,7 +314,7 @@ def test_steady_partner_is_not_at_risk(world):
     record_events(
         [event("auth.login", f"e{n}", partner=a, day=TODAY - timedelta(days=n)) for n in range(100)]
     )
-    rollup_incremental()
+    roll()
     assert all(r.partner != a for r in at_risk_partners())
 
 
@@ -338,7 +337,7 @@ def test_stalled_onboarding_is_at_risk_with_the_reason():
 
 def test_freshness_reports_the_last_successful_rollup(world):
     assert metrics_freshness().label == "Metrics have not been computed yet."
-    rollup_incremental()
+    roll()
     with time_machine.travel(NOW + timedelta(minutes=3), tick=False):
         fresh = metrics_freshness()
         assert fresh.label == "Metrics updated 3 min ago." and not fresh.is_stale

@@ -5,11 +5,19 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from metrics.models import AdoptionScore, PartnerDay, PartnerDayArea, PartnerDayKind, RollupState
-from metrics.rollups import ROLLUP_NAME, rollup_incremental, rollup_recompute
+from metrics.models import (
+    AdoptionScore,
+    Event,
+    PartnerDay,
+    PartnerDayArea,
+    PartnerDayKind,
+    RollupState,
+)
+from metrics.rollups import ROLLUP_NAME, SCORES_NAME, rollup_incremental
+from metrics.scores import scores_refresh
 from metrics.services import record_events
 from metrics.tasks import rollup_metrics
-from metrics.tests.helpers import event, snapshot
+from metrics.tests.helpers import event, recompute, roll, snapshot
 from metrics.tests.naive import expected_tables
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +47,7 @@ def test_incremental_rollup_counts_events_and_distinct_users_per_bucket(world, f
             event("deal.submitted", "4", partner=a, day=TODAY, user=admin),
         ]
     )
-    result = rollup_incremental()
+    result = roll()
     assert (result.ran, result.events, result.buckets) == (True, 4, 1)
     kinds = {r.kind: (r.events, r.users) for r in PartnerDayKind.objects.filter(partner=a)}
     assert kinds == {"auth.login": (3, 2), "deal.submitted": (1, 1)}
@@ -49,9 +57,10 @@ def test_incremental_rollup_counts_events_and_distinct_users_per_bucket(world, f
 def test_running_the_rollup_twice_changes_nothing(world, frozen):
     a = world.partner_a
     record_events([event("auth.login", str(i), partner=a, day=TODAY) for i in range(3)])
-    rollup_incremental()
+    roll()
     before = snapshot()
     again = rollup_incremental()
+    scores_refresh()
     assert again.ran and again.events == 0
     assert snapshot() == before
 
@@ -59,10 +68,10 @@ def test_running_the_rollup_twice_changes_nothing(world, frozen):
 def test_a_late_event_lands_in_its_own_day_and_updates_later_scores(world, frozen):
     a, user = world.partner_a, world.users["partner_a_user"]
     record_events([event("auth.login", "now", partner=a, day=TODAY, user=user)])
-    rollup_incremental()
+    roll()
     last_week = TODAY - timedelta(days=7)
     record_events([event("deal.won", "late", partner=a, day=last_week, user=user)])
-    rollup_incremental()
+    roll()
     assert PartnerDayKind.objects.get(partner=a, day=last_week).kind == "deal.won"
     assert PartnerDayArea.objects.get(partner=a, day=last_week).area == "deals"
     # Today's score now counts two areas (portal today, deals last week).
@@ -80,27 +89,27 @@ def test_full_recompute_and_a_range_backfill_give_the_incremental_tables(world, 
                 event("auth.login", f"b{n}", partner=b, day=TODAY - timedelta(days=n), user=user),
             ]
         )
-        rollup_incremental()
+        roll()
     incremental = snapshot()
-    rollup_recompute()
+    recompute()
     assert snapshot() == incremental
-    rollup_recompute(since=TODAY - timedelta(days=20), until=TODAY - timedelta(days=5))
+    recompute(since=TODAY - timedelta(days=20), until=TODAY - timedelta(days=5))
     assert snapshot() == incremental
     assert incremental == expected_tables(seats(world), TODAY)
 
 
 def test_events_without_a_partner_are_not_rolled_up(world, frozen):
     record_events([event("auth.login", "x", partner=None, day=TODAY)])
-    result = rollup_incremental()
+    result = roll()
     assert result.events == 0 and not PartnerDay.objects.exists()
 
 
 def test_watermark_and_last_success_are_stored(world, frozen):
     record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
-    rollup_incremental()
+    roll()
     state = RollupState.objects.get(name=ROLLUP_NAME)
-    assert state.watermark > 0 and state.last_success_at == NOW
-    assert state.scores_through == TODAY
+    assert state.watermark == Event.objects.get().pk and state.last_success_at == NOW
+    assert RollupState.objects.get(name=SCORES_NAME).scores_through == TODAY
 
 
 def test_marketing_assets_and_plain_resources_are_different_areas(world, frozen):
@@ -122,14 +131,15 @@ def test_marketing_assets_and_plain_resources_are_different_areas(world, frozen)
             ),
         ]
     )
-    rollup_incremental()
+    roll()
     areas = dict(PartnerDayArea.objects.values_list("area", "events"))
     assert areas == {"marketing": 1, "resources": 2}
 
 
 def test_the_task_runs_the_rollup(world, frozen):
     record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
-    assert rollup_metrics.delay().get() == {"ran": True, "events": 1, "reason": ""}
+    result = rollup_metrics.delay().get()
+    assert result == {"ran": True, "events": 1, "scores": 1, "reason": ""}
 
 
 def test_the_command_rebuilds_a_range_and_refuses_bad_dates(world, frozen):
@@ -149,9 +159,9 @@ def test_the_command_rebuilds_a_range_and_refuses_bad_dates(world, frozen):
 def test_scores_fill_the_days_between_runs(world, frozen):
     a = world.partner_a
     record_events([event("auth.login", "x", partner=a, day=TODAY)])
-    rollup_incremental()
+    roll()
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
-        rollup_incremental()
+        roll()
         days = set(AdoptionScore.objects.filter(partner=a).values_list("day", flat=True))
         assert days == {TODAY + timedelta(days=n) for n in range(4)}
         assert snapshot() == expected_tables(seats(world), TODAY + timedelta(days=3))

@@ -10,6 +10,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from metrics.rollups import rollup_incremental, rollup_recompute
+from metrics.scores import scores_refresh
 
 
 def _day(value: str) -> date:
@@ -40,10 +41,16 @@ class Command(BaseCommand):
             result = rollup_incremental()
         if not result.ran:
             raise CommandError(f"Rollup did not run: {result.reason}.")
+        scores = scores_refresh()
+        if not scores.ran:
+            raise CommandError(f"Adoption scores were not refreshed: {scores.reason}.")
         what = "rebuilt" if (full or since_day or until_day) else "folded in"
         detail = f"{result.buckets} partner-days" + (
             f" from {result.events} new events" if result.events else ""
         )
         self.stdout.write(
-            self.style.SUCCESS(f"Rollup {what}: {detail} in {result.duration_ms} ms.")
+            self.style.SUCCESS(
+                f"Rollup {what}: {detail} in {result.duration_ms} ms; "
+                f"{scores.buckets} adoption scores in {scores.duration_ms} ms."
+            )
         )

@@ -1,0 +1,367 @@
+"""Benchmark of the metrics rollups on Postgres (issue 6). Prints figures; it is not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        uv run python bench/rollups.py --events 1000000 --partners 10000
+
+DATABASE_URL names the *server* (its database part is ignored). The script creates a scratch
+database (``--db``, default ``prm_bench6``; the name must start with ``prm_bench``), migrates it,
+loads partners, 20 users each and the events with COPY, then measures in the same run:
+
+(a) the raw SQL floor: one ``GROUP BY partner_id, day, kind`` over the events table;
+(b) a full recompute of every summary table (``rollup_recompute()``);
+(c) incremental rollups of ``--incremental`` new events (default 100k, 1% of them late), 3 times;
+(d) the peak memory (max RSS) of the worker process that ran (b) and (c).
+
+(b) and (c) run in a fresh child process each, like a Celery worker, so (d) is that process's own
+peak. The scratch database is dropped at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+KINDS = [  # (kind, weight, properties builder)
+    ("auth.login", 40, lambda r: {}),
+    (
+        "lesson.viewed",
+        14,
+        lambda r: {"course": r.randint(1, 50), "offerings": [f"o{r.randint(1, 8)}"]},
+    ),
+    (
+        "resource.viewed",
+        10,
+        lambda r: {"resource": r.randint(1, 300), "marketing_asset": r.random() < 0.3},
+    ),
+    (
+        "resource.downloaded",
+        5,
+        lambda r: {"resource": r.randint(1, 300), "marketing_asset": r.random() < 0.5},
+    ),
+    ("offering.used", 10, lambda r: {"offering": f"o{r.randint(1, 8)}"}),
+    ("course.completed", 3, lambda r: {"course": r.randint(1, 50)}),
+    ("quiz.passed", 3, lambda r: {"course": r.randint(1, 50), "score": r.randint(60, 100)}),
+    (
+        "deal.submitted",
+        4,
+        lambda r: {"deal": r.randint(1, 10**6), "offerings": [f"o{r.randint(1, 8)}"]},
+    ),
+    ("deal.approved", 2, lambda r: {"deal": r.randint(1, 10**6)}),
+    ("deal.won", 1, lambda r: {"deal": r.randint(1, 10**6), "offerings": [f"o{r.randint(1, 8)}"]}),
+    ("onboarding.step_completed", 3, lambda r: {"step": r.randint(1, 6), "position": 1}),
+    ("partner.profile_updated", 2, lambda r: {}),
+    ("certification.earned", 1, lambda r: {"certification": 1, "offerings": ["o1"]}),
+    ("user.joined", 1, lambda r: {}),
+    ("tier.changed", 1, lambda r: {}),
+]
+
+
+def server_url(db: str) -> str:
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        sys.exit("DATABASE_URL must point to a Postgres server.")
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def admin_execute(db: str, sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(server_url("postgres").replace("postgres://", "postgresql://", 1))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+def setup_django(db: str) -> None:
+    os.environ["DATABASE_URL"] = server_url(db)
+    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.dev")
+    import django
+
+    django.setup()
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- Child: one rollup in a fresh process, like a worker ----------------------------------------
+def child(step: str, db: str) -> None:
+    setup_django(db)
+    from metrics.rollups import rollup_incremental, rollup_recompute
+
+    before = maxrss_mb()
+    started = time.perf_counter()
+    if step == "full":
+        result = rollup_recompute()
+        steps = result.steps
+    else:
+        result = rollup_incremental()
+        steps = result.steps
+        assert result.ran, result.reason
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rss_before_mb": before,
+                "rss_peak_mb": maxrss_mb(),
+                "steps": steps,
+            }
+        )
+    )
+
+
+def run_child(step: str, db: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--db", db],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- Parent: seed and measure ---------------------------------------------------------------------
+def seed_partners(n_partners: int, users_per_partner: int) -> dict[int, list[int]]:
+    from django.db import connection
+
+    from partners.models import PartnerType, Program
+
+    program = Program.objects.create(name="Bench", slug="bench")
+    ptype = PartnerType.objects.create(name="Reseller", slug="reseller")
+    joined = datetime(2025, 1, 1, tzinfo=UTC)
+    with connection.cursor() as cur:
+        buf = io.StringIO()
+        for i in range(n_partners):
+            buf.write(f"Partner {i}\tp{i}.example\t{program.pk}\t{ptype.pk}\tDE\temea\tactive\t")
+            buf.write(f"{joined.isoformat()}\t{joined.isoformat()}\t{joined.isoformat()}\t")
+            buf.write(f"{joined.isoformat()}\n")
+        buf.seek(0)
+        cur.cursor.copy_expert(
+            "COPY partners_partner (name, domain, program_id, partner_type_id, country, region, "
+            "status, joined_at, activated_at, created_at, updated_at) FROM STDIN",
+            buf,
+        )
+        cur.execute("SELECT id FROM partners_partner ORDER BY id")
+        partner_ids = [row[0] for row in cur.fetchall()]
+        buf = io.StringIO()
+        for pid in partner_ids:
+            for u in range(users_per_partner):
+                buf.write(f"!\tf\tu{u}@p{pid}.example\t\t\t\tt\tf\t{joined.isoformat()}\n")
+        buf.seek(0)
+        cur.cursor.copy_expert(
+            "COPY accounts_user (password, is_superuser, email, full_name, job_title, "
+            "vendor_role, is_active, is_staff, date_joined) FROM STDIN",
+            buf,
+        )
+        cur.execute("SELECT id, email FROM accounts_user WHERE email LIKE 'u%%@p%%'")
+        users: dict[int, list[int]] = {pid: [] for pid in partner_ids}
+        for uid, email in cur.fetchall():
+            users[int(email.split("@p")[1].split(".")[0])].append(uid)
+        buf = io.StringIO()
+        for pid, uids in users.items():
+            for uid in uids:
+                buf.write(f"{uid}\t{pid}\tuser\t{joined.isoformat()}\n")
+        buf.seek(0)
+        cur.cursor.copy_expert(
+            "COPY partners_partnermembership (user_id, partner_id, role, created_at) FROM STDIN",
+            buf,
+        )
+    return users
+
+
+def copy_events(
+    users: dict[int, list[int]],
+    *,
+    count: int,
+    start: datetime,
+    end: datetime,
+    key_prefix: str,
+    late_share: float = 0.0,
+    seed: int = 1,
+) -> float:
+    """COPY ``count`` events spread in time order over [start, end); returns seconds."""
+    from django.db import connection
+
+    rng = random.Random(seed)
+    partner_ids = list(users)
+    kinds = [k for k, _, _ in KINDS]
+    weights = [w for _, w, _ in KINDS]
+    builders = {k: b for k, _, b in KINDS}
+    span = (end - start).total_seconds()
+    recorded = datetime.now(UTC).isoformat()
+    started = time.perf_counter()
+    chunk = 100_000
+    with connection.cursor() as cur:
+        for base in range(0, count, chunk):
+            buf = io.StringIO()
+            n = min(chunk, count - base)
+            picked = rng.choices(kinds, weights, k=n)
+            for j in range(n):
+                i = base + j
+                if late_share and rng.random() < late_share:
+                    at = end - timedelta(days=rng.randint(2, 30), seconds=rng.randint(0, 86399))
+                else:
+                    at = start + timedelta(seconds=span * i / count)
+                pid = partner_ids[int(len(partner_ids) * rng.random() ** 2)]
+                uid = rng.choice(users[pid]) if rng.random() < 0.9 else "\\N"
+                kind = picked[j]
+                props = json.dumps(builders[kind](rng), separators=(",", ":"))
+                buf.write(
+                    f"{at.isoformat()}\t{at.date().isoformat()}\t{recorded}\t{pid}\t{uid}\t"
+                    f"{kind}\t\t\t{props}\t{key_prefix}:{i}\n"
+                )
+            buf.seek(0)
+            cur.cursor.copy_expert(
+                "COPY metrics_event (occurred_at, day, recorded_at, partner_id, user_id, kind, "
+                "subject_type, subject_id, properties, idempotency_key) FROM STDIN",
+                buf,
+            )
+    return time.perf_counter() - started
+
+
+def floor_seconds(runs: int = 3) -> tuple[float, int]:
+    """The raw GROUP BY partner, day, kind over all events, result not sent to the client."""
+    from django.db import connection, transaction
+
+    times, groups = [], 0
+    for _ in range(runs):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            started = time.perf_counter()
+            cur.execute(
+                "SELECT count(*) FROM (SELECT partner_id, day, kind, count(*) FROM metrics_event "
+                "GROUP BY partner_id, day, kind) s"
+            )
+            groups = cur.fetchone()[0]
+            times.append(time.perf_counter() - started)
+    return statistics.median(times), groups
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE metrics_event")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--partners", type=int, default=10_000)
+    parser.add_argument("--users-per-partner", type=int, default=20)
+    parser.add_argument("--days", type=int, default=91)
+    parser.add_argument("--incremental", type=int, default=100_000)
+    parser.add_argument("--db", default="prm_bench6")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    parser.add_argument("--child", choices=["full", "incremental"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.db.startswith("prm_bench"):
+        sys.exit("--db must start with 'prm_bench': this script drops and recreates it.")
+    if args.child:
+        child(args.child, args.db)
+        return
+
+    print(f"# metrics rollup benchmark: {args.events:,} events, {args.partners:,} partners")
+    admin_execute(args.db, f'DROP DATABASE IF EXISTS "{args.db}"')
+    admin_execute(args.db, f'CREATE DATABASE "{args.db}"')
+    try:
+        setup_django(args.db)
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cur:
+            cur.execute("SELECT version()")
+            print(f"server: {cur.fetchone()[0].split(',')[0]}")
+        started = time.perf_counter()
+        users = seed_partners(args.partners, args.users_per_partner)
+        print(f"seeded partners and users in {time.perf_counter() - started:.1f} s")
+        now = datetime.now(UTC)
+        today = datetime(now.year, now.month, now.day, tzinfo=UTC)
+        base_start = today - timedelta(days=args.days)
+        load = copy_events(users, count=args.events, start=base_start, end=today, key_prefix="base")
+        print(f"COPY {args.events:,} events: {load:.1f} s ({args.events / load:,.0f} rows/s)")
+        vacuum_analyze()
+
+        floor, groups = floor_seconds()
+        print(
+            f"(a) raw GROUP BY partner, day, kind: {floor:.2f} s ({groups:,} groups, median of 3)"
+        )
+
+        full = run_child("full", args.db)
+        steps = ", ".join(f"{k} {v / 1000:.2f}" for k, v in full["steps"].items())
+        print(f"(b) full recompute, all tables: {full['seconds']:.2f} s  [{steps}]")
+        events_only = (
+            sum(
+                v
+                for k, v in full["steps"].items()
+                if k in {"kind", "user", "day", "area", "offering"}
+            )
+            / 1000
+        )
+        kind_only = full["steps"].get("kind", 0) / 1000
+
+        incr, rss = [], [full["rss_peak_mb"]]
+        for n in range(3):
+            copy_events(
+                users,
+                count=args.incremental,
+                start=now - timedelta(minutes=10 - n),
+                end=now - timedelta(minutes=9 - n),
+                key_prefix=f"incr{n}",
+                late_share=0.01,
+                seed=100 + n,
+            )
+            result = run_child("incremental", args.db)
+            incr.append(result["seconds"])
+            steps = ", ".join(f"{k} {v / 1000:.2f}" for k, v in result["steps"].items())
+            print(f"    incremental run {n + 1}: {result['seconds']:.3f} s  [{steps}]")
+            rss.append(result["rss_peak_mb"])
+        incremental = statistics.median(incr)
+        print(
+            f"(c) incremental rollup of {args.incremental:,} new events (1% late): "
+            f"{incremental:.3f} s median of {', '.join(f'{t:.3f}' for t in incr)}"
+        )
+        print(
+            f"(d) worker peak RSS: full recompute {rss[0]:.0f} MB, incremental "
+            f"{max(rss[1:]):.0f} MB (process baseline {full['rss_before_mb']:.0f} MB)"
+        )
+        print("ratios:")
+        print(f"  partner-day-kind table alone / floor: {kind_only / floor:.2f}x (target <= 2x)")
+        print(
+            f"  all five event summaries / floor: {events_only / floor:.2f}x; "
+            f"whole recompute incl. 30-day scores / floor: {full['seconds'] / floor:.2f}x"
+        )
+        print(
+            f"  incremental {args.incremental:,}: {incremental:.3f} s (target < 1 s): "
+            f"{'met' if incremental < 1 else 'NOT met'}"
+        )
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            admin_execute(args.db, f'DROP DATABASE IF EXISTS "{args.db}"')
+
+
+if __name__ == "__main__":
+    main()

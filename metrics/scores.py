@@ -1,0 +1,185 @@
+# ruff: noqa: S608 -- SQL is assembled only from model table names and constants; values are parameters
+"""Adoption scores: one row per partner and day, over the 30 days ending that day.
+
+Kept apart from the every-minute bucket rollup (``metrics.rollups``) so that folding new events
+stays cheap: the rollup only queues the buckets it recomputed (``ScoreDirty``), and
+``scores_refresh`` recomputes the scores whose window contains a queued bucket, plus every day
+since its last run, from the summary tables (never from raw events). Same guarantees as the
+rollup: one transaction, a NOWAIT lock so runs never overlap, idempotent, and equal to a full
+recompute (``scores_through`` reset to NULL makes the next run recompute everything).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+
+from metrics import conf
+from metrics.models import AdoptionScore, PartnerDay, PartnerDayArea, PartnerDayUser, ScoreDirty
+from metrics.rollups import (
+    SCORES_NAME,
+    RollupBusy,
+    RollupResult,
+    _finish,
+    _is_pg,
+    _least,
+    _lock_state,
+    _plus_days,
+    _Steps,
+    _t,
+    _tune_session,
+)
+
+SCORE_WINDOW_DAYS = 30
+AREA_COUNT = 5
+QUEUED = "metrics_scores_queued"
+TARGETS = "metrics_scores_targets"
+
+
+def _offsets_cte() -> str:
+    n = SCORE_WINDOW_DAYS - 1
+    if _is_pg():
+        return f"offsets(n) AS (SELECT generate_series(0, {n}))"
+    return f"offsets(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM offsets WHERE n < {n})"
+
+
+def _rebuild_scores(
+    cursor, *, as_of: date, new_after: date | None, new_through: date, touched: str | None
+) -> int:
+    """Recompute adoption scores for (a) every day within 30 days after a touched bucket and
+    (b) every day in (new_after, new_through] for partners active in the window ending that day.
+    ``new_after=None`` means from the beginning. Days after ``as_of`` never get a score."""
+    cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
+    day_plus = _plus_days("x.day", "offsets.n")
+    parts, params = [], []
+    if touched:
+        parts.append(
+            f"SELECT DISTINCT x.partner_id, {day_plus} AS day FROM {touched} x CROSS JOIN offsets "
+            f"WHERE {day_plus} <= %s"
+        )
+        params.append(as_of)
+    upper = min(new_through, as_of)
+    lower_clause, lower_params = "", []
+    if new_after is not None:
+        lower_clause = f"AND {day_plus} > %s AND x.day > %s"
+        lower_params = [new_after, new_after - timedelta(days=SCORE_WINDOW_DAYS)]
+    if new_after is None or new_after < upper:
+        parts.append(
+            f"SELECT DISTINCT x.partner_id, {day_plus} AS day FROM {_t(PartnerDay)} x CROSS JOIN offsets "
+            f"WHERE {day_plus} <= %s AND x.day <= %s {lower_clause}"
+        )
+        params += [upper, upper, *lower_params]
+    if not parts:
+        return 0
+    cursor.execute(
+        f"CREATE TEMP TABLE {TARGETS} AS WITH RECURSIVE {_offsets_cte()} " + " UNION ".join(parts),
+        params,
+    )
+    if _is_pg():
+        cursor.execute(f"ANALYZE {TARGETS}")
+    cursor.execute(
+        f"DELETE FROM {_t(AdoptionScore)} WHERE (partner_id, day) IN "
+        f"(SELECT partner_id, day FROM {TARGETS})"
+    )
+    weights = conf.adoption_weights()
+    target_days = float(conf.adoption_frequency_target_days())
+    membership = get_user_model()._meta.get_field("membership").related_model
+    members, users = _t(membership), _t(get_user_model())
+    start = _plus_days("t.day", f"{-(SCORE_WINDOW_DAYS - 1)}")
+    window = f"w.partner_id = t.partner_id AND w.day BETWEEN {start} AND t.day"
+    user_part = (
+        f"CASE WHEN g.seats = 0 THEN 0.0 ELSE {_least('g.active_users * 1.0 / g.seats', '1.0')} END"
+    )
+    formula = (
+        f"100.0 * (%s * g.areas / {float(AREA_COUNT)} "
+        f"+ %s * {_least('g.active_days * 1.0 / %s', '1.0')} + %s * {user_part}) / %s"
+    )
+    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
+
+    def per_target(select: str, table) -> str:
+        # One set-based join of all targets with their 30-day window, grouped per target:
+        # hash/merge joins instead of five correlated lookups per target.
+        return (
+            f"SELECT t.partner_id, t.day, {select} FROM {TARGETS} t "
+            f"JOIN {_t(table)} w ON {window} GROUP BY t.partner_id, t.day"
+        )
+
+    on = "ON {0}.partner_id = d.partner_id AND {0}.day = d.day"
+    cursor.execute(
+        f"""INSERT INTO {_t(AdoptionScore)}
+                (partner_id, day, score, areas, active_days, active_users, seats, events)
+            SELECT g.partner_id, g.day, {rounded}, g.areas, g.active_days, g.active_users,
+                   g.seats, g.events
+            FROM (
+                SELECT d.partner_id, d.day, d.active_days, d.events,
+                       coalesce(u.active_users, 0) AS active_users,
+                       coalesce(a.areas, 0) AS areas, coalesce(s.seats, 0) AS seats
+                FROM ({per_target("count(*) AS active_days, sum(w.events) AS events", PartnerDay)}) d
+                LEFT JOIN ({per_target("count(DISTINCT w.user_id) AS active_users", PartnerDayUser)}) u
+                  {on.format("u")}
+                LEFT JOIN ({per_target("count(DISTINCT w.area) AS areas", PartnerDayArea)}) a
+                  {on.format("a")}
+                LEFT JOIN (SELECT m.partner_id, count(*) AS seats FROM {members} m
+                           JOIN {users} us ON us.id = m.user_id
+                           WHERE us.is_active AND m.partner_id IN
+                                 (SELECT partner_id FROM {TARGETS})
+                           GROUP BY m.partner_id) s ON s.partner_id = d.partner_id
+            ) g""",
+        [
+            weights.breadth,
+            weights.frequency,
+            target_days,
+            weights.users,
+            weights.total,
+        ],
+    )
+    count = cursor.rowcount
+    cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
+    return count
+
+
+def scores_refresh() -> RollupResult:
+    """Recompute the adoption scores that queued buckets or new days affect (see module doc)."""
+    started = time.monotonic()
+    as_of = timezone.now().date()
+    steps = _Steps()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            state = _lock_state(SCORES_NAME)
+            _tune_session(cursor)
+            cursor.execute(f"DROP TABLE IF EXISTS {QUEUED}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {QUEUED} AS SELECT partner_id, day, seq FROM {_t(ScoreDirty)}"
+            )
+            full = state.scores_through is None
+            with steps.timed("scores"):
+                if full:
+                    verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
+                    cursor.execute(f"{verb} {_t(AdoptionScore)}")
+                rows = _rebuild_scores(
+                    cursor,
+                    as_of=as_of,
+                    new_after=state.scores_through,
+                    new_through=as_of,
+                    touched=None if full else QUEUED,
+                )
+            # Only the entries read above: a bucket re-queued meanwhile has a new seq and stays.
+            cursor.execute(
+                f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "
+                f"(SELECT partner_id, day, seq FROM {QUEUED})"
+            )
+            cursor.execute(f"DROP TABLE IF EXISTS {QUEUED}")
+            duration_ms = _finish(
+                state,
+                started=started,
+                events=0,
+                buckets=rows,
+                scores_through=max(as_of, state.scores_through or as_of),
+            )
+    except RollupBusy as busy:
+        return RollupResult(ran=False, reason=str(busy))
+    return RollupResult(ran=True, buckets=rows, duration_ms=duration_ms, steps=dict(steps))
