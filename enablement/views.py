@@ -188,7 +188,9 @@ class LessonFileView(BrowseRequiredMixin, View):
 # --- Quizzes ------------------------------------------------------------------------------------
 
 
-class QuizView(LearnerRequiredMixin, View):
+class QuizView(BrowseRequiredMixin, View):
+    """Partner members take the quiz; vendor staff see it as a preview (they cannot submit)."""
+
     template_name = "enablement/quiz_take.html"
 
     def _load(self, request, slug):
@@ -207,6 +209,7 @@ class QuizView(LearnerRequiredMixin, View):
         )
         lessons = selectors.lesson_list_for_course(course=course)
         done = selectors.done_lesson_ids(enrollment=enrollment)
+        learner = can_learn(request.user)
         return render(
             request,
             self.template_name,
@@ -214,10 +217,13 @@ class QuizView(LearnerRequiredMixin, View):
                 "course": course,
                 "quiz": quiz,
                 "form": form,
+                "learner": learner,
                 "attempts": attempts,
                 "attempts_left": quiz.max_attempts - len(attempts),
                 "passed": any(a.passed for a in attempts),
-                "lessons_left": len([lesson for lesson in lessons if lesson.pk not in done]),
+                "lessons_left": (
+                    len([lesson for lesson in lessons if lesson.pk not in done]) if learner else 0
+                ),
             },
             status=status,
         )
@@ -228,6 +234,8 @@ class QuizView(LearnerRequiredMixin, View):
         return self._render(request, course, quiz, QuizForm(questions=questions))
 
     def post(self, request, slug):
+        if not can_learn(request.user):
+            raise Http404("Not found.")
         course, quiz = self._load(request, slug)
         questions = selectors.quiz_questions_public(quiz=quiz)
         form = QuizForm(request.POST, questions=questions)

@@ -78,8 +78,9 @@ def test_learning_actions_are_for_partner_members_only(client_as, content):
         reverse("enablement:course_restart", args=[course.slug]),
     ]:
         assert_role_matrix(client_as, url, learners | STAFF_404, method="post")
+    # Staff see the quiz as a preview, but cannot submit it.
     assert_role_matrix(
-        client_as, reverse("enablement:quiz", args=[course.slug]), EVERYONE_OK | STAFF_404
+        client_as, reverse("enablement:quiz", args=[course.slug]), EVERYONE_OK | STAFF_OK
     )
     bad_answers = {
         "anonymous": LOGIN,
@@ -418,3 +419,43 @@ def test_course_page_query_count_does_not_grow_with_lessons(
         LessonFactory(course=content["course"], position=position)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_staff_quiz_preview_shows_questions_but_not_the_answers(client_as, content):
+    page = client_as("vendor_admin").get(reverse("enablement:quiz", args=[content["course"].slug]))
+    html = page.content.decode()
+    assert "Preview" in html and content["question"].text in html
+    assert "Submit answers" not in html
+
+
+ADMIN_MODELS = [
+    "course", "quiz", "question", "quizattempt", "certification", "certificate",
+    "resourcecategory", "tag", "resource",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_admin_pages_render_for_vendor_admins_only(client_as, content, model):
+    from django.urls import NoReverseMatch
+
+    admin_client, partner_client = client_as("vendor_admin"), client_as("partner_a_admin")
+    changelist = reverse(f"admin:enablement_{model}_changelist")
+    assert admin_client.get(changelist).status_code == 200
+    assert partner_client.get(changelist).status_code == 302  # to the admin login
+    try:
+        add = reverse(f"admin:enablement_{model}_add")
+    except NoReverseMatch:
+        return
+    assert admin_client.get(add).status_code in {200, 403}
+
+
+def test_admin_course_page_previews_markdown_and_lists_lessons(client_as, content):
+    course = content["course"]
+    course.description = "Read **this** <script>alert(1)</script>"
+    course.save()
+    page = client_as("vendor_admin").get(
+        reverse("admin:enablement_course_change", args=[course.pk])
+    )
+    html = page.content.decode()
+    assert "<strong>this</strong>" in html and "<script>alert(1)" not in html
+    assert "Why widgets" in html
