@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from enablement import selectors, services
-from enablement.choices import CertificateStatus
+from enablement.choices import CertificateStatus, Language
 from enablement.forms import LibrarySearchForm, QuizForm, VerifyForm
 from enablement.permissions import BrowseRequiredMixin, LearnerRequiredMixin, can_learn
 
@@ -386,6 +386,7 @@ class LibraryView(BrowseRequiredMixin, TemplateView):
             page=page,
             new_since=new_since,
             categories=selectors.category_list(),
+            languages=[("", "Any language"), *Language.choices],
             querystring=query.urlencode(),
             **kwargs,
         )
