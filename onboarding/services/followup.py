@@ -158,10 +158,10 @@ def _stall_reason(checklist: PartnerChecklist, now) -> str:
     return (text[:1].upper() + text[1:])[:300]
 
 
-def stalls_flag(*, now=None) -> dict[str, int]:
+def stalls_flag(*, now=None, notify: bool = True) -> dict[str, int]:
     """Flag onboarding partners with no progress for ``PRM_ONBOARDING_STALL_DAYS`` (14) or with
     overdue required steps, with the reason; clear the flag of those back on track. The owner is
-    alerted once per stall."""
+    alerted once per stall (``notify=False``: flag only, e.g. when loading demo data)."""
     now = now or timezone.now()
     counts = {"flagged": 0, "cleared": 0}
     checklists = (
@@ -174,7 +174,7 @@ def stalls_flag(*, now=None) -> dict[str, int]:
     for checklist in checklists.iterator(chunk_size=500):
         reason = _stall_reason(checklist, now)
         if reason and checklist.stalled_since is None:
-            counts["flagged"] += _flag(checklist=checklist, reason=reason, now=now)
+            counts["flagged"] += _flag(checklist=checklist, reason=reason, now=now, notify=notify)
         elif reason and reason != checklist.stalled_reason:
             PartnerChecklist.objects.filter(pk=checklist.pk).update(stalled_reason=reason)
         elif not reason and checklist.stalled_since is not None:
@@ -186,7 +186,7 @@ def stalls_flag(*, now=None) -> dict[str, int]:
 
 
 @transaction.atomic
-def _flag(*, checklist: PartnerChecklist, reason: str, now) -> bool:
+def _flag(*, checklist: PartnerChecklist, reason: str, now, notify: bool) -> bool:
     # Conditional update: of two overlapping runs only one flags (and alerts).
     won = PartnerChecklist.objects.filter(pk=checklist.pk, stalled_since__isnull=True).update(
         stalled_reason=reason, stalled_since=now
@@ -203,12 +203,16 @@ def _flag(*, checklist: PartnerChecklist, reason: str, now) -> bool:
         properties={"reason": reason},
     )
     owner = partner.owner
-    if owner is not None and _claim(
-        key=f"{ReminderKind.STALLED}:{checklist.pk}:{now.date().isoformat()}",
-        kind=ReminderKind.STALLED,
-        checklist=checklist,
-        recipients=[owner.email],
-        now=now,
+    if (
+        notify
+        and owner is not None
+        and _claim(
+            key=f"{ReminderKind.STALLED}:{checklist.pk}:{now.date().isoformat()}",
+            kind=ReminderKind.STALLED,
+            checklist=checklist,
+            recipients=[owner.email],
+            now=now,
+        )
     ):
         email_on_commit(
             template="onboarding_stalled",
