@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from deals.choices import Currency, DealStatus
@@ -46,8 +47,8 @@ class DealFilter(django_filters.FilterSet):
 def _partners(request):
     from partners.selectors import partner_list_for_user
 
-    if request is None:
-        return Tier.objects.none()
+    if request is None:  # django-filter builds the form without a request: offer nothing
+        return partner_list_for_user(user=AnonymousUser())
     return partner_list_for_user(user=request.user).select_related(None).order_by("name")
 
 
