@@ -459,3 +459,28 @@ def test_admin_course_page_previews_markdown_and_lists_lessons(client_as, conten
     html = page.content.decode()
     assert "<strong>this</strong>" in html and "<script>alert(1)" not in html
     assert "Why widgets" in html
+
+
+def test_language_variants_are_linked_and_filterable(client_as, world, gold_world):
+    original = ResourceFactory(title="Partner pricing guide", language="en")
+    german = ResourceFactory(title="Preisleitfaden", language="de", variant_of=original)
+    gold_french = ResourceFactory(
+        title="Guide des prix", language="fr", variant_of=original, min_tier=gold_world["gold"]
+    )
+    a, b = client_as("partner_a_user"), client_as("partner_b_admin")
+    page = a.get(reverse("enablement:resource_detail", args=[original.pk])).content.decode()
+    assert german.title in page and gold_french.title in page
+    page_b = b.get(reverse("enablement:resource_detail", args=[original.pk])).content.decode()
+    assert german.title in page_b and gold_french.title not in page_b
+    listed = a.get(reverse("enablement:library"), {"language": "de"}).content.decode()
+    assert german.title in listed and original.title not in listed
+
+
+def test_unknown_library_filters_are_ignored_with_a_message_not_an_error(client_as):
+    ResourceFactory(title="Still listed")
+    response = client_as("partner_a_user").get(
+        reverse("enablement:library"), {"language": "xx", "page": "abc"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Still listed" in html and "were not understood" in html
