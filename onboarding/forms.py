@@ -102,14 +102,6 @@ class ApplicationForm(forms.ModelForm):
                 str(time.time())
             )
 
-    def clean_contact_email(self):
-        email = self.cleaned_data["contact_email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "This address already has an account. Log in, or use another work address."
-            )
-        return email
-
     def is_spam(self) -> bool:
         """True for a filled honeypot, a missing or forged start time, or a form sent too fast."""
         if self.data.get("fax_number"):

@@ -290,11 +290,31 @@ def test_too_many_applications_from_one_address_are_rate_limited(client):
 
 
 @override_settings(PRM_APPLICATION_MIN_FILL_SECONDS=0)
-def test_an_address_that_already_has_an_account_is_told_to_log_in(client, world):
+def test_the_form_does_not_tell_strangers_which_addresses_have_accounts(client, world):
     response = client.post(
         reverse("onboarding:apply"), form_data(contact_email="admin@alpha.example")
     )
+    assert response.status_code == 302  # the reviewer learns it when approving (below)
+    application = PartnerApplication.objects.get()
+    response = client_for(world, "manager_owner").post(
+        reverse("onboarding:application_approve", args=[application.pk]),
+        {
+            "program": world.partner_a.program_id,
+            "partner_type": application.partner_type_id,
+            "region": "na",
+        },
+    )
     assert response.status_code == 400 and "already has an account" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.PENDING
+
+
+def client_for(world, persona):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(world.users[persona])
+    return c
 
 
 def test_a_custom_step_template_without_steps_of_other_kinds_is_fine(world):
