@@ -1,0 +1,87 @@
+"""``manage.py seed_demo``: a demo partner program with logins, partners and a year of activity.
+
+The data building lives in ``partners.demo``; this command parses options and prints.
+"""
+
+from datetime import UTC, datetime, time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from partners.demo import DEMO_LOGINS, seed_demo
+
+
+def _anchor(value: str) -> datetime:
+    """``2025-06-30`` (midnight UTC) or an ISO datetime; a naive one is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--now must be an ISO date or datetime, not {value!r}.") from exc
+    if len(value) == 10:
+        moment = datetime.combine(moment.date(), time.min)
+    return moment.replace(tzinfo=UTC) if timezone.is_naive(moment) else moment
+
+
+class Command(BaseCommand):
+    help = (
+        "Create deterministic demo data: the Global Partner Program, demo logins, partners who "
+        "joined over the last 12 months and their activity events. Does nothing if demo partners "
+        "already exist, unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--partners", type=int, default=200, help="Partners to create.")
+        parser.add_argument(
+            "--events", type=int, default=60_000, help="Activity events to record (lifecycle "
+            "events from partner creation and status changes come on top)."
+        )  # fmt: skip
+        parser.add_argument("--seed", type=int, default=42, help="Random seed.")
+        parser.add_argument(
+            "--now", type=_anchor, default=None,
+            help="Anchor the data at this moment (ISO date or datetime) instead of now.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--force", action="store_true", help="Add partners even if demo data is present."
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=5_000, help="Events per write transaction."
+        )
+
+    def handle(self, *args, **options):
+        if options["partners"] < 0 or options["events"] < 0 or options["batch_size"] < 1:
+            raise CommandError("--partners and --events must be >= 0, --batch-size >= 1.")
+        if options["now"] is not None and options["now"] > timezone.now():
+            raise CommandError("--now cannot be in the future: events never are.")
+        verbose = options["verbosity"] >= 1
+        result = seed_demo(
+            partners=options["partners"],
+            events=options["events"],
+            seed=options["seed"],
+            now=options["now"],
+            force=options["force"],
+            batch_size=options["batch_size"],
+            progress=self.stdout.write if verbose else (lambda message: None),
+        )
+        if not result.created:
+            self.stdout.write("Demo data already present; nothing changed (--force adds more).")
+        else:
+            statuses = ", ".join(f"{n:,} {status}" for status, n in result.by_status.items())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created {result.partners:,} partners ({statuses}), {result.users:,} partner "
+                    f"users, {result.events:,} activity events and {result.lifecycle_events:,} "
+                    f"lifecycle events in {result.seconds:.1f} s."
+                )
+            )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        width = max(len(login["email"]) for login in DEMO_LOGINS)
+        self.stdout.write("\nDemo logins:")
+        self.stdout.write(f"  {'Role':<16} {'Email':<{width}}  Password")
+        for login in DEMO_LOGINS:
+            self.stdout.write(
+                f"  {login['role']:<16} {login['email']:<{width}}  {login['password']}"
+            )
+        self.stdout.write(f"\nOpen {settings.SITE_URL.rstrip('/')}/ and sign in.")

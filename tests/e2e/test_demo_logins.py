@@ -1,0 +1,60 @@
+"""Each demo role logs in through the real login form and lands on its own home."""
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", partners=8, events=300, verbosity=0)
+    from partners.demo import DEMO_LOGINS
+
+    return {login["role"]: login for login in DEMO_LOGINS}
+
+
+def log_in(page, live_server, email, password):
+    page.goto(f"{live_server.url}/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def pick(demo, word):
+    return next(login for role, login in demo.items() if word in role.lower())
+
+
+def test_partner_user_logs_in_and_sees_the_partner_home(page, live_server, demo):
+    login = pick(demo, "partner admin")
+    log_in(page, live_server, login["email"], login["password"])
+    assert page.url == f"{live_server.url}/portal/"
+    assert page.locator("h1").first.inner_text().strip() != ""
+    assert "Acme Cloud Solutions" in page.content()
+    # the team page is one click away for a partner admin
+    page.click("a[href='/portal/team/']")
+    assert page.url == f"{live_server.url}/portal/team/"
+    assert "user@acme.example" in page.content()
+
+
+def test_channel_manager_logs_in_and_sees_the_manager_home(page, live_server, demo):
+    login = pick(demo, "channel manager")
+    log_in(page, live_server, login["email"], login["password"])
+    assert page.url.startswith(f"{live_server.url}/manage/")
+    assert page.locator("table").count() >= 1
+    page.locator("table a").first.click()
+    assert "/manage/partners/" in page.url
+
+
+def test_vendor_admin_logs_in_and_reaches_the_django_admin(page, live_server, demo):
+    login = pick(demo, "admin")
+    log_in(page, live_server, login["email"], login["password"])
+    page.goto(f"{live_server.url}/admin/")
+    assert "Site administration" in page.content() or "PRM administration" in page.content()
+
+
+def test_a_wrong_password_shows_an_error_in_the_browser(page, live_server, demo):
+    log_in(page, live_server, "manager@prm.example", "definitely-wrong")
+    assert "/accounts/login/" in page.url
+    assert "not correct" in page.content()
