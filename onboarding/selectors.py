@@ -10,6 +10,7 @@ from accounts.models import User
 from onboarding.choices import StepStatus
 from onboarding.models import (
     Agreement,
+    ChecklistDocument,
     ChecklistStep,
     ChecklistTemplate,
     OnboardingSurvey,
@@ -73,8 +74,9 @@ def application_counts(*, user: User) -> dict[str, int]:
 
 
 def _checklists() -> QuerySet[PartnerChecklist]:
+    steps = ChecklistStep.objects.order_by("position", "id").prefetch_related("documents")
     return PartnerChecklist.objects.select_related("template", "partner").prefetch_related(
-        Prefetch("steps", queryset=ChecklistStep.objects.order_by("position", "id"))
+        Prefetch("steps", queryset=steps)
     )
 
 
@@ -115,6 +117,20 @@ def step_get_for_staff(*, user: User, pk: int) -> ChecklistStep:
     if step is None:
         raise Http404("No such step.")
     return step
+
+
+def document_get_for_user(*, user: User, pk: int) -> ChecklistDocument:
+    """An uploaded document, for vendor staff or a member of the partner that uploaded it."""
+    qs = ChecklistDocument.objects.select_related("step__checklist")
+    if not is_vendor_staff(user):
+        membership = membership_for_user(user)
+        if membership is None or not user.is_active:
+            raise Http404("No such document.")
+        qs = qs.filter(step__checklist__partner_id=membership.partner_id)
+    document = qs.filter(pk=pk).first()
+    if document is None:
+        raise Http404("No such document.")
+    return document
 
 
 def checklist_summary(checklist: PartnerChecklist | None, *, now=None) -> dict | None:

@@ -15,6 +15,11 @@ urlpatterns = [
         views.DocumentUploadView.as_view(),
         name="document_upload",
     ),
+    path(
+        "onboarding/documents/<int:pk>/",
+        views.DocumentDownloadView.as_view(),
+        name="document_download",
+    ),
     path("portal/onboarding/survey/", views.SurveyView.as_view(), name="survey"),
     path("manage/applications/", views.ApplicationListView.as_view(), name="applications"),
     path(

@@ -3,7 +3,9 @@
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -171,6 +173,18 @@ class DocumentUploadView(PartnerMemberRequiredMixin, View):
         else:
             messages.success(request, f"Uploaded for “{step.title}”.")
         return redirect("onboarding:checklist")
+
+
+class DocumentDownloadView(View):
+    """An uploaded document, for the partner's members and vendor staff (404 for anyone else)."""
+
+    def get(self, request, pk):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        document = selectors.document_get_for_user(user=request.user, pk=pk)
+        return FileResponse(
+            document.file.open("rb"), as_attachment=True, filename=document.original_name
+        )
 
 
 class SurveyView(PartnerAdminRequiredMixin, View):

@@ -93,6 +93,30 @@ def test_only_partner_a_members_upload_to_partner_a_steps(client_as, checklists)
     assert step.is_done
 
 
+def test_an_uploaded_document_is_for_its_partner_and_vendor_staff(client_as, checklists, world):
+    step = checklists[0].steps.get(key="tax-form")
+    document = services.document_upload(
+        step=step,
+        file=SimpleUploadedFile("w9.pdf", b"%PDF-1.4 A"),
+        user=world.users["partner_a_admin"],
+    )
+    url = reverse("onboarding:document_download", args=[document.pk])
+    ok = 200
+    assert_role_matrix(
+        client_as,
+        url,
+        {"anonymous": LOGIN, "partner_a_admin": ok, "partner_a_user": ok, "partner_b_admin": 404}
+        | {"manager_owner": ok, "manager_other": ok, "vendor_admin": ok},
+    )
+    response = client_as("manager_owner").get(url)
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 A"
+    assert "w9.pdf" in response["Content-Disposition"]
+    detail = client_as("manager_owner").get(
+        reverse("partners:manager_partner", args=[world.partner_a.pk])
+    )
+    assert url in detail.content.decode()
+
+
 def test_accepting_the_agreement_is_for_partner_admins(client_as, checklists, world):
     url = reverse("onboarding:agreement")
     assert client_as("partner_a_user").post(url, {"accept": "on"}).status_code == 403
