@@ -246,3 +246,20 @@ def test_partner_a_deal_data_never_appears_in_partner_b_pages_or_exports(client_
     assert sentinel not in export
     assert client.get(reverse("deals:detail", args=[deal.pk])).status_code == 404
     assert Deal.objects.filter(customer_name=sentinel).count() == 1
+
+
+def test_marking_won_is_for_the_deals_partner(client_as, world):
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)
+    services.deal_approve(deal=deal, actor=world.users["manager_owner"])
+    assert_role_matrix(
+        client_as,
+        reverse("deals:won", args=[deal.pk]),
+        # the admin wins it; the user's second attempt is refused with a message (302 back)
+        {"anonymous": LOGIN, "partner_a_admin": 302, "partner_a_user": 302, "partner_b_admin": 404}
+        | STAFF_404,
+        method="post",
+        data={"final_amount": "1000.00"},
+    )
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.WON and deal.final_amount == Decimal("1000.00")
+    assert deal.transitions.get(to_status="won").actor == world.users["partner_a_admin"]
