@@ -1,11 +1,13 @@
 # ruff: noqa: S608 -- SQL is assembled only from model table names and constants; values are parameters
 """Rollups: events → summary tables, in SQL, in bounded memory.
 
-The unit of work is a *bucket*, one partner on one UTC day. Every summary row belongs to exactly
-one bucket and is computed from the raw events of that bucket only, so recomputing a bucket is
-idempotent and order-independent: running twice, running a backfill over the same days, or folding
-in a late event (which simply touches last week's bucket) all give the same rows as a full
-recompute. Nothing is added to existing counts, so a redelivered task cannot double count.
+The unit is a *bucket*: one partner on one UTC day. Two tables are folded from raw events:
+
+- ``PartnerDayActivity`` (partner, day, kind, feature area, user) → events, and
+- ``PartnerDayOffering`` (partner, day, offering, kind) → events.
+
+Every other summary (per kind, per day, per user, per area) is *derived* from the activity rows of
+the buckets a run touched, by recomputing those buckets, so its distinct-user counts are exact.
 
 Incremental run (``rollup_incremental``, every minute from Celery beat):
 
@@ -15,12 +17,17 @@ Incremental run (``rollup_incremental``, every minute from Celery beat):
    writers' ROW EXCLUSIVE lock, so holding it proves no insert is in flight), read ``max(id)`` and
    release it at once; NOWAIT with a few short retries means writers never queue behind us. On
    SQLite writers are serialised by the database lock our IMMEDIATE transaction holds.
-2. In one transaction, lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), collect
-   the buckets touched by events in (watermark, upper bound], recompute those buckets in every
-   summary table from raw events, recompute the adoption scores whose 30-day window contains a
-   touched bucket (plus any new day), and advance the watermark. A crash rolls all of it back.
+2. In one transaction: lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), add the
+   events with ids in (watermark, upper bound] to the two folded tables
+   (``ON CONFLICT … SET events = events + EXCLUDED.events``), re-derive the touched buckets,
+   queue them for the adoption scores, and advance the watermark. The additions and the watermark
+   commit together or not at all, so a redelivered task (acks_late) or a second run finds nothing
+   new: exactly once. A late event (occurred last week) simply lands in last week's bucket.
 
-``rollup_recompute`` rebuilds a day range or everything with the same SQL, for backfills.
+The cost of a run is proportional to the new events plus the activity rows of the touched buckets
+(at most kinds x users per partner-day), never to the size of the events table.
+
+``rollup_recompute`` rebuilds a day range, or everything, from raw events with the same SQL.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from metrics import conf
 from metrics.models import (
     Event,
     PartnerDay,
+    PartnerDayActivity,
     PartnerDayArea,
     PartnerDayKind,
     PartnerDayOffering,
@@ -46,15 +54,17 @@ from metrics.models import (
     ScoreDirty,
 )
 
-BUCKET_MODELS = (PartnerDayKind, PartnerDayUser, PartnerDay, PartnerDayArea, PartnerDayOffering)
+FOLDED_MODELS = (PartnerDayActivity, PartnerDayOffering)
+DERIVED_MODELS = (PartnerDayKind, PartnerDayUser, PartnerDay, PartnerDayArea)
+BUCKET_MODELS = FOLDED_MODELS + DERIVED_MODELS
 
 logger = logging.getLogger(__name__)
 
 ROLLUP_NAME = "daily"
 SCORES_NAME = "scores"
 OFFERING_SLUG_MAX = 60
+NO_USER = 0  # activity rows of events without a user; never counted as a user
 TOUCHED = "metrics_rollup_touched"
-SOURCE = "metrics_rollup_source"
 UPPER_BOUND_ATTEMPTS = 10
 
 
@@ -156,97 +166,107 @@ def _offering_rows(source: str, where: str) -> str:
     """
 
 
-@dataclass(frozen=True)
-class _Scope:
-    """Which buckets a rebuild covers: where their events are read from and which rows go."""
+def _fold_events(cursor, where: str, params: tuple, *, additive: bool, steps: _Steps) -> None:
+    """Add the events matching ``where`` (on alias ``e``) to the two folded tables. ``additive``
+    upserts into existing rows; otherwise the tables are known to hold none of these buckets."""
+    activity, offering = _t(PartnerDayActivity), _t(PartnerDayOffering)
+    upsert_activity = upsert_offering = ""
+    if additive:
+        upsert_activity = (
+            "ON CONFLICT (partner_id, day, kind, area, user_id) "
+            f"DO UPDATE SET events = {activity}.events + EXCLUDED.events"
+        )
+        upsert_offering = (
+            "ON CONFLICT (partner_id, day, offering, kind) "
+            f"DO UPDATE SET events = {offering}.events + EXCLUDED.events"
+        )
+    with steps.timed("fold_activity"):
+        cursor.execute(
+            f"""INSERT INTO {activity} (partner_id, day, kind, area, user_id, events)
+                SELECT a.partner_id, a.day, a.kind, a.area, a.user_id, count(*)
+                FROM (SELECT e.partner_id, e.day, e.kind,
+                             coalesce({_area_case()}, '') AS area,
+                             coalesce(e.user_id, {NO_USER}) AS user_id
+                      FROM {_t(Event)} e WHERE {where}) a
+                WHERE 1 = 1  -- SQLite needs a WHERE before ON CONFLICT after a SELECT
+                GROUP BY a.partner_id, a.day, a.kind, a.area, a.user_id
+                {upsert_activity}""",
+            params,
+        )
+    with steps.timed("fold_offering"):
+        cursor.execute(
+            f"""INSERT INTO {offering} (partner_id, day, offering, kind, events)
+                SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
+                FROM ({_offering_rows(_t(Event), where)}) o
+                WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
+                GROUP BY o.partner_id, o.day, o.slug, o.kind
+                {upsert_offering}""",
+            params + params,
+        )
 
-    source: str  # a relation with the Event columns, aliased ``e`` by the statements
-    where: str  # predicate on ``e`` selecting the scope's events
-    params: tuple  # for ``where``
-    delete_where: str  # predicate on a summary table's partner_id/day
-    delete_params: tuple
 
-
-def _rebuild_buckets(cursor, scope: _Scope, steps: _Steps) -> None:
-    """Replace every summary row of the scope's buckets with values recomputed from raw events."""
-    with steps.timed("delete"):
-        for model in BUCKET_MODELS:
-            if scope.delete_where == "TRUE" and _is_pg():
-                cursor.execute(f"TRUNCATE {_t(model)}")
-            else:
-                cursor.execute(
-                    f"DELETE FROM {_t(model)} WHERE {scope.delete_where}", scope.delete_params
-                )
-    src, where, p = scope.source, scope.where, scope.params
+def _derive(cursor, buckets: str, params: tuple, steps: _Steps) -> None:
+    """Recompute the derived tables for the buckets selected by ``buckets`` (a predicate on bare
+    ``partner_id``/``day`` columns) from their activity rows."""
+    activity = _t(PartnerDayActivity)
+    user = f"CASE WHEN a.user_id <> {NO_USER} THEN a.user_id END"
+    with steps.timed("derive_delete"):
+        for model in DERIVED_MODELS:
+            cursor.execute(f"DELETE FROM {_t(model)} WHERE {buckets}", params)
     statements = [
         (
-            "kind",
+            "derive_kind",
             f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events, users)
-            SELECT e.partner_id, e.day, e.kind, count(*), count(DISTINCT e.user_id)
-            FROM {src} e WHERE {where} GROUP BY e.partner_id, e.day, e.kind""",
-            p,
+                SELECT a.partner_id, a.day, a.kind, sum(a.events), count(DISTINCT {user})
+                FROM {activity} a WHERE {buckets} GROUP BY a.partner_id, a.day, a.kind""",
         ),
         (
-            "user",
+            "derive_user",
             f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
-            SELECT e.partner_id, e.day, e.user_id, count(*)
-            FROM {src} e WHERE {where} AND e.user_id IS NOT NULL
-            GROUP BY e.partner_id, e.day, e.user_id""",
-            p,
+                SELECT a.partner_id, a.day, a.user_id, sum(a.events)
+                FROM {activity} a WHERE {buckets} AND a.user_id <> {NO_USER}
+                GROUP BY a.partner_id, a.day, a.user_id""",
         ),
         (
-            # Totals come from the two tables just built, not from another scan of the events:
-            # events add up across kinds; distinct users are the rows of the user table.
-            "day",
+            "derive_day",
             f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
-            SELECT k.partner_id, k.day, k.events, coalesce(u.users, 0)
-            FROM (SELECT partner_id, day, sum(events) AS events FROM {_t(PartnerDayKind)}
-                  WHERE {scope.delete_where} GROUP BY partner_id, day) k
-            LEFT JOIN (SELECT partner_id, day, count(*) AS users FROM {_t(PartnerDayUser)}
-                  WHERE {scope.delete_where} GROUP BY partner_id, day) u
-              ON u.partner_id = k.partner_id AND u.day = k.day""",
-            scope.delete_params + scope.delete_params,
+                SELECT a.partner_id, a.day, sum(a.events), count(DISTINCT {user})
+                FROM {activity} a WHERE {buckets} GROUP BY a.partner_id, a.day""",
         ),
         (
-            "area",
+            "derive_area",
             f"""INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events, users)
-            SELECT a.partner_id, a.day, a.area, count(*), count(DISTINCT a.user_id)
-            FROM (SELECT e.partner_id, e.day, e.user_id, {_area_case()} AS area
-                  FROM {src} e WHERE {where}) a
-            WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area""",
-            p,
-        ),
-        (
-            "offering",
-            f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
-            SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
-            FROM ({_offering_rows(src, where)}) o
-            WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
-            GROUP BY o.partner_id, o.day, o.slug, o.kind""",
-            p + p,
+                SELECT a.partner_id, a.day, a.area, sum(a.events), count(DISTINCT {user})
+                FROM {activity} a WHERE {buckets} AND a.area <> ''
+                GROUP BY a.partner_id, a.day, a.area""",
         ),
     ]
-    bulk = scope.delete_where == "TRUE" and _is_pg()
-    if bulk:
-        # A full rebuild into empty tables: build the unique indexes once at the end instead of
-        # maintaining them row by row (2-3x faster; ../shared/PERFORMANCE.md 3h vs 3i). All in
-        # this transaction, so readers see the old rows until it commits.
-        with steps.timed("drop_indexes"), connection.schema_editor(atomic=False) as editor:
-            for model in BUCKET_MODELS:
-                for constraint in model._meta.constraints:
-                    editor.remove_constraint(model, constraint)
-                for index in model._meta.indexes:
-                    editor.remove_index(model, index)
-    for name, sql, params in statements:
+    for name, sql in statements:
         with steps.timed(name):
             cursor.execute(sql, params)
-    if bulk:
-        with steps.timed("build_indexes"), connection.schema_editor(atomic=False) as editor:
-            for model in BUCKET_MODELS:
-                for constraint in model._meta.constraints:
-                    editor.add_constraint(model, constraint)
-                for index in model._meta.indexes:
-                    editor.add_index(model, index)
+
+
+@contextmanager
+def _bulk_indexes(enabled: bool, steps: _Steps):
+    """For a full rebuild into empty tables: drop the summary indexes and build each once at the
+    end instead of maintaining it row by row (../shared/PERFORMANCE.md 3h vs 3i). All inside the
+    caller's transaction, so readers keep seeing the old rows until it commits."""
+    if not enabled:
+        yield
+        return
+    with steps.timed("drop_indexes"), connection.schema_editor(atomic=False) as editor:
+        for model in BUCKET_MODELS:
+            for constraint in model._meta.constraints:
+                editor.remove_constraint(model, constraint)
+            for index in model._meta.indexes:
+                editor.remove_index(model, index)
+    yield
+    with steps.timed("build_indexes"), connection.schema_editor(atomic=False) as editor:
+        for model in BUCKET_MODELS:
+            for constraint in model._meta.constraints:
+                editor.add_constraint(model, constraint)
+            for index in model._meta.indexes:
+                editor.add_index(model, index)
 
 
 def _mark_dirty(cursor, buckets_sql: str, params: tuple, seq: int) -> None:
@@ -304,7 +324,7 @@ def _finish(state: RollupState, *, started: float, events: int, buckets: int, **
 
 
 def rollup_incremental() -> RollupResult:
-    """Fold the events recorded since the last run into the summary tables (idempotent).
+    """Fold the events recorded since the last run into the summary tables (exactly once).
 
     Returns ``ran=False`` with a reason when another run holds the lock; raises nothing for that.
     """
@@ -320,23 +340,23 @@ def rollup_incremental() -> RollupResult:
                 if upper is None:
                     upper = _safe_upper_bound(cursor)
                 low, high = state.watermark, max(upper, state.watermark)
+                new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL"
                 with steps.timed("touched"):
                     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
                     cursor.execute(
-                        f"CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day, count(*) AS n "
-                        f"FROM {_t(Event)} WHERE id > %s AND id <= %s AND partner_id IS NOT NULL "
-                        "GROUP BY partner_id, day",
+                        f"CREATE TEMP TABLE {TOUCHED} AS SELECT e.partner_id, e.day, "
+                        f"count(*) AS n FROM {_t(Event)} e WHERE {new} "
+                        "GROUP BY e.partner_id, e.day",
                         [low, high],
                     )
                     cursor.execute(f"SELECT count(*), coalesce(sum(n), 0) FROM {TOUCHED}")
                     buckets, events = (int(v) for v in cursor.fetchone())
                 if buckets:
-                    with steps.timed("source"):
-                        if _is_pg():
-                            cursor.execute(f"ANALYZE {TOUCHED}")
-                        scope = _touched_scope()
-                    _rebuild_buckets(cursor, scope, steps)
-                    cursor.execute(f"DROP TABLE IF EXISTS {SOURCE}")
+                    if _is_pg():
+                        cursor.execute(f"ANALYZE {TOUCHED}")
+                    _fold_events(cursor, new, (low, high), additive=True, steps=steps)
+                    touched = f"(partner_id, day) IN (SELECT partner_id, day FROM {TOUCHED})"
+                    _derive(cursor, touched, (), steps)
                     with steps.timed("dirty"):
                         _mark_dirty(cursor, f"SELECT partner_id, day FROM {TOUCHED}", (), high)
                 cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
@@ -356,34 +376,6 @@ def rollup_incremental() -> RollupResult:
     )
 
 
-def _touched_scope() -> _Scope:
-    """Copy the touched buckets' events once into a temp table; every summary reads that."""
-    cursor_sql = f"DROP TABLE IF EXISTS {SOURCE}"
-    with connection.cursor() as cursor:
-        cursor.execute(cursor_sql)
-        if _is_pg():
-            join = (
-                "e.partner_id = t.partner_id "
-                "AND e.occurred_at >= (t.day::timestamp AT TIME ZONE 'UTC') "
-                "AND e.occurred_at < ((t.day + 1)::timestamp AT TIME ZONE 'UTC') "
-                "AND e.day = t.day"
-            )
-        else:
-            join = "e.partner_id = t.partner_id AND e.day = t.day"
-        cursor.execute(
-            f"CREATE TEMP TABLE {SOURCE} AS "
-            "SELECT e.id, e.partner_id, e.day, e.user_id, e.kind, e.properties "
-            f"FROM {_t(Event)} e JOIN {TOUCHED} t ON {join}"
-        )
-    return _Scope(
-        source=SOURCE,
-        where="TRUE" if _is_pg() else "1",
-        params=(),
-        delete_where=f"(partner_id, day) IN (SELECT partner_id, day FROM {TOUCHED})",
-        delete_params=(),
-    )
-
-
 def rollup_recompute(*, since: date | None = None, until: date | None = None) -> RollupResult:
     """Rebuild the summary tables from raw events: everything (no dates) or the days
     ``since``..``until`` inclusive (either may be open). Gives exactly the rows incremental runs
@@ -400,37 +392,42 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                 _tune_session(cursor)
                 if upper is None:
                     upper = _safe_upper_bound(cursor)
-                high = max(upper, state.watermark)
-                true = "TRUE" if _is_pg() else "1"
-                where, params = ["e.partner_id IS NOT NULL AND e.id <= %s"], [high]
-                dwhere, dparams = [true], []
+                # A full rebuild folds every event up to a new safe bound and moves the
+                # watermark there. A range rebuild must stop at the current watermark: events
+                # above it are still to be added by the next incremental run, once.
+                bound = max(upper, state.watermark) if full else state.watermark
+                days, day_params = [], []
                 if since is not None:
-                    where.append("e.day >= %s")
-                    params.append(since)
-                    dwhere.append("day >= %s")
-                    dparams.append(since)
+                    days.append("day >= %s")
+                    day_params.append(since)
                 if until is not None:
-                    where.append("e.day <= %s")
-                    params.append(until)
-                    dwhere.append("day <= %s")
-                    dparams.append(until)
-                scope = _Scope(
-                    source=_t(Event),
-                    where=" AND ".join(where),
-                    params=tuple(params),
-                    delete_where=true if full else " AND ".join(dwhere[1:]),
-                    delete_params=tuple(dparams),
+                    days.append("day <= %s")
+                    day_params.append(until)
+                day_sql = " AND ".join(days) or ("TRUE" if _is_pg() else "1")
+                bulk = full and _is_pg()
+                with steps.timed("delete"):
+                    for model in BUCKET_MODELS:
+                        if bulk:
+                            cursor.execute(f"TRUNCATE {_t(model)}")
+                        else:
+                            cursor.execute(f"DELETE FROM {_t(model)} WHERE {day_sql}", day_params)
+                event_where = "e.partner_id IS NOT NULL AND e.id <= %s" + "".join(
+                    f" AND e.{d}" for d in days
                 )
-                _rebuild_buckets(cursor, scope, steps)
-                if full and _is_pg():
+                with _bulk_indexes(bulk, steps):
+                    _fold_events(
+                        cursor,
+                        event_where,
+                        (bound, *day_params),
+                        additive=False,
+                        steps=steps,
+                    )
+                    _derive(cursor, day_sql, tuple(day_params), steps)
+                if bulk:
                     with steps.timed("analyze"):
                         for model in BUCKET_MODELS:
                             cursor.execute(f"ANALYZE {_t(model)}")
-                cursor.execute(
-                    f"SELECT count(*) FROM {_t(PartnerDay)}"
-                    + ("" if full else f" WHERE {' AND '.join(dwhere[1:])}"),
-                    dparams,
-                )
+                cursor.execute(f"SELECT count(*) FROM {_t(PartnerDay)} WHERE {day_sql}", day_params)
                 buckets = int(cursor.fetchone()[0])
                 with steps.timed("dirty"):
                     if full:
@@ -441,17 +438,14 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                     else:
                         _mark_dirty(
                             cursor,
-                            f"SELECT partner_id, day FROM {_t(PartnerDay)} WHERE "
-                            + " AND ".join(dwhere[1:]),
-                            tuple(dparams),
-                            high,
+                            f"SELECT partner_id, day FROM {_t(PartnerDay)} WHERE {day_sql}",
+                            tuple(day_params),
+                            state.watermark,
                         )
-                # A full rebuild covers every event up to ``high``: the watermark may move there.
-                # A range rebuild leaves it, so events above it are still folded in later.
-                fields = {"watermark": high} if full else {}
+                fields = {"watermark": bound} if full else {}
                 duration_ms = _finish(state, started=started, events=0, buckets=buckets, **fields)
     except RollupBusy as busy:
         return RollupResult(ran=False, reason=str(busy))
     return RollupResult(
-        ran=True, buckets=buckets, watermark=high, duration_ms=duration_ms, steps=dict(steps)
+        ran=True, buckets=buckets, watermark=bound, duration_ms=duration_ms, steps=dict(steps)
     )

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         if since_day and until_day and since_day > until_day:
             raise CommandError("--since must not be after --until.")
         if full or since_day or until_day:
+            if not full:
+                # A range rebuild stops at the watermark; fold in what is newer first.
+                rollup_incremental()
             result = rollup_recompute(since=since_day, until=until_day)
         else:
             result = rollup_incremental()
