@@ -142,6 +142,126 @@ def _rebuild_scores(
     return count
 
 
+def _score_sql(g: str = "g") -> tuple[str, list]:
+    """The score formula over columns areas, active_days, active_users, seats of alias ``g``."""
+    weights = conf.adoption_weights()
+    target_days = float(conf.adoption_frequency_target_days())
+    user_part = (
+        f"CASE WHEN {g}.seats = 0 THEN 0.0 "
+        f"ELSE {_least(f'{g}.active_users * 1.0 / {g}.seats', '1.0')} END"
+    )
+    formula = (
+        f"100.0 * (%s * {g}.areas / {float(AREA_COUNT)} "
+        f"+ %s * {_least(f'{g}.active_days * 1.0 / %s', '1.0')} + %s * {user_part}) / %s"
+    )
+    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
+    return rounded, [weights.breadth, weights.frequency, target_days, weights.users, weights.total]
+
+
+def _day_diff(later: str, earlier: str) -> str:
+    if _is_pg():
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _full_scores(cursor, *, as_of: date) -> int:
+    """Every score up to ``as_of`` in one pass of window functions over a dense partner-day
+    grid (from each partner's first active day to 29 days after its last), instead of joining
+    every (partner, day) with its 30-day window:
+
+    - active days and events: a 30-row moving count/sum of the partner-day rows;
+    - feature areas: a 30-row moving max of one 0/1 column per area;
+    - active users: each user's active days merged into islands (a gap over 30 days starts a new
+      one); an island [first, last] covers [first, last + 29]: +1 on its first day, -1 thirty
+      days after its last, and a running sum gives the distinct users of every window.
+    """
+    grid = "metrics_scores_grid"
+    cursor.execute(f"DROP TABLE IF EXISTS {grid}")
+    last = _plus_days("max(day)", "29")
+    if _is_pg():
+        cursor.execute(
+            f"""CREATE TEMP TABLE {grid} AS
+                SELECT r.partner_id, g.day::date AS day
+                FROM (SELECT partner_id, min(day) AS first, LEAST({last}, %s) AS last
+                      FROM {_t(PartnerDay)} WHERE day <= %s GROUP BY partner_id) r
+                CROSS JOIN LATERAL generate_series(r.first, r.last, interval '1 day') AS g(day)""",
+            [as_of, as_of],
+        )
+    else:
+        cursor.execute(
+            f"""CREATE TEMP TABLE {grid} AS
+                WITH RECURSIVE r AS (
+                    SELECT partner_id, min(day) AS first, MIN({last}, %s) AS last
+                    FROM {_t(PartnerDay)} WHERE day <= %s GROUP BY partner_id),
+                g(partner_id, day, last) AS (
+                    SELECT partner_id, first, last FROM r
+                    UNION ALL
+                    SELECT partner_id, date(day, '+1 days'), last FROM g WHERE day < last)
+                SELECT partner_id, day FROM g""",
+            [as_of, as_of],
+        )
+    areas = ("portal", "training", "resources", "deals", "marketing")
+    flags = ", ".join(f"max(CASE WHEN area = '{a}' THEN 1 ELSE 0 END) AS {a}" for a in areas)
+    area_sum = " + ".join(f"coalesce(max(ar.{a}) OVER w, 0)" for a in areas)
+    gap = _day_diff("day", "lag(day) OVER (PARTITION BY partner_id, user_id ORDER BY day)")
+    island_end = _plus_days("i.last", "30")
+    rounded, params = _score_sql()
+    membership = get_user_model()._meta.get_field("membership").related_model
+    members, users = _t(membership), _t(get_user_model())
+    cursor.execute(
+        f"""INSERT INTO {_t(AdoptionScore)}
+                (partner_id, day, score, areas, active_days, active_users, seats, events)
+            SELECT g.partner_id, g.day, {rounded}, g.areas, g.active_days, g.active_users,
+                   g.seats, g.events
+            FROM (
+                SELECT x.partner_id, x.day, x.active_days, x.events, x.areas, x.active_users,
+                       coalesce(s.seats, 0) AS seats
+                FROM (
+                    SELECT gr.partner_id, gr.day,
+                        count(pd.day) OVER w AS active_days,
+                        coalesce(sum(pd.events) OVER w, 0) AS events,
+                        {area_sum} AS areas,
+                        sum(coalesce(ud.delta, 0)) OVER (PARTITION BY gr.partner_id
+                            ORDER BY gr.day ROWS UNBOUNDED PRECEDING) AS active_users
+                    FROM {grid} gr
+                    LEFT JOIN {_t(PartnerDay)} pd
+                      ON pd.partner_id = gr.partner_id AND pd.day = gr.day
+                    LEFT JOIN (SELECT partner_id, day, {flags} FROM {_t(PartnerDayArea)}
+                               WHERE day <= %s GROUP BY partner_id, day) ar
+                      ON ar.partner_id = gr.partner_id AND ar.day = gr.day
+                    LEFT JOIN (
+                        SELECT d.partner_id, d.day, sum(d.delta) AS delta FROM (
+                            SELECT i.partner_id, i.first AS day, 1 AS delta FROM islands i
+                            UNION ALL
+                            SELECT i.partner_id, {island_end}, -1 FROM islands i
+                        ) d GROUP BY d.partner_id, d.day
+                    ) ud ON ud.partner_id = gr.partner_id AND ud.day = gr.day
+                    WINDOW w AS (PARTITION BY gr.partner_id ORDER BY gr.day
+                                 ROWS BETWEEN {SCORE_WINDOW_DAYS - 1} PRECEDING AND CURRENT ROW)
+                ) x
+                LEFT JOIN (SELECT m.partner_id, count(*) AS seats FROM {members} m
+                           JOIN {users} us ON us.id = m.user_id WHERE us.is_active
+                           GROUP BY m.partner_id) s ON s.partner_id = x.partner_id
+                WHERE x.active_days > 0
+            ) g""".replace(
+            "FROM islands i",
+            f"""FROM (SELECT partner_id, user_id, min(day) AS first, max(day) AS last
+                      FROM (SELECT partner_id, user_id, day,
+                                   sum(brk) OVER (PARTITION BY partner_id, user_id ORDER BY day
+                                                  ROWS UNBOUNDED PRECEDING) AS island
+                            FROM (SELECT partner_id, user_id, day,
+                                         CASE WHEN {gap} IS NULL OR {gap} > {SCORE_WINDOW_DAYS}
+                                              THEN 1 ELSE 0 END AS brk
+                                  FROM {_t(PartnerDayUser)} WHERE day <= %s) b) c
+                      GROUP BY partner_id, user_id, island) i""",
+        ),
+        [*params, as_of, as_of, as_of],
+    )
+    count = cursor.rowcount
+    cursor.execute(f"DROP TABLE IF EXISTS {grid}")
+    return count
+
+
 def scores_refresh() -> RollupResult:
     """Recompute the adoption scores that queued buckets or new days affect (see module doc)."""
     started = time.monotonic()
@@ -160,13 +280,16 @@ def scores_refresh() -> RollupResult:
                 if full:
                     verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
                     cursor.execute(f"{verb} {_t(AdoptionScore)}")
-                rows = _rebuild_scores(
-                    cursor,
-                    as_of=as_of,
-                    new_after=state.scores_through,
-                    new_through=as_of,
-                    touched=None if full else QUEUED,
-                )
+                if full:
+                    rows = _full_scores(cursor, as_of=as_of)
+                else:
+                    rows = _rebuild_scores(
+                        cursor,
+                        as_of=as_of,
+                        new_after=state.scores_through,
+                        new_through=as_of,
+                        touched=QUEUED,
+                    )
             # Only the entries read above: a bucket re-queued meanwhile has a new seq and stays.
             cursor.execute(
                 f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "
