@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_countries import countries
 
 from accounts.models import User
 from metrics.choices import EventKind
@@ -63,7 +64,11 @@ def partner_create(
         activated_at=(joined_at or timezone.now()) if status == PartnerStatus.ACTIVE else None,
     )
     # Constraints are left to the database (race-safe); the IntegrityError becomes a clear message.
-    partner.full_clean(validate_constraints=False)
+    # The country is checked against the code list directly: the field's own validation builds
+    # and sorts the translated names of ~250 countries on every call (8-20 ms).
+    if partner.country.code not in countries:
+        raise PartnerError(f"Unknown country code {country!r}.")
+    partner.full_clean(exclude=["country"], validate_constraints=False)
     try:
         with transaction.atomic():
             partner.save()

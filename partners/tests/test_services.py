@@ -224,3 +224,16 @@ def test_an_admin_cannot_remove_themselves(world):
     admin = world.users["partner_a_admin"]
     with pytest.raises(services.PartnerError, match="yourself"):
         services.membership_remove(membership=admin.membership, actor=admin)
+
+
+def test_partner_create_refuses_an_unknown_country():
+    program = ProgramFactory()
+    TierFactory(program=program, rank=1)
+    with pytest.raises(services.PartnerError, match="Unknown country"):
+        services.partner_create(
+            name="Nowhere Ltd",
+            program=program,
+            partner_type=PartnerTypeFactory(),
+            country="XX",
+            region="na",
+        )
