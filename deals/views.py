@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from deals import permissions, selectors, services
+from deals.choices import ExtensionStatus
 from deals.exports import csv_rows
 from deals.filters import DealFilter, ManagerDealFilter
 from deals.forms import (
@@ -238,13 +239,15 @@ class DealEditView(PartnerMemberRequiredMixin, _DealFormMixin, View):
 
 def _partner_detail(request, deal, status=200, **forms):
     user = request.user
+    extensions = list(selectors.deal_extension_requests(deal=deal))
+    pending = any(e.status == ExtensionStatus.PENDING for e in extensions)
     context = {
         "deal": deal,
         "timeline": selectors.deal_timeline(deal=deal),
-        "extensions": selectors.deal_extension_requests(deal=deal),
+        "extensions": extensions,
         "can_edit": permissions.can_edit(user, deal),
         "can_outcome": permissions.can_record_outcome(user, deal),
-        "can_extend": permissions.can_request_extension(user, deal),
+        "can_extend": permissions.can_request_extension(user, deal) and not pending,
         "won_form": forms.get("won_form") or WonForm(initial={"final_amount": deal.amount}),
         "lost_form": forms.get("lost_form") or LostForm(),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
