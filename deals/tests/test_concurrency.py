@@ -75,3 +75,46 @@ def test_two_simultaneous_approvals_of_one_customer_leave_exactly_one_protected(
     assert Event.objects.filter(kind="deal.approved").count() == 1
     loser = next(pk for pk, status in statuses.items() if status == DealStatus.SUBMITTED)
     assert not Deal.objects.get(pk=loser).transitions.filter(to_status="approved").exists()
+
+
+def test_two_managers_deciding_one_deal_at_once_make_one_decision(world):
+    """The row lock serializes an approval and a rejection of the same registration."""
+    require_service(
+        "Postgres",
+        connection.vendor == "postgresql",
+        "set DATABASE_URL=postgres://... to run the concurrency test",
+    )
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)
+    barrier = threading.Barrier(2, timeout=20)
+    outcomes: list[object] = []
+
+    def decide(action):
+        try:
+            barrier.wait()
+            action()
+            outcomes.append("done")
+        except services.DealError as exc:
+            outcomes.append(exc)
+        except Exception as exc:
+            outcomes.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    approve = lambda: services.deal_approve(deal=deal, actor=world.users["manager_owner"])  # noqa: E731
+    reject = lambda: services.deal_reject(  # noqa: E731
+        deal=deal, actor=world.users["manager_other"], reason="duplicate"
+    )
+    threads = [threading.Thread(target=decide, args=(a,)) for a in (approve, reject)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(map(str, map(type, outcomes))) == sorted([str(str), str(services.DealError)]), (
+        outcomes
+    )
+    refused = next(o for o in outcomes if isinstance(o, services.DealError))
+    assert "cannot become" in str(refused)
+    deal.refresh_from_db()
+    assert deal.status in {DealStatus.APPROVED, DealStatus.REJECTED}
+    assert deal.transitions.exclude(to_status__in=["draft", "submitted"]).count() == 1
+    assert Event.objects.filter(kind__in=["deal.approved", "deal.rejected"]).count() == 1

@@ -238,3 +238,36 @@ def test_extension_request_and_grant_move_the_protection_end(
     assert Event.objects.filter(kind="deal.extended").count() == 1
     with pytest.raises(DealError, match="already decided"):
         services.deal_extension_decide(extension=ext, actor=manager, grant=False)
+
+
+def test_every_deal_event_carries_the_property_contract(a_user, b_admin, manager):
+    won = make_deal(user=a_user, submit=True)
+    services.deal_approve(deal=won, actor=manager)
+    services.deal_mark_won(deal=won, actor=a_user, final_amount=Decimal("99.90"))
+    lost = make_deal(user=a_user, submit=True, customer_domain="lost.example", customer_name="L")
+    services.deal_approve(deal=lost, actor=manager)
+    services.deal_mark_lost(deal=lost, actor=a_user, reason="budget cut")
+    rejected = make_deal(user=b_admin, submit=True, customer_domain="r.example", customer_name="R")
+    services.deal_reject(deal=rejected, actor=manager, reason="not a fit")
+    expired = make_deal(user=a_user, submit=True, customer_domain="e.example", customer_name="E")
+    expired = services.deal_approve(deal=expired, actor=manager)
+    assert services.deal_expire(deal=expired, at=expired.protected_until + timedelta(seconds=1))
+    kinds = set()
+    for event in Event.objects.filter(kind__startswith="deal."):
+        kinds.add(event.kind)
+        props = event.properties
+        assert set(props) >= {"deal", "amount", "currency", "offerings"}, event.kind
+        assert isinstance(props["deal"], int) and props["currency"] == "EUR"
+        assert Decimal(props["amount"]) > 0 and isinstance(props["amount"], str)
+        assert props["offerings"] == ["cloud-suite"]
+        assert event.subject_type == "deals.deal" and event.subject_id == str(props["deal"])
+    assert kinds == {
+        "deal.submitted",
+        "deal.approved",
+        "deal.rejected",
+        "deal.won",
+        "deal.lost",
+        "deal.expired",
+    }
+    assert Event.objects.get(kind="deal.won").properties["amount"] == "99.90"
+    assert Event.objects.get(kind="deal.rejected").partner_id == b_admin.membership.partner_id
