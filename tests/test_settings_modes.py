@@ -16,7 +16,8 @@ PROBE = (
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
     " 'cache': settings.CACHES['default']['BACKEND'], 'broker': app.conf.broker_url,"
     " 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND,"
-    " 'beat': sorted(settings.CELERY_BEAT_SCHEDULE)}))"
+    " 'beat': sorted(settings.CELERY_BEAT_SCHEDULE),"
+    " 'storage': settings.STORAGES['default']['BACKEND']}))"
 )
 # Variables a test run may carry that would change what the fresh interpreter sees
 # (DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests and would fail check --deploy).
@@ -28,6 +29,7 @@ SERVICE_VARS = (
     "SECRET_KEY",
     "DEBUG",
     "EMAIL_URL",
+    "S3_BUCKET",
 )
 
 
@@ -58,6 +60,17 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert found["broker"] == "redis://cache.example:6379/0"
+
+
+def test_uploads_go_to_local_disk_by_default_and_to_s3_when_a_bucket_is_set():
+    assert run_probe("prm.settings.dev")["storage"].endswith("FileSystemStorage")
+    found = run_probe(
+        "prm.settings.production",
+        SECRET_KEY="x" * 60,
+        S3_BUCKET="prm-files",
+        S3_ENDPOINT_URL="https://minio.example:9000",
+    )
+    assert found["storage"] == "storages.backends.s3.S3Storage"
 
 
 def test_every_mode_carries_the_same_schedule():
