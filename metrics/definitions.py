@@ -541,13 +541,24 @@ class PartnerOffering:
 
 
 def partner_offerings(*, partner_id: int, as_of: date | None = None) -> list[PartnerOffering]:
-    """Which active offerings one partner has adopted on ``as_of``, with the rules it meets."""
+    """Which active offerings one partner has adopted on ``as_of``, with the rules it meets.
+    Three queries whatever the number of offerings (offerings, their rules, the partner's usage)."""
     as_of = as_of or _today()
+    offerings = list(Offering.objects.filter(is_active=True, launched_on__lte=as_of))
+    configured: dict[int, list[Rule]] = defaultdict(list)
+    for r in OfferingAdoptionRule.objects.filter(offering__in=offerings):
+        configured[r.offering_id].append(
+            Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
+        )
+    usage: dict[str, list] = defaultdict(list)
+    for slug, day, kind, events in PartnerDayOffering.objects.filter(
+        partner_id=partner_id, offering__in=[o.slug for o in offerings], day__lte=as_of
+    ).values_list("offering", "day", "kind", "events"):
+        usage[slug].append((partner_id, day, kind, events))
     result = []
-    for offering in Offering.objects.filter(is_active=True, launched_on__lte=as_of):
-        rules = offering_rules(offering)
-        met = _adopters(_usage(offering, rules, as_of, partner_ids=[partner_id]), rules, as_of)
-        reasons = met.get(partner_id, [])
+    for offering in offerings:
+        rules = tuple(configured.get(offering.pk, ())) or DEFAULT_OFFERING_RULES
+        reasons = _adopters(usage[offering.slug], rules, as_of).get(partner_id, [])
         result.append(PartnerOffering(offering=offering, adopted=bool(reasons), reasons=reasons))
     return result
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("onboarding.urls")),
     path("", include("enablement.urls")),
     path("", include("deals.urls")),
+    path("", include("metrics.urls")),
 ]
