@@ -121,7 +121,7 @@ def _moments(rng: random.Random, partner, now: datetime) -> list[datetime]:
 
 
 def _creator(rng: random.Random, partner, at: datetime) -> int:
-    ready = [(uid, w) for uid, since, w in partner.members if since <= at - timedelta(hours=1)]
+    ready = [(uid, w) for uid, since, w, _ in partner.members if since <= at - timedelta(hours=1)]
     if not ready:
         return partner.members[0][0]
     return rng.choices([u for u, _ in ready], [w for _, w in ready])[0]
@@ -204,9 +204,7 @@ def _plan_deal(rng, partner, *, at, now, taken, offerings, protection, manager, 
         deal.closed_at = outcome_at
         if outcome == DealStatus.WON:
             deal.stage = DealStage.COMMIT
-            deal.final_amount = (amount * Decimal(rng.uniform(0.8, 1.1))).quantize(
-                Decimal("0.01")
-            )
+            deal.final_amount = (amount * Decimal(rng.uniform(0.8, 1.1))).quantize(Decimal("0.01"))
             move(DealStatus.WON, creator, outcome_at, amount=deal.final_amount)
         else:
             deal.lost_reason = rng.choice(LOST_REASONS)
@@ -233,7 +231,7 @@ def build_deals(
     for partner in partners:
         if partner.activated_at is None or not partner.members:
             continue
-        rng = random.Random(f"prm-demo-deals:{seed}:{partner.key}")
+        rng = random.Random(f"prm-demo-deals:{seed}:{partner.key}")  # noqa: S311 (demo data is deterministic on purpose)
         manager = managers.get(partner.partner_id) or fallback_manager
         days = protection.get(partner.tier_id, DEFAULT_PROTECTION_DAYS)
         common = {
