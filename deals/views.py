@@ -347,9 +347,17 @@ class DealDeleteView(PartnerMemberRequiredMixin, View):
 
 
 def _manager_detail(request, deal, status=200, **forms):
+    conflicts = selectors.deal_conflicts(deal=deal)
     context = {
         "deal": deal,
-        "conflicts": selectors.deal_conflicts(deal=deal),
+        "conflicts": conflicts,
+        # "first in wins" needs an unambiguous order: the earliest submission of the customer
+        "first_submitted": bool(conflicts)
+        and deal.submitted_at is not None
+        and all(
+            c.deal.submitted_at is None or deal.submitted_at <= c.deal.submitted_at
+            for c in conflicts
+        ),
         "timeline": selectors.deal_timeline(deal=deal),
         "extensions": selectors.deal_extension_requests(deal=deal),
         "can_review": permissions.can_review(request.user, deal),

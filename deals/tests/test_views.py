@@ -117,6 +117,9 @@ def test_manager_sees_the_conflict_side_by_side_and_decides(client_as, world):
     page = client.get(reverse("deals:manager_detail", args=[a.pk])).content.decode()
     assert "Possible channel conflict" in page and f'data-conflict="{b.pk}"' in page
     assert "Bravo Consulting" in page and "same domain globex.example" in page
+    # Alpha submitted first: said on Alpha's side only, with UTC times on both cards
+    assert page.count("data-first") == 1 and "This registration <span" in page
+    assert page.count(" UTC</time>") == 2
     assert client.post(reverse("deals:approve", args=[a.pk]), {"note": ""}).status_code == 302
     response = client.post(reverse("deals:approve", args=[b.pk]), {"note": ""})
     assert (
