@@ -16,13 +16,15 @@ LIST_RELATED = ("partner", "partner__tier", "created_by")
 
 
 def deal_list_for_user(*, user: User, mine: bool = False) -> QuerySet[Deal]:
-    """Vendor staff see every deal (``mine``: deals of the partners they own); a partner admin
-    sees all of their partner's deals; a partner user the ones they registered or that were
-    shared with them; anybody else nothing."""
+    """Vendor staff see every submitted deal (``mine``: of the partners they own; never drafts);
+    a partner admin sees all of their partner's deals; a partner user the ones they registered or
+    that were shared with them; anybody else nothing."""
     qs = Deal.objects.select_related(*LIST_RELATED)
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_channel_manager:
+        # a draft is the partner's work in progress: the vendor sees registrations once submitted
+        qs = qs.exclude(status=DealStatus.DRAFT)
         return qs.filter(partner__owner=user) if mine else qs
     membership = membership_for_user(user)
     if membership is None:

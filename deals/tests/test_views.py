@@ -175,25 +175,34 @@ def test_partner_users_see_their_own_and_shared_deals_and_admins_see_all(client_
 
 def test_manager_list_filters_by_status_partner_tier_close_date_and_amount(client_as, world):
     a = make_deal(user=world.users["partner_a_user"], submit=True, customer_name="Alpha One")
-    make_deal(
+    bravo = make_deal(
         user=world.users["partner_b_admin"],
-        customer_name="Bravo Draft",
+        customer_name="Bravo Small",
         customer_domain="bd.example",
         lines=[Line(offering=offering(), quantity=1, unit_amount=Decimal("10"))],
     )
+    make_deal(
+        user=world.users["partner_b_admin"],
+        customer_name="Bravo Draft",
+        customer_domain="d.example",
+    )
+    services.deal_submit(deal=bravo, actor=world.users["partner_b_admin"])
+    services.deal_approve(deal=bravo, actor=world.users["manager_other"])
     client = client_as("vendor_admin")
     url = reverse("deals:manager_list")
 
     def names(**params):
         body = client.get(url, {"scope": "all", **params}).content.decode()
-        return {n for n in ["Alpha One", "Bravo Draft"] if n in body}
+        return {n for n in ["Alpha One", "Bravo Small", "Bravo Draft"] if n in body}
 
-    assert names() == {"Alpha One", "Bravo Draft"}
+    assert names() == {"Alpha One", "Bravo Small"}
     assert names(status="submitted") == {"Alpha One"}
-    assert names(partner=world.partner_b.pk) == {"Bravo Draft"}
-    assert names(tier=world.partner_a.tier_id) == {"Alpha One", "Bravo Draft"}
+    assert names(status="approved") == {"Bravo Small"}
+    assert names(status="draft") == set()  # a partner's draft is not the vendor's to see
+    assert names(partner=world.partner_b.pk) == {"Bravo Small"}
+    assert names(tier=world.partner_a.tier_id) == {"Alpha One", "Bravo Small"}
     assert names(amount_min="100") == {"Alpha One"}
-    assert names(amount_max="100") == {"Bravo Draft"}
+    assert names(amount_max="100") == {"Bravo Small"}
     later = (a.expected_close_date + timedelta(days=1)).isoformat()
     assert names(close_from=later) == set()
     # nonsense filter values are reported and ignored, never a 500
@@ -227,7 +236,8 @@ def test_csv_export_is_the_filtered_scoped_list_and_defuses_formulas(client_as, 
         .get(reverse("deals:manager_export"), {"scope": "all"})
         .streaming_content
     ).decode()
-    assert "Bravo Secret" in manager_rows and "Plain Draft" in manager_rows
+    assert "Bravo Secret" not in manager_rows and "Plain Draft" not in manager_rows  # drafts
+    assert "HYPERLINK" in manager_rows
 
 
 def test_list_pages_and_homes_hold_a_bounded_number_of_queries(
