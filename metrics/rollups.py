@@ -18,14 +18,16 @@ Incremental run (``rollup_incremental``, every minute from Celery beat):
    release it at once; NOWAIT with a few short retries means writers never queue behind us. On
    SQLite writers are serialised by the database lock our IMMEDIATE transaction holds.
 2. In one transaction: lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), add the
-   events with ids in (watermark, upper bound] to the two folded tables
-   (``ON CONFLICT … SET events = events + EXCLUDED.events``), re-derive the touched buckets,
-   queue them for the adoption scores, and advance the watermark. The additions and the watermark
+   events with ids in (watermark, upper bound] to every summary
+   (``ON CONFLICT … SET events = events + EXCLUDED.events``; a distinct-user count grows by the
+   users not seen in that bucket before), queue the buckets for the adoption scores, and advance
+   the watermark. The additions and the watermark
    commit together or not at all, so a redelivered task (acks_late) or a second run finds nothing
    new: exactly once. A late event (occurred last week) simply lands in last week's bucket.
 
-The cost of a run is proportional to the new events plus the activity rows of the touched buckets
-(at most kinds x users per partner-day), never to the size of the events table.
+The cost of a run is proportional to the new events, never to the size of the events table or
+of a day's buckets. Rebuilds fold raw events into the activity table and *derive* the other
+summaries from it (``_derive``); the property tests check both paths give the same rows.
 
 ``rollup_recompute`` rebuilds a day range, or everything, from raw events with the same SQL.
 """
@@ -166,20 +168,10 @@ def _offering_rows(source: str, where: str) -> str:
     """
 
 
-def _fold_events(cursor, where: str, params: tuple, *, additive: bool, steps: _Steps) -> None:
-    """Add the events matching ``where`` (on alias ``e``) to the two folded tables. ``additive``
-    upserts into existing rows; otherwise the tables are known to hold none of these buckets."""
+def _fold_events(cursor, where: str, params: tuple, *, steps: _Steps) -> None:
+    """Rebuild path: fold the events matching ``where`` (on alias ``e``) into the two folded
+    tables, which hold none of these buckets (the caller deleted them)."""
     activity, offering = _t(PartnerDayActivity), _t(PartnerDayOffering)
-    upsert_activity = upsert_offering = ""
-    if additive:
-        upsert_activity = (
-            "ON CONFLICT (partner_id, day, kind, area, user_id) "
-            f"DO UPDATE SET events = {activity}.events + EXCLUDED.events"
-        )
-        upsert_offering = (
-            "ON CONFLICT (partner_id, day, offering, kind) "
-            f"DO UPDATE SET events = {offering}.events + EXCLUDED.events"
-        )
     with steps.timed("fold_activity"):
         cursor.execute(
             f"""INSERT INTO {activity} (partner_id, day, kind, area, user_id, events)
@@ -189,8 +181,7 @@ def _fold_events(cursor, where: str, params: tuple, *, additive: bool, steps: _S
                              coalesce(e.user_id, {NO_USER}) AS user_id
                       FROM {_t(Event)} e WHERE {where}) a
                 WHERE 1 = 1  -- SQLite needs a WHERE before ON CONFLICT after a SELECT
-                GROUP BY a.partner_id, a.day, a.kind, a.area, a.user_id
-                {upsert_activity}""",
+                GROUP BY a.partner_id, a.day, a.kind, a.area, a.user_id""",
             params,
         )
     with steps.timed("fold_offering"):
@@ -199,8 +190,7 @@ def _fold_events(cursor, where: str, params: tuple, *, additive: bool, steps: _S
                 SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
                 FROM ({_offering_rows(_t(Event), where)}) o
                 WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
-                GROUP BY o.partner_id, o.day, o.slug, o.kind
-                {upsert_offering}""",
+                GROUP BY o.partner_id, o.day, o.slug, o.kind""",
             params + params,
         )
 
@@ -244,6 +234,129 @@ def _derive(cursor, buckets: str, params: tuple, steps: _Steps) -> None:
     for name, sql in statements:
         with steps.timed(name):
             cursor.execute(sql, params)
+
+
+def _add_new_events(cursor, where: str, params: tuple, steps: _Steps) -> None:
+    """The incremental path: add the new events to every summary, with work proportional to the
+    new events only. Counts are added; a distinct-user count grows by the users that had no
+    activity row for that kind (area, day) before this run, which is checked against the folded
+    tables *before* they receive the new rows. The property tests check that the result equals
+    ``_derive`` from scratch."""
+    activity, users_table = _t(PartnerDayActivity), _t(PartnerDayUser)
+    new = "metrics_rollup_new"
+    with steps.timed("group_new"):
+        cursor.execute(f"DROP TABLE IF EXISTS {new}")
+        cursor.execute(
+            f"""CREATE TEMP TABLE {new} AS
+                SELECT a.partner_id, a.day, a.kind, a.area, a.user_id, count(*) AS events
+                FROM (SELECT e.partner_id, e.day, e.kind,
+                             coalesce({_area_case()}, '') AS area,
+                             coalesce(e.user_id, {NO_USER}) AS user_id
+                      FROM {_t(Event)} e WHERE {where}) a
+                GROUP BY a.partner_id, a.day, a.kind, a.area, a.user_id""",
+            params,
+        )
+        if _is_pg():
+            cursor.execute(f"ANALYZE {new}")
+
+    def first_seen(condition: str) -> str:
+        return f"CASE WHEN n.user_id <> {NO_USER} AND NOT EXISTS ({condition}) THEN n.user_id END"
+
+    def add(model, columns: str, select: str, keys: str, has_users: bool = True) -> str:
+        table = _t(model)
+        users_update = f", users = {table}.users + EXCLUDED.users" if has_users else ""
+        return (
+            f"INSERT INTO {table} ({columns}) {select} "
+            f"ON CONFLICT ({keys}) DO UPDATE SET events = {table}.events + EXCLUDED.events"
+            f"{users_update}"
+        )
+
+    same_kind = (
+        f"SELECT 1 FROM {activity} x WHERE x.partner_id = n.partner_id AND x.day = n.day "
+        "AND x.kind = n.kind AND x.user_id = n.user_id"
+    )
+    same_area = (
+        f"SELECT 1 FROM {activity} x WHERE x.partner_id = n.partner_id AND x.day = n.day "
+        "AND x.area = n.area AND x.user_id = n.user_id"
+    )
+    same_day = (
+        f"SELECT 1 FROM {users_table} x WHERE x.partner_id = n.partner_id AND x.day = n.day "
+        "AND x.user_id = n.user_id"
+    )
+    statements = [
+        (
+            "add_kind",
+            add(
+                PartnerDayKind,
+                "partner_id, day, kind, events, users",
+                f"SELECT n.partner_id, n.day, n.kind, sum(n.events), "
+                f"count(DISTINCT {first_seen(same_kind)}) FROM {new} n WHERE 1 = 1 "
+                "GROUP BY n.partner_id, n.day, n.kind",
+                "partner_id, day, kind",
+            ),
+        ),
+        (
+            "add_area",
+            add(
+                PartnerDayArea,
+                "partner_id, day, area, events, users",
+                f"SELECT n.partner_id, n.day, n.area, sum(n.events), "
+                f"count(DISTINCT {first_seen(same_area)}) FROM {new} n WHERE n.area <> '' "
+                "GROUP BY n.partner_id, n.day, n.area",
+                "partner_id, day, area",
+            ),
+        ),
+        (
+            "add_day",
+            add(
+                PartnerDay,
+                "partner_id, day, events, users",
+                f"SELECT n.partner_id, n.day, sum(n.events), "
+                f"count(DISTINCT {first_seen(same_day)}) FROM {new} n WHERE 1 = 1 "
+                "GROUP BY n.partner_id, n.day",
+                "partner_id, day",
+            ),
+        ),
+        (
+            "add_user",
+            add(
+                PartnerDayUser,
+                "partner_id, day, user_id, events",
+                f"SELECT n.partner_id, n.day, n.user_id, sum(n.events) FROM {new} n "
+                f"WHERE n.user_id <> {NO_USER} GROUP BY n.partner_id, n.day, n.user_id",
+                "partner_id, day, user_id",
+                has_users=False,
+            ),
+        ),
+        (
+            "add_activity",
+            add(
+                PartnerDayActivity,
+                "partner_id, day, kind, area, user_id, events",
+                f"SELECT n.partner_id, n.day, n.kind, n.area, n.user_id, n.events FROM {new} n "
+                "WHERE 1 = 1",
+                "partner_id, day, kind, area, user_id",
+                has_users=False,
+            ),
+        ),
+    ]
+    # Order matters: every "first seen" check reads the folded tables before they are updated.
+    for name, sql in statements:
+        with steps.timed(name):
+            cursor.execute(sql)
+    cursor.execute(f"DROP TABLE IF EXISTS {new}")
+    offering = _t(PartnerDayOffering)
+    with steps.timed("add_offering"):
+        cursor.execute(
+            f"""INSERT INTO {offering} (partner_id, day, offering, kind, events)
+                SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
+                FROM ({_offering_rows(_t(Event), where)}) o
+                WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
+                GROUP BY o.partner_id, o.day, o.slug, o.kind
+                ON CONFLICT (partner_id, day, offering, kind)
+                DO UPDATE SET events = {offering}.events + EXCLUDED.events""",
+            params + params,
+        )
 
 
 @contextmanager
@@ -354,9 +467,7 @@ def rollup_incremental() -> RollupResult:
                 if buckets:
                     if _is_pg():
                         cursor.execute(f"ANALYZE {TOUCHED}")
-                    _fold_events(cursor, new, (low, high), additive=True, steps=steps)
-                    touched = f"(partner_id, day) IN (SELECT partner_id, day FROM {TOUCHED})"
-                    _derive(cursor, touched, (), steps)
+                    _add_new_events(cursor, new, (low, high), steps)
                     with steps.timed("dirty"):
                         _mark_dirty(cursor, f"SELECT partner_id, day FROM {TOUCHED}", (), high)
                 cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
@@ -419,7 +530,6 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                         cursor,
                         event_where,
                         (bound, *day_params),
-                        additive=False,
                         steps=steps,
                     )
                     _derive(cursor, day_sql, tuple(day_params), steps)
