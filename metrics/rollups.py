@@ -1,13 +1,11 @@
 # ruff: noqa: S608 -- SQL is assembled only from model table names and constants; values are parameters
 """Rollups: events → summary tables, in SQL, in bounded memory.
 
-The unit is a *bucket*: one partner on one UTC day. Two tables are folded from raw events:
-
-- ``PartnerDayActivity`` (partner, day, kind, feature area, user) → events, and
-- ``PartnerDayOffering`` (partner, day, offering, kind) → events.
-
-Every other summary (per kind, per day, per user, per area) is *derived* from the activity rows of
-the buckets a run touched, by recomputing those buckets, so its distinct-user counts are exact.
+The unit is a *bucket*: one partner on one UTC day. ``PartnerDayActivity`` (partner, day, kind,
+feature area, user → events) is the events folded; it is what makes distinct-user counts exact:
+a user counts once per bucket because its activity rows say whether it was already seen.
+``PartnerDayOffering`` counts the events naming each offering. The per-kind, per-day, per-user
+and per-area summaries hold the counts dashboards read.
 
 Incremental run (``rollup_incremental``, every minute from Celery beat):
 
