@@ -309,14 +309,17 @@ class OfferingAdoptionRule(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        errors = {}
         if (
             not isinstance(self.kinds, list)
             or not self.kinds
             or not all(isinstance(k, str) and k for k in self.kinds)
         ):
-            raise ValidationError({"kinds": "Give a non-empty list of event kinds."})
-        if self.min_events < 1:
-            raise ValidationError({"min_events": "At least one event is needed."})
+            errors["kinds"] = "Give a non-empty list of event kinds."
+        if self.min_events is not None and self.min_events < 1:
+            errors["min_events"] = "At least one event is needed."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ScoreDirty(models.Model):

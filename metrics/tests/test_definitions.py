@@ -343,3 +343,13 @@ def test_freshness_reports_the_last_successful_rollup(world):
         assert fresh.label == "Metrics updated 3 min ago." and not fresh.is_stale
     with time_machine.travel(NOW + timedelta(minutes=30), tick=False):
         assert metrics_freshness().is_stale
+
+
+def test_an_adoption_rule_needs_kinds_and_at_least_one_event():
+    from django.core.exceptions import ValidationError
+
+    offering = OfferingFactory()
+    rule = OfferingAdoptionRule(offering=offering, description="x", kinds=[], min_events=0)
+    with pytest.raises(ValidationError) as error:
+        rule.full_clean()
+    assert set(error.value.message_dict) == {"kinds", "min_events"}
