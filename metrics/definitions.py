@@ -137,7 +137,7 @@ class CohortRate(Rate):
     month: date = date.min
 
 
-def _activation_counts(qs: QuerySet[Partner], window_days: int, today: date):
+def _activation_counts(window_days: int, today: date) -> dict:
     window = timedelta(days=window_days)
     deadline = ExpressionWrapper(F("joined_at") + window, output_field=DateTimeField())
     open_since = _day_start(today + timedelta(days=1)) - window
@@ -163,7 +163,7 @@ def activation_cohorts(
     rows = (
         qs.annotate(month=TruncMonth("joined_at", tzinfo=UTC))
         .values("month")
-        .annotate(**_activation_counts(qs, window_days, _today()))
+        .annotate(**_activation_counts(window_days, _today()))
         .order_by("month")
     )
     return [
@@ -187,7 +187,7 @@ def activation_rate(
     """The same ratio over every partner who joined between ``since`` and ``until``."""
     window_days = conf.activation_window_days() if window_days is None else window_days
     qs = _joined_between(partners_matching(**filters), since, until)
-    row = qs.aggregate(**_activation_counts(qs, window_days, _today()))
+    row = qs.aggregate(**_activation_counts(window_days, _today()))
     return Rate(partners=row["partners"], activated=row["activated"], pending=row["pending"])
 
 
