@@ -140,9 +140,8 @@ def _plan_deal(rng, partner, *, at, now, taken, offerings, protection, manager, 
         unit = Decimal(max(1.0, total / len(slugs) / quantity)).quantize(Decimal("0.01"))
         lines.append((offerings[slug], slug, quantity, unit))
     amount = sum((unit * qty for _, _, qty, unit in lines), Decimal("0"))
-    created = max(partner.joined_at, at - timedelta(hours=rng.uniform(1, 72))).replace(
-        microsecond=0
-    )
+    joined = next(since for uid, since, _, _ in partner.members if uid == creator)
+    created = max(joined, at - timedelta(hours=rng.uniform(1, 72))).replace(microsecond=0)
     contact = f"{rng.choice(CONTACT_FIRST)} {rng.choice(CONTACT_LAST)}"
     deal = Deal(
         partner_id=partner.partner_id,

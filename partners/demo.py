@@ -1,20 +1,27 @@
 """Deterministic demo data: one partner program, demo logins, partners and a year of activity.
 
 Everything comes from ``random.Random`` seeded with ``seed``, and every date is relative to the
-anchor ``now``, so the same arguments give the same data. The work has three steps:
+anchor ``now``, so the same arguments give the same data. The work has four steps:
 
 1. :func:`plan_partners` is pure: it decides who the partners are, when they joined, how their
    lifecycle went (``transitions``), their team and which offerings they adopted.
 2. :func:`create_partners` writes the plans through ``partners.services`` so the lifecycle events
    (``partner.created``, ``partner.status_changed``, ``partner.activated``) are the real ones.
-3. :func:`generate_events` yields the activity events week by week in time order (the event table
-   is append-only and its BRIN index relies on physical order following time), and
+   The activation paths exist by then (:func:`prepare_domain`), so onboarding's receiver gives
+   every partner entering onboarding its checklist.
+3. :func:`build_domain` has each app's demo module build the partners' history as real objects
+   (``deals.demo``: registrations; ``enablement.demo_activity``: enrollments, quiz attempts,
+   certificates; ``onboarding.demo_progress``: agreement acceptances and checklist steps; profiles
+   here) and records the events their services would have recorded, same keys and properties,
+   a chunk of partners at a time. Partners that activated met every required step before.
+4. :func:`generate_events` yields the activity stream (logins, product usage, library views:
+   events with no object of their own) week by week in time order (the event table is
+   append-only and its BRIN index relies on physical order following time), and
    :func:`write_events` stores them through ``metrics.services.record_events`` in batches, so ten
    million events never sit in memory at once.
 """
 
 import bisect
-import heapq
 import math
 import random
 import time
@@ -174,38 +181,17 @@ TITLES = [
 ]  # fmt: skip
 TEAM_SIZE_WEIGHTS = [10, 16, 18, 15, 12, 9, 7, 5, 3, 2, 2, 1]  # sizes 1..12
 
-# Activity vocabulary (properties stay small: a slug or two).
-STEPS = [
-    "accept-agreement", "complete-company-profile", "invite-colleagues",
-    "complete-platform-fundamentals", "download-sales-kit", "register-first-deal",
-]  # fmt: skip
-COURSES = {  # slug: (lessons, certification earned on completion, offering it needs)
-    "platform-fundamentals": (6, "platform-associate", None),
-    "deal-registration-basics": (3, None, None),
-    "selling-the-cloud-platform": (5, None, None),
-    "partner-marketing-101": (4, None, None),
-    "managed-services-delivery": (8, "services-professional", None),
-    "ai-assistant-essentials": (5, "ai-specialist", "ai-assistant"),
-}
-RESOURCES = [
-    "cloud-platform-battlecard", "ai-assistant-pitch-deck", "pricing-sheet", "partner-logo-pack",
-    "managed-services-brief", "co-marketing-email-templates", "competitive-matrix",
-    "retail-case-study"
-]  # fmt: skip
-# How much a partner does in each phase of its life, and what it does.
+# The activity stream: what people do that leaves no row of its own (logins, product usage,
+# library views). Courses, deals and checklist steps are real objects built by each app's demo
+# module, with the events their services record (see ``build_domain``).
 LEVEL = {"applicant": 0.15, "onboarding": 0.6, "stalled": 0.2, "active": 1.0, "inactive": 0.08}
 MIX = {
-    "applicant": {K.LOGIN: 55, K.RESOURCE_VIEWED: 30, K.STEP_COMPLETED: 15},
-    "onboarding": {K.LOGIN: 26, K.STEP_COMPLETED: 12, K.LESSON_VIEWED: 20, K.COURSE_STARTED: 6,
-                   K.COURSE_COMPLETED: 4, K.RESOURCE_VIEWED: 14, K.RESOURCE_DOWNLOADED: 6,
-                   K.DEAL_SUBMITTED: 3, K.OFFERING_USED: 9},
-    "stalled": {K.LOGIN: 45, K.STEP_COMPLETED: 5, K.LESSON_VIEWED: 15, K.RESOURCE_VIEWED: 25,
-                K.OFFERING_USED: 10},
-    "active": {K.LOGIN: 24, K.STEP_COMPLETED: 1, K.LESSON_VIEWED: 13, K.COURSE_STARTED: 3,
-               K.COURSE_COMPLETED: 3, K.RESOURCE_VIEWED: 13, K.RESOURCE_DOWNLOADED: 6,
-               K.DEAL_SUBMITTED: 7, K.OFFERING_USED: 30},
-    "inactive": {K.LOGIN: 45, K.LESSON_VIEWED: 5, K.RESOURCE_VIEWED: 25, K.DEAL_SUBMITTED: 5,
-                 K.OFFERING_USED: 20},
+    "applicant": {K.LOGIN: 70, K.RESOURCE_VIEWED: 30},
+    "onboarding": {K.LOGIN: 48, K.RESOURCE_VIEWED: 24, K.RESOURCE_DOWNLOADED: 10,
+                   K.OFFERING_USED: 18},
+    "stalled": {K.LOGIN: 58, K.RESOURCE_VIEWED: 30, K.OFFERING_USED: 12},
+    "active": {K.LOGIN: 36, K.RESOURCE_VIEWED: 17, K.RESOURCE_DOWNLOADED: 8, K.OFFERING_USED: 39},
+    "inactive": {K.LOGIN: 50, K.RESOURCE_VIEWED: 28, K.OFFERING_USED: 22},
 }  # fmt: skip
 DAY, WEEK = 86_400.0, 7 * 86_400.0
 LOGIN_PROPS = {"method": "session"}
@@ -651,11 +637,11 @@ def _phases(plan: PartnerPlan, now: datetime) -> list[tuple[float, float, str]]:
 
 
 class _Activity:
-    """One partner's state while its events are generated: team, courses, deals in flight."""
+    """One partner's state while its activity events are generated."""
 
-    def __init__(self, seeded: SeededPartner, *, rng, now, course_open):
+    def __init__(self, seeded: SeededPartner, *, rng, now, resources):
         plan = seeded.plan
-        self.rng, self.pid, self.n, self.seq = rng, seeded.partner_id, 0, 0
+        self.rng, self.pid, self.n = rng, seeded.partner_id, 0
         self.phases = _phases(plan, now)
         self.offset = REGIONS[plan.region][1] * 3600.0
         self.users = [m[0] for m in seeded.members]
@@ -664,26 +650,21 @@ class _Activity:
         self.indexes = range(len(self.users))
         self.scale = plan.engagement * math.sqrt(self.user_cum[-1])  # bigger teams do more
         self.adoptions = [(at.timestamp(), slug, _ADOPTION[slug][2]) for at, slug in plan.adoptions]
-        self.course_open = course_open
-        self.currency, self.deal_scale = plan.currency, _TYPES[plan.type_slug].deal_scale
-        self.step, self.deals = 0, 0
-        self.learning: dict[int, tuple[dict[str, int], set[str]]] = {}
-        self.pending: list = []  # heap of follow-ups: (due, seq, kind, user id, properties)
+        # The library as the partner's tier sees it: (id, properties).
+        self.resources = [(pk, props) for pk, rank, props in resources if rank <= plan.tier_rank]
+        # Library views count once per person, resource and day (the service's key): the keys of
+        # this week and the last one are enough to avoid repeats, since days never span more.
+        self.seen: set[str] = set()
+        self.seen_before: set[str] = set()
         self.counts = array("l")
 
     def emit(self, count: int, w0: float, w1: float, out: list) -> None:
-        """Append ``count`` events of the week [w0, w1) to ``out``: follow-ups that are due first
-        (deal approvals and outcomes, certifications), then fresh activity."""
+        """Append ``count`` events of the week [w0, w1) to ``out``."""
         rng = self.rng
+        self.seen_before, self.seen = self.seen, set()
         segs = [(max(a, w0), min(b, w1), mode) for a, b, mode in self.phases if a < w1 and b > w0]
         cum = _cumulate(LEVEL[mode] * (b - a) for a, b, mode in segs)
-        lo, hi = segs[0][0], segs[-1][1]
         for _ in range(count):
-            if self.pending and self.pending[0][0] <= hi:
-                due, _, kind, uid, props = heapq.heappop(self.pending)
-                begin = max(due, lo)
-                self._add(out, begin + rng.random() * (hi - begin), kind, uid, props)
-                continue
             a, b, mode = _pick(rng, segs, cum)
             ts = self._when(a, b)
             kinds, kind_cum = _MIX[mode]
@@ -705,15 +686,8 @@ class _Activity:
         return ts
 
     def _fresh(self, out: list, ts: float, kind: str, uid: int) -> None:
-        rng, props = self.rng, LOGIN_PROPS
-        if kind == K.STEP_COMPLETED:
-            if self.step < len(STEPS):
-                props, self.step = {"step": STEPS[self.step]}, self.step + 1
-            else:
-                kind = K.LOGIN
-        elif kind in (K.LESSON_VIEWED, K.COURSE_STARTED, K.COURSE_COMPLETED):
-            kind, props = self._learn(kind, uid, ts)
-        elif kind == K.OFFERING_USED:
+        rng, props, key = self.rng, LOGIN_PROPS, ""
+        if kind == K.OFFERING_USED:
             usable = [(slug, w) for at, slug, w in self.adoptions if at <= ts]
             if usable:
                 props = {
@@ -721,68 +695,23 @@ class _Activity:
                 }
             else:
                 kind = K.RESOURCE_VIEWED
-        elif kind == K.DEAL_SUBMITTED:
-            self.deals += 1
-            amount = rng.lognormvariate(math.log(18_000), 0.9) * self.deal_scale
-            props = {
-                "deal": f"DR-{self.pid}-{self.deals}",
-                "amount": f"{max(500, round(amount, -2)):.2f}",
-                "currency": self.currency,
-            }
         if kind in (K.RESOURCE_VIEWED, K.RESOURCE_DOWNLOADED):
-            props = {"resource": rng.choice(RESOURCES)}
-        self._add(out, ts, kind, uid, props)
+            # The key and properties of enablement's resource_record_view / _download; a person
+            # opening the same resource twice in a day is one view, so a repeat is a login.
+            pk, found = rng.choice(self.resources) if self.resources else (0, {})
+            day = datetime.fromtimestamp(math.ceil(ts), UTC).date().isoformat()
+            key = f"{kind}:{uid}:{pk}:{day}"
+            if found and key not in self.seen and key not in self.seen_before:
+                self.seen.add(key)
+                props = found
+            else:
+                kind, props, key = K.LOGIN, LOGIN_PROPS, ""
+        self._add(out, ts, kind, uid, props, key)
 
-    def _learn(self, kind: str, uid: int, ts: float) -> tuple[str, dict]:
-        """Courses per person: started, then lessons, then completed once half the lessons were
-        seen; a certification follows some completions."""
-        rng = self.rng
-        started, done = self.learning.setdefault(uid, ({}, set()))
-        if kind == K.COURSE_COMPLETED:
-            ready = [slug for slug, seen in started.items() if 2 * seen >= COURSES[slug][0]]
-            if ready:
-                del started[ready[0]]
-                done.add(ready[0])
-                return kind, {"course": ready[0], "score": rng.randint(70, 100)}
-            kind = K.LESSON_VIEWED
-        if kind == K.LESSON_VIEWED and started:
-            slug = rng.choice(list(started))
-            started[slug] += 1
-            return kind, {"course": slug, "lesson": min(started[slug], COURSES[slug][0])}
-        options = [
-            slug
-            for slug in COURSES
-            if slug not in started and slug not in done and self.course_open[slug] <= ts
-        ]
-        if not options:
-            return K.LOGIN, LOGIN_PROPS
-        slug = options[0] if rng.random() < 0.6 else rng.choice(options)
-        started[slug] = 0
-        return K.COURSE_STARTED, {"course": slug}
-
-    def _add(self, out: list, ts: float, kind: str, uid: int, props: dict) -> None:
+    def _add(self, out: list, ts: float, kind: str, uid: int, props: dict, key: str) -> None:
         # Whole seconds, rounded up: every phase bound is a whole second, so ts stays inside it.
-        ts = math.ceil(ts)
         self.n += 1
-        out.append((ts, self.pid, self.n, kind, uid, props))  # (ts, pid, n) sorts and is unique
-        rng = self.rng
-        if kind == K.DEAL_SUBMITTED:
-            outcome = K.DEAL_APPROVED if rng.random() < 0.85 else K.DEAL_REJECTED
-            self._later(ts + rng.uniform(0.5, 6) * DAY, outcome, uid, props)
-        elif kind == K.DEAL_APPROVED and (r := rng.random()) < 0.8:  # the rest stay open
-            outcome = K.DEAL_WON if r < 0.45 else K.DEAL_LOST
-            self._later(ts + rng.uniform(14, 100) * DAY, outcome, uid, props)
-        elif kind == K.COURSE_COMPLETED and (cert := COURSES[props["course"]][1]):
-            self._later(
-                ts + rng.uniform(0.1, 2) * DAY,
-                K.CERTIFICATION_EARNED,
-                uid,
-                {"certification": cert, "course": props["course"]},
-            )
-
-    def _later(self, due: float, kind: str, uid: int, props: dict) -> None:
-        self.seq += 1
-        heapq.heappush(self.pending, (due, self.seq, kind, uid, props))
+        out.append((math.ceil(ts), self.pid, self.n, kind, uid, props, key))  # (ts, pid, n) sorts
 
 
 def _allocate(acts: list[_Activity], *, total: int, weeks: int, start: float, end: float, rng):
@@ -820,22 +749,17 @@ def generate_events(
     total: int,
     seed: int,
     now: datetime,
-    launches: dict[str, date],
     run: int = 0,
+    resources: list[tuple[int, int, dict]] = (),
 ) -> Iterator[NewEvent]:
     """Exactly ``total`` activity events for the seeded partners, in time order, one week held
-    in memory at a time. Keys are ``demo:{seed}:{run}:{sequence}:{partner id}``."""
+    in memory at a time. Keys are ``demo:{seed}:{run}:{sequence}:{partner id}``, except library
+    views and downloads of ``resources`` ((id, minimum tier rank, event properties)), which carry
+    enablement's own keys and properties."""
     if not seeded or total <= 0:
         return
     rng = _rng("prm-demo-events", seed, run)
-    opens = {
-        slug: datetime.combine(day, datetime.min.time(), tzinfo=UTC).timestamp()
-        for slug, day in launches.items()
-    }
-    course_open = {
-        slug: opens.get(need, math.inf) if need else 0.0 for slug, (_, _, need) in COURSES.items()
-    }
-    acts = [_Activity(s, rng=rng, now=now, course_open=course_open) for s in seeded]
+    acts = [_Activity(s, rng=rng, now=now, resources=resources) for s in seeded]
     start, end = min(s.plan.joined_at for s in seeded).timestamp(), now.timestamp()
     weeks = max(1, math.ceil((end - start) / WEEK))
     _allocate(acts, total=total, weeks=weeks, start=start, end=end, rng=rng)
@@ -848,15 +772,17 @@ def generate_events(
         for act in acts:
             if act.counts[k]:
                 act.emit(act.counts[k], w0, w1, batch)
-        batch.sort()
-        for ts, pid, _, kind, uid, props in batch:
+        batch.sort(key=lambda item: item[:3])
+        for ts, pid, _, kind, uid, props, key in batch:
             seq += 1
             yield NewEvent(
                 kind=kind,
-                key=f"{prefix}{seq:09d}:{pid}",
+                key=key or f"{prefix}{seq:09d}:{pid}",
                 partner_id=pid,
                 user_id=uid,
                 occurred_at=datetime.fromtimestamp(ts, UTC),
+                subject_type="enablement.resource" if key else "",
+                subject_id=str(props["resource"]) if key else "",
                 properties=props,
             )
 
@@ -898,6 +824,200 @@ def _refresh_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
+# --- 4. Domain history: checklists, courses, deals (each app's demo module) ------------------------
+
+
+@dataclass(frozen=True)
+class DomainPartner:
+    """What the other apps' demo builders need to know about one demo partner."""
+
+    partner_id: int
+    key: str  # stable across databases (the domain): seeds the builders' generators
+    tier_id: int
+    tier_rank: int
+    type_slug: str
+    country: str
+    currency: str
+    owner_id: int | None
+    joined_at: datetime
+    activated_at: datetime | None
+    ended_at: datetime | None  # churned
+    phases: list[tuple[datetime, datetime, str]]  # (start, end, status), churn left out
+    members: list[tuple[int, datetime, float, str]]  # (user id, since, weight, full name)
+    adoptions: list[tuple[datetime, str]]
+    engagement: float
+    deal_scale: float
+
+
+def domain_partners(
+    seeded: list[SeededPartner], *, ref: Reference, staff: dict[str, User], now: datetime
+) -> list[DomainPartner]:
+    out = []
+    for s in seeded:
+        plan = s.plan
+        timeline = [(plan.status, plan.joined_at), *plan.transitions]
+        phases = [
+            (since, timeline[i + 1][1] if i + 1 < len(timeline) else now, str(status))
+            for i, (status, since) in enumerate(timeline)
+            if status != S.CHURNED
+        ]
+        members = [
+            (uid, person.joined_at, weight, person.full_name)
+            for (uid, _, weight), person in zip(s.members, plan.people, strict=True)
+        ]
+        owner = staff.get(plan.owner_email) if plan.owner_email else None
+        out.append(
+            DomainPartner(
+                partner_id=s.partner_id,
+                key=plan.domain,
+                tier_id=ref.tiers[plan.tier_rank].pk,
+                tier_rank=plan.tier_rank,
+                type_slug=plan.type_slug,
+                country=plan.country,
+                currency=plan.currency,
+                owner_id=owner.pk if owner else None,
+                joined_at=plan.joined_at,
+                activated_at=plan.activated_at,
+                ended_at=plan.transitions[-1][1] if plan.final_status == S.CHURNED else None,
+                phases=phases,
+                members=members,
+                adoptions=plan.adoptions,
+                engagement=plan.engagement,
+                deal_scale=_TYPES[plan.type_slug].deal_scale,
+            )
+        )
+    return out
+
+
+def _profiles(partners: list[DomainPartner], *, seed: int, now: datetime) -> list[NewEvent]:
+    """Company profiles completed by the partner admin (an activation step): every partner that
+    activated did it before activating, others sometimes. The profile is stored as of today and
+    ``partner.profile_updated`` carries ``partner_update_profile``'s key and properties."""
+    events, updates = [], []
+    for p in partners:
+        if not p.phases or p.phases[0][2] != S.ONBOARDING:
+            continue
+        rng = _rng("prm-demo-profile", seed, p.key)
+        if p.activated_at is not None:
+            at = p.joined_at + (p.activated_at - p.joined_at) * rng.uniform(0.05, 0.4)
+        else:
+            at = p.joined_at + _days(rng.uniform(1, 12))
+            if rng.random() >= 0.55 or at >= (p.ended_at or now):
+                continue
+        at = _sec(at)
+        partner = Partner(pk=p.partner_id, domain=p.key)
+        partner.website = f"https://www.{p.key}"
+        partner.phone = f"+1 555 01{rng.randint(0, 99):02d}"
+        partner.address = f"{rng.randint(1, 400)} Market Street"
+        partner.description = f"{_TYPES[p.type_slug].name} of cloud and data solutions."
+        partner.updated_at = at
+        updates.append(partner)
+        events.append(
+            NewEvent(
+                kind=K.PROFILE_UPDATED,
+                key=f"partner.profile_updated:{p.partner_id}:{at.isoformat()}",
+                partner_id=p.partner_id,
+                user_id=p.members[0][0],
+                occurred_at=at,
+                subject_type="partners.partner",
+                subject_id=str(p.partner_id),
+                properties={"fields": list(Partner.PROFILE_FIELDS), "complete": True},
+            )
+        )
+    Partner.objects.bulk_update(updates, [*Partner.PROFILE_FIELDS, "updated_at"], batch_size=500)
+    return events
+
+
+@dataclass
+class DomainSetup:
+    """What the apps need before the partners exist (configuration a vendor admin does)."""
+
+    agreement: object
+    catalog: object
+    protection: dict[int, int]
+    offerings: dict[str, int]
+
+
+def prepare_domain(*, ref: Reference, now: datetime) -> DomainSetup:
+    """Deal policies, the learning catalog, the agreement and activation paths. Run before the
+    partners are created: onboarding gives each partner entering onboarding its checklist."""
+    from deals.demo import ensure_policies
+    from enablement.demo_activity import ensure_catalog
+    from onboarding.demo_progress import ensure_paths
+
+    since = _sec(now - _days(400)).replace(hour=9, minute=0, second=0)
+    return DomainSetup(
+        agreement=ensure_paths(
+            program=ref.program, referral_type=ref.types.get("referral"), since=since
+        ),
+        catalog=ensure_catalog(program=ref.program, since=since),
+        protection=ensure_policies(program=ref.program, tiers=ref.tiers),
+        offerings=dict(Offering.objects.values_list("slug", "pk")),
+    )
+
+
+@dataclass
+class DomainCounts:
+    deals: int = 0
+    enrollments: int = 0
+    certificates: int = 0
+    events: int = 0
+
+
+def build_domain(
+    seeded: list[SeededPartner],
+    *,
+    setup: DomainSetup,
+    ref: Reference,
+    staff: dict[str, User],
+    seed: int,
+    now: datetime,
+    batch_size: int,
+    progress: Callable[[str], None],
+    chunk: int = 250,
+) -> int:
+    """Each app's real objects for the partners, ``chunk`` partners at a time (memory follows the
+    chunk), and their events recorded in time order, so onboarding's receiver completes the
+    checklist steps they stand for at the right moments. Returns the events recorded."""
+    from deals.demo import build_deals, taken_customer_domains
+    from enablement.demo_activity import build_learning
+    from onboarding.demo_progress import build_onboarding, complete_steps, flag_stalls, owner_rules
+
+    taken = taken_customer_domains()
+    managers = {email: user.pk for email, user in staff.items()}
+    fallback = managers[MANAGERS[0][0]]
+    recorded = 0
+    for start in range(0, len(seeded), chunk):
+        partners = domain_partners(seeded[start : start + chunk], ref=ref, staff=staff, now=now)
+        with transaction.atomic():
+            events, kickoffs = build_onboarding(
+                partners, seed=seed, now=now, agreement=setup.agreement
+            )
+            events += _profiles(partners, seed=seed, now=now)
+            events += build_learning(partners, seed=seed, now=now, catalog=setup.catalog)
+            events += build_deals(
+                partners,
+                seed=seed,
+                now=now,
+                offerings=setup.offerings,
+                protection=setup.protection,
+                managers={p.partner_id: p.owner_id for p in partners if p.owner_id},
+                fallback_manager=fallback,
+                taken=taken,
+                showcase_key=ACME_DOMAIN,
+            )
+            events.sort(key=lambda e: (e.occurred_at, e.key))
+            events += complete_steps(partners, events=events, kickoffs=kickoffs)
+            events.sort(key=lambda e: (e.occurred_at, e.key))
+            for i in range(0, len(events), batch_size):
+                recorded += record_events(events[i : i + batch_size], batch_size=batch_size)
+        reset_queries()
+        progress(f"  history {min(start + chunk, len(seeded)):,}/{len(seeded):,} partners")
+    owner_rules()
+    flag_stalls(now=now)
+    return recorded
+
+
 # --- The whole run --------------------------------------------------------------------------------
 
 
@@ -907,6 +1027,7 @@ class SeedResult:
     partners: int = 0
     users: int = 0
     events: int = 0
+    history_events: int = 0  # courses, deals, checklist steps… (each with its domain object)
     lifecycle_events: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -944,12 +1065,25 @@ def seed_demo(
         with_acme=not Partner.objects.filter(domain=ACME_DOMAIN).exists(),
         taken_domains=set(Partner.objects.exclude(domain="").values_list("domain", flat=True)),
     )
+    setup = prepare_domain(ref=ref, now=now)
     progress(f"Creating {len(plans):,} partners…")
     seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
     _refresh_statistics()
+    progress("Recording checklists, courses and deals…")
+    history = build_domain(
+        seeded,
+        setup=setup,
+        ref=ref,
+        staff=staff,
+        seed=seed,
+        now=now,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    _refresh_statistics()
     progress(f"Recording {events:,} activity events…")
     stream = generate_events(
-        seeded, total=events, seed=seed, now=now, launches=ref.launches, run=run
+        seeded, total=events, seed=seed, now=now, run=run, resources=setup.catalog.resources
     )
     written = write_events(stream, total=events, batch_size=batch_size, progress=progress)
     by_status: dict[str, int] = {}
@@ -960,6 +1094,7 @@ def seed_demo(
         partners=len(plans),
         users=sum(len(plan.people) for plan in plans),
         events=written,
+        history_events=history,
         lifecycle_events=sum(1 + len(p.transitions) + bool(p.activated_at) for p in plans),
         by_status={status: by_status[status] for status in S.values if status in by_status},
         seconds=time.monotonic() - began,

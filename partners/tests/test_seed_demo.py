@@ -6,10 +6,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from accounts.models import User
+from deals.models import Deal
+from enablement.models import Certificate
 from metrics.models import Event
+from onboarding.models import ChecklistStep
 from partners.choices import MemberRole, PartnerStatus
 from partners.demo import DEMO_LOGINS, OFFERINGS, plan_partners
 from partners.models import Partner, PartnerMembership
@@ -24,9 +27,15 @@ def seed(*args: str) -> str:
     return out.getvalue()
 
 
+STREAM_KINDS = ["auth.login", "offering.used", "resource.viewed", "resource.downloaded"]
+
+
 def activity():
-    """The events the seeder generated (services and receivers may record others)."""
-    return Event.objects.filter(idempotency_key__startswith="demo:")
+    """The activity stream (``--events``): logins, product usage and library views. Courses,
+    deals and checklist steps are recorded with their objects (see test_demo_consistency)."""
+    return Event.objects.filter(
+        Q(idempotency_key__startswith="demo:") | Q(kind__in=STREAM_KINDS[2:])
+    )
 
 
 def fingerprint():
@@ -39,6 +48,18 @@ def fingerprint():
             activity().values_list("idempotency_key", "occurred_at", "user__email", "properties")
         ),
         sorted(User.objects.values_list("email", "date_joined")),
+        # the domain history: deals, certificates, checklist progress
+        sorted(
+            Deal.objects.values_list(
+                "partner__domain", "customer_domain", "status", "amount", "submitted_at"
+            )
+        ),
+        sorted(Certificate.objects.values_list("user__email", "certification__slug", "code")),
+        sorted(
+            ChecklistStep.objects.filter(status="done").values_list(
+                "checklist__partner__domain", "key", "completed_at"
+            )
+        ),
     )
 
 
@@ -123,10 +144,14 @@ def test_events_happen_during_the_partners_life_by_its_own_people():
     assert not Event.objects.filter(occurred_at__lt=F("partner__joined_at")).exists()
     assert not activity().exclude(user__membership__partner=F("partner")).exists()
     assert not activity().filter(occurred_at__lt=F("user__date_joined")).exists()
-    keys = activity().values_list("idempotency_key", flat=True)
+    assert set(activity().values_list("kind", flat=True)) == set(STREAM_KINDS)
+    keys = activity().exclude(kind__in=STREAM_KINDS[2:]).values_list("idempotency_key", flat=True)
     assert all(key.startswith("demo:7:") for key in keys)
-    deal = activity().filter(kind="deal.submitted").first()
-    assert set(deal.properties) == {"deal", "amount", "currency"}
+    view = activity().filter(kind="resource.viewed").first()
+    assert set(view.properties) == {"resource", "category", "marketing_asset", "offerings"}
+    assert view.idempotency_key == (
+        f"resource.viewed:{view.user_id}:{view.properties['resource']}:{view.day.isoformat()}"
+    )
     launched = {slug: NOW - timedelta(days=days) for slug, _, _, days, *_ in OFFERINGS}
     for event in activity().filter(kind="offering.used"):
         assert event.occurred_at >= launched[event.properties["offering"]]

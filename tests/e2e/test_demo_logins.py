@@ -1,5 +1,7 @@
 """Each demo role logs in through the real login form and lands on its own home."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -36,6 +38,10 @@ def test_partner_user_logs_in_and_sees_the_partner_home(page, live_server, demo)
     page.click("a[href='/portal/team/']")
     assert page.url == f"{live_server.url}/portal/team/"
     assert "user@acme.example" in page.content()
+    # the demo partner's registrations are real: the list shows them and each one opens
+    page.goto(f"{live_server.url}/portal/deals/")
+    page.locator("table a[href^='/portal/deals/']").first.click()
+    assert re.search(r"/portal/deals/\d+/$", page.url)
 
 
 def test_channel_manager_logs_in_and_sees_the_manager_home(page, live_server, demo):
@@ -43,8 +49,12 @@ def test_channel_manager_logs_in_and_sees_the_manager_home(page, live_server, de
     log_in(page, live_server, login["email"], login["password"])
     assert page.url.startswith(f"{live_server.url}/manage/")
     assert page.locator("table").count() >= 1
-    page.locator("table a").first.click()
+    page.locator("table a[href^='/manage/partners/']").first.click()
     assert "/manage/partners/" in page.url
+    # the review queue holds the demo partners' submitted registrations
+    page.goto(f"{live_server.url}/manage/deals/?status=submitted")
+    page.locator("table a[href^='/manage/deals/']").first.click()
+    assert re.search(r"/manage/deals/\d+/$", page.url)
 
 
 def test_vendor_admin_logs_in_and_reaches_the_django_admin(page, live_server, demo):

@@ -33,8 +33,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--partners", type=int, default=200, help="Partners to create.")
         parser.add_argument(
-            "--events", type=int, default=60_000, help="Activity events to record (lifecycle "
-            "events from partner creation and status changes come on top)."
+            "--events", type=int, default=60_000, help="Activity events to record: logins, "
+            "product usage, library views (partner lifecycle, deals, courses and checklist steps "
+            "come on top, with their objects)."
         )  # fmt: skip
         parser.add_argument("--seed", type=int, default=42, help="Random seed.")
         parser.add_argument(
@@ -70,7 +71,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created {result.partners:,} partners ({statuses}), {result.users:,} partner "
-                    f"users, {result.events:,} activity events and {result.lifecycle_events:,} "
+                    f"users, {result.events:,} activity events, {result.history_events:,} "
+                    f"events of deals, courses and checklists, and {result.lifecycle_events:,} "
                     f"lifecycle events in {result.seconds:.1f} s."
                 )
             )
