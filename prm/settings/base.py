@@ -248,8 +248,27 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
+# --- Product settings (every one documented in .env.example) ----------------------------------
 # Invitations to join a partner's team stay valid this many days.
 PRM_INVITATION_TTL_DAYS = env.int("PRM_INVITATION_TTL_DAYS", default=14)
+# Partner applications: spam traps and rate limit (allauth's limiter syntax).
+PRM_APPLICATION_MIN_FILL_SECONDS = env.float("PRM_APPLICATION_MIN_FILL_SECONDS", default=3)
+PRM_APPLICATION_RATE_LIMIT = env("PRM_APPLICATION_RATE_LIMIT", default="5/10m/ip,20/1d/ip")
+# Onboarding follow-up.
+PRM_ONBOARDING_DUE_SOON_DAYS = env.int("PRM_ONBOARDING_DUE_SOON_DAYS", default=3)
+PRM_ONBOARDING_STALL_DAYS = env.int("PRM_ONBOARDING_STALL_DAYS", default=14)
+# Enablement uploads.
+PRM_ENABLEMENT_MAX_UPLOAD_MB = env.int("PRM_ENABLEMENT_MAX_UPLOAD_MB", default=25)
+# Metrics (docs/metrics.md has the formulas).
+PRM_ACTIVATION_WINDOW_DAYS = env.int("PRM_ACTIVATION_WINDOW_DAYS", default=90)
+PRM_ADOPTION_WEIGHT_BREADTH = env.float("PRM_ADOPTION_WEIGHT_BREADTH", default=40)
+PRM_ADOPTION_WEIGHT_FREQUENCY = env.float("PRM_ADOPTION_WEIGHT_FREQUENCY", default=30)
+PRM_ADOPTION_WEIGHT_USERS = env.float("PRM_ADOPTION_WEIGHT_USERS", default=30)
+PRM_ADOPTION_FREQUENCY_TARGET_DAYS = env.int("PRM_ADOPTION_FREQUENCY_TARGET_DAYS", default=12)
+PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
+PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
+PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
+PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
 
 LOGGING = {
     "version": 1,
