@@ -60,7 +60,8 @@ def adoption_frequency_target_days() -> int:
 
 
 def rollup_lock_timeout_ms() -> int:
-    """How long a rollup waits for in-flight event writers before giving up this run (Postgres)."""
+    """How long a rollup keeps retrying (NOWAIT) to see no event writer in flight before giving up
+    this run (Postgres)."""
     return _int("PRM_ROLLUP_LOCK_TIMEOUT_MS", 5000)
 
 

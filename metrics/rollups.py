@@ -13,7 +13,8 @@ Incremental run (``rollup_incremental``, every minute from Celery beat):
    Ids are taken from a sequence before commit, so ``max(id)`` alone can skip a slow writer's
    event. On Postgres we briefly take ``LOCK TABLE … IN EXCLUSIVE MODE NOWAIT`` (it conflicts with
    writers' ROW EXCLUSIVE lock, so holding it proves no insert is in flight), read ``max(id)`` and
-   release it at once; NOWAIT with a few short retries means writers never queue behind us. On
+   release it at once; NOWAIT, retried for up to PRM_ROLLUP_LOCK_TIMEOUT_MS, means writers never
+   queue behind us. On
    SQLite writers are serialised by the database lock our IMMEDIATE transaction holds.
 2. In one transaction: lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), add the
    events with ids in (watermark, upper bound] to every summary
@@ -65,7 +66,6 @@ SCORES_NAME = "scores"
 OFFERING_SLUG_MAX = 60
 NO_USER = 0  # activity rows of events without a user; never counted as a user
 TOUCHED = "metrics_rollup_touched"
-UPPER_BOUND_ATTEMPTS = 10
 
 
 class RollupBusy(Exception):
@@ -398,14 +398,22 @@ def _safe_upper_bound(cursor) -> int:
         # Our IMMEDIATE transaction holds SQLite's write lock: no writer is in flight.
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_t(Event)}")
         return int(cursor.fetchone()[0])
-    for attempt in range(UPPER_BOUND_ATTEMPTS):
+    # NOWAIT, retried with short pauses for up to PRM_ROLLUP_LOCK_TIMEOUT_MS: a plain waiting LOCK
+    # would make every writer arriving meanwhile queue behind us.
+    deadline = time.monotonic() + conf.rollup_lock_timeout_ms() / 1000
+    pause = 0.02
+    while True:
         try:
             with transaction.atomic():
                 cursor.execute(f"LOCK TABLE {_t(Event)} IN EXCLUSIVE MODE NOWAIT")
                 cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_t(Event)}")
                 return int(cursor.fetchone()[0])
         except DatabaseError:
-            time.sleep(0.05 * (attempt + 1))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 0.5)
     raise RollupBusy("event writers kept the table busy; the next run will catch up")
 
 

@@ -40,7 +40,8 @@ def in_thread(target):
     return thread, done
 
 
-def test_an_event_still_being_written_is_not_skipped_by_the_watermark(world):
+def test_an_event_still_being_written_is_not_skipped_by_the_watermark(world, settings):
+    settings.PRM_ROLLUP_LOCK_TIMEOUT_MS = 300
     a = world.partner_a
     holding, release = threading.Event(), threading.Event()
 
