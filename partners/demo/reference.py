@@ -156,7 +156,7 @@ LOGIN_PROPS = {"method": "session"}
 
 def _rng(*parts) -> random.Random:
     # Reproducible on purpose (a str seed is hashed with SHA-512, not PYTHONHASHSEED): demo data.
-    return random.Random(":".join(map(str, parts)))  # noqa: S311
+    return random.Random(":".join(map(str, parts)))
 
 
 def _cumulate(weights) -> list[float]:
