@@ -14,6 +14,20 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Each pytest-xdist worker gets its own Redis database: a test that clears the cache (which
+    # is FLUSHDB on Redis) must not wipe rate-limit counters another worker's test relies on.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _index = int(_worker[2:]) if _worker[2:].isdigit() else 0
+    _parts = urlsplit(REDIS_URL)
+    _base_db = int(_parts.path.strip("/") or 0)
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{(_base_db - _index) % 16}"))
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    CELERY_BROKER_URL = REDIS_URL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
