@@ -1,9 +1,6 @@
 """Who may do what in enablement. Views call these; nothing re-implements them."""
 
-from django.contrib.auth.mixins import AccessMixin
-from django.http import Http404
-
-from partners.permissions import is_partner_member, is_vendor_staff
+from partners.permissions import RoleRequiredMixin, is_partner_member, is_vendor_staff
 
 
 def can_browse(user) -> bool:
@@ -16,25 +13,11 @@ def can_learn(user) -> bool:
     return is_partner_member(user)
 
 
-class _RoleMixin(AccessMixin):
-    """Anonymous → login page; a logged-in user without the role → 404."""
-
-    def has_role(self, user) -> bool:
-        raise NotImplementedError
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not self.has_role(request.user):
-            raise Http404("Not found.")
-        return super().dispatch(request, *args, **kwargs)
-
-
-class BrowseRequiredMixin(_RoleMixin):
+class BrowseRequiredMixin(RoleRequiredMixin):
     def has_role(self, user) -> bool:
         return can_browse(user)
 
 
-class LearnerRequiredMixin(_RoleMixin):
+class LearnerRequiredMixin(RoleRequiredMixin):
     def has_role(self, user) -> bool:
         return can_learn(user)

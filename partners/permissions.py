@@ -19,8 +19,9 @@ def is_vendor_staff(user) -> bool:
     return user.is_authenticated and user.is_channel_manager
 
 
-class _RoleRequiredMixin(AccessMixin):
-    """Anonymous → login page; a logged-in user without the role → 404 (nothing to see here)."""
+class RoleRequiredMixin(AccessMixin):
+    """Anonymous → login page; a logged-in user without the role → 404 (nothing to see here).
+    Subclasses (in any app) say who has the role in ``has_role``."""
 
     def has_role(self, user) -> bool:
         raise NotImplementedError
@@ -33,16 +34,16 @@ class _RoleRequiredMixin(AccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PartnerMemberRequiredMixin(_RoleRequiredMixin):
+class PartnerMemberRequiredMixin(RoleRequiredMixin):
     def has_role(self, user) -> bool:
         return is_partner_member(user)
 
 
-class PartnerAdminRequiredMixin(_RoleRequiredMixin):
+class PartnerAdminRequiredMixin(RoleRequiredMixin):
     def has_role(self, user) -> bool:
         return is_partner_admin(user)
 
 
-class VendorStaffRequiredMixin(_RoleRequiredMixin):
+class VendorStaffRequiredMixin(RoleRequiredMixin):
     def has_role(self, user) -> bool:
         return is_vendor_staff(user)
