@@ -24,6 +24,7 @@ lint: bootstrap ## ruff, migrations, deploy checks, compose file
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run python manage.py makemigrations --check --dry-run
+	$(UV) run python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(UV) run check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 prodlike: bootstrap ## Postgres + Redis from DATABASE_URL / REDIS_URL, gunicorn, separate worker and beat

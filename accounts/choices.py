@@ -7,3 +7,10 @@ class VendorRole(models.TextChoices):
     NONE = "", "None (partner user)"
     CHANNEL_MANAGER = "channel_manager", "Channel manager"
     ADMIN = "admin", "Vendor admin"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do: read only, or read and write (unsafe methods)."""
+
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"

@@ -2,7 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
-from accounts.choices import VendorRole
+from accounts.choices import TokenScope, VendorRole
 
 
 class UserManager(BaseUserManager):
@@ -69,3 +69,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and (
             self.vendor_role == VendorRole.CHANNEL_MANAGER or self.is_vendor_admin
         )
+
+
+class ApiToken(models.Model):
+    """A personal API token. The secret is shown once at creation; only its SHA-256 is stored,
+    found by a short public prefix (so authenticating is one indexed lookup, never a scan)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scope = models.CharField(max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.WRITE

@@ -126,3 +126,41 @@ def channel_manager_least_recently_assigned(*, candidates: QuerySet[User] | None
         .order_by(F("last_assigned").asc(nulls_first=True), "pk")
         .first()
     )
+
+
+# --- API lists (issue 8): same scoping rules as the pages ----------------------------------------
+
+
+def program_list_for_user(*, user: User) -> QuerySet:
+    """Vendor staff see every program; a partner member their own partner's program."""
+    from partners.models import Program
+
+    if user.is_authenticated and user.is_channel_manager:
+        return Program.objects.all()
+    membership = membership_for_user(user)
+    if membership is None or not user.is_active:
+        return Program.objects.none()
+    return Program.objects.filter(partners__pk=membership.partner_id)
+
+
+def tier_list_for_user(*, user: User) -> QuerySet:
+    """The tiers of the programs the user may see, with their benefits."""
+    from partners.models import Tier
+
+    return (
+        Tier.objects.filter(program__in=program_list_for_user(user=user))
+        .select_related("program")
+        .prefetch_related("benefits")
+    )
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[PartnerMembership]:
+    """Vendor staff see every partner's team; a partner admin their own team (as on the team
+    page); anybody else nothing."""
+    qs = PartnerMembership.objects.select_related("user", "partner")
+    if user.is_authenticated and user.is_channel_manager:
+        return qs
+    membership = membership_for_user(user)
+    if membership is None or not membership.is_admin or not user.is_active:
+        return qs.none()
+    return qs.filter(partner_id=membership.partner_id)

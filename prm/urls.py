@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("enablement.urls")),
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
+    path("", include("accounts.urls")),
+    path("api/v1/", include("prm.api.urls")),
 ]

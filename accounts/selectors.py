@@ -1,0 +1,46 @@
+"""Reads of accounts data scoped to the requesting user."""
+
+import hashlib
+import hmac
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import ApiToken, User
+
+TOKEN_PREFIX = "prm"  # noqa: S105 (a public marker: tokens look like prm_<prefix>_<secret>)
+
+
+def api_token_secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_list_for_user(*, user: User) -> QuerySet[ApiToken]:
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_get_for_user(*, user: User, pk: int) -> ApiToken:
+    token = api_token_list_for_user(user=user).filter(pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The active token of an active user matching ``raw`` (``prm_<prefix>_<secret>``), else None.
+    The secret is compared in constant time against the stored hash."""
+    parts = raw.split("_")
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=parts[1], revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if not hmac.compare_digest(token.secret_hash, api_token_secret_hash(parts[2])):
+        return None
+    return token

@@ -1,0 +1,66 @@
+"""Writes of accounts data: personal API tokens."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import TokenScope
+from accounts.models import ApiToken, User
+from accounts.selectors import TOKEN_PREFIX, api_token_secret_hash
+
+MAX_ACTIVE_TOKENS = 20
+LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write per token per minute
+
+
+class TokenError(Exception):
+    """A refused token operation; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str  # shown once; never stored
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, scope: str = TokenScope.READ) -> IssuedToken:
+    name = (name or "").strip()
+    if not name:
+        raise TokenError("Give the token a name, e.g. the system that will use it.")
+    if scope not in TokenScope.values:
+        raise TokenError("Choose the read or write scope.")
+    # lock the user's row so two concurrent creations cannot both pass the limit
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
+        raise TokenError(f"You already have {MAX_ACTIVE_TOKENS} tokens; revoke one first.")
+    secret = secrets.token_urlsafe(32).replace("_", "-")
+    prefix = secrets.token_hex(6)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:80],
+        prefix=prefix,
+        secret_hash=api_token_secret_hash(secret),
+        scope=scope,
+    )
+    return IssuedToken(token=token, raw=f"{TOKEN_PREFIX}_{prefix}_{secret}")
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_touch(*, token: ApiToken, now=None) -> None:
+    """Record that the token was used; skipped when it was recorded within the last minute."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

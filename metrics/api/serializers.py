@@ -1,0 +1,104 @@
+from rest_framework import serializers
+
+from partners.choices import Region
+
+
+class PartnerFilterSerializer(serializers.Serializer):
+    """The standard partner filters of every program-wide metric (query parameters)."""
+
+    program = serializers.IntegerField(required=False, min_value=1)
+    partner_type = serializers.IntegerField(required=False, min_value=1)
+    tier = serializers.IntegerField(required=False, min_value=1)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    owner = serializers.IntegerField(required=False, min_value=1)
+
+
+class CohortQuerySerializer(PartnerFilterSerializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+    window_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError("since must not be after until.")
+        return attrs
+
+
+class AdoptionQuerySerializer(PartnerFilterSerializer):
+    day = serializers.DateField(required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
+
+
+class AtRiskQuerySerializer(PartnerFilterSerializer):
+    as_of = serializers.DateField(required=False)
+
+
+class CohortSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    partners = serializers.IntegerField()
+    activated = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="Percent activated (null if empty).")
+
+
+class PartnerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AdoptionSerializer(serializers.Serializer):
+    partner = PartnerRefSerializer()
+    day = serializers.DateField()
+    score = serializers.FloatField()
+    areas = serializers.IntegerField()
+    active_days = serializers.IntegerField()
+    active_users = serializers.IntegerField()
+    seats = serializers.IntegerField()
+    events = serializers.IntegerField()
+
+
+class AtRiskSerializer(serializers.Serializer):
+    partner = PartnerRefSerializer()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+# --- Event ingestion ------------------------------------------------------------------------------
+
+
+class EventItemSerializer(serializers.Serializer):
+    id = serializers.RegexField(
+        r"^[A-Za-z0-9._:\-]+$",
+        max_length=100,
+        help_text="Your unique id of this occurrence: the idempotency key (retries are safe).",
+    )
+    kind = serializers.CharField(
+        max_length=64, help_text="'area.verb' in lower case, e.g. product.active_users."
+    )
+    partner = serializers.IntegerField(required=False, min_value=1, help_text="Partner id.")
+    partner_domain = serializers.CharField(
+        required=False, max_length=253, help_text="Or the partner's web domain."
+    )
+    occurred_at = serializers.DateTimeField(
+        required=False, help_text="When it happened (ISO 8601 with offset); default now."
+    )
+    properties = serializers.DictField(required=False, help_text="A JSON object under 4 KB.")
+
+
+class EventBatchSerializer(serializers.Serializer):
+    events = EventItemSerializer(many=True, help_text="1 to 1,000 events.")
+
+
+class EventItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    id = serializers.CharField(allow_null=True)
+    accepted = serializers.BooleanField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class IngestResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField(help_text="Valid items (new or already stored).")
+    stored = serializers.IntegerField(help_text="Events newly stored by this request.")
+    duplicates = serializers.IntegerField(help_text="Valid items that were already stored.")
+    rejected = serializers.IntegerField()
+    items = EventItemResultSerializer(many=True)

@@ -1,0 +1,119 @@
+"""Program-wide metrics for vendor staff (partner users get 404, as on the dashboards). The
+numbers come from metrics.definitions: the API computes nothing itself."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from metrics import definitions, ingestion
+from metrics.api import serializers
+from prm.api.permissions import TokenScopePermission, VendorStaffOnly
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid query parameters (the reason per parameter)."),
+    404: OpenApiResponse(description="Not vendor staff."),
+}
+
+
+class _MetricView(APIView):
+    permission_classes = [TokenScopePermission, VendorStaffOnly]
+    query_serializer = None
+
+    def query(self) -> dict:
+        serializer = self.query_serializer(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+class ActivationCohortsView(_MetricView):
+    query_serializer = serializers.CohortQuerySerializer
+
+    @extend_schema(
+        parameters=[serializers.CohortQuerySerializer],
+        responses={200: serializers.CohortSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        """Activation rate per monthly signup cohort."""
+        rows = definitions.activation_cohorts(**self.query())
+        return Response(serializers.CohortSerializer(rows, many=True).data)
+
+
+class AdoptionView(_MetricView):
+    query_serializer = serializers.AdoptionQuerySerializer
+
+    @extend_schema(
+        parameters=[serializers.AdoptionQuerySerializer],
+        responses={200: serializers.AdoptionSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        """Adoption score per partner on a day (default today), highest first, with active
+        users and seats."""
+        rows = definitions.adoption_ranking(**self.query())
+        return Response(serializers.AdoptionSerializer(rows, many=True).data)
+
+
+class AtRiskView(_MetricView):
+    query_serializer = serializers.AtRiskQuerySerializer
+
+    @extend_schema(
+        parameters=[serializers.AtRiskQuerySerializer],
+        responses={200: serializers.AtRiskSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        """Partners whose engagement dropped or whose onboarding stalled, with the reasons."""
+        rows = definitions.at_risk_partners(**self.query())
+        return Response(serializers.AtRiskSerializer(rows, many=True).data)
+
+
+class EventIngestView(APIView):
+    permission_classes = [TokenScopePermission, VendorStaffOnly]
+
+    @extend_schema(
+        request=serializers.EventBatchSerializer,
+        responses={
+            200: serializers.IngestResultSerializer,
+            400: OpenApiResponse(description="Not a batch of 1 to 1,000 events (nothing stored)."),
+            401: OpenApiResponse(description="No or an invalid token."),
+            403: OpenApiResponse(description="A read-scope token."),
+            404: OpenApiResponse(description="Not vendor staff."),
+        },
+    )
+    def post(self, request):
+        """Ingest a batch of events from another system (product usage, CRM activity).
+
+        **Not all-or-nothing**: each item is validated on its own; invalid items are reported in
+        `items` with their reasons and not stored, valid ones are stored. Each item's `id` is its
+        idempotency key (scoped to the token's owner), so resending a batch after a timeout
+        stores nothing twice: `duplicates` counts items already stored. Kinds that PRM records
+        itself (deal.*, course.*, ...) are refused.
+        """
+        events = request.data.get("events") if isinstance(request.data, dict) else None
+        if not isinstance(events, list) or not events:
+            raise ValidationError({"events": ["Send a non-empty list of events."]})
+        if len(events) > ingestion.MAX_BATCH:
+            raise ValidationError(
+                {"events": [f"A batch holds at most {ingestion.MAX_BATCH} events; split it."]}
+            )
+        items = []
+        for raw in events:
+            item = serializers.EventItemSerializer(data=raw)
+            if item.is_valid():
+                items.append(dict(item.validated_data))
+            else:
+                client_id = raw.get("id") if isinstance(raw, dict) else None
+                items.append(
+                    {
+                        "id": client_id if isinstance(client_id, str) else None,
+                        "_errors": _flatten(item.errors),
+                    }
+                )
+        result = ingestion.events_ingest(user=request.user, items=items)
+        return Response(serializers.IngestResultSerializer(result).data)
+
+
+def _flatten(errors) -> dict[str, list[str]]:
+    return {
+        name: [str(e) for e in (value if isinstance(value, list) else [value])]
+        for name, value in errors.items()
+    }

@@ -1,0 +1,146 @@
+"""Event ingestion from other systems (``POST /api/v1/events/``).
+
+Contract (also in the API docs):
+- A batch holds 1 to ``MAX_BATCH`` items. Each is validated on its own: an invalid item is
+  rejected with its reasons, the valid ones are stored. The batch is NOT all-or-nothing.
+- Each item carries a client-supplied ``id``; the stored idempotency key is
+  ``api:<token owner id>:<id>``, so a retried batch never counts an event twice and no client can
+  collide with the keys PRM records itself (or another client's).
+- ``kind`` follows the metrics rule (``area.verb``, lower case, at most 64 characters) and must not
+  be a kind PRM records itself (those come from the portal only: no forged deal wins).
+- The partner is given by ``partner`` (id) or ``partner_domain``; it must be a partner the token's
+  owner may see (``partners.selectors``).
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
+
+from metrics.choices import EventKind
+from metrics.services import (
+    KIND_PATTERN,
+    MAX_KEY_LENGTH,
+    MAX_PROPERTIES_BYTES,
+    EventError,
+    NewEvent,
+    record_events,
+)
+from partners.selectors import partner_list_for_user
+
+MAX_BATCH = 1000
+MAX_CLIENT_ID = 100
+MAX_FUTURE = timedelta(minutes=5)  # clock skew allowed for occurred_at
+PORTAL_KINDS = frozenset(EventKind.values)
+
+
+@dataclass
+class ItemResult:
+    index: int
+    id: str | None
+    accepted: bool
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class IngestResult:
+    received: int
+    accepted: int  # valid items: stored now or already stored by an earlier delivery
+    stored: int  # new events written by this request
+    rejected: int
+    items: list[ItemResult]
+
+    @property
+    def duplicates(self) -> int:
+        return self.accepted - self.stored
+
+
+def ingestion_key(*, owner_id: int, client_id: str) -> str:
+    return f"api:{owner_id}:{client_id}"
+
+
+def _partners(user, items: list[dict]) -> tuple[dict, dict]:
+    """The visible partners named by id or domain: two indexed queries for the whole batch."""
+    visible = partner_list_for_user(user=user)
+    ids = {i["partner"] for i in items if isinstance(i.get("partner"), int)}
+    domains = {i["partner_domain"].lower() for i in items if i.get("partner_domain")}
+    by_id = dict(visible.filter(pk__in=ids).values_list("pk", "pk")) if ids else {}
+    by_domain = (
+        dict(visible.filter(domain__in=domains).values_list("domain", "pk")) if domains else {}
+    )
+    return by_id, by_domain
+
+
+def _check(item: dict, by_id: dict, by_domain: dict, now) -> tuple[dict, int | None]:
+    errors: dict[str, list[str]] = {}
+    kind = item.get("kind") or ""
+    if not KIND_PATTERN.match(kind) or len(kind) > 64:
+        errors["kind"] = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
+    elif kind in PORTAL_KINDS:
+        errors["kind"] = [f"{kind!r} is recorded by PRM itself and cannot be ingested."]
+    partner_id = None
+    if item.get("partner") is not None:
+        partner_id = by_id.get(item["partner"])
+        if partner_id is None:
+            errors["partner"] = [f"No partner with id {item['partner']}."]
+    elif item.get("partner_domain"):
+        partner_id = by_domain.get(item["partner_domain"].lower())
+        if partner_id is None:
+            errors["partner_domain"] = [f"No partner uses the domain {item['partner_domain']}."]
+    else:
+        errors["partner"] = ["Give the partner's id (partner) or web domain (partner_domain)."]
+    occurred_at = item.get("occurred_at")
+    if occurred_at is not None and occurred_at > now + MAX_FUTURE:
+        errors["occurred_at"] = ["Must not be in the future."]
+    properties = item.get("properties") or {}
+    if len(json.dumps(properties, separators=(",", ":"))) > MAX_PROPERTIES_BYTES:
+        errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
+    return errors, partner_id
+
+
+def events_ingest(*, user, items: list[dict]) -> IngestResult:
+    """Validate each item, store the valid ones once each (``metrics.services.record_events``).
+
+    ``items`` went through the input serializer's shape checks; an item that failed them comes
+    as ``{"_errors": {...}}`` and is reported as rejected.
+    """
+    if len(items) > MAX_BATCH:
+        raise EventError(f"A batch holds at most {MAX_BATCH} events; split it.")
+    now = timezone.now()
+    by_id, by_domain = _partners(user, [i for i in items if "_errors" not in i])
+    results: list[ItemResult] = []
+    valid: list[NewEvent] = []
+    for index, item in enumerate(items):
+        client_id = item.get("id")
+        if "_errors" in item:
+            results.append(ItemResult(index, client_id, False, item["_errors"]))
+            continue
+        errors, partner_id = _check(item, by_id, by_domain, now)
+        key = ingestion_key(owner_id=user.pk, client_id=client_id)
+        if len(key) > MAX_KEY_LENGTH:
+            errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
+        if errors:
+            results.append(ItemResult(index, client_id, False, errors))
+            continue
+        valid.append(
+            NewEvent(
+                kind=item["kind"],
+                key=key,
+                partner_id=partner_id,
+                occurred_at=item.get("occurred_at") or now,
+                subject_type="api.client",
+                subject_id=client_id,
+                properties=item.get("properties") or {},
+            )
+        )
+        results.append(ItemResult(index, client_id, True))
+    stored = record_events(valid) if valid else 0
+    accepted = len(valid)
+    return IngestResult(
+        received=len(items),
+        accepted=accepted,
+        stored=stored,
+        rejected=len(items) - accepted,
+        items=results,
+    )

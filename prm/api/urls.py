@@ -1,0 +1,21 @@
+"""/api/v1/: the one router every app registers on, the OpenAPI schema and its docs page."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from deals.api import routes as deal_routes
+from enablement.api import routes as enablement_routes
+from metrics.api import routes as metrics_routes
+from partners.api import routes as partner_routes
+
+router = DefaultRouter()
+for app in (partner_routes, deal_routes, enablement_routes):
+    app.register(router)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    *metrics_routes.urlpatterns,
+    path("", include(router.urls)),
+]
