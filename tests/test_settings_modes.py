@@ -115,3 +115,20 @@ def test_env_example_documents_every_variable_the_settings_read():
         re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
     )
     assert read - documented == set()
+
+
+@pytest.mark.parametrize("entry_point", ["prm.wsgi", "prm.asgi", "prm.celery"])
+def test_servers_default_to_production_settings(entry_point):
+    """gunicorn, uvicorn and celery started with nothing set must not fall back to DEBUG-on
+    dev settings (importing the prm package runs prm/celery.py first)."""
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(SECRET_KEY=secrets.token_urlsafe(50))
+    code = (
+        f"import {entry_point}, os; from django.conf import settings;"
+        " print(os.environ['DJANGO_SETTINGS_MODULE'], settings.DEBUG)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split()[-2:] == ["prm.settings.production", "False"]
