@@ -152,17 +152,27 @@ def seed_partners(n_partners: int, users_per_partner: int) -> dict[int, list[int
     program = Program.objects.create(name="Bench", slug="bench")
     ptype = PartnerType.objects.create(name="Reseller", slug="reseller")
     joined = datetime(2025, 1, 1, tzinfo=UTC)
+    columns = (
+        "name, domain, program_id, partner_type_id, country, region, status, joined_at, "
+        "activated_at, created_at, updated_at"
+    )
     with connection.cursor() as cur:
+        # Text columns added to partners later (blank=True, no database default) get ''.
+        cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = "
+            "'partners_partner' AND is_nullable = 'NO' AND column_default IS NULL AND "
+            "data_type IN ('text', 'character varying') AND column_name <> ALL(%s)",
+            [[c.strip() for c in columns.split(",")]],
+        )
+        blanks = [row[0] for row in cur.fetchall()]
         buf = io.StringIO()
         for i in range(n_partners):
             buf.write(f"Partner {i}\tp{i}.example\t{program.pk}\t{ptype.pk}\tDE\temea\tactive\t")
             buf.write(f"{joined.isoformat()}\t{joined.isoformat()}\t{joined.isoformat()}\t")
-            buf.write(f"{joined.isoformat()}\n")
+            buf.write(f"{joined.isoformat()}" + "\t" * len(blanks) + "\n")
         buf.seek(0)
         cur.cursor.copy_expert(
-            "COPY partners_partner (name, domain, program_id, partner_type_id, country, region, "
-            "status, joined_at, activated_at, created_at, updated_at) FROM STDIN",
-            buf,
+            f"COPY partners_partner ({', '.join([columns, *blanks])}) FROM STDIN", buf
         )
         cur.execute("SELECT id FROM partners_partner ORDER BY id")
         partner_ids = [row[0] for row in cur.fetchall()]
