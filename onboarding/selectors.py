@@ -253,3 +253,14 @@ def summary_for_member(*, user: User) -> dict | None:
     if membership is None or not user.is_active:
         return None
     return checklist_summary(_checklists().filter(partner_id=membership.partner_id).first())
+
+
+def checklist_list_for_user(*, user: User) -> QuerySet[PartnerChecklist]:
+    """API list (issue 8): vendor staff see every partner's checklist, a partner member their
+    own partner's, anybody else nothing. Steps are prefetched (``checklist_summary`` is free)."""
+    if is_vendor_staff(user):
+        return _checklists()
+    membership = membership_for_user(user)
+    if membership is None or not user.is_active:
+        return PartnerChecklist.objects.none()
+    return _checklists().filter(partner_id=membership.partner_id)

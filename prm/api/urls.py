@@ -7,10 +7,11 @@ from rest_framework.routers import DefaultRouter
 from deals.api import routes as deal_routes
 from enablement.api import routes as enablement_routes
 from metrics.api import routes as metrics_routes
+from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
 
 router = DefaultRouter()
-for app in (partner_routes, deal_routes, enablement_routes):
+for app in (partner_routes, onboarding_routes, deal_routes, enablement_routes):
     app.register(router)
 
 urlpatterns = [

@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "partners.choices.PartnerStatus",
         "DealStatusEnum": "deals.choices.DealStatus",
+        "ApplicationStatusEnum": "onboarding.choices.ApplicationStatus",
+        "StepStatusEnum": "onboarding.choices.StepStatus",
     },
     "SERVE_AUTHENTICATION": [],
 }

@@ -23,6 +23,7 @@ LIST_URLS = [
     "/api/v1/certifications/",
     "/api/v1/certificates/",
     "/api/v1/resources/",
+    "/api/v1/checklists/",
 ]
 
 

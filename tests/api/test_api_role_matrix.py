@@ -30,6 +30,8 @@ LISTS = {
     "/api/v1/certifications/": ALL,
     "/api/v1/certificates/": ALL,
     "/api/v1/resources/": ALL,
+    "/api/v1/checklists/": ALL,
+    "/api/v1/applications/": STAFF,
     "/api/v1/metrics/activation-cohorts/": STAFF,
     "/api/v1/metrics/adoption/": STAFF,
     "/api/v1/metrics/at-risk/": STAFF,
