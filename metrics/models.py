@@ -87,39 +87,9 @@ class RollupState(models.Model):
         return f"{self.name} @ {self.watermark}"
 
 
-class PartnerDayActivity(models.Model):
-    """The folded form of the events: how many events of one kind, in one feature area, one user
-    of a partner had on a day (``user_id`` 0: events without a user; ``area`` empty: none).
-
-    Rollups add new events to it; every other per-day summary is derived from it, so distinct
-    user counts stay exact and a run never rereads a day's raw events."""
-
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
-        db_constraint=False,  # see the note above: a rollup writes millions of rows
-    )
-    day = models.DateField()
-    kind = models.CharField(max_length=64)
-    area = models.CharField(max_length=20, blank=True)
-    user_id = models.BigIntegerField()
-    events = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["partner", "day", "kind", "area", "user_id"], name="pdact_unique_row"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.partner_id} {self.day} {self.kind} user {self.user_id}: {self.events}"
-
-
 class PartnerDayKind(models.Model):
-    """Events of one kind for one partner on one UTC day, with the distinct users behind them."""
+    """Events of one kind for one partner on one UTC day. (Distinct users are counted per day in
+    ``PartnerDay``/``PartnerDayUser``; no metric needs them per kind.)"""
 
     partner = models.ForeignKey(
         "partners.Partner",
@@ -131,7 +101,6 @@ class PartnerDayKind(models.Model):
     day = models.DateField()
     kind = models.CharField(max_length=64)
     events = models.PositiveIntegerField()
-    users = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
@@ -200,7 +169,8 @@ class FeatureArea(models.TextChoices):
 
 
 class PartnerDayArea(models.Model):
-    """One partner's use of one feature area on a day."""
+    """One partner's use of one feature area on a day (events; the adoption score and feature
+    adoption need only whether an area was used, and by which partners)."""
 
     partner = models.ForeignKey(
         "partners.Partner",
@@ -212,7 +182,6 @@ class PartnerDayArea(models.Model):
     day = models.DateField()
     area = models.CharField(max_length=20, choices=FeatureArea.choices)
     events = models.PositiveIntegerField()
-    users = models.PositiveIntegerField()
 
     class Meta:
         constraints = [

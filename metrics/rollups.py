@@ -1,11 +1,12 @@
 # ruff: noqa: S608 -- SQL is assembled only from model table names and constants; values are parameters
 """Rollups: events → summary tables, in SQL, in bounded memory.
 
-The unit is a *bucket*: one partner on one UTC day. ``PartnerDayActivity`` (partner, day, kind,
-feature area, user → events) is the events folded; it is what makes distinct-user counts exact:
-a user counts once per bucket because its activity rows say whether it was already seen.
-``PartnerDayOffering`` counts the events naming each offering. The per-kind, per-day, per-user
-and per-area summaries hold the counts dashboards read.
+The unit is a *bucket*: one partner on one UTC day. Every summary is keyed by bucket: events per
+kind, per feature area and per offering, the users active in the bucket (``PartnerDayUser``), and
+the bucket's totals (``PartnerDay``: events, distinct users). The only distinct count stored per
+bucket is ``PartnerDay.users``; it stays exact because ``PartnerDayUser`` says whether a user was
+already seen in the bucket. Distinct users over other groupings (windows, areas) are counted from
+``PartnerDayUser`` where a metric needs them.
 
 Incremental run (``rollup_incremental``, every minute from Celery beat):
 
@@ -17,18 +18,18 @@ Incremental run (``rollup_incremental``, every minute from Celery beat):
    queue behind us. On
    SQLite writers are serialised by the database lock our IMMEDIATE transaction holds.
 2. In one transaction: lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), add the
-   events with ids in (watermark, upper bound] to every summary
-   (``ON CONFLICT … SET events = events + EXCLUDED.events``; a distinct-user count grows by the
-   users not seen in that bucket before), queue the buckets for the adoption scores, and advance
-   the watermark. The additions and the watermark
+   events with ids in (watermark, upper bound] (a primary-key range scan) to every summary
+   (``ON CONFLICT … SET events = events + EXCLUDED.events``; the day's distinct-user count grows
+   by the users with no ``PartnerDayUser`` row in that bucket before), queue the buckets for the
+   adoption scores, and advance the watermark. The additions and the watermark
    commit together or not at all, so a redelivered task (acks_late) or a second run finds nothing
    new: exactly once. A late event (occurred last week) simply lands in last week's bucket.
 
-The cost of a run is proportional to the new events, never to the size of the events table or
-of a day's buckets. Rebuilds fold raw events into the activity table and *derive* the other
-summaries from it (``_derive``); the property tests check both paths give the same rows.
+The cost of a run is proportional to the new events and the buckets they touch, never to the
+size of the events table or of a summary table.
 
-``rollup_recompute`` rebuilds a day range, or everything, from raw events with the same SQL.
+``rollup_recompute`` rebuilds a day range, or everything, from raw events (``_rebuild``: one hash
+aggregation per table); the property tests check it gives exactly the incremental rows.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from metrics import conf
 from metrics.models import (
     Event,
     PartnerDay,
-    PartnerDayActivity,
     PartnerDayArea,
     PartnerDayKind,
     PartnerDayOffering,
@@ -55,16 +55,14 @@ from metrics.models import (
     ScoreDirty,
 )
 
-FOLDED_MODELS = (PartnerDayActivity, PartnerDayOffering)
-DERIVED_MODELS = (PartnerDayKind, PartnerDayUser, PartnerDay, PartnerDayArea)
-BUCKET_MODELS = FOLDED_MODELS + DERIVED_MODELS
+BUCKET_MODELS = (PartnerDayKind, PartnerDayArea, PartnerDayUser, PartnerDay, PartnerDayOffering)
 
 logger = logging.getLogger(__name__)
 
 ROLLUP_NAME = "daily"
 SCORES_NAME = "scores"
 OFFERING_SLUG_MAX = 60
-NO_USER = 0  # activity rows of events without a user; never counted as a user
+NO_USER = 0  # stands for "no user" in temporary tables; never counted as a user
 TOUCHED = "metrics_rollup_touched"
 
 
@@ -166,107 +164,89 @@ def _offering_rows(source: str, where: str) -> str:
     """
 
 
-def _fold_events(cursor, where: str, params: tuple, *, steps: _Steps) -> None:
-    """Rebuild path: fold the events matching ``where`` (on alias ``e``) into the two folded
-    tables, which hold none of these buckets (the caller deleted them)."""
-    activity, offering = _t(PartnerDayActivity), _t(PartnerDayOffering)
-    with steps.timed("fold_activity"):
-        cursor.execute(
-            f"""INSERT INTO {activity} (partner_id, day, kind, area, user_id, events)
-                SELECT a.partner_id, a.day, a.kind, a.area, a.user_id, count(*)
-                FROM (SELECT e.partner_id, e.day, e.kind,
-                             coalesce({_area_case()}, '') AS area,
-                             coalesce(e.user_id, {NO_USER}) AS user_id
-                      FROM {_t(Event)} e WHERE {where}) a
-                WHERE 1 = 1  -- SQLite needs a WHERE before ON CONFLICT after a SELECT
-                GROUP BY a.partner_id, a.day, a.kind, a.area, a.user_id""",
-            params,
-        )
-    with steps.timed("fold_offering"):
-        cursor.execute(
-            f"""INSERT INTO {offering} (partner_id, day, offering, kind, events)
-                SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
-                FROM ({_offering_rows(_t(Event), where)}) o
-                WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
-                GROUP BY o.partner_id, o.day, o.slug, o.kind""",
-            params + params,
-        )
+def _per_user_table(cursor, name: str, where: str, params: tuple) -> None:
+    """A temporary table (partner_id, day, user_id, events) of the events matching ``where``
+    (alias ``e``), user 0 standing for events without a user."""
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {name} AS
+            SELECT e.partner_id, e.day, coalesce(e.user_id, {NO_USER}) AS user_id,
+                   count(*) AS events
+            FROM {_t(Event)} e WHERE {where}
+            GROUP BY e.partner_id, e.day, coalesce(e.user_id, {NO_USER})""",
+        params,
+    )
+    if _is_pg():
+        cursor.execute(f"ANALYZE {name}")
 
 
-def _derive(cursor, buckets: str, params: tuple, steps: _Steps) -> None:
-    """Recompute the derived tables for the buckets selected by ``buckets`` (a predicate on bare
-    ``partner_id``/``day`` columns) from their activity rows.
+def _offering_select(where: str) -> str:
+    return f"""SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
+               FROM ({_offering_rows(_t(Event), where)}) o
+               WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
+               GROUP BY o.partner_id, o.day, o.slug, o.kind"""
 
-    Distinct users are counted in two hash aggregations (first one row per user and group, then
-    count those rows) rather than with ``count(DISTINCT …)``, which makes Postgres sort every
-    group's input: several times faster on millions of activity rows."""
-    activity = _t(PartnerDayActivity)
-    is_user = f"CASE WHEN u.user_id <> {NO_USER} THEN 1 ELSE 0 END"
+
+def _rebuild(cursor, where: str, params: tuple, steps: _Steps) -> None:
+    """Rebuild path: compute every summary of the events matching ``where`` (alias ``e``) into
+    tables that hold none of their buckets (the caller deleted them). Each table is one hash
+    aggregation: per kind and per area straight from the events (the first is the raw floor
+    query itself), per user once into a temporary table, per day from that."""
     per_user = "metrics_rollup_per_user"
-    with steps.timed("derive_delete"):
-        for model in DERIVED_MODELS:
-            cursor.execute(f"DELETE FROM {_t(model)} WHERE {buckets}", params)
-    with steps.timed("derive_per_user"):
-        cursor.execute(f"DROP TABLE IF EXISTS {per_user}")
-        cursor.execute(
-            f"""CREATE TEMP TABLE {per_user} AS
-                SELECT a.partner_id, a.day, a.user_id, sum(a.events) AS events
-                FROM {activity} a WHERE {buckets} GROUP BY a.partner_id, a.day, a.user_id""",
-            params,
-        )
-
-    def per_group(column: str, where: str = "") -> str:
-        return (
-            f"SELECT u.partner_id, u.day, u.{column}, sum(u.events), sum({is_user}) "
-            f"FROM (SELECT a.partner_id, a.day, a.{column}, a.user_id, sum(a.events) AS events "
-            f"FROM {activity} a WHERE {buckets}{where} "
-            f"GROUP BY a.partner_id, a.day, a.{column}, a.user_id) u "
-            f"GROUP BY u.partner_id, u.day, u.{column}"
-        )
-
     statements = [
         (
-            "derive_kind",
-            f"INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events, users) "
-            + per_group("kind"),
+            "build_kind",
+            f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events)
+                SELECT e.partner_id, e.day, e.kind, count(*) FROM {_t(Event)} e
+                WHERE {where} GROUP BY e.partner_id, e.day, e.kind""",
             params,
         ),
         (
-            "derive_user",
-            f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
-                SELECT u.partner_id, u.day, u.user_id, u.events
-                FROM {per_user} u WHERE u.user_id <> {NO_USER}""",
-            (),
-        ),
-        (
-            "derive_day",
-            f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
-                SELECT u.partner_id, u.day, sum(u.events), sum({is_user})
-                FROM {per_user} u GROUP BY u.partner_id, u.day""",
-            (),
-        ),
-        (
-            "derive_area",
-            f"INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events, users) "
-            + per_group("area", " AND a.area <> ''"),
+            "build_area",
+            f"""INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events)
+                SELECT a.partner_id, a.day, a.area, count(*)
+                FROM (SELECT e.partner_id, e.day, {_area_case()} AS area
+                      FROM {_t(Event)} e WHERE {where}) a
+                WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area""",
             params,
+        ),
+        (
+            "build_offering",
+            f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
+                {_offering_select(where)}""",
+            params + params,
         ),
     ]
     for name, sql, args in statements:
         with steps.timed(name):
             cursor.execute(sql, args)
+    with steps.timed("build_per_user"):
+        _per_user_table(cursor, per_user, where, params)
+    with steps.timed("build_user"):
+        cursor.execute(
+            f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
+                SELECT u.partner_id, u.day, u.user_id, u.events
+                FROM {per_user} u WHERE u.user_id <> {NO_USER}"""
+        )
+    with steps.timed("build_day"):
+        cursor.execute(
+            f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
+                SELECT u.partner_id, u.day, sum(u.events),
+                       sum(CASE WHEN u.user_id <> {NO_USER} THEN 1 ELSE 0 END)
+                FROM {per_user} u GROUP BY u.partner_id, u.day"""
+        )
     cursor.execute(f"DROP TABLE IF EXISTS {per_user}")
 
 
 def _add_new_events(cursor, where: str, params: tuple, steps: _Steps) -> None:
-    """The incremental path: add the new events to every summary. Counts are added; a
-    distinct-user count grows by the users that had no activity row for that kind (area, day)
-    before this run. Those are found against ``old``: the activity rows the touched buckets held
-    before this run, read once per bucket through the (partner, day, …) index, so a run never
-    scans a whole summary table. Every per-table statement is then hash aggregations over two
-    small temporary tables (no ``count(DISTINCT)`` sorts). The property tests check that the
-    result equals ``_derive`` from scratch."""
-    activity = _t(PartnerDayActivity)
+    """The incremental path: add the new events (``where``, alias ``e``) to every summary, with
+    work proportional to the new events and the buckets they touch, never to a table's size.
+    Counts are added (``ON CONFLICT … SET events = events + EXCLUDED.events``). The one
+    distinct count, ``PartnerDay.users``, grows by the users that had no ``PartnerDayUser`` row
+    in that bucket before this run; those rows are read once per touched bucket through the
+    (partner, day, user) index before the user table itself is updated. The property tests check
+    that the result equals a rebuild from scratch."""
+    users_table = _t(PartnerDayUser)
     new, old = "metrics_rollup_new", "metrics_rollup_old"
     with steps.timed("group_new"):
         cursor.execute(f"DROP TABLE IF EXISTS {new}")
@@ -280,30 +260,26 @@ def _add_new_events(cursor, where: str, params: tuple, steps: _Steps) -> None:
                 GROUP BY a.partner_id, a.day, a.kind, a.area, a.user_id""",
             params,
         )
-    with steps.timed("old_rows"):
+    with steps.timed("old_users"):
         cursor.execute(f"DROP TABLE IF EXISTS {old}")
         if _is_pg():
             # LATERAL … OFFSET 0 keeps this a per-bucket index range scan: without it the planner
-            # may hash the whole activity table once the touched buckets are many.
+            # may hash the whole user table once the touched buckets are many.
             rows = (
-                f"FROM {TOUCHED} t CROSS JOIN LATERAL (SELECT x.kind, x.area, x.user_id "
-                f"FROM {activity} x WHERE x.partner_id = t.partner_id AND x.day = t.day "
-                f"AND x.user_id <> {NO_USER} OFFSET 0) a"
+                f"FROM {TOUCHED} t CROSS JOIN LATERAL (SELECT x.user_id FROM {users_table} x "
+                "WHERE x.partner_id = t.partner_id AND x.day = t.day OFFSET 0) a"
             )
         else:
             rows = (
-                f"FROM {TOUCHED} t JOIN {activity} a ON a.partner_id = t.partner_id "
-                f"AND a.day = t.day AND a.user_id <> {NO_USER}"
+                f"FROM {TOUCHED} t JOIN {users_table} a ON a.partner_id = t.partner_id "
+                "AND a.day = t.day"
             )
-        cursor.execute(
-            f"CREATE TEMP TABLE {old} AS "
-            f"SELECT t.partner_id, t.day, a.kind, a.area, a.user_id {rows}"
-        )
+        cursor.execute(f"CREATE TEMP TABLE {old} AS SELECT t.partner_id, t.day, a.user_id {rows}")
         if _is_pg():
             cursor.execute(f"ANALYZE {new}")
             cursor.execute(f"ANALYZE {old}")
 
-    def add(model, columns: str, select: str, keys: str, has_users: bool = True) -> str:
+    def add(model, columns: str, select: str, keys: str, has_users: bool = False) -> str:
         table = _t(model)
         users_update = f", users = {table}.users + EXCLUDED.users" if has_users else ""
         return (
@@ -312,28 +288,15 @@ def _add_new_events(cursor, where: str, params: tuple, steps: _Steps) -> None:
             f"{users_update}"
         )
 
-    def per_group(column: str | None, where: str = "1 = 1") -> str:
-        """(partner, day[, column], new events, users first seen in that group) from ``new``."""
-        col = f", n.{column}" if column else ""
-        match = f" AND o.{column} = n.{column}" if column else ""
-        out = f", g.{column}" if column else ""
-        return (
-            f"SELECT g.partner_id, g.day{out}, sum(g.events), sum(g.first) FROM ("
-            f"SELECT n.partner_id, n.day{col}, n.user_id, sum(n.events) AS events, "
-            f"CASE WHEN n.user_id <> {NO_USER} AND NOT EXISTS (SELECT 1 FROM {old} o "
-            f"WHERE o.partner_id = n.partner_id AND o.day = n.day{match} "
-            f"AND o.user_id = n.user_id) THEN 1 ELSE 0 END AS first "
-            f"FROM {new} n WHERE {where} GROUP BY n.partner_id, n.day{col}, n.user_id) g "
-            f"WHERE 1 = 1 GROUP BY g.partner_id, g.day{out}"
-        )
-
+    first_seen = f"CASE WHEN u.user_id <> {NO_USER} AND o.user_id IS NULL THEN 1 ELSE 0 END"
     statements = [
         (
             "add_kind",
             add(
                 PartnerDayKind,
-                "partner_id, day, kind, events, users",
-                per_group("kind"),
+                "partner_id, day, kind, events",
+                f"SELECT n.partner_id, n.day, n.kind, sum(n.events) FROM {new} n WHERE 1 = 1 "
+                "GROUP BY n.partner_id, n.day, n.kind",
                 "partner_id, day, kind",
             ),
         ),
@@ -341,18 +304,25 @@ def _add_new_events(cursor, where: str, params: tuple, steps: _Steps) -> None:
             "add_area",
             add(
                 PartnerDayArea,
-                "partner_id, day, area, events, users",
-                per_group("area", "n.area <> ''"),
+                "partner_id, day, area, events",
+                f"SELECT n.partner_id, n.day, n.area, sum(n.events) FROM {new} n "
+                "WHERE n.area <> '' GROUP BY n.partner_id, n.day, n.area",
                 "partner_id, day, area",
             ),
         ),
         (
+            # Before add_user: "first seen" means no user row in the bucket before this run.
             "add_day",
             add(
                 PartnerDay,
                 "partner_id, day, events, users",
-                per_group(None),
+                f"SELECT u.partner_id, u.day, sum(u.events), sum({first_seen}) "
+                f"FROM (SELECT n.partner_id, n.day, n.user_id, sum(n.events) AS events "
+                f"FROM {new} n GROUP BY n.partner_id, n.day, n.user_id) u "
+                f"LEFT JOIN {old} o ON o.partner_id = u.partner_id AND o.day = u.day "
+                "AND o.user_id = u.user_id WHERE 1 = 1 GROUP BY u.partner_id, u.day",
                 "partner_id, day",
+                has_users=True,
             ),
         ),
         (
@@ -363,38 +333,23 @@ def _add_new_events(cursor, where: str, params: tuple, steps: _Steps) -> None:
                 f"SELECT n.partner_id, n.day, n.user_id, sum(n.events) FROM {new} n "
                 f"WHERE n.user_id <> {NO_USER} GROUP BY n.partner_id, n.day, n.user_id",
                 "partner_id, day, user_id",
-                has_users=False,
             ),
         ),
         (
-            "add_activity",
+            "add_offering",
             add(
-                PartnerDayActivity,
-                "partner_id, day, kind, area, user_id, events",
-                f"SELECT n.partner_id, n.day, n.kind, n.area, n.user_id, n.events FROM {new} n "
-                "WHERE 1 = 1",
-                "partner_id, day, kind, area, user_id",
-                has_users=False,
+                PartnerDayOffering,
+                "partner_id, day, offering, kind, events",
+                _offering_select(where),
+                "partner_id, day, offering, kind",
             ),
         ),
     ]
     for name, sql in statements:
         with steps.timed(name):
-            cursor.execute(sql)
+            cursor.execute(sql, params + params if name == "add_offering" else ())
     cursor.execute(f"DROP TABLE IF EXISTS {new}")
     cursor.execute(f"DROP TABLE IF EXISTS {old}")
-    offering = _t(PartnerDayOffering)
-    with steps.timed("add_offering"):
-        cursor.execute(
-            f"""INSERT INTO {offering} (partner_id, day, offering, kind, events)
-                SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
-                FROM ({_offering_rows(_t(Event), where)}) o
-                WHERE length(o.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
-                GROUP BY o.partner_id, o.day, o.slug, o.kind
-                ON CONFLICT (partner_id, day, offering, kind)
-                DO UPDATE SET events = {offering}.events + EXCLUDED.events""",
-            params + params,
-        )
 
 
 @contextmanager
@@ -575,13 +530,7 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                     f" AND e.{d}" for d in days
                 )
                 with _bulk_indexes(bulk, steps):
-                    _fold_events(
-                        cursor,
-                        event_where,
-                        (bound, *day_params),
-                        steps=steps,
-                    )
-                    _derive(cursor, day_sql, tuple(day_params), steps)
+                    _rebuild(cursor, event_where, (bound, *day_params), steps)
                 if bulk:
                     with steps.timed("analyze"):
                         for model in BUCKET_MODELS:

@@ -17,14 +17,10 @@ from metrics.services import NewEvent
 
 def snapshot() -> dict:
     return {
-        "kind": {
-            (r.partner_id, r.day, r.kind): (r.events, r.users) for r in PartnerDayKind.objects.all()
-        },
+        "kind": {(r.partner_id, r.day, r.kind): r.events for r in PartnerDayKind.objects.all()},
         "day": {(r.partner_id, r.day): (r.events, r.users) for r in PartnerDay.objects.all()},
         "user": {(r.partner_id, r.day, r.user_id): r.events for r in PartnerDayUser.objects.all()},
-        "area": {
-            (r.partner_id, r.day, r.area): (r.events, r.users) for r in PartnerDayArea.objects.all()
-        },
+        "area": {(r.partner_id, r.day, r.area): r.events for r in PartnerDayArea.objects.all()},
         "offering": {
             (r.partner_id, r.day, r.offering, r.kind): r.events
             for r in PartnerDayOffering.objects.all()

@@ -21,24 +21,21 @@ def offerings_of(properties: dict) -> set[str]:
 
 
 def expected_tables(seats: dict[int, int], as_of: date) -> dict:
-    kind_events, kind_users = defaultdict(int), defaultdict(set)
+    kind_events = defaultdict(int)
     day_events, day_users = defaultdict(int), defaultdict(set)
     user_events = defaultdict(int)
-    area_events, area_users = defaultdict(int), defaultdict(set)
+    area_events = defaultdict(int)
     offering_events = defaultdict(int)
     for e in Event.objects.exclude(partner_id=None).order_by("id"):
         p, d = e.partner_id, e.day
         kind_events[p, d, e.kind] += 1
         day_events[p, d] += 1
         if e.user_id is not None:
-            kind_users[p, d, e.kind].add(e.user_id)
             day_users[p, d].add(e.user_id)
             user_events[p, d, e.user_id] += 1
         area = area_of(e.kind, e.properties)
         if area:
             area_events[p, d, area] += 1
-            if e.user_id is not None:
-                area_users[p, d, area].add(e.user_id)
         for slug in offerings_of(e.properties):
             offering_events[p, d, slug, e.kind] += 1
     scores = {}
@@ -68,10 +65,10 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
             )
             scores[p, day] = (round(raw, 1), len(areas), len(active), len(users))
     return {
-        "kind": {k: (v, len(kind_users[k])) for k, v in kind_events.items()},
+        "kind": dict(kind_events),
         "day": {k: (v, len(day_users[k])) for k, v in day_events.items()},
         "user": dict(user_events),
-        "area": {k: (v, len(area_users[k])) for k, v in area_events.items()},
+        "area": dict(area_events),
         "offering": dict(offering_events),
         "score": scores,
     }
