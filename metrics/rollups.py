@@ -191,14 +191,17 @@ def _rebuild(cursor, where: str, params: tuple, steps: _Steps) -> None:
     """Rebuild path: compute every summary of the events matching ``where`` (alias ``e``) into
     tables that hold none of their buckets (the caller deleted them). Each table is one hash
     aggregation: per kind and per area straight from the events (the first is the raw floor
-    query itself), per user once into a temporary table, per day from that."""
+    query itself), per user once into a temporary table, per day from that. Rows are written in
+    (partner, day) order: hash aggregation emits them in random order, and the score queries,
+    which read a partner's 30-day window, were 1.5-2x slower on a table scattered that way."""
     per_user = "metrics_rollup_per_user"
     statements = [
         (
             "build_kind",
             f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events)
                 SELECT e.partner_id, e.day, e.kind, count(*) FROM {_t(Event)} e
-                WHERE {where} GROUP BY e.partner_id, e.day, e.kind""",
+                WHERE {where} GROUP BY e.partner_id, e.day, e.kind
+                ORDER BY e.partner_id, e.day""",
             params,
         ),
         (
@@ -207,7 +210,8 @@ def _rebuild(cursor, where: str, params: tuple, steps: _Steps) -> None:
                 SELECT a.partner_id, a.day, a.area, count(*)
                 FROM (SELECT e.partner_id, e.day, {_area_case()} AS area
                       FROM {_t(Event)} e WHERE {where}) a
-                WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area""",
+                WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area
+                ORDER BY a.partner_id, a.day""",
             params,
         ),
         (
@@ -226,14 +230,15 @@ def _rebuild(cursor, where: str, params: tuple, steps: _Steps) -> None:
         cursor.execute(
             f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
                 SELECT u.partner_id, u.day, u.user_id, u.events
-                FROM {per_user} u WHERE u.user_id <> {NO_USER}"""
+                FROM {per_user} u WHERE u.user_id <> {NO_USER}
+                ORDER BY u.partner_id, u.day"""
         )
     with steps.timed("build_day"):
         cursor.execute(
             f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
                 SELECT u.partner_id, u.day, sum(u.events),
                        sum(CASE WHEN u.user_id <> {NO_USER} THEN 1 ELSE 0 END)
-                FROM {per_user} u GROUP BY u.partner_id, u.day"""
+                FROM {per_user} u GROUP BY u.partner_id, u.day ORDER BY u.partner_id, u.day"""
         )
     cursor.execute(f"DROP TABLE IF EXISTS {per_user}")
 
