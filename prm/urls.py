@@ -22,3 +22,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
+
+# A URL under /api/ that matches no route answers JSON, like every other API error.
+handler404 = "prm.api.errors.not_found"

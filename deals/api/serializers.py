@@ -41,7 +41,7 @@ class DealInputSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     lines = LineInputSerializer(many=True, required=False, max_length=100)
     shared_with = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
         max_length=500,
         help_text="User ids of colleagues on your own team.",
@@ -125,7 +125,9 @@ DEAL_FIELDS = [
 
 
 class DealSerializer(serializers.ModelSerializer):
-    customer_country = CountryField()
+    # plain strings: either may be blank, which an enum/email format would not allow
+    customer_country = serializers.CharField(help_text="ISO 3166 code, or blank.")
+    contact_email = serializers.CharField(help_text="An email address, or blank.")
 
     class Meta:
         model = Deal

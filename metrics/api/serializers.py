@@ -2,20 +2,28 @@ from rest_framework import serializers
 
 from partners.choices import Region
 
+MAX_ID = 2**31 - 1  # larger numbers are no id (and overflow the database's integers)
+
 
 class PartnerFilterSerializer(serializers.Serializer):
     """The standard partner filters of every program-wide metric (query parameters)."""
 
-    program = serializers.IntegerField(required=False, min_value=1)
-    partner_type = serializers.IntegerField(required=False, min_value=1)
-    tier = serializers.IntegerField(required=False, min_value=1)
+    program = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    partner_type = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    tier = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
-    owner = serializers.IntegerField(required=False, min_value=1)
+    owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+def _sane_date(value):
+    if not 2000 <= value.year <= 2100:
+        raise serializers.ValidationError("Give a date between the years 2000 and 2100.")
+    return value
 
 
 class CohortQuerySerializer(PartnerFilterSerializer):
-    since = serializers.DateField(required=False)
-    until = serializers.DateField(required=False)
+    since = serializers.DateField(required=False, validators=[_sane_date])
+    until = serializers.DateField(required=False, validators=[_sane_date])
     window_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
 
     def validate(self, attrs):
@@ -25,12 +33,12 @@ class CohortQuerySerializer(PartnerFilterSerializer):
 
 
 class AdoptionQuerySerializer(PartnerFilterSerializer):
-    day = serializers.DateField(required=False)
+    day = serializers.DateField(required=False, validators=[_sane_date])
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
 
 class AtRiskQuerySerializer(PartnerFilterSerializer):
-    as_of = serializers.DateField(required=False)
+    as_of = serializers.DateField(required=False, validators=[_sane_date])
 
 
 class CohortSerializer(serializers.Serializer):
@@ -74,7 +82,9 @@ class EventItemSerializer(serializers.Serializer):
     kind = serializers.CharField(
         max_length=64, help_text="'area.verb' in lower case, e.g. product.active_users."
     )
-    partner = serializers.IntegerField(required=False, min_value=1, help_text="Partner id.")
+    partner = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Partner id."
+    )
     partner_domain = serializers.CharField(
         required=False, max_length=253, help_text="Or the partner's web domain."
     )

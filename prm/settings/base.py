@@ -273,6 +273,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "prm.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "partners.choices.PartnerStatus",
         "DealStatusEnum": "deals.choices.DealStatus",
