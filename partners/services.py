@@ -215,10 +215,6 @@ def partner_update_profile(*, partner: Partner, actor: User, **fields: str) -> P
 # --- Team ----------------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return token_hash(token)
-
-
 def _send_invitation_email(*, invitation: PartnerInvitation, token: str) -> None:
     url = settings.SITE_URL.rstrip("/") + reverse("partners:invitation_accept", args=[token])
     context = {"invitation": invitation, "url": url, "site_name": settings.SITE_NAME}
@@ -252,7 +248,7 @@ def invitation_create(
         partner=partner,
         email=email,
         role=role,
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
         invited_by=invited_by,
         created_at=now,
         expires_at=now + timedelta(days=settings.PRM_INVITATION_TTL_DAYS),
