@@ -57,4 +57,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    "incentives-award-catch-up": {
+        # Points and badges the live path (event signal) missed; idempotent (unique rule, event).
+        "task": "incentives.tasks.award_catch_up",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("enablement.urls")),
     path("", include("deals.urls")),
     path("", include("metrics.urls")),
+    path("", include("incentives.urls")),
     path("", include("accounts.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]

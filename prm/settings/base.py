@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "enablement",
     "deals",
     "metrics",
+    "incentives",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +298,8 @@ PRM_ONBOARDING_DUE_SOON_DAYS = env.int("PRM_ONBOARDING_DUE_SOON_DAYS", default=3
 PRM_ONBOARDING_STALL_DAYS = env.int("PRM_ONBOARDING_STALL_DAYS", default=14)
 # Enablement uploads.
 PRM_ENABLEMENT_MAX_UPLOAD_MB = env.int("PRM_ENABLEMENT_MAX_UPLOAD_MB", default=25)
+# Incentives: largest proof-of-execution upload for a marketing funds claim.
+PRM_MDF_MAX_UPLOAD_MB = env.int("PRM_MDF_MAX_UPLOAD_MB", default=10)
 # Metrics (docs/metrics.md has the formulas).
 PRM_ACTIVATION_WINDOW_DAYS = env.int("PRM_ACTIVATION_WINDOW_DAYS", default=90)
 PRM_ADOPTION_WEIGHT_BREADTH = env.float("PRM_ADOPTION_WEIGHT_BREADTH", default=40)

@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class MdfStatus(models.TextChoices):
+    """A fund request's lifecycle: requested → approved (funds committed) or rejected; approved →
+    claimed (proof uploaded) → paid (claim approved) or claim rejected (funds released)."""
+
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CLAIMED = "claimed", "Claimed"
+    PAID = "paid", "Claim approved"
+    CLAIM_REJECTED = "claim_rejected", "Claim rejected"
+
+
+# Which moves the workflow allows; each has one service in incentives.services.mdf.
+MDF_TRANSITIONS: dict[str, set[str]] = {
+    MdfStatus.REQUESTED: {MdfStatus.APPROVED, MdfStatus.REJECTED},
+    MdfStatus.APPROVED: {MdfStatus.CLAIMED},
+    MdfStatus.CLAIMED: {MdfStatus.PAID, MdfStatus.CLAIM_REJECTED},
+    MdfStatus.REJECTED: set(),
+    MdfStatus.PAID: set(),
+    MdfStatus.CLAIM_REJECTED: set(),
+}
+
+# Statuses waiting for a manager (the review queue).
+MDF_PENDING = (MdfStatus.REQUESTED, MdfStatus.CLAIMED)
+
+
+class AwardScope(models.TextChoices):
+    """Whom a rule's "first only" and cap count against."""
+
+    PARTNER = "partner", "Per partner"
+    USER = "user", "Per user"
+
+
+# Kinds a rule may not listen to: awards record these, so a rule on them would feed itself.
+AWARD_EVENT_KINDS = ("points.awarded", "badge.earned")

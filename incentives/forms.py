@@ -1,0 +1,99 @@
+"""Input forms: they validate and clean; incentives.services decides and writes."""
+
+from decimal import Decimal
+
+from django import forms
+
+from incentives.services.mdf import Activity
+
+MAX_AMOUNT = Decimal("999999999.99")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _amount(label: str, required: bool = True, help_text: str = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
+        help_text=help_text,
+    )
+
+
+class MdfRequestForm(forms.Form):
+    title = forms.CharField(label="Activity", max_length=200)
+    description = forms.CharField(
+        label="Plan",
+        max_length=5000,
+        widget=forms.Textarea({"rows": 5}),
+        help_text="Audience, channels, expected results.",
+    )
+    starts_on = forms.DateField(label="Starts", widget=DateInput)
+    ends_on = forms.DateField(label="Ends", widget=DateInput)
+    amount = _amount("Budget")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The activity cannot end before it starts.")
+        return data
+
+    def activity(self) -> Activity:
+        d = self.cleaned_data
+        return Activity(d["title"], d["description"], d["starts_on"], d["ends_on"], d["amount"])
+
+
+class ClaimForm(forms.Form):
+    amount = _amount("Actual amount spent")
+    proof = forms.FileField(
+        label="Proof of execution",
+        help_text="Invoices, photos or a report: PDF, image, Office document or ZIP.",
+    )
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+class ApproveForm(forms.Form):
+    amount = _amount(
+        "Approved amount", required=False, help_text="Leave empty to approve the requested budget."
+    )
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+class AllocationForm(forms.Form):
+    partner = forms.ModelChoiceField(queryset=None)
+    period = forms.CharField(max_length=20, help_text="e.g. 2026-Q4")
+    starts_on = forms.DateField(widget=DateInput)
+    ends_on = forms.DateField(widget=DateInput)
+    amount = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), max_value=MAX_AMOUNT
+    )
+    currency = forms.CharField(max_length=3, min_length=3, initial="USD")
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+
+    def clean_currency(self):
+        value = self.cleaned_data["currency"].upper()
+        if not value.isalpha():
+            raise forms.ValidationError("An ISO 4217 code such as USD.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The period cannot end before it starts.")
+        return data

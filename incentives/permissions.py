@@ -1,0 +1,33 @@
+"""Who may do what with MDF and awards (scoping happens in the selectors)."""
+
+from incentives.choices import MdfStatus
+from partners.permissions import is_partner_admin, is_vendor_staff
+from partners.selectors import membership_for_user
+
+
+def is_partner_admin_of(user, partner_id: int) -> bool:
+    return is_partner_admin(user) and membership_for_user(user).partner_id == partner_id
+
+
+def can_manage_partner_funds(user, partner) -> bool:
+    """The partner's owning channel manager, or a vendor admin (allocations and decisions)."""
+    if not is_vendor_staff(user):
+        return False
+    return user.is_vendor_admin or partner.owner_id == user.pk
+
+
+def can_decide(user, request) -> bool:
+    return can_manage_partner_funds(user, request.partner) and request.status in (
+        MdfStatus.REQUESTED,
+        MdfStatus.CLAIMED,
+    )
+
+
+def can_claim(user, request) -> bool:
+    return request.status == MdfStatus.APPROVED and is_partner_admin_of(user, request.partner_id)
+
+
+def can_see_proof(user, request) -> bool:
+    return bool(request.proof) and (
+        is_vendor_staff(user) or is_partner_admin_of(user, request.partner_id)
+    )

@@ -1,0 +1,72 @@
+"""Two approvals racing on one allocation cannot overspend it. Needs Postgres (real concurrent
+transactions): skipped on SQLite on a laptop, a failure under CI=true."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from conftest import require_service
+from incentives import services
+from incentives.choices import MdfStatus
+from incentives.models import MdfAllocation, MdfRequest
+from incentives.services import mdf as mdf_services
+from incentives.tests.factories import allocation, mdf_request
+from metrics.models import Event
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def test_two_approvals_racing_for_the_last_funds_approve_exactly_one(world, monkeypatch):
+    require_service(
+        "Postgres",
+        connection.vendor == "postgresql",
+        "set DATABASE_URL=postgres://... to run the concurrency test",
+    )
+    alloc = allocation(partner=world.partner_a, actor=world.users["manager_owner"], amount="1000")
+    first = mdf_request(world=world, amount="700.00", title="Webinar")
+    second = mdf_request(world=world, amount="600.00", title="Trade show")
+    managers = [world.users["manager_owner"], world.users["vendor_admin"]]
+
+    # Both approvals pass the friendly Python pre-check before either writes: the race the
+    # conditional UPDATE and the CHECK constraint are for.
+    barrier = threading.Barrier(2, timeout=20)
+    original = mdf_services._remaining_precheck
+
+    def precheck_then_wait(allocation_id, amount):
+        original(allocation_id, amount)
+        barrier.wait()
+
+    monkeypatch.setattr(mdf_services, "_remaining_precheck", precheck_then_wait)
+    outcomes: dict[int, object] = {}
+
+    def approve(request, manager):
+        try:
+            services.mdf_request_approve(request=request, actor=manager)
+            outcomes[request.pk] = "approved"
+        except services.MdfError as exc:
+            outcomes[request.pk] = exc
+        except Exception as exc:  # anything else is a bug: make it visible in the assertion
+            outcomes[request.pk] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=approve, args=(request, manager))
+        for request, manager in zip([first, second], managers, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(type(o).__name__ for o in outcomes.values()) == ["MdfError", "str"], outcomes
+    refused = next(o for o in outcomes.values() if isinstance(o, services.MdfError))
+    assert "at the same moment" in str(refused)
+    alloc.refresh_from_db()
+    approved = MdfRequest.objects.get(status=MdfStatus.APPROVED)
+    assert alloc.committed == approved.approved_amount <= alloc.amount == Decimal("1000")
+    assert MdfRequest.objects.filter(status=MdfStatus.REQUESTED).count() == 1
+    assert Event.objects.filter(kind="mdf.approved").count() == 1
+    assert MdfAllocation.objects.filter(committed__gt=Decimal("1000")).count() == 0

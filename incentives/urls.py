@@ -1,0 +1,40 @@
+from django.urls import path
+
+from incentives import views
+
+app_name = "incentives"
+
+urlpatterns = [
+    path("portal/mdf/", views.MdfListView.as_view(), name="mdf_list"),
+    path("portal/mdf/new/", views.MdfRequestCreateView.as_view(), name="mdf_create"),
+    path("portal/mdf/<int:pk>/", views.MdfDetailView.as_view(), name="mdf_detail"),
+    path("portal/mdf/<int:pk>/claim/", views.MdfClaimView.as_view(), name="mdf_claim"),
+    path("mdf/<int:pk>/proof/", views.MdfProofView.as_view(), name="mdf_proof"),
+    path("portal/points/", views.PointsView.as_view(), name="points"),
+    path(
+        "portal/points/leaderboard/",
+        views.LeaderboardOptOutView.as_view(),
+        name="leaderboard_opt_out",
+    ),
+    path("manage/mdf/", views.ManagerMdfQueueView.as_view(), name="manager_mdf"),
+    path(
+        "manage/mdf/allocations/new/",
+        views.AllocationCreateView.as_view(),
+        name="allocation_create",
+    ),
+    path("manage/mdf/<int:pk>/", views.ManagerMdfDetailView.as_view(), name="manager_mdf_detail"),
+    path("manage/mdf/<int:pk>/approve/", views.MdfApproveView.as_view(), name="mdf_approve"),
+    path("manage/mdf/<int:pk>/reject/", views.MdfRejectView.as_view(), name="mdf_reject"),
+    path(
+        "manage/mdf/<int:pk>/claim/approve/",
+        views.MdfClaimApproveView.as_view(),
+        name="mdf_claim_approve",
+    ),
+    path(
+        "manage/mdf/<int:pk>/claim/reject/",
+        views.MdfClaimRejectView.as_view(),
+        name="mdf_claim_reject",
+    ),
+    path("manage/leaderboard/", views.ManagerLeaderboardView.as_view(), name="manager_leaderboard"),
+    path("manage/incentives/rules/", views.RuleListView.as_view(), name="rules"),
+]
