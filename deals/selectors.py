@@ -91,7 +91,12 @@ class Protection:
 
 
 def protection_for_partner(*, partner) -> Protection:
-    """The partner's (program, tier) policy, else the program default, else 90 days."""
+    """The partner's (program, tier) policy, else the program default, else 90 days. The days
+    of the tier's "deal protection" benefit (partners.selectors.partner_benefits) win over the
+    policy's: they are what the partner was promised for its tier."""
+    from partners.selectors import partner_benefits
+
+    promised = partner_benefits(partner).deal_protection_days
     policies = {
         p.tier_id: p
         for p in RegistrationPolicy.objects.filter(
@@ -101,8 +106,10 @@ def protection_for_partner(*, partner) -> Protection:
     policy = policies.get(partner.tier_id) if partner.tier_id else None
     policy = policy or policies.get(None)
     if policy is None:
-        return Protection(days=DEFAULT_PROTECTION_DAYS, warning_days=DEFAULT_WARNING_DAYS)
-    return Protection(days=policy.protection_days, warning_days=policy.warning_days)
+        return Protection(
+            days=promised or DEFAULT_PROTECTION_DAYS, warning_days=DEFAULT_WARNING_DAYS
+        )
+    return Protection(days=promised or policy.protection_days, warning_days=policy.warning_days)
 
 
 def warning_days_by_policy() -> tuple[dict[tuple[int, int | None], int], int]:
@@ -195,3 +202,45 @@ def protected_registration_for_domain(*, domain: str, exclude_pk: int) -> Deal |
         .exclude(pk=exclude_pk)
         .first()
     )
+
+
+# --- Tier evaluation (partners.tiers) ------------------------------------------------------------
+
+
+def won_totals_by_partner(
+    *, partner_ids, since, until, rates: dict[str, float], target: str
+) -> dict:
+    """Won deals closed in (since, until], per partner: (count, final amount converted to
+    ``target`` with ``rates`` (value of one unit in a common base)). One grouped query; deals in
+    a currency without a rate count in the number but not in the amount."""
+    from decimal import Decimal
+
+    from django.db.models import Case, DecimalField, F, Sum, Value, When
+
+    base = Decimal(str(rates.get(target, 1)))
+    money = DecimalField(max_digits=20, decimal_places=2)
+    factor = DecimalField(max_digits=20, decimal_places=10)
+    converted = Case(
+        *(
+            When(
+                currency=code,
+                then=F("final_amount") * Value(Decimal(str(rate)) / base, output_field=factor),
+            )
+            for code, rate in rates.items()
+        ),
+        default=Value(Decimal("0")),
+        output_field=money,
+    )
+    rows = (
+        Deal.objects.filter(
+            partner_id__in=partner_ids,
+            status=DealStatus.WON,
+            closed_at__gt=since,
+            closed_at__lte=until,
+        )
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("id"), amount=Sum(converted))
+    )
+    cent = Decimal("0.01")
+    return {r["partner_id"]: (r["n"], Decimal(r["amount"] or 0).quantize(cent)) for r in rows}

@@ -28,7 +28,7 @@ from deals.forms import (
 )
 from deals.models import DealExtensionRequest
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin
-from partners.selectors import membership_for_user
+from partners.selectors import membership_for_user, partner_benefits
 
 PAGE_SIZE = 25
 
@@ -138,7 +138,12 @@ class _DealFormMixin:
         return render(
             request,
             self.template_name,
-            {"form": form, "formset": formset, "deal": deal},
+            {
+                "form": form,
+                "formset": formset,
+                "deal": deal,
+                "tier_benefits": partner_benefits(membership_for_user(request.user).partner),
+            },
             status=status,
         )
 
@@ -251,6 +256,7 @@ def _partner_detail(request, deal, status=200, **forms):
         "won_form": forms.get("won_form") or WonForm(initial={"final_amount": deal.amount}),
         "lost_form": forms.get("lost_form") or LostForm(),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
+        "tier_benefits": partner_benefits(deal.partner),
     }
     return render(request, "deals/deal_detail.html", context, status=status)
 

@@ -449,3 +449,48 @@ def category_list() -> list[ResourceCategory]:
 def library_new_since(*, user) -> datetime | None:
     visit = LibraryVisit.objects.filter(user=user).first() if user.is_authenticated else None
     return visit.new_since if visit else None
+
+
+# --- Tier evaluation (partners.tiers) ------------------------------------------------------------
+
+
+def certified_people_by_partner(
+    *, partner_ids, at, certification_ids=()
+) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """People who hold a valid (not revoked, not expired at ``at``) certificate and still belong
+    to the partner and are active: per partner, and per (partner, certification) for
+    ``certification_ids``. Two grouped queries at most."""
+    valid = Certificate.objects.filter(
+        partner_id__in=partner_ids,
+        revoked_at__isnull=True,
+        expires_at__gt=at,
+        earned_at__lte=at,
+        user__is_active=True,
+        user__membership__partner_id=F("partner_id"),
+    ).order_by()
+    total = {
+        r["partner_id"]: r["n"]
+        for r in valid.values("partner_id").annotate(n=Count("user_id", distinct=True))
+    }
+    by_cert = {}
+    if certification_ids:
+        rows = (
+            valid.filter(certification_id__in=certification_ids)
+            .values("partner_id", "certification_id")
+            .annotate(n=Count("user_id", distinct=True))
+        )
+        by_cert = {(r["partner_id"], r["certification_id"]): r["n"] for r in rows}
+    return total, by_cert
+
+
+def completed_courses_by_partner(*, partner_ids, at) -> dict[int, int]:
+    """Distinct courses each partner's people completed by ``at``. One grouped query."""
+    rows = (
+        Enrollment.objects.filter(
+            partner_id__in=partner_ids, completed_at__isnull=False, completed_at__lte=at
+        )
+        .order_by()
+        .values("partner_id")
+        .annotate(n=Count("course_id", distinct=True))
+    )
+    return {r["partner_id"]: r["n"] for r in rows}

@@ -55,3 +55,6 @@ class EventKind(models.TextChoices):
     MDF_CLAIM_REJECTED = "mdf.claim_rejected", "Marketing funds claim rejected"
     POINTS_AWARDED = "points.awarded", "Points awarded"
     BADGE_EARNED = "badge.earned", "Badge earned"
+    TIER_DEMOTION_WARNED = "tier.demotion_warned", "Tier demotion warning"
+    TIER_RECOVERED = "tier.recovered", "Tier requirements met again"
+    TIER_OVERRIDDEN = "tier.overridden", "Tier overridden by the vendor"

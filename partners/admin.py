@@ -9,7 +9,9 @@ from partners.models import (
     Program,
     Tier,
     TierBenefit,
+    TierHistory,
     TierRequirement,
+    TierStanding,
 )
 
 
@@ -35,13 +37,18 @@ class PartnerTypeAdmin(admin.ModelAdmin):
 
 
 class TierRequirementInline(admin.TabularInline):
+    """Requirements are data: the nightly evaluation (partners.tiers) reads them as they are."""
+
     model = TierRequirement
     extra = 1
+    fields = ["metric", "certification", "minimum", "note"]
+    raw_id_fields = ["certification"]
 
 
 class TierBenefitInline(admin.TabularInline):
     model = TierBenefit
     extra = 1
+    fields = ["position", "kind", "name", "amount", "period", "value", "description"]
 
 
 @admin.register(Tier)
@@ -102,3 +109,32 @@ class PartnerInvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "partner__name"]
     readonly_fields = ["token_hash", "accepted_at", "accepted_by"]
     raw_id_fields = ["partner", "invited_by", "accepted_by"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by partners.tiers only (evaluation and the override page); admins read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TierHistory)
+class TierHistoryAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "kind", "from_tier", "to_tier", "actor", "at", "pinned_until"]
+    list_filter = ["kind", "to_tier"]
+    list_select_related = ["partner", "from_tier", "to_tier", "actor"]
+    search_fields = ["partner__name", "reason"]
+    date_hierarchy = "at"
+
+
+@admin.register(TierStanding)
+class TierStandingAdmin(ReadOnlyAdmin):
+    list_display = ["partner", "below_since", "demote_after", "demote_to", "pinned_until"]
+    list_select_related = ["partner", "demote_to"]
+    search_fields = ["partner__name"]

@@ -47,3 +47,39 @@ class TierMetric(models.TextChoices):
     REVENUE_12M = "revenue_12m", "Won revenue in the last 12 months"
     ACTIVE_USERS_30D = "active_users_30d", "Active portal users in the last 30 days"
     COMPLETED_COURSES = "completed_courses", "Courses completed"
+    ADOPTION_SCORE_90D = "adoption_score_90d", "Average adoption score over the last 90 days"
+    ACTIVATED = "activated", "Activation done"
+
+
+class BenefitKind(models.TextChoices):
+    """What a tier benefit is, so the portal can apply it (partners.tiers.partner_benefits)."""
+
+    DEAL_PROTECTION_DAYS = "deal_protection_days", "Deal protection (days)"
+    DISCOUNT_PERCENT = "discount_percent", "Discount (%)"
+    CONTENT_ACCESS = "content_access", "Tier-targeted content access"
+    MDF_ELIGIBLE = "mdf_eligible", "Market development funds: eligible"
+    MDF_ALLOCATION = "mdf_allocation", "Market development funds: allocation per period"
+    OTHER = "other", "Other (text)"
+
+
+# Kinds whose ``amount`` is required and that a tier may hold at most once.
+TYPED_BENEFIT_KINDS = (
+    BenefitKind.DEAL_PROTECTION_DAYS,
+    BenefitKind.DISCOUNT_PERCENT,
+    BenefitKind.MDF_ALLOCATION,
+)
+
+
+class BenefitPeriod(models.TextChoices):
+    QUARTER = "quarter", "per quarter"
+    YEAR = "year", "per year"
+
+
+class TierChangeKind(models.TextChoices):
+    """A line of a partner's tier history."""
+
+    PROMOTION = "promotion", "Promoted"
+    DEMOTION = "demotion", "Demoted"
+    WARNING = "warning", "Demotion warning"
+    RECOVERED = "recovered", "Requirements met again"
+    OVERRIDE = "override", "Override by the vendor"

@@ -6,7 +6,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from partners.choices import MemberRole, OfferingKind, PartnerStatus, Region, TierMetric
+from partners.choices import (
+    TYPED_BENEFIT_KINDS,
+    BenefitKind,
+    BenefitPeriod,
+    MemberRole,
+    OfferingKind,
+    PartnerStatus,
+    Region,
+    TierMetric,
+)
 
 
 class Program(models.Model):
@@ -64,44 +73,133 @@ class Tier(models.Model):
 
 
 class TierRequirement(models.Model):
-    """What a partner must reach to hold a tier, e.g. "at least 3 certified people"."""
+    """What a partner must reach to hold a tier, e.g. "at least 3 certified people".
+
+    Evaluated every night by partners.tiers.evaluation (all requirements of a tier must be met).
+    ``certification`` narrows "certified people" to holders of one certification; a tier may ask
+    for several certifications, each once. Money minimums are in ``PRM_TIER_CURRENCY``.
+    """
 
     tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements")
     metric = models.CharField(max_length=40, choices=TierMetric.choices)
+    certification = models.ForeignKey(
+        "enablement.Certification",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Only for certified people: count holders of this certification only.",
+    )
     minimum = models.DecimalField(
         max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["tier", "metric"]
+        ordering = ["tier", "metric", "certification_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tier", "metric"], name="tier_requirement_unique_metric"
+                fields=["tier", "metric"],
+                condition=Q(certification__isnull=True),
+                name="tier_requirement_unique_metric",
+            ),
+            models.UniqueConstraint(
+                fields=["tier", "metric", "certification"],
+                condition=Q(certification__isnull=False),
+                name="tier_requirement_unique_certification",
             ),
             models.CheckConstraint(
                 condition=Q(minimum__gte=0), name="tier_requirement_minimum_gte_0"
             ),
+            models.CheckConstraint(
+                condition=Q(certification__isnull=True) | Q(metric=TierMetric.CERTIFIED_USERS),
+                name="tier_requirement_certification_only_for_certified_users",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_metric_display()} ≥ {self.minimum.normalize():f}"
+        what = self.get_metric_display()
+        if self.certification_id:
+            what = f"{what} ({self.certification})"
+        return f"{what} ≥ {self.minimum.normalize():f}"
+
+    def clean(self):
+        if self.certification_id and self.metric != TierMetric.CERTIFIED_USERS:
+            raise ValidationError(
+                {"certification": "A certification narrows only the certified people count."}
+            )
 
 
 class TierBenefit(models.Model):
-    """What a tier gives, e.g. "Deal protection: 90 days" or "Discount: 20%"."""
+    """What a tier gives, e.g. "Deal protection: 90 days" or "Discount: 20%".
+
+    ``kind`` makes a benefit apply (partners.tiers.partner_benefits): deal protection days and
+    discount percent and MDF allocation carry their number in ``amount``; ``value`` is the text
+    partners read (filled from the amount when left empty).
+    """
 
     tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="benefits")
+    kind = models.CharField(max_length=30, choices=BenefitKind.choices, default=BenefitKind.OTHER)
     name = models.CharField(max_length=120)
+    amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Days, percent, or money (PRM_TIER_CURRENCY), depending on the kind.",
+    )
+    period = models.CharField(
+        max_length=10, choices=BenefitPeriod.choices, blank=True, help_text="MDF allocation only."
+    )
     value = models.CharField(max_length=120, blank=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["tier", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tier", "kind"],
+                condition=Q(kind__in=[*TYPED_BENEFIT_KINDS, BenefitKind.MDF_ELIGIBLE]),
+                name="tier_benefit_one_typed_kind_per_tier",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=list(TYPED_BENEFIT_KINDS)) | Q(amount__isnull=False),
+                name="tier_benefit_typed_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="tier_benefit_amount_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=BenefitKind.DISCOUNT_PERCENT) | Q(amount__lte=100),
+                name="tier_benefit_discount_at_most_100",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.name}: {self.value}" if self.value else self.name
+        return f"{self.name}: {self.display_value}" if self.display_value else self.name
+
+    @property
+    def display_value(self) -> str:
+        if self.value or self.amount is None:
+            return self.value
+        number = f"{self.amount.normalize():f}"
+        if self.kind == BenefitKind.DEAL_PROTECTION_DAYS:
+            return f"{number} days"
+        if self.kind == BenefitKind.DISCOUNT_PERCENT:
+            return f"{number}%"
+        if self.kind == BenefitKind.MDF_ALLOCATION:
+            period = f" {self.get_period_display()}" if self.period else ""
+            return f"{settings.PRM_TIER_CURRENCY} {self.amount:,.0f}{period}"
+        return number
+
+    def clean(self):
+        if self.kind in TYPED_BENEFIT_KINDS and self.amount is None:
+            raise ValidationError({"amount": "This kind of benefit needs an amount."})
+        if self.kind == BenefitKind.DISCOUNT_PERCENT and self.amount and self.amount > 100:
+            raise ValidationError({"amount": "A discount is at most 100%."})
 
 
 class Offering(models.Model):
@@ -252,3 +350,7 @@ class PartnerInvitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+# Tier standing and history live in their own module (kept small); imported so Django sees them.
+from partners.tier_models import TierHistory, TierStanding  # noqa: E402, F401

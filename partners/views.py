@@ -13,7 +13,6 @@ from metrics.selectors import event_list_for_partner
 from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
 from partners.forms import InvitationForm, MemberRoleForm
-from partners.models import Tier
 from partners.permissions import (
     PartnerAdminRequiredMixin,
     PartnerMemberRequiredMixin,
@@ -50,24 +49,35 @@ class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
         membership = selectors.membership_for_user(self.request.user)
         partner = selectors.partner_get_for_user(user=self.request.user, pk=membership.partner_id)
         team = list(selectors.team_list_for_partner(partner=partner))
-        next_tier = (
-            Tier.objects.filter(program_id=partner.program_id, rank__gt=partner.tier.rank)
-            .prefetch_related("requirements")
-            .order_by("rank")
-            .first()
-            if partner.tier
-            else None
-        )
+        progress = selectors.tier_progress(partner)
+        steps = next_steps_for(partner=partner, membership=membership, team_size=len(team))
+        steps += tier_steps(progress)
         return super().get_context_data(
             partner=partner,
             membership=membership,
             team=team,
-            next_steps=next_steps_for(partner=partner, membership=membership, team_size=len(team)),
-            benefits=list(partner.tier.benefits.all()) if partner.tier else [],
-            next_tier=next_tier,
+            next_steps=steps,
+            tier_benefits=selectors.partner_benefits(partner),
+            progress=progress,
+            next_tier=progress.next_tier,
             events=event_list_for_partner(partner_id=partner.pk, limit=10),
             **kwargs,
         )
+
+
+def tier_steps(progress, limit: int = 2) -> list[dict]:
+    """The first missing requirements (of the tier at risk, else of the next tier) as steps."""
+    rows = [r for r in progress.current_rows if not r.met] or progress.missing
+    goal = progress.tier if progress.current_rows else progress.next_tier
+    return [
+        {
+            "title": f"{row.action_label} toward {goal.name}",
+            "why": row.text,
+            "url": row.action_url,
+        }
+        for row in rows[:limit]
+        if row.action_url and goal is not None
+    ]
 
 
 class TeamView(PartnerAdminRequiredMixin, View):

@@ -164,3 +164,34 @@ def test_partner_a_data_never_appears_in_partner_b_pages(client_as, world):
         assert "admin@alpha.example" not in body and "user@alpha.example" not in body, url
     detail = client.get(reverse("partners:manager_partner", args=[world.partner_a.pk]))
     assert detail.status_code == 404 and sentinel not in detail.content.decode()
+
+
+VENDOR_ONLY = {"partner_a_admin": 404, "partner_a_user": 404, "partner_b_admin": 404}
+
+
+def test_tier_review_is_for_vendor_staff(client_as):
+    assert_role_matrix(
+        client_as,
+        reverse("partners:tier_review"),
+        {"anonymous": LOGIN, "manager_owner": 200, "manager_other": 200, "vendor_admin": 200}
+        | VENDOR_ONLY,
+    )
+
+
+def test_tier_override_is_for_the_owning_manager_and_vendor_admins(client_as, world):
+    url = reverse("partners:tier_override", args=[world.partner_a.pk])
+    owner_or_admin = {"manager_owner": 200, "manager_other": 404, "vendor_admin": 200}
+    assert_role_matrix(client_as, url, {"anonymous": LOGIN} | VENDOR_ONLY | owner_or_admin)
+    done = redirects_to_url(url)
+    assert_role_matrix(
+        client_as,
+        url,
+        {"anonymous": LOGIN, "manager_owner": done, "manager_other": 404, "vendor_admin": done}
+        | VENDOR_ONLY,
+        method="post",
+        data={"tier": world.partner_a.tier_id, "reason": "Reviewed"},
+    )
+
+
+def redirects_to_url(url):
+    return lambda r: r.status_code == 302 and r["Location"] == url

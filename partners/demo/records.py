@@ -9,7 +9,7 @@ from django.db import reset_queries, transaction
 
 from accounts.choices import VendorRole
 from accounts.models import User
-from partners.choices import Region
+from partners.choices import BenefitKind, BenefitPeriod, Region
 from partners.demo.plans import PartnerPlan
 from partners.demo.reference import (
     _PASSWORDS,
@@ -63,9 +63,17 @@ def ensure_reference_data(*, today: date) -> Reference:
             TierRequirement.objects.get_or_create(
                 tier=tier, metric=metric, defaults={"minimum": minimum}
             )
-        for position, (benefit, value) in enumerate(benefits):
-            TierBenefit.objects.get_or_create(
-                tier=tier, name=benefit, defaults={"value": value, "position": position}
+        for position, (kind, benefit, amount, value) in enumerate(benefits):
+            TierBenefit.objects.update_or_create(
+                tier=tier,
+                name=benefit,
+                defaults={
+                    "kind": kind,
+                    "amount": amount,
+                    "value": value,
+                    "position": position,
+                    "period": BenefitPeriod.YEAR if kind == BenefitKind.MDF_ALLOCATION else "",
+                },
             )
     types = {}
     for kind in PARTNER_TYPES:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from metrics.choices import EventKind as K
-from partners.choices import OfferingKind, Region, TierMetric
+from partners.choices import BenefitKind, OfferingKind, Region, TierMetric
 
 # --- Reference data -------------------------------------------------------------------------------
 
@@ -30,21 +30,28 @@ MANAGERS = [
 ACME_NAME, ACME_DOMAIN = "Acme Cloud Solutions", "acme.example"
 
 M = TierMetric
+B = BenefitKind
+# Benefits: (kind, name, amount, text); a typed kind's text is derived from its amount when empty.
 TIERS = [  # rank, name, description, requirements, benefits
     (1, "Registered", "Entry tier: portal, training and deal registration.",
      {M.COMPLETED_COURSES: 1, M.CERTIFIED_USERS: 1, M.ACTIVE_USERS_30D: 1},
-     [("Deal protection", "60 days"), ("Discount", "10%"), ("Market development funds", "Not included"),
-      ("Partner account manager", "Pooled partner desk")]),
+     [(B.DEAL_PROTECTION_DAYS, "Deal protection", 60, ""), (B.DISCOUNT_PERCENT, "Discount", 10, ""),
+      (B.OTHER, "Market development funds", None, "Not included"),
+      (B.OTHER, "Partner account manager", None, "Pooled partner desk")]),
     (2, "Silver", "Proven partners with certified people and won deals.",
-     {M.COMPLETED_COURSES: 5, M.CERTIFIED_USERS: 2, M.ACTIVE_USERS_30D: 3, M.WON_DEALS_12M: 3,
-      M.REVENUE_12M: 100_000},
-     [("Deal protection", "90 days"), ("Discount", "20%"),
-      ("Market development funds", "Up to $10,000 a year"), ("Partner account manager", "Named")]),
+     {M.ACTIVATED: 1, M.COMPLETED_COURSES: 5, M.CERTIFIED_USERS: 2, M.ACTIVE_USERS_30D: 3,
+      M.WON_DEALS_12M: 3, M.REVENUE_12M: 100_000},
+     [(B.DEAL_PROTECTION_DAYS, "Deal protection", 90, ""), (B.DISCOUNT_PERCENT, "Discount", 20, ""),
+      (B.MDF_ALLOCATION, "Market development funds", 10_000, ""),
+      (B.CONTENT_ACCESS, "Silver sales plays", None, "Silver-only courses and playbooks"),
+      (B.OTHER, "Partner account manager", None, "Named")]),
     (3, "Gold", "Strategic partners with a dedicated account team.",
-     {M.COMPLETED_COURSES: 15, M.CERTIFIED_USERS: 5, M.ACTIVE_USERS_30D: 6, M.WON_DEALS_12M: 10,
-      M.REVENUE_12M: 500_000},
-     [("Deal protection", "120 days"), ("Discount", "30%"),
-      ("Market development funds", "Up to $50,000 a year"), ("Partner account manager", "Dedicated")]),
+     {M.ACTIVATED: 1, M.COMPLETED_COURSES: 15, M.CERTIFIED_USERS: 5, M.ACTIVE_USERS_30D: 6,
+      M.WON_DEALS_12M: 10, M.REVENUE_12M: 500_000, M.ADOPTION_SCORE_90D: 40},
+     [(B.DEAL_PROTECTION_DAYS, "Deal protection", 120, ""), (B.DISCOUNT_PERCENT, "Discount", 30, ""),
+      (B.MDF_ALLOCATION, "Market development funds", 50_000, ""),
+      (B.CONTENT_ACCESS, "Gold content", None, "Every course and resource, Gold-only included"),
+      (B.OTHER, "Partner account manager", None, "Dedicated")]),
 ]  # fmt: skip
 
 

@@ -97,7 +97,8 @@ def test_partner_home_query_count_does_not_grow_with_history(
     )
     client = client_as("partner_a_user")
     client.get(reverse("partners:home"))  # warm the session (allauth records it once)
-    with django_assert_max_num_queries(12):
+    # 12 before tiers; tier progress adds ladder, standing and history reads (bounded).
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("partners:home"))
     assert response.status_code == 200
 

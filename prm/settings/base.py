@@ -310,6 +310,22 @@ PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
 PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
 PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
+# Tiers (partners.tiers): days between the demotion warning and the demotion; the currency of
+# money requirements and MDF allocations, and fixed reporting rates to convert won deals into it.
+PRM_TIER_GRACE_DAYS = env.int("PRM_TIER_GRACE_DAYS", default=30)
+PRM_TIER_CURRENCY = env("PRM_TIER_CURRENCY", default="USD")
+PRM_TIER_FX_RATES = {
+    code: float(rate)
+    for code, rate in env.dict(
+        "PRM_TIER_FX_RATES",
+        default={
+            "USD": "1", "EUR": "1.08", "GBP": "1.27", "CHF": "1.12", "CAD": "0.73",
+            "AUD": "0.66", "NZD": "0.60", "JPY": "0.0067", "CNY": "0.14", "INR": "0.012",
+            "SGD": "0.74", "BRL": "0.18", "MXN": "0.055", "ZAR": "0.054", "SEK": "0.095",
+            "NOK": "0.093", "DKK": "0.145", "PLN": "0.25",
+        },
+    ).items()
+}  # fmt: skip
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,150 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from metrics.models import Event
+from partners.choices import TierChangeKind
+from partners.models import TierHistory, TierStanding
+from partners.tests.factories import MembershipFactory
+from partners.tests.tiers_helpers import active_partner, build_ladder, certify, won
+from partners.tiers.evaluation import tiers_evaluate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ladder():
+    return build_ladder()
+
+
+def test_partner_home_shows_progress_to_the_next_tier_with_what_to_do_next(
+    client, ladder, django_assert_max_num_queries
+):
+    now = timezone.now()
+    partner = active_partner(ladder, at=now)
+    admin = certify(partner, ladder.certification, 1, at=now)[0]
+    won(partner, 40_000, closed_at=now - timedelta(days=3))
+    client.force_login(admin)
+    client.get(reverse("partners:home"))  # warm the session
+
+    with django_assert_max_num_queries(19):
+        response = client.get(reverse("partners:home"))
+
+    page = response.content.decode()
+    assert "Reach Silver" in page
+    assert "1 of 2 certified people (Certified Sales Engineer)" in page
+    assert "$40k of $100k won in the last 12 months" in page
+    assert reverse("enablement:course_detail", args=[ladder.course.slug]) in page
+    assert reverse("deals:create") in page
+    assert "Take Sales engineer essentials toward Silver" in page  # as a next step
+    assert "Discount</span>: 10%" in page and "Deal protection</span>: 60 days" in page
+
+
+def test_partner_home_query_count_does_not_grow_with_requirements_or_data(
+    client, ladder, django_assert_max_num_queries
+):
+    now = timezone.now()
+    partner = active_partner(ladder, at=now)
+    users = certify(partner, ladder.certification, 12, at=now)
+    won(partner, 10_000, closed_at=now - timedelta(days=3), n=15)
+    client.force_login(users[0])
+    client.get(reverse("partners:home"))
+
+    with django_assert_max_num_queries(19):
+        response = client.get(reverse("partners:home"))
+
+    assert response.status_code == 200
+
+
+def test_partner_home_warns_of_a_pending_demotion_with_the_date(client, ladder, settings):
+    settings.PRM_TIER_GRACE_DAYS = 30
+    now = timezone.now()
+    partner = active_partner(ladder, tier=ladder.silver, at=now)
+    admin = MembershipFactory(partner=partner, role="admin").user
+    tiers_evaluate(at=now)
+    client.force_login(admin)
+
+    page = client.get(reverse("partners:home")).content.decode()
+
+    assert "Your Silver tier is at risk" in page
+    assert (now + timedelta(days=30)).strftime("%-d %b %Y") in page
+    assert "0 of 2 certified people (Certified Sales Engineer)" in page
+
+
+def test_deal_registration_form_shows_the_tier_discount_and_protection(client, ladder):
+    partner = active_partner(ladder, tier=ladder.silver)
+    user = MembershipFactory(partner=partner).user
+    client.force_login(user)
+
+    page = client.get(reverse("deals:create")).content.decode()
+
+    assert "20% partner discount" in page and "protected for 90 days" in page
+
+
+def test_override_form_saves_the_tier_reason_and_pin(client_as, world):
+    gold = world.partner_a.program.tiers.get(rank=2)
+    url = reverse("partners:tier_override", args=[world.partner_a.pk])
+    day = (timezone.localdate() + timedelta(days=30)).isoformat()
+
+    response = client_as("manager_owner").post(
+        url, {"tier": gold.pk, "reason": "Launch partner", "pinned_until": day}
+    )
+
+    assert response.status_code == 302
+    world.partner_a.refresh_from_db()
+    entry = TierHistory.objects.get(partner=world.partner_a)
+    assert (world.partner_a.tier, entry.kind, entry.reason) == (
+        gold,
+        TierChangeKind.OVERRIDE,
+        "Launch partner",
+    )
+    assert TierStanding.objects.get(partner=world.partner_a).pinned_until.date().isoformat() == day
+    assert Event.objects.filter(partner=world.partner_a, kind="tier.overridden").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"reason": "x"}, "This field is required"),
+        ({"tier": "999999", "reason": "x"}, "Select a valid choice"),
+        ({"tier": "TIER", "reason": ""}, "This field is required"),
+        ({"tier": "TIER", "reason": "x", "pinned_until": "2001-01-01"}, "future"),
+        ({"tier": "TIER", "reason": "x", "pinned_until": "not a date"}, "Enter a valid date"),
+    ],
+)
+def test_override_form_with_bad_input_answers_400_and_changes_nothing(
+    client_as, world, data, message
+):
+    other_program_tier = build_ladder().gold
+    if data.get("tier") == "999999":
+        data = {**data, "tier": other_program_tier.pk}  # a tier of another program
+    if data.get("tier") == "TIER":
+        data = {**data, "tier": world.partner_a.program.tiers.get(rank=2).pk}
+    url = reverse("partners:tier_override", args=[world.partner_a.pk])
+
+    response = client_as("vendor_admin").post(url, data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    world.partner_a.refresh_from_db()
+    assert world.partner_a.tier.rank == 1 and not TierHistory.objects.exists()
+
+
+def test_tier_review_lists_pending_demotions_with_bounded_queries(
+    client_as, ladder, django_assert_max_num_queries
+):
+    now = timezone.now()
+    for _ in range(15):
+        active_partner(ladder, tier=ladder.gold, at=now)
+    tiers_evaluate(at=now)
+    client = client_as("vendor_admin")
+    client.get(reverse("partners:tier_review"))
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("partners:tier_review"))
+
+    page = response.content.decode()
+    assert page.count("Review<span") == 15
+    assert (now + timedelta(days=30)).strftime("%-d %b %Y") in page

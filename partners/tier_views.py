@@ -1,0 +1,56 @@
+"""Vendor pages for tiers: the review list and the override form (thin over partners.tiers)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views import View
+from django.views.generic import TemplateView
+
+from partners import selectors
+from partners.forms import TierOverrideForm
+from partners.permissions import VendorStaffRequiredMixin
+from partners.tiers.overrides import TierError, tier_override
+
+
+class TierReviewView(VendorStaffRequiredMixin, TemplateView):
+    template_name = "partners/tier_review.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **selectors.tier_review_for_user(user=self.request.user), **kwargs
+        )
+
+
+class TierOverrideView(VendorStaffRequiredMixin, View):
+    template_name = "partners/tier_override.html"
+
+    def _render(self, request, partner, form, status=200):
+        context = {
+            "partner": partner,
+            "form": form,
+            "progress": selectors.tier_progress(partner),
+            "benefits": selectors.partner_benefits(partner),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        partner = selectors.partner_get_for_tier_override(user=request.user, pk=pk)
+        return self._render(request, partner, TierOverrideForm(partner=partner))
+
+    def post(self, request, pk):
+        partner = selectors.partner_get_for_tier_override(user=request.user, pk=pk)
+        form = TierOverrideForm(request.POST, partner=partner)
+        if not form.is_valid():
+            return self._render(request, partner, form, status=400)
+        try:
+            tier_override(
+                partner=partner,
+                tier=form.cleaned_data["tier"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+                pinned_until=form.pinned_until_datetime(),
+            )
+        except TierError as exc:
+            form.add_error(None, str(exc))
+            return self._render(request, partner, form, status=400)
+        messages.success(request, f"{partner.name} is now {form.cleaned_data['tier'].name}.")
+        return redirect("partners:tier_override", partner.pk)

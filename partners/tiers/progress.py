@@ -1,0 +1,168 @@
+"""Progress to the next tier, in words a partner acts on ("2 of 3 certified people…")."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.choices import TierMetric as M
+from partners.models import Partner, Tier, TierHistory, TierRequirement, TierStanding
+from partners.tiers.measures import ladders, measure, requirement_key
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def money(value: Decimal, currency: str | None = None) -> str:
+    """``$120k``, ``€1.2M``, ``$950``: short enough for a progress line."""
+    currency = currency or settings.PRM_TIER_CURRENCY
+    prefix = SYMBOLS.get(currency, f"{currency} ")
+    value = Decimal(value)
+    if value >= 1_000_000:
+        text = f"{(value / 1_000_000).quantize(Decimal('0.1')).normalize():f}M"
+    elif value >= 1000:
+        text = f"{(value / 1000).quantize(Decimal('0.1')).normalize():f}k"
+    else:
+        text = f"{value.quantize(Decimal('1')):f}"
+    return prefix + text
+
+
+def _number(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+@dataclass(frozen=True)
+class RequirementProgress:
+    requirement: TierRequirement
+    current: Decimal
+    minimum: Decimal
+    met: bool
+    text: str  # e.g. "2 of 3 certified people (Sales Engineer)"
+    action_label: str = ""
+    action_url: str = ""
+
+    @property
+    def percent(self) -> int:
+        if self.minimum <= 0:
+            return 100
+        return min(100, int(self.current * 100 / self.minimum))
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    tier: Tier | None
+    next_tier: Tier | None
+    rows: list[RequirementProgress] = field(default_factory=list)  # toward next_tier
+    current_rows: list[RequirementProgress] = field(default_factory=list)  # to keep ``tier``
+    below_since: datetime | None = None
+    demote_after: datetime | None = None
+    demote_to: Tier | None = None
+    pinned_until: datetime | None = None
+    history: list[TierHistory] = field(default_factory=list)
+
+    @property
+    def met_count(self) -> int:
+        return sum(row.met for row in self.rows)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.below_since is not None
+
+    @property
+    def missing(self) -> list[RequirementProgress]:
+        return [row for row in self.rows if not row.met]
+
+
+def _describe(requirement: TierRequirement, current: Decimal) -> tuple[str, str, str]:
+    """(text, action label, action url) for one requirement."""
+    minimum = requirement.minimum
+    m = requirement.metric
+    if m == M.CERTIFIED_USERS:
+        cert = requirement.certification
+        courses = list(cert.courses.all()) if cert is not None else []
+        text = f"{_number(current)} of {_number(minimum)} certified people"
+        if cert is not None:
+            text += f" ({cert.name})"
+        if courses:
+            url = reverse("enablement:course_detail", args=[courses[0].slug])
+            return text, f"Take {courses[0].title}", url
+        return text, "Get certified", reverse("enablement:catalog")
+    if m == M.REVENUE_12M:
+        text = f"{money(current)} of {money(minimum)} won in the last 12 months"
+        return text, "Register a deal", reverse("deals:create")
+    if m == M.WON_DEALS_12M:
+        text = f"{_number(current)} of {_number(minimum)} deals won in the last 12 months"
+        return text, "Register a deal", reverse("deals:create")
+    if m == M.ADOPTION_SCORE_90D:
+        text = f"Adoption score {_number(current)} of {_number(minimum)} (90-day average)"
+        return text, "See your adoption", reverse("metrics:partner_adoption")
+    if m == M.ACTIVE_USERS_30D:
+        text = f"{_number(current)} of {_number(minimum)} people active in the last 30 days"
+        return text, "Invite colleagues", reverse("partners:team")
+    if m == M.COMPLETED_COURSES:
+        text = f"{_number(current)} of {_number(minimum)} courses completed"
+        return text, "Browse courses", reverse("enablement:catalog")
+    if m == M.ACTIVATED:
+        done = current >= minimum
+        text = "Activation done" if done else "Activation not done yet"
+        return text, "Finish onboarding", reverse("onboarding:checklist")
+    return f"{requirement}", "", ""  # pragma: no cover - every metric is described above
+
+
+def _rows(tier: Tier | None, values: dict) -> list[RequirementProgress]:
+    rows = []
+    for requirement in tier.requirements.all() if tier is not None else []:
+        current = values.get(requirement_key(requirement), Decimal("0"))
+        met = current >= requirement.minimum
+        text, label, url = _describe(requirement, current)
+        rows.append(
+            RequirementProgress(
+                requirement=requirement,
+                current=current,
+                minimum=requirement.minimum,
+                met=met,
+                text=text,
+                action_label="" if met else label,
+                action_url="" if met else url,
+            )
+        )
+    return rows
+
+
+def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgress:
+    """Where ``partner`` stands: its requirement values against the next tier (and against its
+    own tier when a demotion warning is pending), its standing and its last tier changes.
+
+    A bounded number of queries (about ten) whatever the number of requirements. The caller has
+    already checked that the user may see this partner (partners.selectors.partner_get_for_user).
+    """
+    at = at or timezone.now()
+    ladder = ladders(program_ids=[partner.program_id]).get(partner.program_id)
+    if ladder is None:
+        return TierProgress(tier=None, next_tier=None)
+    current = next((t for t in ladder.tiers if t.pk == partner.tier_id), None)
+    next_tier = ladder.above(current)
+    standing = (
+        TierStanding.objects.select_related("demote_to").filter(partner_id=partner.pk).first()
+    )
+    requirements = [r for t in ladder.tiers for r in t.requirements.all()]
+    values = measure(partners=[partner], requirements=requirements, at=at)[partner.pk]
+    at_risk = standing is not None and standing.below_since is not None
+    history = list(
+        TierHistory.objects.filter(partner_id=partner.pk)
+        .select_related("from_tier", "to_tier", "actor")
+        .order_by("-at", "-pk")[:10]
+    )
+    return TierProgress(
+        tier=current,
+        next_tier=next_tier,
+        rows=_rows(next_tier, values),
+        current_rows=_rows(current, values) if at_risk else [],
+        below_since=standing.below_since if standing else None,
+        demote_after=standing.demote_after if standing else None,
+        demote_to=standing.demote_to if standing else None,
+        pinned_until=standing.pinned_until if standing and standing.is_pinned(at) else None,
+        history=history,
+    )
