@@ -96,6 +96,28 @@ def test_approval_protects_for_the_tier_policy_then_the_program_default(a_user, 
     assert other.protected_until == now + timedelta(days=60)
 
 
+def test_approval_protects_for_the_days_the_tier_benefit_promises_over_the_policy(
+    a_user, manager, world
+):
+    from partners.choices import BenefitKind
+    from partners.models import TierBenefit
+
+    RegistrationPolicy.objects.create(
+        program=world.partner_a.program, tier=world.partner_a.tier, protection_days=60
+    )
+    TierBenefit.objects.create(
+        tier=world.partner_a.tier,
+        kind=BenefitKind.DEAL_PROTECTION_DAYS,
+        name="Deal protection",
+        amount=150,
+    )
+    now = timezone.now()
+
+    deal = services.deal_approve(deal=make_deal(user=a_user, submit=True), actor=manager, at=now)
+
+    assert deal.protected_until == now + timedelta(days=150)
+
+
 def test_the_default_protection_is_90_days(a_user, manager):
     now = timezone.now()
     deal = services.deal_approve(deal=make_deal(user=a_user, submit=True), actor=manager, at=now)
