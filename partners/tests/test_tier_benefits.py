@@ -41,7 +41,14 @@ def test_a_partner_without_a_tier_has_no_benefits(ladder):
 
     benefits = selectors.partner_benefits(partner)
 
-    assert (benefits.items, benefits.mdf_eligible, benefits.discount_percent) == ([], False, None)
+    assert (benefits.items, benefits.mdf_eligible, benefits.discount_percent) == ([], None, None)
+
+
+def test_mdf_eligibility_is_undecided_when_no_tier_of_the_program_grants_mdf(world):
+    """A program that does not gate funds by tier leaves the decision to the MDF allocation."""
+    benefits = selectors.partner_benefits(world.partner_a)
+
+    assert benefits.mdf_eligible is None
 
 
 def test_benefit_text_is_derived_from_the_amount_unless_given(ladder):
