@@ -10,7 +10,10 @@ from metrics.api import routes as metrics_routes
 from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
 
+# No `.json` suffix routes: JSON is the only format, and the suffix variants reached handlers
+# that take no `format` argument (a 500 found by the access sweep, tests/security/).
 router = DefaultRouter()
+router.include_format_suffixes = False
 for app in (partner_routes, onboarding_routes, deal_routes, enablement_routes):
     app.register(router)
 

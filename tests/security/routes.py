@@ -1,0 +1,443 @@
+"""THE access registry: how every route answers every persona (RELIABILITY.md A1/A2).
+
+``tests/security/test_access_sweep.py`` walks the URL resolver, so a new route fails the sweep until
+it is declared here. Each entry says, per HTTP method the view accepts, what each persona gets when
+the URL names **partner A's** objects (``kwargs`` picks them by name from
+``tests/security/world.py::build_sweep_objects``). Columns of ``row(...)``:
+
+    anonymous, partner A admin, partner A user, partner B admin, partner B user,
+    channel manager owning A, channel manager not owning A, vendor admin
+
+Values: a status code, a tuple of acceptable codes, ``LOGIN`` (302 to the login page),
+``ADMIN_LOGIN`` (302 to the admin login) or a callable ``(response) -> bool``. Unsafe methods send
+``data`` (default: an empty form / JSON body). Policy in one screen: another partner's object is a
+404; anonymous gets the login page (HTML) or 401 (API); channel managers are vendor staff and see
+every partner (``mine`` is a filter, not a permission); partner pages are 404 for vendor staff.
+Review a change here as a policy change.
+"""
+
+from tests.security.sweep import (
+    ADMIN_LOGIN,
+    LOGIN,
+    SWEEP_PERSONAS,
+    Literal,
+    Route,
+    RouteInfo,
+    row,
+)
+
+
+def _admin_ok(response) -> bool:
+    """Vendor admins reach the admin: a page, a redirect after a form, 404 for a missing id, or
+    403 where a model admin is read-only (events, rollup state, records made by services)."""
+    location = response.get("Location", "")
+    return response.status_code in (200, 302, 403, 404) and "/admin/login/" not in location
+
+
+def _to_admin_index(response) -> bool:
+    return response.status_code == 302 and response["Location"] == "/admin/"
+
+
+# Every route of the Django admin (model pages appear with each registered model): vendor staff
+# with is_staff only; everyone else is sent to the admin login (which goes through allauth).
+ADMIN = Route(
+    kwargs={
+        "object_id": Literal("1"),
+        "id": "a_admin_user",
+        "content_type_id": Literal("1"),
+        "app_label": Literal("partners"),
+        "url": Literal("no-such-page/"),
+    },
+    get=row(*[ADMIN_LOGIN] * 7, _admin_ok),
+    post=row(*[ADMIN_LOGIN] * 7, _admin_ok),
+    # only the admin's ``<model>/<id>/`` redirects (to ``<id>/change/``) accept these
+    put=row(*[ADMIN_LOGIN] * 7, _admin_ok),
+    patch=row(*[ADMIN_LOGIN] * 7, _admin_ok),
+    delete=row(*[ADMIN_LOGIN] * 7, _admin_ok),
+)
+
+
+ROUTES: dict[str, Route] = {
+    # The admin login goes through allauth (secure_admin_login): rate limits and MFA apply.
+    "admin:login": Route(
+        get=row(LOGIN, *[403] * 6, 302),
+        post=row(LOGIN, *[403] * 6, 302),
+    ),
+    "admin:logout": Route(
+        get=row(*[_to_admin_index] * 7, 405),
+        post=row(*[_to_admin_index] * 7, 200),
+    ),
+    "home": Route(get=row(LOGIN, 302, 302, 302, 302, 302, 302, 302)),
+    "healthz": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "account_login": Route(
+        get=row(200, 302, 302, 302, 302, 302, 302, 302),
+        post=row(200, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "account_logout": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    ),
+    "account_inactive": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "account_signup": Route(
+        get=row(200, 302, 302, 302, 302, 302, 302, 302),
+        post=row(200, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "account_reauthenticate": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "account_email": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "account_email_verification_sent": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "account_change_password": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "account_set_password": Route(
+        get=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "account_reset_password": Route(
+        get=row(200, 200, 200, 200, 200, 200, 200, 200),
+        post=row(200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "account_confirm_login_code": Route(
+        get=row(302, 302, 302, 302, 302, 302, 302, 302),
+        post=row(302, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "account_confirm_email": Route(
+        kwargs={"key": Literal("not-a-real-key")},
+        get=row(200, 200, 200, 200, 200, 200, 200, 200),
+        post=row(404, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "account_reset_password_from_key_done": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "account_reset_password_from_key": Route(
+        kwargs={"uidb36": Literal("0"), "key": Literal("not-a-real-key")},
+        get=row(200, 200, 200, 200, 200, 200, 200, 200),
+        post=row(200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "account_reset_password_done": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "mfa_index": Route(get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "mfa_authenticate": Route(
+        get=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "mfa_reauthenticate": Route(
+        get=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "mfa_activate_totp": Route(
+        get=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "mfa_deactivate_totp": Route(
+        get=row(LOGIN, 404, 404, 404, 404, 404, 404, 404),
+        post=row(LOGIN, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    "mfa_view_recovery_codes": Route(get=row(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    "mfa_generate_recovery_codes": Route(
+        get=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "mfa_download_recovery_codes": Route(get=row(LOGIN, 404, 404, 404, 404, 404, 404, 404)),
+    "usersessions_list": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302),
+    ),
+    "partners:home": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "partners:team": Route(
+        get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 400, 404, 404, 404, 404),
+    ),
+    "partners:member_role": Route(
+        kwargs={"pk": "membership"},
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+    ),
+    "partners:member_remove": Route(
+        kwargs={"pk": "membership"},
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+    ),
+    "partners:invitation_revoke": Route(
+        kwargs={"pk": "invitation"},
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+    ),
+    "partners:invitation_accept": Route(
+        shows_a_by_design="the link is a one-time secret mailed to the invitee; whoever holds it "
+        "sees which partner invites them",
+        kwargs={"token": "invitation_token"},
+        get=row(200, 200, 200, 200, 200, 200, 200, 200),
+        post=row(302, 400, 400, 400, 400, 400, 400, 400),
+    ),
+    "partners:manager_home": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "partners:manager_partner": Route(
+        kwargs={"pk": "partner"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
+    "onboarding:apply": Route(
+        get=row(200, 200, 200, 200, 200, 200, 200, 200),
+        post=row(400, 400, 400, 400, 400, 400, 400, 400),
+    ),
+    "onboarding:apply_thanks": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "onboarding:checklist": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "onboarding:agreement": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404),
+        post=row(LOGIN, 400, 403, 400, 403, 404, 404, 404),
+    ),
+    "onboarding:profile": Route(
+        get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 400, 404, 404, 404, 404),
+    ),
+    "onboarding:document_upload": Route(
+        kwargs={"pk": "doc_step"},
+        post=row(LOGIN, 302, 302, 404, 404, 404, 404, 404),
+    ),
+    "onboarding:document_download": Route(
+        kwargs={"pk": "document"},
+        get=row(LOGIN, 200, 200, 404, 404, 200, 200, 200),
+    ),
+    "onboarding:survey": Route(
+        get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 302, 404, 404, 404, 404),
+    ),
+    "onboarding:applications": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "onboarding:application": Route(
+        kwargs={"pk": "application"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
+    "onboarding:application_approve": Route(
+        kwargs={"pk": "application"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+        post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400),
+    ),
+    "onboarding:application_reject": Route(
+        kwargs={"pk": "application"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+        post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400),
+    ),
+    "onboarding:step_verify": Route(
+        kwargs={"pk": "step"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
+    ),
+    "onboarding:checklist_migrate": Route(
+        kwargs={"pk": "partner"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
+    ),
+    "onboarding:owner_reassign": Route(
+        kwargs={"pk": "partner"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
+    ),
+    "onboarding:survey_results": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "enablement:catalog": Route(get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "enablement:course_detail": Route(
+        kwargs={"slug": "course"},
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "enablement:course_start": Route(
+        kwargs={"slug": "course"},
+        post=row(LOGIN, 302, 302, 302, 302, 404, 404, 404),
+    ),
+    "enablement:course_restart": Route(
+        kwargs={"slug": "course"},
+        post=row(LOGIN, 302, 302, 302, 302, 404, 404, 404),
+    ),
+    "enablement:lesson": Route(
+        kwargs={"slug": "course", "pk": "lesson"},
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 302, 302, 302, 302, 404, 404, 404),
+    ),
+    "enablement:quiz": Route(
+        kwargs={"slug": "course"},
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 400, 400, 400, 400, 404, 404, 404),
+    ),
+    "enablement:attempt": Route(
+        kwargs={"pk": "attempt"},
+        get=row(LOGIN, 404, 200, 404, 404, 404, 404, 404),
+    ),
+    "enablement:lesson_file": Route(
+        kwargs={"pk": "lesson"},
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "enablement:certificate_detail": Route(
+        kwargs={"code": "certificate"},
+        get=row(LOGIN, 200, 200, 404, 404, 200, 200, 200),
+    ),
+    "enablement:verify": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "enablement:verify_code": Route(
+        shows_a_by_design="public certificate verification: the holder shares the code",
+        kwargs={"code": "certificate"},
+        get=row(200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "enablement:library": Route(get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "enablement:resource_detail": Route(
+        kwargs={"pk": "resource"},
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "enablement:resource_download": Route(
+        kwargs={"pk": "resource"},
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "deals:list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "deals:export": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "deals:create": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404),
+        post=row(LOGIN, 400, 400, 400, 400, 404, 404, 404),
+    ),
+    "deals:detail": Route(
+        kwargs={"pk": "deal"},
+        get=row(LOGIN, 200, 200, 404, 404, 404, 404, 404),
+    ),
+    "deals:edit": Route(
+        kwargs={"pk": "draft_deal"},
+        get=row(LOGIN, 200, 200, 404, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404),
+    ),
+    "deals:submit": Route(
+        kwargs={"pk": "draft_deal"},
+        post=row(LOGIN, 302, 302, 404, 404, 404, 404, 404),
+    ),
+    "deals:delete": Route(
+        kwargs={"pk": "draft_deal"},
+        post=row(LOGIN, 302, 302, 404, 404, 404, 404, 404),
+    ),
+    "deals:won": Route(kwargs={"pk": "deal"}, post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404)),
+    "deals:lost": Route(kwargs={"pk": "deal"}, post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404)),
+    "deals:extension": Route(
+        kwargs={"pk": "deal"},
+        post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404),
+    ),
+    "deals:manager_list": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "deals:manager_export": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "deals:manager_detail": Route(
+        kwargs={"pk": "deal"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
+    "deals:approve": Route(
+        kwargs={"pk": "deal"},
+        post=row(LOGIN, 404, 404, 404, 404, 409, 409, 409),
+    ),
+    "deals:reject": Route(
+        kwargs={"pk": "deal"},
+        post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400),
+    ),
+    "deals:extension_decide": Route(
+        kwargs={"pk": "deal", "extension_pk": "extension"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
+    ),
+    "metrics:partner_adoption": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "metrics:manager_partner_adoption": Route(
+        kwargs={"pk": "partner"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
+    "api_tokens": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 400, 400, 400, 400, 400, 400, 400),
+    ),
+    "api_token_revoke": Route(
+        kwargs={"pk": "api_token"},
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+    ),
+    "api-schema": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "api-docs": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "api-metrics-activation": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
+    "api-metrics-adoption": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
+    "api-metrics-at-risk": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
+    "api-events": Route(post=row(401, 404, 404, 404, 404, 400, 400, 400)),
+    "program-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "program-detail": Route(
+        kwargs={"pk": "program"},
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "tier-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "tier-detail": Route(kwargs={"pk": "tier"}, get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "partner-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "partner-detail": Route(
+        kwargs={"pk": "partner"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+    ),
+    "partner-user-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "partner-user-detail": Route(
+        kwargs={"pk": "membership"},
+        get=row(401, 200, 404, 404, 404, 200, 200, 200),
+    ),
+    "application-list": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
+    "application-detail": Route(
+        kwargs={"pk": "application"},
+        get=row(401, 404, 404, 404, 404, 200, 200, 200),
+    ),
+    "checklist-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "checklist-detail": Route(
+        kwargs={"pk": "checklist"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+    ),
+    "deal-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 400, 400, 400, 400, 403, 403, 403),
+    ),
+    "deal-detail": Route(
+        kwargs={"pk": "deal"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+        put=row(401, 409, 409, 404, 404, 403, 403, 403),
+        patch=row(401, 409, 409, 404, 404, 403, 403, 403),
+        delete=row(401, 409, 409, 404, 404, 403, 403, 403),
+    ),
+    "deal-approve": Route(kwargs={"pk": "deal"}, post=row(401, 403, 403, 404, 404, 409, 409, 409)),
+    "deal-lost": Route(kwargs={"pk": "deal"}, post=row(401, 400, 400, 404, 404, 403, 403, 403)),
+    "deal-reject": Route(kwargs={"pk": "deal"}, post=row(401, 403, 403, 404, 404, 409, 409, 409)),
+    "deal-submit": Route(
+        kwargs={"pk": "draft_deal"},
+        post=row(401, 200, 200, 404, 404, 404, 404, 404),
+    ),
+    "deal-won": Route(kwargs={"pk": "deal"}, post=row(401, 400, 400, 404, 404, 403, 403, 403)),
+    "course-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "course-detail": Route(
+        kwargs={"pk": "course_pk"},
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "certification-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "certification-detail": Route(
+        kwargs={"pk": "certification"},
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "certificate-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "certificate-detail": Route(
+        kwargs={"pk": "certificate_pk"},
+        get=row(401, 404, 200, 404, 404, 404, 404, 404),
+    ),
+    "resource-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "resource-detail": Route(
+        kwargs={"pk": "resource"},
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    "api-root": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+}
+
+
+def expectation_for(info: RouteInfo) -> Route | None:
+    if info.key in ROUTES:
+        return ROUTES[info.key]
+    if info.key.startswith("admin:") or info.pattern.startswith("admin/"):
+        return ADMIN
+    return None
+
+
+def missing_message(info: RouteInfo) -> str:
+    """What the developer must add, ready to paste (with the statuses they verified)."""
+    columns = ", ".join(SWEEP_PERSONAS)
+    kwargs = ", ".join(f'"{k}": "<object name>"' for k in info.kwarg_names)
+    lines = [
+        f"Route {info.key!r} ({info.pattern}, view {info.view}) has no declared access "
+        "expectation.",
+        "Add it to ROUTES in tests/security/routes.py (columns: " + columns + "):",
+        f'    "{info.key}": Route(',
+    ]
+    if kwargs:
+        lines.append(
+            f"        kwargs={{{kwargs}}},  # objects from tests/security/world.py (add yours)"
+        )
+    for method in info.methods:
+        lines.append(f"        {method}=row(LOGIN, 200, 200, 404, 404, 404, 404, 404),  # verify!")
+    lines.append("    ),")
+    return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""Real objects of partner A for the access-control sweep, built through the apps' services.
+
+Every free-text field of partner A's data carries ``SENTINEL``; the sweep asserts it never appears
+in a response to partner B. ``build_sweep_objects`` returns ``{name: value}``; the registry in
+``tests/security/routes.py`` fills URL kwargs from these names (``Route(kwargs={"pk": "deal"})``).
+"""
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts import services as account_services
+from deals import services as deal_services
+from deals.tests.factories import make_deal
+from enablement import services as enablement_services
+from enablement.tests.factories import (
+    PDF_BYTES,
+    CertificateFactory,
+    CertificationFactory,
+    CourseFactory,
+    LessonFactory,
+    QuizFactory,
+    ResourceFactory,
+    make_question,
+)
+from onboarding import services as onboarding_services
+from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
+from partners import services as partner_services
+from partners.choices import MemberRole
+from partners.tests.factories import MembershipFactory, OfferingFactory
+
+SENTINEL = "SENTINEL-A-5e1d9c"
+# Strings that identify partner A; none may appear in a response to partner B.
+A_MARKERS = (SENTINEL, "Alpha Systems", "@alpha.example")
+
+
+def build_partner_b_user(world):
+    """The conftest world has B's admin only; the sweep also requests as B's plain user."""
+    return MembershipFactory(partner=world.partner_b, user__email="user@bravo.example").user
+
+
+def build_sweep_objects(world) -> dict:
+    """Partner A's objects of every kind a URL names, each carrying the sentinel."""
+    partner = world.partner_a
+    a_admin, a_user = world.users["partner_a_admin"], world.users["partner_a_user"]
+    manager = world.users["manager_owner"]
+    partner.description = f"{SENTINEL} description"
+    partner.address = f"{SENTINEL} street"
+    partner.save(update_fields=["description", "address"])
+    for user in (a_admin, a_user):
+        user.full_name = f"{SENTINEL} Alpha"
+        user.save(update_fields=["full_name"])
+
+    invitation, invite_token = partner_services.invitation_create(
+        partner=partner, email="invitee@alpha.example", invited_by=a_admin
+    )
+    draft = make_deal(user=a_user, customer_name=f"{SENTINEL} Draft Co", notes=SENTINEL)
+    deal = make_deal(
+        user=a_user,
+        submit=True,
+        customer_name=f"{SENTINEL} Corp",
+        customer_domain="sentinel-corp.example",
+        contact_email="buyer@sentinel-corp.example",
+        notes=SENTINEL,
+    )
+    deal = deal_services.deal_approve(deal=deal, actor=manager)
+    extension = deal_services.deal_extension_request(
+        deal=deal, actor=a_user, days=10, reason=f"{SENTINEL} board moved"
+    )
+
+    standard_template(program=partner.program)
+    AgreementFactory()
+    checklist = onboarding_services.checklist_start(partner=partner)
+    onboarding_services.checklist_start(partner=world.partner_b)
+    doc_step = checklist.steps.get(key="tax-form")
+    document = onboarding_services.document_upload(
+        step=doc_step,
+        file=SimpleUploadedFile(f"{SENTINEL}.pdf", b"%PDF-1.4 " + SENTINEL.encode()),
+        user=a_admin,
+    )
+    onboarding_services.survey_send(partner=partner)
+    application = ApplicationFactory(company_name=f"{SENTINEL} Applicant")
+
+    course = CourseFactory(title="Selling Widgets", slug="selling-widgets")
+    course.offerings.add(OfferingFactory(slug="widgets", name="Widgets"))
+    lessons = [
+        LessonFactory(course=course, position=1, title="Why widgets"),
+        LessonFactory(course=course, position=2, title="Pricing widgets"),
+    ]
+    lessons[0].attachment.save("slides.pdf", ContentFile(PDF_BYTES), save=False)
+    lessons[0].attachment_name, lessons[0].attachment_type = "slides.pdf", "application/pdf"
+    lessons[0].save()
+    quiz = QuizFactory(course=course, pass_mark=100, max_attempts=3)
+    question, choices = make_question(quiz)
+    certification = CertificationFactory(name="Widget Seller", courses=[course])
+    for lesson in lessons:
+        enablement_services.lesson_complete(user=a_user, lesson=lesson)
+    attempt = enablement_services.quiz_submit(
+        user=a_user, quiz=quiz, answers={question.pk: [choices["3"].pk]}
+    )
+    certificate = CertificateFactory(certification=certification, user=a_user)
+    resource = ResourceFactory(title="Widget pricing playbook")
+    api_token = account_services.api_token_create(
+        user=a_admin, name=f"{SENTINEL} CRM", scope="write"
+    )
+
+    return {
+        "partner": partner.pk,
+        "membership": a_user.membership.pk,
+        "a_admin_user": a_admin.pk,
+        "invitation": invitation.pk,
+        "invitation_token": invite_token,
+        "draft_deal": draft.pk,
+        "deal": deal.pk,
+        "extension": extension.pk,
+        "step": checklist.steps.get(key="kickoff").pk,
+        "doc_step": doc_step.pk,
+        "document": document.pk,
+        "application": application.pk,
+        "course": course.slug,
+        "course_pk": course.pk,
+        "lesson": lessons[0].pk,
+        "attempt": attempt.pk,
+        "certificate": certificate.code,
+        "certificate_pk": certificate.pk,
+        "resource": resource.pk,
+        "api_token": api_token.token.pk,
+        "checklist": checklist.pk,
+        "program": partner.program_id,
+        "tier": partner.tier_id,
+        "certification": certification.pk,
+        "role": MemberRole.USER,
+    }
