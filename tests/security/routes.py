@@ -412,6 +412,53 @@ ROUTES: dict[str, Route] = {
         get=row(401, 200, 200, 200, 200, 200, 200, 200),
     ),
     "api-root": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    # incentives (MDF, points): MDF is for partner admins; approvals for the owning manager
+    "incentives:mdf_list": Route(get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404)),
+    "incentives:mdf_create": Route(
+        get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 400, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_detail": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(LOGIN, 200, 404, 404, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_claim": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(LOGIN, 400, 404, 404, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_proof": Route(
+        kwargs={"pk": "mdf_claimed"},
+        get=row(LOGIN, 200, 404, 404, 404, 200, 200, 200),
+    ),
+    "incentives:points": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "incentives:leaderboard_opt_out": Route(post=row(LOGIN, 302, 404, 302, 404, 404, 404, 404)),
+    "incentives:manager_mdf": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "incentives:allocation_create": Route(
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+        post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400),
+    ),
+    "incentives:manager_mdf_detail": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
+    "incentives:mdf_approve": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 403, 302),
+    ),
+    "incentives:mdf_reject": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 403, 302),
+    ),
+    "incentives:mdf_claim_approve": Route(
+        kwargs={"pk": "mdf_claimed"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 403, 302),
+    ),
+    "incentives:mdf_claim_reject": Route(
+        kwargs={"pk": "mdf_claimed"},
+        post=row(LOGIN, 404, 404, 404, 404, 302, 403, 302),
+    ),
+    "incentives:manager_leaderboard": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "incentives:rules": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
 }
 
 

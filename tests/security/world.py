@@ -22,6 +22,7 @@ from enablement.tests.factories import (
     ResourceFactory,
     make_question,
 )
+from incentives.tests.factories import mdf_request
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
@@ -99,6 +100,8 @@ def build_sweep_objects(world) -> dict:
     )
     certificate = CertificateFactory(certification=certification, user=a_user)
     resource = ResourceFactory(title="Widget pricing playbook")
+    mdf_pending = mdf_request(world=world, title=f"{SENTINEL} webinar")
+    mdf_claimed = mdf_request(world=world, claim=True, title=f"{SENTINEL} roadshow")
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
@@ -129,4 +132,6 @@ def build_sweep_objects(world) -> dict:
         "tier": partner.tier_id,
         "certification": certification.pk,
         "role": MemberRole.USER,
+        "mdf_request": mdf_pending.pk,
+        "mdf_claimed": mdf_claimed.pk,
     }
