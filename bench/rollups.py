@@ -1,3 +1,4 @@
+# ruff: noqa: S608 -- SQL built from constants and model table names only
 """Benchmark of the metrics rollups on Postgres (issue 6). Prints figures; it is not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
@@ -270,6 +271,44 @@ def floor_seconds(runs: int = 3) -> tuple[float, int]:
     return statistics.median(times), groups
 
 
+def five_floors_seconds() -> float:
+    """Context for (b), not a target: the read-only GROUP BYs that the five summary tables need
+    (per kind, per area, per offering, per user, per day with distinct users), summed, results
+    not sent to the client. It shows how much of a rebuild is reading and how much writing."""
+    from django.db import connection, transaction
+
+    from metrics.rollup_sql import _area_case, _offering_select
+
+    where = "e.partner_id IS NOT NULL"
+    queries = [
+        "SELECT partner_id, day, kind, count(*) FROM metrics_event e WHERE "
+        + where
+        + " GROUP BY 1, 2, 3",
+        f"SELECT partner_id, day, {_area_case()} AS a, count(*) FROM metrics_event e WHERE "
+        + where
+        + " GROUP BY 1, 2, 3",
+        _offering_select(where),
+        "SELECT partner_id, day, user_id, count(*) FROM metrics_event e WHERE "
+        + where
+        + " GROUP BY 1, 2, 3",
+        "SELECT partner_id, day, sum(n), count(user_id) FROM (SELECT partner_id, day, user_id, "
+        "count(*) AS n FROM metrics_event e WHERE " + where + " GROUP BY 1, 2, 3) g GROUP BY 1, 2",
+    ]
+    total = 0.0
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        cur.execute("SET LOCAL jit = off")
+        for sql in queries:
+            started = time.perf_counter()
+            cur.execute(f"SELECT count(*) FROM ({sql}) s")
+            total += time.perf_counter() - started
+    return total
+
+
+def load_average() -> str:
+    return ", ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def vacuum_analyze() -> None:
     from django.db import connection
 
@@ -305,7 +344,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         with connection.cursor() as cur:
             cur.execute("SELECT version()")
-            print(f"server: {cur.fetchone()[0].split(',')[0]}")
+            print(f"server: {cur.fetchone()[0].split(',')[0]}; load average {load_average()}")
         started = time.perf_counter()
         users = seed_partners(args.partners, args.users_per_partner)
         print(f"seeded partners and users in {time.perf_counter() - started:.1f} s")
@@ -320,6 +359,8 @@ def main() -> None:
         print(
             f"(a) raw GROUP BY partner, day, kind: {floor:.2f} s ({groups:,} groups, median of 3)"
         )
+        five = five_floors_seconds()
+        print(f"    (context) the five tables' read-only GROUP BYs, summed: {five:.2f} s")
 
         full = run_child("full", args.db)
         steps = ", ".join(f"{k} {v / 1000:.2f}" for k, v in full["steps"].items())
@@ -358,6 +399,7 @@ def main() -> None:
             f"(d) worker peak RSS: full recompute {rss[0]:.0f} MB, incremental "
             f"{max(rss[1:]):.0f} MB (process baseline {full['rss_before_mb']:.0f} MB)"
         )
+        print(f"load average at the end: {load_average()} (2 vCPUs; shared box)")
         print("ratios:")
         print(
             f"  the floor's own GROUP BY written into PartnerDayKind / floor: "
@@ -366,6 +408,9 @@ def main() -> None:
         print(
             f"  full recompute of all five tables / floor: {full['seconds'] / floor:.2f}x "
             "(target <= 2x)"
+        )
+        print(
+            f"  full recompute / the five tables' read-only GROUP BYs: {full['seconds'] / five:.2f}x"
         )
         print(
             f"  incremental {args.incremental:,}: {incremental:.3f} s (target < 1 s): "

@@ -91,21 +91,17 @@ class PartnerDayKind(models.Model):
     """Events of one kind for one partner on one UTC day. (Distinct users are counted per day in
     ``PartnerDay``/``PartnerDayUser``; no metric needs them per kind.)"""
 
+    pk = models.CompositePrimaryKey("partner", "day", "kind")
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_index=False,  # the (partner, day, …) primary key indexes it
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()
     kind = models.CharField(max_length=64)
     events = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "day", "kind"], name="pdk_unique_bucket")
-        ]
 
     def __str__(self):
         return f"{self.partner_id} {self.day} {self.kind}: {self.events}"
@@ -114,11 +110,12 @@ class PartnerDayKind(models.Model):
 class PartnerDay(models.Model):
     """One partner's activity on one UTC day: all events, distinct active users."""
 
+    pk = models.CompositePrimaryKey("partner", "day")
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_index=False,  # the (partner, day, …) primary key indexes it
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()
@@ -126,7 +123,6 @@ class PartnerDay(models.Model):
     users = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="pd_unique_bucket")]
         # Program-wide questions ("who was active in the last 30 days") read by day first.
         indexes = [models.Index(fields=["day", "partner"], name="pd_day_partner_idx")]
 
@@ -138,21 +134,17 @@ class PartnerDayUser(models.Model):
     """Which users of a partner were active on a day, so distinct users over any window are exact
     (distinct counts cannot be added across days)."""
 
+    pk = models.CompositePrimaryKey("partner", "day", "user_id")
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_index=False,  # the (partner, day, …) primary key indexes it
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()
     user_id = models.BigIntegerField()
     events = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "day", "user_id"], name="pdu_unique_bucket")
-        ]
 
     def __str__(self):
         return f"{self.partner_id} {self.day} user {self.user_id}: {self.events}"
@@ -172,21 +164,17 @@ class PartnerDayArea(models.Model):
     """One partner's use of one feature area on a day (events; the adoption score and feature
     adoption need only whether an area was used, and by which partners)."""
 
+    pk = models.CompositePrimaryKey("partner", "day", "area")
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_index=False,  # the (partner, day, …) primary key indexes it
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()
     area = models.CharField(max_length=20, choices=FeatureArea.choices)
     events = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["partner", "day", "area"], name="pda_unique_bucket")
-        ]
 
     def __str__(self):
         return f"{self.partner_id} {self.day} {self.area}: {self.events}"
@@ -196,11 +184,12 @@ class PartnerDayOffering(models.Model):
     """Events about one offering (its slug in ``properties.offerings`` or ``properties.offering``)
     by one partner on a day, per kind: the raw material of offering adoption."""
 
+    pk = models.CompositePrimaryKey("partner", "day", "offering", "kind")
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_index=False,  # the (partner, day, …) primary key indexes it
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()
@@ -209,11 +198,6 @@ class PartnerDayOffering(models.Model):
     events = models.PositiveIntegerField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["partner", "day", "offering", "kind"], name="pdo_unique_bucket"
-            )
-        ]
         indexes = [models.Index(fields=["offering", "day"], name="pdo_offering_day_idx")]
 
     def __str__(self):
@@ -231,7 +215,7 @@ class AdoptionScore(models.Model):
         "partners.Partner",
         on_delete=models.CASCADE,
         related_name="+",
-        db_index=False,  # the unique (partner, day, …) constraint indexes it
+        db_index=False,  # the (partner, day, …) primary key indexes it
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()

@@ -20,17 +20,13 @@ from django.utils import timezone
 
 from metrics import conf
 from metrics.models import AdoptionScore, PartnerDay, PartnerDayArea, PartnerDayUser, ScoreDirty
+from metrics.rollup_sql import _is_pg, _least, _plus_days, _Steps, _t
 from metrics.rollups import (
     SCORES_NAME,
     RollupBusy,
     RollupResult,
     _finish,
-    _is_pg,
-    _least,
     _lock_state,
-    _plus_days,
-    _Steps,
-    _t,
     _tune_session,
 )
 
