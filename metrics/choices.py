@@ -58,3 +58,6 @@ class EventKind(models.TextChoices):
     TIER_DEMOTION_WARNED = "tier.demotion_warned", "Tier demotion warning"
     TIER_RECOVERED = "tier.recovered", "Tier requirements met again"
     TIER_OVERRIDDEN = "tier.overridden", "Tier overridden by the vendor"
+    CUSTOMER_ACCOUNT_CREATED = "customer.account_created", "Customer account created"
+    CUSTOMER_ACCOUNT_UPDATED = "customer.account_updated", "Customer account updated"
+    CUSTOMER_SEATS_CHANGED = "customer.seats_changed", "Customer seats changed"

@@ -9,7 +9,11 @@ Contract (also in the API docs):
 - ``kind`` follows the metrics rule (``area.verb``, lower case, at most 64 characters) and must not
   be a kind PRM records itself (those come from the portal only: no forged deal wins).
 - The partner is given by ``partner`` (id) or ``partner_domain``; it must be a partner the token's
-  owner may see (``partners.selectors``).
+  owner may see (``partners.selectors``): vendor staff any partner, a partner admin only their own.
+- Product usage names a customer account of that partner by its ``customer_account`` (external
+  id; the account must exist and be active) and optionally the customer's user by
+  ``customer_user`` (external id). Such an event is stored with the account as its subject and
+  both ids in its properties; ``customers.rollups`` counts the user as active on that UTC day.
 """
 
 import json
@@ -18,6 +22,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
+from customers.selectors import account_ids_by_external_id
 from metrics.choices import EventKind
 from metrics.services import (
     KIND_PATTERN,
@@ -72,6 +78,22 @@ def _partners(user, items: list[dict]) -> tuple[dict, dict]:
     return by_id, by_domain
 
 
+def _accounts(items: list[dict], by_id: dict, by_domain: dict) -> dict:
+    """The customer accounts the batch names, ``{(partner id, external id): account id}``: one
+    query for the whole batch."""
+    pairs = set()
+    for item in items:
+        if item.get("customer_account"):
+            partner_id = (
+                by_id.get(item["partner"])
+                if item.get("partner") is not None
+                else by_domain.get((item.get("partner_domain") or "").lower())
+            )
+            if partner_id is not None:
+                pairs.add((partner_id, item["customer_account"]))
+    return account_ids_by_external_id(pairs=pairs)
+
+
 def _check(item: dict, by_id: dict, by_domain: dict, now) -> tuple[dict, int | None]:
     errors: dict[str, list[str]] = {}
     kind = item.get("kind") or ""
@@ -108,7 +130,9 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
     if len(items) > MAX_BATCH:
         raise EventError(f"A batch holds at most {MAX_BATCH} events; split it.")
     now = timezone.now()
-    by_id, by_domain = _partners(user, [i for i in items if "_errors" not in i])
+    shaped = [i for i in items if "_errors" not in i]
+    by_id, by_domain = _partners(user, shaped)
+    accounts = _accounts(shaped, by_id, by_domain)
     results: list[ItemResult] = []
     valid: list[NewEvent] = []
     for index, item in enumerate(items):
@@ -120,6 +144,23 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
         key = ingestion_key(owner_id=user.pk, client_id=client_id)
         if len(key) > MAX_KEY_LENGTH:
             errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
+        subject_type, subject_id = "api.client", client_id
+        properties = dict(item.get("properties") or {})
+        if item.get("customer_account") and partner_id is not None:
+            account_id = accounts.get((partner_id, item["customer_account"]))
+            if account_id is None:
+                errors["customer_account"] = [
+                    f"No active customer account {item['customer_account']!r} for this partner."
+                ]
+            else:
+                subject_type, subject_id = SUBJECT_TYPE, str(account_id)
+                properties[ACCOUNT_PROPERTY] = item["customer_account"]
+                if item.get("customer_user"):
+                    properties[USER_PROPERTY] = item["customer_user"]
+        elif item.get("customer_user"):
+            errors["customer_user"] = ["A customer's user needs its customer_account."]
+        if len(json.dumps(properties, separators=(",", ":"))) > MAX_PROPERTIES_BYTES:
+            errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
         if errors:
             results.append(ItemResult(index, client_id, False, errors))
             continue
@@ -129,9 +170,9 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
                 key=key,
                 partner_id=partner_id,
                 occurred_at=item.get("occurred_at") or now,
-                subject_type="api.client",
-                subject_id=client_id,
-                properties=item.get("properties") or {},
+                subject_type=subject_type,
+                subject_id=subject_id,
+                properties=properties,
             )
         )
         results.append(ItemResult(index, client_id, True))

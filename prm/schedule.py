@@ -70,4 +70,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 4 * 60 * 60},
     },
+    "customers-user-adoption-rollup": {
+        # Every minute: fold ingested usage events into the user-adoption summary (idempotent).
+        "task": "customers.tasks.rollup_user_adoption",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
 }

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("incentives.urls")),
     path("", include("accounts.urls")),
+    path("", include("customers.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

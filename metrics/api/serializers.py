@@ -91,6 +91,18 @@ class EventItemSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(
         required=False, help_text="When it happened (ISO 8601 with offset); default now."
     )
+    customer_account = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="Product usage: the customer account's id in your systems (it must exist for "
+        "the partner, see /api/v1/customer-accounts/).",
+    )
+    customer_user = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="Product usage: the customer's user (your id); counts as an active user of "
+        "the account on that UTC day.",
+    )
     properties = serializers.DictField(required=False, help_text="A JSON object under 4 KB.")
 
 

@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 
 from metrics import definitions, ingestion
 from metrics.api import serializers
-from prm.api.permissions import TokenScopePermission, VendorStaffOnly
+from partners.permissions import is_partner_admin, is_vendor_staff
+from prm.api.permissions import TokenScopePermission, VendorStaffOnly, role_required
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid query parameters (the reason per parameter)."),
@@ -66,8 +67,16 @@ class AtRiskView(_MetricView):
         return Response(serializers.AtRiskSerializer(rows, many=True).data)
 
 
+def may_ingest_events(user) -> bool:
+    """Vendor staff for any partner; a partner admin for their own partner only (the ingestion
+    resolves partners through partners.selectors, so another partner's id is an item error).
+    Accounts and seats stay vendor-written, so a partner can report usage but not invent the
+    customers or seats it is measured against."""
+    return is_vendor_staff(user) or is_partner_admin(user)
+
+
 class EventIngestView(APIView):
-    permission_classes = [TokenScopePermission, VendorStaffOnly]
+    permission_classes = [TokenScopePermission, role_required(may_ingest_events)]
 
     @extend_schema(
         request=serializers.EventBatchSerializer,
@@ -76,7 +85,7 @@ class EventIngestView(APIView):
             400: OpenApiResponse(description="Not a batch of 1 to 1,000 events (nothing stored)."),
             401: OpenApiResponse(description="No or an invalid token."),
             403: OpenApiResponse(description="A read-scope token."),
-            404: OpenApiResponse(description="Not vendor staff."),
+            404: OpenApiResponse(description="Neither vendor staff nor a partner admin."),
         },
     )
     def post(self, request):

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from customers.api import routes as customer_routes
 from deals.api import routes as deal_routes
 from enablement.api import routes as enablement_routes
 from metrics.api import routes as metrics_routes
@@ -14,12 +15,13 @@ from partners.api import routes as partner_routes
 # that take no `format` argument (a 500 found by the access sweep, tests/security/).
 router = DefaultRouter()
 router.include_format_suffixes = False
-for app in (partner_routes, onboarding_routes, deal_routes, enablement_routes):
+for app in (partner_routes, onboarding_routes, deal_routes, enablement_routes, customer_routes):
     app.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *metrics_routes.urlpatterns,
+    *customer_routes.urlpatterns,
     path("", include(router.urls)),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "deals",
     "metrics",
     "incentives",
+    "customers",
 ]
 
 MIDDLEWARE = [

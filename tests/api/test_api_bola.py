@@ -24,11 +24,17 @@ LIST_URLS = [
     "/api/v1/certificates/",
     "/api/v1/resources/",
     "/api/v1/checklists/",
+    "/api/v1/customer-accounts/",
+    "/api/v1/seat-licenses/",
+    "/api/v1/metrics/user-adoption/",
 ]
 
 
 @pytest.fixture
 def a_deals(world):
+    from customers.tests.factories import account
+
+    account(world.partner_a, "SENTINEL-ACCT", name=SENTINEL + " Customer", seats=9)
     a_admin = world.users["partner_a_admin"]
     draft = make_deal(user=a_admin, customer_name=SENTINEL, customer_domain="sentinel.example")
     submitted = make_deal(user=a_admin, submit=True, customer_name=SENTINEL + " Two")
@@ -104,11 +110,17 @@ def test_a_deal_created_by_partner_b_belongs_to_partner_b_whatever_the_body_says
     assert Deal.objects.get(pk=response.json()["id"]).partner == world.partner_b
 
 
-def test_partner_b_cannot_ingest_events_for_anyone(client, world):
+def test_partner_b_cannot_ingest_events_for_partner_a(client, world):
+    from metrics.models import Event
+
     token = bearer(token_for(world.users["partner_b_admin"]))
     body = {"events": [{"id": "e1", "kind": "product.used", "partner": world.partner_a.pk}]}
     response = client.post("/api/v1/events/", body, content_type="application/json", **token)
-    assert response.status_code == 404
+    assert response.status_code == 200
+    assert response.json()["items"][0]["errors"] == {
+        "partner": [f"No partner with id {world.partner_a.pk}."]
+    }
+    assert not Event.objects.filter(kind="product.used").exists()
 
 
 def test_filtering_by_another_partner_id_returns_nothing(client, world, a_deals, b_token):

@@ -31,6 +31,9 @@ LISTS = {
     "/api/v1/certificates/": ALL,
     "/api/v1/resources/": ALL,
     "/api/v1/checklists/": ALL,
+    "/api/v1/customer-accounts/": ALL,
+    "/api/v1/seat-licenses/": ALL,
+    "/api/v1/metrics/user-adoption/": ALL,
     "/api/v1/applications/": STAFF,
     "/api/v1/metrics/activation-cohorts/": STAFF,
     "/api/v1/metrics/adoption/": STAFF,
@@ -105,9 +108,11 @@ def test_only_partner_members_can_create_deals(world):
     )
 
 
-def test_event_ingestion_is_for_vendor_staff_only(world):
+def test_event_ingestion_is_for_vendor_staff_and_partner_admins(world):
     body = {"events": [{"id": "x-1", "kind": "product.active_users", "partner": 1}]}
-    assert_api_matrix(token_client_as(world), "/api/v1/events/", STAFF, method="post", data=body)
+    assert_api_matrix(
+        token_client_as(world), "/api/v1/events/", STAFF_AND_ADMINS, method="post", data=body
+    )
 
 
 def test_schema_and_docs_pages_are_public(client):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "customers"
+    verbose_name = "Customer accounts and user adoption"

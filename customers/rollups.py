@@ -1,0 +1,168 @@
+"""The user-adoption rollup: raw ingested events → ``CustomerDayUser`` (who was active, per
+account and UTC day) → ``CustomerAccountDay`` (how many). Owned by this app; metrics.rollups is
+not involved.
+
+Safety, in short (the same reasoning as metrics.rollups, see docs/metrics.md):
+- The upper bound of a run is read under a brief ``LOCK TABLE metrics_event IN EXCLUSIVE MODE
+  NOWAIT`` in its own transaction: the lock waits for no writer, and while we hold it no writer
+  is in flight, so every event with an id at or below ``max(id)`` has committed; later writers get
+  higher ids. The lock is released before the fold, so ingestion is blocked for milliseconds.
+- The fold and the watermark move happen in one transaction that holds the state row
+  (``SELECT … FOR UPDATE NOWAIT``): an overlapping run gives up; a crashed run changes nothing.
+- Folding is idempotent by construction: active users are inserted as a set (``ON CONFLICT DO
+  NOTHING``) and each touched (account, day) count is recomputed from that set, so re-reading an
+  event (a rebuild over the same days, a redelivered task) changes nothing.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
+from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
+
+from customers.choices import SUBJECT_TYPE, USER_PROPERTY
+from customers.models import (
+    AdoptionRollupState,
+    CustomerAccount,
+    CustomerAccountDay,
+    CustomerDayUser,
+)
+from metrics import conf
+from metrics.models import Event
+
+STATE = "user_adoption"
+CHUNK = 5000
+
+
+class AdoptionRollupBusy(Exception):
+    pass
+
+
+@dataclass
+class AdoptionRollupResult:
+    ran: bool
+    events: int = 0
+    buckets: int = 0
+    reason: str = ""
+
+
+def _safe_upper_bound() -> int:
+    table = connection.ops.quote_name(Event._meta.db_table)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (a model's table)
+            return int(cursor.fetchone()[0])
+    deadline = time.monotonic() + conf.rollup_lock_timeout_ms() / 1000
+    pause = 0.02
+    while True:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE NOWAIT")
+                cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (a model's table)
+                return int(cursor.fetchone()[0])
+        except DatabaseError:
+            if time.monotonic() >= deadline:
+                raise AdoptionRollupBusy("event writers kept the table busy") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+def _lock_state() -> AdoptionRollupState:
+    AdoptionRollupState.objects.get_or_create(name=STATE)
+    try:
+        return AdoptionRollupState.objects.select_for_update(nowait=True).get(name=STATE)
+    except DatabaseError as exc:
+        raise AdoptionRollupBusy("another adoption rollup is running") from exc
+
+
+def _fold(events) -> tuple[int, int]:
+    """Insert the active (account, day, user) triples of these events and recount their buckets.
+    Returns (events read, buckets recounted)."""
+    rows = events.filter(subject_type=SUBJECT_TYPE).values_list(
+        "subject_id", "day", KeyTextTransform(USER_PROPERTY, "properties")
+    )
+    seen = 0
+    triples: set[tuple[int, date, str]] = set()
+    for subject_id, day, user in rows.iterator(chunk_size=CHUNK):
+        seen += 1
+        if user and subject_id.isdigit():
+            triples.add((int(subject_id), day, str(user)[:100]))
+    if not triples:
+        return seen, 0
+    partner_of = dict(
+        CustomerAccount.objects.filter(pk__in={t[0] for t in triples}).values_list(
+            "pk", "partner_id"
+        )
+    )  # an account deleted since its events were ingested is skipped
+    triples = {t for t in triples if t[0] in partner_of}
+    CustomerDayUser.objects.bulk_create(
+        [CustomerDayUser(account_id=a, day=d, user=u) for a, d, u in triples],
+        ignore_conflicts=True,
+        batch_size=CHUNK,
+    )
+    buckets = {(a, d) for a, d, _ in triples}
+    counts = (
+        CustomerDayUser.objects.filter(
+            account_id__in={a for a, _ in buckets}, day__in={d for _, d in buckets}
+        )
+        .values_list("account_id", "day")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    CustomerAccountDay.objects.bulk_create(
+        [
+            CustomerAccountDay(account_id=a, partner_id=partner_of[a], day=d, active_users=n)
+            for a, d, n in counts
+            if (a, d) in buckets
+        ],
+        update_conflicts=True,
+        unique_fields=["account", "day"],
+        update_fields=["active_users"],
+        batch_size=CHUNK,
+    )
+    return seen, len(buckets)
+
+
+def adoption_rollup() -> AdoptionRollupResult:
+    """Fold the events recorded since the last run. Safe to run twice or concurrently."""
+    try:
+        upper = _safe_upper_bound()
+        with transaction.atomic():
+            state = _lock_state()
+            if upper <= state.watermark:
+                return AdoptionRollupResult(ran=True)
+            events, buckets = _fold(Event.objects.filter(pk__gt=state.watermark, pk__lte=upper))
+            state.watermark = upper
+            state.last_success_at = timezone.now()
+            state.last_events = events
+            state.save()
+            return AdoptionRollupResult(ran=True, events=events, buckets=buckets)
+    except AdoptionRollupBusy as exc:
+        return AdoptionRollupResult(ran=False, reason=str(exc))
+
+
+def adoption_recompute(
+    *, since: date | None = None, until: date | None = None
+) -> AdoptionRollupResult:
+    """Rebuild the summary rows of the days in [since, until] (all days when both are None) from
+    the raw events. A full rebuild also moves the watermark; a partial one leaves it, since
+    folding an event twice is harmless."""
+    upper = _safe_upper_bound()
+    with transaction.atomic():
+        state = _lock_state()
+        days = {}
+        if since is not None:
+            days["day__gte"] = since
+        if until is not None:
+            days["day__lte"] = until
+        CustomerDayUser.objects.filter(**days).delete()
+        CustomerAccountDay.objects.filter(**days).delete()
+        events, buckets = _fold(Event.objects.filter(pk__lte=upper, **days))
+        if not days:
+            state.watermark = upper
+        state.last_success_at = timezone.now()
+        state.save()
+    return AdoptionRollupResult(ran=True, events=events, buckets=buckets)
