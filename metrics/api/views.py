@@ -77,6 +77,7 @@ def may_ingest_events(user) -> bool:
 
 class EventIngestView(APIView):
     permission_classes = [TokenScopePermission, role_required(may_ingest_events)]
+    throttle_scope = "ingest"
 
     @extend_schema(
         request=serializers.EventBatchSerializer,

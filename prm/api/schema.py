@@ -14,6 +14,7 @@ DESCRIPTIONS = {
     "401": "No credentials, or an invalid or revoked token.",
     "403": "Not allowed: a read-scope token on a write, or the other side's action.",
     "404": "Not found, or not visible to you (another partner's object, or not your role).",
+    "429": "Too many requests for this token; retry after the Retry-After header's seconds.",
 }
 
 
@@ -24,7 +25,7 @@ def add_error_responses(result, generator, request, public):
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
             for code, description in DESCRIPTIONS.items():
-                if code == "401" and path.endswith(("/schema/", "/docs/")):
+                if code in ("401", "429") and path.endswith(("/schema/", "/docs/")):
                     continue
                 existing = responses.setdefault(code, {"description": description})
                 existing.setdefault("content", {"application/json": {"schema": ref}})

@@ -258,6 +258,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Per token (prm/api/throttling.py), counted in the shared cache; 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["prm.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "read": env("PRM_API_RATE_READ", default="1200/min"),
+        "write": env("PRM_API_RATE_WRITE", default="300/min"),
+        "ingest": env("PRM_API_RATE_INGEST", default="120/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PRM API",
