@@ -344,7 +344,31 @@ ROUTES: dict[str, Route] = {
     "api-metrics-activation": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
     "api-metrics-adoption": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
     "api-metrics-at-risk": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
-    "api-events": Route(post=row(401, 404, 404, 404, 404, 400, 400, 400)),
+    # partner admins may ingest for their own partner (an empty batch is a 400)
+    "api-events": Route(post=row(401, 400, 404, 400, 404, 400, 400, 400)),
+    # customers: vendor staff write; a partner's members read their own; others' ids are 404
+    "customers:partner_list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "customers:manager_list": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "api-metrics-user-adoption": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "customer-account-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    "customer-account-detail": Route(
+        kwargs={"pk": "customer_account"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+        patch=row(401, 403, 403, 404, 404, 200, 200, 200),
+    ),
+    "seat-license-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    "seat-license-detail": Route(
+        kwargs={"pk": "seat_license"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+        patch=row(401, 403, 403, 404, 404, 400, 400, 400),
+        delete=row(401, 403, 403, 404, 404, 204, 204, 204),
+    ),
     "program-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
     "program-detail": Route(
         kwargs={"pk": "program"},

@@ -134,4 +134,15 @@ def build_sweep_objects(world) -> dict:
         "role": MemberRole.USER,
         "mdf_request": mdf_pending.pk,
         "mdf_claimed": mdf_claimed.pk,
+        **_customer_objects(partner),
     }
+
+
+def _customer_objects(partner) -> dict:
+    from customers import services as customer_services
+
+    account = customer_services.customer_account_create(
+        partner=partner, external_id="SENTINEL-ACCT", name=f"{SENTINEL} Customer"
+    )
+    seats = customer_services.seat_license_set(account=account, seats=12)
+    return {"customer_account": account.pk, "seat_license": seats.pk}
