@@ -148,3 +148,22 @@ def test_tier_review_lists_pending_demotions_with_bounded_queries(
     page = response.content.decode()
     assert page.count("Review<span") == 15
     assert (now + timedelta(days=30)).strftime("%-d %b %Y") in page
+
+
+def test_a_silver_course_is_404_below_silver_and_opens_after_the_nightly_promotion(client, ladder):
+    from enablement.tests.factories import CourseFactory
+
+    now = timezone.now()
+    partner = active_partner(ladder, at=now)
+    user = certify(partner, ladder.certification, 2, at=now)[1]
+    won(partner, 150_000, closed_at=now - timedelta(days=3))
+    course = CourseFactory(title="Silver sales plays", slug="silver-plays", min_tier=ladder.silver)
+    url = reverse("enablement:course_detail", args=[course.slug])
+    client.force_login(user)
+    assert client.get(url).status_code == 404
+    assert "Silver sales plays" not in client.get(reverse("enablement:catalog")).content.decode()
+
+    tiers_evaluate(at=now)
+
+    assert client.get(url).status_code == 200
+    assert "Silver sales plays" in client.get(reverse("enablement:catalog")).content.decode()
