@@ -14,7 +14,9 @@ class ProgramSerializer(serializers.ModelSerializer):
 class TierBenefitSerializer(serializers.ModelSerializer):
     class Meta:
         model = TierBenefit
-        fields = ["name", "value", "description"]
+        # ``kind`` and ``amount`` say what applies (days, percent, MDF money in PRM_TIER_CURRENCY);
+        # ``value`` is the text partners read.
+        fields = ["kind", "name", "amount", "period", "value", "description"]
 
 
 class TierSerializer(serializers.ModelSerializer):
