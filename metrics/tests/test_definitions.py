@@ -23,6 +23,7 @@ from metrics.definitions import (
 )
 from metrics.models import OfferingAdoptionRule
 from metrics.services import record_events
+from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from partners.choices import PartnerStatus, Region
 from partners.models import Partner
@@ -105,31 +106,32 @@ def test_empty_cohort_has_no_rate():
 
 def test_funnel_counts_partners_per_checklist_step_in_order():
     cohort = [joined(date(2026, 3, n + 1)) for n in range(4)]
-    steps = [(11, "Sign the agreement", 1, True), (12, "Complete training", 2, True)]
-    record_events(
-        event(
-            "onboarding.step_completed",
-            f"s{p.pk}-{step}",
-            partner=p,
-            day=date(2026, 3, 20),
-            properties={
-                "checklist": 1,
-                "version": 1,
-                "step": step,
-                "step_title": title,
-                "position": pos,
-                "required": req,
-            },
+    done = date(2026, 3, 20)
+    for i, p in enumerate(cohort):  # everyone did step 1, one partner also step 2
+        checklist(
+            p,
+            [
+                ("agreement", "Sign the agreement", 1, True, done),
+                ("training", "Complete training", 2, True, None if i else done),
+                ("logo", "Upload your logo", 3, False, None),
+            ],
         )
-        for i, p in enumerate(cohort)
-        for step, title, pos, req in steps[: 1 if i else 2]  # everyone step 1, one partner step 2
-    )
+    joined(date(2026, 3, 25))  # in the cohort without a checklist: counts in the denominator
     funnel = activation_funnel(since=date(2026, 3, 1), until=date(2026, 3, 31))
-    assert funnel.cohort == 4
+    assert funnel.cohort == 5
     assert [(s.title, s.partners, s.share, s.required) for s in funnel.steps] == [
-        ("Sign the agreement", 4, 100.0, True),
-        ("Complete training", 1, 25.0, True),
+        ("Sign the agreement", 4, 80.0, True),
+        ("Complete training", 1, 20.0, True),
+        ("Upload your logo", 0, 0.0, False),
     ]
+
+
+def test_funnel_leaves_out_partners_who_joined_outside_the_range():
+    inside, outside = joined(date(2026, 3, 2)), joined(date(2026, 4, 2))
+    checklist(inside, [("agreement", "Sign the agreement", 1, True, date(2026, 3, 5))])
+    checklist(outside, [("agreement", "Sign the agreement", 1, True, date(2026, 4, 5))])
+    funnel = activation_funnel(since=date(2026, 3, 1), until=date(2026, 3, 31))
+    assert (funnel.cohort, [s.partners for s in funnel.steps]) == (1, [1])
 
 
 def test_time_to_activation_median_and_p75():
@@ -140,16 +142,12 @@ def test_time_to_activation_median_and_p75():
     assert (result.count, result.median_days, result.p75_days) == (4, 25.0, 32.5)
 
 
-def test_time_to_first_deal_uses_the_first_deal_submitted_event():
+def test_time_to_first_deal_uses_the_first_submitted_deal():
     a, b = joined(date(2026, 1, 1)), joined(date(2026, 1, 1))
-    record_events(
-        [
-            event("deal.submitted", "a1", partner=a, day=date(2026, 1, 11), hour=9),
-            event("deal.submitted", "a2", partner=a, day=date(2026, 1, 5), hour=9),
-            event("deal.submitted", "b1", partner=b, day=date(2026, 1, 21), hour=9),
-            event("deal.won", "b2", partner=b, day=date(2026, 1, 2), hour=9),
-        ]
-    )
+    deal_submitted(a, date(2026, 1, 11), customer_domain="one.example")
+    deal_submitted(a, date(2026, 1, 5), customer_domain="two.example")
+    deal_submitted(b, date(2026, 1, 21), customer_domain="three.example")
+    joined(date(2026, 1, 1))  # no deal: not part of the distribution
     result = time_to_first_deal(since=date(2026, 1, 1), until=date(2026, 1, 31))
     assert (result.count, result.median_days) == (2, 12.0)
 
@@ -321,17 +319,20 @@ def test_steady_partner_is_not_at_risk(world):
 def test_stalled_onboarding_is_at_risk_with_the_reason():
     stalled = joined(TODAY - timedelta(days=40))
     moving = joined(TODAY - timedelta(days=40))
+    silent = joined(TODAY - timedelta(days=40))
     fresh = joined(TODAY - timedelta(days=3))
-    record_events(
-        [
-            event(
-                "onboarding.step_completed", "s1", partner=stalled, day=TODAY - timedelta(days=20)
-            ),
-            event("onboarding.step_completed", "s2", partner=moving, day=TODAY - timedelta(days=2)),
-        ]
+    checklist(
+        stalled, [("a", "Sign", 1, True, TODAY - timedelta(days=20)), ("b", "Go", 2, True, None)]
     )
+    checklist(
+        moving, [("a", "Sign", 1, True, TODAY - timedelta(days=2)), ("b", "Go", 2, True, None)]
+    )
+    checklist(silent, [("a", "Sign", 1, True, None)])
     risks = {r.partner: r.reasons for r in at_risk_partners()}
     assert risks[stalled] == ["Onboarding stalled: no checklist step completed for 20 days."]
+    assert risks[silent] == [
+        "Onboarding stalled: no checklist step completed in 40 days since joining."
+    ]
     assert moving not in risks and fresh not in risks
 
 

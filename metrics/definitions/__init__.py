@@ -1,0 +1,99 @@
+"""Every metric of the product, defined once. docs/metrics.md gives the same formulas in words.
+
+Selector-style functions: keyword-only arguments, read-only, bounded queries. Program-wide metrics
+take the partner filters ``program``, ``partner_type``, ``tier``, ``region`` and ``owner`` (an
+object or its id; ``None`` means all) and read the summary tables kept by ``metrics.rollups`` or
+domain tables (partners, checklist steps, deals); none reads the raw Event table. Dashboards call
+these; they never compute a metric themselves. They do not check who may see what: callers pass
+partners the user may see (``partners.selectors``).
+
+The package is split by subject; everything is importable from ``metrics.definitions``.
+"""
+
+from metrics.definitions.activation import (
+    CohortRate,
+    Durations,
+    Funnel,
+    FunnelStep,
+    Rate,
+    activation_cohorts,
+    activation_funnel,
+    activation_rate,
+    time_to_activation,
+    time_to_first_deal,
+)
+from metrics.definitions.adoption import (
+    AreaShare,
+    FeatureAdoption,
+    ScorePoint,
+    adoption_ranking,
+    adoption_score_explained,
+    adoption_score_for_partner,
+    adoption_score_history,
+    feature_adoption,
+)
+from metrics.definitions.common import (
+    TRAINING_PREFIXES,
+    area_of,
+    partners_matching,
+    percentile,
+)
+from metrics.definitions.offerings import (
+    DEFAULT_OFFERING_RULES,
+    CurvePoint,
+    OfferingAdoption,
+    PartnerOffering,
+    Rule,
+    first_launched_offering,
+    offering_adoption,
+    offering_adoption_curve,
+    offering_rules,
+    partner_offerings,
+)
+from metrics.definitions.risk import (
+    STALE_AFTER,
+    AtRisk,
+    Freshness,
+    at_risk_partners,
+    metrics_freshness,
+)
+
+__all__ = [
+    "DEFAULT_OFFERING_RULES",
+    "STALE_AFTER",
+    "TRAINING_PREFIXES",
+    "AreaShare",
+    "AtRisk",
+    "CohortRate",
+    "CurvePoint",
+    "Durations",
+    "FeatureAdoption",
+    "Freshness",
+    "Funnel",
+    "FunnelStep",
+    "OfferingAdoption",
+    "PartnerOffering",
+    "Rate",
+    "Rule",
+    "ScorePoint",
+    "activation_cohorts",
+    "activation_funnel",
+    "activation_rate",
+    "adoption_ranking",
+    "adoption_score_explained",
+    "adoption_score_for_partner",
+    "adoption_score_history",
+    "area_of",
+    "at_risk_partners",
+    "feature_adoption",
+    "first_launched_offering",
+    "metrics_freshness",
+    "offering_adoption",
+    "offering_adoption_curve",
+    "offering_rules",
+    "partner_offerings",
+    "partners_matching",
+    "percentile",
+    "time_to_activation",
+    "time_to_first_deal",
+]

@@ -1,0 +1,195 @@
+"""Activation: rate per signup cohort, the checklist funnel, time to activation and first deal.
+
+Read from domain tables only (Partner, onboarding's checklist steps, deals), never from events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, Q
+from django.db.models.functions import TruncMonth
+
+from metrics import conf
+from metrics.definitions.common import (
+    _day_start,
+    _joined_between,
+    _today,
+    partners_matching,
+    percentile,
+)
+
+
+# --- Activation -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rate:
+    partners: int
+    activated: int
+    pending: int = 0  # not activated yet, but their window is still open
+
+    @property
+    def rate(self) -> float | None:
+        """Activated partners as a percentage of the cohort (None for an empty cohort)."""
+        return round(100.0 * self.activated / self.partners, 1) if self.partners else None
+
+
+@dataclass(frozen=True)
+class CohortRate(Rate):
+    month: date = date.min
+
+
+def _activation_counts(window_days: int, today: date) -> dict:
+    window = timedelta(days=window_days)
+    deadline = ExpressionWrapper(F("joined_at") + window, output_field=DateTimeField())
+    open_since = _day_start(today + timedelta(days=1)) - window
+    return {
+        "partners": Count("pk"),
+        "activated": Count("pk", filter=Q(activated_at__isnull=False, activated_at__lte=deadline)),
+        "pending": Count("pk", filter=Q(activated_at__isnull=True, joined_at__gt=open_since)),
+    }
+
+
+def activation_cohorts(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    window_days: int | None = None,
+    **filters,
+) -> list[CohortRate]:
+    """Activation rate per monthly signup cohort: partners who joined in the month and were
+    activated within ``window_days`` (default PRM_ACTIVATION_WINDOW_DAYS) of joining, over all
+    partners who joined in the month. One grouped query."""
+    window_days = conf.activation_window_days() if window_days is None else window_days
+    qs = _joined_between(partners_matching(**filters), since, until)
+    rows = (
+        qs.annotate(month=TruncMonth("joined_at", tzinfo=UTC))
+        .values("month")
+        .annotate(**_activation_counts(window_days, _today()))
+        .order_by("month")
+    )
+    return [
+        CohortRate(
+            month=row["month"].date() if isinstance(row["month"], datetime) else row["month"],
+            partners=row["partners"],
+            activated=row["activated"],
+            pending=row["pending"],
+        )
+        for row in rows
+    ]
+
+
+def activation_rate(
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    window_days: int | None = None,
+    **filters,
+) -> Rate:
+    """The same ratio over every partner who joined between ``since`` and ``until``."""
+    window_days = conf.activation_window_days() if window_days is None else window_days
+    qs = _joined_between(partners_matching(**filters), since, until)
+    row = qs.aggregate(**_activation_counts(window_days, _today()))
+    return Rate(partners=row["partners"], activated=row["activated"], pending=row["pending"])
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    step: str
+    title: str
+    position: int
+    required: bool
+    partners: int
+    share: float | None  # percentage of the cohort
+
+
+@dataclass(frozen=True)
+class Funnel:
+    cohort: int
+    steps: list[FunnelStep]
+
+
+def activation_funnel(*, since: date | None = None, until: date | None = None, **filters) -> Funnel:
+    """For the partners who joined between ``since`` and ``until``: how many completed each
+    checklist step (onboarding's ChecklistStep rows marked done), in step order. Steps are grouped
+    by their stable ``key``, so checklist versions add up. One query for the cohort, one grouped
+    query for the steps."""
+    from onboarding.choices import StepStatus
+    from onboarding.models import ChecklistStep
+
+    cohort = _joined_between(partners_matching(**filters), since, until)
+    size = cohort.count()
+    rows = (
+        ChecklistStep.objects.filter(checklist__partner__in=cohort)
+        .order_by()
+        .values("key")
+        .annotate(
+            partners=Count("checklist__partner", distinct=True, filter=Q(status=StepStatus.DONE)),
+            title=Max("title"),
+            position=Min("position"),
+            required=Count("pk", filter=Q(required=True)),
+        )
+    )
+    steps = [
+        FunnelStep(
+            step=row["key"],
+            title=row["title"] or row["key"],
+            position=row["position"] or 0,
+            required=row["required"] > 0,
+            partners=row["partners"],
+            share=round(100.0 * row["partners"] / size, 1) if size else None,
+        )
+        for row in rows
+    ]
+    steps.sort(key=lambda s: (s.position, s.title))
+    return Funnel(cohort=size, steps=steps)
+
+
+@dataclass(frozen=True)
+class Durations:
+    """A distribution of durations in days."""
+
+    count: int
+    median_days: float | None
+    p75_days: float | None
+
+
+def _durations(days: list[float]) -> Durations:
+    median, p75 = percentile(days, 0.5), percentile(days, 0.75)
+    return Durations(
+        count=len(days),
+        median_days=None if median is None else round(median, 1),
+        p75_days=None if p75 is None else round(p75, 1),
+    )
+
+
+def time_to_activation(
+    *, since: date | None = None, until: date | None = None, **filters
+) -> Durations:
+    """Days from joining to activation, over partners who joined in the range and are activated."""
+    qs = _joined_between(partners_matching(**filters), since, until).filter(
+        activated_at__isnull=False
+    )
+    days = [
+        (activated - joined).total_seconds() / 86400
+        for joined, activated in qs.values_list("joined_at", "activated_at")
+    ]
+    return _durations(days)
+
+
+def time_to_first_deal(
+    *, since: date | None = None, until: date | None = None, **filters
+) -> Durations:
+    """Days from joining to the first registered deal (the earliest ``Deal.submitted_at``), over
+    the partners who joined in the range and have registered one. One grouped query."""
+    from deals.models import Deal
+
+    cohort = _joined_between(partners_matching(**filters), since, until)
+    firsts = (
+        Deal.objects.filter(partner__in=cohort, submitted_at__isnull=False)
+        .order_by()
+        .values("partner_id")
+        .annotate(first=Min("submitted_at"), joined=Min("partner__joined_at"))
+    )
+    days = [max((row["first"] - row["joined"]).total_seconds(), 0) / 86400 for row in firsts]
+    return _durations(days)

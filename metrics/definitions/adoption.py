@@ -1,0 +1,114 @@
+"""Adoption score (per partner, history, ranking, distribution) and feature adoption."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count
+
+from metrics import conf
+from metrics.definitions.common import _today, partners_matching
+from metrics.models import AdoptionScore, FeatureArea, PartnerDay, PartnerDayArea
+
+
+# --- Adoption score -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScorePoint:
+    day: date
+    score: float
+
+
+def adoption_score_for_partner(*, partner_id: int, day: date | None = None) -> AdoptionScore | None:
+    """The partner's score on ``day`` (default today), or None when it had no activity in the 30
+    days ending that day (its score is 0 then)."""
+    day = day or _today()
+    return AdoptionScore.objects.filter(partner_id=partner_id, day=day).first()
+
+
+def adoption_score_history(
+    *, partner_id: int, since: date | None = None, until: date | None = None
+) -> list[ScorePoint]:
+    """One point per day from ``since`` (default 90 days ago) to ``until`` (default today); days
+    without a stored row score 0. One indexed query."""
+    until = until or _today()
+    since = since or until - timedelta(days=89)
+    stored = dict(
+        AdoptionScore.objects.filter(partner_id=partner_id, day__range=(since, until)).values_list(
+            "day", "score"
+        )
+    )
+    days = (until - since).days + 1
+    return [
+        ScorePoint(day=d, score=stored.get(d, 0.0))
+        for d in (since + timedelta(days=i) for i in range(max(days, 0)))
+    ]
+
+
+def adoption_score_explained(score: AdoptionScore) -> list[str]:
+    """The score's parts in words, so nobody has to trust an opaque number."""
+    weights = conf.adoption_weights()
+    target = conf.adoption_frequency_target_days()
+    return [
+        f"Breadth ({weights.breadth:g}%): {score.areas} of 5 feature areas used in 30 days.",
+        f"Frequency ({weights.frequency:g}%): active on {score.active_days} of 30 days "
+        f"(full marks from {target}).",
+        f"Users ({weights.users:g}%): {score.active_users} active of {score.seats} people.",
+    ]
+
+
+def adoption_ranking(*, day: date | None = None, limit: int = 20, **filters) -> list[AdoptionScore]:
+    """The partners with the highest score on ``day`` (default today)."""
+    day = day or _today()
+    return list(
+        AdoptionScore.objects.filter(day=day, partner__in=partners_matching(**filters))
+        .select_related("partner")
+        .order_by("-score", "partner__name")[:limit]
+    )
+
+
+# --- Feature adoption -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AreaShare:
+    area: str
+    label: str
+    partners: int
+    share: float | None
+
+
+@dataclass(frozen=True)
+class FeatureAdoption:
+    active_partners: int
+    areas: list[AreaShare]
+
+
+def feature_adoption(*, as_of: date | None = None, days: int = 30, **filters) -> FeatureAdoption:
+    """Of the partners active in the ``days`` ending ``as_of`` (at least one event), the share
+    that used each feature area in that window. Two grouped queries on the summaries."""
+    as_of = as_of or _today()
+    start = as_of - timedelta(days=days - 1)
+    partners = partners_matching(**filters)
+    active = (
+        PartnerDay.objects.filter(day__range=(start, as_of), partner__in=partners)
+        .values("partner_id")
+        .distinct()
+        .count()
+    )
+    used = dict(
+        PartnerDayArea.objects.filter(day__range=(start, as_of), partner__in=partners)
+        .values("area")
+        .annotate(n=Count("partner", distinct=True))
+        .values_list("area", "n")
+    )
+    return FeatureAdoption(
+        active_partners=active,
+        areas=[
+            AreaShare(
+                area=area.value,
+                label=area.label,
+                partners=used.get(area.value, 0),
+                share=round(100.0 * used.get(area.value, 0) / active, 1) if active else None,
+            )
+            for area in FeatureArea
+        ],
+    )

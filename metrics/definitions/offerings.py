@@ -1,0 +1,190 @@
+"""Offering adoption: which partners adopted which offering, its curve since launch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import QuerySet
+
+from metrics.choices import EventKind
+from metrics.definitions.common import _day_start, _today, partners_matching
+from metrics.models import OfferingAdoptionRule, PartnerDayOffering
+from partners.choices import PartnerStatus
+from partners.models import Offering, Partner
+
+
+# --- Offering adoption ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    description: str
+    kinds: tuple[str, ...]
+    window_days: int | None
+    min_events: int = 1
+
+
+DEFAULT_OFFERING_RULES = (
+    Rule(
+        "A deal registered or won with it in the last 90 days",
+        (EventKind.DEAL_SUBMITTED, EventKind.DEAL_WON),
+        90,
+    ),
+    Rule("A certification on it", (EventKind.CERTIFICATION_EARNED,), None),
+    Rule(
+        "Its assets used in the last 90 days",
+        (EventKind.RESOURCE_VIEWED, EventKind.RESOURCE_DOWNLOADED),
+        90,
+    ),
+    Rule("Product usage reported in the last 30 days", (EventKind.OFFERING_USED,), 30),
+)
+
+
+def offering_rules(offering: Offering) -> tuple[Rule, ...]:
+    """The offering's configured rules (OfferingAdoptionRule), or the defaults."""
+    configured = tuple(
+        Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
+        for r in OfferingAdoptionRule.objects.filter(offering=offering)
+    )
+    return configured or DEFAULT_OFFERING_RULES
+
+
+def _eligible(filters: dict, as_of: date) -> QuerySet[Partner]:
+    """Partners that could adopt on ``as_of``: joined by then, not applicants, not churned."""
+    return (
+        partners_matching(**filters)
+        .filter(joined_at__lt=_day_start(as_of + timedelta(days=1)))
+        .exclude(status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED])
+    )
+
+
+def _usage(offering: Offering, rules, until: date, partner_ids=None):
+    """(partner, day, kind) → events for the offering, for the kinds the rules count."""
+    kinds = {k for r in rules for k in r.kinds}
+    qs = PartnerDayOffering.objects.filter(offering=offering.slug, kind__in=kinds, day__lte=until)
+    if partner_ids is not None:
+        qs = qs.filter(partner_id__in=partner_ids)
+    return list(qs.values_list("partner_id", "day", "kind", "events"))
+
+
+def _adopters(usage, rules, as_of: date) -> dict[int, list[str]]:
+    """Partner id → descriptions of the rules it meets on ``as_of``."""
+    met: dict[int, list[str]] = defaultdict(list)
+    for rule in rules:
+        start = as_of - timedelta(days=rule.window_days - 1) if rule.window_days else date.min
+        totals: dict[int, int] = defaultdict(int)
+        for partner_id, day, kind, events in usage:
+            if kind in rule.kinds and start <= day <= as_of:
+                totals[partner_id] += events
+        for partner_id, total in totals.items():
+            if total >= rule.min_events:
+                met[partner_id].append(rule.description)
+    return met
+
+
+@dataclass(frozen=True)
+class OfferingAdoption:
+    offering: Offering
+    eligible: int
+    adopted: int
+    rules: tuple[Rule, ...] = field(default=())
+
+    @property
+    def share(self) -> float | None:
+        return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
+
+
+def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingAdoption]:
+    """Per active offering: eligible partners and how many adopted it (met any rule) on ``as_of``."""
+    as_of = as_of or _today()
+    eligible = set(_eligible(filters, as_of).values_list("pk", flat=True))
+    result = []
+    for offering in Offering.objects.filter(is_active=True, launched_on__lte=as_of):
+        rules = offering_rules(offering)
+        met = _adopters(_usage(offering, rules, as_of), rules, as_of)
+        result.append(
+            OfferingAdoption(
+                offering=offering,
+                eligible=len(eligible),
+                adopted=len(eligible & met.keys()),
+                rules=rules,
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    day: date
+    eligible: int
+    adopted: int
+
+    @property
+    def share(self) -> float | None:
+        return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
+
+
+def offering_adoption_curve(
+    *, offering: Offering, until: date | None = None, step_days: int = 7, **filters
+) -> list[CurvePoint]:
+    """Adoption of one offering since its launch: a point every ``step_days`` from the launch day
+    to ``until`` (default today). Eligibility uses each partner's join date and current status."""
+    until = until or _today()
+    rules = offering_rules(offering)
+    usage = _usage(offering, rules, until)
+    partners = list(
+        partners_matching(**filters)
+        .exclude(status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED])
+        .values_list("pk", "joined_at")
+    )
+    points, day = [], offering.launched_on
+    while day <= until:
+        eligible = {pk for pk, joined in partners if joined < _day_start(day + timedelta(days=1))}
+        met = _adopters(usage, rules, day)
+        points.append(
+            CurvePoint(day=day, eligible=len(eligible), adopted=len(eligible & met.keys()))
+        )
+        if day == until:
+            break
+        day = min(day + timedelta(days=step_days), until)
+    return points
+
+
+@dataclass(frozen=True)
+class PartnerOffering:
+    offering: Offering
+    adopted: bool
+    reasons: list[str]
+
+
+def partner_offerings(*, partner_id: int, as_of: date | None = None) -> list[PartnerOffering]:
+    """Which active offerings one partner has adopted on ``as_of``, with the rules it meets.
+    Three queries whatever the number of offerings (offerings, their rules, the partner's usage)."""
+    as_of = as_of or _today()
+    offerings = list(Offering.objects.filter(is_active=True, launched_on__lte=as_of))
+    configured: dict[int, list[Rule]] = defaultdict(list)
+    for r in OfferingAdoptionRule.objects.filter(offering__in=offerings):
+        configured[r.offering_id].append(
+            Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
+        )
+    usage: dict[str, list] = defaultdict(list)
+    for slug, day, kind, events in PartnerDayOffering.objects.filter(
+        partner_id=partner_id, offering__in=[o.slug for o in offerings], day__lte=as_of
+    ).values_list("offering", "day", "kind", "events"):
+        usage[slug].append((partner_id, day, kind, events))
+    result = []
+    for offering in offerings:
+        rules = tuple(configured.get(offering.pk, ())) or DEFAULT_OFFERING_RULES
+        reasons = _adopters(usage[offering.slug], rules, as_of).get(partner_id, [])
+        result.append(PartnerOffering(offering=offering, adopted=bool(reasons), reasons=reasons))
+    return result
+
+
+def first_launched_offering(*, as_of: date | None = None) -> Offering | None:
+    """The active offering launched first (by ``as_of``): the dashboard's default curve."""
+    as_of = as_of or _today()
+    return (
+        Offering.objects.filter(is_active=True, launched_on__lte=as_of)
+        .order_by("launched_on", "name")
+        .first()
+    )

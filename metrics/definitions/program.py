@@ -1,0 +1,219 @@
+"""Program-wide figures of the channel-manager dashboard: partners by status, the adoption score
+distribution, weekly active partners and users, deals registered and won, the pipeline, and the
+won-deals leaderboard. Each is one or two grouped queries on summaries or domain tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models.functions import Cast, Floor, Least, TruncWeek
+
+from deals.choices import OPEN_STATUSES, DealStage, DealStatus
+from deals.models import Deal
+from metrics.definitions.common import _day_start, _today, partners_matching
+from metrics.models import AdoptionScore, PartnerDay, PartnerDayUser
+from partners.choices import PartnerStatus
+
+
+def partner_status_counts(**filters) -> dict[str, int]:
+    """Partners per status now (every status present, 0 when none)."""
+    rows = partners_matching(**filters).order_by().values("status").annotate(n=Count("pk"))
+    found = {row["status"]: row["n"] for row in rows}
+    return {status: found.get(status, 0) for status in PartnerStatus.values}
+
+
+def partners_joined(*, since: date, until: date, **filters) -> int:
+    """Partners who joined between ``since`` and ``until`` (inclusive days, UTC)."""
+    return (
+        partners_matching(**filters)
+        .filter(joined_at__gte=_day_start(since), joined_at__lt=_day_start(until + timedelta(1)))
+        .count()
+    )
+
+
+# --- Adoption score distribution ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoreBucket:
+    low: int
+    high: int
+    partners: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.low}-{self.high}"
+
+
+@dataclass(frozen=True)
+class ScoreDistribution:
+    day: date
+    partners: int  # eligible partners: joined by then, neither applicant nor churned
+    buckets: list[ScoreBucket]
+    total: float  # the sum of their scores (no row: 0)
+
+    @property
+    def average(self) -> float | None:
+        return round(self.total / self.partners, 1) if self.partners else None
+
+
+def _eligible(day: date, filters: dict):
+    return (
+        partners_matching(**filters)
+        .filter(joined_at__lt=_day_start(day + timedelta(days=1)))
+        .exclude(status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED])
+    )
+
+
+def adoption_score_distribution(*, day: date | None = None, **filters) -> ScoreDistribution:
+    """How the eligible partners' scores on ``day`` spread over ten buckets of 10 points
+    (0-9, …, 90-100). A partner without a score row that day scored 0 (no activity in 30 days).
+    The average score is over every eligible partner, zeros included. Two queries."""
+    day = day or _today()
+    eligible = _eligible(day, filters)
+    size = eligible.count()
+    rows = (
+        AdoptionScore.objects.filter(day=day, partner__in=eligible)
+        .annotate(bucket=Least(Floor(Cast("score", FloatField()) / 10.0), 9.0))
+        .order_by()
+        .values("bucket")
+        .annotate(n=Count("pk"), total=Sum("score"))
+    )
+    counts, total = defaultdict(int), 0.0
+    for row in rows:
+        counts[max(int(row["bucket"]), 0)] += row["n"]
+        total += row["total"] or 0.0
+    counts[0] += size - sum(counts.values())
+    buckets = [
+        ScoreBucket(low=10 * b, high=10 * b + (10 if b == 9 else 9), partners=counts[b])
+        for b in range(10)
+    ]
+    return ScoreDistribution(day=day, partners=size, buckets=buckets, total=total)
+
+
+# --- Weekly activity ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WeekActivity:
+    week: date  # the Monday
+    partners: int  # with at least one event that week (within the range)
+    users: int  # distinct users with at least one event that week
+
+
+def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
+    """Active partners and active users per ISO week (Monday first) between ``since`` and
+    ``until``; days outside the range do not count, so the first and last weeks may be partial.
+    Every week of the range is listed, 0 when nobody was active. Two grouped queries."""
+    partners = partners_matching(**filters)
+    window = {"day__range": (since, until), "partner__in": partners}
+    by_partner = _weeks(
+        PartnerDay.objects.filter(**window)
+        .annotate(week=TruncWeek("day"))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("partner_id", distinct=True))
+        .values_list("week", "n")
+    )
+    by_user = _weeks(
+        PartnerDayUser.objects.filter(**window)
+        .annotate(week=TruncWeek("day"))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("week", "n")
+    )
+    weeks, monday = [], since - timedelta(days=since.weekday())
+    while monday <= until:
+        weeks.append(
+            WeekActivity(
+                week=monday,
+                partners=_by_week(by_partner, monday),
+                users=_by_week(by_user, monday),
+            )
+        )
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _by_week(found: dict, monday: date) -> int:
+    return found.get(monday, 0)
+
+
+def _weeks(rows) -> dict[date, int]:
+    """TruncWeek of a DateField is a date on Postgres and SQLite; accept a datetime too."""
+    return {(k.date() if isinstance(k, datetime) else k): n for k, n in rows}
+
+
+# --- Deals ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DealCounts:
+    registered: int  # submitted in the range
+    won: int  # marked won in the range
+
+
+def deal_counts(*, since: date, until: date, **filters) -> DealCounts:
+    """Deals registered (submitted) and won (closed as won) between ``since`` and ``until``."""
+    start, end = _day_start(since), _day_start(until + timedelta(days=1))
+    row = Deal.objects.filter(partner__in=partners_matching(**filters)).aggregate(
+        registered=Count("pk", filter=Q(submitted_at__gte=start, submitted_at__lt=end)),
+        won=Count("pk", filter=Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)),
+    )
+    return DealCounts(registered=row["registered"], won=row["won"])
+
+
+@dataclass(frozen=True)
+class PipelineStage:
+    stage: str
+    label: str
+    deals: int
+    amounts: dict[str, Decimal] = field(default_factory=dict)  # currency → sum
+
+
+def deal_pipeline(**filters) -> list[PipelineStage]:
+    """Open registrations (submitted or approved) per sales stage, in stage order, with their
+    amounts per currency (never added across currencies). One grouped query."""
+    rows = (
+        Deal.objects.filter(partner__in=partners_matching(**filters), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("stage", "currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    )
+    deals, amounts = defaultdict(int), defaultdict(dict)
+    for row in rows:
+        deals[row["stage"]] += row["n"]
+        amounts[row["stage"]][row["currency"]] = row["amount"] or Decimal("0")
+    return [
+        PipelineStage(
+            stage=value,
+            label=label,
+            deals=deals[value],
+            amounts=dict(sorted(amounts[value].items())),
+        )
+        for value, label in DealStage.choices
+    ]
+
+
+@dataclass(frozen=True)
+class WonDeals:
+    partner_id: int
+    name: str
+    won: int
+
+
+def won_deals_ranking(*, since: date, until: date, limit: int = 10, **filters) -> list[WonDeals]:
+    """The partners with the most deals won between ``since`` and ``until``. One query."""
+    start, end = _day_start(since), _day_start(until + timedelta(days=1))
+    rows = (
+        Deal.objects.filter(
+            partner__in=partners_matching(**filters),
+            status=DealStatus.WON,
+            closed_at__gte=start,
+            closed_at__lt=end,
+        )
+        .order_by()
+        .values("partner_id", name=F("partner__name"))
+        .annotate(won=Count("pk"))
+        .order_by("-won", "name", "partner_id")[:limit]
+    )
+    return [WonDeals(partner_id=r["partner_id"], name=r["name"], won=r["won"]) for r in rows]

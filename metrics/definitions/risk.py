@@ -1,0 +1,117 @@
+"""Partners at risk (activity drop, stalled onboarding) and the freshness of the metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+
+from metrics import conf
+from metrics.definitions.common import _day_start, _today, partners_matching
+from metrics.models import PartnerDay, RollupState
+from metrics.rollups import ROLLUP_NAME
+from metrics.scores import SCORE_WINDOW_DAYS
+from onboarding.choices import StepStatus
+from onboarding.models import ChecklistStep
+from partners.choices import PartnerStatus
+from partners.models import Partner
+
+STALE_AFTER = timedelta(minutes=5)
+
+
+# --- At risk --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AtRisk:
+    partner: Partner
+    reasons: list[str]
+
+
+def at_risk_partners(*, as_of: date | None = None, **filters) -> list[AtRisk]:
+    """Partners whose engagement fell well below their own baseline, or whose onboarding stalled.
+
+    Drop: events in the 30 days ending ``as_of`` < PRM_AT_RISK_DROP_RATIO times the average per 30
+    days over the 90 days before, for partners with a baseline of at least
+    PRM_AT_RISK_MIN_BASELINE_EVENTS. Stall: status onboarding, joined more than
+    PRM_ONBOARDING_STALL_DAYS ago and no checklist step completed in that many days.
+    """
+    as_of = as_of or _today()
+    ratio, min_baseline = conf.at_risk_drop_ratio(), conf.at_risk_min_baseline()
+    stall_days = conf.onboarding_stall_days()
+    partners = partners_matching(**filters).exclude(status=PartnerStatus.CHURNED)
+    recent_start = as_of - timedelta(days=SCORE_WINDOW_DAYS - 1)
+    base_start = recent_start - timedelta(days=90)
+    sums = (
+        PartnerDay.objects.filter(partner__in=partners, day__range=(base_start, as_of))
+        .values("partner_id")
+        .annotate(
+            recent=Sum("events", filter=Q(day__gte=recent_start)),
+            before=Sum("events", filter=Q(day__lt=recent_start)),
+        )
+    )
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for row in sums:
+        baseline = (row["before"] or 0) / 3
+        recent = row["recent"] or 0
+        if baseline >= min_baseline and recent < ratio * baseline:
+            drop = round(100 * (1 - recent / baseline))
+            reasons[row["partner_id"]].append(
+                f"Activity fell {drop}%: {recent} events in the last 30 days against "
+                f"{baseline:.0f} per 30 days in the 90 days before."
+            )
+    stall_cutoff = _day_start(as_of + timedelta(days=1)) - timedelta(days=stall_days)
+    onboarding = partners.filter(status=PartnerStatus.ONBOARDING, joined_at__lt=stall_cutoff)
+    last_steps = dict(
+        ChecklistStep.objects.filter(
+            checklist__partner__in=onboarding, status=StepStatus.DONE, completed_at__isnull=False
+        )
+        .order_by()
+        .values("checklist__partner_id")
+        .annotate(last=Max("completed_at"))
+        .values_list("checklist__partner_id", "last")
+    )
+    for pk, joined in onboarding.values_list("pk", "joined_at"):
+        last = last_steps.get(pk)
+        if last is None:
+            waited = (stall_cutoff - joined).days + stall_days
+            reasons[pk].append(
+                f"Onboarding stalled: no checklist step completed in {waited} days since joining."
+            )
+        elif last < stall_cutoff:
+            waited = (_day_start(as_of + timedelta(days=1)) - last).days
+            reasons[pk].append(
+                f"Onboarding stalled: no checklist step completed for {waited} days."
+            )
+    found = Partner.objects.select_related("owner").in_bulk(list(reasons))
+    return sorted(
+        (AtRisk(partner=found[pk], reasons=r) for pk, r in reasons.items() if pk in found),
+        key=lambda item: item.partner.name,
+    )
+
+
+# --- Freshness ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Freshness:
+    last_success_at: datetime | None
+    age: timedelta | None
+
+    @property
+    def is_stale(self) -> bool:
+        return self.age is None or self.age > STALE_AFTER
+
+    @property
+    def label(self) -> str:
+        if self.last_success_at is None:
+            return "Metrics have not been computed yet."
+        minutes = int(self.age.total_seconds() // 60)
+        when = "less than a minute ago" if minutes < 1 else f"{minutes} min ago"
+        return f"Metrics updated {when}."
+
+
+def metrics_freshness() -> Freshness:
+    """When the rollups last succeeded; every page that shows metrics shows this."""
+    state = RollupState.objects.filter(name=ROLLUP_NAME).only("last_success_at").first()
+    last = state.last_success_at if state else None
+    return Freshness(last_success_at=last, age=(timezone.now() - last) if last else None)
