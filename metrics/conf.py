@@ -85,3 +85,8 @@ def at_risk_min_baseline() -> int:
 def onboarding_stall_days() -> int:
     """Onboarding counts as stalled after this many days without a completed checklist step."""
     return _int("PRM_ONBOARDING_STALL_DAYS", 14)
+
+
+def dashboard_cache_seconds() -> int:
+    """How long a built dashboard page may be served from the cache (0: never cached)."""
+    return _int("PRM_DASHBOARD_CACHE_SECONDS", 300)

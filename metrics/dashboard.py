@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.urls import reverse
 
+from metrics import conf
 from metrics import definitions as d
 from metrics.definitions import program as p
 from metrics.forms import DashboardQuery
@@ -380,3 +382,19 @@ def build(q: DashboardQuery) -> dict:
 
 def build_one(key: str, q: DashboardQuery) -> Table:
     return TABLES[key](q)
+
+
+def cached_build(q: DashboardQuery, *, freshness) -> dict:
+    """``build``, kept in the cache until the rollup runs again (its last success is part of the
+    key) and at most PRM_DASHBOARD_CACHE_SECONDS. Summaries only change when the rollup runs;
+    domain rows (deals, checklists) may be that much newer than the page, as its freshness line
+    says. Not cached before the first rollup."""
+    seconds = conf.dashboard_cache_seconds()
+    if not seconds or freshness.last_success_at is None:
+        return build(q)
+    key = f"dashboard:v1:{freshness.last_success_at.isoformat()}:{q.cache_key()}"
+    found = cache.get(key)
+    if found is None:
+        found = build(q)
+        cache.set(key, found, seconds)
+    return found

@@ -80,7 +80,7 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
         query = self.get_query(form)
         context = self.get_context_data(form=form, query=query)
         if query is not None:
-            context.update(dashboard.build(query))
+            context.update(dashboard.cached_build(query, freshness=context["freshness"]))
         status = 200 if query is not None else 400
         return self.render_to_response(context, status=status)
 

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.adapters import INVITATION_SESSION_KEY
+from metrics import definitions, partner_page
 from metrics.selectors import event_list_for_partner
 from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
@@ -229,13 +230,30 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
 
 
 class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
+    """Everything about one partner for its channel manager: profile, tier progress, checklist,
+    team, certifications, deals, adoption score history and a timeline. Reads domain tables and
+    metric summaries only (never raw events), a fixed number of queries."""
+
     template_name = "partners/manager_partner_detail.html"
 
     def get_context_data(self, **kwargs):
         partner = selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        history = definitions.adoption_score_history(partner_id=partner.pk)
+        score = definitions.adoption_score_for_partner(partner_id=partner.pk)
         return super().get_context_data(
             partner=partner,
             team=selectors.team_list_for_partner(partner=partner),
-            events=event_list_for_partner(partner_id=partner.pk, limit=25),
+            tier_progress=partner_page.tier_progress(partner=partner),
+            certificates=partner_page.certificates(partner=partner),
+            timeline=partner_page.timeline(partner=partner),
+            score=score,
+            freshness=definitions.metrics_freshness(),
+            history_chart={
+                "type": "line",
+                "labels": [point.day.isoformat() for point in history],
+                "datasets": [{"label": "Adoption score", "data": [p.score for p in history]}],
+                "max": 100,
+            },
+            history_rows=history[::-7][:13],  # weekly, newest first: the chart as a table
             **kwargs,
         )

@@ -248,3 +248,32 @@ def test_dashboard_runs_the_same_number_of_queries_whatever_the_number_of_partne
     assert count() == few
     with django_assert_max_num_queries(60):
         client.get(DASHBOARD, {"since": "2026-01-01"})
+
+
+def test_a_cached_dashboard_is_reused_until_the_rollup_runs_again(client_as, world, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PRM_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    owner = world.users["manager_owner"]
+    busy_partner(1, program=world.partner_a.program, owner=owner)
+    roll()
+    client = client_as("manager_owner")
+
+    def load():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(DASHBOARD)
+        kpis = {k.key: k.value for k in page.context["kpis"]}
+        return kpis["registered"], len(ctx.captured_queries)
+
+    first, built = load()
+    again, cached = load()
+    assert (first, again) == ("1", "1") and cached < built / 3
+    busy_partner(2, program=world.partner_a.program, owner=owner)  # one more deal...
+    assert load()[0] == "1"  # ...not shown until the next rollup run
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        roll()
+        assert load() == ("2", built)
+    cache.clear()

@@ -334,6 +334,8 @@ PRM_TIER_FX_RATES = {
         },
     ).items()
 }  # fmt: skip
+# Dashboard pages are kept in the cache this long at most (a new rollup run replaces them).
+PRM_DASHBOARD_CACHE_SECONDS = env.int("PRM_DASHBOARD_CACHE_SECONDS", default=300)
 
 LOGGING = {
     "version": 1,

@@ -32,4 +32,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Cached dashboards would outlive a test's data (ids and frozen clocks repeat across tests);
+# metrics/tests/test_dashboard.py turns the cache on where it tests it.
+PRM_DASHBOARD_CACHE_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
