@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from metrics.choices import EventKind
 from metrics.definitions.common import _day_start, _today, partners_matching
@@ -94,21 +94,47 @@ class OfferingAdoption:
         return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
 
 
+def _adopted_count(offering: Offering, rules, as_of: date, eligible: QuerySet[Partner]) -> int:
+    """How many ``eligible`` partners meet any rule on ``as_of``: one grouped query on the
+    summary, a conditional sum per rule and the "any rule" test in HAVING."""
+    sums, any_rule, met = {}, Q(), Q()
+    for i, rule in enumerate(rules):
+        condition = Q(kind__in=list(rule.kinds))
+        if rule.window_days:
+            condition &= Q(day__gte=as_of - timedelta(days=rule.window_days - 1))
+        sums[f"rule_{i}"] = Sum("events", filter=condition)
+        any_rule |= condition
+        met |= Q(**{f"rule_{i}__gte": rule.min_events})
+    return (
+        PartnerDayOffering.objects.filter(
+            any_rule, offering=offering.slug, day__lte=as_of, partner__in=eligible
+        )
+        .order_by()
+        .values("partner_id")
+        .annotate(**sums)
+        .filter(met)
+        .count()
+    )
+
+
 def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingAdoption]:
-    """Per active offering: eligible partners and how many adopted it (met any rule) on ``as_of``."""
+    """Per active offering: eligible partners and how many adopted it (met any rule) on ``as_of``.
+    Three queries, plus one per offering."""
     as_of = as_of or _today()
-    eligible = set(_eligible(filters, as_of).values_list("pk", flat=True))
+    eligible = _eligible(filters, as_of)
+    size = eligible.count()
+    offerings = list(Offering.objects.filter(is_active=True, launched_on__lte=as_of))
+    configured: dict[int, list[Rule]] = defaultdict(list)
+    for r in OfferingAdoptionRule.objects.filter(offering__in=offerings):
+        configured[r.offering_id].append(
+            Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
+        )
     result = []
-    for offering in Offering.objects.filter(is_active=True, launched_on__lte=as_of):
-        rules = offering_rules(offering)
-        met = _adopters(_usage(offering, rules, as_of), rules, as_of)
+    for offering in offerings:
+        rules = tuple(configured.get(offering.pk, ())) or DEFAULT_OFFERING_RULES
+        adopted = _adopted_count(offering, rules, as_of, eligible) if size else 0
         result.append(
-            OfferingAdoption(
-                offering=offering,
-                eligible=len(eligible),
-                adopted=len(eligible & met.keys()),
-                rules=rules,
-            )
+            OfferingAdoption(offering=offering, eligible=size, adopted=adopted, rules=rules)
         )
     return result
 

@@ -1,3 +1,5 @@
+import random
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -16,15 +18,17 @@ from metrics.definitions import (
     metrics_freshness,
     offering_adoption,
     offering_adoption_curve,
+    offering_rules,
     partner_offerings,
     percentile,
     time_to_activation,
     time_to_first_deal,
 )
-from metrics.models import OfferingAdoptionRule
+from metrics.models import Event, OfferingAdoptionRule
 from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
+from metrics.tests.naive import offerings_of
 from partners.choices import PartnerStatus, Region
 from partners.models import Partner
 from partners.tests.factories import OfferingFactory, PartnerFactory, ProgramFactory
@@ -288,6 +292,45 @@ def test_configured_rules_replace_the_defaults(world):
     )
     roll()
     assert offering_adoption()[0].adopted == 1
+
+
+def test_offering_adoption_matches_a_naive_count_over_raw_events(world):
+    rng = random.Random(5)
+    Partner.objects.update(joined_at=NOW - timedelta(days=300))
+    partners = list(Partner.objects.all()) + [joined(TODAY - timedelta(days=300)) for _ in range(6)]
+    OfferingFactory(slug="edge", launched_on=TODAY - timedelta(days=200))
+    core = OfferingFactory(slug="core", launched_on=TODAY - timedelta(days=200))
+    OfferingAdoptionRule.objects.create(
+        offering=core, description="Twice", kinds=["offering.used"], window_days=30, min_events=2
+    )
+    kinds = ["deal.won", "deal.submitted", "certification.earned", "resource.viewed",
+             "offering.used", "auth.login"]  # fmt: skip
+    record_events(
+        event(
+            rng.choice(kinds),
+            f"r{i}",
+            partner=rng.choice(partners),
+            day=TODAY - timedelta(days=rng.randint(0, 200)),
+            properties={"offering": rng.choice(["edge", "core"])},
+        )
+        for i in range(300)
+    )
+    roll()
+    for as_of in (TODAY, TODAY - timedelta(days=45)):
+        results = offering_adoption(as_of=as_of)
+        assert {r.offering.slug for r in results} == {"edge", "core"}
+        for result in results:
+            naive = set()
+            for rule in offering_rules(result.offering):
+                start = as_of - timedelta(days=rule.window_days - 1) if rule.window_days else None
+                totals = Counter(
+                    e.partner_id
+                    for e in Event.objects.filter(kind__in=rule.kinds, day__lte=as_of)
+                    if (start is None or e.day >= start)
+                    and result.offering.slug in offerings_of(e.properties)
+                )
+                naive |= {pk for pk, n in totals.items() if n >= rule.min_events}
+            assert (result.eligible, result.adopted) == (len(partners), len(naive))
 
 
 # --- At risk, freshness ---------------------------------------------------------------------------
