@@ -38,15 +38,14 @@ from metrics.definitions.common import (
     partners_matching,
     percentile,
 )
+from metrics.definitions.curve import CurvePoint, offering_adoption_curve
 from metrics.definitions.offerings import (
     DEFAULT_OFFERING_RULES,
-    CurvePoint,
     OfferingAdoption,
     PartnerOffering,
     Rule,
     first_launched_offering,
     offering_adoption,
-    offering_adoption_curve,
     offering_rules,
     partner_offerings,
 )

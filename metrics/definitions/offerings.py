@@ -58,15 +58,6 @@ def _eligible(filters: dict, as_of: date) -> QuerySet[Partner]:
     )
 
 
-def _usage(offering: Offering, rules, until: date, partner_ids=None):
-    """(partner, day, kind) → events for the offering, for the kinds the rules count."""
-    kinds = {k for r in rules for k in r.kinds}
-    qs = PartnerDayOffering.objects.filter(offering=offering.slug, kind__in=kinds, day__lte=until)
-    if partner_ids is not None:
-        qs = qs.filter(partner_id__in=partner_ids)
-    return list(qs.values_list("partner_id", "day", "kind", "events"))
-
-
 def _adopters(usage, rules, as_of: date) -> dict[int, list[str]]:
     """Partner id → descriptions of the rules it meets on ``as_of``."""
     met: dict[int, list[str]] = defaultdict(list)
@@ -137,43 +128,6 @@ def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingA
             OfferingAdoption(offering=offering, eligible=size, adopted=adopted, rules=rules)
         )
     return result
-
-
-@dataclass(frozen=True)
-class CurvePoint:
-    day: date
-    eligible: int
-    adopted: int
-
-    @property
-    def share(self) -> float | None:
-        return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
-
-
-def offering_adoption_curve(
-    *, offering: Offering, until: date | None = None, step_days: int = 7, **filters
-) -> list[CurvePoint]:
-    """Adoption of one offering since its launch: a point every ``step_days`` from the launch day
-    to ``until`` (default today). Eligibility uses each partner's join date and current status."""
-    until = until or _today()
-    rules = offering_rules(offering)
-    usage = _usage(offering, rules, until)
-    partners = list(
-        partners_matching(**filters)
-        .exclude(status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED])
-        .values_list("pk", "joined_at")
-    )
-    points, day = [], offering.launched_on
-    while day <= until:
-        eligible = {pk for pk, joined in partners if joined < _day_start(day + timedelta(days=1))}
-        met = _adopters(usage, rules, day)
-        points.append(
-            CurvePoint(day=day, eligible=len(eligible), adopted=len(eligible & met.keys()))
-        )
-        if day == until:
-            break
-        day = min(day + timedelta(days=step_days), until)
-    return points
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from metrics.tests.naive import offerings_of
 from partners.choices import PartnerStatus, Region
-from partners.models import Partner
+from partners.models import Offering, Partner
 from partners.tests.factories import OfferingFactory, PartnerFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -331,6 +331,16 @@ def test_offering_adoption_matches_a_naive_count_over_raw_events(world):
                 )
                 naive |= {pk for pk, n in totals.items() if n >= rule.min_events}
             assert (result.eligible, result.adopted) == (len(partners), len(naive))
+    for offering in Offering.objects.all():  # the curve agrees with every single day's value
+        curve = offering_adoption_curve(offering=offering, step_days=9)
+        assert len(curve) > 20 and any(point.adopted for point in curve)
+        by_day = {
+            point.day: [
+                r.adopted for r in offering_adoption(as_of=point.day) if r.offering == offering
+            ]
+            for point in curve
+        }
+        assert [point.adopted for point in curve] == [by_day[point.day][0] for point in curve]
 
 
 # --- At risk, freshness ---------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""An offering's adoption curve since launch, computed from the usage summary in one pass.
+
+For each partner and rule, the days on which the rule is met form a few intervals (a rule "at
+least m events in the last w days" is met from the day the running window sum reaches m until it
+falls below; an "ever" rule from the day the running total reaches m on). Their union per partner,
+clipped to the days the partner was eligible, is added to the curve's points with a difference
+array. Exact (the same answer as evaluating ``offering_adoption`` on every point) and linear in
+the usage rows, instead of re-reading every row for every point.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+
+from metrics.definitions.common import _today, partners_matching
+from metrics.definitions.offerings import Rule, offering_rules
+from metrics.models import PartnerDayOffering
+from partners.choices import PartnerStatus
+from partners.models import Offering
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    day: date
+    eligible: int
+    adopted: int
+
+    @property
+    def share(self) -> float | None:
+        return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
+
+
+def _rule_intervals(days: list[tuple[date, int]], rule: Rule) -> list[tuple[date, date]]:
+    """Closed day intervals on which ``rule`` is met, from (day, events) sorted by day."""
+    if rule.window_days is None:
+        total = 0
+        for day, events in days:
+            total += events
+            if total >= rule.min_events:
+                return [(day, date.max)]
+        return []
+    changes: dict[date, int] = defaultdict(int)
+    for day, events in days:
+        changes[day] += events
+        leave = day + timedelta(days=rule.window_days)
+        changes[leave] -= events
+    intervals, running, start = [], 0, None
+    for day in sorted(changes):
+        running += changes[day]
+        if running >= rule.min_events and start is None:
+            start = day
+        elif running < rule.min_events and start is not None:
+            intervals.append((start, day - timedelta(days=1)))
+            start = None
+    if start is not None:
+        intervals.append((start, date.max))
+    return intervals
+
+
+def _merge(intervals: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(intervals):
+        if merged and (merged[-1][1] == date.max or start <= merged[-1][1] + timedelta(days=1)):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def offering_adoption_curve(
+    *, offering: Offering, until: date | None = None, step_days: int = 7, **filters
+) -> list[CurvePoint]:
+    """Adoption of one offering since its launch: a point every ``step_days`` from the launch day
+    to ``until`` (default today). Eligibility uses each partner's join date and current status.
+    Three queries (rules, eligible partners, their usage of the offering)."""
+    until = until or _today()
+    rules = offering_rules(offering)
+    points, day = [], offering.launched_on
+    while day <= until:
+        points.append(day)
+        if day == until:
+            break
+        day = min(day + timedelta(days=step_days), until)
+    eligible_qs = partners_matching(**filters).exclude(
+        status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED]
+    )
+    joined = {
+        pk: at.astimezone(UTC).date() for pk, at in eligible_qs.values_list("pk", "joined_at")
+    }
+    kinds = sorted({k for r in rules for k in r.kinds})
+    usage: dict[int, list[tuple[date, str, int]]] = defaultdict(list)
+    rows = (
+        PartnerDayOffering.objects.filter(
+            offering=offering.slug, kind__in=kinds, day__lte=until, partner__in=eligible_qs
+        )
+        .order_by("partner_id", "day")
+        .values_list("partner_id", "day", "kind", "events")
+    )
+    for partner_id, day, kind, events in rows.iterator(chunk_size=20_000):
+        usage[partner_id].append((day, kind, events))
+    diff = [0] * (len(points) + 1)
+    for partner_id, rows_of_partner in usage.items():
+        intervals = []
+        for rule in rules:
+            days = [(d, n) for d, kind, n in rows_of_partner if kind in rule.kinds]
+            intervals += _rule_intervals(days, rule)
+        for start, end in _merge(intervals):
+            first = bisect_left(points, max(start, joined[partner_id]))
+            last = bisect_right(points, end) - 1
+            if first <= last:
+                diff[first] += 1
+                diff[last + 1] -= 1
+    joined_days = sorted(joined.values())
+    curve, adopted = [], 0
+    for i, point in enumerate(points):
+        adopted += diff[i]
+        curve.append(
+            CurvePoint(day=point, eligible=bisect_right(joined_days, point), adopted=adopted)
+        )
+    return curve
