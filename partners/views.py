@@ -243,7 +243,7 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
         return super().get_context_data(
             partner=partner,
             team=selectors.team_list_for_partner(partner=partner),
-            tier_progress=partner_page.tier_progress(partner=partner),
+            tier_progress=selectors.tier_progress(partner),
             certificates=partner_page.certificates(partner=partner),
             timeline=partner_page.timeline(partner=partner),
             score=score,

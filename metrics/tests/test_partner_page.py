@@ -15,9 +15,7 @@ from metrics import partner_page
 from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
-from partners.choices import TierMetric
-from partners.models import TierRequirement
-from partners.tests.factories import MembershipFactory, TierFactory
+from partners.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,31 +51,6 @@ def grow(partner, n: int, *, manager):
         for k in range(3)
     )
     roll()
-
-
-def test_tier_progress_compares_the_next_tiers_requirements_with_the_partner(world):
-    a, manager = world.partner_a, world.users["manager_owner"]
-    silver = a.program.tiers.get(rank=2)
-    TierRequirement.objects.create(tier=silver, metric=TierMetric.WON_DEALS_12M, minimum=2)
-    TierRequirement.objects.create(tier=silver, metric=TierMetric.ACTIVE_USERS_30D, minimum=5)
-    TierRequirement.objects.create(tier=silver, metric=TierMetric.CERTIFIED_USERS, minimum=1)
-    grow(a, 3, manager=manager)
-    progress = partner_page.tier_progress(partner=a)
-    assert progress.next_tier == silver
-    found = {r.label: (r.current, r.minimum, r.met) for r in progress.requirements}
-    assert found == {
-        "Deals won in the last 12 months": (Decimal(3), Decimal(2), True),
-        "Active portal users in the last 30 days": (Decimal(4), Decimal(5), False),
-        "Certified people": (Decimal(0), Decimal(1), False),
-    }  # active users: the three who logged in and the admin who registered the deals
-    assert progress.met == 1
-
-
-def test_top_tier_has_no_next_tier(world):
-    a = world.partner_a
-    a.tier = TierFactory(program=a.program, rank=9, name="Platinum")
-    a.save()
-    assert partner_page.tier_progress(partner=a).next_tier is None
 
 
 def test_timeline_shows_checklist_steps_deals_and_people_newest_first(world):

@@ -327,6 +327,11 @@ ROUTES: dict[str, Route] = {
         post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
     ),
     "metrics:partner_adoption": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "metrics:dashboard": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "metrics:dashboard_export": Route(
+        kwargs={"table": Literal("at-risk")},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
     "metrics:manager_partner_adoption": Route(
         kwargs={"pk": "partner"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
