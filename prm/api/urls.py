@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from customers.api import routes as customer_routes
 from deals.api import routes as deal_routes
 from enablement.api import routes as enablement_routes
+from incentives.api import routes as incentive_routes
 from metrics.api import routes as metrics_routes
 from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
@@ -15,7 +16,15 @@ from partners.api import routes as partner_routes
 # that take no `format` argument (a 500 found by the access sweep, tests/security/).
 router = DefaultRouter()
 router.include_format_suffixes = False
-for app in (partner_routes, onboarding_routes, deal_routes, enablement_routes, customer_routes):
+API_APPS = (
+    partner_routes,
+    onboarding_routes,
+    deal_routes,
+    enablement_routes,
+    customer_routes,
+    incentive_routes,
+)
+for app in API_APPS:
     app.register(router)
 
 urlpatterns = [

@@ -64,6 +64,14 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             progress=self.stdout.write if verbose else (lambda message: None),
         )
+        from incentives.demo import seed_incentives  # MDF and points (issue 9)
+
+        incentives = seed_incentives(now=options["now"] or timezone.now(), seed=options["seed"])
+        if incentives:
+            self.stdout.write(
+                f"Incentives: {incentives['awards']:,} awards from the event history, "
+                f"{incentives['mdf_requests']:,} marketing fund requests."
+            )
         if not result.created:
             self.stdout.write("Demo data already present; nothing changed (--force adds more).")
         else:
