@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from incentives import selectors
 from incentives.choices import AwardScope, MdfStatus
 from incentives.models import AwardRule, Badge, MdfAllocation, MdfRequest
 from incentives.services import awards_backfill
@@ -110,11 +111,18 @@ def seed_incentives(*, now: datetime, seed: int = 42) -> dict[str, int]:
 
 
 def _seed_funds(*, now: datetime, seed: int) -> int:
-    partners = list(
-        Partner.objects.filter(status=PartnerStatus.ACTIVE, tier__rank__in=list(QUARTERLY))
+    partners, quarterly_of = [], {}
+    for partner in (
+        Partner.objects.filter(status=PartnerStatus.ACTIVE, tier__isnull=False)
         .select_related("tier")
-        .order_by("pk")[:40]
-    )
+        .order_by("pk")[:80]
+    ):
+        # the tier's MDF benefit decides, where tiers carry typed benefits (issue 9, items 1-3)
+        default = selectors.mdf_default_allocation(partner=partner)
+        amount = default[0] if default else QUARTERLY.get(partner.tier.rank)
+        if amount and selectors.mdf_tier_allows(partner=partner):
+            partners.append(partner)
+            quarterly_of[partner.pk] = amount
     admins, earliest = {}, {}
     for partner in partners:
         # the partner's first admin requests the funds, never before joining or the activation
@@ -132,7 +140,7 @@ def _seed_funds(*, now: datetime, seed: int) -> int:
                 continue
             rng = random.Random(f"{seed}:{partner.domain}")  # noqa: S311 (deterministic demo, not security)
             ctx = _Context(now=now, events=ctx_events, manager_id=partner.owner_id)
-            quarterly = QUARTERLY[partner.tier.rank]
+            quarterly = quarterly_of[partner.pk]
             for back in (1, 0):
                 _, starts_on, _ = _quarter(now.date(), back)
                 since = max(earliest[partner.pk], _midnight(starts_on, now))

@@ -1,8 +1,10 @@
 """Input forms: they validate and clean; incentives.services decides and writes."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from incentives.services.mdf import Activity
 
@@ -78,17 +80,32 @@ class AllocationForm(forms.Form):
     starts_on = forms.DateField(widget=DateInput)
     ends_on = forms.DateField(widget=DateInput)
     amount = forms.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0"), max_value=MAX_AMOUNT
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=MAX_AMOUNT,
+        required=False,
+        help_text="Leave empty to allocate what the partner's tier grants for a quarter.",
     )
-    currency = forms.CharField(max_length=3, min_length=3, initial="USD")
+    currency = forms.CharField(
+        max_length=3, min_length=3, required=False, help_text="ISO 4217; empty: the tier's."
+    )
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
+        if not self.is_bound:  # the current quarter
+            today = timezone.localdate()
+            quarter = (today.month - 1) // 3
+            starts = date(today.year, quarter * 3 + 1, 1)
+            ends = date(today.year + (quarter == 3), (quarter * 3 + 3) % 12 + 1, 1)
+            self.initial.setdefault("period", f"{today.year}-Q{quarter + 1}")
+            self.initial.setdefault("starts_on", starts)
+            self.initial.setdefault("ends_on", ends - timedelta(days=1))
 
     def clean_currency(self):
         value = self.cleaned_data["currency"].upper()
-        if not value.isalpha():
+        if value and not value.isalpha():
             raise forms.ValidationError("An ISO 4217 code such as USD.")
         return value
 

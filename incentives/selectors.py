@@ -8,6 +8,7 @@ partner's points, badges and program leaderboard. Partner users do not see the f
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
@@ -56,8 +57,7 @@ def mdf_eligibility(*, partner, today: date | None = None) -> Eligibility:
     """May this partner request funds now? It needs an allocation for the current period (set by
     vendor staff), and its tier must grant MDF where tier benefits say so."""
     allocation = mdf_allocation_current(partner=partner, today=today)
-    tier_allows = _tier_grants_mdf(partner)
-    if tier_allows is False:
+    if not mdf_tier_allows(partner=partner):
         return Eligibility(False, allocation, "Your partner tier does not include marketing funds.")
     if allocation is None:
         return Eligibility(
@@ -66,18 +66,39 @@ def mdf_eligibility(*, partner, today: date | None = None) -> Eligibility:
     return Eligibility(True, allocation)
 
 
-def _tier_grants_mdf(partner) -> bool | None:
-    """True/False when the partners app exposes tier benefits with MDF eligibility, else None
-    (no opinion: the allocation alone decides)."""
+def _benefits(partner):
+    """The partner's tier benefits (``partners.selectors.partner_benefits``, issue 9 items 1-3),
+    or None where the partners app does not provide them."""
     try:
-        from partners.selectors import partner_benefits  # built with tiers (issue 9, items 1-3)
+        from partners.selectors import partner_benefits
     except ImportError:
         return None
-    benefits = partner_benefits(partner=partner)
-    value = getattr(benefits, "mdf_eligible", None)
-    if value is None and isinstance(benefits, dict):
-        value = benefits.get("mdf_eligible")
+    return partner_benefits(partner=partner)
+
+
+def _tier_grants_mdf(partner) -> bool | None:
+    """True/False from the tier benefits (``mdf_eligible``), else None (no opinion: the
+    allocation alone decides)."""
+    value = getattr(_benefits(partner), "mdf_eligible", None)
     return None if value is None else bool(value)
+
+
+def mdf_tier_allows(*, partner) -> bool:
+    """False only when the partner's tier benefits say it gets no marketing funds."""
+    return _tier_grants_mdf(partner) is not False
+
+
+def mdf_default_allocation(*, partner) -> tuple[Decimal, str] | None:
+    """What one quarter's allocation should be by the partner's tier: (amount, currency), from
+    the tier's MDF allocation benefit (a yearly amount is split into four quarters); None when
+    the tier names no amount."""
+    benefits = _benefits(partner)
+    amount = getattr(benefits, "mdf_allocation", None)
+    if not amount or not getattr(benefits, "mdf_eligible", False):
+        return None
+    if getattr(benefits, "mdf_period", "") != "quarter":
+        amount = (amount / 4).quantize(Decimal("0.01"))
+    return amount, (getattr(benefits, "currency", "") or "USD")
 
 
 def mdf_request_list_for_user(*, user, mine: bool = False) -> QuerySet[MdfRequest]:

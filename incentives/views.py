@@ -253,7 +253,11 @@ class AllocationCreateView(VendorStaffRequiredMixin, View):
         return render(request, "incentives/allocation_form.html", {"form": form}, status=status)
 
     def get(self, request):
-        return self._render(request, AllocationForm(partners=self._partners(request.user)))
+        initial = {}
+        if request.GET.get("partner", "").isdigit():
+            initial["partner"] = int(request.GET["partner"])
+        form = AllocationForm(partners=self._partners(request.user), initial=initial)
+        return self._render(request, form)
 
     def post(self, request):
         form = AllocationForm(request.POST, partners=self._partners(request.user))

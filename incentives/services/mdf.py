@@ -95,12 +95,21 @@ def mdf_allocation_create(
     period: str,
     starts_on: date,
     ends_on: date,
-    amount: Decimal,
-    currency: str = "USD",
+    amount: Decimal | None,
+    currency: str = "",
 ) -> MdfAllocation:
-    """Give a partner funds for a period (the owning channel manager or a vendor admin)."""
+    """Give a partner funds for a period (the owning channel manager or a vendor admin). Without
+    an amount, the partner's tier decides it (its MDF benefit, per quarter)."""
     if not permissions.can_manage_partner_funds(actor, partner):
         raise MdfError("Only the partner's channel manager or a vendor admin can allocate funds.")
+    if not selectors.mdf_tier_allows(partner=partner):
+        raise MdfError(f"{partner.name}'s tier does not include marketing funds.")
+    if amount is None:
+        default = selectors.mdf_default_allocation(partner=partner)
+        if default is None:
+            raise MdfError("Enter the amount: the partner's tier names no MDF allocation.")
+        amount, currency = default[0], currency or default[1]
+    currency = currency or "USD"
     period = (period or "").strip()
     if not period:
         raise MdfError("Name the period, e.g. 2026-Q4.")

@@ -16,7 +16,24 @@ def proof_pdf(name="invoice.pdf", content=PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
+def grant_mdf(tier, *, amount=None, period=""):
+    """Give a tier the MDF benefit, where tiers carry typed benefits (partners.choices.BenefitKind)."""
+    try:
+        from partners.choices import BenefitKind
+    except ImportError:
+        return
+    from partners.models import TierBenefit
+
+    kind = BenefitKind.MDF_ALLOCATION if amount is not None else BenefitKind.MDF_ELIGIBLE
+    TierBenefit.objects.update_or_create(
+        tier=tier,
+        kind=kind,
+        defaults={"name": "Market development funds", "amount": amount, "period": period},
+    )
+
+
 def allocation(*, partner, actor, amount="10000.00", period=None, currency="USD"):
+    grant_mdf(partner.tier)
     today = timezone.localdate()
     return services.mdf_allocation_create(
         partner=partner,

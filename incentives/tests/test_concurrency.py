@@ -70,3 +70,41 @@ def test_two_approvals_racing_for_the_last_funds_approve_exactly_one(world, monk
     assert MdfRequest.objects.filter(status=MdfStatus.REQUESTED).count() == 1
     assert Event.objects.filter(kind="mdf.approved").count() == 1
     assert MdfAllocation.objects.filter(committed__gt=Decimal("1000")).count() == 0
+
+
+def test_two_first_deals_recorded_at_once_earn_the_first_deal_award_once(world):
+    """The live path locks the partner's score row, so "first only" holds when two events of one
+    partner are recorded by concurrent transactions."""
+    require_service(
+        "Postgres",
+        connection.vendor == "postgresql",
+        "set DATABASE_URL=postgres://... to run the concurrency test",
+    )
+    from incentives.models import Award, PartnerScore
+    from incentives.tests.factories import badge, rule
+    from metrics.services import record_event
+
+    rule(kind="deal.submitted", points=100, badge=badge(), first_only=True, name="First deal")
+    barrier = threading.Barrier(2, timeout=20)
+    errors: list[str] = []
+
+    def submit(n, user):
+        try:
+            barrier.wait()
+            record_event(kind="deal.submitted", key=f"race-{n}", user=user)
+        except Exception as exc:  # a deadlock or an integrity error would be a bug
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    users = [world.users["partner_a_admin"], world.users["partner_a_user"]]
+    threads = [threading.Thread(target=submit, args=(n, u)) for n, u in enumerate(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert Event.objects.filter(kind="deal.submitted").count() == 2
+    assert Award.objects.filter(partner=world.partner_a).count() == 1
+    assert PartnerScore.objects.get(partner=world.partner_a).points == 100
+    assert Event.objects.filter(kind="badge.earned").count() == 1

@@ -181,3 +181,41 @@ def test_a_rejection_needs_a_reason(world):
     request = mdf_request(world=world)
     with pytest.raises(services.MdfError, match="reason"):
         services.mdf_request_reject(request=request, actor=world.users["manager_owner"], reason=" ")
+
+
+def _typed_benefits():
+    try:
+        from partners.choices import BenefitKind
+    except ImportError:
+        pytest.skip("tier benefits are not typed in this tree (issue 9 items 1-3)")
+    return BenefitKind
+
+
+def test_the_tier_decides_eligibility_and_the_default_quarterly_allocation(world):
+    _typed_benefits()
+    from incentives.tests.factories import grant_mdf
+    from partners.tests.factories import TierFactory
+
+    gold = TierFactory(program=world.partner_a.program, rank=3, name="Gold")
+    grant_mdf(gold, amount=Decimal("50000"), period="year")
+    world.partner_a.tier = gold
+    world.partner_a.save(update_fields=["tier"])
+    alloc = services.mdf_allocation_create(
+        partner=world.partner_a,
+        actor=world.users["manager_owner"],
+        period="Q",
+        starts_on=activity().starts_on,
+        ends_on=activity().ends_on,
+        amount=None,
+    )
+    assert (alloc.amount, alloc.currency) == (Decimal("12500.00"), alloc.currency)
+    # partner B's tier (Registered) grants no funds: no allocation, no request
+    with pytest.raises(services.MdfError, match="does not include marketing funds"):
+        services.mdf_allocation_create(
+            partner=world.partner_b,
+            actor=world.users["manager_other"],
+            period="Q",
+            starts_on=alloc.starts_on,
+            ends_on=alloc.ends_on,
+            amount=Decimal(100),
+        )
