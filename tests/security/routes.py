@@ -488,6 +488,47 @@ ROUTES: dict[str, Route] = {
     ),
     "incentives:manager_leaderboard": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "incentives:rules": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    # incentives API: funds for partner admins and vendor staff; decisions for the owner or an
+    # admin (the other manager 403; a decided request 409); awards for the partner and staff
+    "mdf-allocation-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "mdf-allocation-detail": Route(
+        kwargs={"pk": "mdf_allocation"},
+        get=row(401, 200, 404, 404, 404, 200, 200, 200),
+    ),
+    "mdf-request-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 400, 403, 400, 403, 403, 403, 403),
+    ),
+    "mdf-request-detail": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(401, 200, 404, 404, 404, 200, 200, 200),
+    ),
+    "mdf-request-approve": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(401, 403, 404, 404, 404, (200, 409), 403, (200, 409)),
+    ),
+    "mdf-request-reject": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(401, 403, 404, 404, 404, (400, 409), 403, (400, 409)),
+    ),
+    "mdf-request-approve-claim": Route(
+        kwargs={"pk": "mdf_claimed"},
+        post=row(401, 403, 404, 404, 404, (200, 409), 403, (200, 409)),
+    ),
+    "mdf-request-reject-claim": Route(
+        kwargs={"pk": "mdf_claimed"},
+        post=row(401, 403, 404, 404, 404, (400, 409), 403, (400, 409)),
+    ),
+    "award-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "award-detail": Route(
+        kwargs={"pk": "award"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+    ),
+    "badge-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "badge-detail": Route(
+        kwargs={"pk": "badge"},
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+    ),
     # tiers: review for vendor staff; overriding a partner's tier is for its owner or an admin
     "partners:tier_review": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "partners:tier_override": Route(

@@ -22,7 +22,10 @@ from enablement.tests.factories import (
     ResourceFactory,
     make_question,
 )
-from incentives.tests.factories import mdf_request
+from incentives import services as incentive_services
+from incentives.models import Award, Badge
+from incentives.tests.factories import badge, mdf_request, rule
+from metrics.services import record_event
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
@@ -102,6 +105,11 @@ def build_sweep_objects(world) -> dict:
     resource = ResourceFactory(title="Widget pricing playbook")
     mdf_pending = mdf_request(world=world, title=f"{SENTINEL} webinar")
     mdf_claimed = mdf_request(world=world, claim=True, title=f"{SENTINEL} roadshow")
+    rule(kind="deal.won", points=10, badge=badge("closer", "Closer"))
+    record_event(kind="deal.won", key="sweep-won", user=a_admin, properties={"deal": deal.pk})
+    # The program leaderboard names partners on purpose (with points only); partners may opt
+    # out. A does, so the sweep also proves an opted-out partner is named nowhere to B.
+    incentive_services.leaderboard_set_opt_out(partner=partner, actor=a_admin, opt_out=True)
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
@@ -134,6 +142,9 @@ def build_sweep_objects(world) -> dict:
         "role": MemberRole.USER,
         "mdf_request": mdf_pending.pk,
         "mdf_claimed": mdf_claimed.pk,
+        "mdf_allocation": mdf_pending.allocation_id,
+        "award": Award.objects.get(partner=partner).pk,
+        "badge": Badge.objects.get(slug="closer").pk,
         **_customer_objects(partner),
     }
 
