@@ -327,6 +327,55 @@ def five_floors_seconds() -> float:
     return total
 
 
+def event_partitions(first_day) -> str:
+    """On a partitioned event table, give every month of the data its partition first (as
+    the migration does for the months that hold events when it runs)."""
+    from django.db import connection
+
+    from metrics.partitions import (
+        create_month,
+        ensure_event_partitions,
+        is_partitioned,
+        month_start,
+    )
+
+    if not is_partitioned():
+        return "one plain table"
+    with connection.cursor() as cursor:
+        create_month(cursor, month_start(first_day))
+    months = ensure_event_partitions().created
+    return f"partitioned by month (created {len(months) + 1} partitions for the data)"
+
+
+def retention(first_day) -> str:
+    """(e) Retention of the oldest month of raw events (partitioned table only)."""
+    from django.db import connection
+
+    from metrics.partitions import (
+        add_months,
+        drop_event_partitions_before,
+        is_partitioned,
+        month_start,
+    )
+
+    if not is_partitioned():
+        return "(e) retention: the event table is not partitioned (DELETE only)"
+    month = month_start(first_day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM metrics_event WHERE day >= %s AND day < %s",
+            [month, add_months(month, 1)],
+        )
+        rows = cursor.fetchone()[0]
+    started = time.perf_counter()
+    dropped = drop_event_partitions_before(add_months(month, 1)).dropped
+    seconds = time.perf_counter() - started
+    return (
+        f"(e) retention: dropped {', '.join(dropped)} ({rows:,} events and their keys) "
+        f"in {seconds:.2f} s"
+    )
+
+
 def load_average() -> str:
     return ", ".join(f"{v:.1f}" for v in os.getloadavg())
 
@@ -373,6 +422,7 @@ def main() -> None:
         now = datetime.now(UTC)
         today = datetime(now.year, now.month, now.day, tzinfo=UTC)
         base_start = today - timedelta(days=args.days)
+        print(f"event table: {event_partitions(base_start.date())}")
         load = copy_events(users, count=args.events, start=base_start, end=today, key_prefix="base")
         print(f"COPY {args.events:,} events: {load:.1f} s ({args.events / load:,.0f} rows/s)")
         vacuum_analyze()
@@ -420,12 +470,14 @@ def main() -> None:
         incremental = statistics.median(incr)
         print(
             f"(c) incremental rollup of {args.incremental:,} new events (1% late): "
-            f"{incremental:.3f} s median of {', '.join(f'{t:.3f}' for t in incr)}"
+            f"{incremental:.3f} s median of {', '.join(f'{t:.3f}' for t in incr)}; "
+            f"Postgres backend CPU {statistics.median(incr_cpu):.3f} s (median)"
         )
         print(
             f"(d) worker peak RSS: full recompute {rss[0]:.0f} MB, incremental "
             f"{max(rss[1:]):.0f} MB (process baseline {full['rss_before_mb']:.0f} MB)"
         )
+        print(retention(base_start.date()))
         print(f"load average at the end: {load_average()} (2 vCPUs; shared box)")
         print("ratios:")
         print(

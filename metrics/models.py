@@ -5,10 +5,13 @@ from django.db import models
 class Event(models.Model):
     """One meaningful action, appended once and never changed.
 
-    Written only through ``metrics.services.record_event`` / ``record_events``. ``idempotency_key``
-    is unique, so a repeated event (a retried request, a redelivered task) is stored once. ``day``
-    is the UTC calendar day of ``occurred_at``, stored so rollups group by a plain column.
-    Indexes beyond these (BRIN on ``occurred_at`` on Postgres) are created in migration 0002.
+    Written only through ``metrics.services.record_event`` / ``record_events``. Each
+    ``idempotency_key`` is stored once (``EventKey`` guards it), so a repeated event (a retried
+    request, a redelivered task) is stored once. ``day`` is the UTC calendar day of
+    ``occurred_at``, stored so rollups group by a plain column; on Postgres it is also the
+    partition key (monthly partitions, migration 0011, ``metrics.partitions``) and the primary key
+    there is (id, day). Indexes beyond these (BRIN on ``occurred_at`` on Postgres) are created in
+    migration 0002.
     """
 
     occurred_at = models.DateTimeField()
@@ -34,7 +37,7 @@ class Event(models.Model):
     subject_type = models.CharField(max_length=64, blank=True, help_text="What it is about.")
     subject_id = models.CharField(max_length=64, blank=True)
     properties = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200)  # unique through EventKey
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -296,3 +299,19 @@ class ScoreDirty(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.day}"
+
+
+class EventKey(models.Model):
+    """The idempotency of event recording: one row per idempotency key, naming the event stored
+    for it. On Postgres the event table is partitioned by month (``metrics.partitions``) and a
+    unique index there would have to include the partition column, so a retry of the same event
+    with another timestamp would be stored twice; this table is not partitioned, and
+    ``record_events`` writes the key and the event in one statement (first write wins).
+    ``day`` is the event's day, so retention can drop a month's keys with its partition."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    event_id = models.BigIntegerField()
+    day = models.DateField()
+
+    def __str__(self):
+        return f"{self.key} → {self.event_id}"

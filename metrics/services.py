@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import django.dispatch
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from metrics.models import Event
+from metrics.models import Event, EventKey
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 MAX_PROPERTIES_BYTES = 4096
@@ -80,12 +80,80 @@ def _build(new: NewEvent, now: datetime) -> Event:
     )
 
 
+def _store_postgres(chunk: list[Event], now: datetime) -> list[Event]:
+    """One statement: claim each key in ``EventKey`` (``ON CONFLICT DO NOTHING``, so a key
+    already stored, or being stored by a concurrent writer that then commits, is skipped) with a
+    new event id, and insert the events of exactly the claimed keys with those ids. The statement
+    holds the event table's ROW EXCLUSIVE lock before it draws an id, as the rollup's safe upper
+    bound requires."""
+    columns = (
+        "occurred_at, day, recorded_at, partner_id, user_id, kind, subject_type, subject_id, "
+        "properties, idempotency_key"
+    )
+    row = "(%s::timestamptz, %s::date, %s::timestamptz, %s::bigint, %s::bigint, %s, %s, %s, "
+    row += "%s::jsonb, %s)"
+    params: list[Any] = []
+    for e in chunk:
+        params += [
+            e.occurred_at,
+            e.day,
+            now,
+            e.partner_id,
+            e.user_id,
+            e.kind,
+            e.subject_type,
+            e.subject_id,
+            json.dumps(e.properties, separators=(",", ":")),
+            e.idempotency_key,
+        ]
+    event, key = Event._meta.db_table, EventKey._meta.db_table
+    sql = f"""
+        WITH input ({columns}) AS (VALUES {", ".join([row] * len(chunk))}),
+        claimed AS (
+            INSERT INTO {key} (key, event_id, day)
+            SELECT idempotency_key, nextval(pg_get_serial_sequence('{event}', 'id')), day
+            FROM input
+            ORDER BY idempotency_key  -- one lock order for every writer: no deadlock
+            ON CONFLICT (key) DO NOTHING
+            RETURNING key, event_id)
+        INSERT INTO {event} (id, {columns})
+        SELECT c.event_id, {", ".join(f"i.{c.strip()}" for c in columns.split(","))}
+        FROM input i JOIN claimed c ON c.key = i.idempotency_key
+        ORDER BY c.event_id
+        RETURNING id, idempotency_key"""  # noqa: S608 -- table names and placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {k: i for i, k in cursor.fetchall()}
+    fresh = []
+    for e in chunk:
+        if e.idempotency_key in ids:
+            e.pk, e.recorded_at = ids[e.idempotency_key], now
+            e._state.adding = False
+            fresh.append(e)
+    return fresh
+
+
+def _store_portable(chunk: list[Event]) -> list[Event]:
+    """SQLite (development and tests): writers are serialised by the database lock, so a check
+    of the stored keys, then the inserts, cannot race; a concurrent duplicate would fail on the
+    ``EventKey`` primary key and roll the batch back, never store a second copy."""
+    keys = [e.idempotency_key for e in chunk]
+    existing = set(EventKey.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [e for e in chunk if e.idempotency_key not in existing]
+    Event.objects.bulk_create(fresh)
+    EventKey.objects.bulk_create(
+        [EventKey(key=e.idempotency_key, event_id=e.pk, day=e.day) for e in fresh]
+    )
+    return fresh
+
+
 @transaction.atomic
 def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     """Store a batch of events once each; returns how many were new.
 
     A key already stored (or repeated inside the batch) is skipped, never updated: the first
-    write wins. Validation happens before anything is written, so a bad item stores nothing.
+    write wins, whatever the retry's timestamp or properties. Validation happens before anything
+    is written, so a bad item stores nothing.
     """
     now = timezone.now()
     built: dict[str, Event] = {}
@@ -98,13 +166,8 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     items = list(built.values())
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]
-        keys = [e.idempotency_key for e in chunk]
-        existing = set(
-            Event.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
-        )
-        fresh = [e for e in chunk if e.idempotency_key not in existing]
-        # ON CONFLICT DO NOTHING: a concurrent writer of the same key cannot make this fail.
-        Event.objects.bulk_create(fresh, ignore_conflicts=True)
+        postgres = connection.vendor == "postgresql"
+        fresh = _store_postgres(chunk, now) if postgres else _store_portable(chunk)
         if fresh:
             event_recorded.send(sender=Event, events=fresh)
         new_total += len(fresh)

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from metrics.partitions import ensure_event_partitions
 from metrics.rollups import rollup_incremental
 from metrics.scores import scores_refresh
 
@@ -30,3 +31,10 @@ def rollup_metrics() -> dict:
         "scores": scores.buckets,
         "reason": rollup.reason or scores.reason,
     }
+
+
+@shared_task(acks_late=True)
+def create_event_partitions() -> dict:
+    """Create the event table's monthly partitions ahead of time (``metrics.partitions``)."""
+    result = ensure_event_partitions()
+    return {"created": result.created}

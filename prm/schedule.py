@@ -33,6 +33,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "metrics-event-partitions": {
+        # Daily: monthly partitions of the event table for the coming months (Postgres; no-op on
+        # SQLite). Idempotent; three months ahead leaves weeks of slack if it fails for a while.
+        "task": "metrics.tasks.create_event_partitions",
+        "schedule": crontab(minute=23, hour=2),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "enablement-certificate-reminders": {
         # Daily: renewal reminders and expiries; a rerun sends nothing twice (reminder records).
         "task": "enablement.tasks.send_certificate_reminders",
