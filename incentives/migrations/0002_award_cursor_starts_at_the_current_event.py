@@ -1,0 +1,22 @@
+"""The award catch-up starts at the newest event that exists when incentives is installed: older
+events are history, evaluated on purpose by ``manage.py incentives_backfill``, not by a periodic
+task that would otherwise crawl the whole event log 100,000 events per run."""
+
+from django.db import migrations
+from django.db.models import Max
+
+
+def start_cursor(apps, schema_editor):
+    Event = apps.get_model("metrics", "Event")
+    AwardCursor = apps.get_model("incentives", "AwardCursor")
+    newest = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    AwardCursor.objects.get_or_create(name="awards", defaults={"watermark": newest})
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("incentives", "0001_initial"),
+        ("metrics", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(start_cursor, migrations.RunPython.noop)]
