@@ -83,4 +83,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "webhooks-send-due": {
+        # Every minute: re-enqueue webhook deliveries whose task was lost (claimed once each).
+        "task": "webhooks.tasks.send_due_deliveries",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
 }

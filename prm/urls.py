@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("incentives.urls")),
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
+    path("", include("webhooks.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -11,6 +11,7 @@ from incentives.api import routes as incentive_routes
 from metrics.api import routes as metrics_routes
 from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
+from webhooks.api import routes as webhook_routes
 
 # No `.json` suffix routes: JSON is the only format, and the suffix variants reached handlers
 # that take no `format` argument (a 500 found by the access sweep, tests/security/).
@@ -23,6 +24,7 @@ API_APPS = (
     enablement_routes,
     customer_routes,
     incentive_routes,
+    webhook_routes,
 )
 for app in API_APPS:
     app.register(router)

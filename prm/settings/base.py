@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "metrics",
     "incentives",
     "customers",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -344,3 +345,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Webhooks (docs/webhooks.md): retries with exponential backoff and a cap, disabling after failures
+# in a row, and whether endpoints may be on private networks (never in production unless trusted).
+PRM_WEBHOOK_MAX_ATTEMPTS = env.int("PRM_WEBHOOK_MAX_ATTEMPTS", default=8)
+PRM_WEBHOOK_BACKOFF_BASE_SECONDS = env.int("PRM_WEBHOOK_BACKOFF_BASE_SECONDS", default=30)
+PRM_WEBHOOK_BACKOFF_MAX_SECONDS = env.int("PRM_WEBHOOK_BACKOFF_MAX_SECONDS", default=3600)
+PRM_WEBHOOK_DISABLE_AFTER_FAILURES = env.int("PRM_WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+PRM_WEBHOOK_TIMEOUT_SECONDS = env.float("PRM_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+PRM_WEBHOOK_ALLOW_PRIVATE_NETWORKS = env.bool("PRM_WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=False)

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("PRM_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")  # a local test receiver
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 
 from prm.settings.base import *  # noqa: F403

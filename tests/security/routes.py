@@ -351,6 +351,33 @@ ROUTES: dict[str, Route] = {
     "api-metrics-at-risk": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
     # partner admins may ingest for their own partner (an empty batch is a 400)
     "api-events": Route(post=row(401, 400, 404, 400, 404, 400, 400, 400)),
+    # webhooks: vendor admins only (channel managers too get 404)
+    "webhooks:list": Route(
+        get=row(LOGIN, *[404] * 6, 200),
+        post=row(LOGIN, *[404] * 6, 400),
+    ),
+    "webhooks:detail": Route(kwargs={"pk": "webhook_endpoint"}, get=row(LOGIN, *[404] * 6, 200)),
+    "webhooks:action": Route(
+        kwargs={"pk": "webhook_endpoint", "action": Literal("test")},
+        post=row(LOGIN, *[404] * 6, 302),
+    ),
+    "webhook-endpoint-list": Route(
+        get=row(401, *[404] * 6, 200),
+        post=row(401, *[404] * 6, 400),
+    ),
+    "webhook-endpoint-detail": Route(
+        kwargs={"pk": "webhook_endpoint"},
+        get=row(401, *[404] * 6, 200),
+        patch=row(401, *[404] * 6, 200),
+        delete=row(401, *[404] * 6, 204),
+    ),
+    "webhook-endpoint-test": Route(
+        kwargs={"pk": "webhook_endpoint"}, post=row(401, *[404] * 6, 202)
+    ),
+    "webhook-delivery-list": Route(get=row(401, *[404] * 6, 200)),
+    "webhook-delivery-detail": Route(
+        kwargs={"pk": "webhook_delivery"}, get=row(401, *[404] * 6, 200)
+    ),
     # customers: vendor staff write; a partner's members read their own; others' ids are 404
     "customers:partner_list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "customers:manager_list": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),

@@ -146,7 +146,18 @@ def build_sweep_objects(world) -> dict:
         "award": Award.objects.get(partner=partner).pk,
         "badge": Badge.objects.get(slug="closer").pk,
         **_customer_objects(partner),
+        **_webhook_objects(),
     }
+
+
+def _webhook_objects() -> dict:
+    from webhooks import services as webhook_services
+
+    issued = webhook_services.endpoint_create(
+        url="https://93.184.216.34/hooks", event_types=["deal.won"]
+    )
+    delivery = webhook_services.delivery_send_test(endpoint=issued.endpoint)
+    return {"webhook_endpoint": issued.endpoint.pk, "webhook_delivery": delivery.pk}
 
 
 def _customer_objects(partner) -> dict:
