@@ -1,3 +1,6 @@
+import re
+from datetime import UTC, datetime
+
 from rest_framework import serializers
 
 from partners.choices import Region
@@ -124,3 +127,55 @@ class IngestResultSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField(help_text="Valid items that were already stored.")
     rejected = serializers.IntegerField()
     items = EventItemResultSerializer(many=True)
+
+
+# --- The fast path of the same rules (ingestion's hot loop) ---------------------------------------
+
+_ID = re.compile(r"^[A-Za-z0-9._:\-]+$")
+_TEXT_LIMITS = {"kind": 64, "partner_domain": 253, "customer_account": 100, "customer_user": 100}
+
+
+def _clean_text(value, limit: int) -> bool:
+    return (
+        isinstance(value, str) and 0 < len(value) <= limit and value == value.strip()
+        and "\x00" not in value
+    )  # fmt: skip
+
+
+def fast_event_item(raw) -> dict | None:
+    """``EventItemSerializer``'s result for an item in the plain shape (every field already of
+    its final type, no whitespace to trim, offset-aware ``occurred_at``), or None: then the
+    serializer validates it and words the errors. Validating 1,000 items through DRF fields
+    took longer than storing them; this checks the same rules with plain comparisons."""
+    if not isinstance(raw, dict):
+        return None
+    client_id = raw.get("id")
+    if not (isinstance(client_id, str) and 0 < len(client_id) <= 100 and _ID.match(client_id)):
+        return None
+    item = {"id": client_id}
+    for name, limit in _TEXT_LIMITS.items():
+        if name in raw:
+            if not _clean_text(raw[name], limit):
+                return None
+            item[name] = raw[name]
+    if "kind" not in item:
+        return None
+    if "partner" in raw:
+        partner = raw["partner"]
+        if type(partner) is not int or not 1 <= partner <= MAX_ID:
+            return None
+        item["partner"] = partner
+    if "occurred_at" in raw:
+        try:
+            occurred_at = datetime.fromisoformat(raw["occurred_at"])
+        except (TypeError, ValueError):
+            return None
+        if occurred_at.tzinfo is None or not 1 <= occurred_at.year <= 9999:
+            return None
+        item["occurred_at"] = occurred_at.astimezone(UTC)
+    if "properties" in raw:
+        properties = raw["properties"]
+        if not isinstance(properties, dict) or not all(isinstance(k, str) for k in properties):
+            return None
+        item["properties"] = properties
+    return item
