@@ -1,0 +1,286 @@
+"""Benchmark of event ingestion (issue 8): batch throughput of ``POST /api/v1/events/`` over
+loopback against the raw floor of ``COPY`` of the same rows, measured in the same run. Prints
+figures; it is not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        uv run python bench/ingestion.py --events 100000 --clients 4
+
+DATABASE_URL names the *server* (its database part is ignored). The script creates a scratch
+database (``--db``, default ``prm_bench8``; the name must start with ``prm_bench``), migrates it,
+seeds ``--partners`` partners with one customer account each and a vendor admin's write token,
+then:
+
+(a) starts gunicorn (``--workers`` sync workers, production settings without the HTTPS redirect)
+    on 127.0.0.1 and has ``--clients`` concurrent client threads POST the events in batches of
+    ``--batch`` (keep-alive connections, bodies encoded before the clock starts); each event names
+    a partner, a customer account and a customer user (product usage, the heaviest item shape);
+(b) empties the events table and loads the same rows (same columns, keys and JSON) with
+    ``COPY … FROM STDIN`` from one connection: the floor;
+(c) prints events/s of both and their ratio (target: ingestion ≥ 1/3 of COPY).
+
+The machine is shared: the absolute figures are upper bounds of the time; the ratio, measured in
+the same run, is the number to compare. The scratch database is dropped at the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def server_url(db: str) -> str:
+    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        sys.exit("DATABASE_URL must point to a Postgres server.")
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def admin_execute(sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(server_url("postgres").replace("postgres://", "postgresql://", 1))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql)
+    conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def seed(n_partners: int) -> tuple[str, list[tuple[int, str]]]:
+    """Partners with one customer account each, and a vendor admin's write token."""
+    from accounts import services as account_services
+    from accounts.tests.factories import VendorAdminFactory
+    from customers.services import customer_account_create, seat_license_set
+    from partners.tests.factories import PartnerFactory, ProgramFactory, TierFactory
+
+    program = ProgramFactory(name="Bench", slug="bench")
+    tier = TierFactory(program=program, rank=1, name="Registered")
+    accounts = []
+    for n in range(n_partners):
+        partner = PartnerFactory(name=f"Bench partner {n}", program=program, tier=tier)
+        account = customer_account_create(partner=partner, external_id=f"CUST-{n}", name=f"C{n}")
+        seat_license_set(account=account, seats=100)
+        accounts.append((partner.pk, account.external_id))
+    admin = VendorAdminFactory(email="bench@vendor.example")
+    token = account_services.api_token_create(user=admin, name="bench", scope="write").raw
+    return token, accounts
+
+
+def make_items(n_events: int, accounts, run: str) -> list[dict]:
+    start = datetime.now(UTC) - timedelta(days=20)
+    items = []
+    for i in range(n_events):
+        partner_id, external = accounts[i % len(accounts)]
+        items.append(
+            {
+                "id": f"{run}-{i}",
+                "kind": "product.used",
+                "partner": partner_id,
+                "customer_account": external,
+                "customer_user": f"user-{i % 997}",
+                "occurred_at": (start + timedelta(seconds=i * 7)).isoformat(),
+                "properties": {"feature": f"f{i % 13}", "seconds": i % 300},
+            }
+        )
+    return items
+
+
+def start_server(db: str, port: int, workers: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": server_url(db),
+        "DJANGO_SETTINGS_MODULE": "prm.settings.production",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + secrets.token_hex(16)),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "PRM_API_RATE_INGEST": "1000000/min",
+        "PRM_API_RATE_READ": "1000000/min",
+        "CONN_MAX_AGE": "600",
+    }
+    command = [
+        sys.executable, "-m", "gunicorn", "prm.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command line)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    sys.exit("gunicorn did not start")
+
+
+def post_all(port: int, token: str, bodies: list[bytes], clients: int) -> tuple[float, int]:
+    """POST every body from ``clients`` threads; returns (seconds, events stored)."""
+    lock = threading.Lock()
+    queue = list(enumerate(bodies))
+    stored = []
+    errors = []
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        while True:
+            with lock:
+                if not queue:
+                    return
+                _, body = queue.pop()
+            conn.request("POST", "/api/v1/events/", body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            if response.status != 200:
+                errors.append((response.status, data[:200]))
+                return
+            stored.append(json.loads(data)["stored"])
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        sys.exit(f"ingestion failed: {errors[:3]}")
+    return elapsed, sum(stored)
+
+
+def copy_floor(owner_id: int, items: list[dict], account_ids: dict) -> float:
+    """COPY the rows ingestion stored (same columns and values) into the emptied table."""
+    from django.db import connection
+
+    from metrics.ingestion import ingestion_key
+    from metrics.models import Event
+
+    now = datetime.now(UTC).isoformat()
+    buffer = io.StringIO()
+    for item in items:
+        occurred = datetime.fromisoformat(item["occurred_at"])
+        properties = {
+            **item["properties"],
+            "customer_account": item["customer_account"],
+            "customer_user": item["customer_user"],
+        }
+        row = [
+            occurred.isoformat(), occurred.date().isoformat(), now, str(item["partner"]), r"\N",
+            item["kind"], "customers.customeraccount",
+            str(account_ids[(item["partner"], item["customer_account"])]),
+            json.dumps(properties).replace("\\", "\\\\"),
+            ingestion_key(owner_id=owner_id, client_id=item["id"]),
+        ]  # fmt: skip
+        buffer.write("\t".join(row) + "\n")
+    columns = (
+        "occurred_at, day, recorded_at, partner_id, user_id, kind, subject_type, subject_id, "
+        "properties, idempotency_key"
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"TRUNCATE {Event._meta.db_table}")
+        buffer.seek(0)
+        started = time.perf_counter()
+        cur.cursor.copy_expert(f"COPY {Event._meta.db_table} ({columns}) FROM STDIN", buffer)
+        elapsed = time.perf_counter() - started
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--partners", type=int, default=200)
+    parser.add_argument("--db", default="prm_bench8")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if not args.db.startswith("prm_bench"):
+        sys.exit("--db must start with prm_bench (it is dropped and recreated)")
+
+    admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+    admin_execute(f'CREATE DATABASE "{args.db}"')
+    os.environ["DATABASE_URL"] = server_url(args.db)
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.dev")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from accounts.models import User
+    from customers.models import CustomerAccount
+    from metrics.models import Event
+
+    server = None
+    try:
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        token, accounts = seed(args.partners)
+        owner_id = User.objects.get(email="bench@vendor.example").pk
+        account_ids = {
+            (p, e): pk
+            for p, e, pk in CustomerAccount.objects.values_list("partner_id", "external_id", "pk")
+        }
+        connection.close()
+        items = make_items(args.events, accounts, run="bench")
+        bodies = [
+            json.dumps({"events": items[i : i + args.batch]}).encode()
+            for i in range(0, len(items), args.batch)
+        ]
+        port = free_port()
+        server = start_server(args.db, port, args.workers)
+        # warm-up: every worker imports and connects once (these events are emptied by (b))
+        warm = json.dumps({"events": make_items(args.batch, accounts, run="warmup")}).encode()
+        post_all(port, token, [warm] * (2 * args.workers), args.clients)
+        api_seconds, stored = post_all(port, token, bodies, args.clients)
+        assert stored == args.events, f"stored {stored} of {args.events}"
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        copy_seconds = copy_floor(owner_id, items, account_ids)
+        assert Event.objects.count() == args.events
+        api_rate = args.events / api_seconds
+        copy_rate = args.events / copy_seconds
+        print(f"events: {args.events:,} in batches of {args.batch}, {args.partners} partners")
+        print(f"(a) POST /api/v1/events/, {args.clients} clients, gunicorn {args.workers} sync "
+              f"workers: {api_seconds:.2f} s = {api_rate:,.0f} events/s")  # fmt: skip
+        print(f"(b) COPY of the same rows, one connection: {copy_seconds:.2f} s = "
+              f"{copy_rate:,.0f} events/s")  # fmt: skip
+        verdict = "met" if api_rate * 3 >= copy_rate else "NOT met"
+        print(f"(c) ingestion / COPY = {api_rate / copy_rate:.2f} (target >= 0.33: {verdict})")
+    finally:
+        if server is not None:
+            server.terminate()
+        connection.close()
+        if not args.keep:
+            admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+
+
+if __name__ == "__main__":
+    main()
