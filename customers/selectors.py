@@ -174,7 +174,7 @@ def user_adoption_for_user(
         seats=sum(seats.values()),
         active_users=sum(active.values()),
         daily_active_users=sum(daily.values()),
-        accounts=accounts.count(),
+        accounts=len(names) if by == "account" else accounts.count(),
         rows=rows[:limit],
         by=by,
     )

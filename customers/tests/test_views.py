@@ -64,3 +64,12 @@ def test_manager_page_shows_adoption_by_partner_in_bounded_queries(
     assert world.partner_a.name in body and world.partner_b.name in body
     assert "3 active users of 300 licensed seats" in body
     assert date(2026, 3, 1).strftime("%-d %b %Y") in body
+
+
+def test_the_panel_shows_on_the_program_dashboard_and_the_partner_page(client_as, world, many):
+    client = client_as("vendor_admin")
+    dashboard = client.get("/manage/dashboard/").content.decode()
+    assert "User adoption at customers" in dashboard and world.partner_b.name in dashboard
+    detail = client.get(f"/manage/partners/{world.partner_a.pk}/").content.decode()
+    assert "User adoption at customers" in detail and "Customer A1" in detail
+    assert "Customer B1" not in detail
