@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.views.generic.edit import ProcessFormView
 
+from tests.security.inline import inline_script_problems
 from tests.security.world import A_MARKERS
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -256,6 +257,10 @@ def request_once(*, client, persona, info, route, method, url, partner_pk, basel
             )
         if response.status_code >= 500:
             failures.append(f"{persona}: {method.upper()} {url} server error")
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+            # The CSP allows scripts only from our static files (RELIABILITY.md B6/C4).
+            for problem in inline_script_problems(_body(response)):
+                failures.append(f"CSP {persona}: {method.upper()} {url} has {problem}")
         if persona in PARTNER_B and not route.shows_a_by_design:
             body = _body(response)
             for marker in A_MARKERS:
