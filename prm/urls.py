@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
     path("", include("webhooks.urls")),
+    path("", include("audit.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

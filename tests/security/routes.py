@@ -563,6 +563,8 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, 404, 404, 404, 404, 200, 404, 200),
         post=row(LOGIN, 404, 404, 404, 404, 400, 404, 400),
     ),
+    # audit log: vendor admins only (it spans every partner)
+    "audit:log": Route(get=row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
 }
 
 

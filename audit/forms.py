@@ -1,0 +1,17 @@
+from django import forms
+
+from audit.choices import AuditAction
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
+    actor = forms.CharField(max_length=254, required=False, label="Who (email contains)")
+    partner = forms.CharField(max_length=200, required=False, label="Partner (name contains)")
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("“Since” must be on or before “until”.")
+        return data
