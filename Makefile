@@ -26,6 +26,7 @@ lint: bootstrap ## ruff, migrations, deploy checks, compose file
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(UV) run check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	$(UV) run bandit -c pyproject.toml -r . -q
 
 prodlike: bootstrap ## Postgres + Redis from DATABASE_URL / REDIS_URL, gunicorn, separate worker and beat
 	DJANGO_SETTINGS_MODULE=prm.settings.production $(UV) run python manage.py migrate --noinput

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from accounts.models import ApiToken, User
 
-TOKEN_PREFIX = "prm"  # noqa: S105 (a public marker: tokens look like prm_<prefix>_<secret>)
+TOKEN_PREFIX = "prm"  # noqa: S105  # nosec B105 - public marker (prm_<prefix>_<secret>)
 
 
 def api_token_secret_hash(secret: str) -> str:

@@ -4,8 +4,6 @@ input is JSON-escaped there, so a CR/LF in an email cannot forge a log line)."""
 import json
 import logging
 
-from django.db import transaction
-
 from audit.context import client_ip, current_request
 from audit.models import AuditEntry
 
@@ -13,7 +11,6 @@ logger = logging.getLogger("prm.audit")
 MAX_REPR = 200
 
 
-@transaction.atomic
 def audit_record(
     *,
     action: str,
@@ -39,7 +36,7 @@ def audit_record(
     if partner_id is None and actor is not None:
         membership = getattr(actor, "membership", None) if actor.pk else None
         partner_id = membership.partner_id if membership is not None else None
-    entry = AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(  # one INSERT: atomic by itself
         action=action,
         actor=actor,
         actor_email=(actor.email if actor is not None else actor_email)[:254],
@@ -50,6 +47,22 @@ def audit_record(
         ip=client_ip(request),
         details=details or {},
     )
+    _log(entry)
+    return entry
+
+
+def audit_record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Store prepared rows in one INSERT (for signal receivers that see events in batches)."""
+    request = current_request.get()
+    for entry in entries:
+        entry.ip = client_ip(request)
+    created = AuditEntry.objects.bulk_create(entries)
+    for entry in created:
+        _log(entry)
+    return created
+
+
+def _log(entry: AuditEntry) -> None:
     logger.info(
         json.dumps(
             {
@@ -62,4 +75,3 @@ def audit_record(
             }
         )
     )
-    return entry

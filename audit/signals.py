@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from audit.choices import AuditAction
 from audit.context import current_request
-from audit.services import audit_record
+from audit.models import AuditEntry
+from audit.services import audit_record, audit_record_many
 from metrics.choices import EventKind
 from metrics.services import event_recorded
 
@@ -76,19 +78,28 @@ authenticator_reset.connect(_mfa(AuditAction.MFA_RESET), dispatch_uid="audit.mfa
 
 @receiver(event_recorded, dispatch_uid="audit.events")
 def on_events(sender, events, **kwargs):
-    for event in events:
-        action = EVENT_ACTIONS.get(event.kind)
-        if action is None:
-            continue
-        actor = User.objects.filter(pk=event.user_id).first() if event.user_id else None
-        audit_record(
-            action=action,
-            actor=actor,
-            partner_id=event.partner_id,
-            target_type=event.subject_type,
-            target_id=event.subject_id,
-            details=event.properties,
-        )
+    """Team and partner changes arrive as their events; a batch (e.g. the nightly tier
+    evaluation) becomes one INSERT, so auditing adds a constant number of queries."""
+    relevant = [e for e in events if e.kind in EVENT_ACTIONS]
+    if not relevant:
+        return
+    ids = {e.user_id for e in relevant if e.user_id}
+    emails = dict(User.objects.filter(pk__in=ids).values_list("pk", "email")) if ids else {}
+    audit_record_many(
+        [
+            AuditEntry(
+                at=event.occurred_at or timezone.now(),
+                action=EVENT_ACTIONS[event.kind],
+                actor_id=event.user_id,
+                actor_email=emails.get(event.user_id, ""),
+                partner_id=event.partner_id,
+                target_type=event.subject_type[:64],
+                target_id=str(event.subject_id)[:64],
+                details=event.properties,
+            )
+            for event in relevant
+        ]
+    )
 
 
 @receiver(post_save, sender="accounts.ApiToken", dispatch_uid="audit.api_token")
