@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8000
 .DEFAULT_GOAL := run
-.PHONY: bootstrap run test lint e2e prodlike bench-seed clean
+.PHONY: bootstrap run test lint e2e prodlike bench-seed clean drills
 
 bootstrap: ## uv itself, then the locked virtualenv in .venv
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv>=0.13,<0.14"
@@ -32,6 +32,10 @@ prodlike: bootstrap ## Postgres + Redis from DATABASE_URL / REDIS_URL, gunicorn,
 	DJANGO_SETTINGS_MODULE=prm.settings.production $(UV) run python manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=prm.settings.production $(UV) run python manage.py collectstatic --noinput
 	$(UV) run honcho -f Procfile start
+
+drills: bootstrap ## fault drills on real services (own DB prm_drills, own redis-server on 6390); not in `make test`
+	$(UV) run python bench/drills/run.py --kill child
+	$(UV) run python bench/drills/run.py --kill worker --reuse
 
 clean: ## forget the embedded database, broker folders and schedule
 	rm -rf var/
