@@ -36,6 +36,7 @@ prodlike: bootstrap ## Postgres + Redis from DATABASE_URL / REDIS_URL, gunicorn,
 drills: bootstrap ## fault drills on real services (own DB prm_drills, own redis-server on 6390); not in `make test`
 	$(UV) run python bench/drills/run.py --kill child
 	$(UV) run python bench/drills/run.py --kill worker --reuse
+	$(UV) run python bench/drills/redis_down.py
 
 clean: ## forget the embedded database, broker folders and schedule
 	rm -rf var/

@@ -8,6 +8,7 @@ and the CSV of a table always show the same numbers.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from metrics import definitions as d
 from metrics.definitions import program as p
 from metrics.forms import DashboardQuery
 from partners.choices import PartnerStatus
+
+logger = logging.getLogger(__name__)
 
 CURVE_POINTS = 52
 
@@ -393,8 +396,12 @@ def cached_build(q: DashboardQuery, *, freshness) -> dict:
     if not seconds or freshness.last_success_at is None:
         return build(q)
     key = f"dashboard:v1:{freshness.last_success_at.isoformat()}:{q.cache_key()}"
-    found = cache.get(key)
-    if found is None:
+    try:  # the cache only saves time: with Redis down the page is built from the summaries
+        found = cache.get(key)
+        if found is None:
+            found = build(q)
+            cache.set(key, found, seconds)
+    except Exception as exc:  # RedisCache raises the redis client's ConnectionError
+        logger.warning("dashboard cache unavailable (%s); building without it", exc)
         found = build(q)
-        cache.set(key, found, seconds)
     return found
