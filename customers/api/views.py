@@ -13,7 +13,7 @@ from customers.api import serializers
 from partners.models import Offering
 from partners.selectors import partner_list_for_user
 from prm.api.permissions import TokenScopePermission
-from prm.api.viewsets import ScopedViewSet
+from prm.api.viewsets import ScopedViewSet, call_service, validated_input
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; the reason per field (nothing saved)."),
@@ -25,19 +25,6 @@ ERRORS = {
 def _staff_only(user) -> None:
     if not permissions.can_manage_customers(user):
         raise PermissionDenied("Only vendor staff change customer accounts and seats.")
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _run(call):
-    try:
-        return call()
-    except services.CustomerError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 @extend_schema_view(
@@ -64,17 +51,18 @@ class CustomerAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
     def create(self, request):
         """Create a customer account for a partner (vendor staff)."""
         _staff_only(request.user)
-        data = _validated(serializers.CustomerAccountCreateSerializer, request.data)
+        data = validated_input(serializers.CustomerAccountCreateSerializer, request.data)
         partner = partner_list_for_user(user=request.user).filter(pk=data["partner"]).first()
         if partner is None:
             raise ValidationError({"partner": [f"No partner with id {data['partner']}."]})
-        account = _run(
+        account = call_service(
             lambda: services.customer_account_create(
                 partner=partner,
                 external_id=data["external_id"],
                 name=data.get("name", ""),
                 by=request.user,
-            )
+            ),
+            errors=services.CustomerError,
         )
         return self._detail(account, status.HTTP_201_CREATED)
 
@@ -87,7 +75,7 @@ class CustomerAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
         refused by the ingestion and its seats leave the adoption figures."""
         account = self.get_object()
         _staff_only(request.user)
-        data = _validated(serializers.CustomerAccountUpdateSerializer, request.data)
+        data = validated_input(serializers.CustomerAccountUpdateSerializer, request.data)
         account = services.customer_account_update(account=account, by=request.user, **data)
         return self._detail(account)
 
@@ -117,7 +105,7 @@ class SeatLicenseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         """Set an account's seats (vendor staff): creates the license (201) or changes the
         number of an existing one for the same account and offering (200)."""
         _staff_only(request.user)
-        data = _validated(serializers.SeatLicenseSetSerializer, request.data)
+        data = validated_input(serializers.SeatLicenseSetSerializer, request.data)
         account = (
             selectors.customer_account_list_for_user(user=request.user)
             .filter(pk=data["account"])
@@ -135,10 +123,11 @@ class SeatLicenseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
             .filter(account=account, offering=offering)
             .exists()
         )
-        license_ = _run(
+        license_ = call_service(
             lambda: services.seat_license_set(
                 account=account, offering=offering, seats=data["seats"], by=request.user
-            )
+            ),
+            errors=services.CustomerError,
         )
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(serializers.SeatLicenseSerializer(license_).data, status=code)
@@ -151,14 +140,15 @@ class SeatLicenseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         """Change the number of seats (vendor staff)."""
         license_ = self.get_object()
         _staff_only(request.user)
-        data = _validated(serializers.SeatLicenseUpdateSerializer, request.data)
-        license_ = _run(
+        data = validated_input(serializers.SeatLicenseUpdateSerializer, request.data)
+        license_ = call_service(
             lambda: services.seat_license_set(
                 account=license_.account,
                 offering=license_.offering,
                 seats=data["seats"],
                 by=request.user,
-            )
+            ),
+            errors=services.CustomerError,
         )
         return Response(serializers.SeatLicenseSerializer(license_).data)
 
@@ -183,7 +173,7 @@ class UserAdoptionView(APIView):
     def get(self, request):
         """Vendor staff: by partner, or by account with `partner`. A partner's members: their own
         partner by account. Another partner's id is 404."""
-        query = _validated(serializers.UserAdoptionQuerySerializer, request.query_params)
+        query = validated_input(serializers.UserAdoptionQuerySerializer, request.query_params)
         if not permissions.can_view_customers(request.user):
             raise Http404("Not found.")
         adoption = selectors.user_adoption_for_user(

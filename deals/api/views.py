@@ -16,7 +16,7 @@ from deals import permissions, selectors, services
 from deals.api import serializers
 from partners.permissions import is_partner_member, is_vendor_staff
 from partners.selectors import membership_for_user
-from prm.api.viewsets import ScopedViewSet
+from prm.api.viewsets import ScopedViewSet, call_service, validated_input
 
 
 class Conflict(APIException):
@@ -54,13 +54,6 @@ def _colleagues(user, ids) -> list:
     return found
 
 
-def _run(call):
-    try:
-        return call()
-    except services.DealError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
-
-
 def _gate(allowed: bool, *, right_side: bool, state_message: str) -> None:
     if allowed:
         return
@@ -92,11 +85,6 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         deal = selectors.deal_get_for_user(user=self.request.user, pk=deal.pk)
         return Response(serializers.DealDetailSerializer(deal).data, status=code)
 
-    def _validated(self, serializer_class, **kwargs):
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @extend_schema(
         request=serializers.DealInputSerializer,
         responses={201: serializers.DealDetailSerializer, **ERRORS},
@@ -105,18 +93,19 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Register a deal as a draft for your own partner."""
         if not is_partner_member(request.user):
             raise PermissionDenied("Only members of a partner can register deals.")
-        data = dict(self._validated(serializers.DealInputSerializer))
+        data = validated_input(serializers.DealInputSerializer, request.data)
         lines = _lines(data.pop("lines", []))
         shared = _colleagues(request.user, data.pop("shared_with", None)) or ()
         partner = membership_for_user(request.user).partner
-        deal = _run(
+        deal = call_service(
             lambda: services.deal_create(
                 partner=partner,
                 created_by=request.user,
                 details=data,
                 lines=lines,
                 shared_with=shared,
-            )
+            ),
+            errors=services.DealError,
         )
         return self._detail(deal, status.HTTP_201_CREATED)
 
@@ -127,7 +116,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             right_side=is_partner_member(request.user) and not is_vendor_staff(request.user),
             state_message="Only drafts can be changed; this deal was already submitted.",
         )
-        data = dict(self._validated(serializers.DealInputSerializer, partial=partial))
+        data = validated_input(serializers.DealInputSerializer, request.data, partial=partial)
         lines = data.pop("lines", None)
         lines = (
             _lines(lines)
@@ -143,10 +132,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         if shared is not None and not permissions.can_share(request.user, deal):
             raise PermissionDenied("Only the registering user and partner admins can share a deal.")
         shared = _colleagues(request.user, shared)
-        _run(
+        call_service(
             lambda: services.deal_update(
                 deal=deal, actor=request.user, details=data, lines=lines, shared_with=shared
-            )
+            ),
+            errors=services.DealError,
         )
         return self._detail(deal)
 
@@ -175,7 +165,10 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             right_side=not is_vendor_staff(request.user),
             state_message="Only drafts can be deleted; a submitted registration stays on record.",
         )
-        _run(lambda: services.deal_delete_draft(deal=deal, actor=request.user))
+        call_service(
+            lambda: services.deal_delete_draft(deal=deal, actor=request.user),
+            errors=services.DealError,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: serializers.DealDetailSerializer, **ERRORS})
@@ -188,7 +181,9 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             right_side=not is_vendor_staff(request.user),
             state_message=f"Only drafts can be submitted; this deal is {deal.status}.",
         )
-        _run(lambda: services.deal_submit(deal=deal, actor=request.user))
+        call_service(
+            lambda: services.deal_submit(deal=deal, actor=request.user), errors=services.DealError
+        )
         return self._detail(deal)
 
     def _review(self, deal):
@@ -208,8 +203,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         ``acknowledge_conflicts``."""
         deal = self.get_object()
         self._review(deal)
-        data = self._validated(serializers.ApproveInputSerializer)
-        _run(lambda: services.deal_approve(deal=deal, actor=request.user, **data))
+        data = validated_input(serializers.ApproveInputSerializer, request.data)
+        call_service(
+            lambda: services.deal_approve(deal=deal, actor=request.user, **data),
+            errors=services.DealError,
+        )
         return self._detail(deal)
 
     @extend_schema(
@@ -221,8 +219,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Submitted → rejected (vendor staff), with the reason the partner sees."""
         deal = self.get_object()
         self._review(deal)
-        data = self._validated(serializers.ReasonInputSerializer)
-        _run(lambda: services.deal_reject(deal=deal, actor=request.user, reason=data["reason"]))
+        data = validated_input(serializers.ReasonInputSerializer, request.data)
+        call_service(
+            lambda: services.deal_reject(deal=deal, actor=request.user, reason=data["reason"]),
+            errors=services.DealError,
+        )
         return self._detail(deal)
 
     def _outcome(self, deal):
@@ -241,8 +242,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Approved → won (the partner), with the final amount."""
         deal = self.get_object()
         self._outcome(deal)
-        data = self._validated(serializers.WonInputSerializer)
-        _run(lambda: services.deal_mark_won(deal=deal, actor=request.user, **data))
+        data = validated_input(serializers.WonInputSerializer, request.data)
+        call_service(
+            lambda: services.deal_mark_won(deal=deal, actor=request.user, **data),
+            errors=services.DealError,
+        )
         return self._detail(deal)
 
     @extend_schema(
@@ -254,6 +258,9 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Approved → lost (the partner), with the reason."""
         deal = self.get_object()
         self._outcome(deal)
-        data = self._validated(serializers.ReasonInputSerializer)
-        _run(lambda: services.deal_mark_lost(deal=deal, actor=request.user, reason=data["reason"]))
+        data = validated_input(serializers.ReasonInputSerializer, request.data)
+        call_service(
+            lambda: services.deal_mark_lost(deal=deal, actor=request.user, reason=data["reason"]),
+            errors=services.DealError,
+        )
         return self._detail(deal)

@@ -9,7 +9,7 @@ refused operation (e.g. not enough funds left) is 400 with the service's reason.
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from incentives import permissions, selectors, services
@@ -17,7 +17,7 @@ from incentives.api import serializers
 from incentives.choices import MdfStatus
 from partners.permissions import is_partner_admin
 from partners.selectors import membership_for_user
-from prm.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from prm.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet, call_service, validated_input
 
 
 class Conflict(APIException):
@@ -32,13 +32,6 @@ ERRORS = {
     404: OpenApiResponse(serializers.MdfProblemSerializer, description="Not found (for you)."),
     409: OpenApiResponse(serializers.MdfProblemSerializer, description="Wrong state for this."),
 }
-
-
-def _run(call):
-    try:
-        return call()
-    except services.MdfError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 class MdfAllocationViewSet(ScopedReadOnlyViewSet):
@@ -69,11 +62,6 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         obj = selectors.mdf_request_get_for_user(user=self.request.user, pk=obj.pk)
         return Response(serializers.MdfRequestSerializer(obj).data, status=code)
 
-    def _validated(self, serializer_class):
-        serializer = serializer_class(data=self.request.data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @extend_schema(
         request=serializers.MdfRequestInputSerializer,
         responses={201: serializers.MdfRequestSerializer, **ERRORS},
@@ -82,15 +70,16 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         """Request funds for an activity from your partner's current allocation."""
         if not is_partner_admin(request.user):
             raise PermissionDenied("Only partner admins can request marketing funds.")
-        data = self._validated(serializers.MdfRequestInputSerializer)
+        data = validated_input(serializers.MdfRequestInputSerializer, request.data)
         activity = services.Activity(
             data["title"], data["description"], data["starts_on"], data["ends_on"], data["amount"]
         )
         partner = membership_for_user(request.user).partner
-        created = _run(
+        created = call_service(
             lambda: services.mdf_request_create(
                 partner=partner, actor=request.user, activity=activity
-            )
+            ),
+            errors=services.MdfError,
         )
         return self._detail(created, status.HTTP_201_CREATED)
 
@@ -110,8 +99,11 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def approve(self, request, pk=None):
         """Requested → approved, for the requested budget or a smaller ``amount``."""
         obj = self._decidable(MdfStatus.REQUESTED)
-        data = self._validated(serializers.MdfApproveInputSerializer)
-        _run(lambda: services.mdf_request_approve(request=obj, actor=request.user, **data))
+        data = validated_input(serializers.MdfApproveInputSerializer, request.data)
+        call_service(
+            lambda: services.mdf_request_approve(request=obj, actor=request.user, **data),
+            errors=services.MdfError,
+        )
         return self._detail(obj)
 
     @extend_schema(
@@ -122,8 +114,11 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def reject(self, request, pk=None):
         """Requested → rejected, with the reason the partner sees."""
         obj = self._decidable(MdfStatus.REQUESTED)
-        data = self._validated(serializers.MdfReasonInputSerializer)
-        _run(lambda: services.mdf_request_reject(request=obj, actor=request.user, **data))
+        data = validated_input(serializers.MdfReasonInputSerializer, request.data)
+        call_service(
+            lambda: services.mdf_request_reject(request=obj, actor=request.user, **data),
+            errors=services.MdfError,
+        )
         return self._detail(obj)
 
     @extend_schema(
@@ -134,8 +129,11 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def approve_claim(self, request, pk=None):
         """Claimed → paid: the claimed amount is paid, the unspent rest goes back."""
         obj = self._decidable(MdfStatus.CLAIMED)
-        data = self._validated(serializers.MdfNoteInputSerializer)
-        _run(lambda: services.mdf_claim_approve(request=obj, actor=request.user, **data))
+        data = validated_input(serializers.MdfNoteInputSerializer, request.data)
+        call_service(
+            lambda: services.mdf_claim_approve(request=obj, actor=request.user, **data),
+            errors=services.MdfError,
+        )
         return self._detail(obj)
 
     @extend_schema(
@@ -146,8 +144,11 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     def reject_claim(self, request, pk=None):
         """Claimed → claim rejected: nothing is paid, the approved funds go back."""
         obj = self._decidable(MdfStatus.CLAIMED)
-        data = self._validated(serializers.MdfReasonInputSerializer)
-        _run(lambda: services.mdf_claim_reject(request=obj, actor=request.user, **data))
+        data = validated_input(serializers.MdfReasonInputSerializer, request.data)
+        call_service(
+            lambda: services.mdf_claim_reject(request=obj, actor=request.user, **data),
+            errors=services.MdfError,
+        )
         return self._detail(obj)
 
 

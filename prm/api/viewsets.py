@@ -4,6 +4,7 @@
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from prm.api.permissions import TokenScopePermission
@@ -51,3 +52,20 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """List/retrieve come from the mixins a subclass adds; writes go through the app's services."""
+
+
+def validated_input(serializer_class, data, **kwargs) -> dict:
+    """Validate request input with an input serializer; bad values are a 400 with per-field
+    reasons (raised by DRF), never a partial write."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def call_service(call, *, errors: type[Exception] | tuple[type[Exception], ...]):
+    """Run ``call`` (a service); the app's domain error, a refused operation, becomes a 400 whose
+    ``detail`` is the service's reason."""
+    try:
+        return call()
+    except errors as exc:
+        raise ValidationError({"detail": str(exc)}) from exc

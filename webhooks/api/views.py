@@ -3,11 +3,10 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from prm.api.permissions import TokenScopePermission, role_required
-from prm.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from prm.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet, call_service, validated_input
 from webhooks import selectors, services
 from webhooks.api import serializers
 from webhooks.permissions import can_manage_webhooks
@@ -17,19 +16,6 @@ ERRORS = {
     400: OpenApiResponse(description="Invalid input; the reason per field (nothing saved)."),
     404: OpenApiResponse(description="No such endpoint, or not a vendor admin."),
 }
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _run(call):
-    try:
-        return call()
-    except services.WebhookError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 @extend_schema_view(
@@ -55,8 +41,10 @@ class WebhookEndpointViewSet(
     )
     def create(self, request):
         """Register an endpoint; the answer holds its signing secret, shown this once."""
-        data = _validated(serializers.EndpointInputSerializer, request.data)
-        issued = _run(lambda: services.endpoint_create(by=request.user, **data))
+        data = validated_input(serializers.EndpointInputSerializer, request.data)
+        issued = call_service(
+            lambda: services.endpoint_create(by=request.user, **data), errors=services.WebhookError
+        )
         body = serializers.EndpointSerializer(issued.endpoint).data | {"secret": issued.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -67,8 +55,11 @@ class WebhookEndpointViewSet(
     def partial_update(self, request, pk=None):
         """Change the URL, events or description; enable (resets the failure count) or disable."""
         endpoint = self.get_object()
-        data = _validated(serializers.EndpointUpdateSerializer, request.data, partial=True)
-        endpoint = _run(lambda: services.endpoint_update(endpoint=endpoint, **data))
+        data = validated_input(serializers.EndpointUpdateSerializer, request.data, partial=True)
+        endpoint = call_service(
+            lambda: services.endpoint_update(endpoint=endpoint, **data),
+            errors=services.WebhookError,
+        )
         return Response(serializers.EndpointSerializer(endpoint).data)
 
     def perform_destroy(self, instance):
