@@ -90,3 +90,13 @@ def client_as(client, world):
         return c
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: API throttle and login rate-limit counters are keyed
+    by ids that repeat from test to test (rolled-back rows), so a counter left by one test must
+    not answer 429 in the next. Each xdist worker has its own cache (test settings)."""
+    from django.core.cache import cache
+
+    cache.clear()
