@@ -5,8 +5,9 @@
         uv run python bench/rollups.py --events 1000000 --partners 10000
 
 DATABASE_URL names the *server* (its database part is ignored). The script creates a scratch
-database (``--db``, default ``prm_bench6``; the name must start with ``prm_bench``), migrates it,
-loads partners, 20 users each and the events with COPY, then measures in the same run:
+database (``--db``, default ``prm_bench6``; the name must start with ``prm_`` and contain
+``bench``), migrates it, loads partners, 20 users each and the events with COPY, then measures
+in the same run:
 
 (a) the raw SQL floor: one ``GROUP BY partner_id, day, kind`` over the events table;
 (b) a full recompute of the five summary tables (``rollup_recompute()``), then of every
@@ -398,8 +399,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     parser.add_argument("--child", choices=["full", "incremental"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not args.db.startswith("prm_bench"):
-        sys.exit("--db must start with 'prm_bench': this script drops and recreates it.")
+    if not (args.db.startswith("prm_") and "bench" in args.db):
+        sys.exit("--db must start with 'prm_' and contain 'bench': this script drops it.")
     if args.child:
         child(args.child, args.db)
         return

@@ -113,6 +113,38 @@ def _offering_rows(source: str, where: str) -> str:
     """
 
 
+def _offering_json(alias: str = "e") -> str:
+    """Postgres: an event's raw offering fields, kept by the incremental run's one scan of the
+    new events (``offs``: ``properties.offerings`` if it is an array, ``off``: ``properties.
+    offering`` if it is a string; NULL otherwise, as for most events). Grouping by the raw jsonb
+    costs little; ``_offering_from_new`` turns them into slugs only for the groups that have
+    them."""
+    props = f"{alias}.properties"
+    return (
+        f"CASE WHEN jsonb_typeof({props} -> 'offerings') = 'array' "
+        f"THEN {props} -> 'offerings' END AS offs, "
+        f"CASE WHEN jsonb_typeof({props} -> 'offering') = 'string' "
+        f"THEN {props} -> 'offering' END AS off"
+    )
+
+
+def _offering_from_new(new: str) -> str:
+    """Postgres: (partner, day, slug, kind, events) from the grouped new events. Every group's
+    events name the same offerings, so its distinct slugs (``UNION``) are each event's, and
+    summing ``events`` per slug counts an event once per offering it names, as
+    ``_offering_select`` does from the raw events."""
+    return f"""SELECT n.partner_id, n.day, s.slug, n.kind, sum(n.events) FROM {new} n
+        CROSS JOIN LATERAL (
+            SELECT o.v #>> '{{}}' AS slug FROM jsonb_array_elements(n.offs) AS o(v)
+            WHERE jsonb_typeof(o.v) = 'string'
+            UNION
+            SELECT n.off #>> '{{}}'
+        ) s
+        WHERE (n.offs IS NOT NULL OR n.off IS NOT NULL)
+          AND length(s.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
+        GROUP BY n.partner_id, n.day, s.slug, n.kind"""
+
+
 def _offering_select(where: str) -> str:
     return f"""SELECT o.partner_id, o.day, o.slug, o.kind, count(DISTINCT o.id)
                FROM ({_offering_rows(_t(Event), where)}) o
@@ -254,10 +286,11 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) 
             add(
                 PartnerDayOffering,
                 "partner_id, day, offering, kind, events",
-                _offering_select(where),
+                # Postgres: from the grouped new events (no second scan of the events).
+                _offering_from_new(new) if _is_pg() else _offering_select(where),
                 "partner_id, day, offering, kind",
             ),
-            params + params,
+            () if _is_pg() else params + params,
         ),
     ]
     if _is_pg():
