@@ -233,8 +233,9 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
 
 
 def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) -> None:
-    """The incremental path: add the new events, grouped in the temporary table ``new``
-    (partner, day, kind, area, user; 0 = no user) from the events matching ``where`` (alias
+    """The incremental path: add the new events, one row per event in the temporary table
+    ``new`` (partner, day, kind, area, user, 0 = no user; on Postgres also the raw offering
+    fields ``offs``/``off``, see ``_offering_json``) from the events matching ``where`` (alias
     ``e``), to every summary, with work proportional to the new events and the buckets they
     touch, never to a table's size. Counts are added (``ON CONFLICT … SET events = events +
     EXCLUDED.events``). The one distinct count, ``PartnerDay.users``, grows by the users that had

@@ -168,20 +168,20 @@ def rollup_incremental() -> RollupResult:
                 low, high = state.watermark, max(upper, state.watermark)
                 new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL"
                 with steps.timed("group_new"):
-                    # The new events, read once (a primary-key range scan) and grouped.
+                    # The new events, read once (a primary-key range scan), one row per
+                    # event: each upsert groups them at its own grain. Grouping them here
+                    # first (100k events gave 91k groups) cost more CPU than it saved.
                     cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
                     # Postgres also keeps each event's raw offering fields (NULL for most
                     # events), so the offering upsert needs no second scan.
                     offerings = f", {_offering_json()}" if _is_pg() else ""
                     cursor.execute(
                         f"""CREATE TEMP TABLE {NEW} AS
-                            SELECT a.*, count(*) AS events
-                            FROM (SELECT e.partner_id, e.day, e.kind,
-                                         coalesce({_area_case()}, '') AS area,
-                                         coalesce(e.user_id, {NO_USER}) AS user_id{offerings}
-                                  FROM {_t(Event)} e WHERE {new}) a
-                            GROUP BY a.partner_id, a.day, a.kind, a.area,
-                                     a.user_id{", a.offs, a.off" if offerings else ""}""",
+                            SELECT e.partner_id, e.day, e.kind,
+                                   coalesce({_area_case()}, '') AS area,
+                                   coalesce(e.user_id, {NO_USER}) AS user_id{offerings},
+                                   1 AS events
+                            FROM {_t(Event)} e WHERE {new}""",
                         [low, high],
                     )
                     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
