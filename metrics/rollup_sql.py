@@ -21,6 +21,7 @@ from metrics.models import (
     PartnerDayKind,
     PartnerDayOffering,
     PartnerDayUser,
+    ScoreDirty,
 )
 
 BUCKET_MODELS = (PartnerDayKind, PartnerDayArea, PartnerDayUser, PartnerDay, PartnerDayOffering)
@@ -44,6 +45,18 @@ class _Steps(dict):
 
 def _t(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def _mark_dirty(cursor, buckets_sql: str, params: tuple, seq: int) -> None:
+    """Queue buckets whose adoption scores must be recomputed (``metrics.scores``). ``seq``
+    (the run's watermark) lets the scores step delete only the entries it has processed."""
+    cursor.execute(
+        f"""INSERT INTO {_t(ScoreDirty)} (partner_id, day, seq)
+            SELECT b.partner_id, b.day, %s FROM ({buckets_sql}) b
+            WHERE 1 = 1  -- SQLite needs a WHERE before ON CONFLICT after a SELECT
+            ON CONFLICT (partner_id, day) DO UPDATE SET seq = EXCLUDED.seq""",
+        (seq, *params),
+    )
 
 
 def _is_pg() -> bool:
@@ -232,14 +245,15 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
             cursor.execute(sql, args)
 
 
-def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) -> None:
+def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, *, seq: int) -> int:
     """The incremental path: add the new events, one row per event in the temporary table
     ``new`` (partner, day, kind, area, user, 0 = no user; on Postgres also the raw offering
     fields ``offs``/``off``, see ``_offering_json``) from the events matching ``where`` (alias
     ``e``), to every summary, with work proportional to the new events and the buckets they
     touch, never to a table's size. Counts are added (``ON CONFLICT … SET events = events +
     EXCLUDED.events``). The one distinct count, ``PartnerDay.users``, grows by the users that had
-    no ``PartnerDayUser`` row in that bucket before this run. The property tests check that the
+    no ``PartnerDayUser`` row in that bucket before this run. The touched buckets are queued
+    for the scores with ``seq``; returns how many buckets were touched. The property tests check that the
     result equals a rebuild from scratch."""
 
     def add(model, columns: str, select: str, keys: str, has_users: bool = False) -> str:
@@ -298,10 +312,10 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) 
         # Users and days in one statement: the user upsert returns which of its rows it
         # inserted (a fresh row has xmax 0; an updated one carries this transaction's lock), and
         # exactly those are the bucket's first-seen users. No read of the existing user rows.
-        users = _t(PartnerDayUser)
+        users, days = _t(PartnerDayUser), _t(PartnerDay)
         statements.append(
             (
-                "add_user_day",
+                "add_user_day_dirty",
                 f"""WITH u AS ({
                     add(
                         PartnerDayUser,
@@ -312,8 +326,8 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) 
                 }
                         RETURNING {users}.partner_id, {users}.day, ({users}.xmax = 0) AS fresh),
                     f AS (SELECT partner_id, day, count(*) FILTER (WHERE fresh) AS users
-                          FROM u GROUP BY partner_id, day)
-                    {
+                          FROM u GROUP BY partner_id, day),
+                    d AS ({
                     add(
                         PartnerDay,
                         "partner_id, day, events, users",
@@ -323,12 +337,19 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) 
                         "partner_id, day",
                         has_users=True,
                     )
-                }""",
-                (),
+                }
+                        RETURNING {days}.partner_id, {days}.day),
+                    q AS (INSERT INTO {_t(ScoreDirty)} (partner_id, day, seq)
+                          SELECT partner_id, day, %s FROM d
+                          ON CONFLICT (partner_id, day) DO UPDATE SET seq = EXCLUDED.seq)
+                    SELECT count(*) FROM d""",
+                (seq,),
             )
         )
     else:
         # SQLite: read the touched buckets' existing users first, then add days, then users.
+        cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+        cursor.execute(f"CREATE TEMP TABLE {TOUCHED} AS SELECT DISTINCT partner_id, day FROM {new}")
         old = "metrics_rollup_old"
         cursor.execute(f"DROP TABLE IF EXISTS {old}")
         cursor.execute(
@@ -367,6 +388,12 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) 
     for name, sql, args in statements:
         with steps.timed(name):
             cursor.execute(sql, args)
+    if _is_pg():
+        return int(cursor.fetchone()[0])  # the last statement queued them and counts them
+    with steps.timed("dirty"):
+        _mark_dirty(cursor, f"SELECT partner_id, day FROM {TOUCHED}", (), seq)
+    cursor.execute(f"SELECT count(*) FROM {TOUCHED}")
+    return int(cursor.fetchone()[0])
 
 
 def _pk_columns(model) -> str:
