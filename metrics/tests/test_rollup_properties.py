@@ -33,6 +33,10 @@ KINDS = [
     ("offering.used", {"offering": "edge"}),
     ("onboarding.step_completed", {"step": 1, "position": 1, "required": True}),
     ("tier.changed", {"offerings": "not-a-list"}),
+    # Both fields naming one slug (counted once), a non-string element, an empty and an
+    # over-long slug (ignored): the incremental path expands these from its temp table.
+    ("deal.approved", {"offerings": ["core", 7, "", "x" * 61, "edge"], "offering": "core"}),
+    ("offering.used", {"offering": ["edge"]}),
 ]
 
 
