@@ -21,6 +21,7 @@ from accounts.choices import VendorRole
 from accounts.models import User
 from deals.choices import NoticeKind
 from deals.models import Deal, DealNotice
+from prm import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +89,10 @@ def notify(*, deal: Deal, kind: str, key: str = "", context: dict | None = None)
     except IntegrityError:
         return False
 
-    def enqueue():
-        from deals.tasks import send_deal_notice
+    from deals.tasks import send_deal_notice
 
-        send_deal_notice.delay(notice.pk)
-
-    # robust: the change is committed; a broker outage must not turn into a 500 (the sweep sends)
-    transaction.on_commit(enqueue, robust=True)
+    # the notice row is the durable record: if the broker is down, send_pending_notices sends it
+    enqueue.send_on_commit(send_deal_notice, notice.pk)
     return True
 
 

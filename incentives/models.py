@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from incentives.choices import AwardScope, MdfStatus
 
@@ -285,3 +286,26 @@ class AwardCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.watermark}"
+
+
+class MdfEmail(models.Model):
+    """An MDF email to send (the outbox row): written in the transaction of the change it reports,
+    sent by ``send_mdf_email`` after commit, ``sent_at`` set once sent. The row survives a broker
+    outage; ``send_pending_mdf_emails`` sends what is still unsent (row lock: never twice)."""
+
+    request = models.ForeignKey(MdfRequest, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=24)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="mdf_email_unsent_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.request_id} {self.kind}"

@@ -64,6 +64,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    "incentives-send-pending-mdf-emails": {
+        # MDF emails whose task was never queued (broker outage at commit time); sent once.
+        "task": "incentives.tasks.send_pending_mdf_emails",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
     "incentives-award-catch-up": {
         # Points and badges the live path (event signal) missed; idempotent (unique rule, event).
         "task": "incentives.tasks.award_catch_up",

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from prm import enqueue
 from webhooks import conf, signing, transport
 from webhooks.choices import TEST_TYPE, DeliveryStatus, WebhookEventType
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -128,7 +129,7 @@ def deliveries_create(*, items: list[tuple[str, object]]) -> None:
         return
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     keys = sorted({r.event_key for r in rows})
-    transaction.on_commit(lambda: _enqueue_new(keys))
+    transaction.on_commit(lambda: _enqueue_new(keys))  # a broker outage is logged (prm.enqueue)
 
 
 def _enqueue_new(keys: list[str]) -> None:
@@ -138,7 +139,8 @@ def _enqueue_new(keys: list[str]) -> None:
         event_key__in=keys, status=DeliveryStatus.PENDING, attempts=0
     ).values_list("pk", flat=True)
     for pk in ids:
-        deliver_webhook.delay(pk)
+        if not enqueue.send(deliver_webhook, pk):
+            break  # broker down: the rows stay pending; webhooks.tasks.send_due_deliveries sends them
 
 
 @transaction.atomic
@@ -160,7 +162,7 @@ def delivery_send_test(*, endpoint: WebhookEndpoint, by=None) -> WebhookDelivery
     )
     from webhooks.tasks import deliver_webhook
 
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery.pk))
+    enqueue.send_on_commit(deliver_webhook, delivery.pk)
     return delivery
 
 

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from prm import enqueue
 from webhooks import services
 
 logger = logging.getLogger(__name__)
@@ -17,16 +18,19 @@ def deliver_webhook(delivery_id: int) -> dict:
     that is not due."""
     outcome = services.delivery_attempt(delivery_id=delivery_id)
     if outcome.retry_in is not None:
-        deliver_webhook.apply_async((delivery_id,), countdown=outcome.retry_in)
+        # the row keeps next_attempt_at: if the broker is down, the sweep queues the retry
+        enqueue.send(deliver_webhook, delivery_id, countdown=outcome.retry_in)
     return {"sent": outcome.sent, "ok": outcome.ok, "retry_in": outcome.retry_in}
 
 
 @shared_task(acks_late=True)
 def send_due_deliveries() -> int:
     """Safety net: enqueue pending deliveries whose task was lost."""
-    due = services.deliveries_due()
-    for pk in due:
-        deliver_webhook.delay(pk)
-    if due:
-        logger.info("webhooks: re-enqueued %d due deliveries", len(due))
-    return len(due)
+    queued = 0
+    for pk in services.deliveries_due():
+        if not enqueue.send(deliver_webhook, pk):
+            break  # still down: the next run tries again
+        queued += 1
+    if queued:
+        logger.info("webhooks: re-enqueued %d due deliveries", queued)
+    return queued

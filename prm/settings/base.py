@@ -108,19 +108,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker --------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Shared between the web process and the worker (allauth's rate limits count in the cache;
+# a per-process LocMemCache would silently stop limiting). The table is created by a migration
+# (accounts 0003) and is the default cache's fallback while Redis is down (prm/cache.py).
+_DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "prm_cache",
+}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "prm.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            # A hung Redis must not hang requests: fail within a second, then use the fallback.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "fallback": _DATABASE_CACHE,
     }
 else:
-    # Shared between the web process and the worker (allauth's rate limits count in the cache;
-    # a per-process LocMemCache would silently stop limiting). Created by `createcachetable`.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "prm_cache",
-        }
-    }
+    CACHES = {"default": _DATABASE_CACHE, "fallback": _DATABASE_CACHE}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_FILESYSTEM_BROKER_DIR = Path(

@@ -13,7 +13,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 if not REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "fallback": CACHES["fallback"],  # noqa: F405
+    }
 else:
     # Each pytest-xdist worker gets its own Redis database: a test that clears the cache (which
     # is FLUSHDB on Redis) must not wipe rate-limit counters another worker's test relies on.
@@ -24,9 +27,7 @@ else:
     _parts = urlsplit(REDIS_URL)
     _base_db = int(_parts.path.strip("/") or 0)
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{(_base_db - _index) % 16}"))
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES["default"]["LOCATION"] = REDIS_URL  # prm.cache.FailoverRedisCache, from base
     CELERY_BROKER_URL = REDIS_URL
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
