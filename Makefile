@@ -33,10 +33,11 @@ prodlike: bootstrap ## Postgres + Redis from DATABASE_URL / REDIS_URL, gunicorn,
 	DJANGO_SETTINGS_MODULE=prm.settings.production $(UV) run python manage.py collectstatic --noinput
 	$(UV) run honcho -f Procfile start
 
-drills: bootstrap ## fault drills on real services (own DB prm_drills, own redis-server on 6390); not in `make test`
+drills: bootstrap ## fault drills on real services (own DB prm_drills, own redis-server on 6390, own Postgres cluster on 5440); not in `make test`
 	$(UV) run python bench/drills/run.py --kill child
 	$(UV) run python bench/drills/run.py --kill worker --reuse
 	$(UV) run python bench/drills/redis_down.py
+	$(UV) run python bench/drills/pg_restart.py
 
 clean: ## forget the embedded database, broker folders and schedule
 	rm -rf var/

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
+    # Last, so its process_exception sees a view's database error first: 503 + Retry-After.
+    "prm.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -104,6 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast (then 503) rather than hang when the server does not answer a connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Seconds a client is told to wait (Retry-After of the 503) when the database is unavailable.
+PRM_DATABASE_RETRY_AFTER_SECONDS = env.int("PRM_DATABASE_RETRY_AFTER_SECONDS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker --------------------------------------------------------------
