@@ -14,6 +14,7 @@ from metrics import dashboard, definitions
 from metrics.forms import DashboardFilterForm, quarter_start
 from partners import selectors as partner_selectors
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin
+from prm.routers import replica_reads
 
 
 class _AdoptionPage(TemplateView):
@@ -24,21 +25,21 @@ class _AdoptionPage(TemplateView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        partner = self.get_partner()
-        score = definitions.adoption_score_for_partner(partner_id=partner.pk)
-        history = definitions.adoption_score_history(partner_id=partner.pk)
-        return super().get_context_data(
-            partner=partner,
-            score=score,
-            explained=definitions.adoption_score_explained(score) if score else [],
-            offerings=definitions.partner_offerings(partner_id=partner.pk),
-            freshness=definitions.metrics_freshness(),
-            history={
-                "labels": [p.day.isoformat() for p in history],
-                "scores": [p.score for p in history],
-            },
-            **kwargs,
-        )
+        partner = self.get_partner()  # the access check reads the primary
+        with replica_reads():  # metric reads only (prm/routers.py)
+            score = definitions.adoption_score_for_partner(partner_id=partner.pk)
+            history = definitions.adoption_score_history(partner_id=partner.pk)
+            metrics = {
+                "score": score,
+                "explained": definitions.adoption_score_explained(score) if score else [],
+                "offerings": definitions.partner_offerings(partner_id=partner.pk),
+                "freshness": definitions.metrics_freshness(),
+                "history": {
+                    "labels": [p.day.isoformat() for p in history],
+                    "scores": [p.score for p in history],
+                },
+            }
+        return super().get_context_data(partner=partner, **metrics, **kwargs)
 
 
 class PartnerAdoptionView(PartnerMemberRequiredMixin, _AdoptionPage):
@@ -78,9 +79,10 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         query = self.get_query(form)
-        context = self.get_context_data(form=form, query=query)
-        if query is not None:
-            context.update(dashboard.cached_build(query, freshness=context["freshness"]))
+        with replica_reads():  # read-only summaries and their freshness (prm/routers.py)
+            context = self.get_context_data(form=form, query=query)
+            if query is not None:
+                context.update(dashboard.cached_build(query, freshness=context["freshness"]))
         status = 200 if query is not None else 400
         return self.render_to_response(context, status=status)
 
@@ -135,7 +137,8 @@ class DashboardExportView(_DashboardMixin, View):
         if query is None:
             errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
             return HttpResponseBadRequest(f"Invalid filters. {errors}", content_type="text/plain")
-        result = dashboard.build_one(table, query)
+        with replica_reads():
+            result = dashboard.build_one(table, query)
         writer = csv.writer(_Echo())
         rows = itertools.chain([result.columns], result.rows)
         response = StreamingHttpResponse(

@@ -108,6 +108,16 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast (then 503) rather than hang when the server does not answer a connection.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Optional streaming replica for dashboard reads (prm/routers.py; docs/scaling.md).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the primary is its own replica
+PRM_REPLICA_READS = bool(DATABASE_REPLICA_URL)
+DATABASE_ROUTERS = ["prm.routers.ReplicaRouter"]
 # Seconds a client is told to wait (Retry-After of the 503) when the database is unavailable.
 PRM_DATABASE_RETRY_AFTER_SECONDS = env.int("PRM_DATABASE_RETRY_AFTER_SECONDS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

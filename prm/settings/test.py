@@ -29,6 +29,10 @@ else:
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{(_base_db - _index) % 16}"))
     CACHES["default"]["LOCATION"] = REDIS_URL  # prm.cache.FailoverRedisCache, from base
     CELERY_BROKER_URL = REDIS_URL
+# The primary as its own replica (TEST MIRROR), off unless a test turns PRM_REPLICA_READS on and
+# asks for both aliases (tests/test_replica_router.py); other tests touch only ``default``.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+PRM_REPLICA_READS = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
