@@ -315,3 +315,39 @@ class EventKey(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.event_id}"
+
+
+# --- Dashboard summaries (metrics.summaries; maintained by metrics.scores.scores_refresh) ---------
+class OfferingAdoptionSpan(models.Model):
+    """A run of days on which one partner met at least one adoption rule of one offering
+    (``metrics.definitions.offerings``): adopted on every day in [start, end], ``end`` =
+    9999-12-31 while still met. Spans of one (offering, partner) never overlap or touch, so
+    "adopters on day D" is a count of the spans containing D. Computed from
+    ``PartnerDayOffering`` only, per partner, by ``metrics.summaries``."""
+
+    pk = models.CompositePrimaryKey("offering", "partner", "start")
+    offering = models.CharField(max_length=60, help_text="The offering's slug.")
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the (offering, partner, start) primary key covers what we read
+        db_constraint=False,  # written by the rollup task, like the bucket tables
+    )
+    start = models.DateField()
+    end = models.DateField()
+
+    def __str__(self):
+        return f"{self.offering} {self.partner_id}: {self.start}..{self.end}"
+
+
+class OfferingSpanRules(models.Model):
+    """The adoption rules an offering's spans were computed with (a fingerprint). A reader whose
+    offering's current rules differ (edited rules, a new offering) does not trust the spans and
+    computes from ``PartnerDayOffering``; the next refresh rebuilds that offering's spans."""
+
+    offering = models.CharField(max_length=60, primary_key=True)
+    fingerprint = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.offering}: {self.fingerprint[:12]}"

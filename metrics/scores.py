@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from metrics import conf
+from metrics import conf, summaries
 from metrics.models import AdoptionScore, PartnerDay, PartnerDayArea, PartnerDayUser, ScoreDirty
 from metrics.rollup_sql import _is_pg, _least, _plus_days, _Steps, _t
 from metrics.rollups import (
@@ -286,6 +286,14 @@ def scores_refresh() -> RollupResult:
                         new_through=as_of,
                         touched=QUEUED,
                     )
+            with steps.timed("summaries"):
+                # The dashboard summaries (metrics.summaries) of the partners whose buckets were
+                # queued, from the same bucket tables, committed with the scores.
+                if full:
+                    summaries.refresh(partner_ids=None)
+                else:
+                    cursor.execute(f"SELECT DISTINCT partner_id FROM {QUEUED}")
+                    summaries.refresh(partner_ids=[row[0] for row in cursor.fetchall()])
             # Only the entries read above: a bucket re-queued meanwhile has a new seq and stays.
             cursor.execute(
                 f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "

@@ -17,7 +17,8 @@ from datetime import UTC, date, timedelta
 
 from metrics.definitions.common import _today, partners_matching
 from metrics.definitions.offerings import Rule, offering_rules
-from metrics.models import PartnerDayOffering
+from metrics.models import OfferingAdoptionSpan, PartnerDayOffering
+from metrics.summaries import trusted_offerings
 from partners.choices import PartnerStatus
 from partners.models import Offering
 
@@ -75,7 +76,8 @@ def offering_adoption_curve(
 ) -> list[CurvePoint]:
     """Adoption of one offering since its launch: a point every ``step_days`` from the launch day
     to ``until`` (default today). Eligibility uses each partner's join date and current status.
-    Three queries (rules, eligible partners, their usage of the offering)."""
+    Four queries (rules, span fingerprint, eligible partners, their spans of the offering, or
+    their usage of it when the spans summary does not match the current rules)."""
     until = until or _today()
     rules = offering_rules(offering)
     points, day = [], offering.launched_on
@@ -90,6 +92,22 @@ def offering_adoption_curve(
     joined = {
         pk: at.astimezone(UTC).date() for pk, at in eligible_qs.values_list("pk", "joined_at")
     }
+    diff = [0] * (len(points) + 1)
+
+    def add(partner_id: int, start: date, end: date) -> None:
+        first = bisect_left(points, max(start, joined[partner_id]))
+        last = bisect_right(points, end) - 1
+        if first <= last:
+            diff[first] += 1
+            diff[last + 1] -= 1
+
+    if offering.slug in trusted_offerings({offering.slug: rules}):
+        # The spans summary (metrics.summaries): a few rows per partner, already merged.
+        for partner_id, start, end in OfferingAdoptionSpan.objects.filter(
+            offering=offering.slug, start__lte=until, partner__in=eligible_qs
+        ).values_list("partner_id", "start", "end"):
+            add(partner_id, start, end)
+        return _curve(points, joined, diff)
     kinds = sorted({k for r in rules for k in r.kinds})
     usage: dict[int, list[tuple[date, str, int]]] = defaultdict(list)
     rows = (
@@ -101,18 +119,17 @@ def offering_adoption_curve(
     )
     for partner_id, day, kind, events in rows.iterator(chunk_size=20_000):
         usage[partner_id].append((day, kind, events))
-    diff = [0] * (len(points) + 1)
     for partner_id, rows_of_partner in usage.items():
         intervals = []
         for rule in rules:
             days = [(d, n) for d, kind, n in rows_of_partner if kind in rule.kinds]
             intervals += _rule_intervals(days, rule)
         for start, end in _merge(intervals):
-            first = bisect_left(points, max(start, joined[partner_id]))
-            last = bisect_right(points, end) - 1
-            if first <= last:
-                diff[first] += 1
-                diff[last + 1] -= 1
+            add(partner_id, start, end)
+    return _curve(points, joined, diff)
+
+
+def _curve(points: list[date], joined: dict[int, date], diff: list[int]) -> list[CurvePoint]:
     joined_days = sorted(joined.values())
     curve, adopted = [], 0
     for i, point in enumerate(points):

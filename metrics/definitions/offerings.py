@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from metrics.choices import EventKind
 from metrics.definitions.common import _day_start, _today, partners_matching
-from metrics.models import OfferingAdoptionRule, PartnerDayOffering
+from metrics.models import OfferingAdoptionRule, OfferingAdoptionSpan, PartnerDayOffering
 from partners.choices import PartnerStatus
 from partners.models import Offering, Partner
 
@@ -110,7 +110,8 @@ def _adopted_count(offering: Offering, rules, as_of: date, eligible: QuerySet[Pa
 
 def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingAdoption]:
     """Per active offering: eligible partners and how many adopted it (met any rule) on ``as_of``.
-    Three queries, plus one per offering."""
+    Five queries (offerings, rules, eligible, span fingerprints, span counts), plus one per
+    offering whose spans do not match its current rules."""
     as_of = as_of or _today()
     eligible = _eligible(filters, as_of)
     size = eligible.count()
@@ -120,14 +121,45 @@ def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingA
         configured[r.offering_id].append(
             Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
         )
+    rules_of = {
+        o.slug: tuple(configured.get(o.pk, ())) or DEFAULT_OFFERING_RULES for o in offerings
+    }
+    from_spans = _adopted_from_spans(rules_of, as_of, eligible) if size and offerings else {}
     result = []
     for offering in offerings:
-        rules = tuple(configured.get(offering.pk, ())) or DEFAULT_OFFERING_RULES
-        adopted = _adopted_count(offering, rules, as_of, eligible) if size else 0
+        rules = rules_of[offering.slug]
+        if not size:
+            adopted = 0
+        elif offering.slug in from_spans:
+            adopted = from_spans[offering.slug]
+        else:  # rules changed since the spans were computed, or a new offering
+            adopted = _adopted_count(offering, rules, as_of, eligible)
         result.append(
             OfferingAdoption(offering=offering, eligible=size, adopted=adopted, rules=rules)
         )
     return result
+
+
+def _adopted_from_spans(
+    rules_of: dict[str, tuple], as_of: date, eligible: QuerySet[Partner]
+) -> dict[str, int]:
+    """Slug → eligible adopters on ``as_of``, for the offerings whose ``OfferingAdoptionSpan``
+    rows were computed with these rules (``metrics.summaries``). Two queries."""
+    from metrics.summaries import trusted_offerings
+
+    trusted = trusted_offerings(rules_of)
+    if not trusted:
+        return {}
+    counts = dict(
+        OfferingAdoptionSpan.objects.filter(
+            offering__in=sorted(trusted), start__lte=as_of, end__gte=as_of, partner__in=eligible
+        )
+        .order_by()
+        .values("offering")
+        .annotate(n=Count("partner_id"))
+        .values_list("offering", "n")
+    )
+    return {slug: counts.get(slug, 0) for slug in trusted}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,152 @@
+"""Dashboard summaries: small tables the program dashboard reads instead of aggregating the
+bucket tables over every partner, maintained from the bucket tables (never raw events).
+
+- ``OfferingAdoptionSpan``: per offering and partner, the runs of days on which the partner met
+  at least one of the offering's adoption rules. Offering adoption on a day and the adoption
+  curve are then counts of spans (a few rows per partner) instead of a pass over every usage row.
+
+Maintenance: ``refresh`` runs inside ``metrics.scores.scores_refresh`` (same transaction, after
+the scores), with the buckets the rollup queued: each touched partner's spans are recomputed
+from all of its ``PartnerDayOffering`` rows (a handful of partners per minute). After a full
+rebuild (``scores_through`` reset), and for an offering whose rules changed or that is new (its
+``OfferingSpanRules`` fingerprint differs), every partner's spans of that offering are rebuilt.
+Readers (``metrics.definitions``) use the spans only for offerings whose fingerprint matches
+their current rules, and compute from ``PartnerDayOffering`` otherwise, so an edited rule is
+never answered with stale spans.
+
+Coordination with the rollup internals (``metrics.rollups`` / ``rollup_sql``): this module reads
+``PartnerDayOffering`` (partner, day, offering slug, kind, events) through the ORM, in
+``_usage_rows`` only; a change of that table's shape changes that one function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+from metrics.models import (
+    OfferingAdoptionRule,
+    OfferingAdoptionSpan,
+    OfferingSpanRules,
+    PartnerDayOffering,
+)
+
+SPAN_OPEN = date(9999, 12, 31)  # "still met": the end of an open span
+CHUNK = 500  # partners per read/write batch
+
+
+def rules_fingerprint(rules) -> str:
+    """A stable digest of what decides adoption (kinds, window, minimum), not of the wording."""
+    key = [[sorted(r.kinds), r.window_days, r.min_events] for r in rules]
+    return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+
+def current_rules() -> dict[str, tuple]:
+    """Offering slug → its rules now (configured, else the defaults), for every offering."""
+    from metrics.definitions.offerings import DEFAULT_OFFERING_RULES, Rule
+    from partners.models import Offering
+
+    configured: dict[int, list] = defaultdict(list)
+    for r in OfferingAdoptionRule.objects.all():
+        configured[r.offering_id].append(
+            Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
+        )
+    return {
+        slug: tuple(configured.get(pk, ())) or DEFAULT_OFFERING_RULES
+        for pk, slug in Offering.objects.values_list("pk", "slug")
+    }
+
+
+def trusted_offerings(rules_by_slug: dict[str, tuple]) -> set[str]:
+    """The offerings whose spans were computed with exactly these rules. One query."""
+    stored = dict(
+        OfferingSpanRules.objects.filter(offering__in=list(rules_by_slug)).values_list(
+            "offering", "fingerprint"
+        )
+    )
+    return {s for s, rules in rules_by_slug.items() if stored.get(s) == rules_fingerprint(rules)}
+
+
+def spans_of(rows: list[tuple[date, str, int]], rules) -> list[tuple[date, date]]:
+    """Merged day runs on which any rule is met, from one partner's (day, kind, events) rows of
+    one offering sorted by day. The same interval logic as the curve (``definitions.curve``)."""
+    from metrics.definitions.curve import _merge, _rule_intervals
+
+    intervals = []
+    for rule in rules:
+        intervals += _rule_intervals([(d, n) for d, k, n in rows if k in rule.kinds], rule)
+    return [(start, min(end, SPAN_OPEN)) for start, end in _merge(intervals)]
+
+
+def _usage_rows(slugs: list[str], kinds: list[str], partner_ids: list[int] | None):
+    """(partner, offering, day, kind, events) ordered by partner, offering, day."""
+    qs = PartnerDayOffering.objects.filter(offering__in=slugs, kind__in=kinds)
+    if partner_ids is not None:
+        qs = qs.filter(partner_id__in=partner_ids)
+    return (
+        qs.order_by("partner_id", "offering", "day")
+        .values_list("partner_id", "offering", "day", "kind", "events")
+        .iterator(chunk_size=20_000)
+    )
+
+
+def _write(rules_by_slug: dict[str, tuple], partner_ids: list[int] | None) -> int:
+    """Replace the spans of ``rules_by_slug``'s offerings for ``partner_ids`` (None: all)."""
+    slugs = sorted(rules_by_slug)
+    kinds = sorted({k for rules in rules_by_slug.values() for r in rules for k in r.kinds})
+    old = OfferingAdoptionSpan.objects.filter(offering__in=slugs)
+    if partner_ids is not None:
+        old = old.filter(partner_id__in=partner_ids)
+    old.delete()
+    batch: list[OfferingAdoptionSpan] = []
+    written = 0
+    key, rows = None, []
+
+    def flush_key():
+        if key is not None:
+            for start, end in spans_of(rows, rules_by_slug[key[1]]):
+                batch.append(
+                    OfferingAdoptionSpan(offering=key[1], partner_id=key[0], start=start, end=end)
+                )
+
+    for partner_id, slug, day, kind, events in _usage_rows(slugs, kinds, partner_ids):
+        if (partner_id, slug) != key:
+            flush_key()
+            key, rows = (partner_id, slug), []
+            if len(batch) >= 5_000:
+                OfferingAdoptionSpan.objects.bulk_create(batch)
+                written, batch = written + len(batch), []
+        rows.append((day, kind, events))
+    flush_key()
+    OfferingAdoptionSpan.objects.bulk_create(batch)
+    return written + len(batch)
+
+
+def refresh(*, partner_ids: Iterable[int] | None) -> int:
+    """Bring the spans up to date: every offering whose fingerprint is missing or stale is
+    rebuilt for all partners; the others for ``partner_ids`` (None: all partners). Call inside
+    the transaction that changed the bucket tables' scores queue (``scores_refresh``)."""
+    rules_by_slug = current_rules()
+    trusted = trusted_offerings(rules_by_slug)
+    stale = {s: r for s, r in rules_by_slug.items() if s not in trusted}
+    fresh = {s: r for s, r in rules_by_slug.items() if s in trusted}
+    written = 0
+    if partner_ids is None:
+        stale, fresh = rules_by_slug, {}
+    if stale:
+        written += _write(stale, None)
+    if fresh and partner_ids is not None:
+        ids = sorted(set(partner_ids))
+        for i in range(0, len(ids), CHUNK):
+            written += _write(fresh, ids[i : i + CHUNK])
+    # Offerings that no longer exist: their spans and fingerprints go.
+    OfferingAdoptionSpan.objects.exclude(offering__in=list(rules_by_slug)).delete()
+    OfferingSpanRules.objects.exclude(offering__in=list(rules_by_slug)).delete()
+    for slug, rules in stale.items():
+        OfferingSpanRules.objects.update_or_create(
+            offering=slug, defaults={"fingerprint": rules_fingerprint(rules)}
+        )
+    return written

@@ -1,0 +1,120 @@
+"""The dashboard summaries (``metrics.summaries``) equal a recompute from the bucket tables, stay
+equal through incremental runs with late events, and are never trusted after a rule change."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from metrics import summaries
+from metrics.definitions import offering_adoption, offering_adoption_curve
+from metrics.definitions.offerings import _adopted_count, _eligible, offering_rules
+from metrics.models import OfferingAdoptionRule, OfferingAdoptionSpan, OfferingSpanRules
+from metrics.services import record_events
+from metrics.tests.helpers import event, recompute, roll
+from partners.models import Partner
+from partners.tests.factories import OfferingFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 6, 30)
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+KINDS = ["deal.won", "deal.submitted", "certification.earned", "resource.viewed",
+         "resource.downloaded", "offering.used", "auth.login"]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def spans() -> set:
+    return set(OfferingAdoptionSpan.objects.values_list("offering", "partner_id", "start", "end"))
+
+
+def random_events(rng, partners, n, prefix, max_ago=200):
+    return [
+        event(
+            rng.choice(KINDS),
+            f"{prefix}{i}",
+            partner=rng.choice(partners),
+            day=TODAY - timedelta(days=rng.randint(0, max_ago)),
+            properties={"offerings": [rng.choice(["edge", "core", "gone"])]},
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def offerings(world):
+    Partner.objects.update(joined_at=NOW - timedelta(days=300))
+    edge = OfferingFactory(slug="edge", launched_on=TODAY - timedelta(days=200))
+    core = OfferingFactory(slug="core", launched_on=TODAY - timedelta(days=200))
+    OfferingAdoptionRule.objects.create(
+        offering=core, description="Twice", kinds=["offering.used"], window_days=20, min_events=2
+    )
+    return edge, core
+
+
+def test_spans_after_incremental_runs_with_late_events_equal_a_full_recompute(world, offerings):
+    rng = random.Random(11)
+    partners = list(Partner.objects.all()) + [PartnerFactory(tier=None) for _ in range(4)]
+    Partner.objects.update(joined_at=NOW - timedelta(days=300))
+    for batch in range(5):  # every batch lands anywhere in the last 200 days: late events
+        record_events(random_events(rng, partners, 60, f"b{batch}-"))
+        roll()
+    incremental = spans()
+    assert incremental and {s[0] for s in incremental} == {"edge", "core"}
+    OfferingAdoptionSpan.objects.all().delete()
+    summaries.refresh(partner_ids=None)
+    assert spans() == incremental
+    recompute()  # a full rollup rebuild rebuilds the spans too
+    assert spans() == incremental
+
+
+def test_adoption_and_curve_from_spans_equal_the_computation_from_usage(world, offerings):
+    rng = random.Random(12)
+    partners = list(Partner.objects.all()) + [PartnerFactory(tier=None) for _ in range(5)]
+    Partner.objects.update(joined_at=NOW - timedelta(days=300))
+    Partner.objects.filter(pk=partners[-1].pk).update(joined_at=NOW - timedelta(days=50))
+    for batch in range(3):
+        record_events(random_events(rng, partners, 120, f"c{batch}-"))
+        roll()
+    assert OfferingSpanRules.objects.count() == 2
+    days = [TODAY - timedelta(days=n) for n in range(0, 200, 3)]
+    from_spans = {
+        d: [(r.offering.slug, r.adopted) for r in offering_adoption(as_of=d)] for d in days
+    }
+    curves = {o.slug: offering_adoption_curve(offering=o, step_days=7) for o in offerings}
+    for day in days:  # the usage computation, offering by offering
+        expected = [
+            (o.slug, _adopted_count(o, offering_rules(o), day, _eligible({}, day)))
+            for o in offerings
+        ]
+        assert from_spans[day] == expected
+    OfferingSpanRules.objects.all().delete()  # nothing trusted: the readers compute from usage
+    for o in offerings:
+        assert offering_adoption_curve(offering=o, step_days=7) == curves[o.slug]
+    assert any(p.adopted for p in curves["edge"]) and any(p.adopted for p in curves["core"])
+
+
+def test_edited_rules_are_answered_from_usage_until_the_next_refresh(world, offerings):
+    _edge, core = offerings
+    a = world.partner_a
+    record_events(
+        [
+            event("offering.used", f"u{n}", partner=a, day=TODAY, properties={"offering": "core"})
+            for n in range(2)
+        ]
+    )
+    roll()
+    assert [r.adopted for r in offering_adoption() if r.offering == core] == [1]
+    OfferingAdoptionRule.objects.filter(offering=core).update(min_events=3)
+    assert [r.adopted for r in offering_adoption() if r.offering == core] == [0]  # not the spans
+    assert [p.adopted for p in offering_adoption_curve(offering=core)][-1] == 0
+    roll()  # no new event: the refresh still rebuilds the offering whose rules changed
+    assert summaries.trusted_offerings({"core": offering_rules(core)}) == {"core"}
+    assert not OfferingAdoptionSpan.objects.filter(offering="core").exists()
+    assert [r.adopted for r in offering_adoption() if r.offering == core] == [0]
