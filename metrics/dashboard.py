@@ -234,8 +234,7 @@ def table_pipeline(q: DashboardQuery) -> Table:
 
 
 def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
-    found = d.at_risk_partners(as_of=q.until, **q.filters)
-    shown = found if limit is None else found[:limit]
+    total, shown = d.at_risk_page(as_of=q.until, limit=limit, **q.filters)
     return Table(
         "at-risk",
         "At-risk and stalled partners",
@@ -249,7 +248,7 @@ def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
             ]
             for r in shown
         ],
-        total_rows=len(found),
+        total_rows=total,
     )
 
 

@@ -53,6 +53,7 @@ from metrics.definitions.risk import (
     STALE_AFTER,
     AtRisk,
     Freshness,
+    at_risk_page,
     at_risk_partners,
     metrics_freshness,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "adoption_score_for_partner",
     "adoption_score_history",
     "area_of",
+    "at_risk_page",
     "at_risk_partners",
     "feature_adoption",
     "first_launched_offering",

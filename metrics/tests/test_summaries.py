@@ -118,3 +118,44 @@ def test_edited_rules_are_answered_from_usage_until_the_next_refresh(world, offe
     assert summaries.trusted_offerings({"core": offering_rules(core)}) == {"core"}
     assert not OfferingAdoptionSpan.objects.filter(offering="core").exists()
     assert [r.adopted for r in offering_adoption() if r.offering == core] == [0]
+
+
+def test_at_risk_windows_from_scores_equal_the_partner_day_sums(world):
+    from django.db.models import Q, Sum
+
+    from metrics.definitions.risk import _activity_windows
+    from metrics.models import PartnerDay
+
+    rng = random.Random(13)
+    partners = list(Partner.objects.all()) + [PartnerFactory(tier=None) for _ in range(4)]
+    for batch in range(3):  # late events included: every batch spans 200 days
+        record_events(
+            [
+                event(
+                    "auth.login",
+                    f"w{batch}-{i}",
+                    partner=rng.choice(partners),
+                    day=TODAY - timedelta(days=int(200 * rng.random() ** 2)),
+                )
+                for i in range(150)
+            ]
+        )
+        roll()
+    for as_of in [TODAY - timedelta(days=n) for n in (0, 1, 17, 45, 90)]:
+        recent_start = as_of - timedelta(days=29)
+        expected = {
+            r["partner_id"]: (r["recent"] or 0, r["before"] or 0)
+            for r in PartnerDay.objects.filter(
+                day__range=(recent_start - timedelta(days=90), as_of)
+            )
+            .values("partner_id")
+            .annotate(
+                recent=Sum("events", filter=Q(day__gte=recent_start)),
+                before=Sum("events", filter=Q(day__lt=recent_start)),
+            )
+        }
+        found = {
+            r["partner_id"]: (r["recent"] or 0, r["before"] or 0)
+            for r in _activity_windows(Partner.objects.all(), as_of)
+        }
+        assert found == expected and any(v[0] and v[1] for v in found.values())
