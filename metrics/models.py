@@ -224,6 +224,11 @@ class AdoptionScore(models.Model):
     day = models.DateField()
     score = models.FloatField()
     areas = models.PositiveSmallIntegerField(help_text="Feature areas used (of 5).")
+    area_mask = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Which feature areas were used: bit i set for the i-th area of FeatureArea "
+        "(metrics.scores.AREA_BITS), so feature adoption reads one row per partner.",
+    )
     active_days = models.PositiveSmallIntegerField()
     active_users = models.PositiveIntegerField()
     seats = models.PositiveIntegerField()

@@ -19,7 +19,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics import conf, summaries
-from metrics.models import AdoptionScore, PartnerDay, PartnerDayArea, PartnerDayUser, ScoreDirty
+from metrics.models import (
+    AdoptionScore,
+    FeatureArea,
+    PartnerDay,
+    PartnerDayArea,
+    PartnerDayUser,
+    ScoreDirty,
+)
 from metrics.rollup_sql import _is_pg, _least, _plus_days, _Steps, _t
 from metrics.rollups import (
     SCORES_NAME,
@@ -32,6 +39,8 @@ from metrics.rollups import (
 
 SCORE_WINDOW_DAYS = 30
 AREA_COUNT = 5
+# AdoptionScore.area_mask: bit i is the i-th feature area, in FeatureArea's order.
+AREA_BITS = {area.value: 1 << i for i, area in enumerate(FeatureArea)}
 QUEUED = "metrics_scores_queued"
 TARGETS = "metrics_scores_targets"
 
@@ -105,19 +114,23 @@ def _rebuild_scores(
         )
 
     on = "ON {0}.partner_id = d.partner_id AND {0}.day = d.day"
+    bits = " ".join(f"WHEN '{a}' THEN {b}" for a, b in AREA_BITS.items())
+    mask_sql = f"sum(DISTINCT CASE w.area {bits} ELSE 0 END) AS area_mask"
     cursor.execute(
         f"""INSERT INTO {_t(AdoptionScore)}
-                (partner_id, day, score, areas, active_days, active_users, seats, events)
-            SELECT g.partner_id, g.day, {rounded}, g.areas, g.active_days, g.active_users,
-                   g.seats, g.events
+                (partner_id, day, score, areas, area_mask, active_days, active_users, seats,
+                 events)
+            SELECT g.partner_id, g.day, {rounded}, g.areas, g.area_mask, g.active_days,
+                   g.active_users, g.seats, g.events
             FROM (
                 SELECT d.partner_id, d.day, d.active_days, d.events,
                        coalesce(u.active_users, 0) AS active_users,
-                       coalesce(a.areas, 0) AS areas, coalesce(s.seats, 0) AS seats
+                       coalesce(a.areas, 0) AS areas, coalesce(a.area_mask, 0) AS area_mask,
+                       coalesce(s.seats, 0) AS seats
                 FROM ({per_target("count(*) AS active_days, sum(w.events) AS events", PartnerDay)}) d
                 LEFT JOIN ({per_target("count(DISTINCT w.user_id) AS active_users", PartnerDayUser)}) u
                   {on.format("u")}
-                LEFT JOIN ({per_target("count(DISTINCT w.area) AS areas", PartnerDayArea)}) a
+                LEFT JOIN ({per_target(f"count(DISTINCT w.area) AS areas, {mask_sql}", PartnerDayArea)}) a
                   {on.format("a")}
                 LEFT JOIN (SELECT m.partner_id, count(*) AS seats FROM {members} m
                            JOIN {users} us ON us.id = m.user_id
@@ -199,6 +212,7 @@ def _full_scores(cursor, *, as_of: date) -> int:
     areas = ("portal", "training", "resources", "deals", "marketing")
     flags = ", ".join(f"max(CASE WHEN area = '{a}' THEN 1 ELSE 0 END) AS {a}" for a in areas)
     area_sum = " + ".join(f"coalesce(max(ar.{a}) OVER w, 0)" for a in areas)
+    area_mask = " + ".join(f"{AREA_BITS[a]} * coalesce(max(ar.{a}) OVER w, 0)" for a in areas)
     gap = _day_diff("day", "lag(day) OVER (PARTITION BY partner_id, user_id ORDER BY day)")
     island_end = _plus_days("i.last", "30")
     rounded, params = _score_sql()
@@ -206,17 +220,20 @@ def _full_scores(cursor, *, as_of: date) -> int:
     members, users = _t(membership), _t(get_user_model())
     cursor.execute(
         f"""INSERT INTO {_t(AdoptionScore)}
-                (partner_id, day, score, areas, active_days, active_users, seats, events)
-            SELECT g.partner_id, g.day, {rounded}, g.areas, g.active_days, g.active_users,
-                   g.seats, g.events
+                (partner_id, day, score, areas, area_mask, active_days, active_users, seats,
+                 events)
+            SELECT g.partner_id, g.day, {rounded}, g.areas, g.area_mask, g.active_days,
+                   g.active_users, g.seats, g.events
             FROM (
-                SELECT x.partner_id, x.day, x.active_days, x.events, x.areas, x.active_users,
+                SELECT x.partner_id, x.day, x.active_days, x.events, x.areas, x.area_mask,
+                       x.active_users,
                        coalesce(s.seats, 0) AS seats
                 FROM (
                     SELECT gr.partner_id, gr.day,
                         count(pd.day) OVER w AS active_days,
                         coalesce(sum(pd.events) OVER w, 0) AS events,
                         {area_sum} AS areas,
+                        {area_mask} AS area_mask,
                         sum(coalesce(ud.delta, 0)) OVER (PARTITION BY gr.partner_id
                             ORDER BY gr.day ROWS UNBOUNDED PRECEDING) AS active_users
                     FROM {grid} gr

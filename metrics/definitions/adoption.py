@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 
 from metrics import conf
 from metrics.definitions.common import _today, partners_matching
 from metrics.models import AdoptionScore, FeatureArea, PartnerDay, PartnerDayArea
+from metrics.scores import AREA_BITS, SCORE_WINDOW_DAYS
 
 
 # --- Adoption score -------------------------------------------------------------------------------
@@ -88,6 +89,13 @@ def feature_adoption(*, as_of: date | None = None, days: int = 30, **filters) ->
     as_of = as_of or _today()
     start = as_of - timedelta(days=days - 1)
     partners = partners_matching(**filters)
+    if days == SCORE_WINDOW_DAYS:
+        return _feature_adoption_from_scores(as_of, partners)
+    return _feature_adoption_from_days(as_of, start, partners)
+
+
+def _feature_adoption_from_days(as_of: date, start: date, partners) -> FeatureAdoption:
+    """From the partner-day summaries over [start, as_of]: any window length."""
     active = (
         PartnerDay.objects.filter(day__range=(start, as_of), partner__in=partners)
         .values("partner_id")
@@ -108,6 +116,33 @@ def feature_adoption(*, as_of: date | None = None, days: int = 30, **filters) ->
                 label=area.label,
                 partners=used.get(area.value, 0),
                 share=round(100.0 * used.get(area.value, 0) / active, 1) if active else None,
+            )
+            for area in FeatureArea
+        ],
+    )
+
+
+def _feature_adoption_from_scores(as_of: date, partners) -> FeatureAdoption:
+    """The same figures over the adoption scores' 30-day window: a score row on ``as_of`` exists
+    exactly for the partners active in the window, and its ``area_mask`` says which areas they
+    used. One aggregate over at most one row per partner."""
+    row = (
+        AdoptionScore.objects.filter(day=as_of, partner__in=partners)
+        .annotate(**{f"bit_{a}": F("area_mask").bitand(bit) for a, bit in AREA_BITS.items()})
+        .aggregate(
+            active=Count("pk"),
+            **{a: Count("pk", filter=~Q(**{f"bit_{a}": 0})) for a in AREA_BITS},
+        )
+    )
+    active = row["active"]
+    return FeatureAdoption(
+        active_partners=active,
+        areas=[
+            AreaShare(
+                area=area.value,
+                label=area.label,
+                partners=row[area.value],
+                share=round(100.0 * row[area.value] / active, 1) if active else None,
             )
             for area in FeatureArea
         ],

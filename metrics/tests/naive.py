@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from metrics import conf
 from metrics.definitions import area_of
 from metrics.models import Event
+from metrics.scores import AREA_BITS
 
 
 def offerings_of(properties: dict) -> set[str]:
@@ -63,7 +64,8 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
                 )
                 / weights.total
             )
-            scores[p, day] = (round(raw, 1), len(areas), len(active), len(users))
+            mask = sum(AREA_BITS[a] for a in areas)
+            scores[p, day] = (round(raw, 1), len(areas), mask, len(active), len(users))
     return {
         "kind": dict(kind_events),
         "day": {k: (v, len(day_users[k])) for k, v in day_events.items()},

@@ -159,3 +159,34 @@ def test_at_risk_windows_from_scores_equal_the_partner_day_sums(world):
             for r in _activity_windows(Partner.objects.all(), as_of)
         }
         assert found == expected and any(v[0] and v[1] for v in found.values())
+
+
+def test_feature_adoption_from_score_masks_equals_the_partner_day_computation(world):
+    from metrics.definitions.adoption import (
+        _feature_adoption_from_days,
+        _feature_adoption_from_scores,
+    )
+
+    rng = random.Random(14)
+    partners = list(Partner.objects.all()) + [PartnerFactory(tier=None) for _ in range(5)]
+    kinds = ["auth.login", "lesson.viewed", "resource.viewed", "deal.submitted", "tier.changed"]
+    for batch in range(3):
+        record_events(
+            [
+                event(
+                    rng.choice(kinds),
+                    f"f{batch}-{i}",
+                    partner=rng.choice(partners),
+                    day=TODAY - timedelta(days=rng.randint(0, 120)),
+                    properties={"marketing_asset": rng.random() < 0.5},
+                )
+                for i in range(80)
+            ]
+        )
+        roll()
+    for n in (0, 3, 40, 100):
+        as_of = TODAY - timedelta(days=n)
+        scores = _feature_adoption_from_scores(as_of, Partner.objects.all())
+        days = _feature_adoption_from_days(as_of, as_of - timedelta(days=29), Partner.objects.all())
+        assert scores == days
+        assert scores.active_partners and any(a.partners for a in scores.areas)
