@@ -49,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        indexes = [
+            # Vendor staff lists (owner pickers on the dashboard and partner pages) read the few
+            # staff rows among every partner user: a seq scan of 48k users took 20 ms.
+            # (A partial index WHERE vendor_role <> '' is not used for vendor_role IN (...).)
+            models.Index(fields=["vendor_role"], name="user_vendor_role_idx")
+        ]
 
     def __str__(self):
         return self.full_name or self.email
