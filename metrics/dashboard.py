@@ -8,6 +8,7 @@ and the CSV of a table always show the same numbers.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Callable
@@ -386,21 +387,40 @@ def build_one(key: str, q: DashboardQuery) -> Table:
     return TABLES[key](q)
 
 
-def cached_build(q: DashboardQuery, *, freshness) -> dict:
-    """``build``, kept in the cache until the rollup runs again (its last success is part of the
-    key) and at most PRM_DASHBOARD_CACHE_SECONDS. Summaries only change when the rollup runs;
-    domain rows (deals, checklists) may be that much newer than the page, as its freshness line
-    says. Not cached before the first rollup."""
+def cached_page(
+    q: DashboardQuery,
+    *,
+    freshness,
+    render: Callable[[dict], dict] | None = None,
+    render_key: str = "",
+) -> dict:
+    """``build``, plus what ``render`` makes of it (the page's HTML fragments), kept in the cache
+    until the rollup runs again (its last success is part of the key) and at most
+    PRM_DASHBOARD_CACHE_SECONDS. Summaries only change when the rollup runs; domain rows (deals,
+    checklists) may be that much newer than the page, as its freshness line says. Not cached
+    before the first rollup. Caching the rendered fragments, not only the data, is what makes a
+    cached page cheap: rendering ~300 table cells cost more than every query of the page.
+
+    ``render`` must depend only on the data and on what ``q.cache_key()`` and ``render_key`` say
+    (pass the query string it embeds as ``render_key``)."""
+
+    def make() -> dict:
+        found = build(q)
+        if render is not None:
+            found.update(render(found))
+        return found
+
     seconds = conf.dashboard_cache_seconds()
     if not seconds or freshness.last_success_at is None:
-        return build(q)
-    key = f"dashboard:v1:{freshness.last_success_at.isoformat()}:{q.cache_key()}"
+        return make()
+    digest = hashlib.sha256(render_key.encode()).hexdigest()[:16]
+    key = f"dashboard:v2:{freshness.last_success_at.isoformat()}:{q.cache_key()}:{digest}"
     try:  # the cache only saves time: with Redis down the page is built from the summaries
         found = cache.get(key)
         if found is None:
-            found = build(q)
+            found = make()
             cache.set(key, found, seconds)
     except Exception as exc:  # RedisCache raises the redis client's ConnectionError
         logger.warning("dashboard cache unavailable (%s); building without it", exc)
-        found = build(q)
+        found = make()
     return found

@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
@@ -82,7 +83,21 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
         with replica_reads():  # read-only summaries and their freshness (prm/routers.py)
             context = self.get_context_data(form=form, query=query)
             if query is not None:
-                context.update(dashboard.cached_build(query, freshness=context["freshness"]))
+                querystring = context["querystring"]
+                context.update(
+                    dashboard.cached_page(
+                        query,
+                        freshness=context["freshness"],
+                        render=lambda data: {
+                            "kpis_html": render_to_string("metrics/_dashboard_kpis.html", data),
+                            "cards_html": render_to_string(
+                                "metrics/_dashboard_cards.html",
+                                {**data, "querystring": querystring},
+                            ),
+                        },
+                        render_key=querystring,  # the CSV links embed it
+                    )
+                )
         status = 200 if query is not None else 400
         return self.render_to_response(context, status=status)
 

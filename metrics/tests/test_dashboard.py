@@ -277,3 +277,26 @@ def test_a_cached_dashboard_is_reused_until_the_rollup_runs_again(client_as, wor
         roll()
         assert load() == ("2", built)
     cache.clear()
+
+
+def test_a_cached_dashboard_is_not_rendered_again_and_keeps_each_query_strings_links(
+    client_as, world, settings
+):
+    from django.core.cache import cache
+
+    settings.PRM_DASHBOARD_CACHE_SECONDS = 300
+    cache.clear()
+    owner = world.users["manager_owner"]
+    busy_partner(1, program=world.partner_a.program, owner=owner)
+    roll()
+    mine = client_as("manager_owner").get(DASHBOARD, {"owner": "mine"})
+    assert "metrics/_dashboard_card.html" in [t.name for t in mine.templates]
+    again = client_as("manager_owner").get(DASHBOARD, {"owner": "mine"})
+    assert "metrics/_dashboard_card.html" not in [t.name for t in again.templates]
+    assert again.content.count(b"owner=mine") == mine.content.count(b"owner=mine") > 0
+    # The same query (owner = that manager) from another manager, spelled with the id: its CSV
+    # links must keep its own query string, not the cached page's "mine".
+    other = client_as("manager_other").get(DASHBOARD, {"owner": str(owner.pk)})
+    assert other.context["query"].cache_key() == mine.context["query"].cache_key()
+    assert b"owner=mine" not in other.content and f"owner={owner.pk}".encode() in other.content
+    cache.clear()
