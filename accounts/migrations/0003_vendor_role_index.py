@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_apitoken'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0002_apitoken"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['vendor_role'], name='user_vendor_role_idx'),
+            model_name="user",
+            index=models.Index(fields=["vendor_role"], name="user_vendor_role_idx"),
         ),
     ]
