@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, Q, Sum
+from django.db.models import F, Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from metrics import conf
@@ -50,7 +51,11 @@ def at_risk_page(
     stall_days = conf.onboarding_stall_days()
     partners = partners_matching(**filters).exclude(status=PartnerStatus.CHURNED)
     reasons: dict[int, list[str]] = defaultdict(list)
-    for row in _activity_windows(partners, as_of):
+    # SQL keeps only the candidates (a superset: the +3 absorbs float rounding), Python decides.
+    candidates = _activity_windows(partners, as_of).filter(
+        before__gte=3 * min_baseline, recent_x3__lt=ratio * F("before") + 3
+    )
+    for row in candidates:
         baseline = (row["before"] or 0) / 3
         recent = row["recent"] or 0
         if baseline >= min_baseline and recent < ratio * baseline:
@@ -103,6 +108,7 @@ def _activity_windows(partners, as_of: date):
         .annotate(
             recent=Sum("events", filter=Q(day=as_of)),
             before=Sum("events", filter=Q(day__lt=as_of)),
+            recent_x3=3 * Coalesce(Sum("events", filter=Q(day=as_of)), 0),
         )
     )
 
