@@ -1,14 +1,16 @@
 """Benchmark of the channel-manager pages on Postgres (issue 7). Prints figures; it is not a test.
 
-    # 1. data: demo partners with their deals, checklists, courses (slow: run it early) ...
+    # 0. an empty database: createdb prm_dash_bench; manage.py migrate; manage.py createcachetable
+    # 1. data: demo partners with their deals, checklists, courses (10 min for 10k) ...
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
         uv run python manage.py seed_demo --partners 10000 --events 0 --now 2026-11-25
-    # 2. ... topped up to --events with COPY, rolled up (summaries + adoption scores):
+    # 2. ... topped up to --events by Postgres itself (INSERT ... SELECT generate_series), then
+    #    the real code: full rollup rebuild, full scores and dashboard summaries, VACUUM ANALYZE:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
         uv run python bench/dashboards.py --prepare --events 10000000
-    # 3. measure:
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
-        uv run python bench/dashboards.py --requests 40
+    # 3. measure (REDIS_URL: the production cache; without it, the database cache):
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench REDIS_URL=redis://... \\
+        flock /work/bench.lock uv run python bench/dashboards.py --requests 20
 
 (--prepare counts the events already there, e.g. from ``seed_demo --events N``, and adds only the
 missing ones: the demo kinds with real partners, members and offering slugs, spread over the 365
