@@ -16,7 +16,6 @@ Contract (also in the API docs):
   both ids in its properties; ``customers.rollups`` counts the user as active on that UTC day.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -31,6 +30,7 @@ from metrics.services import (
     MAX_PROPERTIES_BYTES,
     EventError,
     NewEvent,
+    encode_properties,
     record_events,
 )
 from partners.selectors import partner_list_for_user
@@ -94,42 +94,34 @@ def _accounts(items: list[dict], by_id: dict, by_domain: dict) -> dict:
     return account_ids_by_external_id(pairs=pairs)
 
 
-def _check(item: dict, by_id: dict, by_domain: dict, now) -> tuple[dict, int | None]:
-    errors: dict[str, list[str]] = {}
-    kind = item.get("kind") or ""
-    if not KIND_PATTERN.match(kind) or len(kind) > 64:
-        errors["kind"] = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
-    elif kind in PORTAL_KINDS:
-        errors["kind"] = [f"{kind!r} is recorded by PRM itself and cannot be ingested."]
-    partner_id = None
-    if item.get("partner") is not None:
-        partner_id = by_id.get(item["partner"])
-        if partner_id is None:
-            errors["partner"] = [f"No partner with id {item['partner']}."]
-    elif item.get("partner_domain"):
-        partner_id = by_domain.get(item["partner_domain"].lower())
-        if partner_id is None:
-            errors["partner_domain"] = [f"No partner uses the domain {item['partner_domain']}."]
-    else:
-        errors["partner"] = ["Give the partner's id (partner) or web domain (partner_domain)."]
-    occurred_at = item.get("occurred_at")
-    if occurred_at is not None and occurred_at > now + MAX_FUTURE:
-        errors["occurred_at"] = ["Must not be in the future."]
-    properties = item.get("properties") or {}
-    if len(json.dumps(properties, separators=(",", ":"))) > MAX_PROPERTIES_BYTES:
-        errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
-    return errors, partner_id
+_KIND_ERROR = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
+_PROPERTIES_ERROR = f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."
+
+
+def _raw_properties_too_big(raw: dict, final: dict, final_json: str) -> bool:
+    """Whether the item's own ``properties`` exceed the limit, knowing the stored ones
+    (``final``: the item's plus the customer ids). Adding keys only lengthens the JSON, so the
+    item's own need encoding only when the stored ones are too big or replaced one of its keys."""
+    if final is raw:
+        return len(final_json) > MAX_PROPERTIES_BYTES
+    if len(final_json) <= MAX_PROPERTIES_BYTES and not (
+        ACCOUNT_PROPERTY in raw or USER_PROPERTY in raw
+    ):
+        return False
+    return len(encode_properties(raw)) > MAX_PROPERTIES_BYTES
 
 
 def events_ingest(*, user, items: list[dict]) -> IngestResult:
     """Validate each item, store the valid ones once each (``metrics.services.record_events``).
 
     ``items`` went through the input serializer's shape checks; an item that failed them comes
-    as ``{"_errors": {...}}`` and is reported as rejected.
+    as ``{"_errors": {...}}`` and is reported as rejected. The batch costs three queries before
+    the insert (partners by id, by domain, customer accounts), whatever its size.
     """
     if len(items) > MAX_BATCH:
         raise EventError(f"A batch holds at most {MAX_BATCH} events; split it.")
     now = timezone.now()
+    latest = now + MAX_FUTURE
     shaped = [i for i in items if "_errors" not in i]
     by_id, by_domain = _partners(user, shaped)
     accounts = _accounts(shaped, by_id, by_domain)
@@ -140,39 +132,69 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
         if "_errors" in item:
             results.append(ItemResult(index, client_id, False, item["_errors"]))
             continue
-        errors, partner_id = _check(item, by_id, by_domain, now)
+        # The reasons in this order (the order of the keys in the answer): kind, partner,
+        # occurred_at, properties, id, customer_account / customer_user.
+        errors: dict[str, list[str]] = {}
+        kind = item.get("kind") or ""
+        if not KIND_PATTERN.match(kind) or len(kind) > 64:
+            errors["kind"] = list(_KIND_ERROR)
+        elif kind in PORTAL_KINDS:
+            errors["kind"] = [f"{kind!r} is recorded by PRM itself and cannot be ingested."]
+        partner_id = None
+        if item.get("partner") is not None:
+            partner_id = by_id.get(item["partner"])
+            if partner_id is None:
+                errors["partner"] = [f"No partner with id {item['partner']}."]
+        elif item.get("partner_domain"):
+            partner_id = by_domain.get(item["partner_domain"].lower())
+            if partner_id is None:
+                errors["partner_domain"] = [f"No partner uses the domain {item['partner_domain']}."]
+        else:
+            errors["partner"] = ["Give the partner's id (partner) or web domain (partner_domain)."]
+        occurred_at = item.get("occurred_at")
+        if occurred_at is not None and occurred_at > latest:
+            errors["occurred_at"] = ["Must not be in the future."]
+
         key = ingestion_key(owner_id=user.pk, client_id=client_id)
-        if len(key) > MAX_KEY_LENGTH:
-            errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
         subject_type, subject_id = "api.client", client_id
-        properties = dict(item.get("properties") or {})
+        raw = item.get("properties") or {}
+        properties = raw
+        customer: dict[str, list[str]] = {}
         if item.get("customer_account") and partner_id is not None:
             account_id = accounts.get((partner_id, item["customer_account"]))
             if account_id is None:
-                errors["customer_account"] = [
+                customer["customer_account"] = [
                     f"No active customer account {item['customer_account']!r} for this partner."
                 ]
             else:
                 subject_type, subject_id = SUBJECT_TYPE, str(account_id)
+                properties = dict(raw)
                 properties[ACCOUNT_PROPERTY] = item["customer_account"]
                 if item.get("customer_user"):
                     properties[USER_PROPERTY] = item["customer_user"]
         elif item.get("customer_user"):
-            errors["customer_user"] = ["A customer's user needs its customer_account."]
-        if len(json.dumps(properties, separators=(",", ":"))) > MAX_PROPERTIES_BYTES:
-            errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
+            customer["customer_user"] = ["A customer's user needs its customer_account."]
+        encoded = encode_properties(properties)
+        if _raw_properties_too_big(raw, properties, encoded):
+            errors["properties"] = [_PROPERTIES_ERROR]
+        if len(key) > MAX_KEY_LENGTH:
+            errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
+        errors.update(customer)
+        if len(encoded) > MAX_PROPERTIES_BYTES:
+            errors["properties"] = [_PROPERTIES_ERROR]
         if errors:
             results.append(ItemResult(index, client_id, False, errors))
             continue
         valid.append(
             NewEvent(
-                kind=item["kind"],
+                kind=kind,
                 key=key,
                 partner_id=partner_id,
-                occurred_at=item.get("occurred_at") or now,
+                occurred_at=occurred_at or now,
                 subject_type=subject_type,
                 subject_id=subject_id,
                 properties=properties,
+                properties_json=encoded,
             )
         )
         results.append(ItemResult(index, client_id, True))

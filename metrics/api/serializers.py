@@ -129,6 +129,31 @@ class IngestResultSerializer(serializers.Serializer):
     items = EventItemResultSerializer(many=True)
 
 
+def ingest_result_data(result) -> dict:
+    """``IngestResultSerializer(result).data`` in plain dicts (a test holds them equal): the
+    serializer, field by field for 1,000 items, cost more than validating them. The serializer
+    stays the documented shape of the answer."""
+    return {
+        "received": result.received,
+        "accepted": result.accepted,
+        "stored": result.stored,
+        "duplicates": result.duplicates,
+        "rejected": result.rejected,
+        "items": [
+            {
+                "index": item.index,
+                "id": None if item.id is None else str(item.id),
+                "accepted": item.accepted,
+                "errors": {
+                    name: [str(reason) for reason in reasons]
+                    for name, reasons in item.errors.items()
+                },
+            }
+            for item in result.items
+        ],
+    }
+
+
 # --- The fast path of the same rules (ingestion's hot loop) ---------------------------------------
 
 _ID = re.compile(r"^[A-Za-z0-9._:\-]+$")

@@ -125,7 +125,7 @@ class EventIngestView(APIView):
                     }
                 )
         result = ingestion.events_ingest(user=request.user, items=items)
-        return Response(serializers.IngestResultSerializer(result).data)
+        return Response(serializers.ingest_result_data(result))
 
 
 def _flatten(errors) -> dict[str, list[str]]:

@@ -94,3 +94,53 @@ def test_occurred_at_defaults_to_now(world):
     before = datetime.now(UTC)
     record_event(kind="auth.login", key="now")
     assert Event.objects.get(idempotency_key="now").occurred_at >= before
+
+
+def test_text_that_array_literals_escape_is_stored_exactly(world):
+    odd = ['a"b', "back\\slash", "{brace},comma", "NULL", " spaced ", "é ü 😀", 'end\\"']
+    events = [
+        NewEvent(
+            kind="auth.login",
+            key=f"odd-{n}-{text}",
+            subject_type="t",
+            subject_id=text,
+            properties={"text": text, text: [text, None, 1.5]},
+            occurred_at=datetime(2026, 3, 1, 12, n, tzinfo=timezone(timedelta(hours=-n))),
+        )
+        for n, text in enumerate(odd)
+    ]
+    assert record_events(events) == len(odd)
+    for new in events:
+        stored = Event.objects.get(idempotency_key=new.key)
+        assert (stored.subject_id, stored.properties) == (new.subject_id, new.properties)
+        assert stored.occurred_at == new.occurred_at
+
+
+def test_the_signal_carries_the_stored_rows_with_their_ids(world):
+    seen = []
+
+    def receiver(sender, events, **kwargs):
+        seen.extend(events)
+
+    event_recorded.connect(receiver)
+    try:
+        record_events(
+            [
+                NewEvent(kind="auth.login", key="s1", partner_id=world.partner_a.pk),
+                NewEvent(kind="auth.login", key="s2", properties={"a": [1, "x"]}),
+            ]
+        )
+    finally:
+        event_recorded.disconnect(receiver)
+    fields = [f.attname for f in Event._meta.concrete_fields]
+    for event in seen:
+        assert not event._state.adding and event.pk is not None
+        stored = Event.objects.get(pk=event.pk)
+        assert [getattr(event, f) for f in fields] == [getattr(stored, f) for f in fields]
+
+
+def test_record_events_writes_the_columns_in_the_models_field_order():
+    # Event.from_db takes a full row in this order (metrics.services._store_postgres).
+    from metrics.services import _FIELDS
+
+    assert list(_FIELDS) == [f.attname for f in Event._meta.concrete_fields]

@@ -1,0 +1,69 @@
+"""The ingestion rules written the plain way, one item at a time with no shortcut (the code
+``metrics.ingestion.events_ingest`` had before its batch was made fast): the reference that
+``test_api_events_rules.py`` holds the fast code to, reason for reason and in the same order."""
+
+import json
+
+from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
+from metrics.ingestion import MAX_CLIENT_ID, MAX_FUTURE, PORTAL_KINDS, ingestion_key
+from metrics.services import KIND_PATTERN, MAX_KEY_LENGTH, MAX_PROPERTIES_BYTES
+
+
+def _size(properties) -> int:
+    return len(json.dumps(properties, separators=(",", ":")))
+
+
+def naive_item(item: dict, *, owner_id, by_id, by_domain, accounts, now):
+    """(errors, event fields or None) of one shaped item."""
+    errors: dict[str, list[str]] = {}
+    kind = item.get("kind") or ""
+    if not KIND_PATTERN.match(kind) or len(kind) > 64:
+        errors["kind"] = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
+    elif kind in PORTAL_KINDS:
+        errors["kind"] = [f"{kind!r} is recorded by PRM itself and cannot be ingested."]
+    partner_id = None
+    if item.get("partner") is not None:
+        partner_id = by_id.get(item["partner"])
+        if partner_id is None:
+            errors["partner"] = [f"No partner with id {item['partner']}."]
+    elif item.get("partner_domain"):
+        partner_id = by_domain.get(item["partner_domain"].lower())
+        if partner_id is None:
+            errors["partner_domain"] = [f"No partner uses the domain {item['partner_domain']}."]
+    else:
+        errors["partner"] = ["Give the partner's id (partner) or web domain (partner_domain)."]
+    occurred_at = item.get("occurred_at")
+    if occurred_at is not None and occurred_at > now + MAX_FUTURE:
+        errors["occurred_at"] = ["Must not be in the future."]
+    if _size(item.get("properties") or {}) > MAX_PROPERTIES_BYTES:
+        errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
+    key = ingestion_key(owner_id=owner_id, client_id=item.get("id"))
+    if len(key) > MAX_KEY_LENGTH:
+        errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
+    subject_type, subject_id = "api.client", item.get("id")
+    properties = dict(item.get("properties") or {})
+    if item.get("customer_account") and partner_id is not None:
+        account_id = accounts.get((partner_id, item["customer_account"]))
+        if account_id is None:
+            errors["customer_account"] = [
+                f"No active customer account {item['customer_account']!r} for this partner."
+            ]
+        else:
+            subject_type, subject_id = SUBJECT_TYPE, str(account_id)
+            properties[ACCOUNT_PROPERTY] = item["customer_account"]
+            if item.get("customer_user"):
+                properties[USER_PROPERTY] = item["customer_user"]
+    elif item.get("customer_user"):
+        errors["customer_user"] = ["A customer's user needs its customer_account."]
+    if _size(properties) > MAX_PROPERTIES_BYTES:
+        errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
+    if errors:
+        return errors, None
+    return errors, {
+        "kind": kind,
+        "idempotency_key": key,
+        "partner_id": partner_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "properties": properties,
+    }
