@@ -90,23 +90,28 @@ def _build(new: NewEvent, now: datetime) -> tuple[tuple, str]:
         )
     row = (
         occurred_at, occurred_at.astimezone(UTC).date(), now, new.partner_id, new.user_id, kind,
-        new.subject_type, new.subject_id, new.properties, new.key,
+        str(new.subject_type), str(new.subject_id), new.properties, new.key,
     )  # fmt: skip
     return row, encoded
 
 
 def _pg_array(values: Iterable[Any]) -> str:
-    """A Postgres array literal of ``values`` (None is NULL, the rest as their text): one string
-    parameter per column instead of one parameter per value, which psycopg2 would adapt one by
-    one (most of the client's time for a 1,000-event batch)."""
+    """A Postgres array literal of text ``values`` (None is NULL): one string parameter per column
+    instead of one parameter per value, which psycopg2 would adapt one by one (most of the
+    client's time for a 1,000-event batch)."""
     return (
         "{"
         + ",".join(
-            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
             for v in values
         )
         + "}"
     )
+
+
+def _pg_plain_array(values: Iterable[Any]) -> str:
+    """An array literal of values whose text needs no quoting: numbers, ISO dates and times."""
+    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
 
 
 def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event]:
@@ -152,14 +157,17 @@ def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
         FROM input i JOIN claimed c ON c.key = i.idempotency_key
         ORDER BY c.event_id
         RETURNING id, idempotency_key"""  # noqa: S608 -- table names and placeholders only
-    params = [_pg_array(column) for column in (occurred, day, partner, user, kind, subject_type,
-                                               subject_id, properties, key)]  # fmt: skip
+    params = [
+        *map(_pg_plain_array, (occurred, day, partner, user)),
+        *map(_pg_array, (kind, subject_type, subject_id, properties, key)),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, now])
         ids = {k: i for i, k in cursor.fetchall()}
     # ``from_db`` takes the values in the model's field order: ``_COLUMNS`` follows it (tested).
+    alias = connection.alias
     return [
-        Event.from_db(connection.alias, _FIELDS, (ids[row[9]], *row))
+        Event.from_db(alias, _FIELDS, (ids[row[9]], *row))
         for row, _ in chunk
         if row[9] in ids
     ]
