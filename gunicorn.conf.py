@@ -6,7 +6,7 @@ first request does not pay for those imports, then freezes the garbage collector
 everything loaded so far (``gc.freeze``): the tens of thousands of long-lived objects of Django and
 the apps are no longer scanned by each full collection. A request that allocates a lot (an
 ingestion batch of 1,000 events) triggers such collections; measured with bench/ingestion.py,
-freezing took the Python time of a 1,000-event batch from about 40 ms to 28 ms
+freezing took the Python CPU time of a 1,000-event batch from about 40 ms to 28 ms
 (docs/ingestion.md).
 """
 

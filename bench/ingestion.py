@@ -10,8 +10,9 @@ database (``--db``, default ``prm_bench8``; the name must start with ``prm_bench
 seeds ``--partners`` partners with one customer account each and a vendor admin's write token,
 then:
 
-(a) starts gunicorn (``--workers`` sync workers, production settings without the HTTPS redirect)
-    on 127.0.0.1 and has ``--clients`` concurrent client threads POST the events in batches of
+(a) starts gunicorn (``--workers`` sync workers, production settings without the HTTPS redirect,
+    the project's ``gunicorn.conf.py``; the cache is Redis when ``REDIS_URL`` is set, else the
+    database) on 127.0.0.1 and has ``--clients`` concurrent client threads POST the events in batches of
     ``--batch`` (keep-alive connections, bodies encoded before the clock starts); each event names
     a partner, a customer account and a customer user (product usage, the heaviest item shape);
 (b) empties the events table and loads the same rows (same columns, keys and JSON) with
@@ -20,6 +21,7 @@ then:
 
 The machine is shared: the absolute figures are upper bounds of the time; the ratio, measured in
 the same run, is the number to compare. The scratch database is dropped at the end unless --keep.
+Figures and how a batch is processed: docs/ingestion.md.
 """
 
 from __future__ import annotations

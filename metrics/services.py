@@ -166,11 +166,7 @@ def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
         ids = {k: i for i, k in cursor.fetchall()}
     # ``from_db`` takes the values in the model's field order: ``_COLUMNS`` follows it (tested).
     alias = connection.alias
-    return [
-        Event.from_db(alias, _FIELDS, (ids[row[9]], *row))
-        for row, _ in chunk
-        if row[9] in ids
-    ]
+    return [Event.from_db(alias, _FIELDS, (ids[row[9]], *row)) for row, _ in chunk if row[9] in ids]
 
 
 def _store_portable(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event]:
