@@ -322,7 +322,7 @@ class EventKey(models.Model):
     ``record_events`` writes the key and the event in one statement (first write wins).
     ``day`` is the event's day, so retention can drop a month's keys with its partition."""
 
-    # Looked up by equality only: migration 0012 drops the LIKE index Django adds on Postgres.
+    # Looked up by equality only: migration 0014 drops the LIKE index Django adds on Postgres.
     key = models.CharField(max_length=200, primary_key=True)
     event_id = models.BigIntegerField()
     day = models.DateField()

@@ -31,6 +31,6 @@ def restore(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("metrics", "0011_event_keys_and_monthly_partitions")]
+    dependencies = [("metrics", "0013_adoption_covering_index")]
 
     operations = [migrations.RunPython(drop, restore, elidable=False)]
