@@ -299,3 +299,43 @@ def test_the_deal_panels_cost_a_fixed_number_of_queries(rf, world, django_assert
     with django_assert_max_num_queries(1):
         html = render("{% partner_deals_for_manager partner %}", manager, partner=world.partner_a)
     assert "C 24" in html and "C 10" not in html
+
+
+def test_manager_queue_does_not_list_every_partner_and_filters_by_partner_name(
+    client_as, world, django_assert_max_num_queries
+):
+    """Vendor staff see every partner: the queue's partner filter once rendered them all as
+    <option>s (10,000 in the load test, bench/load/: ~1 MB and +0.5 s per page). Now it is a
+    name search; the partner page's ``?partner=<id>`` link still filters, scoped to the user."""
+    from partners.models import Partner
+    from partners.tests.factories import PartnerFactory
+
+    PartnerFactory.create_batch(
+        150, program=world.partner_a.program, tier=world.partner_a.tier, name="Quiet Reseller"
+    )
+    make_deal(user=world.users["partner_a_user"], submit=True, customer_name="Alpha One")
+    make_deal(
+        user=world.users["partner_b_admin"],
+        submit=True,
+        customer_name="Bravo One",
+        customer_domain="bravo-one.example",
+    )
+    client = client_as("vendor_admin")
+    url = reverse("deals:manager_list")
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        body = client.get(url, {"scope": "all"}).content.decode()
+    assert Partner.objects.count() > 150
+    assert "Quiet Reseller" not in body
+    assert body.count("<option") < 40  # status, currency, tier: not one per partner
+    assert "Alpha One" in body and "Bravo One" in body
+
+    by_name = client.get(url, {"scope": "all", "partner_name": world.partner_b.name[:5]})
+    assert "Bravo One" in by_name.content.decode() and "Alpha One" not in by_name.content.decode()
+    by_id = client.get(url, {"scope": "all", "partner": world.partner_a.pk}).content.decode()
+    assert "Alpha One" in by_id and "Bravo One" not in by_id
+    assert f'name="partner" value="{world.partner_a.pk}"' in by_id  # kept when filtering on
+    assert "Deals of <strong>Alpha Systems</strong>" in by_id
+    # an id that is not a partner (or not one the user may see) is reported, never a 500
+    bad = client_as("manager_owner").get(url, {"scope": "all", "partner": 987654})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
