@@ -8,9 +8,18 @@ the apps are no longer scanned by each full collection. A request that allocates
 ingestion batch of 1,000 events) triggers such collections; measured with bench/ingestion.py,
 freezing took the Python CPU time of a 1,000-event batch from about 40 ms to 28 ms
 (docs/ingestion.md).
+
+keepalive: gunicorn closes an idle keep-alive connection after 2 s by default. A client (or a proxy)
+that reuses the connection at that moment gets "connection reset by peer": 21 of 1,514 requests
+(1.4 %) in the load test at 50 users (bench/load/, docs/reliability.md). The server must keep
+connections open longer than whatever sits in front of it: proxies' idle timeouts are 60 s by
+default (nginx ``keepalive_timeout``, AWS ALB), hence 75 s. With the gthread worker an idle
+connection waits in a selector, not in a thread.
 """
 
 import gc
+
+keepalive = 75
 
 
 def post_worker_init(worker):
