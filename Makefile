@@ -4,7 +4,7 @@ export UV_PYTHON_DOWNLOADS := never
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8000
 .DEFAULT_GOAL := run
-.PHONY: bootstrap run test lint e2e prodlike bench-seed clean drills
+.PHONY: bootstrap run test lint e2e prodlike bench-seed clean drills load
 
 bootstrap: ## uv itself, then the locked virtualenv in .venv
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv>=0.13,<0.14"
@@ -38,6 +38,9 @@ drills: bootstrap ## fault drills on real services (own DB prm_drills, own redis
 	$(UV) run python bench/drills/run.py --kill worker --reuse
 	$(UV) run python bench/drills/redis_down.py
 	$(UV) run python bench/drills/pg_restart.py
+
+load: bootstrap ## 50-user load test on its own DB prm_load + Redis db 5: gunicorn, Celery, locust (~20 min with the data; LOAD_ARGS=--reuse to keep it)
+	$(UV) run python bench/load/run.py $(LOAD_ARGS)
 
 clean: ## forget the embedded database, broker folders and schedule
 	rm -rf var/

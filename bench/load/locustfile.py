@@ -1,107 +1,267 @@
-"""Load journeys for PRM (issue 10 item 5, RELIABILITY.md K1): partner users and channel
-managers clicking through their daily pages against gunicorn + Postgres + Redis, loopback only.
+"""Load journeys for PRM (issue 10 item 5, RELIABILITY.md K1): partner users, channel managers and
+an API client against gunicorn + Postgres + Redis, loopback only.
 
-Run (bounded, headless; docs/scaling.md has the full recipe and the measured figures)::
+Run it through ``bench/load/run.py`` (``make load``): that script builds the data set and the
+accounts file (``PRM_LOAD_ACCOUNTS``), starts gunicorn and a Celery worker with the production
+settings, runs locust headless for a bounded time and prints the figures.
 
-    PRM_RATE_LIMIT_LOGIN=10000/m/ip  # on the server: 50 simulated users log in from one IP
-    uv run locust -f bench/load/locustfile.py --host http://127.0.0.1:8010 --headless \\
-        -u 50 -r 10 -t 5m --csv var/load/run --exit-code-on-error 1
+The server runs behind a pretend TLS proxy: the production settings mark cookies ``Secure`` and
+trust ``X-Forwarded-Proto``, so every request carries ``X-Forwarded-Proto: https`` and an https
+``Referer`` (what nginx in front of gunicorn would send) and the cookie jar sends Secure cookies
+over the loopback.
 
-Every response is checked: a 4xx/5xx or a login page where a page was expected counts as a
-failure. (K1's canary check in sampled responses is not implemented yet.)
+Every response is checked: a status other than the one expected, a redirect to the login page,
+or a page without its expected content counts as a failure (locust's error rate).
 """
 
+import http.cookiejar
+import itertools
+import json
 import os
 import random
 import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-PARTNER = (
-    os.environ.get("PRM_LOAD_PARTNER_EMAIL", "partner@acme.example"),
-    os.environ.get("PRM_LOAD_PARTNER_PASSWORD", "prm-demo-partner"),
-)
-MANAGER = (
-    os.environ.get("PRM_LOAD_MANAGER_EMAIL", "manager@prm.example"),
-    os.environ.get("PRM_LOAD_MANAGER_PASSWORD", "prm-demo-manager"),
-)
+ACCOUNTS = json.loads(Path(os.environ["PRM_LOAD_ACCOUNTS"]).read_text())
+PARTNER_ACCOUNTS = itertools.cycle(ACCOUNTS["partners"])
+MANAGER_ACCOUNTS = itertools.cycle(ACCOUNTS["managers"])
+TOKENS = itertools.cycle(ACCOUNTS["tokens"])
+EVENT_PARTNERS = ACCOUNTS["event_partners"]
+
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DEAL_LINK = re.compile(r'href="(/portal/deals/\d+/)"')
+MANAGER_DEAL_LINK = re.compile(r'href="(/manage/deals/(\d+)/)"')
 PARTNER_LINK = re.compile(r'href="(/manage/partners/\d+/)"')
+COURSE_LINK = re.compile(r'href="(/learn/courses/[\w-]+/)"')
+RESOURCE_LINK = re.compile(r'href="(/library/\d+/)"')
+ALERT = re.compile(r'class="(?:alert|errorlist)[^"]*"[^>]*>(.*?)</', re.S)
+OFFERING = re.compile(r'name="lines-0-offering"[^>]*>.*?<option value="(\d+)"', re.S)
+rng = random.Random()  # noqa: S311 -- picks links, not secrets
+
+
+# The TLS proxy is pretended: send the Secure (``__Host-``) cookies over http://127.0.0.1. requests
+# builds a fresh jar with the default policy for every request, so the policy class itself is
+# changed, in this load generator's process only.
+http.cookiejar.DefaultCookiePolicy.return_ok_secure = lambda self, cookie, request: True
 
 
 class Journey(HttpUser):
     abstract = True
     wait_time = between(1, 3)
-    credentials = ("", "")
+    login_lands_on = ""
 
     def on_start(self):
-        page = self.client.get("/accounts/login/", name="login page")
-        token = CSRF.search(page.text)
+        self.client.headers.update(
+            {"X-Forwarded-Proto": "https", "Referer": f"https://{self.host.split('://')[1]}/"}
+        )
+        self.email, password = self.account()
+        page = self.page("/accounts/login/", "login page", expect="csrfmiddlewaretoken")
         with self.client.post(
             "/accounts/login/",
-            {
-                "login": self.credentials[0],
-                "password": self.credentials[1],
-                "csrfmiddlewaretoken": token.group(1) if token else "",
-            },
-            headers={"Referer": f"{self.host}/accounts/login/"},
+            {"login": self.email, "password": password, "csrfmiddlewaretoken": self.csrf(page)},
             name="login",
             catch_response=True,
         ) as response:
-            if "/accounts/login/" in response.url:
-                response.failure("login refused (rate limit or wrong demo password)")
+            self.check(response, 200, self.login_lands_on)
 
-    def page(self, url, name=None):
+    def account(self):
+        raise NotImplementedError
+
+    @staticmethod
+    def csrf(response) -> str:
+        token = CSRF.search(response.text or "")
+        return token.group(1) if token else ""
+
+    @staticmethod
+    def check(response, status: int, expect: str = "", login_page: bool = False) -> None:
+        """Mark ``response`` failed unless it ends on the expected status with the content."""
+        if response.status_code != status:
+            response.failure(
+                f"status {response.status_code}, expected {status} {response.error or ''}"[:200]
+            )
+        elif not login_page and any(
+            part in response.url for part in ("/accounts/login/", "/accounts/confirm-email")
+        ):
+            alert = ALERT.search(response.text or "")
+            said = " ".join(alert.group(1).split())[:120] if alert else ""
+            response.failure(f"ended on {response.url} {said}")
+        elif expect and expect not in (response.text or ""):
+            alert = ALERT.search(response.text or "")
+            said = " ".join(alert.group(1).split())[:120] if alert else ""
+            response.failure(f"no {expect!r} in the page {response.url} {said}")
+        else:
+            response.success()
+
+    def page(self, url: str, name: str | None = None, expect: str = ""):
         with self.client.get(url, name=name or url, catch_response=True) as response:
-            if response.status_code >= 400:
-                response.failure(f"{response.status_code}")
-            elif "/accounts/login/" in response.url:
-                response.failure("sent to the login page")
+            self.check(response, 200, expect, login_page=url == "/accounts/login/")
             return response
 
 
 class PartnerUser(Journey):
-    weight = 3
-    credentials = PARTNER
+    """A partner's salesperson: home, onboarding checklist, a course, the library, a new deal."""
+
+    weight = 40
+    login_lands_on = "/portal/deals/"  # the portal's navigation
+
+    def account(self):
+        return next(PARTNER_ACCOUNTS)
 
     @task(3)
     def home(self):
-        self.page("/portal/")
+        self.page("/portal/", expect="/portal/deals/")
+
+    @task(2)
+    def checklist(self):
+        self.page("/portal/onboarding/", expect="checklist")
+
+    @task(2)
+    def courses(self):
+        catalog = self.page("/learn/", expect="/learn/courses/")
+        links = COURSE_LINK.findall(catalog.text or "")
+        if links:
+            self.page(rng.choice(links), name="/learn/courses/[slug]/", expect="<h1")
+
+    @task(2)
+    def resources(self):
+        library = self.page("/library/", expect="/library/")
+        links = RESOURCE_LINK.findall(library.text or "")
+        if links:
+            self.page(rng.choice(links), name="/library/[id]/", expect="<h1")
 
     @task(3)
     def deals(self):
-        listing = self.page("/portal/deals/")
+        listing = self.page("/portal/deals/", expect="/portal/deals/new/")
         links = DEAL_LINK.findall(listing.text or "")
         if links:
-            self.page(random.choice(links), name="/portal/deals/[id]/")  # noqa: S311
-
-    @task(2)
-    def learning(self):
-        self.page("/learn/")
-        self.page("/library/")
+            self.page(rng.choice(links), name="/portal/deals/[id]/", expect="<h1")
 
     @task(1)
-    def onboarding_and_adoption(self):
-        self.page("/portal/onboarding/")
-        self.page("/portal/adoption/")
+    def register_deal(self):
+        form = self.page("/portal/deals/new/", expect='name="customer_name"')
+        offering = OFFERING.search(form.text or "")
+        if not offering:
+            form.failure("no offering in the line item form")
+            return
+        tag = uuid.uuid4().hex[:10]
+        data = {
+            "csrfmiddlewaretoken": self.csrf(form),
+            "customer_name": f"Load Customer {tag}",
+            "customer_domain": f"load-{tag}.example",
+            "customer_country": "US",
+            "contact_name": "Pat Buyer",
+            "contact_email": f"pat@load-{tag}.example",
+            "currency": "USD",
+            "expected_close_date": (date.today() + timedelta(days=60)).isoformat(),
+            "stage": "prospecting",
+            "notes": "Registered by the load test.",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "0",
+            "lines-MAX_NUM_FORMS": "50",
+            "lines-0-offering": offering.group(1),
+            "lines-0-quantity": str(rng.randint(1, 50)),
+            "lines-0-unit_amount": f"{rng.randint(100, 5000)}.00",
+            "submit": "1",
+        }
+        with self.client.post(
+            "/portal/deals/new/", data, name="register deal (POST)", catch_response=True
+        ) as response:
+            self.check(response, 200, "your channel manager will review it")
 
 
 class ChannelManager(Journey):
-    weight = 1
-    credentials = MANAGER
+    """A channel manager: dashboard (plain and filtered), partners, a partner, the queue, approve."""
 
-    @task(3)
-    def home(self):
-        listing = self.page("/manage/")
-        links = PARTNER_LINK.findall(listing.text or "")
-        if links:
-            self.page(random.choice(links), name="/manage/partners/[id]/")  # noqa: S311
+    fixed_count = int(os.environ.get("PRM_LOAD_MANAGERS", "8"))
+    login_lands_on = "/manage/"
+
+    def account(self):
+        return next(MANAGER_ACCOUNTS)
 
     @task(2)
-    def deal_queue(self):
-        self.page("/manage/deals/")
+    def dashboard(self):
+        self.page("/manage/dashboard/", expect="<h1")
 
     @task(1)
-    def applications(self):
-        self.page("/manage/applications/")
+    def dashboard_filtered(self):
+        since = ACCOUNTS["dashboard_since"]
+        url = rng.choice(
+            [
+                f"/manage/dashboard/?owner=mine&since={since}",
+                f"/manage/dashboard/?region={rng.choice(ACCOUNTS['regions'])}&since={since}",
+                f"/manage/dashboard/?tier={rng.choice(ACCOUNTS['tiers'])}",
+            ]
+        )
+        self.page(url, name="/manage/dashboard/?filters", expect="<h1")
+
+    @task(2)
+    def partners(self):
+        listing = self.page("/manage/", expect="/manage/partners/")
+        links = PARTNER_LINK.findall(listing.text or "")
+        if links:
+            self.page(rng.choice(links), name="/manage/partners/[id]/", expect="<h1")
+
+    @task(2)
+    def approve_a_deal(self):
+        queue = self.page("/manage/deals/?scope=mine&status=submitted", name="/manage/deals/")
+        links = MANAGER_DEAL_LINK.findall(queue.text or "")
+        if not links:
+            return
+        url, pk = rng.choice(links)
+        detail = self.page(url, name="/manage/deals/[id]/", expect="approve")
+        with self.client.post(
+            f"/manage/deals/{pk}/approve/",
+            {
+                "csrfmiddlewaretoken": self.csrf(detail),
+                "note": "Approved under load.",
+                "acknowledge_conflicts": "on",
+            },
+            name="approve deal (POST)",
+            catch_response=True,
+        ) as response:
+            self.check(response, 200, "Approved:")
+
+
+class ApiClient(HttpUser):
+    """Another system posting batches of product-usage events with a write token."""
+
+    fixed_count = int(os.environ.get("PRM_LOAD_API_CLIENTS", "2"))
+    wait_time = between(1, 3)
+    batch = int(os.environ.get("PRM_LOAD_BATCH", "100"))
+
+    def on_start(self):
+        self.client.headers.update(
+            {"Authorization": f"Bearer {next(TOKENS)}", "X-Forwarded-Proto": "https"}
+        )
+
+    @task
+    def post_events(self):
+        now = datetime.now(UTC).isoformat()
+        events = [
+            {
+                "id": f"load-{uuid.uuid4().hex}",
+                "kind": rng.choice(["product.session_started", "crm.activity_logged"]),
+                "partner": rng.choice(EVENT_PARTNERS),
+                "occurred_at": now,
+            }
+            for _ in range(self.batch)
+        ]
+        with self.client.post(
+            "/api/v1/events/",
+            json={"events": events},
+            name=f"POST /api/v1/events/ ({self.batch})",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"status {response.status_code}: {response.text[:200]}")
+                return
+            body = response.json()
+            if body.get("stored", 0) + body.get("duplicates", 0) != self.batch:
+                response.failure(f"not all stored: {json.dumps(body)[:300]}")
+            else:
+                response.success()
