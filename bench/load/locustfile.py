@@ -6,9 +6,10 @@ accounts file (``PRM_LOAD_ACCOUNTS``), starts gunicorn and a Celery worker with 
 settings, runs locust headless for a bounded time and prints the figures.
 
 The server runs behind a pretend TLS proxy: the production settings mark cookies ``Secure`` and
-trust ``X-Forwarded-Proto``, so every request carries ``X-Forwarded-Proto: https`` and an https
-``Referer`` (what nginx in front of gunicorn would send) and the cookie jar sends Secure cookies
-over the loopback.
+trust ``X-Forwarded-Proto``, so every request carries ``X-Forwarded-Proto: https``, an https
+``Referer`` and the person's own address in ``X-Forwarded-For`` (what nginx in front of gunicorn
+would send; the server runs with ``TRUSTED_PROXY_COUNT=1``, so the login rate limits count per
+person as in production), and the cookie jar sends Secure cookies over the loopback.
 
 Every response is checked: a status other than the one expected, a redirect to the login page,
 or a page without its expected content counts as a failure (locust's error rate).
@@ -30,6 +31,7 @@ ACCOUNTS = json.loads(Path(os.environ["PRM_LOAD_ACCOUNTS"]).read_text())
 PARTNER_ACCOUNTS = itertools.cycle(ACCOUNTS["partners"])
 MANAGER_ACCOUNTS = itertools.cycle(ACCOUNTS["managers"])
 TOKENS = itertools.cycle(ACCOUNTS["tokens"])
+CLIENTS = itertools.count(1)  # each simulated person has an address of their own (see on_start)
 EVENT_PARTNERS = ACCOUNTS["event_partners"]
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -55,8 +57,13 @@ class Journey(HttpUser):
     login_lands_on = ""
 
     def on_start(self):
+        n = next(CLIENTS)
         self.client.headers.update(
-            {"X-Forwarded-Proto": "https", "Referer": f"https://{self.host.split('://')[1]}/"}
+            {
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": f"10.20.{n // 250}.{n % 250 + 1}",
+                "Referer": f"https://{self.host.split('://')[1]}/",
+            }
         )
         self.email, password = self.account()
         page = self.page("/accounts/login/", "login page", expect="csrfmiddlewaretoken")

@@ -17,11 +17,11 @@
    sized for 2 CPUs; ``gunicorn.conf.py``'s 75 s keep-alive) with ``prm.settings.production``
    (DEBUG off, Secure cookies, manifest static files: ``collectstatic`` first) and a Celery
    worker (``-c 1``), both on Postgres and Redis db ``--redis-db`` (default 5; flushed at the
-   start: it must be this run's own). The run raises the login rate limits
-   (``PRM_RATE_LIMIT_LOGIN`` and the per-IP part of ``PRM_RATE_LIMIT_LOGIN_FAILED``: 50 people
-   log in from one IP) and turns off the staff MFA requirement (managers log in with a password;
-   MFA is not in the measured journey). ``SECURE_SSL_REDIRECT`` is off: TLS would end at a
-   proxy, which the locustfile pretends with ``X-Forwarded-Proto: https``.
+   start: it must be this run's own). ``SECURE_SSL_REDIRECT`` is off and
+   ``TRUSTED_PROXY_COUNT=1``: TLS would end at a proxy, which the locustfile pretends
+   (``X-Forwarded-Proto: https``, each person's own ``X-Forwarded-For``), so the login rate
+   limits are the production ones, per person. The staff MFA requirement is off (managers log
+   in with a password; MFA is not in the measured journey).
 4. **Load**: ``locust --headless -u --users -r --spawn-rate -t --time`` with the journeys of
    ``bench/load/locustfile.py`` (partner users, 8 channel managers, 2 API clients), CSV in
    ``var/load/``. Then it prints throughput, p50/p95/p99 per page, failures, and the 5xx lines of
@@ -61,11 +61,11 @@ def server_env(args) -> dict:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         PRM_MFA_REQUIRED_FOR_STAFF="false",
-        PRM_RATE_LIMIT_LOGIN="100000/m/ip",
-        # allauth counts every attempt in flight against login_failed's 10/m/ip (and gives it
-        # back on success): 50 logins from one IP at once would be refused. The per-account
-        # limit stays.
-        PRM_RATE_LIMIT_LOGIN_FAILED="100000/m/ip,5/5m/key",
+        # The locustfile pretends the proxy: each person's address in X-Forwarded-For, so the
+        # login rate limits stay the production ones, counted per person. (From one address,
+        # allauth refuses logins with 429 when its per-IP cache lock waits over 1 s: see
+        # docs/reliability.md.)
+        TRUSTED_PROXY_COUNT="1",
         EMAIL_URL="consolemail://",
         DEBUG="false",
     )
