@@ -96,6 +96,18 @@ def _accounts(items: list[dict], by_id: dict, by_domain: dict) -> dict:
 
 _KIND_ERROR = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
 _PROPERTIES_ERROR = f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."
+_NUL_ERROR = "Must not contain the NUL character (\\u0000): Postgres cannot store it in JSON."
+
+
+def _has_nul(value) -> bool:
+    """Whether a decoded JSON value holds U+0000 in any string (key or value)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _raw_properties_too_big(raw: dict, final: dict, final_json: str) -> bool:
@@ -177,11 +189,15 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
         encoded = encode_properties(properties)
         if _raw_properties_too_big(raw, properties, encoded):
             errors["properties"] = [_PROPERTIES_ERROR]
-        if len(key) > MAX_KEY_LENGTH:
+        if len(client_id or "") > MAX_CLIENT_ID or len(key) > MAX_KEY_LENGTH:
             errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
         errors.update(customer)
         if len(encoded) > MAX_PROPERTIES_BYTES:
             errors["properties"] = [_PROPERTIES_ERROR]
+        elif "\\u0000" in encoded and _has_nul(properties):
+            # The escape in the JSON text is the cheap test; the walk rules out a literal
+            # backslash followed by "u0000".
+            errors["properties"] = [_NUL_ERROR]
         if errors:
             results.append(ItemResult(index, client_id, False, errors))
             continue

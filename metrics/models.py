@@ -35,7 +35,7 @@ class Event(models.Model):
     )
     kind = models.CharField(max_length=64)
     subject_type = models.CharField(max_length=64, blank=True, help_text="What it is about.")
-    subject_id = models.CharField(max_length=64, blank=True)
+    subject_id = models.CharField(max_length=100, blank=True)  # an API client id: MAX_CLIENT_ID
     properties = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=200)  # unique through EventKey
 

@@ -3,6 +3,7 @@
 ``test_api_events_rules.py`` holds the fast code to, reason for reason and in the same order."""
 
 import json
+import re
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
 from metrics.ingestion import MAX_CLIENT_ID, MAX_FUTURE, PORTAL_KINDS, ingestion_key
@@ -38,7 +39,7 @@ def naive_item(item: dict, *, owner_id, by_id, by_domain, accounts, now):
     if _size(item.get("properties") or {}) > MAX_PROPERTIES_BYTES:
         errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
     key = ingestion_key(owner_id=owner_id, client_id=item.get("id"))
-    if len(key) > MAX_KEY_LENGTH:
+    if len(item.get("id") or "") > MAX_CLIENT_ID or len(key) > MAX_KEY_LENGTH:
         errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]
     subject_type, subject_id = "api.client", item.get("id")
     properties = dict(item.get("properties") or {})
@@ -57,6 +58,10 @@ def naive_item(item: dict, *, owner_id, by_id, by_domain, accounts, now):
         errors["customer_user"] = ["A customer's user needs its customer_account."]
     if _size(properties) > MAX_PROPERTIES_BYTES:
         errors["properties"] = [f"Must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."]
+    elif re.search(r"(?<!\\)(\\\\)*\\u0000", json.dumps(properties)):  # an unescaped \u0000
+        errors["properties"] = [
+            "Must not contain the NUL character (\\u0000): Postgres cannot store it in JSON."
+        ]
     if errors:
         return errors, None
     return errors, {

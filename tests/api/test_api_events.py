@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.ingestion import MAX_BATCH, ingestion_key
+from metrics.ingestion import MAX_BATCH, MAX_CLIENT_ID, ingestion_key
 from metrics.models import Event
 from tests.api.helpers import bearer, token_for
 
@@ -132,3 +132,44 @@ def test_ingestion_needs_a_write_token(client, world):
     read = bearer(token_for(world.users["vendor_admin"], scope="read"))
     assert post(client, read, [usage(1, world.partner_a)]).status_code == 403
     assert not Event.objects.filter(kind="product.active_users").exists()
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [{"note": "a\u0000b"}, {"k\u0000": 1}, {"nested": [{"x": "\u0000"}]}],
+    ids=["value", "key", "nested"],
+)
+def test_a_nul_character_in_properties_is_an_item_error_not_a_server_error(
+    client, world, vendor, properties
+):
+    # Postgres refuses U+0000 in jsonb: the batch used to fail with a 500, losing its valid items.
+    response = post(
+        client,
+        vendor,
+        [usage(1, world.partner_a), usage(2, world.partner_a, properties=properties)],
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["stored"], body["rejected"]) == (1, 1)
+    assert body["items"][1]["errors"] == {
+        "properties": [
+            "Must not contain the NUL character (\\u0000): Postgres cannot store it in JSON."
+        ]
+    }
+    assert Event.objects.filter(kind="product.active_users").count() == 1
+
+
+def test_the_text_of_the_nul_escape_is_an_ordinary_string(client, world, vendor):
+    response = post(client, vendor, [usage(1, world.partner_a, properties={"note": "\\u0000"})])
+    assert response.json()["stored"] == 1
+    assert Event.objects.get(kind="product.active_users").properties == {"note": "\\u0000"}
+
+
+def test_a_client_id_of_the_documented_maximum_length_is_stored(client, world, vendor):
+    # The id becomes the event's subject_id, which held 64 characters: 65-100 answered 500.
+    long_id = "x" * MAX_CLIENT_ID
+    response = post(client, vendor, [usage(1, world.partner_a, id=long_id)])
+    assert response.status_code == 200 and response.json()["stored"] == 1
+    assert Event.objects.get(kind="product.active_users").subject_id == long_id
+    too_long = post(client, vendor, [usage(2, world.partner_a, id=long_id + "x")])
+    assert too_long.json()["rejected"] == 1 and "id" in too_long.json()["items"][0]["errors"]

@@ -24,11 +24,12 @@ blobs = st.one_of(
     st.integers(4040, 4100).map(lambda n: "x" * n),
     st.integers(670, 690).map(lambda n: "é" * n),  # 6 bytes each once escaped
     st.text(max_size=30),
+    st.sampled_from(["a\x00b", "\\u0000"]),  # NUL (refused) and the escape's text (kept)
 )
 properties = st.one_of(
     st.none(),
     st.dictionaries(
-        st.sampled_from(["blob", "customer_account", "customer_user", "n", "ü"]),
+        st.sampled_from(["blob", "customer_account", "customer_user", "n", "ü", "k\x00"]),
         st.one_of(blobs, st.integers(), st.none(), st.lists(st.integers(), max_size=3)),
         max_size=3,
     ),
