@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.urls import reverse
 
-from metrics import conf
+from metrics import conf, summaries
 from metrics import definitions as d
 from metrics.definitions import program as p
 from metrics.forms import DashboardQuery
@@ -198,7 +198,8 @@ def table_curve(q: DashboardQuery) -> Table:
 
 
 def table_weekly(q: DashboardQuery) -> Table:
-    weeks = p.weekly_active(since=q.since, until=q.until, **q.filters)
+    # From the per-partner weekly summary (metrics.summaries); equals p.weekly_active.
+    weeks = summaries.weekly_active(since=q.since, until=q.until, **q.filters)
     return Table(
         "weekly",
         "Weekly active partners and users",

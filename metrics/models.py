@@ -111,7 +111,8 @@ class PartnerDayKind(models.Model):
 
 
 class PartnerDay(models.Model):
-    """One partner's activity on one UTC day: all events, distinct active users."""
+    """One partner's activity on one UTC day: all events, distinct active users (its own people,
+    as in ``PartnerDayUser``)."""
 
     pk = models.CompositePrimaryKey("partner", "day")
     partner = models.ForeignKey(
@@ -135,7 +136,9 @@ class PartnerDay(models.Model):
 
 class PartnerDayUser(models.Model):
     """Which users of a partner were active on a day, so distinct users over any window are exact
-    (distinct counts cannot be added across days)."""
+    (distinct counts cannot be added across days). Only the partner's own people (a
+    ``PartnerMembership`` of that partner when the rollup ran): vendor staff and other partners'
+    users acting on its records count in its events, never as its users."""
 
     pk = models.CompositePrimaryKey("partner", "day", "user_id")
     partner = models.ForeignKey(
@@ -365,3 +368,26 @@ class OfferingSpanRules(models.Model):
 
     def __str__(self):
         return f"{self.offering}: {self.fingerprint[:12]}"
+
+
+class PartnerWeek(models.Model):
+    """One partner's activity in one ISO week (``week`` is the Monday): distinct active users
+    (the partner's own people, as in ``PartnerDayUser``) and active days (``PartnerDay`` rows).
+    A row exists only for weeks with at least one active day. Since a user belongs to one
+    partner, summing ``users`` over partners is the program's distinct weekly users. Computed
+    from ``PartnerDay``/``PartnerDayUser`` per touched (partner, week) by ``metrics.summaries``."""
+
+    pk = models.CompositePrimaryKey("week", "partner")
+    week = models.DateField()
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the (week, partner) primary key covers what we read
+        db_constraint=False,  # written by the rollup task, like the bucket tables
+    )
+    users = models.PositiveIntegerField()
+    active_days = models.PositiveSmallIntegerField()
+
+    def __str__(self):
+        return f"{self.partner_id} week of {self.week}: {self.users} users"

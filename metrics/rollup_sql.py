@@ -23,6 +23,7 @@ from metrics.models import (
     PartnerDayUser,
     ScoreDirty,
 )
+from partners.models import PartnerMembership
 
 BUCKET_MODELS = (PartnerDayKind, PartnerDayArea, PartnerDayUser, PartnerDay, PartnerDayOffering)
 OFFERING_SLUG_MAX = 60
@@ -99,6 +100,24 @@ def _area_case(alias: str = "e") -> str:
         f"WHEN {_starts(kind, 'deal.')} THEN 'deals' "
         "END"
     )
+
+
+def member_join(alias: str = "e") -> str:
+    """LEFT JOIN of the event's user's membership, matched only if the user belongs to the
+    event's partner (a user belongs to at most one partner: ``PartnerMembership.user`` is
+    unique). Vendor staff acting on a partner's deals, and users of another partner, find no
+    row: their events count in the per-kind/area/offering/day event counts, not as the
+    partner's active users. One hash (or index) join of the events read to the memberships."""
+    return (
+        f"LEFT JOIN {_t(PartnerMembership)} m "
+        f"ON m.user_id = {alias}.user_id AND m.partner_id = {alias}.partner_id"
+    )
+
+
+def member_user(alias: str = "e", none: str = str(NO_USER)) -> str:
+    """The event's user if one of the event's partner's people (needs ``member_join``), else
+    ``none``."""
+    return f"CASE WHEN m.user_id IS NOT NULL THEN {alias}.user_id ELSE {none} END"
 
 
 def _offering_rows(source: str, where: str) -> str:
@@ -204,7 +223,9 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
             "build_user",
             f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
                 SELECT e.partner_id, e.day, e.user_id, count(*) FROM {_t(Event)} e
-                WHERE {where} AND e.user_id IS NOT NULL GROUP BY e.partner_id, e.day, e.user_id
+                JOIN {_t(PartnerMembership)} m
+                  ON m.user_id = e.user_id AND m.partner_id = e.partner_id
+                WHERE {where} GROUP BY e.partner_id, e.day, e.user_id
                 ORDER BY e.partner_id, e.day, e.user_id""",
             params,
         ),
@@ -228,9 +249,10 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
             (
                 "build_user_day",
                 f"""WITH g AS MATERIALIZED (
-                        SELECT e.partner_id, e.day, e.user_id, count(*) AS n
-                        FROM {_t(Event)} e WHERE {where}
-                        GROUP BY e.partner_id, e.day, e.user_id),
+                        SELECT e.partner_id, e.day, {member_user(none="NULL")} AS user_id,
+                               count(*) AS n
+                        FROM {_t(Event)} e {member_join()} WHERE {where}
+                        GROUP BY 1, 2, 3),
                     u AS (INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
                           SELECT partner_id, day, user_id, n FROM g WHERE user_id IS NOT NULL
                           ORDER BY partner_id, day, user_id)

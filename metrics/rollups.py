@@ -3,7 +3,9 @@
 
 The unit is a *bucket*: one partner on one UTC day. Every summary is keyed by bucket: events per
 kind, per feature area and per offering, the users active in the bucket (``PartnerDayUser``), and
-the bucket's totals (``PartnerDay``: events, distinct users). The only distinct count stored per
+the bucket's totals (``PartnerDay``: events, distinct users). A bucket's users are the partner's
+own people (``PartnerMembership`` of that partner, read when the events are rolled up); events by
+vendor staff or other partners' users count in the event totals only. The only distinct count stored per
 bucket is ``PartnerDay.users``; it stays exact because ``PartnerDayUser`` says whether a user was
 already seen in the bucket. Distinct users over other groupings (windows, areas) are counted from
 ``PartnerDayUser`` where a metric needs them.
@@ -47,7 +49,6 @@ from metrics.models import Event, PartnerDay, RollupState
 from metrics.rollup_sql import (
     BUCKET_MODELS,
     NEW,
-    NO_USER,
     TOUCHED,
     _add_new_events,
     _area_case,
@@ -58,6 +59,8 @@ from metrics.rollup_sql import (
     _rebuild,
     _Steps,
     _t,
+    member_join,
+    member_user,
 )
 
 logger = logging.getLogger(__name__)
@@ -168,9 +171,9 @@ def rollup_incremental() -> RollupResult:
                         f"""CREATE TEMP TABLE {NEW} AS
                             SELECT e.partner_id, e.day, e.kind,
                                    coalesce({_area_case()}, '') AS area,
-                                   coalesce(e.user_id, {NO_USER}) AS user_id{offerings},
+                                   {member_user()} AS user_id{offerings},
                                    1 AS events
-                            FROM {_t(Event)} e WHERE {new}""",
+                            FROM {_t(Event)} e {member_join()} WHERE {new}""",
                         [low, high],
                     )
                     if _is_pg():

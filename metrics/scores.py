@@ -308,9 +308,11 @@ def scores_refresh() -> RollupResult:
                 # queued, from the same bucket tables, committed with the scores.
                 if full:
                     summaries.refresh(partner_ids=None)
+                    summaries.refresh_weeks(cursor, touched=None)
                 else:
                     cursor.execute(f"SELECT DISTINCT partner_id FROM {QUEUED}")
                     summaries.refresh(partner_ids=[row[0] for row in cursor.fetchall()])
+                    summaries.refresh_weeks(cursor, touched=QUEUED)
             # Only the entries read above: a bucket re-queued meanwhile has a new seq and stays.
             cursor.execute(
                 f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "

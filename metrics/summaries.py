@@ -1,9 +1,14 @@
+# ruff: noqa: S608 -- SQL is assembled only from model table names and constants
 """Dashboard summaries: small tables the program dashboard reads instead of aggregating the
 bucket tables over every partner, maintained from the bucket tables (never raw events).
 
 - ``OfferingAdoptionSpan``: per offering and partner, the runs of days on which the partner met
   at least one of the offering's adoption rules. Offering adoption on a day and the adoption
   curve are then counts of spans (a few rows per partner) instead of a pass over every usage row.
+
+- ``PartnerWeek``: per partner and ISO week, distinct active users and active days, so weekly
+  active partners and users over a range are sums of a few rows per partner and week instead of
+  a distinct count over every ``PartnerDayUser`` row (``weekly_active``).
 
 Maintenance: ``refresh`` runs inside ``metrics.scores.scores_refresh`` (same transaction, after
 the scores), with the buckets the rollup queued: each touched partner's spans are recomputed
@@ -13,6 +18,10 @@ rebuild (``scores_through`` reset), and for an offering whose rules changed or t
 Readers (``metrics.definitions``) use the spans only for offerings whose fingerprint matches
 their current rules, and compute from ``PartnerDayOffering`` otherwise, so an edited rule is
 never answered with stale spans.
+
+``refresh_weeks`` runs next to it: the (partner, week) pairs of the queued buckets are recomputed
+from that week's ``PartnerDay`` and ``PartnerDayUser`` rows (one SQL statement each way), or every
+week after a full rebuild.
 
 Coordination with the rollup internals (``metrics.rollups`` / ``rollup_sql``): this module reads
 ``PartnerDayOffering`` (partner, day, offering slug, kind, events) through the ORM, in
@@ -25,13 +34,19 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Count, Sum
 
 from metrics.models import (
     OfferingAdoptionRule,
     OfferingAdoptionSpan,
     OfferingSpanRules,
+    PartnerDay,
     PartnerDayOffering,
+    PartnerDayUser,
+    PartnerWeek,
 )
 
 SPAN_OPEN = date(9999, 12, 31)  # "still met": the end of an open span
@@ -150,3 +165,108 @@ def refresh(*, partner_ids: Iterable[int] | None) -> int:
             offering=slug, defaults={"fingerprint": rules_fingerprint(rules)}
         )
     return written
+
+
+# --- Weekly activity ------------------------------------------------------------------------------
+WEEKS_TOUCHED = "metrics_weeks_touched"
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _monday(column: str) -> str:
+    """SQL: the Monday of the ISO week of ``column`` (a date)."""
+    if connection.vendor == "postgresql":
+        return f"date_trunc('week', {column})::date"
+    return f"date({column}, 'weekday 0', '-6 days')"  # the next-or-same Sunday, minus six days
+
+
+def _week_end(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} + 6)"
+    return f"date({column}, '+6 days')"
+
+
+def refresh_weeks(cursor, *, touched: str | None) -> int:
+    """Recompute ``PartnerWeek`` for the weeks of the (partner_id, day) rows of the table
+    ``touched`` (the scores' queue), or for everything (None). Returns the rows written."""
+    weeks, days, users = _t(PartnerWeek), _t(PartnerDay), _t(PartnerDayUser)
+    if touched is None:
+        cursor.execute(f"DELETE FROM {weeks}")
+        cursor.execute(
+            f"""INSERT INTO {weeks} (week, partner_id, users, active_days)
+                SELECT d.week, d.partner_id, coalesce(u.users, 0), d.days
+                FROM (SELECT {_monday("day")} AS week, partner_id, count(*) AS days
+                      FROM {days} GROUP BY 1, 2) d
+                LEFT JOIN (SELECT {_monday("day")} AS week, partner_id,
+                                  count(DISTINCT user_id) AS users
+                           FROM {users} GROUP BY 1, 2) u
+                  ON u.week = d.week AND u.partner_id = d.partner_id
+                ORDER BY 1, 2"""
+        )
+        return cursor.rowcount
+    cursor.execute(f"DROP TABLE IF EXISTS {WEEKS_TOUCHED}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {WEEKS_TOUCHED} AS
+            SELECT DISTINCT {_monday("day")} AS week, partner_id FROM {touched}"""
+    )
+    cursor.execute(
+        f"""DELETE FROM {weeks} WHERE EXISTS (
+                SELECT 1 FROM {WEEKS_TOUCHED} t
+                WHERE t.week = {weeks}.week AND t.partner_id = {weeks}.partner_id)"""
+    )
+    # Each touched week's rows by primary-key range ((partner, day) leads both bucket keys).
+    in_week = f"x.partner_id = t.partner_id AND x.day BETWEEN t.week AND {_week_end('t.week')}"
+    cursor.execute(
+        f"""INSERT INTO {weeks} (week, partner_id, users, active_days)
+            SELECT d.week, d.partner_id, coalesce(u.users, 0), d.days
+            FROM (SELECT t.week, t.partner_id, count(*) AS days
+                  FROM {WEEKS_TOUCHED} t JOIN {days} x ON {in_week} GROUP BY 1, 2) d
+            LEFT JOIN (SELECT t.week, t.partner_id, count(DISTINCT x.user_id) AS users
+                       FROM {WEEKS_TOUCHED} t JOIN {users} x ON {in_week} GROUP BY 1, 2) u
+              ON u.week = d.week AND u.partner_id = d.partner_id
+            ORDER BY 1, 2"""
+    )
+    written = cursor.rowcount
+    cursor.execute(f"DROP TABLE IF EXISTS {WEEKS_TOUCHED}")
+    return written
+
+
+def weekly_active(*, since: date, until: date, **filters) -> list:
+    """``metrics.definitions.program.weekly_active`` from ``PartnerWeek``: the weeks that lie
+    wholly in the range are sums over the partners' week rows (exact: a user belongs to one
+    partner, so per-partner distinct users add up); the partial first and last weeks, whose days
+    outside the range must not count, are computed from the bucket tables over those few days.
+    At most five queries."""
+    from metrics.definitions.common import partners_matching
+    from metrics.definitions.program import WeekActivity
+    from metrics.definitions.program import weekly_active as from_buckets
+
+    first = since - timedelta(days=since.weekday())
+    full_from = first if first == since else first + timedelta(days=7)
+    last = until - timedelta(days=until.weekday())
+    full_to = last if until == last + timedelta(days=6) else last - timedelta(days=7)
+    found: dict[date, WeekActivity] = {}
+    if full_from <= full_to:
+        rows = (
+            PartnerWeek.objects.filter(
+                week__range=(full_from, full_to), partner__in=partners_matching(**filters)
+            )
+            .order_by()
+            .values("week")
+            .annotate(partners=Count("partner_id"), users=Sum("users"))
+            .values_list("week", "partners", "users")
+        )
+        found = {w: WeekActivity(week=w, partners=n, users=u) for w, n, u in rows}
+    edges = [(since, min(until, first + timedelta(days=6)))] if full_from != first else []
+    if full_to != last and (not edges or last != first):
+        edges.append((max(since, last), until))
+    for start, end in edges:
+        for w in from_buckets(since=start, until=end, **filters):
+            found[w.week] = w
+    weeks, monday = [], first
+    while monday <= until:
+        weeks.append(found.get(monday) or WeekActivity(week=monday, partners=0, users=0))
+        monday += timedelta(days=7)
+    return weeks

@@ -98,13 +98,14 @@ def adoption_score_distribution(*, day: date | None = None, **filters) -> ScoreD
 class WeekActivity:
     week: date  # the Monday
     partners: int  # with at least one event that week (within the range)
-    users: int  # distinct users with at least one event that week
+    users: int  # distinct users (partners' own people) with at least one event that week
 
 
 def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
     """Active partners and active users per ISO week (Monday first) between ``since`` and
     ``until``; days outside the range do not count, so the first and last weeks may be partial.
-    Every week of the range is listed, 0 when nobody was active. Two grouped queries."""
+    Every week of the range is listed, 0 when nobody was active. Two grouped queries. (The
+    dashboard reads the same numbers from the weekly summary: ``metrics.summaries``.)"""
     partners = partners_matching(**filters)
     window = {"day__range": (since, until), "partner__in": partners}
     by_partner = _weeks(

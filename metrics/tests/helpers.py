@@ -9,6 +9,7 @@ from metrics.models import (
     PartnerDayKind,
     PartnerDayOffering,
     PartnerDayUser,
+    PartnerWeek,
 )
 from metrics.rollups import rollup_incremental, rollup_recompute
 from metrics.scores import scores_refresh
@@ -28,6 +29,9 @@ def snapshot() -> dict:
         "score": {
             (r.partner_id, r.day): (r.score, r.areas, r.area_mask, r.active_days, r.active_users)
             for r in AdoptionScore.objects.all()
+        },
+        "week": {
+            (r.partner_id, r.week): (r.users, r.active_days) for r in PartnerWeek.objects.all()
         },
     }
 

@@ -8,6 +8,7 @@ from metrics import conf
 from metrics.definitions import area_of
 from metrics.models import Event
 from metrics.scores import AREA_BITS
+from partners.models import PartnerMembership
 
 
 def offerings_of(properties: dict) -> set[str]:
@@ -27,11 +28,14 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
     user_events = defaultdict(int)
     area_events = defaultdict(int)
     offering_events = defaultdict(int)
+    # A partner's active users are its own people: vendor staff and other partners' users
+    # acting on its records count in its events only.
+    member_of = dict(PartnerMembership.objects.values_list("user_id", "partner_id"))
     for e in Event.objects.exclude(partner_id=None).order_by("id"):
         p, d = e.partner_id, e.day
         kind_events[p, d, e.kind] += 1
         day_events[p, d] += 1
-        if e.user_id is not None:
+        if e.user_id is not None and member_of.get(e.user_id) == p:
             day_users[p, d].add(e.user_id)
             user_events[p, d, e.user_id] += 1
         area = area_of(e.kind, e.properties)
@@ -66,6 +70,11 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
             )
             mask = sum(AREA_BITS[a] for a in areas)
             scores[p, day] = (round(raw, 1), len(areas), mask, len(active), len(users))
+    weeks = defaultdict(lambda: (set(), set()))  # (partner, Monday) -> (users, active days)
+    for p, d in day_events:
+        users, days = weeks[p, d - timedelta(days=d.weekday())]
+        users |= day_users[p, d]
+        days.add(d)
     return {
         "kind": dict(kind_events),
         "day": {k: (v, len(day_users[k])) for k, v in day_events.items()},
@@ -73,4 +82,5 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
         "area": dict(area_events),
         "offering": dict(offering_events),
         "score": scores,
+        "week": {k: (len(users), len(days)) for k, (users, days) in weeks.items()},
     }

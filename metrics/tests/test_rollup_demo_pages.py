@@ -43,10 +43,12 @@ def naive_parts(partner: Partner) -> dict:
     """The adoption score's parts over the 30 days ending today, straight from raw events."""
     start = TODAY - timedelta(days=29)
     events = list(Event.objects.filter(partner=partner, day__range=(start, TODAY)))
+    # Active users are the partner's own people; vendor staff acting on its deals are not.
+    own = set(PartnerMembership.objects.filter(partner=partner).values_list("user_id", flat=True))
     return {
         "areas": len({area_of(e.kind, e.properties) for e in events} - {None}),
         "active_days": len({e.day for e in events}),
-        "active_users": len({e.user_id for e in events if e.user_id is not None}),
+        "active_users": len({e.user_id for e in events if e.user_id in own}),
         "seats": PartnerMembership.objects.filter(partner=partner, user__is_active=True).count(),
     }
 

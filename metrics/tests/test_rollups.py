@@ -11,6 +11,8 @@ from metrics.models import (
     PartnerDay,
     PartnerDayArea,
     PartnerDayKind,
+    PartnerDayUser,
+    PartnerWeek,
     RollupState,
 )
 from metrics.rollups import ROLLUP_NAME, SCORES_NAME, rollup_incremental
@@ -19,6 +21,7 @@ from metrics.services import record_events
 from metrics.tasks import rollup_metrics
 from metrics.tests.helpers import event, recompute, roll, snapshot
 from metrics.tests.naive import expected_tables
+from partners.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +56,7 @@ def test_incremental_rollup_counts_events_and_distinct_users_per_bucket(world, f
     assert kinds == {"auth.login": 3, "deal.submitted": 1}
     assert PartnerDay.objects.get(partner=a, day=TODAY).users == 2
     # A second run with one returning and one new user counts only the new one.
-    newcomer = world.users["partner_b_admin"]
+    newcomer = MembershipFactory(partner=a, user__email="new@alpha.example").user
     record_events(
         [
             event("auth.login", "5", partner=a, day=TODAY, user=user, hour=14),
@@ -62,6 +65,35 @@ def test_incremental_rollup_counts_events_and_distinct_users_per_bucket(world, f
     )
     roll()
     assert PartnerDay.objects.get(partner=a, day=TODAY).users == 3
+
+
+def test_only_the_partners_own_people_are_its_active_users(world, frozen):
+    """Vendor staff acting on a partner's deals, and another partner's users, add to the
+    partner's events but not to its active users (PartnerDayUser, PartnerDay.users, the weekly
+    summary), on the incremental path and on a rebuild alike."""
+    a, own = world.partner_a, world.users["partner_a_user"]
+    record_events(
+        [
+            event("auth.login", "1", partner=a, day=TODAY, user=own),
+            event("deal.approved", "2", partner=a, day=TODAY, user=world.users["manager_owner"]),
+            event("deal.won", "3", partner=a, day=TODAY, user=world.users["vendor_admin"]),
+            event("deal.submitted", "4", partner=a, day=TODAY, user=world.users["partner_b_admin"]),
+        ]
+    )
+    for run in (roll, recompute):
+        run()
+        day = PartnerDay.objects.get(partner=a, day=TODAY)
+        assert (day.events, day.users) == (4, 1)
+        assert list(PartnerDayUser.objects.filter(partner=a).values_list("user_id", flat=True)) == [
+            own.pk
+        ]
+        week = PartnerWeek.objects.get(partner=a)
+        assert (week.week, week.users, week.active_days) == (
+            TODAY - timedelta(days=TODAY.weekday()),
+            1,
+            1,
+        )
+        assert PartnerDayKind.objects.get(partner=a, day=TODAY, kind="deal.won").events == 1
 
 
 def test_running_the_rollup_twice_changes_nothing(world, frozen):
