@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0013_adoption_covering_index"),
+        ("metrics", "0014_eventkey_without_pattern_index"),
         ("partners", "0003_tiers"),
     ]
 
