@@ -11,6 +11,9 @@
     # 3. measure (REDIS_URL: the production cache; without it, the database cache):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench REDIS_URL=redis://... \\
         flock /work/bench.lock uv run python bench/dashboards.py --requests 20
+    # 4. the weekly actives table alone, in-process: buckets vs PartnerWeek (--requests // 4 runs)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
+        flock /work/bench.lock uv run python bench/dashboards.py --weekly --requests 20
 
 (--prepare counts the events already there, e.g. from ``seed_demo --events N``, and adds only the
 missing ones: the demo kinds with real partners, members and offering slugs, spread over the 365
@@ -279,6 +282,53 @@ def measure(requests: int, email: str, seed: int) -> None:
         server.wait(timeout=20)
 
 
+def measure_weekly(repeats: int, email: str) -> None:
+    """In-process cold cost of the weekly active partners/users table for the dashboard's three
+    queries: ``program.weekly_active`` (distinct users over every ``PartnerDayUser`` row of the
+    range, what the dashboard read before) against ``summaries.weekly_active`` (``PartnerWeek``
+    sums, partial edge weeks from the buckets), in one run, after checking they are equal."""
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import User
+    from metrics import summaries
+    from metrics.definitions import program
+    from metrics.forms import quarter_start
+    from partners.models import Tier
+
+    today = timezone.now().date()
+    year_ago = today - timedelta(days=364)
+    manager = User.objects.get(email=email)
+    tier = Tier.objects.order_by("rank").first()
+    queries = {
+        "no filter, this quarter": (quarter_start(today), {}),
+        "region + my partners + 12 months": (year_ago, {"region": "emea", "owner": manager}),
+        "tier + 12 months": (year_ago, {"tier": tier}),
+    }
+    for name, (since, filters) in queries.items():
+        times = {}
+        for label, fn in (("buckets", program.weekly_active), ("summary", summaries.weekly_active)):
+            runs = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                with CaptureQueriesContext(connection) as captured:
+                    result = fn(since=since, until=today, **filters)
+                runs.append(time.perf_counter() - started)
+            times[label] = (runs, result, len(captured))
+        assert times["buckets"][1] == times["summary"][1], name
+        b, s = statistics.median(times["buckets"][0]), statistics.median(times["summary"][0])
+        print(
+            f"weekly actives, {name:34} buckets {b * 1000:8.1f} ms   summary {s * 1000:7.1f} ms"
+            f" ({times['summary'][2]} queries)   {b / s:6.1f}x   (median of {repeats})"
+        )
+
+
 def _year_ago() -> str:
     from datetime import timedelta
 
@@ -294,11 +344,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--manager", default="manager@prm.example")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--weekly", action="store_true", help="Time the weekly actives, buckets vs summary."
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to the Postgres benchmark database.")
     if args.prepare:
         prepare(args.events, args.seed)
+    elif args.weekly:
+        measure_weekly(max(args.requests // 4, 3), args.manager)
     else:
         measure(args.requests, args.manager, args.seed)
 
