@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0014_eventkey_without_pattern_index"),
+        ("metrics", "0015_event_subject_id_holds_client_ids"),
         ("partners", "0003_tiers"),
     ]
 
