@@ -234,37 +234,25 @@ def refresh_weeks(cursor, *, touched: str | None) -> int:
 
 
 def weekly_active(*, since: date, until: date, **filters) -> list:
-    """``metrics.definitions.program.weekly_active`` from ``PartnerWeek``: the weeks that lie
-    wholly in the range are sums over the partners' week rows (exact: a user belongs to one
-    partner, so per-partner distinct users add up); the partial first and last weeks, whose days
-    outside the range must not count, are computed from the bucket tables over those few days.
-    At most five queries."""
+    """``metrics.definitions.program.weekly_active`` from ``PartnerWeek``: every week the range
+    touches counts whole, so each is the sum of the matching partners' week rows (exact: a user
+    belongs to one partner, so per-partner distinct users add up). One query, whatever the
+    range: no bucket table is read."""
     from metrics.definitions.common import partners_matching
     from metrics.definitions.program import WeekActivity
-    from metrics.definitions.program import weekly_active as from_buckets
 
     first = since - timedelta(days=since.weekday())
-    full_from = first if first == since else first + timedelta(days=7)
     last = until - timedelta(days=until.weekday())
-    full_to = last if until == last + timedelta(days=6) else last - timedelta(days=7)
-    found: dict[date, WeekActivity] = {}
-    if full_from <= full_to:
-        rows = (
-            PartnerWeek.objects.filter(
-                week__range=(full_from, full_to), partner__in=partners_matching(**filters)
-            )
-            .order_by()
-            .values("week")
-            .annotate(partners=Count("partner_id"), users=Sum("users"))
-            .values_list("week", "partners", "users")
+    rows = (
+        PartnerWeek.objects.filter(
+            week__range=(first, last), partner__in=partners_matching(**filters)
         )
-        found = {w: WeekActivity(week=w, partners=n, users=u) for w, n, u in rows}
-    edges = [(since, min(until, first + timedelta(days=6)))] if full_from != first else []
-    if full_to != last and (not edges or last != first):
-        edges.append((max(since, last), until))
-    for start, end in edges:
-        for w in from_buckets(since=start, until=end, **filters):
-            found[w.week] = w
+        .order_by()
+        .values("week")
+        .annotate(partners=Count("partner_id"), users=Sum("users"))
+        .values_list("week", "partners", "users")
+    )
+    found = {w: WeekActivity(week=w, partners=n, users=u) for w, n, u in rows}
     weeks, monday = [], first
     while monday <= until:
         weeks.append(found.get(monday) or WeekActivity(week=monday, partners=0, users=0))

@@ -102,12 +102,16 @@ class WeekActivity:
 
 
 def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
-    """Active partners and active users per ISO week (Monday first) between ``since`` and
-    ``until``; days outside the range do not count, so the first and last weeks may be partial.
-    Every week of the range is listed, 0 when nobody was active. Two grouped queries. (The
-    dashboard reads the same numbers from the weekly summary: ``metrics.summaries``.)"""
+    """Active partners and active users per ISO week (Monday first) for every week the range
+    ``since``..``until`` touches, each counted over the **whole week** (Monday to Sunday; the
+    current week so far): a range that starts or ends mid-week shows that week's real activity,
+    not a partial week's smaller count that would read as a drop. Every week is listed, 0 when
+    nobody was active. Two grouped queries. (The dashboard reads the same numbers from the
+    weekly summary: ``metrics.summaries``.)"""
     partners = partners_matching(**filters)
-    window = {"day__range": (since, until), "partner__in": partners}
+    first = since - timedelta(days=since.weekday())
+    sunday = until + timedelta(days=6 - until.weekday())
+    window = {"day__range": (first, sunday), "partner__in": partners}
     by_partner = _weeks(
         PartnerDay.objects.filter(**window)
         .annotate(week=TruncWeek("day"))
@@ -124,7 +128,7 @@ def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
         .annotate(n=Count("user_id", distinct=True))
         .values_list("week", "n")
     )
-    weeks, monday = [], since - timedelta(days=since.weekday())
+    weeks, monday = [], first
     while monday <= until:
         weeks.append(
             WeekActivity(

@@ -253,7 +253,7 @@ def test_weekly_summary_and_reader_equal_the_bucket_and_naive_computations(world
     ranges = [
         (TODAY - timedelta(days=89), TODAY),  # partial first and last weeks
         (mon - timedelta(days=28), mon - timedelta(days=1)),  # whole weeks only
-        (mon - timedelta(days=26), mon - timedelta(days=23)),  # inside one week
+        (mon - timedelta(days=26), mon - timedelta(days=23)),  # inside one week, counted whole
         (mon - timedelta(days=28), mon - timedelta(days=24)),  # one week, from its Monday
         (mon - timedelta(days=30), mon - timedelta(days=22)),  # two partial weeks
     ]
@@ -266,3 +266,24 @@ def test_weekly_summary_and_reader_equal_the_bucket_and_naive_computations(world
             expected = program.weekly_active(since=since, until=until, **filters)
             assert summaries.weekly_active(since=since, until=until, **filters) == expected
             assert any(w.users for w in expected) or filters
+
+
+def test_a_range_that_starts_or_ends_mid_week_counts_those_weeks_whole(world):
+    """The dashboard's weekly chart counts every week the range touches over the whole week: a
+    range starting on a Wednesday still shows the Monday's activity (a partial week would read
+    as a drop in activity that did not happen)."""
+    member = MembershipFactory(partner=world.partner_a).user
+    other = MembershipFactory(partner=world.partner_a).user
+    mon = TODAY - timedelta(days=TODAY.weekday()) - timedelta(days=14)
+    record_events(
+        [
+            event("resource.viewed", "mon", partner=world.partner_a, user=member, day=mon),
+            event("resource.viewed", "sun", partner=world.partner_a, user=other,
+                  day=mon + timedelta(days=6)),
+        ]
+    )  # fmt: skip
+    roll()
+    since, until = mon + timedelta(days=2), mon + timedelta(days=4)  # Wednesday to Friday
+    for weekly in (program.weekly_active, summaries.weekly_active):
+        weeks = weekly(since=since, until=until)
+        assert [(w.week, w.partners, w.users) for w in weeks] == [(mon, 1, 2)], weekly
