@@ -63,9 +63,11 @@ def test_the_program_dashboard_reads_its_metrics_from_the_replica(replica_on, wo
     assert b"data-metrics-freshness" in response.content
     on_replica = [q["sql"] for q in replica.captured_queries]
     on_primary = [q["sql"] for q in primary.captured_queries]
-    assert any("metrics_partnerday" in sql for sql in on_replica)
+    summaries = ("metrics_partnerweek", "metrics_adoptionscore")  # what the dashboard reads
+    for table in summaries:
+        assert any(table in sql for sql in on_replica), table
     assert any("metrics_rollupstate" in sql for sql in on_replica)  # the freshness line too
-    assert not any("metrics_partnerday" in sql for sql in on_primary)
+    assert not any("metrics_partner" in sql or "metrics_adoptionscore" in sql for sql in on_primary)
     assert not any(
         sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for sql in on_replica
     )
