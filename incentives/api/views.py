@@ -83,13 +83,19 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         )
         return self._detail(created, status.HTTP_201_CREATED)
 
-    def _decidable(self, expected: str):
+    def _decide(self, expected: str, input_serializer, service):
+        """A decision on a request in the ``expected`` state, by its channel manager or a vendor
+        admin: the input validated, then ``service(request=…, actor=…, **input)``."""
         obj = self.get_object()
         if not permissions.can_manage_partner_funds(self.request.user, obj.partner):
             raise PermissionDenied("Only the partner's channel manager or a vendor admin decides.")
         if obj.status != expected:
             raise Conflict(f"This fund request is {obj.get_status_display().lower()}.")
-        return obj
+        data = validated_input(input_serializer, self.request.data)
+        call_service(
+            lambda: service(request=obj, actor=self.request.user, **data), errors=services.MdfError
+        )
+        return self._detail(obj)
 
     @extend_schema(
         request=serializers.MdfApproveInputSerializer,
@@ -98,13 +104,9 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Requested → approved, for the requested budget or a smaller ``amount``."""
-        obj = self._decidable(MdfStatus.REQUESTED)
-        data = validated_input(serializers.MdfApproveInputSerializer, request.data)
-        call_service(
-            lambda: services.mdf_request_approve(request=obj, actor=request.user, **data),
-            errors=services.MdfError,
+        return self._decide(
+            MdfStatus.REQUESTED, serializers.MdfApproveInputSerializer, services.mdf_request_approve
         )
-        return self._detail(obj)
 
     @extend_schema(
         request=serializers.MdfReasonInputSerializer,
@@ -113,13 +115,9 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Requested → rejected, with the reason the partner sees."""
-        obj = self._decidable(MdfStatus.REQUESTED)
-        data = validated_input(serializers.MdfReasonInputSerializer, request.data)
-        call_service(
-            lambda: services.mdf_request_reject(request=obj, actor=request.user, **data),
-            errors=services.MdfError,
+        return self._decide(
+            MdfStatus.REQUESTED, serializers.MdfReasonInputSerializer, services.mdf_request_reject
         )
-        return self._detail(obj)
 
     @extend_schema(
         request=serializers.MdfNoteInputSerializer,
@@ -128,13 +126,9 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=True, methods=["post"], url_path="approve-claim")
     def approve_claim(self, request, pk=None):
         """Claimed → paid: the claimed amount is paid, the unspent rest goes back."""
-        obj = self._decidable(MdfStatus.CLAIMED)
-        data = validated_input(serializers.MdfNoteInputSerializer, request.data)
-        call_service(
-            lambda: services.mdf_claim_approve(request=obj, actor=request.user, **data),
-            errors=services.MdfError,
+        return self._decide(
+            MdfStatus.CLAIMED, serializers.MdfNoteInputSerializer, services.mdf_claim_approve
         )
-        return self._detail(obj)
 
     @extend_schema(
         request=serializers.MdfReasonInputSerializer,
@@ -143,13 +137,9 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     @action(detail=True, methods=["post"], url_path="reject-claim")
     def reject_claim(self, request, pk=None):
         """Claimed → claim rejected: nothing is paid, the approved funds go back."""
-        obj = self._decidable(MdfStatus.CLAIMED)
-        data = validated_input(serializers.MdfReasonInputSerializer, request.data)
-        call_service(
-            lambda: services.mdf_claim_reject(request=obj, actor=request.user, **data),
-            errors=services.MdfError,
+        return self._decide(
+            MdfStatus.CLAIMED, serializers.MdfReasonInputSerializer, services.mdf_claim_reject
         )
-        return self._detail(obj)
 
 
 class AwardViewSet(ScopedReadOnlyViewSet):
