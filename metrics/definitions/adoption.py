@@ -108,18 +108,7 @@ def _feature_adoption_from_days(as_of: date, start: date, partners) -> FeatureAd
         .annotate(n=Count("partner", distinct=True))
         .values_list("area", "n")
     )
-    return FeatureAdoption(
-        active_partners=active,
-        areas=[
-            AreaShare(
-                area=area.value,
-                label=area.label,
-                partners=used.get(area.value, 0),
-                share=round(100.0 * used.get(area.value, 0) / active, 1) if active else None,
-            )
-            for area in FeatureArea
-        ],
-    )
+    return _feature_adoption(active, used)
 
 
 def _feature_adoption_from_scores(as_of: date, partners) -> FeatureAdoption:
@@ -134,15 +123,19 @@ def _feature_adoption_from_scores(as_of: date, partners) -> FeatureAdoption:
             **{a: Count("pk", filter=~Q(**{f"bit_{a}": 0})) for a in AREA_BITS},
         )
     )
-    active = row["active"]
+    return _feature_adoption(row["active"], row)
+
+
+def _feature_adoption(active: int, used: dict) -> FeatureAdoption:
+    """``active`` partners, of which ``used[area]`` used each area (a missing area: none)."""
     return FeatureAdoption(
         active_partners=active,
         areas=[
             AreaShare(
                 area=area.value,
                 label=area.label,
-                partners=row[area.value],
-                share=round(100.0 * row[area.value] / active, 1) if active else None,
+                partners=used.get(area.value, 0),
+                share=round(100.0 * used.get(area.value, 0) / active, 1) if active else None,
             )
             for area in FeatureArea
         ],
