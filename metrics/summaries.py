@@ -34,7 +34,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
 from django.db.models import Count, Sum
@@ -239,13 +239,12 @@ def weekly_active(*, since: date, until: date, **filters) -> list:
     belongs to one partner, so per-partner distinct users add up). One query, whatever the
     range: no bucket table is read."""
     from metrics.definitions.common import partners_matching
-    from metrics.definitions.program import WeekActivity
+    from metrics.definitions.program import WeekActivity, week_starts
 
-    first = since - timedelta(days=since.weekday())
-    last = until - timedelta(days=until.weekday())
+    mondays = week_starts(since, until)
     rows = (
         PartnerWeek.objects.filter(
-            week__range=(first, last), partner__in=partners_matching(**filters)
+            week__range=(mondays[0], mondays[-1]), partner__in=partners_matching(**filters)
         )
         .order_by()
         .values("week")
@@ -253,8 +252,6 @@ def weekly_active(*, since: date, until: date, **filters) -> list:
         .values_list("week", "partners", "users")
     )
     found = {w: WeekActivity(week=w, partners=n, users=u) for w, n, u in rows}
-    weeks, monday = [], first
-    while monday <= until:
-        weeks.append(found.get(monday) or WeekActivity(week=monday, partners=0, users=0))
-        monday += timedelta(days=7)
-    return weeks
+    return [
+        found.get(monday) or WeekActivity(week=monday, partners=0, users=0) for monday in mondays
+    ]

@@ -109,40 +109,32 @@ def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
     nobody was active. Two grouped queries. (The dashboard reads the same numbers from the
     weekly summary: ``metrics.summaries``.)"""
     partners = partners_matching(**filters)
-    first = since - timedelta(days=since.weekday())
-    sunday = until + timedelta(days=6 - until.weekday())
-    window = {"day__range": (first, sunday), "partner__in": partners}
-    by_partner = _weeks(
-        PartnerDay.objects.filter(**window)
+    mondays = week_starts(since, until)
+    window = {"day__range": (mondays[0], mondays[-1] + timedelta(days=6)), "partner__in": partners}
+    by_partner = _distinct_per_week(PartnerDay, "partner_id", window)
+    by_user = _distinct_per_week(PartnerDayUser, "user_id", window)
+    return [
+        WeekActivity(week=monday, partners=by_partner.get(monday, 0), users=by_user.get(monday, 0))
+        for monday in mondays
+    ]
+
+
+def week_starts(since: date, until: date) -> list[date]:
+    """The Monday of every ISO week that the range ``since``..``until`` touches."""
+    monday = since - timedelta(days=since.weekday())
+    return [monday + timedelta(days=7 * n) for n in range((until - monday).days // 7 + 1)]
+
+
+def _distinct_per_week(model, column: str, window: dict) -> dict[date, int]:
+    """Distinct ``column`` values of ``model``'s rows in ``window``, per ISO week."""
+    return _weeks(
+        model.objects.filter(**window)
         .annotate(week=TruncWeek("day"))
         .order_by()
         .values("week")
-        .annotate(n=Count("partner_id", distinct=True))
+        .annotate(n=Count(column, distinct=True))
         .values_list("week", "n")
     )
-    by_user = _weeks(
-        PartnerDayUser.objects.filter(**window)
-        .annotate(week=TruncWeek("day"))
-        .order_by()
-        .values("week")
-        .annotate(n=Count("user_id", distinct=True))
-        .values_list("week", "n")
-    )
-    weeks, monday = [], first
-    while monday <= until:
-        weeks.append(
-            WeekActivity(
-                week=monday,
-                partners=_by_week(by_partner, monday),
-                users=_by_week(by_user, monday),
-            )
-        )
-        monday += timedelta(days=7)
-    return weeks
-
-
-def _by_week(found: dict, monday: date) -> int:
-    return found.get(monday, 0)
 
 
 def _weeks(rows) -> dict[date, int]:
