@@ -41,7 +41,6 @@ import http.cookiejar
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.pgserver import free_port  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.dev")
 os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
 
@@ -166,12 +167,6 @@ def prepare(target: int, seed: int) -> None:
 
 
 # --- Measuring ------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def session_for(email: str) -> str:
     """A logged-in session for ``email`` (no password round trip, no login rate limit)."""
     import django

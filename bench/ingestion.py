@@ -32,41 +32,16 @@ import io
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def server_url(db: str) -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        sys.exit("DATABASE_URL must point to a Postgres server.")
-    return urlunsplit(parts._replace(path=f"/{db}"))
-
-
-def admin_execute(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server_url("postgres").replace("postgres://", "postgresql://", 1))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.pgserver import admin_execute, free_port, server_url  # noqa: E402
 
 
 def seed(n_partners: int) -> tuple[str, list[tuple[int, str]]]:

@@ -34,10 +34,10 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.pgserver import admin_execute, setup_django  # noqa: E402
 
 KINDS = [  # (kind, weight, properties builder)
     ("auth.login", 40, lambda r: {}),
@@ -72,33 +72,6 @@ KINDS = [  # (kind, weight, properties builder)
     ("user.joined", 1, lambda r: {}),
     ("tier.changed", 1, lambda r: {}),
 ]
-
-
-def server_url(db: str) -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        sys.exit("DATABASE_URL must point to a Postgres server.")
-    return urlunsplit(parts._replace(path=f"/{db}"))
-
-
-def admin_execute(db: str, sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server_url("postgres").replace("postgres://", "postgresql://", 1))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def setup_django(db: str) -> None:
-    os.environ["DATABASE_URL"] = server_url(db)
-    os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.dev")
-    import django
-
-    django.setup()
 
 
 def maxrss_mb() -> float:
@@ -406,8 +379,8 @@ def main() -> None:
         return
 
     print(f"# metrics rollup benchmark: {args.events:,} events, {args.partners:,} partners")
-    admin_execute(args.db, f'DROP DATABASE IF EXISTS "{args.db}"')
-    admin_execute(args.db, f'CREATE DATABASE "{args.db}"')
+    admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+    admin_execute(f'CREATE DATABASE "{args.db}"')
     try:
         setup_django(args.db)
         from django.core.management import call_command
@@ -502,7 +475,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            admin_execute(args.db, f'DROP DATABASE IF EXISTS "{args.db}"')
+            admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
 
 
 if __name__ == "__main__":

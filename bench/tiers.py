@@ -29,39 +29,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.pgserver import admin_execute, setup_django  # noqa: E402
+
 AT = datetime(2026, 11, 1, 2, 30, tzinfo=UTC)
-
-
-def server_url(db: str) -> str:
-    url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
-        sys.exit("DATABASE_URL must point to a Postgres server.")
-    return urlunsplit(parts._replace(path=f"/{db}"))
-
-
-def admin_execute(sql: str) -> None:
-    import psycopg2
-
-    conn = psycopg2.connect(server_url("postgres").replace("postgres://", "postgresql://", 1))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-def setup_django(db: str) -> None:
-    os.environ["DATABASE_URL"] = server_url(db)
-    os.environ["DEBUG"] = "false"
-    os.environ["EMAIL_URL"] = "memorymail://"  # the warning emails are rendered, kept in memory
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.dev")
-    import django
-
-    django.setup()
 
 
 def seed(n_partners: int, rng: random.Random) -> None:
@@ -242,6 +215,7 @@ def main() -> None:
     admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
     admin_execute(f'CREATE DATABASE "{args.db}"')
     try:
+        os.environ["EMAIL_URL"] = "memorymail://"  # the warning emails are rendered, kept in memory
         setup_django(args.db)
         from django.core.management import call_command
 
