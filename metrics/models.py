@@ -112,7 +112,13 @@ class PartnerDayKind(models.Model):
 
 class PartnerDay(models.Model):
     """One partner's activity on one UTC day: all events, distinct active users (its own people,
-    as in ``PartnerDayUser``)."""
+    as in ``PartnerDayUser``), and which feature areas it used (``area_mask``: bit i set for the
+    i-th ``FeatureArea``, ``AREA_BITS``; the same encoding as ``AdoptionScore.area_mask``).
+
+    The areas are a mask on the day row rather than a table of their own: every metric asks only
+    *whether* an area was used in a window (the adoption score's breadth, feature adoption), the
+    OR of the day masks answers that, and a table per (partner, day, area) cost an upserted row
+    per area per bucket on every rollup run (docs/metrics.md)."""
 
     pk = models.CompositePrimaryKey("partner", "day")
     partner = models.ForeignKey(
@@ -125,6 +131,11 @@ class PartnerDay(models.Model):
     day = models.DateField()
     events = models.PositiveIntegerField()
     users = models.PositiveIntegerField()
+    area_mask = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Feature areas used that day: bit i set for the i-th area of FeatureArea "
+        "(metrics.models.AREA_BITS).",
+    )
 
     class Meta:
         # Program-wide questions ("who was active in the last 30 days") read by day first.
@@ -138,7 +149,12 @@ class PartnerDayUser(models.Model):
     """Which users of a partner were active on a day, so distinct users over any window are exact
     (distinct counts cannot be added across days). Only the partner's own people (a
     ``PartnerMembership`` of that partner when the rollup ran): vendor staff and other partners'
-    users acting on its records count in its events, never as its users."""
+    users acting on its records count in its events, never as its users.
+
+    A set, with no per-user event count: no metric needs one, and without it an incremental run
+    only *inserts* the users not yet seen in a bucket (``ON CONFLICT DO NOTHING``, which also
+    returns exactly the first-seen users that ``PartnerDay.users`` grows by) instead of
+    rewriting the row of every user active again."""
 
     pk = models.CompositePrimaryKey("partner", "day", "user_id")
     partner = models.ForeignKey(
@@ -150,10 +166,9 @@ class PartnerDayUser(models.Model):
     )
     day = models.DateField()
     user_id = models.BigIntegerField()
-    events = models.PositiveIntegerField()
 
     def __str__(self):
-        return f"{self.partner_id} {self.day} user {self.user_id}: {self.events}"
+        return f"{self.partner_id} {self.day} user {self.user_id}"
 
 
 class FeatureArea(models.TextChoices):
@@ -166,24 +181,9 @@ class FeatureArea(models.TextChoices):
     MARKETING = "marketing", "Marketing assets"
 
 
-class PartnerDayArea(models.Model):
-    """One partner's use of one feature area on a day (events; the adoption score and feature
-    adoption need only whether an area was used, and by which partners)."""
-
-    pk = models.CompositePrimaryKey("partner", "day", "area")
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,  # the (partner, day, …) primary key indexes it
-        db_constraint=False,  # see the note above: a rollup writes millions of rows
-    )
-    day = models.DateField()
-    area = models.CharField(max_length=20, choices=FeatureArea.choices)
-    events = models.PositiveIntegerField()
-
-    def __str__(self):
-        return f"{self.partner_id} {self.day} {self.area}: {self.events}"
+# PartnerDay.area_mask and AdoptionScore.area_mask: bit i is the i-th feature area, in
+# FeatureArea's order (portal 1, training 2, resources 4, deals 8, marketing 16).
+AREA_BITS = {area.value: 1 << i for i, area in enumerate(FeatureArea)}
 
 
 class PartnerDayOffering(models.Model):

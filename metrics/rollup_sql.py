@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from django.db import connection
 
 from metrics.models import (
+    AREA_BITS,
     Event,
+    FeatureArea,
     PartnerDay,
-    PartnerDayArea,
     PartnerDayKind,
     PartnerDayOffering,
     PartnerDayUser,
@@ -25,7 +26,7 @@ from metrics.models import (
 )
 from partners.models import PartnerMembership
 
-BUCKET_MODELS = (PartnerDayKind, PartnerDayArea, PartnerDayUser, PartnerDay, PartnerDayOffering)
+BUCKET_MODELS = (PartnerDayKind, PartnerDayUser, PartnerDay, PartnerDayOffering)
 OFFERING_SLUG_MAX = 60
 NO_USER = 0  # stands for "no user" in temporary tables; never counted as a user
 TOUCHED = "metrics_rollup_touched"
@@ -80,8 +81,9 @@ def _starts(column: str, prefix: str) -> str:
     return f"substr({column}, 1, {len(prefix)}) = '{prefix}'"
 
 
-def _area_case(alias: str = "e") -> str:
-    """The feature area of an event, or NULL; mirrors ``metrics.definitions.area_of``."""
+def _area_bit(alias: str = "e") -> str:
+    """The feature area of an event as its ``AREA_BITS`` bit, 0 for none; mirrors
+    ``metrics.definitions.area_of``."""
     kind = f"{alias}.kind"
     if _is_pg():
         marketing = f"({alias}.properties -> 'marketing_asset') = 'true'::jsonb"
@@ -90,16 +92,25 @@ def _area_case(alias: str = "e") -> str:
     training = " OR ".join(
         _starts(kind, p) for p in ("course.", "lesson.", "quiz.", "certification.")
     )
+    bit = {area: AREA_BITS[area.value] for area in FeatureArea}
     return (
         "CASE "
         f"WHEN {kind} = 'auth.login' OR {_starts(kind, 'partner.')} OR {_starts(kind, 'user.')} "
-        "THEN 'portal' "
-        f"WHEN {training} THEN 'training' "
-        f"WHEN {_starts(kind, 'resource.')} AND {marketing} THEN 'marketing' "
-        f"WHEN {_starts(kind, 'resource.')} THEN 'resources' "
-        f"WHEN {_starts(kind, 'deal.')} THEN 'deals' "
-        "END"
+        f"THEN {bit[FeatureArea.PORTAL]} "
+        f"WHEN {training} THEN {bit[FeatureArea.TRAINING]} "
+        f"WHEN {_starts(kind, 'resource.')} AND {marketing} THEN {bit[FeatureArea.MARKETING]} "
+        f"WHEN {_starts(kind, 'resource.')} THEN {bit[FeatureArea.RESOURCES]} "
+        f"WHEN {_starts(kind, 'deal.')} THEN {bit[FeatureArea.DEALS]} "
+        "ELSE 0 END"
     )
+
+
+def _or_bits(expr: str) -> str:
+    """Aggregate: the bitwise OR of ``expr`` (area masks or bits) over a group. Postgres has
+    ``bit_or``; SQLite has none, so there it is the sum of each bit's max."""
+    if _is_pg():
+        return f"bit_or({expr})"
+    return " + ".join(f"max(({expr}) & {bit})" for bit in AREA_BITS.values())
 
 
 def member_join(alias: str = "e") -> str:
@@ -148,9 +159,8 @@ def _offering_rows(source: str, where: str) -> str:
 def _offering_json(alias: str = "e") -> str:
     """Postgres: an event's raw offering fields, kept by the incremental run's one scan of the
     new events (``offs``: ``properties.offerings`` if it is an array, ``off``: ``properties.
-    offering`` if it is a string; NULL otherwise, as for most events). Grouping by the raw jsonb
-    costs little; ``_offering_from_new`` turns them into slugs only for the groups that have
-    them."""
+    offering`` if it is a string; NULL otherwise, as for most events); ``_offering_from_new``
+    turns them into slugs only for the events that have them."""
     props = f"{alias}.properties"
     return (
         f"CASE WHEN jsonb_typeof({props} -> 'offerings') = 'array' "
@@ -161,20 +171,21 @@ def _offering_json(alias: str = "e") -> str:
 
 
 def _offering_from_new(new: str) -> str:
-    """Postgres: (partner, day, slug, kind, events) from the grouped new events. Every group's
-    events name the same offerings, so its distinct slugs (``UNION``) are each event's, and
-    summing ``events`` per slug counts an event once per offering it names, as
-    ``_offering_select`` does from the raw events."""
-    return f"""SELECT n.partner_id, n.day, s.slug, n.kind, sum(n.events) FROM {new} n
-        CROSS JOIN LATERAL (
-            SELECT o.v #>> '{{}}' AS slug FROM jsonb_array_elements(n.offs) AS o(v)
-            WHERE jsonb_typeof(o.v) = 'string'
+    """Postgres: (partner, day, slug, kind, events) from the new events (one row per event, with
+    its id). An event counts once per distinct offering it names, in ``offerings`` or
+    ``offering`` or both: the slugs of all events are made distinct per event id by one set-wide
+    ``UNION`` (one hash), not by a sort per event, then counted per (partner, day, slug, kind),
+    as ``_offering_select`` does from the raw events."""
+    return f"""SELECT s.partner_id, s.day, s.slug, s.kind, count(*) FROM (
+            SELECT n.id, n.partner_id, n.day, n.kind, o.v #>> '{{}}' AS slug FROM {new} n
+            CROSS JOIN LATERAL jsonb_array_elements(n.offs) AS o(v)
+            WHERE n.offs IS NOT NULL AND jsonb_typeof(o.v) = 'string'
             UNION
-            SELECT n.off #>> '{{}}'
+            SELECT n.id, n.partner_id, n.day, n.kind, n.off #>> '{{}}' FROM {new} n
+            WHERE n.off IS NOT NULL
         ) s
-        WHERE (n.offs IS NOT NULL OR n.off IS NOT NULL)
-          AND length(s.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
-        GROUP BY n.partner_id, n.day, s.slug, n.kind"""
+        WHERE length(s.slug) BETWEEN 1 AND {OFFERING_SLUG_MAX}
+        GROUP BY s.partner_id, s.day, s.slug, s.kind"""
 
 
 def _offering_select(where: str) -> str:
@@ -186,14 +197,14 @@ def _offering_select(where: str) -> str:
 
 def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple, steps) -> None:
     """Rebuild path: compute every summary of the events matching ``where`` (alias ``e``) into
-    tables that hold none of their buckets (the caller deleted them). Per kind, per area, per
-    offering and per user are one hash aggregation of the events each (per kind is the raw floor
-    query itself); per day (events, distinct users) is derived from the per-kind and per-user
-    rows just written (``day_sql`` selects the rebuilt days), so no distinct count and no
-    temporary table of a million rows is needed. Rows are written in key order: hash
-    aggregation emits them in random order, and the score queries, which read a partner's 30-day
-    window, were 1.5-2x slower on a table scattered that way; sorted input also builds the
-    primary key faster."""
+    tables that hold none of their buckets (the caller deleted them). Per kind and per offering
+    are one hash aggregation of the events each (per kind is the raw floor query itself); users
+    and days (events, distinct users, area mask) come from one more (Postgres) or are derived
+    from the user rows just written (SQLite; ``day_sql`` selects the rebuilt days), so no
+    distinct count and no temporary table of a million rows is needed. Rows are written in key
+    order: hash aggregation emits them in random order, and the score queries, which read a
+    partner's 30-day window, were 1.5-2x slower on a table scattered that way; sorted input also
+    builds the primary key faster."""
     statements = [
         (
             "build_kind",
@@ -204,63 +215,58 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
             params,
         ),
         (
-            "build_area",
-            f"""INSERT INTO {_t(PartnerDayArea)} (partner_id, day, area, events)
-                SELECT a.partner_id, a.day, a.area, count(*)
-                FROM (SELECT e.partner_id, e.day, {_area_case()} AS area
-                      FROM {_t(Event)} e WHERE {where}) a
-                WHERE a.area IS NOT NULL GROUP BY a.partner_id, a.day, a.area
-                ORDER BY a.partner_id, a.day, a.area""",
-            params,
-        ),
-        (
             "build_offering",
             f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
                 {_offering_select(where)} ORDER BY 1, 2, 3, 4""",
             params + params,
         ),
-        (
-            "build_user",
-            f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
-                SELECT e.partner_id, e.day, e.user_id, count(*) FROM {_t(Event)} e
-                JOIN {_t(PartnerMembership)} m
-                  ON m.user_id = e.user_id AND m.partner_id = e.partner_id
-                WHERE {where} GROUP BY e.partner_id, e.day, e.user_id
-                ORDER BY e.partner_id, e.day, e.user_id""",
-            params,
-        ),
-        (
-            "build_day",
-            f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
-                SELECT k.partner_id, k.day, k.events, coalesce(u.users, 0)
-                FROM (SELECT partner_id, day, sum(events) AS events FROM {_t(PartnerDayKind)}
-                      WHERE {day_sql} GROUP BY partner_id, day) k
-                LEFT JOIN (SELECT partner_id, day, count(*) AS users FROM {_t(PartnerDayUser)}
-                           WHERE {day_sql} GROUP BY partner_id, day) u
-                  ON u.partner_id = k.partner_id AND u.day = k.day
-                ORDER BY k.partner_id, k.day""",
-            day_params + day_params,
-        ),
     ]
     if _is_pg():
         # Users and days from one aggregation of the events: the per-user groups (no user
-        # included) are kept in memory by the CTE, written to the user table and summed per day.
-        statements[-2:] = [
+        # included, with the OR of their events' area bits) are kept in memory by the CTE,
+        # written to the user table and summed per day.
+        statements.append(
             (
                 "build_user_day",
                 f"""WITH g AS MATERIALIZED (
                         SELECT e.partner_id, e.day, {member_user(none="NULL")} AS user_id,
-                               count(*) AS n
+                               count(*) AS n, {_or_bits(_area_bit())} AS mask
                         FROM {_t(Event)} e {member_join()} WHERE {where}
                         GROUP BY 1, 2, 3),
-                    u AS (INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id, events)
-                          SELECT partner_id, day, user_id, n FROM g WHERE user_id IS NOT NULL
+                    u AS (INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id)
+                          SELECT partner_id, day, user_id FROM g WHERE user_id IS NOT NULL
                           ORDER BY partner_id, day, user_id)
-                    INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users)
-                    SELECT partner_id, day, sum(n), count(user_id) FROM g
+                    INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users, area_mask)
+                    SELECT partner_id, day, sum(n), count(user_id), {_or_bits("mask")} FROM g
                     GROUP BY partner_id, day ORDER BY partner_id, day""",
                 params,
             )
+        )
+    else:
+        statements += [
+            (
+                "build_user",
+                f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id)
+                    SELECT DISTINCT e.partner_id, e.day, e.user_id FROM {_t(Event)} e
+                    JOIN {_t(PartnerMembership)} m
+                      ON m.user_id = e.user_id AND m.partner_id = e.partner_id
+                    WHERE {where} ORDER BY e.partner_id, e.day, e.user_id""",
+                params,
+            ),
+            (
+                "build_day",
+                f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users, area_mask)
+                    SELECT k.partner_id, k.day, k.events, coalesce(u.users, 0), k.mask
+                    FROM (SELECT e.partner_id, e.day, count(*) AS events,
+                                 {_or_bits(_area_bit())} AS mask
+                          FROM {_t(Event)} e WHERE {where} GROUP BY e.partner_id, e.day) k
+                    LEFT JOIN (SELECT partner_id, day, count(*) AS users
+                               FROM {_t(PartnerDayUser)}
+                               WHERE {day_sql} GROUP BY partner_id, day) u
+                      ON u.partner_id = k.partner_id AND u.day = k.day
+                    ORDER BY k.partner_id, k.day""",
+                params + day_params,
+            ),
         ]
     for name, sql, args in statements:
         with steps.timed(name):
@@ -269,32 +275,40 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
 
 def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, *, seq: int) -> int:
     """The incremental path: add the new events, one row per event in the temporary table
-    ``new`` (partner, day, kind, area, user, 0 = no user; on Postgres also the raw offering
-    fields ``offs``/``off``, see ``_offering_json``) from the events matching ``where`` (alias
-    ``e``), to every summary, with work proportional to the new events and the buckets they
-    touch, never to a table's size. Counts are added (``ON CONFLICT … SET events = events +
-    EXCLUDED.events``). The one distinct count, ``PartnerDay.users``, grows by the users that had
-    no ``PartnerDayUser`` row in that bucket before this run. The touched buckets are queued
-    for the scores with ``seq``; returns how many buckets were touched. The property tests check that the
-    result equals a rebuild from scratch."""
+    ``new`` (partner, day, kind, area bit (0: none), user (0: none); on Postgres also the raw
+    offering fields ``offs``/``off``, see ``_offering_json``) from the events matching ``where``
+    (alias ``e``), to every summary, with work proportional to the new events and the buckets
+    they touch, never to a table's size. Counts are added (``ON CONFLICT … SET events = events +
+    EXCLUDED.events``), area masks OR-ed. Users are a set: a user already in the bucket's
+    ``PartnerDayUser`` conflicts and nothing is written (``DO NOTHING``); the rows that were
+    inserted are exactly the first-seen users, which ``PartnerDay.users`` (the one distinct
+    count) grows by. The touched buckets are queued for the scores with ``seq``; returns how many
+    buckets were touched. The property tests check that the result equals a rebuild from
+    scratch."""
 
-    def add(model, columns: str, select: str, keys: str, has_users: bool = False) -> str:
+    def add(model, columns: str, select: str, keys: str, update: str | None = None) -> str:
         table = _t(model)
-        users_update = f", users = {table}.users + EXCLUDED.users" if has_users else ""
         # Rows in primary-key order: each upsert probes the key index, and sorted probes walk
         # it leaf by leaf instead of jumping around it (about 2x faster measured here).
         order = ", ".join(str(i + 1) for i in range(len(keys.split(","))))
-        return (
-            f"INSERT INTO {table} ({columns}) {select} ORDER BY {order} "
-            f"ON CONFLICT ({keys}) DO UPDATE SET events = {table}.events + EXCLUDED.events"
-            f"{users_update}"
+        action = (
+            "NOTHING"
+            if update is None
+            else f"UPDATE SET events = {table}.events + EXCLUDED.events{update}"
         )
+        return f"INSERT INTO {table} ({columns}) {select} ORDER BY {order} ON CONFLICT ({keys}) DO {action}"
 
-    user_rows = (
-        f"SELECT n.partner_id, n.day, n.user_id, sum(n.events) FROM {new} n "
-        f"WHERE n.user_id <> {NO_USER} GROUP BY n.partner_id, n.day, n.user_id"
+    day_update = (
+        ", users = {0}.users + EXCLUDED.users, area_mask = {0}.area_mask | EXCLUDED.area_mask"
     )
-    day_rows = f"SELECT n.partner_id, n.day, sum(n.events) AS events FROM {new} n GROUP BY 1, 2"
+    day_update = day_update.format(_t(PartnerDay))
+    user_rows = (
+        f"SELECT DISTINCT n.partner_id, n.day, n.user_id FROM {new} n WHERE n.user_id <> {NO_USER}"
+    )
+    day_rows = (
+        f"SELECT n.partner_id, n.day, sum(n.events) AS events, {_or_bits('n.area')} AS area_mask "
+        f"FROM {new} n GROUP BY 1, 2"
+    )
     statements = [
         (
             "add_kind",
@@ -304,17 +318,7 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
                 f"SELECT n.partner_id, n.day, n.kind, sum(n.events) FROM {new} n WHERE 1 = 1 "
                 "GROUP BY n.partner_id, n.day, n.kind",
                 "partner_id, day, kind",
-            ),
-            (),
-        ),
-        (
-            "add_area",
-            add(
-                PartnerDayArea,
-                "partner_id, day, area, events",
-                f"SELECT n.partner_id, n.day, n.area, sum(n.events) FROM {new} n "
-                "WHERE n.area <> '' GROUP BY n.partner_id, n.day, n.area",
-                "partner_id, day, area",
+                update="",
             ),
             (),
         ),
@@ -326,38 +330,37 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
                 # Postgres: from the grouped new events (no second scan of the events).
                 _offering_from_new(new) if _is_pg() else _offering_select(where),
                 "partner_id, day, offering, kind",
+                update="",
             ),
             () if _is_pg() else params + params,
         ),
     ]
     if _is_pg():
-        # Users and days in one statement: the user upsert returns which of its rows it
-        # inserted (a fresh row has xmax 0; an updated one carries this transaction's lock), and
-        # exactly those are the bucket's first-seen users. No read of the existing user rows.
-        users, days = _t(PartnerDayUser), _t(PartnerDay)
+        # Users and days in one statement: the user insert returns the rows it inserted, which
+        # are exactly the bucket's first-seen users. No read of the existing user rows.
+        days = _t(PartnerDay)
         statements.append(
             (
                 "add_user_day_dirty",
                 f"""WITH u AS ({
                     add(
                         PartnerDayUser,
-                        "partner_id, day, user_id, events",
+                        "partner_id, day, user_id",
                         user_rows,
                         "partner_id, day, user_id",
                     )
                 }
-                        RETURNING {users}.partner_id, {users}.day, ({users}.xmax = 0) AS fresh),
-                    f AS (SELECT partner_id, day, count(*) FILTER (WHERE fresh) AS users
-                          FROM u GROUP BY partner_id, day),
+                        RETURNING partner_id, day),
+                    f AS (SELECT partner_id, day, count(*) AS users FROM u GROUP BY partner_id, day),
                     d AS ({
                     add(
                         PartnerDay,
-                        "partner_id, day, events, users",
-                        "SELECT d.partner_id, d.day, d.events, coalesce(f.users, 0) "
+                        "partner_id, day, events, users, area_mask",
+                        "SELECT d.partner_id, d.day, d.events, coalesce(f.users, 0), d.area_mask "
                         f"FROM ({day_rows}) d LEFT JOIN f ON f.partner_id = d.partner_id "
                         "AND f.day = d.day",
                         "partner_id, day",
-                        has_users=True,
+                        update=day_update,
                     )
                 }
                         RETURNING {days}.partner_id, {days}.day),
@@ -385,14 +388,16 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
                 "add_day",
                 add(
                     PartnerDay,
-                    "partner_id, day, events, users",
-                    f"SELECT u.partner_id, u.day, sum(u.events), sum({first_seen}) "
-                    f"FROM (SELECT n.partner_id, n.day, n.user_id, sum(n.events) AS events "
+                    "partner_id, day, events, users, area_mask",
+                    f"SELECT u.partner_id, u.day, sum(u.events), sum({first_seen}), "
+                    f"{_or_bits('u.area_mask')} "
+                    f"FROM (SELECT n.partner_id, n.day, n.user_id, sum(n.events) AS events, "
+                    f"{_or_bits('n.area')} AS area_mask "
                     f"FROM {new} n GROUP BY n.partner_id, n.day, n.user_id) u "
                     f"LEFT JOIN {old} o ON o.partner_id = u.partner_id AND o.day = u.day "
                     "AND o.user_id = u.user_id WHERE 1 = 1 GROUP BY u.partner_id, u.day",
                     "partner_id, day",
-                    has_users=True,
+                    update=day_update,
                 ),
                 (),
             ),
@@ -400,7 +405,7 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
                 "add_user",
                 add(
                     PartnerDayUser,
-                    "partner_id, day, user_id, events",
+                    "partner_id, day, user_id",
                     user_rows,
                     "partner_id, day, user_id",
                 ),

@@ -51,7 +51,7 @@ from metrics.rollup_sql import (
     NEW,
     TOUCHED,
     _add_new_events,
-    _area_case,
+    _area_bit,
     _bulk_indexes,
     _is_pg,
     _mark_dirty,
@@ -169,8 +169,8 @@ def rollup_incremental() -> RollupResult:
                     offerings = f", {_offering_json()}" if _is_pg() else ""
                     cursor.execute(
                         f"""CREATE TEMP TABLE {NEW} AS
-                            SELECT e.partner_id, e.day, e.kind,
-                                   coalesce({_area_case()}, '') AS area,
+                            SELECT e.id, e.partner_id, e.day, e.kind,
+                                   {_area_bit()} AS area,
                                    {member_user()} AS user_id{offerings},
                                    1 AS events
                             FROM {_t(Event)} e {member_join()} WHERE {new}""",

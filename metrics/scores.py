@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from metrics import conf, summaries
 from metrics.models import (
+    AREA_BITS,
     AdoptionScore,
     FeatureArea,
     PartnerDay,
-    PartnerDayArea,
     PartnerDayUser,
     ScoreDirty,
 )
@@ -38,9 +38,7 @@ from metrics.rollups import (
 )
 
 SCORE_WINDOW_DAYS = 30
-AREA_COUNT = 5
-# AdoptionScore.area_mask: bit i is the i-th feature area, in FeatureArea's order.
-AREA_BITS = {area.value: 1 << i for i, area in enumerate(FeatureArea)}
+AREA_COUNT = len(FeatureArea)
 QUEUED = "metrics_scores_queued"
 TARGETS = "metrics_scores_targets"
 
@@ -114,8 +112,15 @@ def _rebuild_scores(
         )
 
     on = "ON {0}.partner_id = d.partner_id AND {0}.day = d.day"
-    bits = " ".join(f"WHEN '{a}' THEN {b}" for a, b in AREA_BITS.items())
-    mask_sql = f"sum(DISTINCT CASE w.area {bits} ELSE 0 END) AS area_mask"
+    # The window's areas: the OR of its day masks, bit by bit (max(mask & bit) is the bit or 0;
+    # SQLite has no bit_or aggregate).
+    any_bit = [f"max(w.area_mask & {bit})" for bit in AREA_BITS.values()]
+    mask_sql = " + ".join(any_bit)
+    areas_sql = " + ".join(f"(CASE WHEN {b} > 0 THEN 1 ELSE 0 END)" for b in any_bit)
+    day_select = (
+        "count(*) AS active_days, sum(w.events) AS events, "
+        f"{areas_sql} AS areas, {mask_sql} AS area_mask"
+    )
     cursor.execute(
         f"""INSERT INTO {_t(AdoptionScore)}
                 (partner_id, day, score, areas, area_mask, active_days, active_users, seats,
@@ -124,14 +129,11 @@ def _rebuild_scores(
                    g.active_users, g.seats, g.events
             FROM (
                 SELECT d.partner_id, d.day, d.active_days, d.events,
-                       coalesce(u.active_users, 0) AS active_users,
-                       coalesce(a.areas, 0) AS areas, coalesce(a.area_mask, 0) AS area_mask,
+                       coalesce(u.active_users, 0) AS active_users, d.areas, d.area_mask,
                        coalesce(s.seats, 0) AS seats
-                FROM ({per_target("count(*) AS active_days, sum(w.events) AS events", PartnerDay)}) d
+                FROM ({per_target(day_select, PartnerDay)}) d
                 LEFT JOIN ({per_target("count(DISTINCT w.user_id) AS active_users", PartnerDayUser)}) u
                   {on.format("u")}
-                LEFT JOIN ({per_target(f"count(DISTINCT w.area) AS areas, {mask_sql}", PartnerDayArea)}) a
-                  {on.format("a")}
                 LEFT JOIN (SELECT m.partner_id, count(*) AS seats FROM {members} m
                            JOIN {users} us ON us.id = m.user_id
                            WHERE us.is_active AND m.partner_id IN
@@ -179,7 +181,7 @@ def _full_scores(cursor, *, as_of: date) -> int:
     every (partner, day) with its 30-day window:
 
     - active days and events: a 30-row moving count/sum of the partner-day rows;
-    - feature areas: a 30-row moving max of one 0/1 column per area;
+    - feature areas: a 30-row moving max of each bit of the day's area mask;
     - active users: each user's active days merged into islands (a gap over 30 days starts a new
       one); an island [first, last] covers [first, last + 29]: +1 on its first day, -1 thirty
       days after its last, and a running sum gives the distinct users of every window.
@@ -209,10 +211,10 @@ def _full_scores(cursor, *, as_of: date) -> int:
                 SELECT partner_id, day FROM g""",
             [as_of, as_of],
         )
-    areas = ("portal", "training", "resources", "deals", "marketing")
-    flags = ", ".join(f"max(CASE WHEN area = '{a}' THEN 1 ELSE 0 END) AS {a}" for a in areas)
-    area_sum = " + ".join(f"coalesce(max(ar.{a}) OVER w, 0)" for a in areas)
-    area_mask = " + ".join(f"{AREA_BITS[a]} * coalesce(max(ar.{a}) OVER w, 0)" for a in areas)
+    # A window's areas: the OR of its day masks, bit by bit (a 30-row moving max of each bit).
+    any_bit = [f"coalesce(max(pd.area_mask & {bit}) OVER w, 0)" for bit in AREA_BITS.values()]
+    area_sum = " + ".join(f"(CASE WHEN {b} > 0 THEN 1 ELSE 0 END)" for b in any_bit)
+    area_mask = " + ".join(any_bit)
     gap = _day_diff("day", "lag(day) OVER (PARTITION BY partner_id, user_id ORDER BY day)")
     island_end = _plus_days("i.last", "30")
     rounded, params = _score_sql()
@@ -239,9 +241,6 @@ def _full_scores(cursor, *, as_of: date) -> int:
                     FROM {grid} gr
                     LEFT JOIN {_t(PartnerDay)} pd
                       ON pd.partner_id = gr.partner_id AND pd.day = gr.day
-                    LEFT JOIN (SELECT partner_id, day, {flags} FROM {_t(PartnerDayArea)}
-                               WHERE day <= %s GROUP BY partner_id, day) ar
-                      ON ar.partner_id = gr.partner_id AND ar.day = gr.day
                     LEFT JOIN (
                         SELECT d.partner_id, d.day, sum(d.delta) AS delta FROM (
                             SELECT i.partner_id, i.first AS day, 1 AS delta FROM islands i
@@ -268,7 +267,7 @@ def _full_scores(cursor, *, as_of: date) -> int:
                                   FROM {_t(PartnerDayUser)} WHERE day <= %s) b) c
                       GROUP BY partner_id, user_id, island) i""",
         ),
-        [*params, as_of, as_of, as_of],
+        [*params, as_of, as_of],
     )
     count = cursor.rowcount
     cursor.execute(f"DROP TABLE IF EXISTS {grid}")

@@ -39,7 +39,6 @@ TABLES = [
     "metrics_partnerday",
     "metrics_partnerdaykind",
     "metrics_partnerdayuser",
-    "metrics_partnerdayarea",
     "metrics_partnerdayoffering",
 ]
 

@@ -9,8 +9,8 @@ from django.db.models import Count, F, Q
 
 from metrics import conf
 from metrics.definitions.common import _today, partners_matching
-from metrics.models import AdoptionScore, FeatureArea, PartnerDay, PartnerDayArea
-from metrics.scores import AREA_BITS, SCORE_WINDOW_DAYS
+from metrics.models import AREA_BITS, AdoptionScore, FeatureArea, PartnerDay
+from metrics.scores import SCORE_WINDOW_DAYS
 
 
 # --- Adoption score -------------------------------------------------------------------------------
@@ -95,20 +95,17 @@ def feature_adoption(*, as_of: date | None = None, days: int = 30, **filters) ->
 
 
 def _feature_adoption_from_days(as_of: date, start: date, partners) -> FeatureAdoption:
-    """From the partner-day summaries over [start, as_of]: any window length."""
-    active = (
+    """From the partner-day summaries over [start, as_of]: any window length. A partner used an
+    area in the window if any of its day rows there has the area's bit."""
+    row = (
         PartnerDay.objects.filter(day__range=(start, as_of), partner__in=partners)
-        .values("partner_id")
-        .distinct()
-        .count()
+        .annotate(**{f"bit_{a}": F("area_mask").bitand(bit) for a, bit in AREA_BITS.items()})
+        .aggregate(
+            active=Count("partner", distinct=True),
+            **{a: Count("partner", distinct=True, filter=~Q(**{f"bit_{a}": 0})) for a in AREA_BITS},
+        )
     )
-    used = dict(
-        PartnerDayArea.objects.filter(day__range=(start, as_of), partner__in=partners)
-        .values("area")
-        .annotate(n=Count("partner", distinct=True))
-        .values_list("area", "n")
-    )
-    return _feature_adoption(active, used)
+    return _feature_adoption(row["active"], row)
 
 
 def _feature_adoption_from_scores(as_of: date, partners) -> FeatureAdoption:

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from metrics.models import (
     AdoptionScore,
     PartnerDay,
-    PartnerDayArea,
     PartnerDayKind,
     PartnerDayOffering,
     PartnerDayUser,
@@ -20,8 +19,8 @@ def snapshot() -> dict:
     return {
         "kind": {(r.partner_id, r.day, r.kind): r.events for r in PartnerDayKind.objects.all()},
         "day": {(r.partner_id, r.day): (r.events, r.users) for r in PartnerDay.objects.all()},
-        "user": {(r.partner_id, r.day, r.user_id): r.events for r in PartnerDayUser.objects.all()},
-        "area": {(r.partner_id, r.day, r.area): r.events for r in PartnerDayArea.objects.all()},
+        "day_areas": {(r.partner_id, r.day): r.area_mask for r in PartnerDay.objects.all()},
+        "user": set(PartnerDayUser.objects.values_list("partner_id", "day", "user_id")),
         "offering": {
             (r.partner_id, r.day, r.offering, r.kind): r.events
             for r in PartnerDayOffering.objects.all()

@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 from metrics import conf
 from metrics.definitions import area_of
-from metrics.models import Event
-from metrics.scores import AREA_BITS
+from metrics.models import AREA_BITS, Event
 from partners.models import PartnerMembership
 
 
@@ -25,7 +24,7 @@ def offerings_of(properties: dict) -> set[str]:
 def expected_tables(seats: dict[int, int], as_of: date) -> dict:
     kind_events = defaultdict(int)
     day_events, day_users = defaultdict(int), defaultdict(set)
-    user_events = defaultdict(int)
+    user_rows = set()
     area_events = defaultdict(int)
     offering_events = defaultdict(int)
     # A partner's active users are its own people: vendor staff and other partners' users
@@ -37,7 +36,7 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
         day_events[p, d] += 1
         if e.user_id is not None and member_of.get(e.user_id) == p:
             day_users[p, d].add(e.user_id)
-            user_events[p, d, e.user_id] += 1
+            user_rows.add((p, d, e.user_id))
         area = area_of(e.kind, e.properties)
         if area:
             area_events[p, d, area] += 1
@@ -78,8 +77,11 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
     return {
         "kind": dict(kind_events),
         "day": {k: (v, len(day_users[k])) for k, v in day_events.items()},
-        "user": dict(user_events),
-        "area": dict(area_events),
+        "day_areas": {
+            (p, d): sum(AREA_BITS[a] for (q, day, a) in area_events if (q, day) == (p, d))
+            for p, d in day_events
+        },
+        "user": user_rows,
         "offering": dict(offering_events),
         "score": scores,
         "week": {k: (len(users), len(days)) for k, (users, days) in weeks.items()},

@@ -6,10 +6,10 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from metrics.models import (
+    AREA_BITS,
     AdoptionScore,
     Event,
     PartnerDay,
-    PartnerDayArea,
     PartnerDayKind,
     PartnerDayUser,
     PartnerWeek,
@@ -115,7 +115,7 @@ def test_a_late_event_lands_in_its_own_day_and_updates_later_scores(world, froze
     record_events([event("deal.won", "late", partner=a, day=last_week, user=user)])
     roll()
     assert PartnerDayKind.objects.get(partner=a, day=last_week).kind == "deal.won"
-    assert PartnerDayArea.objects.get(partner=a, day=last_week).area == "deals"
+    assert PartnerDay.objects.get(partner=a, day=last_week).area_mask == AREA_BITS["deals"]
     # Today's score now counts two areas (portal today, deals last week).
     assert AdoptionScore.objects.get(partner=a, day=TODAY).areas == 2
     assert snapshot() == expected_tables(seats(world), TODAY)
@@ -174,8 +174,9 @@ def test_marketing_assets_and_plain_resources_are_different_areas(world, frozen)
         ]
     )
     roll()
-    areas = dict(PartnerDayArea.objects.values_list("area", "events"))
-    assert areas == {"marketing": 1, "resources": 2}
+    assert PartnerDay.objects.get(partner=a, day=TODAY).area_mask == (
+        AREA_BITS["marketing"] | AREA_BITS["resources"]
+    )
 
 
 def test_the_task_runs_the_rollup(world, frozen):
