@@ -65,6 +65,15 @@ def rollup_lock_timeout_ms() -> int:
     return _int("PRM_ROLLUP_LOCK_TIMEOUT_MS", 5000)
 
 
+def rollup_shards() -> int:
+    """Postgres: how many partner shards an incremental rollup folds at once, each in its own
+    transaction and connection (one per database CPU is the useful maximum). SQLite: always 1."""
+    value = _int("PRM_ROLLUP_SHARDS", 2)
+    if value < 1:
+        raise ImproperlyConfigured(f"PRM_ROLLUP_SHARDS must be at least 1, not {value!r}.")
+    return value
+
+
 def rollup_work_mem() -> str:
     return str(
         getattr(settings, "PRM_ROLLUP_WORK_MEM", None)

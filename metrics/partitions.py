@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -131,16 +132,16 @@ def ensure_event_partitions(
 def drop_event_partitions_before(month: date) -> PartitionResult:
     """Retention: drop the partitions of every month before ``month`` (raw events only; the
     summary tables keep their rows). Refuses to drop a month the rollup has not folded in yet."""
-    from metrics.models import EventKey, RollupState
-    from metrics.rollups import ROLLUP_NAME
+    from metrics.models import EventKey
+    from metrics.rollups import shard_states
 
     if not is_partitioned():
         return PartitionResult(created=[], dropped=[])
     cutoff = month_start(month)
     dropped = []
     with transaction.atomic(), connection.cursor() as cursor:
-        state = RollupState.objects.filter(name=ROLLUP_NAME).first()
-        watermark = state.watermark if state else 0
+        # Every partner shard of the rollup must have folded the month in: the lowest watermark.
+        watermark = shard_states().aggregate(low=Min("watermark"))["low"] or 0
         for old in existing_months():
             if old >= cutoff:
                 break

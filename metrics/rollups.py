@@ -38,10 +38,12 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from metrics import conf
@@ -117,6 +119,86 @@ def _lock_state(name: str = ROLLUP_NAME) -> RollupState:
         raise RollupBusy("another rollup run is in progress") from exc
 
 
+# --- Partner shards (Postgres) --------------------------------------------------------------------
+# An incremental run folds the partners in PRM_ROLLUP_SHARDS shards (partner_id % shards) at once,
+# each in its own transaction and connection, so a run uses as many database CPUs. Each shard is
+# an independent exactly-once fold: its own RollupState row ("daily" for shard 0, "daily.<k>" for
+# the others), locked NOWAIT, holding its own watermark, advanced in the same transaction as its
+# additions. Shards write disjoint buckets (a bucket belongs to one partner), so they never wait
+# on each other's rows.
+
+
+def shard_name(shard: int) -> str:
+    return ROLLUP_NAME if shard == 0 else f"{ROLLUP_NAME}.{shard}"
+
+
+def shard_states():
+    """Every shard's state row (the rollup's watermark is the smallest of theirs)."""
+    return RollupState.objects.filter(
+        Q(name=ROLLUP_NAME) | Q(name__startswith=f"{ROLLUP_NAME}.")
+    ).order_by("name")
+
+
+def _shard_count() -> int:
+    return conf.rollup_shards() if _is_pg() else 1
+
+
+def _shard_filter(shard: int, shards: int) -> str:
+    return f" AND mod(e.partner_id, {shards}) = {shard}" if shards > 1 else ""
+
+
+class RollupLayoutError(Exception):
+    """The shard state rows are not daily, daily.1, …: only a full rebuild can tell what is folded."""
+
+
+def _lock_shards(*, strict: bool = True) -> list[RollupState]:
+    """Lock every shard's state row (NOWAIT), shard 0 first. ``strict``: refuse rows that are
+    not a layout (a full rebuild, which refolds everything, accepts them and lays out anew)."""
+    RollupState.objects.get_or_create(name=ROLLUP_NAME)
+    try:
+        states = list(shard_states().select_for_update(nowait=True))
+    except DatabaseError as exc:
+        raise RollupBusy("another rollup run is in progress") from exc
+    names = sorted(s.name for s in states)
+    if strict and names != sorted(shard_name(k) for k in range(len(states))):
+        raise RollupLayoutError(
+            f"rollup state rows {names} are not a shard layout; run rollup_metrics --full"
+        )
+    return sorted(states, key=lambda s: (s.name != ROLLUP_NAME, len(s.name), s.name))
+
+
+def _relayout(states: list[RollupState], shards: int, watermark: int) -> None:
+    """Make the state rows the ``shards`` shards, all at ``watermark`` (the caller made every
+    event up to it folded for every partner, and holds the rows' locks)."""
+    wanted = {shard_name(shard) for shard in range(shards)}
+    for state in states:
+        if state.name not in wanted:
+            state.delete()
+    for shard in range(shards):
+        RollupState.objects.update_or_create(
+            name=shard_name(shard),
+            defaults={"watermark": watermark, "last_success_at": states[0].last_success_at},
+        )
+
+
+def _prepare_shards(shards: int, steps: _Steps) -> None:
+    """Before the shards run: if the configured shard count differs from the state rows (first
+    run, or PRM_ROLLUP_SHARDS changed), bring every old shard to the same watermark under the
+    old layout, then lay out the new one at that watermark. Nothing is folded twice or skipped:
+    a partner's events up to the common watermark are folded, and the new shard holding it
+    continues from there. Holds every shard's lock (NOWAIT) while it checks."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        states = _lock_shards()
+        if len(states) == shards:
+            return
+        top = max(s.watermark for s in states)
+        _tune_session(cursor)
+        for shard, state in enumerate(states):
+            if state.watermark < top:
+                _fold(cursor, state, shard, len(states), top, steps)
+        _relayout(states, shards, top)
+
+
 def _tune_session(cursor) -> None:
     if _is_pg():
         cursor.execute("SET LOCAL work_mem = %s", [conf.rollup_work_mem()])
@@ -141,60 +223,58 @@ def _finish(state: RollupState, *, started: float, events: int, buckets: int, **
     return duration_ms
 
 
-def rollup_incremental() -> RollupResult:
-    """Fold the events recorded since the last run into the summary tables (exactly once).
+def _fold(cursor, state: RollupState, shard: int, shards: int, upper: int, steps: _Steps):
+    """Fold shard ``shard``'s events with ids in (its watermark, ``upper``] into the summaries
+    and queue their buckets for the scores, inside the caller's transaction, which holds the
+    shard's state lock. Returns (events, buckets); the caller advances the watermark."""
+    low, high = state.watermark, max(upper, state.watermark)
+    new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL" + _shard_filter(shard, shards)
+    with steps.timed("group_new"):
+        # The new events, read once (a primary-key range scan), one row per event: each
+        # upsert groups them at its own grain. Grouping them here first (100k events gave 91k
+        # groups) cost more CPU than it saved.
+        cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
+        # Postgres also keeps each event's raw offering fields (NULL for most events), so the
+        # offering upsert needs no second scan.
+        offerings = f", {_offering_json()}" if _is_pg() else ""
+        cursor.execute(
+            f"""CREATE TEMP TABLE {NEW} AS
+                SELECT e.id, e.partner_id, e.day, e.kind,
+                       {_area_bit()} AS area,
+                       {member_user()} AS user_id{offerings},
+                       1 AS events
+                FROM {_t(Event)} e {member_join()} WHERE {new}""",
+            [low, high],
+        )
+        if _is_pg():
+            events = cursor.rowcount  # CREATE TABLE AS reports its rows
+        else:
+            cursor.execute(f"SELECT count(*) FROM {NEW}")
+            events = int(cursor.fetchone()[0])
+    # No ANALYZE of the temp table (30-45 ms per run): its plans are hash aggregations and sorts
+    # whatever the estimates; the one join (users into days) is kept a hash join.
+    buckets = _add_new_events(cursor, NEW, new, (low, high), steps, seq=high) if events else 0
+    cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
+    if not _is_pg():
+        cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+    return events, buckets, high
 
-    Returns ``ran=False`` with a reason when another run holds the lock; raises nothing for that.
-    """
+
+def _run_shard(shard: int, shards: int, upper: int | None) -> RollupResult:
+    """One shard's exactly-once fold, in its own transaction (see "Partner shards")."""
     started = time.monotonic()
     steps = _Steps()
     try:
-        with connection.cursor() as cursor:
-            with steps.timed("upper_bound"):
-                upper = _safe_upper_bound(cursor) if _is_pg() else None
-            with transaction.atomic():
-                state = _lock_state()
-                _tune_session(cursor)
-                if upper is None:
-                    upper = _safe_upper_bound(cursor)
-                low, high = state.watermark, max(upper, state.watermark)
-                new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL"
-                with steps.timed("group_new"):
-                    # The new events, read once (a primary-key range scan), one row per
-                    # event: each upsert groups them at its own grain. Grouping them here
-                    # first (100k events gave 91k groups) cost more CPU than it saved.
-                    cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
-                    # Postgres also keeps each event's raw offering fields (NULL for most
-                    # events), so the offering upsert needs no second scan.
-                    offerings = f", {_offering_json()}" if _is_pg() else ""
-                    cursor.execute(
-                        f"""CREATE TEMP TABLE {NEW} AS
-                            SELECT e.id, e.partner_id, e.day, e.kind,
-                                   {_area_bit()} AS area,
-                                   {member_user()} AS user_id{offerings},
-                                   1 AS events
-                            FROM {_t(Event)} e {member_join()} WHERE {new}""",
-                        [low, high],
-                    )
-                    if _is_pg():
-                        events = cursor.rowcount  # CREATE TABLE AS reports its rows
-                    else:
-                        cursor.execute(f"SELECT count(*) FROM {NEW}")
-                        events = int(cursor.fetchone()[0])
-                # No ANALYZE of the temp table (30-45 ms per run): its plans are hash
-                # aggregations and sorts whatever the estimates; the one join (users into
-                # days) is kept a hash join.
-                buckets = (
-                    _add_new_events(cursor, NEW, new, (low, high), steps, seq=high) if events else 0
-                )
-                cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
-                if not _is_pg():
-                    cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-                duration_ms = _finish(
-                    state, started=started, events=events, buckets=buckets, watermark=high
-                )
+        with connection.cursor() as cursor, transaction.atomic():
+            state = _lock_state(shard_name(shard))
+            _tune_session(cursor)
+            if upper is None:
+                upper = _safe_upper_bound(cursor)
+            events, buckets, high = _fold(cursor, state, shard, shards, upper, steps)
+            duration_ms = _finish(
+                state, started=started, events=events, buckets=buckets, watermark=high
+            )
     except RollupBusy as busy:
-        logger.info("metrics rollup skipped: %s", busy)
         return RollupResult(ran=False, reason=str(busy))
     return RollupResult(
         ran=True,
@@ -202,6 +282,64 @@ def rollup_incremental() -> RollupResult:
         buckets=buckets,
         watermark=high,
         duration_ms=duration_ms,
+        steps=dict(steps),
+    )
+
+
+def _run_shard_in_thread(shard: int, shards: int, upper: int) -> RollupResult:
+    try:
+        return _run_shard(shard, shards, upper)
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def rollup_incremental() -> RollupResult:
+    """Fold the events recorded since the last run into the summary tables (exactly once), the
+    partner shards at once on Postgres (each on its own connection; one after the other inside
+    an enclosing transaction, whose uncommitted rows other connections could not see).
+
+    Returns ``ran=False`` with a reason when another run holds the lock; raises nothing for that.
+    """
+    started = time.monotonic()
+    steps = _Steps()
+    shards = _shard_count()
+    try:
+        upper = None
+        if _is_pg():
+            with steps.timed("upper_bound"), connection.cursor() as cursor:
+                upper = _safe_upper_bound(cursor)
+            with steps.timed("layout"):
+                _prepare_shards(shards, steps)
+    except RollupBusy as busy:
+        logger.info("metrics rollup skipped: %s", busy)
+        return RollupResult(ran=False, reason=str(busy))
+    except RollupLayoutError as error:
+        logger.error("metrics rollup skipped: %s", error)
+        return RollupResult(ran=False, reason=str(error))
+    if shards == 1 or connection.in_atomic_block:
+        results = [_run_shard(shard, shards, upper) for shard in range(shards)]
+    else:
+        with ThreadPoolExecutor(max_workers=shards - 1) as pool:
+            others = [
+                pool.submit(_run_shard_in_thread, shard, shards, upper)
+                for shard in range(1, shards)
+            ]
+            results = [_run_shard(0, shards, upper), *(f.result() for f in others)]
+    done = [r for r in results if r.ran]
+    if not done:
+        logger.info("metrics rollup skipped: %s", results[0].reason)
+        return RollupResult(ran=False, reason=results[0].reason)
+    for result in results:
+        for name, ms in result.steps.items():
+            # Shards run at once: a step costs the run its slowest shard's time.
+            steps[name] = max(steps.get(name, 0), ms)
+    return RollupResult(
+        ran=True,
+        events=sum(r.events for r in done),
+        buckets=sum(r.buckets for r in done),
+        watermark=min(r.watermark for r in done),
+        duration_ms=int((time.monotonic() - started) * 1000),
+        reason="; ".join(sorted({r.reason for r in results if not r.ran})),
         steps=dict(steps),
     )
 
@@ -218,14 +356,23 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
             with steps.timed("upper_bound"):
                 upper = _safe_upper_bound(cursor) if _is_pg() else None
             with transaction.atomic():
-                state = _lock_state()
+                states = _lock_shards(strict=not full)
+                state = states[0]
                 _tune_session(cursor)
                 if upper is None:
                     upper = _safe_upper_bound(cursor)
                 # A full rebuild folds every event up to a new safe bound and moves the
-                # watermark there. A range rebuild must stop at the current watermark: events
-                # above it are still to be added by the next incremental run, once.
-                bound = max(upper, state.watermark) if full else state.watermark
+                # watermarks there. A range rebuild must stop at each shard's watermark: events
+                # above it are still to be added by that shard's next incremental run, once.
+                top = max(s.watermark for s in states)
+                bound = max(upper, top) if full else top
+                if full or len(states) == 1:
+                    folded = f"e.id <= {int(bound if full else state.watermark)}"
+                else:
+                    folded = " OR ".join(
+                        f"(mod(e.partner_id, {len(states)}) = {shard} AND e.id <= {int(s.watermark)})"
+                        for shard, s in enumerate(states)
+                    )
                 days, day_params = [], []
                 if since is not None:
                     days.append("day >= %s")
@@ -241,12 +388,12 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                             cursor.execute(f"TRUNCATE {_t(model)}")
                         else:
                             cursor.execute(f"DELETE FROM {_t(model)} WHERE {day_sql}", day_params)
-                event_where = "e.partner_id IS NOT NULL AND e.id <= %s" + "".join(
+                event_where = f"e.partner_id IS NOT NULL AND ({folded})" + "".join(
                     f" AND e.{d}" for d in days
                 )
                 with _bulk_indexes(bulk, steps):
                     _rebuild(
-                        cursor, event_where, (bound, *day_params), day_sql, tuple(day_params), steps
+                        cursor, event_where, tuple(day_params), day_sql, tuple(day_params), steps
                     )
                 if bulk:
                     with steps.timed("analyze"):
@@ -265,11 +412,13 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                             cursor,
                             f"SELECT partner_id, day FROM {_t(PartnerDay)} WHERE {day_sql}",
                             tuple(day_params),
-                            state.watermark,
+                            top,
                         )
+                if full:  # every shard now holds every event up to the bound
+                    _relayout(states, _shard_count(), bound)
                 fields = {"watermark": bound} if full else {}
                 duration_ms = _finish(state, started=started, events=0, buckets=buckets, **fields)
-    except RollupBusy as busy:
+    except (RollupBusy, RollupLayoutError) as busy:
         return RollupResult(ran=False, reason=str(busy))
     return RollupResult(
         ran=True, buckets=buckets, watermark=bound, duration_ms=duration_ms, steps=dict(steps)

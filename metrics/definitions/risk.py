@@ -6,14 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from metrics import conf
 from metrics.definitions.common import _day_start, _today, partners_matching
-from metrics.models import AdoptionScore, RollupState
-from metrics.rollups import ROLLUP_NAME
+from metrics.models import AdoptionScore
+from metrics.rollups import shard_states
 from metrics.scores import SCORE_WINDOW_DAYS
 from onboarding.choices import StepStatus
 from onboarding.models import ChecklistStep
@@ -134,6 +134,6 @@ class Freshness:
 
 def metrics_freshness() -> Freshness:
     """When the rollups last succeeded; every page that shows metrics shows this."""
-    state = RollupState.objects.filter(name=ROLLUP_NAME).only("last_success_at").first()
-    last = state.last_success_at if state else None
+    # Every partner shard of the rollup must have run: the oldest of their last successes.
+    last = shard_states().aggregate(last=Min("last_success_at"))["last"]
     return Freshness(last_success_at=last, age=(timezone.now() - last) if last else None)
