@@ -143,8 +143,9 @@ def _shard_count() -> int:
     return conf.rollup_shards() if _is_pg() else 1
 
 
-def _shard_filter(shard: int, shards: int) -> str:
-    return f" AND mod(e.partner_id, {shards}) = {shard}" if shards > 1 else ""
+def _shard_of(column: str, shard: int, shards: int) -> str:
+    """SQL: ``column`` (a partner id) is in shard ``shard`` of ``shards``; empty for one shard."""
+    return f"mod({column}, {shards}) = {shard}" if shards > 1 else ""
 
 
 class RollupLayoutError(Exception):
@@ -228,7 +229,8 @@ def _fold(cursor, state: RollupState, shard: int, shards: int, upper: int, steps
     and queue their buckets for the scores, inside the caller's transaction, which holds the
     shard's state lock. Returns (events, buckets); the caller advances the watermark."""
     low, high = state.watermark, max(upper, state.watermark)
-    new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL" + _shard_filter(shard, shards)
+    mine = _shard_of("e.partner_id", shard, shards)
+    new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL" + (f" AND {mine}" if mine else "")
     with steps.timed("group_new"):
         # The new events, read once (a primary-key range scan), one row per event: each
         # upsert groups them at its own grain. Grouping them here first (100k events gave 91k
@@ -243,7 +245,8 @@ def _fold(cursor, state: RollupState, shard: int, shards: int, upper: int, steps
                        {_area_bit()} AS area,
                        {member_user()} AS user_id{offerings},
                        1 AS events
-                FROM {_t(Event)} e {member_join()} WHERE {new}""",
+                FROM {_t(Event)} e {member_join(partners=_shard_of("partner_id", shard, shards))}
+                WHERE {new}""",
             [low, high],
         )
         if _is_pg():
