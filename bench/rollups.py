@@ -94,18 +94,49 @@ def backend_cpu_seconds() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_cpu_seconds() -> float:
+    """CPU seconds used so far by every Postgres process of the local server, exited backends
+    included (the postmaster's reaped-children time): a sharded rollup runs one backend per
+    shard, each on its own connection. It counts the server's other work too (checkpointer,
+    WAL writer, other sessions), so it is an upper bound on a quiet box. NaN if not local."""
+    total, found = 0.0, False
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        if name != "postgres":
+            continue
+        found = True
+        total += (int(rest[11]) + int(rest[12])) / tick
+        if rest[1] == "1" or not Path(f"/proc/{rest[1]}").exists() or _comm(rest[1]) != "postgres":
+            total += (int(rest[13]) + int(rest[14])) / tick  # the postmaster: reaped backends
+    return total if found else float("nan")
+
+
+def _comm(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 # --- Child: one rollup in a fresh process, like a worker ----------------------------------------
 def child(step: str, db: str) -> None:
     setup_django(db)
+    from metrics import conf
     from metrics.rollups import rollup_incremental, rollup_recompute
     from metrics.scores import scores_refresh
 
     before = maxrss_mb()
-    cpu_before = backend_cpu_seconds()
+    cpu_before, server_before = backend_cpu_seconds(), server_cpu_seconds()
     started = time.perf_counter()
     result = rollup_recompute() if step == "full" else rollup_incremental()
     seconds = time.perf_counter() - started
     cpu = backend_cpu_seconds() - cpu_before
+    server_cpu = server_cpu_seconds() - server_before
     assert result.ran, result.reason
     started = time.perf_counter()
     scores = scores_refresh()
@@ -116,6 +147,8 @@ def child(step: str, db: str) -> None:
             {
                 "seconds": seconds,
                 "backend_cpu": cpu,
+                "server_cpu": server_cpu,
+                "shards": conf.rollup_shards(),
                 "score_seconds": score_seconds,
                 "scores": scores.buckets,
                 "rss_before_mb": before,
@@ -365,6 +398,11 @@ def main() -> None:
     parser.add_argument("--users-per-partner", type=int, default=20)
     parser.add_argument("--days", type=int, default=91)
     parser.add_argument("--incremental", type=int, default=100_000)
+    parser.add_argument(
+        "--shards",
+        type=int,
+        help="PRM_ROLLUP_SHARDS for the incremental runs (default: the setting's, 2 on Postgres)",
+    )
     parser.add_argument("--db", default="prm_bench6")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     parser.add_argument("--child", choices=["full", "incremental"], help=argparse.SUPPRESS)
@@ -374,6 +412,8 @@ def main() -> None:
     if args.child:
         child(args.child, args.db)
         return
+    if args.shards:
+        os.environ["PRM_ROLLUP_SHARDS"] = str(args.shards)  # read by the children
 
     print(f"# metrics rollup benchmark: {args.events:,} events, {args.partners:,} partners")
     admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
@@ -418,7 +458,7 @@ def main() -> None:
         )
         kind_only = full["steps"].get("build_kind", 0) / 1000
 
-        incr, incr_cpu, rss = [], [], [full["rss_peak_mb"]]
+        incr, incr_cpu, incr_server, rss = [], [], [], [full["rss_peak_mb"]]
         for n in range(3):
             copy_events(
                 users,
@@ -432,6 +472,7 @@ def main() -> None:
             result = run_child("incremental", args.db)
             incr.append(result["seconds"])
             incr_cpu.append(result["backend_cpu"])
+            incr_server.append(result["server_cpu"])
             steps = ", ".join(f"{k} {v / 1000:.2f}" for k, v in result["steps"].items())
             print(
                 f"    incremental run {n + 1}: {result['seconds']:.3f} s  [{steps}]; "
@@ -440,9 +481,11 @@ def main() -> None:
             rss.append(result["rss_peak_mb"])
         incremental = statistics.median(incr)
         print(
-            f"(c) incremental rollup of {args.incremental:,} new events (1% late): "
+            f"(c) incremental rollup of {args.incremental:,} new events (1% late), "
+            f"{result['shards']} partner shard(s) at once: "
             f"{incremental:.3f} s median of {', '.join(f'{t:.3f}' for t in incr)}; "
-            f"Postgres backend CPU {statistics.median(incr_cpu):.3f} s (median)"
+            f"Postgres CPU (medians): shard 0's backend {statistics.median(incr_cpu):.3f} s, "
+            f"whole server {statistics.median(incr_server):.3f} s"
         )
         print(
             f"(d) worker peak RSS: full recompute {rss[0]:.0f} MB, incremental "

@@ -281,150 +281,137 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
             cursor.execute(sql, args)
 
 
-def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, *, seq: int) -> int:
-    """The incremental path: add the new events, one row per event in the temporary table
-    ``new`` (partner, day, kind, area bit (0: none), user (0: none); on Postgres also the raw
-    offering fields ``offs``/``off``, see ``_offering_json``) from the events matching ``where``
-    (alias ``e``), to every summary, with work proportional to the new events and the buckets
-    they touch, never to a table's size. Counts are added (``ON CONFLICT … SET events = events +
-    EXCLUDED.events``), area masks OR-ed. Users are a set: a user already in the bucket's
-    ``PartnerDayUser`` conflicts and nothing is written (``DO NOTHING``); the rows that were
-    inserted are exactly the first-seen users, which ``PartnerDay.users`` (the one distinct
-    count) grows by. The touched buckets are queued for the scores with ``seq``; returns how many
-    buckets were touched. The property tests check that the result equals a rebuild from
-    scratch."""
-
-    def add(model, columns: str, select: str, keys: str, update: str | None = None) -> str:
-        table = _t(model)
-        # Rows in primary-key order: each upsert probes the key index, and sorted probes walk
-        # it leaf by leaf instead of jumping around it (about 2x faster measured here).
-        order = ", ".join(str(i + 1) for i in range(len(keys.split(","))))
-        action = (
-            "NOTHING"
-            if update is None
-            else f"UPDATE SET events = {table}.events + EXCLUDED.events{update}"
-        )
-        return f"INSERT INTO {table} ({columns}) {select} ORDER BY {order} ON CONFLICT ({keys}) DO {action}"
-
-    day_update = (
-        ", users = {0}.users + EXCLUDED.users, area_mask = {0}.area_mask | EXCLUDED.area_mask"
+def _upsert(model, columns: str, select: str, keys: str, update: str | None = None) -> str:
+    """INSERT the rows of ``select`` into ``model``'s table; on a key conflict add ``events``
+    (and do ``update``), or, with ``update=None``, do nothing (a set)."""
+    table = _t(model)
+    # Rows in primary-key order: each upsert probes the key index, and sorted probes walk it
+    # leaf by leaf instead of jumping around it (about 2x faster measured here).
+    order = ", ".join(str(i + 1) for i in range(len(keys.split(","))))
+    action = (
+        "NOTHING"
+        if update is None
+        else f"UPDATE SET events = {table}.events + EXCLUDED.events{update}"
     )
-    day_update = day_update.format(_t(PartnerDay))
-    user_rows = (
-        f"SELECT DISTINCT n.partner_id, n.day, n.user_id FROM {new} n WHERE n.user_id <> {NO_USER}"
+    return f"INSERT INTO {table} ({columns}) {select} ORDER BY {order} ON CONFLICT ({keys}) DO {action}"
+
+
+def _day_update() -> str:
+    return ", users = {0}.users + EXCLUDED.users, area_mask = {0}.area_mask | EXCLUDED.area_mask".format(
+        _t(PartnerDay)
     )
+
+
+def _add_kinds(new: str) -> str:
+    return _upsert(
+        PartnerDayKind,
+        "partner_id, day, kind, events",
+        f"SELECT n.partner_id, n.day, n.kind, sum(n.events) FROM {new} n WHERE 1 = 1 "
+        "GROUP BY n.partner_id, n.day, n.kind",
+        "partner_id, day, kind",
+        update="",
+    )
+
+
+def _add_offerings(select: str) -> str:
+    return _upsert(
+        PartnerDayOffering,
+        "partner_id, day, offering, kind, events",
+        select,
+        "partner_id, day, offering, kind",
+        update="",
+    )
+
+
+def _add_users(new: str) -> str:
+    return _upsert(
+        PartnerDayUser,
+        "partner_id, day, user_id",
+        f"SELECT DISTINCT n.partner_id, n.day, n.user_id FROM {new} n WHERE n.user_id <> {NO_USER}",
+        "partner_id, day, user_id",
+    )
+
+
+def fold_statement(new: str, new_select: str) -> str:
+    """Postgres: the whole incremental fold as one statement (params: those of ``new_select``,
+    then the score queue's ``seq``). ``new`` is a ``MATERIALIZED`` CTE of ``new_select`` (one
+    row per new event: id, partner, day, kind, area bit, user (0: none), raw offering fields
+    ``offs``/``off``, see ``_offering_json``), held in memory and read by every upsert, so the
+    events are scanned once and nothing is written to a temporary table. Counts are added
+    (``ON CONFLICT … SET events = events + EXCLUDED.events``), area masks OR-ed. Users are a set:
+    a user already in the bucket's ``PartnerDayUser`` conflicts and nothing is written (``DO
+    NOTHING``); the rows that *were* inserted (``RETURNING``) are exactly the bucket's
+    first-seen users, which ``PartnerDay.users`` (the one distinct count) grows by. The day
+    upsert returns the touched buckets, queued for the scores. Returns one row: (new events,
+    touched buckets). Each upsert writes another table, so the statement's parts never see or
+    wait on each other's rows; the property tests check that the result equals a rebuild."""
+    days = _t(PartnerDay)
     day_rows = (
         f"SELECT n.partner_id, n.day, sum(n.events) AS events, {_or_bits('n.area')} AS area_mask "
         f"FROM {new} n GROUP BY 1, 2"
     )
+    add_days = _upsert(
+        PartnerDay,
+        "partner_id, day, events, users, area_mask",
+        "SELECT d.partner_id, d.day, d.events, coalesce(f.users, 0), d.area_mask "
+        f"FROM ({day_rows}) d LEFT JOIN f ON f.partner_id = d.partner_id AND f.day = d.day",
+        "partner_id, day",
+        update=_day_update(),
+    )
+    return f"""WITH {new} AS MATERIALIZED ({new_select}),
+        k AS ({_add_kinds(new)}),
+        o AS ({_add_offerings(_offering_from_new(new))}),
+        u AS ({_add_users(new)} RETURNING partner_id, day),
+        f AS (SELECT partner_id, day, count(*) AS users FROM u GROUP BY partner_id, day),
+        d AS ({add_days} RETURNING {days}.partner_id, {days}.day),
+        q AS (INSERT INTO {_t(ScoreDirty)} (partner_id, day, seq)
+              SELECT partner_id, day, %s FROM d
+              ON CONFLICT (partner_id, day) DO UPDATE SET seq = EXCLUDED.seq)
+        SELECT (SELECT count(*) FROM {new}), (SELECT count(*) FROM d)"""
+
+
+def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, *, seq: int) -> int:
+    """SQLite's incremental path (Postgres runs ``fold_statement``): add the new events, one
+    row per event in the temporary table ``new`` (as in ``fold_statement``, without the raw
+    offering fields; offerings are read from the events matching ``where``, alias ``e``), to
+    every summary, with work proportional to the new events and the buckets they touch. The
+    touched buckets' existing users are read first, so ``PartnerDay.users`` grows by the
+    first-seen ones. Queues the touched buckets with ``seq`` and returns how many there are."""
+    cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+    cursor.execute(f"CREATE TEMP TABLE {TOUCHED} AS SELECT DISTINCT partner_id, day FROM {new}")
+    old = "metrics_rollup_old"
+    cursor.execute(f"DROP TABLE IF EXISTS {old}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {old} AS SELECT t.partner_id, t.day, a.user_id "
+        f"FROM {TOUCHED} t JOIN {_t(PartnerDayUser)} a ON a.partner_id = t.partner_id "
+        "AND a.day = t.day"
+    )
+    first_seen = f"CASE WHEN u.user_id <> {NO_USER} AND o.user_id IS NULL THEN 1 ELSE 0 END"
     statements = [
+        ("add_kind", _add_kinds(new), ()),
+        ("add_offering", _add_offerings(_offering_select(where)), params + params),
         (
-            "add_kind",
-            add(
-                PartnerDayKind,
-                "partner_id, day, kind, events",
-                f"SELECT n.partner_id, n.day, n.kind, sum(n.events) FROM {new} n WHERE 1 = 1 "
-                "GROUP BY n.partner_id, n.day, n.kind",
-                "partner_id, day, kind",
-                update="",
+            "add_day",
+            _upsert(
+                PartnerDay,
+                "partner_id, day, events, users, area_mask",
+                f"SELECT u.partner_id, u.day, sum(u.events), sum({first_seen}), "
+                f"{_or_bits('u.area_mask')} "
+                f"FROM (SELECT n.partner_id, n.day, n.user_id, sum(n.events) AS events, "
+                f"{_or_bits('n.area')} AS area_mask "
+                f"FROM {new} n GROUP BY n.partner_id, n.day, n.user_id) u "
+                f"LEFT JOIN {old} o ON o.partner_id = u.partner_id AND o.day = u.day "
+                "AND o.user_id = u.user_id WHERE 1 = 1 GROUP BY u.partner_id, u.day",
+                "partner_id, day",
+                update=_day_update(),
             ),
             (),
         ),
-        (
-            "add_offering",
-            add(
-                PartnerDayOffering,
-                "partner_id, day, offering, kind, events",
-                # Postgres: from the grouped new events (no second scan of the events).
-                _offering_from_new(new) if _is_pg() else _offering_select(where),
-                "partner_id, day, offering, kind",
-                update="",
-            ),
-            () if _is_pg() else params + params,
-        ),
+        ("add_user", _add_users(new), ()),
     ]
-    if _is_pg():
-        # Users and days in one statement: the user insert returns the rows it inserted, which
-        # are exactly the bucket's first-seen users. No read of the existing user rows.
-        days = _t(PartnerDay)
-        statements.append(
-            (
-                "add_user_day_dirty",
-                f"""WITH u AS ({
-                    add(
-                        PartnerDayUser,
-                        "partner_id, day, user_id",
-                        user_rows,
-                        "partner_id, day, user_id",
-                    )
-                }
-                        RETURNING partner_id, day),
-                    f AS (SELECT partner_id, day, count(*) AS users FROM u GROUP BY partner_id, day),
-                    d AS ({
-                    add(
-                        PartnerDay,
-                        "partner_id, day, events, users, area_mask",
-                        "SELECT d.partner_id, d.day, d.events, coalesce(f.users, 0), d.area_mask "
-                        f"FROM ({day_rows}) d LEFT JOIN f ON f.partner_id = d.partner_id "
-                        "AND f.day = d.day",
-                        "partner_id, day",
-                        update=day_update,
-                    )
-                }
-                        RETURNING {days}.partner_id, {days}.day),
-                    q AS (INSERT INTO {_t(ScoreDirty)} (partner_id, day, seq)
-                          SELECT partner_id, day, %s FROM d
-                          ON CONFLICT (partner_id, day) DO UPDATE SET seq = EXCLUDED.seq)
-                    SELECT count(*) FROM d""",
-                (seq,),
-            )
-        )
-    else:
-        # SQLite: read the touched buckets' existing users first, then add days, then users.
-        cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
-        cursor.execute(f"CREATE TEMP TABLE {TOUCHED} AS SELECT DISTINCT partner_id, day FROM {new}")
-        old = "metrics_rollup_old"
-        cursor.execute(f"DROP TABLE IF EXISTS {old}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {old} AS SELECT t.partner_id, t.day, a.user_id "
-            f"FROM {TOUCHED} t JOIN {_t(PartnerDayUser)} a ON a.partner_id = t.partner_id "
-            "AND a.day = t.day"
-        )
-        first_seen = f"CASE WHEN u.user_id <> {NO_USER} AND o.user_id IS NULL THEN 1 ELSE 0 END"
-        statements += [
-            (
-                "add_day",
-                add(
-                    PartnerDay,
-                    "partner_id, day, events, users, area_mask",
-                    f"SELECT u.partner_id, u.day, sum(u.events), sum({first_seen}), "
-                    f"{_or_bits('u.area_mask')} "
-                    f"FROM (SELECT n.partner_id, n.day, n.user_id, sum(n.events) AS events, "
-                    f"{_or_bits('n.area')} AS area_mask "
-                    f"FROM {new} n GROUP BY n.partner_id, n.day, n.user_id) u "
-                    f"LEFT JOIN {old} o ON o.partner_id = u.partner_id AND o.day = u.day "
-                    "AND o.user_id = u.user_id WHERE 1 = 1 GROUP BY u.partner_id, u.day",
-                    "partner_id, day",
-                    update=day_update,
-                ),
-                (),
-            ),
-            (
-                "add_user",
-                add(
-                    PartnerDayUser,
-                    "partner_id, day, user_id",
-                    user_rows,
-                    "partner_id, day, user_id",
-                ),
-                (),
-            ),
-        ]
     for name, sql, args in statements:
         with steps.timed(name):
             cursor.execute(sql, args)
-    if _is_pg():
-        return int(cursor.fetchone()[0])  # the last statement queued them and counts them
     with steps.timed("dirty"):
         _mark_dirty(cursor, f"SELECT partner_id, day FROM {TOUCHED}", (), seq)
     cursor.execute(f"SELECT count(*) FROM {TOUCHED}")

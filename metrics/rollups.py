@@ -61,6 +61,7 @@ from metrics.rollup_sql import (
     _rebuild,
     _Steps,
     _t,
+    fold_statement,
     member_join,
     member_user,
 )
@@ -227,39 +228,34 @@ def _finish(state: RollupState, *, started: float, events: int, buckets: int, **
 def _fold(cursor, state: RollupState, shard: int, shards: int, upper: int, steps: _Steps):
     """Fold shard ``shard``'s events with ids in (its watermark, ``upper``] into the summaries
     and queue their buckets for the scores, inside the caller's transaction, which holds the
-    shard's state lock. Returns (events, buckets); the caller advances the watermark."""
+    shard's state lock. Returns (events, buckets, new watermark)."""
     low, high = state.watermark, max(upper, state.watermark)
     mine = _shard_of("e.partner_id", shard, shards)
     new = "e.id > %s AND e.id <= %s AND e.partner_id IS NOT NULL" + (f" AND {mine}" if mine else "")
+    # The new events, read once (a primary-key range scan), one row per event: each upsert
+    # groups them at its own grain. Grouping them here first (100k events gave 91k groups)
+    # cost more CPU than it saved. Postgres also keeps each event's raw offering fields (NULL
+    # for most events), so the offering upsert needs no second scan.
+    offerings = f", {_offering_json()}" if _is_pg() else ""
+    select_new = f"""SELECT e.id, e.partner_id, e.day, e.kind, {_area_bit()} AS area,
+                            {member_user()} AS user_id{offerings}, 1 AS events
+                     FROM {_t(Event)} e
+                     {member_join(partners=_shard_of("partner_id", shard, shards))}
+                     WHERE {new}"""
+    if _is_pg():
+        # One statement: the new events are a CTE in memory, read by every upsert.
+        with steps.timed("fold"):
+            cursor.execute(fold_statement(NEW, select_new), [low, high, high])
+            events, buckets = cursor.fetchone()
+        return int(events), int(buckets), high
     with steps.timed("group_new"):
-        # The new events, read once (a primary-key range scan), one row per event: each
-        # upsert groups them at its own grain. Grouping them here first (100k events gave 91k
-        # groups) cost more CPU than it saved.
         cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
-        # Postgres also keeps each event's raw offering fields (NULL for most events), so the
-        # offering upsert needs no second scan.
-        offerings = f", {_offering_json()}" if _is_pg() else ""
-        cursor.execute(
-            f"""CREATE TEMP TABLE {NEW} AS
-                SELECT e.id, e.partner_id, e.day, e.kind,
-                       {_area_bit()} AS area,
-                       {member_user()} AS user_id{offerings},
-                       1 AS events
-                FROM {_t(Event)} e {member_join(partners=_shard_of("partner_id", shard, shards))}
-                WHERE {new}""",
-            [low, high],
-        )
-        if _is_pg():
-            events = cursor.rowcount  # CREATE TABLE AS reports its rows
-        else:
-            cursor.execute(f"SELECT count(*) FROM {NEW}")
-            events = int(cursor.fetchone()[0])
-    # No ANALYZE of the temp table (30-45 ms per run): its plans are hash aggregations and sorts
-    # whatever the estimates; the one join (users into days) is kept a hash join.
+        cursor.execute(f"CREATE TEMP TABLE {NEW} AS {select_new}", [low, high])
+        cursor.execute(f"SELECT count(*) FROM {NEW}")
+        events = int(cursor.fetchone()[0])
     buckets = _add_new_events(cursor, NEW, new, (low, high), steps, seq=high) if events else 0
     cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
-    if not _is_pg():
-        cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
     return events, buckets, high
 
 
