@@ -13,7 +13,9 @@ in the same run:
 (b) a full recompute of the four summary tables (``rollup_recompute()``), then of every
     adoption score (``scores_refresh()``), timed apart;
 (c) incremental rollups of ``--incremental`` new events (default 100k, 1% of them late), 3 times,
-    each followed by the score refresh it queues (timed apart);
+    each followed by the score refresh it queues (timed apart); the rollup folds
+    ``PRM_ROLLUP_SHARDS`` partner shards at once (``--shards N`` to set it; 1 = one connection),
+    so besides the wall time it prints the CPU of shard 0's backend and of the whole server;
 (d) the peak memory (max RSS) of the worker process that ran (b) and (c).
 
 (b) and (c) run in a fresh child process each, like a Celery worker, so (d) is that process's own
