@@ -302,6 +302,36 @@ def floor_seconds(runs: int = 3) -> tuple[float, int, float]:
     return statistics.median(times), groups, statistics.median(cpus)
 
 
+def write_floor_seconds(runs: int = 3) -> float:
+    """Context for (b): the floor's own groups written to a new table by ``CREATE TABLE AS``
+    (WAL-logged as every summary table must be, for crash safety and replicas; no key, no
+    order, no other table), rolled back: the least that writing *one* table of the floor's
+    groups costs. Median wall seconds."""
+    from django.db import connection, transaction
+
+    times = []
+    for _ in range(runs):
+        with connection.cursor() as cur:
+            try:
+                with transaction.atomic():
+                    cur.execute("SET LOCAL work_mem = '256MB'")
+                    cur.execute("SET LOCAL jit = off")
+                    started = time.perf_counter()
+                    cur.execute(
+                        "CREATE TABLE bench_write_floor AS SELECT partner_id, day, kind, "
+                        "count(*) AS events FROM metrics_event GROUP BY partner_id, day, kind"
+                    )
+                    times.append(time.perf_counter() - started)
+                    raise _Rollback
+            except _Rollback:
+                pass
+    return statistics.median(times)
+
+
+class _Rollback(Exception):
+    pass
+
+
 def table_floors_seconds() -> float:
     """Context for (b), not a target: the read-only GROUP BYs that the four summary tables need
     (per kind, per offering, the users per day, per day with distinct users and areas), summed,
@@ -447,6 +477,11 @@ def main() -> None:
         )
         tables = table_floors_seconds()
         print(f"    (context) the four tables' read-only GROUP BYs, summed: {tables:.2f} s")
+        write_floor = write_floor_seconds()
+        print(
+            f"    (context) the floor's groups written by CREATE TABLE AS (logged, no key): "
+            f"{write_floor:.2f} s = {write_floor / floor:.2f}x the floor"
+        )
 
         full = run_child("full", args.db)
         steps = ", ".join(f"{k} {v / 1000:.2f}" for k, v in full["steps"].items())
