@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from metrics import dashboard_cache
 from metrics.partitions import ensure_event_partitions
 from metrics.rollups import rollup_incremental
 from metrics.scores import scores_refresh
@@ -16,6 +17,8 @@ def rollup_metrics() -> dict:
     stored data, and a second run gives up on the lock instead of waiting."""
     rollup = rollup_incremental()
     scores = scores_refresh()
+    # After the scores: the pages rebuilt now must read the summaries this run committed.
+    rebuilds = dashboard_cache.after_rollup(rollup, scores)
     if rollup.events:
         logger.info(
             "metrics rollup: %d events, %d buckets in %d ms; %d scores in %d ms",
@@ -30,7 +33,15 @@ def rollup_metrics() -> dict:
         "events": rollup.events,
         "scores": scores.buckets,
         "reason": rollup.reason or scores.reason,
+        "dashboard_rebuilds": rebuilds,
     }
+
+
+@shared_task(acks_late=True)
+def rebuild_dashboard_page(querystring: str, user_id: int | None = None) -> str:
+    """Build one program dashboard page into the cache (queued when a request found it stale, and
+    after each rollup that changed data). Safe twice: a page already current is left alone."""
+    return dashboard_cache.rebuild(dashboard_cache.PageRequest(querystring, user_id))
 
 
 @shared_task(acks_late=True)
