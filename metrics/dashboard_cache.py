@@ -244,10 +244,10 @@ def rebuild(req: PageRequest) -> str:
     from accounts.models import User
 
     try:
-        user = User.objects.get(pk=req.user_id) if req.user_id is not None else None
+        user = User.objects.filter(pk=req.user_id).first() if req.user_id is not None else None
         form = DashboardFilterForm(QueryDict(req.querystring), user=user)
         if (req.user_id is not None and user is None) or not form.is_valid():
-            logger.info("dashboard rebuild skipped, filters no longer valid: %r", req)
+            logger.info("dashboard rebuild skipped, user or filters no longer valid: %r", req)
             return "invalid"
         q = form.query()
         # The version first: data that changes during the build leaves the page marked older
