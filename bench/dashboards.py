@@ -14,6 +14,11 @@
     # 4. the weekly actives table alone, in-process: buckets vs PartnerWeek (--requests // 4 runs)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
         flock /work/bench.lock uv run python bench/dashboards.py --weekly --requests 20
+    # 5. across rollups: the three dashboard views requested in turn while events are recorded
+    #    (--rate per second, through record_events) and the real rollup_metrics task is queued
+    #    every --interval seconds to a real Celery worker (it writes events: use a copy)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench REDIS_URL=redis://... \\
+        flock /work/bench.lock uv run python bench/dashboards.py --across-rollups --duration 300
 
 (--prepare counts the events already there, e.g. from ``seed_demo --events N``, and adds only the
 missing ones: the demo kinds with real partners, members and offering slugs, spread over the 365
@@ -28,10 +33,12 @@ plus loopback). Pages:
 - the dashboard with filters (region, "my partners", last 12 months), and with a tier;
 - the partner detail page of random partners (busy and quiet ones).
 
-With the dashboard cache on (the default, see PRM_DASHBOARD_CACHE_SECONDS) the first request of a
-query builds the page and the others read it from the cache until the rollup runs again; "cold"
-rows clear the cache before every request, so they are the cost of building the page. The
-machine is shared: the figures are upper bounds.
+With the dashboard cache on (the default, see PRM_DASHBOARD_CACHE_SECONDS and
+metrics/dashboard_cache.py) the first request of a query builds the page and the others read it
+from the cache while its data is unchanged; "cold" rows clear the cache before every request, so
+they are the cost of building the page. "Across rollups" is what users wait for while the data
+changes: stale pages served at once while the worker rebuilds them. The machine is shared: the
+figures are upper bounds.
 """
 
 from __future__ import annotations
@@ -196,16 +203,9 @@ def percentiles(times: list[float]) -> str:
     )
 
 
-def measure(requests: int, email: str, seed: int) -> None:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.cache import cache
-
-    from partners.models import Partner, Tier
-
-    session = session_for(email)
+def serve(session: str, cookie_name: str):
+    """gunicorn (1 sync worker, production-like settings, DEBUG off) on a loopback port, and a
+    ``get(path) -> seconds`` that requests a page as the session's user (200 expected)."""
     port = free_port()
     env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = subprocess.Popen(  # noqa: S603 -- fixed arguments
@@ -229,7 +229,7 @@ def measure(requests: int, email: str, seed: int) -> None:
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+    cookie = f"{cookie_name}={session}"
 
     def get(path: str) -> float:
         request = urllib.request.Request(
@@ -241,24 +241,43 @@ def measure(requests: int, email: str, seed: int) -> None:
             assert response.status == 200, (path, response.status)
         return time.perf_counter() - started
 
+    for _ in range(150):
+        try:
+            get("/healthz")
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, get
+
+
+def dashboard_pages() -> dict[str, str]:
+    from partners.models import Tier
+
+    tier = Tier.objects.order_by("rank").first()
+    return {
+        "dashboard, no filter": "/manage/dashboard/",
+        "dashboard, region + my partners + 12 months": (
+            "/manage/dashboard/?region=emea&owner=mine&since=" + _year_ago()
+        ),
+        "dashboard, tier + 12 months": f"/manage/dashboard/?tier={tier.pk}&since=" + _year_ago(),
+    }
+
+
+def measure(requests: int, email: str, seed: int) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from partners.models import Partner
+
+    session = session_for(email)
+    server, get = serve(session, settings.SESSION_COOKIE_NAME)
     try:
-        for _ in range(100):
-            try:
-                get("/manage/dashboard/")
-                break
-            except OSError:
-                time.sleep(0.2)
+        get("/manage/dashboard/")  # the process's first page loads templates and modules
         rng = random.Random(seed)  # noqa: S311
-        tier = Tier.objects.order_by("rank").first()
-        pages = {
-            "dashboard, no filter": ["/manage/dashboard/"],
-            "dashboard, region + my partners + 12 months": [
-                "/manage/dashboard/?region=emea&owner=mine&since=" + _year_ago()
-            ],
-            "dashboard, tier + 12 months": [
-                f"/manage/dashboard/?tier={tier.pk}&since=" + _year_ago()
-            ],
-        }
+        pages = {name: [url] for name, url in dashboard_pages().items()}
         ids = list(Partner.objects.values_list("pk", flat=True))
         details = [f"/manage/partners/{pk}/" for pk in rng.sample(ids, min(requests, len(ids)))]
         print(f"{len(ids):,} partners; {requests} requests per row; gunicorn, 1 worker, loopback.")
@@ -275,6 +294,113 @@ def measure(requests: int, email: str, seed: int) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
+
+
+def measure_across_rollups(
+    duration: float, interval: float, rate: int, think: float, email: str, seed: int
+) -> None:
+    """What a channel manager waits for while the program is live: events are recorded through
+    the real service (``record_events``, ``rate`` per second, by random partners' members), the
+    real ``rollup_metrics`` task is queued every ``interval`` seconds (as beat does every minute)
+    to a real Celery worker (solo pool), which folds them in, refreshes the scores and rebuilds
+    the pages it pre-builds or that requests found stale; meanwhile the client requests the three
+    dashboard views in turn (``think`` seconds apart) for ``duration`` seconds."""
+    import threading
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db import connection
+    from django.utils import timezone
+
+    from metrics import dashboard_cache
+    from metrics.services import NewEvent, record_events
+    from metrics.tasks import rollup_metrics
+    from partners.models import PartnerMembership
+
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        sys.exit("Set REDIS_URL (cache and Celery broker), e.g. redis://127.0.0.1:6379/2.")
+    rng = random.Random(seed)  # noqa: S311
+    members = list(PartnerMembership.objects.values_list("partner_id", "user_id"))
+    members = rng.sample(members, min(len(members), 5000))
+    pages = dashboard_pages()
+    session = session_for(email)
+    cache.clear()  # FLUSHDB of this Redis db: the page cache and any old Celery messages
+    started = time.perf_counter()
+    print(f"catch-up rollup: {rollup_metrics()} in {time.perf_counter() - started:.1f} s")
+    cache.clear()  # the catch-up queued pre-builds; the worker should start from nothing
+    env = {**os.environ, "DEBUG": "false"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "prm", "worker", "--pool", "solo",
+         "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    server, get = serve(session, settings.SESSION_COOKIE_NAME)
+    stop = threading.Event()
+    counts = {"events": 0, "rollups": 0, "versions": set()}
+
+    def record() -> None:
+        n = 0
+        while not stop.is_set():
+            tick = time.perf_counter()
+            now = timezone.now()
+            batch = []
+            for _ in range(rate):
+                partner, user = rng.choice(members)
+                kind = rng.choice(["auth.login", "offering.used", "resource.viewed"])
+                n += 1
+                batch.append(
+                    NewEvent(kind=kind, key=f"bench-swr:{seed}:{time.time_ns()}:{n}",
+                             partner_id=partner, user_id=user, occurred_at=now)
+                )  # fmt: skip
+            counts["events"] += record_events(batch)
+            stop.wait(max(0.0, 1.0 - (time.perf_counter() - tick)))
+        connection.close()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            rollup_metrics.delay()  # to the worker, as beat does
+            counts["rollups"] += 1
+            counts["versions"].add(dashboard_cache.data_state().version)
+        connection.close()
+
+    try:
+        get("/manage/dashboard/?since=" + _year_ago())  # the process's first page: imports
+        cache.delete(dashboard_cache.RECENT_KEY)  # not a view to keep warm
+        first = {name: get(url) for name, url in pages.items()}  # never built: built in request
+        for name, seconds in first.items():
+            print(f"{name + ' (first request: built)':58} {seconds * 1000:7.1f} ms")
+        threads = [threading.Thread(target=record), threading.Thread(target=beat)]
+        for thread in threads:
+            thread.start()
+        times: dict[str, list[float]] = {name: [] for name in pages}
+        end = time.perf_counter() + duration
+        while time.perf_counter() < end:
+            for name, url in pages.items():
+                times[name].append(get(url))
+                time.sleep(think)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        print(
+            f"{duration:.0f} s: {counts['events']:,} events recorded, {counts['rollups']} rollups "
+            f"queued every {interval:.0f} s, {len(counts['versions'])} data versions seen; "
+            f"client think time {think} s"
+        )
+        for name in pages:
+            slow = sum(t > 0.150 for t in times[name])
+            print(f"{name + ' (across rollups)':58} {percentiles(times[name])}  >150 ms: {slow}")
+        every = [t for ts in times.values() for t in ts]
+        print(f"{'all three views (across rollups)':58} {percentiles(every)}")
+    finally:
+        stop.set()
+        server.send_signal(signal.SIGTERM)
+        worker.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+        worker.wait(timeout=60)
 
 
 def measure_weekly(repeats: int, email: str) -> None:
@@ -342,11 +468,28 @@ def main() -> None:
     parser.add_argument(
         "--weekly", action="store_true", help="Time the weekly actives, buckets vs summary."
     )
+    parser.add_argument(
+        "--across-rollups",
+        action="store_true",
+        help="Dashboard requests while events are recorded and rollups run (Celery worker).",
+    )
+    parser.add_argument("--duration", type=float, default=180, help="--across-rollups: seconds")
+    parser.add_argument(
+        "--interval", type=float, default=20, help="--across-rollups: seconds between rollups"
+    )
+    parser.add_argument("--rate", type=int, default=50, help="--across-rollups: events/second")
+    parser.add_argument(
+        "--think", type=float, default=0.5, help="--across-rollups: pause between requests"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to the Postgres benchmark database.")
     if args.prepare:
         prepare(args.events, args.seed)
+    elif args.across_rollups:
+        measure_across_rollups(
+            args.duration, args.interval, args.rate, args.think, args.manager, args.seed
+        )
     elif args.weekly:
         measure_weekly(max(args.requests // 4, 3), args.manager)
     else:

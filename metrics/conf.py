@@ -99,3 +99,9 @@ def onboarding_stall_days() -> int:
 def dashboard_cache_seconds() -> int:
     """How long a built dashboard page may be served from the cache (0: never cached)."""
     return _int("PRM_DASHBOARD_CACHE_SECONDS", 300)
+
+
+def dashboard_max_stale_seconds() -> int:
+    """A cached dashboard page older than this is built again in the request instead of being
+    served stale while a task rebuilds it (metrics.dashboard_cache)."""
+    return _int("PRM_DASHBOARD_MAX_STALE_SECONDS", 3600)

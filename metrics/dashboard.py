@@ -8,23 +8,18 @@ and the CSV of a table always show the same numbers.
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.urls import reverse
 
-from metrics import conf, summaries
 from metrics import definitions as d
+from metrics import summaries
 from metrics.definitions import program as p
 from metrics.forms import DashboardQuery
 from partners.choices import PartnerStatus
-
-logger = logging.getLogger(__name__)
 
 CURVE_POINTS = 52
 
@@ -386,42 +381,3 @@ def build(q: DashboardQuery) -> dict:
 
 def build_one(key: str, q: DashboardQuery) -> Table:
     return TABLES[key](q)
-
-
-def cached_page(
-    q: DashboardQuery,
-    *,
-    freshness,
-    render: Callable[[dict], dict] | None = None,
-    render_key: str = "",
-) -> dict:
-    """``build``, plus what ``render`` makes of it (the page's HTML fragments), kept in the cache
-    until the rollup runs again (its last success is part of the key) and at most
-    PRM_DASHBOARD_CACHE_SECONDS. Summaries only change when the rollup runs; domain rows (deals,
-    checklists) may be that much newer than the page, as its freshness line says. Not cached
-    before the first rollup. Caching the rendered fragments, not only the data, is what makes a
-    cached page cheap: rendering ~300 table cells cost more than every query of the page.
-
-    ``render`` must depend only on the data and on what ``q.cache_key()`` and ``render_key`` say
-    (pass the query string it embeds as ``render_key``)."""
-
-    def make() -> dict:
-        found = build(q)
-        if render is not None:
-            found.update(render(found))
-        return found
-
-    seconds = conf.dashboard_cache_seconds()
-    if not seconds or freshness.last_success_at is None:
-        return make()
-    digest = hashlib.sha256(render_key.encode()).hexdigest()[:16]
-    key = f"dashboard:v2:{freshness.last_success_at.isoformat()}:{q.cache_key()}:{digest}"
-    try:  # the cache only saves time: with Redis down the page is built from the summaries
-        found = cache.get(key)
-        if found is None:
-            found = make()
-            cache.set(key, found, seconds)
-    except Exception as exc:  # RedisCache raises the redis client's ConnectionError
-        logger.warning("dashboard cache unavailable (%s); building without it", exc)
-        found = make()
-    return found

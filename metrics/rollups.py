@@ -85,6 +85,7 @@ class RollupResult:
     duration_ms: int = 0
     reason: str = ""
     steps: dict = field(default_factory=dict)  # step name -> milliseconds, for logs and the bench
+    busy: bool = False  # a lock was held (another run, or a killed run's statement still ending)
 
 
 def _safe_upper_bound(cursor) -> int:
@@ -274,7 +275,7 @@ def _run_shard(shard: int, shards: int, upper: int | None) -> RollupResult:
                 state, started=started, events=events, buckets=buckets, watermark=high
             )
     except RollupBusy as busy:
-        return RollupResult(ran=False, reason=str(busy))
+        return RollupResult(ran=False, reason=str(busy), busy=True)
     return RollupResult(
         ran=True,
         events=events,
@@ -311,7 +312,7 @@ def rollup_incremental() -> RollupResult:
                 _prepare_shards(shards, steps)
     except RollupBusy as busy:
         logger.info("metrics rollup skipped: %s", busy)
-        return RollupResult(ran=False, reason=str(busy))
+        return RollupResult(ran=False, reason=str(busy), busy=True)
     except RollupLayoutError as error:
         logger.error("metrics rollup skipped: %s", error)
         return RollupResult(ran=False, reason=str(error))
@@ -325,9 +326,10 @@ def rollup_incremental() -> RollupResult:
             ]
             results = [_run_shard(0, shards, upper), *(f.result() for f in others)]
     done = [r for r in results if r.ran]
+    busy = any(r.busy for r in results)
     if not done:
         logger.info("metrics rollup skipped: %s", results[0].reason)
-        return RollupResult(ran=False, reason=results[0].reason)
+        return RollupResult(ran=False, reason=results[0].reason, busy=busy)
     for result in results:
         for name, ms in result.steps.items():
             # Shards run at once: a step costs the run its slowest shard's time.
@@ -340,6 +342,7 @@ def rollup_incremental() -> RollupResult:
         duration_ms=int((time.monotonic() - started) * 1000),
         reason="; ".join(sorted({r.reason for r in results if not r.ran})),
         steps=dict(steps),
+        busy=busy,
     )
 
 

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 
+from metrics import dashboard_cache
 from metrics.partitions import ensure_event_partitions
 from metrics.rollups import rollup_incremental
 from metrics.scores import scores_refresh
@@ -9,13 +10,24 @@ from metrics.scores import scores_refresh
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
-def rollup_metrics() -> dict:
+# A run that found a rollup lock held tries again this often, this many times (besides beat's
+# next run a minute later): after a worker was killed mid-rollup, its redelivered task arrives
+# while the killed run's last statement still runs in Postgres (a backend notices its client is
+# gone only when it answers) and holds the locks for those seconds.
+BUSY_RETRY_SECONDS = 10
+BUSY_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=BUSY_RETRIES)
+def rollup_metrics(self) -> dict:
     """Fold new events into the summary tables, then refresh the adoption scores they affect.
     Safe to deliver twice or run concurrently: both steps recompute whole buckets or scores from
-    stored data, and a second run gives up on the lock instead of waiting."""
+    stored data, and a second run gives up on the lock instead of waiting (and tries again a
+    little later, see BUSY_RETRY_SECONDS)."""
     rollup = rollup_incremental()
     scores = scores_refresh()
+    # After the scores: the pages rebuilt now must read the summaries this run committed.
+    rebuilds = dashboard_cache.after_rollup(rollup, scores)
     if rollup.events:
         logger.info(
             "metrics rollup: %d events, %d buckets in %d ms; %d scores in %d ms",
@@ -25,12 +37,22 @@ def rollup_metrics() -> dict:
             scores.buckets,
             scores.duration_ms,
         )
+    if rollup.busy and self.request.retries < BUSY_RETRIES:
+        raise self.retry(countdown=BUSY_RETRY_SECONDS)
     return {
         "ran": rollup.ran,
         "events": rollup.events,
         "scores": scores.buckets,
         "reason": rollup.reason or scores.reason,
+        "dashboard_rebuilds": rebuilds,
     }
+
+
+@shared_task(acks_late=True)
+def rebuild_dashboard_page(querystring: str, user_id: int | None = None) -> str:
+    """Build one program dashboard page into the cache (queued when a request found it stale, and
+    after each rollup that changed data). Safe twice: a page already current is left alone."""
+    return dashboard_cache.rebuild(dashboard_cache.PageRequest(querystring, user_id))
 
 
 @shared_task(acks_late=True)

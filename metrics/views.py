@@ -6,12 +6,11 @@ import itertools
 from datetime import timedelta
 
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from metrics import dashboard, definitions
+from metrics import dashboard, dashboard_cache, definitions
 from metrics.forms import DashboardFilterForm, quarter_start
 from partners import selectors as partner_selectors
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin
@@ -81,23 +80,17 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
         form = self.get_form()
         query = self.get_query(form)
         with replica_reads():  # read-only summaries and their freshness (prm/routers.py)
-            context = self.get_context_data(form=form, query=query)
+            state = dashboard_cache.data_state()
+            context = self.get_context_data(form=form, query=query, freshness=state.freshness)
             if query is not None:
-                querystring = context["querystring"]
-                context.update(
-                    dashboard.cached_page(
-                        query,
-                        freshness=context["freshness"],
-                        render=lambda data: {
-                            "kpis_html": render_to_string("metrics/_dashboard_kpis.html", data),
-                            "cards_html": render_to_string(
-                                "metrics/_dashboard_cards.html",
-                                {**data, "querystring": querystring},
-                            ),
-                        },
-                        render_key=querystring,  # the CSV links embed it
-                    )
+                page = dashboard_cache.cached_page(
+                    query,
+                    dashboard_cache.PageRequest.from_form(form, context["querystring"]),
+                    state=state,
                 )
+                context.update(page.content)
+                context["freshness"] = page.freshness  # of the data shown, maybe an older run's
+                context["page_note"] = page.note
         status = 200 if query is not None else 400
         return self.render_to_response(context, status=status)
 
@@ -106,7 +99,6 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
         params = self.request.GET.copy()
         params.pop("page", None)
         return super().get_context_data(
-            freshness=definitions.metrics_freshness(),
             querystring=params.urlencode(),
             previous=query.previous if query else None,
             presets=dashboard_presets(params),

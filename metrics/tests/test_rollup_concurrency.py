@@ -83,7 +83,38 @@ def test_an_overlapping_run_gives_up_instead_of_running_twice(world):
     release.set()
     thread.join(10)
     assert not result.ran and result.reason == "another rollup run is in progress"
+    assert result.busy
     assert roll().events == 1
+
+
+def test_the_task_tries_again_when_a_killed_runs_lock_is_still_held(world):
+    """A redelivered task (its worker was killed mid-rollup) can arrive while the killed run's
+    last statement still holds the locks: it retries (BUSY_RETRIES times, BUSY_RETRY_SECONDS
+    apart) instead of waiting for beat's next run; the last try gives up quietly."""
+    from celery.exceptions import Retry
+
+    from metrics import tasks
+
+    record_events([event("auth.login", "x", partner=world.partner_a, day=DAY)])
+    RollupState.objects.get_or_create(name=ROLLUP_NAME)
+    holding, release = threading.Event(), threading.Event()
+
+    def killed_run():
+        with transaction.atomic():
+            RollupState.objects.select_for_update().get(name=ROLLUP_NAME)
+            holding.set()
+            release.wait(10)
+
+    thread, _ = in_thread(killed_run)
+    assert holding.wait(10)
+    with pytest.raises(Retry):  # eager mode raises what a worker would send to the broker
+        tasks.rollup_metrics.apply().get()
+    last = tasks.rollup_metrics.apply(retries=tasks.BUSY_RETRIES).get()
+    assert last["ran"] is False and last["reason"] == "another rollup run is in progress"
+    release.set()
+    thread.join(10)
+    retried = tasks.rollup_metrics.apply(retries=1).get()
+    assert retried["ran"] and retried["events"] == 1
 
 
 def test_rollups_during_concurrent_ingestion_equal_a_recompute(world):

@@ -363,8 +363,11 @@ PRM_TIER_FX_RATES = {
         },
     ).items()
 }  # fmt: skip
-# Dashboard pages are kept in the cache this long at most (a new rollup run replaces them).
+# A cached dashboard page is served as current while the summaries it was built from are unchanged
+# and it is at most this old; then served stale while a task rebuilds it, up to the second limit,
+# after which a request builds it again (metrics/dashboard_cache.py).
 PRM_DASHBOARD_CACHE_SECONDS = env.int("PRM_DASHBOARD_CACHE_SECONDS", default=300)
+PRM_DASHBOARD_MAX_STALE_SECONDS = env.int("PRM_DASHBOARD_MAX_STALE_SECONDS", default=3600)
 
 # --- Security hardening (issue 10; RELIABILITY.md B1-B3, E3) ------------------------------------
 # Vendor staff (channel managers, admins) must set up TOTP before /manage/ and /admin/.

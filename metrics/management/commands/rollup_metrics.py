@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from metrics import dashboard_cache
 from metrics.rollups import rollup_incremental, rollup_recompute
 from metrics.scores import scores_refresh
 
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         scores = scores_refresh()
         if not scores.ran:
             raise CommandError(f"Adoption scores were not refreshed: {scores.reason}.")
+        # A backfill changes summaries without moving the watermark: new dashboard data version.
+        dashboard_cache.after_rollup(result, scores)
         what = "rebuilt" if (full or since_day or until_day) else "folded in"
         detail = f"{result.buckets} partner-days" + (
             f" from {result.events} new events" if result.events else ""
