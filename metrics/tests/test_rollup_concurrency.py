@@ -66,8 +66,9 @@ def test_an_event_still_being_written_is_not_skipped_by_the_watermark(world, set
     assert snapshot() == before
 
 
-def test_an_overlapping_run_gives_up_instead_of_running_twice(world):
-    record_events([event("auth.login", "x", partner=world.partner_a, day=DAY)])
+def hold_rollup_lock():
+    """Another run (or a killed run's statement still ending) holds shard 0's state row, in a
+    thread with its own connection, until ``release`` is set; returns (thread, release)."""
     RollupState.objects.get_or_create(name=ROLLUP_NAME)
     holding, release = threading.Event(), threading.Event()
 
@@ -79,6 +80,12 @@ def test_an_overlapping_run_gives_up_instead_of_running_twice(world):
 
     thread, _ = in_thread(other_run)
     assert holding.wait(10)
+    return thread, release
+
+
+def test_an_overlapping_run_gives_up_instead_of_running_twice(world):
+    record_events([event("auth.login", "x", partner=world.partner_a, day=DAY)])
+    thread, release = hold_rollup_lock()
     result = rollup_incremental()
     release.set()
     thread.join(10)
@@ -96,17 +103,7 @@ def test_the_task_tries_again_when_a_killed_runs_lock_is_still_held(world):
     from metrics import tasks
 
     record_events([event("auth.login", "x", partner=world.partner_a, day=DAY)])
-    RollupState.objects.get_or_create(name=ROLLUP_NAME)
-    holding, release = threading.Event(), threading.Event()
-
-    def killed_run():
-        with transaction.atomic():
-            RollupState.objects.select_for_update().get(name=ROLLUP_NAME)
-            holding.set()
-            release.wait(10)
-
-    thread, _ = in_thread(killed_run)
-    assert holding.wait(10)
+    thread, release = hold_rollup_lock()
     with pytest.raises(Retry):  # eager mode raises what a worker would send to the broker
         tasks.rollup_metrics.apply().get()
     last = tasks.rollup_metrics.apply(retries=tasks.BUSY_RETRIES).get()
