@@ -44,7 +44,7 @@ from metrics import conf, dashboard
 from metrics.definitions.risk import Freshness
 from metrics.forms import MINE, DashboardFilterForm, DashboardQuery
 from metrics.models import RollupState, ScoreDirty
-from metrics.rollups import ROLLUP_NAME, SCORES_NAME, RollupResult
+from metrics.rollups import SCORES_NAME, SHARD_ROWS, RollupResult
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +71,7 @@ def data_state() -> DataState:
     """The rollup's last success and the version of the summaries, in one query."""
     rows = {
         r.name: r
-        for r in RollupState.objects.filter(
-            Q(name__in=[SCORES_NAME, MARKER])
-            | Q(name=ROLLUP_NAME)
-            | Q(name__startswith=f"{ROLLUP_NAME}.")  # the rollup's partner shards
-        )
+        for r in RollupState.objects.filter(Q(name__in=[SCORES_NAME, MARKER]) | SHARD_ROWS)
         .only("name", "scores_through", "last_success_at")
         .annotate(changing=Exists(ScoreDirty.objects.all()))
     }

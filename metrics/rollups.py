@@ -134,11 +134,13 @@ def shard_name(shard: int) -> str:
     return ROLLUP_NAME if shard == 0 else f"{ROLLUP_NAME}.{shard}"
 
 
+# The state rows of the rollup's partner shards: "daily", "daily.1", …
+SHARD_ROWS = Q(name=ROLLUP_NAME) | Q(name__startswith=f"{ROLLUP_NAME}.")
+
+
 def shard_states():
     """Every shard's state row (the rollup's watermark is the smallest of theirs)."""
-    return RollupState.objects.filter(
-        Q(name=ROLLUP_NAME) | Q(name__startswith=f"{ROLLUP_NAME}.")
-    ).order_by("name")
+    return RollupState.objects.filter(SHARD_ROWS).order_by("name")
 
 
 def _shard_count() -> int:
