@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +36,14 @@ def test_partner_user_logs_in_and_sees_the_partner_home(page, live_server, demo)
     assert page.locator("h1").first.inner_text().strip() != ""
     assert "Acme Cloud Solutions" in page.content()
     # the team page is one click away for a partner admin
+    # (a click returns once the next page starts loading: expect() waits for it to be there)
     page.click("a[href='/portal/team/']")
-    assert page.url == f"{live_server.url}/portal/team/"
-    assert "user@acme.example" in page.content()
+    expect(page).to_have_url(f"{live_server.url}/portal/team/")
+    expect(page.locator("main")).to_contain_text("user@acme.example")
     # the demo partner's registrations are real: the list shows them and each one opens
     page.goto(f"{live_server.url}/portal/deals/")
     page.locator("table a[href^='/portal/deals/']").first.click()
-    assert re.search(r"/portal/deals/\d+/$", page.url)
+    expect(page).to_have_url(re.compile(r"/portal/deals/\d+/$"))
 
 
 def test_channel_manager_logs_in_and_sees_the_manager_home(page, live_server, demo):
@@ -50,11 +52,11 @@ def test_channel_manager_logs_in_and_sees_the_manager_home(page, live_server, de
     assert page.url.startswith(f"{live_server.url}/manage/")
     assert page.locator("table").count() >= 1
     page.locator("table a[href^='/manage/partners/']").first.click()
-    assert "/manage/partners/" in page.url
+    expect(page).to_have_url(re.compile(r"/manage/partners/"))
     # the review queue holds the demo partners' submitted registrations
     page.goto(f"{live_server.url}/manage/deals/?status=submitted")
     page.locator("table a[href^='/manage/deals/']").first.click()
-    assert re.search(r"/manage/deals/\d+/$", page.url)
+    expect(page).to_have_url(re.compile(r"/manage/deals/\d+/$"))
 
 
 def test_vendor_admin_logs_in_and_reaches_the_django_admin(page, live_server, demo):

@@ -104,7 +104,8 @@ def test_applicant_becomes_an_active_partner(page, browser, live_server, program
     contact.fill("input[name=password1]", "nimbus-clouds-2026")
     contact.fill("input[name=password2]", "nimbus-clouds-2026")
     contact.click("main form button[type=submit]")
-    contact.goto(f"{base}/portal/")
+    # signing up logs the contact in and lands on the portal home (waits for its load event)
+    contact.wait_for_url(f"{base}/portal/")
     assert "Your activation checklist" in contact.content()
     assert "0 of 6 required steps done" in contact.content()
 
