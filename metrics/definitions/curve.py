@@ -90,7 +90,8 @@ def offering_adoption_curve(
         status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED]
     )
     joined = {
-        pk: at.astimezone(UTC).date() for pk, at in eligible_qs.values_list("pk", "joined_at")
+        pk: at.astimezone(UTC).date()
+        for pk, at in eligible_qs.order_by().values_list("pk", "joined_at")
     }
     diff = [0] * (len(points) + 1)
 

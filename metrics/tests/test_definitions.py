@@ -9,6 +9,7 @@ from metrics.definitions import (
     activation_cohorts,
     activation_funnel,
     activation_rate,
+    adoption_ranking,
     adoption_score_explained,
     adoption_score_for_partner,
     adoption_score_history,
@@ -24,7 +25,7 @@ from metrics.definitions import (
     time_to_activation,
     time_to_first_deal,
 )
-from metrics.models import Event, OfferingAdoptionRule
+from metrics.models import AdoptionScore, Event, OfferingAdoptionRule
 from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
@@ -214,6 +215,29 @@ def test_adoption_weights_are_configurable(world, settings):
     record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
     roll()
     assert adoption_score_for_partner(partner_id=world.partner_a.pk).score == 20.0
+
+
+def test_adoption_ranking_orders_by_score_then_name_within_the_filters():
+    def scored(name, score, day=TODAY, region=Region.NORTH_AMERICA):
+        partner = joined(TODAY - timedelta(days=200), activated_after=10, name=name, region=region)
+        AdoptionScore.objects.create(
+            partner=partner, day=day, score=score, areas=3, area_mask=7, active_days=9,
+            active_users=4, seats=5, events=40,
+        )  # fmt: skip
+        return partner
+
+    zeta, alpha = scored("Zeta", 100.0), scored("Alpha", 100.0)
+    scored("Mid", 80.0), scored("Low", 10.0)
+    scored("Yesterday", 99.0, day=TODAY - timedelta(days=1))  # another day: not ranked today
+    emea = scored("Emea", 90.0, region=Region.EMEA)
+
+    ranked = adoption_ranking(day=TODAY, limit=4)
+    assert [s.partner.name for s in ranked] == ["Alpha", "Zeta", "Emea", "Mid"]
+    assert [s.partner_id for s in ranked[:2]] == [alpha.pk, zeta.pk]
+    assert (ranked[0].score, ranked[0].active_users, ranked[0].areas) == (100.0, 4, 3)
+    assert [s.partner_id for s in adoption_ranking(day=TODAY, region=Region.EMEA)] == [emea.pk]
+    everyone = [s.partner.name for s in adoption_ranking(day=TODAY, limit=20)]
+    assert everyone == ["Alpha", "Zeta", "Emea", "Mid", "Low"]
 
 
 def test_feature_adoption_is_a_share_of_active_partners(world):
