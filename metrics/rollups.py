@@ -371,10 +371,11 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                 top = max(s.watermark for s in states)
                 bound = max(upper, top) if full else top
                 if full or len(states) == 1:
-                    folded = f"e.id <= {int(bound if full else state.watermark)}"
+                    folded = f"e.id <= {int(bound)}"  # one shard: bound is its watermark
                 else:
                     folded = " OR ".join(
-                        f"(mod(e.partner_id, {len(states)}) = {shard} AND e.id <= {int(s.watermark)})"
+                        f"({_shard_of('e.partner_id', shard, len(states))} "
+                        f"AND e.id <= {int(s.watermark)})"
                         for shard, s in enumerate(states)
                     )
                 days, day_params = [], []

@@ -112,11 +112,7 @@ def _rebuild_scores(
         )
 
     on = "ON {0}.partner_id = d.partner_id AND {0}.day = d.day"
-    # The window's areas: the OR of its day masks, bit by bit (max(mask & bit) is the bit or 0;
-    # SQLite has no bit_or aggregate).
-    any_bit = [f"max(w.area_mask & {bit})" for bit in AREA_BITS.values()]
-    mask_sql = " + ".join(any_bit)
-    areas_sql = " + ".join(f"(CASE WHEN {b} > 0 THEN 1 ELSE 0 END)" for b in any_bit)
+    areas_sql, mask_sql = _window_areas("max(w.area_mask & {bit})")
     day_select = (
         "count(*) AS active_days, sum(w.events) AS events, "
         f"{areas_sql} AS areas, {mask_sql} AS area_mask"
@@ -151,6 +147,15 @@ def _rebuild_scores(
     count = cursor.rowcount
     cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
     return count
+
+
+def _window_areas(bit_max: str) -> tuple[str, str]:
+    """SQL for a 30-day window's feature areas: (how many areas, their mask). The mask is the OR
+    of the window's day masks, taken bit by bit (SQLite has no ``bit_or`` aggregate):
+    ``bit_max`` is the window's max of ``area_mask & {bit}``, which is the bit or 0."""
+    any_bit = [bit_max.format(bit=bit) for bit in AREA_BITS.values()]
+    count = " + ".join(f"(CASE WHEN {b} > 0 THEN 1 ELSE 0 END)" for b in any_bit)
+    return count, " + ".join(any_bit)
 
 
 def _score_sql(g: str = "g") -> tuple[str, list]:
@@ -211,10 +216,8 @@ def _full_scores(cursor, *, as_of: date) -> int:
                 SELECT partner_id, day FROM g""",
             [as_of, as_of],
         )
-    # A window's areas: the OR of its day masks, bit by bit (a 30-row moving max of each bit).
-    any_bit = [f"coalesce(max(pd.area_mask & {bit}) OVER w, 0)" for bit in AREA_BITS.values()]
-    area_sum = " + ".join(f"(CASE WHEN {b} > 0 THEN 1 ELSE 0 END)" for b in any_bit)
-    area_mask = " + ".join(any_bit)
+    # A 30-row moving max of each bit of the day masks.
+    area_sum, area_mask = _window_areas("coalesce(max(pd.area_mask & {bit}) OVER w, 0)")
     gap = _day_diff("day", "lag(day) OVER (PARTITION BY partner_id, user_id ORDER BY day)")
     island_end = _plus_days("i.last", "30")
     rounded, params = _score_sql()
