@@ -2,6 +2,7 @@
 shards run at once on their own connections, and changing PRM_ROLLUP_SHARDS, a shard that fell
 behind, a range rebuild or a broken layout never fold an event twice or skip one."""
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -55,12 +56,12 @@ def partners(world):
 
 
 def seats() -> dict[int, int]:
-    found: dict[int, int] = {}
-    for pid in PartnerMembership.objects.filter(user__is_active=True).values_list(
-        "partner_id", flat=True
-    ):
-        found[pid] = found.get(pid, 0) + 1
-    return found
+    active = PartnerMembership.objects.filter(user__is_active=True)
+    return dict(Counter(active.values_list("partner_id", flat=True)))
+
+
+def last_event_id() -> int:
+    return Event.objects.order_by("-id").values_list("id", flat=True)[0]
 
 
 def add_events(partners, world, tag: str, days=(0, 1, 9)) -> None:
@@ -92,7 +93,7 @@ def test_each_shard_keeps_its_own_watermark_and_together_they_fold_every_partner
     assert {p.pk % 2 for p in partners} == {0, 1}
     add_events(partners, world, "a")
     result = roll()
-    top = Event.objects.order_by("-id").values_list("id", flat=True)[0]
+    top = last_event_id()
     assert result.ran and result.events == Event.objects.count()
     assert watermarks() == {shard_name(0): top, shard_name(1): top}
     assert snapshot() == expected_tables(seats(), TODAY)
@@ -108,13 +109,13 @@ def test_a_shard_that_fell_behind_catches_up_before_the_shard_count_changes(
     roll()
     add_events(partners, world, "b")
     # Shard 1's run failed: only shard 0 folded the new events.
-    upper = Event.objects.order_by("-id").values_list("id", flat=True)[0]
+    upper = last_event_id()
     assert _run_shard(0, 2, upper).ran
     assert watermarks()[shard_name(0)] > watermarks()[shard_name(1)]
     settings.PRM_ROLLUP_SHARDS = 3
     add_events(partners, world, "c")
     assert roll().ran
-    top = Event.objects.order_by("-id").values_list("id", flat=True)[0]
+    top = last_event_id()
     assert watermarks() == {shard_name(k): top for k in range(3)}
     assert snapshot() == expected_tables(seats(), TODAY)
 
@@ -135,7 +136,7 @@ def test_a_range_rebuild_stops_at_each_shards_own_watermark(partners, world, fro
     add_events(partners, world, "a")
     roll()
     add_events(partners, world, "b")
-    upper = Event.objects.order_by("-id").values_list("id", flat=True)[0]
+    upper = last_event_id()
     _run_shard(0, 2, upper)  # shard 1 is behind
     assert rollup_recompute(since=TODAY - timedelta(days=3), until=TODAY).ran
     scores_refresh()
