@@ -1,6 +1,8 @@
 """Writes of customer accounts and seat licenses (vendor staff: API and admin). Each records an
 event with a deterministic key."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,7 +25,11 @@ def _clean_external_id(external_id: str) -> str:
 
 
 @transaction.atomic
-def customer_account_create(*, partner, external_id: str, name: str, by=None) -> CustomerAccount:
+def customer_account_create(
+    *, partner, external_id: str, name: str, by=None, at: datetime | None = None
+) -> CustomerAccount:
+    """Create a partner's customer account. ``at``: when it happened (default now; the demo data
+    is anchored in the past)."""
     external_id = _clean_external_id(external_id)
     name = (name or "").strip() or external_id
     if CustomerAccount.objects.filter(partner=partner, external_id=external_id).exists():
@@ -41,6 +47,7 @@ def customer_account_create(*, partner, external_id: str, name: str, by=None) ->
         partner=partner,
         user=by,
         subject=account,
+        occurred_at=at,
         properties={"external_id": external_id},
     )
     return account
@@ -73,10 +80,10 @@ def customer_account_update(
 
 @transaction.atomic
 def seat_license_set(
-    *, account: CustomerAccount, seats: int, offering=None, by=None
+    *, account: CustomerAccount, seats: int, offering=None, by=None, at: datetime | None = None
 ) -> SeatLicense:
     """Set the seats of an account (account-wide, or for one offering): creates the license or
-    changes its number. Zero seats is allowed (a lapsed license)."""
+    changes its number. Zero seats is allowed (a lapsed license). ``at``: when (default now)."""
     if not 0 <= int(seats) <= MAX_SEATS:
         raise CustomerError(f"Seats must be between 0 and {MAX_SEATS:,}.")
     account = CustomerAccount.objects.select_for_update().get(pk=account.pk)
@@ -94,6 +101,7 @@ def seat_license_set(
             partner=account.partner,
             user=by,
             subject=account,
+            occurred_at=at,
             properties={
                 "license": license_.pk,
                 "offering": offering.slug if offering is not None else None,

@@ -9,6 +9,7 @@ from deals.choices import MAX_EXTENSION_DAYS, Currency, DealStage
 from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.services import Line
 from partners.models import Offering
+from partners.selectors import offering_list_for_partner
 
 MAX_AMOUNT = Decimal("999999999.99")
 
@@ -87,6 +88,13 @@ class LineItemForm(forms.Form):
         max_digits=14,
         decimal_places=2,
     )
+
+    def __init__(self, *args, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partner is not None:  # only the offerings meant for the partner's program and type
+            self.fields["offering"].queryset = offering_list_for_partner(partner=partner).order_by(
+                "name"
+            )
 
 
 class BaseLineItemFormSet(forms.BaseFormSet):

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from deals import selectors
@@ -24,6 +25,7 @@ from deals.models import Deal, DealExtensionRequest, DealLineItem, DealTransitio
 from deals.notifications import notify
 from metrics.choices import EventKind
 from metrics.services import record_event
+from partners.selectors import offering_list_for_partner
 
 
 class DealError(Exception):
@@ -116,6 +118,25 @@ def _replace_lines(deal: Deal, lines: list[Line]) -> None:
     for line in lines:
         if not getattr(line.offering, "is_active", False):
             raise DealError(f"{line.offering} is not in the offering catalog.")
+    # One query, whichever path (portal form, API) sent the lines: an offering meant for other
+    # programs or partner types is refused like one outside the catalog.
+    wanted = {ln.offering.pk for ln in lines}
+    offered = (
+        set(
+            offering_list_for_partner(partner=deal.partner)
+            .filter(pk__in=wanted)
+            .values_list("pk", flat=True)
+        )
+        if wanted
+        else set()
+    )
+    for line in lines:
+        if line.offering.pk not in offered:
+            raise DealError(
+                _("%(offering)s is not offered to your partner program.")
+                % {"offering": line.offering}
+            )
+    for line in lines:
         if line.quantity < 1:
             raise DealError("Quantities must be at least 1.")
         if line.unit_amount <= 0:

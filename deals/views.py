@@ -161,7 +161,10 @@ class _DealFormMixin:
             initial["shared_with"] = [u.pk for u in deal.shared_with.all()]
         form = DealForm(data, initial=initial, colleagues=colleagues, can_share=can_share)
         formset = LineItemFormSet(
-            data, prefix="lines", initial=line_item_initial(deal) if deal else None
+            data,
+            prefix="lines",
+            initial=line_item_initial(deal) if deal else None,
+            form_kwargs={"partner": membership.partner},
         )
         return form, formset
 

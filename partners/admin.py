@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import (
     Offering,
@@ -62,8 +63,22 @@ class TierAdmin(admin.ModelAdmin):
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "launched_on", "is_active"]
-    list_filter = ["kind", "is_active"]
+    list_filter = ["kind", "is_active", "programs", "partner_types"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["programs", "partner_types"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "description", "launched_on", "is_active"]}),
+        (
+            _("Audience"),
+            {
+                "fields": ["programs", "partner_types"],
+                "description": _(
+                    "Who the offering is meant for. Only partners of these programs and types "
+                    "see it and count as eligible to adopt it; empty means everyone."
+                ),
+            },
+        ),
+    ]
 
 
 class MembershipInline(admin.TabularInline):

@@ -203,7 +203,12 @@ class TierBenefit(models.Model):
 
 
 class Offering(models.Model):
-    """A product, service or program element the vendor wants partners to adopt."""
+    """A product, service or program element the vendor wants partners to adopt.
+
+    Its audience, like a course's, is the programs and partner types it is meant for: empty means
+    every program (every type). Only partners in the audience are eligible to adopt it (metrics)
+    and see it in their lists (``partners.selectors.offering_list_for_partner``).
+    """
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -213,6 +218,12 @@ class Offering(models.Model):
     description = models.TextField(blank=True)
     launched_on = models.DateField(help_text="Adoption curves start at the launch date.")
     is_active = models.BooleanField(default=True)
+    programs = models.ManyToManyField(
+        Program, blank=True, related_name="+", help_text="Empty: every program."
+    )
+    partner_types = models.ManyToManyField(
+        PartnerType, blank=True, related_name="+", help_text="Empty: every type."
+    )
 
     class Meta:
         ordering = ["name"]

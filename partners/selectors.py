@@ -2,13 +2,15 @@
 tell them the object exists."""
 
 import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from partners.models import Partner, PartnerInvitation, PartnerMembership
+from partners.models import Offering, Partner, PartnerInvitation, PartnerMembership
 
 
 def token_hash(token: str) -> str:
@@ -219,3 +221,75 @@ def partner_get_for_tier_override(*, user: User, pk: int) -> Partner:
     if not user.is_channel_manager or not (user.is_vendor_admin or partner.owner_id == user.pk):
         raise Http404("No such partner.")
     return partner
+
+
+# --- Offerings: their audience ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferingAudience:
+    """The programs and partner types an offering is meant for (ids); empty: every one. A
+    partner is in the audience when both its program and its type are (the course rule)."""
+
+    programs: frozenset[int] = frozenset()
+    partner_types: frozenset[int] = frozenset()
+
+    @property
+    def everyone(self) -> bool:
+        return not self.programs and not self.partner_types
+
+    def includes(self, *, program_id: int, partner_type_id: int) -> bool:
+        return (not self.programs or program_id in self.programs) and (
+            not self.partner_types or partner_type_id in self.partner_types
+        )
+
+    def partners(self, qs: QuerySet[Partner]) -> QuerySet[Partner]:
+        """``qs`` narrowed to the partners in this audience."""
+        if self.programs:
+            qs = qs.filter(program_id__in=sorted(self.programs))
+        if self.partner_types:
+            qs = qs.filter(partner_type_id__in=sorted(self.partner_types))
+        return qs
+
+
+def offering_audiences(offerings) -> dict[int, OfferingAudience]:
+    """Offering id → its audience, for these offerings (objects or ids). Two queries."""
+    ids = [getattr(o, "pk", o) for o in offerings]
+    programs: dict[int, set[int]] = defaultdict(set)
+    types: dict[int, set[int]] = defaultdict(set)
+    if ids:
+        for offering_id, program_id in Offering.programs.through.objects.filter(
+            offering_id__in=ids
+        ).values_list("offering_id", "program_id"):
+            programs[offering_id].add(program_id)
+        for offering_id, type_id in Offering.partner_types.through.objects.filter(
+            offering_id__in=ids
+        ).values_list("offering_id", "partnertype_id"):
+            types[offering_id].add(type_id)
+    return {
+        pk: OfferingAudience(frozenset(programs.get(pk, ())), frozenset(types.get(pk, ())))
+        for pk in ids
+    }
+
+
+def offerings_for_partner(qs: QuerySet[Offering], *, partner: Partner | int) -> QuerySet[Offering]:
+    """``qs`` narrowed to the offerings whose audience includes ``partner`` (its program and
+    type; an offering with no program or no type listed is meant for every one). Given an id,
+    the partner's program and type are read in the same query."""
+    if isinstance(partner, Partner):
+        program_id, type_id = partner.program_id, partner.partner_type_id
+    else:
+        row = Partner.objects.filter(pk=partner)
+        program_id = Subquery(row.values("program_id")[:1])
+        type_id = Subquery(row.values("partner_type_id")[:1])
+    programs = Offering.programs.through.objects.filter(offering_id=OuterRef("pk"))
+    types = Offering.partner_types.through.objects.filter(offering_id=OuterRef("pk"))
+    return qs.filter(
+        ~Exists(programs) | Exists(programs.filter(program_id=program_id)),
+        ~Exists(types) | Exists(types.filter(partnertype_id=type_id)),
+    )
+
+
+def offering_list_for_partner(*, partner: Partner) -> QuerySet[Offering]:
+    """The active offerings a partner may sell and adopt (its audience), by name."""
+    return offerings_for_partner(Offering.objects.filter(is_active=True), partner=partner)

@@ -21,6 +21,7 @@ from metrics.models import OfferingAdoptionSpan, PartnerDayOffering
 from metrics.summaries import trusted_offerings
 from partners.choices import PartnerStatus
 from partners.models import Offering
+from partners.selectors import offering_audiences
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,11 @@ def offering_adoption_curve(
     *, offering: Offering, until: date | None = None, step_days: int = 7, **filters
 ) -> list[CurvePoint]:
     """Adoption of one offering since its launch: a point every ``step_days`` from the launch day
-    to ``until`` (default today). Eligibility uses each partner's join date and current status.
-    Four queries (rules, span fingerprint, eligible partners, their spans of the offering, or
-    their usage of it when the spans summary does not match the current rules)."""
+    to ``until`` (default today). Eligibility uses each partner's join date and current status,
+    among the partners in the offering's audience (its programs and types; empty: everyone).
+    Six queries (rules, the audience's programs and types, span fingerprint, eligible partners,
+    their spans of the offering, or their usage of it when the spans summary does not match the
+    current rules)."""
     until = until or _today()
     rules = offering_rules(offering)
     points, day = [], offering.launched_on
@@ -86,8 +89,10 @@ def offering_adoption_curve(
         if day == until:
             break
         day = min(day + timedelta(days=step_days), until)
-    eligible_qs = partners_matching(**filters).exclude(
-        status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED]
+    eligible_qs = offering_audiences([offering])[offering.pk].partners(
+        partners_matching(**filters).exclude(
+            status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED]
+        )
     )
     joined = {
         pk: at.astimezone(UTC).date()

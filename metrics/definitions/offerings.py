@@ -13,6 +13,7 @@ from metrics.definitions.common import _day_start, _today, partners_matching
 from metrics.models import OfferingAdoptionRule, OfferingAdoptionSpan, PartnerDayOffering
 from partners.choices import PartnerStatus
 from partners.models import Offering, Partner
+from partners.selectors import OfferingAudience, offering_audiences, offerings_for_partner
 
 
 # --- Offering adoption ----------------------------------------------------------------------------
@@ -110,11 +111,13 @@ def _adopted_count(offering: Offering, rules, as_of: date, eligible: QuerySet[Pa
 
 def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingAdoption]:
     """Per active offering: eligible partners and how many adopted it (met any rule) on ``as_of``.
-    Five queries (offerings, rules, eligible, span fingerprints, span counts), plus one per
-    offering whose spans do not match its current rules."""
+    Eligible partners are those of ``_eligible`` in the offering's audience (its programs and
+    partner types; empty: everyone). Seven queries (offerings, rules, their programs and types,
+    eligible, span fingerprints, span counts) when every offering is for everyone; two more
+    (eligible, span counts) per other audience; plus one per offering whose spans do not match
+    its current rules."""
     as_of = as_of or _today()
-    eligible = _eligible(filters, as_of)
-    size = eligible.count()
+    base = _eligible(filters, as_of)
     offerings = list(Offering.objects.filter(is_active=True, launched_on__lte=as_of))
     configured: dict[int, list[Rule]] = defaultdict(list)
     for r in OfferingAdoptionRule.objects.filter(offering__in=offerings):
@@ -124,20 +127,28 @@ def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingA
     rules_of = {
         o.slug: tuple(configured.get(o.pk, ())) or DEFAULT_OFFERING_RULES for o in offerings
     }
-    from_spans = _adopted_from_spans(rules_of, as_of, eligible) if size and offerings else {}
-    result = []
+    audiences = offering_audiences(offerings)
+    groups: dict[OfferingAudience, list[Offering]] = defaultdict(list)
     for offering in offerings:
-        rules = rules_of[offering.slug]
-        if not size:
-            adopted = 0
-        elif offering.slug in from_spans:
-            adopted = from_spans[offering.slug]
-        else:  # rules changed since the spans were computed, or a new offering
-            adopted = _adopted_count(offering, rules, as_of, eligible)
-        result.append(
-            OfferingAdoption(offering=offering, eligible=size, adopted=adopted, rules=rules)
-        )
-    return result
+        groups[audiences[offering.pk]].append(offering)
+    by_slug: dict[str, OfferingAdoption] = {}
+    for audience, members in groups.items():
+        eligible = audience.partners(base)
+        size = eligible.count()
+        group_rules = {o.slug: rules_of[o.slug] for o in members}
+        from_spans = _adopted_from_spans(group_rules, as_of, eligible) if size else {}
+        for offering in members:
+            rules = rules_of[offering.slug]
+            if not size:
+                adopted = 0
+            elif offering.slug in from_spans:
+                adopted = from_spans[offering.slug]
+            else:  # rules changed since the spans were computed, or a new offering
+                adopted = _adopted_count(offering, rules, as_of, eligible)
+            by_slug[offering.slug] = OfferingAdoption(
+                offering=offering, eligible=size, adopted=adopted, rules=rules
+            )
+    return [by_slug[o.slug] for o in offerings]
 
 
 def _adopted_from_spans(
@@ -170,10 +181,15 @@ class PartnerOffering:
 
 
 def partner_offerings(*, partner_id: int, as_of: date | None = None) -> list[PartnerOffering]:
-    """Which active offerings one partner has adopted on ``as_of``, with the rules it meets.
+    """Which active offerings of its audience one partner has adopted on ``as_of``, with the
+    rules it meets (an offering meant for other programs or types is not listed).
     Three queries whatever the number of offerings (offerings, their rules, the partner's usage)."""
     as_of = as_of or _today()
-    offerings = list(Offering.objects.filter(is_active=True, launched_on__lte=as_of))
+    offerings = list(
+        offerings_for_partner(
+            Offering.objects.filter(is_active=True, launched_on__lte=as_of), partner=partner_id
+        )
+    )
     configured: dict[int, list[Rule]] = defaultdict(list)
     for r in OfferingAdoptionRule.objects.filter(offering__in=offerings):
         configured[r.offering_id].append(

@@ -28,6 +28,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from customers.demo import CustomersSeeded, build_customers
 from partners.choices import PartnerStatus as S
 from partners.demo.activity import _refresh_statistics, generate_events, write_events
 from partners.demo.history import build_domain, prepare_domain
@@ -42,6 +43,7 @@ from partners.demo.records import (
 from partners.demo.reference import (
     ACME_DOMAIN,
     ACME_NAME,
+    ADMIN,
     DEMO_LOGINS,
     MANAGERS,
     OFFERINGS,
@@ -49,6 +51,7 @@ from partners.demo.reference import (
     PROGRAM_NAME,
     PROGRAM_SLUG,
     TIERS,
+    _rng,
     _sec,
 )
 from partners.models import Partner
@@ -74,6 +77,11 @@ class SeedResult:
     lifecycle_events: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    customers: CustomersSeeded | None = None  # accounts, seats, their users and usage events
+
+
+# Customers' product usage (``customers.demo``): about a third of ``events`` on top of them.
+CUSTOMER_USAGE_SHARE = 3
 
 
 def demo_data_present() -> bool:
@@ -129,6 +137,14 @@ def seed_demo(
         seeded, total=events, seed=seed, now=now, run=run, resources=setup.catalog.resources
     )
     written = write_events(stream, total=events, batch_size=batch_size, progress=progress)
+    progress("Recording customer accounts, seats and their users' product usage…")
+    customers = build_customers(
+        partner_ids=[s.partner_id for s in seeded],
+        vendor=staff[ADMIN[0]],
+        rng=_rng("prm-demo-customers", seed, run),
+        now=now,
+        usage_budget=events // CUSTOMER_USAGE_SHARE,
+    )
     by_status: dict[str, int] = {}
     for plan in plans:
         by_status[plan.final_status] = by_status.get(plan.final_status, 0) + 1
@@ -139,6 +155,7 @@ def seed_demo(
         events=written,
         history_events=history,
         lifecycle_events=sum(1 + len(p.transitions) + bool(p.activated_at) for p in plans),
+        customers=customers,
         by_status={status: by_status[status] for status in S.values if status in by_status},
         seconds=time.monotonic() - began,
     )

@@ -84,6 +84,12 @@ class Command(BaseCommand):
                     f"lifecycle events in {result.seconds:.1f} s."
                 )
             )
+            if result.customers is not None:
+                c = result.customers
+                self.stdout.write(
+                    f"Customers: {c.accounts:,} accounts of won deals with {c.seats:,} licensed "
+                    f"seats; {c.users:,} of their users sent {c.events:,} product-usage events."
+                )
         self._print_logins()
 
     def _print_logins(self) -> None:
