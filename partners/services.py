@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
@@ -17,6 +18,7 @@ from metrics.choices import EventKind
 from metrics.services import record_event
 from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
 from partners.models import Partner, PartnerInvitation, PartnerMembership, Tier
+from partners.permissions import can_reassign_owner
 from partners.selectors import token_hash
 
 
@@ -159,11 +161,20 @@ def partner_set_tier(*, partner: Partner, tier: Tier, actor: User | None = None)
 def partner_assign_owner(
     *, partner: Partner, owner: User | None, actor: User | None = None
 ) -> Partner:
+    """Give the partner to ``owner``. A person (``actor``) must be allowed to
+    (``permissions.can_reassign_owner``: a vendor admin, or the current owner handing over);
+    ``actor=None`` is the system (seeding, management commands). Checked on the locked row, so
+    the owner read is the one being replaced."""
     if owner is not None and not owner.is_channel_manager:
         raise PartnerError(f"{owner} is not a channel manager.")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if actor is not None and not can_reassign_owner(actor, partner):
+        raise PartnerError(
+            _("Only a vendor admin or the partner's owner can give the partner to someone else.")
+        )
     if partner.owner_id == (owner.pk if owner else None):
         return partner
+    previous_owner_id = partner.owner_id
     partner.owner = owner
     partner.save(update_fields=["owner", "updated_at"])
     now = timezone.now()
@@ -173,7 +184,7 @@ def partner_assign_owner(
         partner=partner,
         user=actor,
         subject=partner,
-        properties={"owner_id": owner.pk if owner else None},
+        properties={"owner_id": owner.pk if owner else None, "from_owner_id": previous_owner_id},
     )
     return partner
 
