@@ -1,24 +1,34 @@
 """Two-factor authentication enforced for vendor staff (setting ``PRM_MFA_REQUIRED_FOR_STAFF``).
 
 When it is on, a channel manager, vendor admin or Django staff user without a TOTP authenticator
-is sent to allauth's TOTP setup page before any staff page (``/manage/``, ``/admin/``) is served.
-Partner users are not affected. The allauth pages themselves stay reachable, so setting it up
-(and logging out) always works.
+(``accounts.selectors.user_must_set_up_mfa``) may only set one up and log out: every signed-in
+page sends them to allauth's TOTP setup, and the session API (``/api/``) answers a JSON 403
+saying so. Partner users are not affected. The allauth pages themselves (``/accounts/``) stay
+reachable, so setting it up (and logging out) always works. API tokens are checked where they
+are authenticated (``prm.api.authentication``), since this middleware runs before DRF knows the
+token's user.
 """
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-STAFF_PREFIXES = ("/manage/", "/admin/")
+from accounts.selectors import user_must_set_up_mfa
+
+# Paths a staff user without MFA may still reach: allauth (TOTP setup, reauthentication, logout),
+# static files and the health check. Everything else, pages and API alike, needs MFA first.
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz")
+API_PREFIX = "/api/"
+MFA_REQUIRED_CODE = "mfa_required"
 
 
-def _needs_mfa(user) -> bool:
-    if not (user.is_authenticated and (user.is_staff or user.is_channel_manager)):
-        return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+def mfa_required_message() -> str:
+    return _(
+        "Vendor staff must use two-factor authentication: set up an authenticator app "
+        "(Account → Two-factor authentication) to continue."
+    )
 
 
 class StaffMfaRequiredMiddleware:
@@ -26,16 +36,16 @@ class StaffMfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        path = request.path
         if (
-            settings.PRM_MFA_REQUIRED_FOR_STAFF
-            and request.path.startswith(STAFF_PREFIXES)
-            and not request.path.startswith(reverse("admin:login"))
-            and _needs_mfa(request.user)
+            not path.startswith(EXEMPT_PREFIXES)
+            and not path.startswith(reverse("admin:login"))
+            and user_must_set_up_mfa(request.user)
         ):
-            messages.warning(
-                request,
-                "Vendor staff must use two-factor authentication: set up an authenticator app "
-                "to continue.",
-            )
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            if path.startswith(API_PREFIX):
+                return JsonResponse(
+                    {"detail": mfa_required_message(), "code": MFA_REQUIRED_CODE}, status=403
+                )
+            messages.warning(request, mfa_required_message())
+            return redirect(f"{reverse('mfa_activate_totp')}?next={path}")
         return self.get_response(request)

@@ -3,6 +3,8 @@
 import hashlib
 import hmac
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -44,3 +46,16 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     if not hmac.compare_digest(token.secret_hash, api_token_secret_hash(parts[2])):
         return None
     return token
+
+
+def user_must_set_up_mfa(user) -> bool:
+    """The one staff-MFA rule (setting ``PRM_MFA_REQUIRED_FOR_STAFF``): True when ``user`` is
+    vendor staff (channel manager, vendor admin or Django staff) without a TOTP authenticator
+    while the rule is on. Such a user may set one up and log out, nothing else: every way in
+    asks this (pages and the session API in ``accounts.middleware``, API tokens in
+    ``prm.api.authentication``, token creation in ``accounts.services.api_token_create``)."""
+    if not settings.PRM_MFA_REQUIRED_FOR_STAFF:
+        return False
+    if not (user.is_authenticated and (user.is_staff or user.is_channel_manager)):
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.choices import TokenScope
 from accounts.models import ApiToken, User
-from accounts.selectors import TOKEN_PREFIX, api_token_secret_hash
+from accounts.selectors import TOKEN_PREFIX, api_token_secret_hash, user_must_set_up_mfa
 
 MAX_ACTIVE_TOKENS = 20
 LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write per token per minute
@@ -32,6 +33,10 @@ def api_token_create(*, user: User, name: str, scope: str = TokenScope.READ) -> 
         raise TokenError("Give the token a name, e.g. the system that will use it.")
     if scope not in TokenScope.values:
         raise TokenError("Choose the read or write scope.")
+    if user_must_set_up_mfa(user):
+        raise TokenError(
+            _("Vendor staff must set up two-factor authentication before creating API tokens.")
+        )
     # lock the user's row so two concurrent creations cannot both pass the limit
     User.objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:

@@ -108,6 +108,12 @@ class PartnerAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "activated_at", "created_at", "updated_at"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a vendor admin reassigns owners here (partners.permissions.can_reassign_owner);
+        # other staff with admin access would otherwise take partners past the service's check.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_vendor_admin else [*fields, "owner"]
+
 
 @admin.register(PartnerInvitation)
 class PartnerInvitationAdmin(admin.ModelAdmin):

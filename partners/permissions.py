@@ -19,6 +19,15 @@ def is_vendor_staff(user) -> bool:
     return user.is_authenticated and user.is_channel_manager
 
 
+def can_reassign_owner(user, partner) -> bool:
+    """Who may change a partner's owning channel manager: a vendor admin, or the current owner
+    handing the partner over. Another channel manager may not take it (the owner alone approves
+    its funds and overrides its tier), and nobody claims an unassigned partner but an admin."""
+    if not is_vendor_staff(user):
+        return False
+    return user.is_vendor_admin or (partner.owner_id is not None and partner.owner_id == user.pk)
+
+
 class RoleRequiredMixin(AccessMixin):
     """Anonymous → login page; a logged-in user without the role → 404 (nothing to see here).
     Subclasses (in any app) say who has the role in ``has_role``."""

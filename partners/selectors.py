@@ -214,6 +214,17 @@ def tier_review_for_user(*, user: User, limit: int = 100) -> dict:
     }
 
 
+def partner_get_for_owner_change(*, user: User, pk: int) -> Partner:
+    """A partner whose owner ``user`` may reassign (``permissions.can_reassign_owner``: vendor
+    admins any, a channel manager the partners they own); anybody else gets 404."""
+    from partners.permissions import can_reassign_owner  # permissions reads memberships from here
+
+    partner = partner_get_for_user(user=user, pk=pk)
+    if not can_reassign_owner(user, partner):
+        raise Http404("No such partner.")
+    return partner
+
+
 def partner_get_for_tier_override(*, user: User, pk: int) -> Partner:
     """A partner whose tier ``user`` may override: vendor admins any, a channel manager the
     partners they own; anybody else gets 404."""

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
@@ -17,6 +18,7 @@ from metrics.choices import EventKind
 from metrics.services import record_event
 from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
 from partners.models import Partner, PartnerInvitation, PartnerMembership, Tier
+from partners.permissions import can_reassign_owner
 from partners.selectors import token_hash
 
 
@@ -159,11 +161,20 @@ def partner_set_tier(*, partner: Partner, tier: Tier, actor: User | None = None)
 def partner_assign_owner(
     *, partner: Partner, owner: User | None, actor: User | None = None
 ) -> Partner:
+    """Give the partner to ``owner``. A person (``actor``) must be allowed to
+    (``permissions.can_reassign_owner``: a vendor admin, or the current owner handing over);
+    ``actor=None`` is the system (seeding, management commands). Checked on the locked row, so
+    the owner read is the one being replaced."""
     if owner is not None and not owner.is_channel_manager:
         raise PartnerError(f"{owner} is not a channel manager.")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if actor is not None and not can_reassign_owner(actor, partner):
+        raise PartnerError(
+            _("Only a vendor admin or the partner's owner can give the partner to someone else.")
+        )
     if partner.owner_id == (owner.pk if owner else None):
         return partner
+    previous_owner_id = partner.owner_id
     partner.owner = owner
     partner.save(update_fields=["owner", "updated_at"])
     now = timezone.now()
@@ -173,7 +184,7 @@ def partner_assign_owner(
         partner=partner,
         user=actor,
         subject=partner,
-        properties={"owner_id": owner.pk if owner else None},
+        properties={"owner_id": owner.pk if owner else None, "from_owner_id": previous_owner_id},
     )
     return partner
 
@@ -226,19 +237,45 @@ def _send_invitation_email(*, invitation: PartnerInvitation, token: str) -> None
     )
 
 
+def _send_existing_account_notice(*, invitation: PartnerInvitation) -> None:
+    context = {"invitation": invitation, "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=_("[%(site)s] An invitation to join %(partner)s")
+        % {"site": settings.SITE_NAME, "partner": invitation.partner.name},
+        message=render_to_string("emails/partner_invitation_existing_account.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
 @transaction.atomic
 def invitation_create(
-    *, partner: Partner, email: str, role: str = MemberRole.USER, invited_by: User
+    *,
+    partner: Partner,
+    email: str,
+    role: str = MemberRole.USER,
+    invited_by: User,
+    refuse_existing_accounts: bool = False,
 ) -> tuple[PartnerInvitation, str]:
     """Invite ``email`` to the partner's team; returns the invitation and the one-time token
-    (only its hash is stored). Re-inviting an address replaces its open invitation."""
+    (only its hash is stored). Re-inviting an address replaces its open invitation.
+
+    The answer does not say whether the address has an account elsewhere (another partner's
+    user, vendor staff): a partner admin must not learn that. Such an address gets a pending
+    invitation like any other, but its email carries no link, only a notice that the address
+    already has an account (the token is never sent, and ``invitation_accept`` refuses accounts
+    that belong to an organization). Only the team's own members are refused, which the team
+    page shows anyway. ``refuse_existing_accounts`` is for vendor staff (the application review),
+    who may know: there an existing account refuses the invitation, so no partner is created whose
+    admin could never join."""
     email = User.objects.normalize_email(email).strip().lower()
     existing_user = User.objects.filter(email__iexact=email).select_related("membership").first()
     if existing_user is not None:
         membership = getattr(existing_user, "membership", None)
         if membership is not None and membership.partner_id == partner.pk:
             raise PartnerError(f"{email} is already on your team.")
-        raise PartnerError(f"{email} already has an account and cannot be invited.")
+        if refuse_existing_accounts:
+            raise PartnerError(f"{email} already has an account and cannot be invited.")
     PartnerInvitation.objects.filter(
         partner=partner, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
@@ -261,7 +298,10 @@ def invitation_create(
         subject=invitation,
         properties={"role": role},
     )
-    transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, token=token))
+    if existing_user is None:
+        transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, token=token))
+    else:
+        transaction.on_commit(lambda: _send_existing_account_notice(invitation=invitation))
     return invitation, token
 
 

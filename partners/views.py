@@ -1,10 +1,13 @@
 """Portal pages: thin views over partners.selectors (reads) and partners.services (writes)."""
 
+from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -109,6 +112,9 @@ class TeamView(PartnerAdminRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         membership = selectors.membership_for_user(request.user)
+        if _invitations_rate_limited(request, partner_id=membership.partner_id):
+            form.add_error(None, _("Too many invitations in the last hour. Try again later."))
+            return self._render(request, form, status=429)
         try:
             services.invitation_create(
                 partner=membership.partner,
@@ -119,8 +125,21 @@ class TeamView(PartnerAdminRequiredMixin, View):
         except services.PartnerError as exc:
             form.add_error("email", str(exc))
             return self._render(request, form, status=400)
-        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        # The same answer whether or not the address has an account (services.invitation_create).
+        messages.success(
+            request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+        )
         return redirect("partners:team")
+
+
+def _invitations_rate_limited(request, *, partner_id: int) -> bool:
+    """allauth's cache-based limiter (as for login and the application form), per inviting user
+    and per partner (``PRM_INVITATION_RATE_LIMIT``, e.g. ``20/1h/user,50/1h/key``). Every valid
+    attempt counts, whatever its answer."""
+    rates = {"invite": settings.PRM_INVITATION_RATE_LIMIT}
+    return not ratelimit.consume(
+        request, app="partners", action="invite", config=rates, key=f"partner:{partner_id}"
+    )
 
 
 class MemberRoleView(PartnerAdminRequiredMixin, View):

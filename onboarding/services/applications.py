@@ -140,6 +140,8 @@ def application_approve(
             email=application.contact_email,
             role=MemberRole.ADMIN,
             invited_by=actor,
+            # the reviewer is vendor staff: an address that has an account stops the approval
+            refuse_existing_accounts=True,
         )
     except partner_services.PartnerError as exc:
         raise OnboardingError(str(exc)) from exc

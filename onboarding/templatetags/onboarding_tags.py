@@ -11,7 +11,7 @@ from django.urls import reverse
 from onboarding import selectors
 from onboarding.choices import StepKind
 from onboarding.forms import manager_choices
-from onboarding.permissions import is_vendor_staff
+from onboarding.permissions import can_reassign_owner
 
 register = template.Library()
 
@@ -63,7 +63,7 @@ def onboarding_manager_panel(context, partner):
     return {
         "partner": partner,
         "summary": selectors.checklist_summary(checklist),
-        "managers": list(manager_choices()) if is_vendor_staff(user) else [],
+        "managers": list(manager_choices()) if can_reassign_owner(user, partner) else [],
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
     }

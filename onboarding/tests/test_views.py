@@ -168,11 +168,7 @@ def test_manager_actions_on_a_partner_are_for_vendor_staff(client_as, checklists
     owner = reverse("onboarding:owner_reassign", args=[world.partner_a.pk])
     migrate = reverse("onboarding:checklist_migrate", args=[world.partner_a.pk])
     partners = {"anonymous": LOGIN, "partner_a_admin": 404, "partner_a_user": 404}
-    for url, data in (
-        (verify, {}),
-        (owner, {"owner": world.users["manager_other"].pk}),
-        (migrate, {}),
-    ):
+    for url, data in ((verify, {}), (migrate, {})):
         assert_role_matrix(
             client_as,
             url,
@@ -183,8 +179,47 @@ def test_manager_actions_on_a_partner_are_for_vendor_staff(client_as, checklists
             data=data,
         )
     step.refresh_from_db()
+    assert step.is_done
+    # Reassigning the owner: the current owner (handing over) and vendor admins only.
+    assert_role_matrix(
+        client_as,
+        owner,
+        partners
+        | {"partner_b_admin": 404, "manager_owner": redirects, "manager_other": 404}
+        | {"vendor_admin": redirects},
+        method="post",
+        data={"owner": world.users["vendor_admin"].pk},  # the owner hands over first
+    )
     world.partner_a.refresh_from_db()
-    assert step.is_done and world.partner_a.owner == world.users["manager_other"]
+    assert world.partner_a.owner == world.users["vendor_admin"]
+
+
+def test_manager_cannot_take_over_another_managers_partner(client_as, world):
+    from audit.choices import AuditAction
+    from audit.models import AuditEntry
+    from incentives.permissions import can_manage_partner_funds
+
+    thief, owner = world.users["manager_other"], world.users["manager_owner"]
+    url = reverse("onboarding:owner_reassign", args=[world.partner_a.pk])
+    response = client_as("manager_other").post(url, {"owner": thief.pk})
+    assert response.status_code == 404
+    world.partner_a.refresh_from_db()
+    assert world.partner_a.owner == owner
+    assert not can_manage_partner_funds(thief, world.partner_a)
+    assert not AuditEntry.objects.filter(action=AuditAction.PARTNER_OWNER_CHANGED).exists()
+    # the partner page offers the reassign form only to who may use it
+    page = reverse("partners:manager_partner", args=[world.partner_a.pk])
+    assert url not in client_as("manager_other").get(page).content.decode()
+    assert url in client_as("manager_owner").get(page).content.decode()
+    assert url in client_as("vendor_admin").get(page).content.decode()
+    # the vendor admin may; the audit log names who did it, from whom and to whom
+    response = client_as("vendor_admin").post(url, {"owner": thief.pk})
+    assert response.status_code == 302
+    world.partner_a.refresh_from_db()
+    assert world.partner_a.owner == thief
+    entry = AuditEntry.objects.get(action=AuditAction.PARTNER_OWNER_CHANGED)
+    assert entry.actor == world.users["vendor_admin"]
+    assert entry.details == {"owner_id": thief.pk, "from_owner_id": owner.pk}
 
 
 def test_partner_home_shows_the_checklist_panel_with_the_next_step(client_as, checklists):

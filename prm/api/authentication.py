@@ -1,9 +1,11 @@
 """``Authorization: Bearer prm_<prefix>_<secret>``: a personal API token (accounts.ApiToken)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts import selectors, services
+from accounts.middleware import MFA_REQUIRED_CODE
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -24,6 +26,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = selectors.api_token_authenticate(raw=raw)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        if selectors.user_must_set_up_mfa(token.user):
+            # The token stays; it works again once its owner has set up two-factor auth.
+            # The body names the reason as the session API's 403 does (accounts.middleware).
+            raise exceptions.AuthenticationFailed(
+                {
+                    "detail": _(
+                        "This token belongs to vendor staff without two-factor authentication. "
+                        "Set up an authenticator app in PRM (Account → Two-factor "
+                        "authentication); the token then works again."
+                    ),
+                    "code": MFA_REQUIRED_CODE,
+                }
+            )
         services.api_token_touch(token=token)
         return token.user, token
 

@@ -226,7 +226,8 @@ ROUTES: dict[str, Route] = {
     ),
     "onboarding:owner_reassign": Route(
         kwargs={"pk": "partner"},
-        post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
+        # the current owner hands over, a vendor admin reassigns; another manager gets 404
+        post=row(LOGIN, 404, 404, 404, 404, 302, 404, 302),
     ),
     "onboarding:survey_results": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "enablement:catalog": Route(get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),

@@ -97,3 +97,91 @@ def test_staff_with_totp_reach_their_pages_and_partners_are_not_asked(client_as,
 
 def test_without_the_setting_staff_are_not_forced(client_as):
     assert client_as("manager_owner").get("/manage/").status_code == 200
+
+
+# --- Staff MFA on every way in: session API, token creation, existing tokens (issue 16) ----------
+
+
+def _mfa_refusal(response, status) -> bool:
+    body = response.json()
+    return (
+        response.status_code == status
+        and body["code"] == "mfa_required"
+        and "two-factor authentication" in body["detail"]
+    )
+
+
+@override_settings(PRM_MFA_REQUIRED_FOR_STAFF=True)
+def test_staff_without_mfa_get_a_json_403_from_the_session_api(client_as, world):
+    from deals.tests.factories import make_deal
+
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)
+    manager = client_as("manager_owner")
+    assert _mfa_refusal(manager.get("/api/v1/partners/"), 403)
+    response = manager.post(
+        f"/api/v1/deals/{deal.pk}/reject/", {"reason": "No"}, content_type="application/json"
+    )
+    assert _mfa_refusal(response, 403)
+    deal.refresh_from_db()
+    assert deal.status == "submitted"
+    # partner users are not asked; staff with TOTP get through
+    assert client_as("partner_a_user").get("/api/v1/partners/").status_code == 200
+    TOTP.activate(world.users["manager_owner"], generate_totp_secret())
+    assert manager.get("/api/v1/partners/").status_code == 200
+
+
+@override_settings(PRM_MFA_REQUIRED_FOR_STAFF=True)
+def test_staff_without_mfa_cannot_create_api_tokens(client_as, world):
+    from accounts import services as account_services
+    from accounts.models import ApiToken
+
+    manager = client_as("manager_owner")
+    response = manager.post(reverse("api_tokens"), {"name": "ci", "scope": "write"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    with pytest.raises(account_services.TokenError, match="two-factor authentication"):
+        account_services.api_token_create(
+            user=world.users["vendor_admin"], name="ci", scope="write"
+        )
+    assert not ApiToken.objects.exists()
+    # partner users still create theirs
+    partner = client_as("partner_a_admin")
+    assert partner.post(reverse("api_tokens"), {"name": "crm", "scope": "read"}).status_code == 200
+    assert ApiToken.objects.filter(user=world.users["partner_a_admin"]).count() == 1
+
+
+def test_tokens_of_staff_without_required_mfa_are_refused(world):
+    from accounts import services as account_services
+    from deals.tests.factories import make_deal
+
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)
+    # made before the rule was switched on (or before the staff role was granted)
+    raw = account_services.api_token_create(
+        user=world.users["manager_owner"], name="old", scope="write"
+    ).raw
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    client = Client()
+    with override_settings(PRM_MFA_REQUIRED_FOR_STAFF=True):
+        assert _mfa_refusal(client.get("/api/v1/partners/", **headers), 401)
+        response = client.post(
+            f"/api/v1/deals/{deal.pk}/reject/",
+            {"reason": "No"},
+            content_type="application/json",
+            **headers,
+        )
+        assert _mfa_refusal(response, 401)
+        deal.refresh_from_db()
+        assert deal.status == "submitted"
+        TOTP.activate(world.users["manager_owner"], generate_totp_secret())
+        assert client.get("/api/v1/partners/", **headers).status_code == 200
+
+
+@override_settings(PRM_MFA_REQUIRED_FOR_STAFF=True)
+def test_staff_without_mfa_are_sent_to_set_it_up_from_every_signed_in_page(client_as):
+    manager = client_as("manager_owner")
+    for page in ("/", reverse("api_tokens"), "/learn/"):
+        response = manager.get(page)
+        assert response.status_code == 302, page
+        assert response["Location"].startswith(reverse("mfa_activate_totp")), page
+    # logging out stays possible
+    assert manager.post(reverse("account_logout")).status_code == 302
