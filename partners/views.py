@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -210,7 +211,8 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             == "mine"
         )
         partners = selectors.partner_list_for_user(user=user, mine=mine).order_by(
-            "-joined_at", "pk"
+            F("joined_at").desc(nulls_last=True),
+            "pk",  # applicants (not joined yet) last
         )
         status = self.request.GET.get("status", "")
         if status in PartnerStatus.values:
@@ -238,7 +240,9 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         partner = selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        history = definitions.adoption_score_history(partner_id=partner.pk)
+        history = definitions.adoption_score_history(
+            partner_id=partner.pk, joined_at=partner.joined_at
+        )
         score = definitions.adoption_score_for_partner(partner_id=partner.pk)
         return super().get_context_data(
             partner=partner,
