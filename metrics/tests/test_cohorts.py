@@ -251,3 +251,38 @@ def test_dashboard_and_home_panel_count_the_same_days_without_progress():
     assert "no progress for 19 days" in sheet.stalled_reason
     (reason,) = {r.partner: r.reasons for r in at_risk_partners()}[stalled]
     assert reason == "Onboarding stalled: no checklist step completed for 19 days."
+
+
+def test_migration_clears_the_join_moment_of_applications_turned_down_earlier():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "metrics.migrations.0018_turned_down_applicants_have_not_joined"
+    )
+    program = ProgramFactory()
+    declined = partner(NOW - timedelta(days=50), program=program, status=PartnerStatus.CHURNED)
+    retaken = partner(NOW - timedelta(days=50), program=program, status=PartnerStatus.CHURNED)
+    churned = partner(NOW - timedelta(days=50), program=program, status=PartnerStatus.CHURNED)
+    moves = [(declined, "applicant", "churned"), (retaken, "applicant", "churned")]
+    moves += [(retaken, "churned", "onboarding"), (retaken, "onboarding", "churned")]
+    moves += [(churned, "onboarding", "churned")]
+    record_events(
+        [
+            event(
+                "partner.status_changed",
+                f"m{n}",
+                partner=who,
+                day=TODAY - timedelta(days=40 - n),
+                properties={"from": old, "to": new},
+            )
+            for n, (who, old, new) in enumerate(moves)
+        ]
+    )
+    migration.turned_down_have_not_joined(apps, None)
+    for p_ in (declined, retaken, churned):
+        p_.refresh_from_db()
+    assert declined.joined_at is None
+    assert retaken.joined_at is not None and churned.joined_at is not None
+    assert activation_rate(program=program).partners == 2
