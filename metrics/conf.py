@@ -92,8 +92,9 @@ def at_risk_min_baseline() -> int:
 
 
 def at_risk_dormant_days() -> int:
-    """At risk as dormant after this many days without any event (at least 1)."""
-    return max(1, _int("PRM_AT_RISK_DORMANT_DAYS", 120))
+    """At risk as dormant after this many days without any event. At least 30 (the adoption
+    score's window, which the rule reads; a shorter silence is the drop rule's business)."""
+    return max(30, _int("PRM_AT_RISK_DORMANT_DAYS", 120))
 
 
 def onboarding_stall_days() -> int:

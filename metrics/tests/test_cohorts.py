@@ -2,6 +2,7 @@
 "still in window" to the second, dormant partners at risk, and the dashboard figures built on
 them (issue 16: docs/metrics.md must say exactly what the code does)."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from metrics.definitions import (
 )
 from metrics.definitions import program as p
 from metrics.forms import DashboardQuery
-from metrics.models import AdoptionScore
+from metrics.models import AdoptionScore, PartnerDay
 from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
@@ -214,6 +215,32 @@ def test_dormancy_threshold_comes_from_settings(settings):
     roll()
     risks = {r.partner: r.reasons for r in at_risk_partners()}
     assert risks[quiet] == ["Dormant: no activity for 30 days (last active on 2026-05-31)."]
+
+
+@pytest.mark.parametrize("days", [30, 45, 100, 120, 150])
+def test_dormancy_from_the_score_rows_equals_the_days_without_events(settings, days):
+    """The rule reads a few days of AdoptionScore; the truth is "no PartnerDay row in the D days
+    ending as_of". Random activity around the boundary, every D: the same partners."""
+    settings.PRM_AT_RISK_DORMANT_DAYS = days
+    rng = random.Random(days)
+    partners = [partner(NOW - timedelta(days=400), NOW - timedelta(days=390)) for _ in range(24)]
+    events = []
+    for n, each in enumerate(partners):
+        last = days - 3 + n % 7  # last active 3 days inside .. 3 days outside the quiet days
+        for back in {last, last + rng.randrange(1, 40), last + rng.randrange(40, 200)}:
+            events.append(
+                event("auth.login", f"{n}:{back}", partner=each, day=TODAY - timedelta(days=back))
+            )
+    record_events(events)
+    roll()
+    first = TODAY - timedelta(days=days - 1)
+    quiet = {
+        each
+        for each in partners
+        if not PartnerDay.objects.filter(partner=each, day__gte=first).exists()
+    }
+    dormant = {r.partner for r in at_risk_partners() if r.reasons[0].startswith("Dormant")}
+    assert dormant == quiet and 0 < len(quiet) < len(partners)
 
 
 # --- 18. Figures that disagreed -------------------------------------------------------------------
