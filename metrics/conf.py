@@ -91,6 +91,12 @@ def at_risk_min_baseline() -> int:
     return _int("PRM_AT_RISK_MIN_BASELINE_EVENTS", 10)
 
 
+def at_risk_dormant_days() -> int:
+    """At risk as dormant after this many days without any event. At least 30 (the adoption
+    score's window, which the rule reads; a shorter silence is the drop rule's business)."""
+    return max(30, _int("PRM_AT_RISK_DORMANT_DAYS", 120))
+
+
 def onboarding_stall_days() -> int:
     """Onboarding counts as stalled after this many days without a completed checklist step."""
     return _int("PRM_ONBOARDING_STALL_DAYS", 14)

@@ -301,7 +301,8 @@ class Kpi:
     breakdown: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _kpi(key, label, now, before, fmt, unit="", good_when_up=True, **extra) -> Kpi:
+def _kpi(key, label, now, before, fmt, unit="", good_when_up=True, value_unit="", **extra) -> Kpi:
+    """``unit`` follows the change (" pts" for a rate), ``value_unit`` the values ("%")."""
     if now is None or before is None:
         change, trend = "", ""
     else:
@@ -309,7 +310,7 @@ def _kpi(key, label, now, before, fmt, unit="", good_when_up=True, **extra) -> K
         trend = "up" if delta > 0 else "down" if delta < 0 else "flat"
         sign = "+" if delta > 0 else "-" if delta < 0 else "±"
         change = f"{sign}{fmt(abs(delta))}{unit}"
-    show = lambda v: "—" if v is None else fmt(v)  # noqa: E731
+    show = lambda v: "—" if v is None else f"{fmt(v)}{value_unit}"  # noqa: E731
     return Kpi(key, label, show(now), show(before), change, trend, good_when_up, **extra)
 
 
@@ -317,7 +318,6 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
     since, until = q.since, q.until
     psince, puntil = q.previous
     f = q.filters
-    status = p.partner_status_counts(**f)
     rate = (
         d.activation_rate(since=since, until=until, **f).rate,
         d.activation_rate(since=psince, until=puntil, **f).rate,
@@ -335,10 +335,10 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         p.deal_counts(since=since, until=until, **f),
         p.deal_counts(since=psince, until=puntil, **f),
     )
-    joined = (
-        p.partners_joined(since=since, until=until, **f),
-        p.partners_joined(since=psince, until=puntil, **f),
-    )
+    # The breakdown is of the partners who joined in the range (their status now), so it adds up
+    # to the card's number.
+    status = p.partners_joined_by_status(since=since, until=until, **f)
+    joined = (sum(status.values()), p.partners_joined(since=psince, until=puntil, **f))
     integer, one = (lambda v: f"{v:,}"), (lambda v: f"{v:.1f}")
     return [
         _kpi(
@@ -349,7 +349,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
             integer,
             breakdown=[(PartnerStatus(s).label, n) for s, n in status.items()],
         ),
-        _kpi("activation", "Activation rate", rate[0], rate[1], one, unit=" pts"),
+        _kpi("activation", "Activation rate", rate[0], rate[1], one, unit=" pts", value_unit="%"),
         _kpi("tta", "Median days to activation", tta[0], tta[1], one, good_when_up=False),
         _kpi("ttd", "Median days to first deal", ttd[0], ttd[1], one, good_when_up=False),
         _kpi("score", "Average adoption score", dist_now.average, dist_before.average, one),

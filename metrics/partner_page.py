@@ -51,7 +51,9 @@ def timeline(*, partner: Partner, limit: int = 20) -> list[Moment]:
     """What happened to the partner lately, newest first, from the domain rows themselves:
     joining and activation, people who joined, checklist steps done, certificates earned and deal
     transitions. Four queries, each bounded by ``limit``."""
-    moments = [Moment(partner.joined_at, "Joined the program", icon="flag")]
+    moments = []
+    if partner.joined_at:  # an applicant has not joined yet
+        moments.append(Moment(partner.joined_at, "Joined the program", icon="flag"))
     if partner.activated_at:
         moments.append(Moment(partner.activated_at, "Activated", icon="check2-circle"))
     for m in (

@@ -28,7 +28,9 @@ class _AdoptionPage(TemplateView):
         partner = self.get_partner()  # the access check reads the primary
         with replica_reads():  # metric reads only (prm/routers.py)
             score = definitions.adoption_score_for_partner(partner_id=partner.pk)
-            history = definitions.adoption_score_history(partner_id=partner.pk)
+            history = definitions.adoption_score_history(
+                partner_id=partner.pk, joined_at=partner.joined_at
+            )
             metrics = {
                 "score": score,
                 "explained": definitions.adoption_score_explained(score) if score else [],

@@ -249,7 +249,11 @@ class Partner(models.Model):
     status = models.CharField(
         max_length=20, choices=PartnerStatus.choices, default=PartnerStatus.APPLICANT, db_index=True
     )
-    joined_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The join moment: when the partner was approved into the program (its application approved,
+    # the move applicant -> onboarding, or its creation when created already approved, e.g. an
+    # import). Empty while an applicant and for an application turned down: such partners are in
+    # no cohort (docs/metrics.md, "Cohorts").
+    joined_at = models.DateTimeField(null=True, blank=True, db_index=True)
     activated_at = models.DateTimeField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -284,6 +288,17 @@ class Partner(models.Model):
             models.CheckConstraint(
                 condition=Q(activated_at__isnull=True) | Q(activated_at__gte=models.F("joined_at")),
                 name="partner_activated_after_joined",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PartnerStatus.APPLICANT) | Q(joined_at__isnull=True),
+                name="partner_applicant_not_joined",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED],
+                )
+                | Q(joined_at__isnull=False),
+                name="partner_approved_has_joined_at",
             ),
         ]
         indexes = [models.Index(fields=["owner", "status"], name="partner_owner_status_idx")]

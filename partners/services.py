@@ -51,7 +51,13 @@ def partner_create(
     joined_at=None,
     actor: User | None = None,
 ) -> Partner:
+    """Create a partner. ``joined_at`` (default now) is when it was approved into the program,
+    or, for an applicant, when it applied: an applicant's ``joined_at`` stays empty until its
+    approval (``partner_set_status`` to onboarding), so it is in no cohort. A partner created
+    already active (an import) gets ``activated_at = joined_at``: it was active before the
+    program tracked it, so activation metrics leave it out (docs/metrics.md, "Cohorts")."""
     tier = tier or program.tiers.order_by("rank").first()
+    at = joined_at or timezone.now()
     partner = Partner(
         name=name.strip(),
         domain=normalize_domain(domain),
@@ -62,8 +68,8 @@ def partner_create(
         region=region,
         owner=owner,
         status=status,
-        joined_at=joined_at or timezone.now(),
-        activated_at=(joined_at or timezone.now()) if status == PartnerStatus.ACTIVE else None,
+        joined_at=None if status == PartnerStatus.APPLICANT else at,
+        activated_at=at if status == PartnerStatus.ACTIVE else None,
     )
     # Constraints are left to the database (race-safe); the IntegrityError becomes a clear message.
     # The country is checked against the code list directly: the field's own validation builds
@@ -82,7 +88,7 @@ def partner_create(
         partner=partner,
         user=actor,
         subject=partner,
-        occurred_at=partner.joined_at,
+        occurred_at=at,
         properties={"status": partner.status},
     )
     return partner
@@ -92,8 +98,11 @@ def partner_create(
 def partner_set_status(
     *, partner: Partner, status: str, actor: User | None = None, at=None
 ) -> Partner:
-    """Move a partner along its lifecycle. The first move to ``active`` sets ``activated_at`` and
-    records ``partner.activated``; later re-activations keep the first date."""
+    """Move a partner along its lifecycle. The first approval (a move to ``onboarding`` of a
+    partner that never joined) sets ``joined_at``, the join moment of the cohorts; a partner
+    churned and taken back keeps its first one. The first move to ``active`` sets
+    ``activated_at`` and records ``partner.activated``; later re-activations keep the first
+    date."""
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if status == partner.status:
         return partner
@@ -105,10 +114,12 @@ def partner_set_status(
     at = at or timezone.now()
     previous = partner.status
     partner.status = status
+    if status == PartnerStatus.ONBOARDING and partner.joined_at is None:
+        partner.joined_at = at
     first_activation = status == PartnerStatus.ACTIVE and partner.activated_at is None
     if first_activation:
         partner.activated_at = at
-    partner.save(update_fields=["status", "activated_at", "updated_at"])
+    partner.save(update_fields=["status", "joined_at", "activated_at", "updated_at"])
     record_event(
         kind=EventKind.PARTNER_STATUS_CHANGED,
         key=f"partner.status_changed:{partner.pk}:{previous}:{status}:{at.isoformat()}",

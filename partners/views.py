@@ -4,6 +4,7 @@ from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -229,7 +230,8 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             == "mine"
         )
         partners = selectors.partner_list_for_user(user=user, mine=mine).order_by(
-            "-joined_at", "pk"
+            F("joined_at").desc(nulls_last=True),
+            "pk",  # applicants (not joined yet) last
         )
         status = self.request.GET.get("status", "")
         if status in PartnerStatus.values:
@@ -257,7 +259,9 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         partner = selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        history = definitions.adoption_score_history(partner_id=partner.pk)
+        history = definitions.adoption_score_history(
+            partner_id=partner.pk, joined_at=partner.joined_at
+        )
         score = definitions.adoption_score_for_partner(partner_id=partner.pk)
         return super().get_context_data(
             partner=partner,

@@ -8,17 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, Q
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from metrics import conf
-from metrics.definitions.common import (
-    _day_start,
-    _joined_between,
-    _today,
-    partners_matching,
-    percentile,
-)
+from metrics.definitions.common import _joined_between, partners_matching, percentile
+from partners.models import Partner
 
 
 # --- Activation -----------------------------------------------------------------------------------
@@ -39,14 +35,30 @@ class CohortRate(Rate):
     month: date = date.min
 
 
-def _activation_counts(window_days: int, today: date) -> dict:
+# A partner created already active (an import) has activated_at = joined_at: it was active before
+# the program tracked it, so it never went through activation and is in no activation cohort.
+IMPORTED_ACTIVE = Q(activated_at__isnull=False, activated_at=F("joined_at"))
+
+
+def activation_cohort(
+    *, since: date | None = None, until: date | None = None, **filters
+) -> QuerySet[Partner]:
+    """The partners whose activation is measured: approved into the program (``joined_at``, the
+    join moment) between ``since`` and ``until``, filtered, imports created already active left
+    out. Applicants and applications turned down never joined, so they are in no cohort."""
+    return _joined_between(partners_matching(**filters), since, until).exclude(IMPORTED_ACTIVE)
+
+
+def _activation_counts(window_days: int, now: datetime) -> dict:
+    """activated: within ``window_days`` of joining, to the second (joined_at + N days counts).
+    pending: not activated and the window still open at ``now`` (joined_at + N days ≥ now), so
+    the same boundary: a partner who joined exactly N days ago may still activate this second."""
     window = timedelta(days=window_days)
     deadline = ExpressionWrapper(F("joined_at") + window, output_field=DateTimeField())
-    open_since = _day_start(today + timedelta(days=1)) - window
     return {
         "partners": Count("pk"),
         "activated": Count("pk", filter=Q(activated_at__isnull=False, activated_at__lte=deadline)),
-        "pending": Count("pk", filter=Q(activated_at__isnull=True, joined_at__gt=open_since)),
+        "pending": Count("pk", filter=Q(activated_at__isnull=True, joined_at__gte=now - window)),
     }
 
 
@@ -61,11 +73,11 @@ def activation_cohorts(
     activated within ``window_days`` (default PRM_ACTIVATION_WINDOW_DAYS) of joining, over all
     partners who joined in the month. One grouped query."""
     window_days = conf.activation_window_days() if window_days is None else window_days
-    qs = _joined_between(partners_matching(**filters), since, until)
+    qs = activation_cohort(since=since, until=until, **filters)
     rows = (
         qs.annotate(month=TruncMonth("joined_at", tzinfo=UTC))
         .values("month")
-        .annotate(**_activation_counts(window_days, _today()))
+        .annotate(**_activation_counts(window_days, timezone.now()))
         .order_by("month")
     )
     return [
@@ -88,8 +100,8 @@ def activation_rate(
 ) -> Rate:
     """The same ratio over every partner who joined between ``since`` and ``until``."""
     window_days = conf.activation_window_days() if window_days is None else window_days
-    qs = _joined_between(partners_matching(**filters), since, until)
-    row = qs.aggregate(**_activation_counts(window_days, _today()))
+    qs = activation_cohort(since=since, until=until, **filters)
+    row = qs.aggregate(**_activation_counts(window_days, timezone.now()))
     return Rate(partners=row["partners"], activated=row["activated"], pending=row["pending"])
 
 
@@ -117,7 +129,7 @@ def activation_funnel(*, since: date | None = None, until: date | None = None, *
     from onboarding.choices import StepStatus
     from onboarding.models import ChecklistStep
 
-    cohort = _joined_between(partners_matching(**filters), since, until)
+    cohort = activation_cohort(since=since, until=until, **filters)
     size = cohort.count()
     rows = (
         ChecklistStep.objects.filter(checklist__partner__in=cohort)
@@ -167,9 +179,7 @@ def time_to_activation(
     *, since: date | None = None, until: date | None = None, **filters
 ) -> Durations:
     """Days from joining to activation, over partners who joined in the range and are activated."""
-    qs = _joined_between(partners_matching(**filters), since, until).filter(
-        activated_at__isnull=False
-    )
+    qs = activation_cohort(since=since, until=until, **filters).filter(activated_at__isnull=False)
     days = [
         (activated - joined).total_seconds() / 86400
         for joined, activated in qs.values_list("joined_at", "activated_at")
@@ -184,7 +194,7 @@ def time_to_first_deal(
     the partners who joined in the range and have registered one. One grouped query."""
     from deals.models import Deal
 
-    cohort = _joined_between(partners_matching(**filters), since, until)
+    cohort = activation_cohort(since=since, until=until, **filters)
     firsts = (
         Deal.objects.filter(partner__in=cohort, submitted_at__isnull=False)
         .order_by()

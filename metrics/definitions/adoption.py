@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Count, F, Q
 
@@ -28,12 +28,20 @@ def adoption_score_for_partner(*, partner_id: int, day: date | None = None) -> A
 
 
 def adoption_score_history(
-    *, partner_id: int, since: date | None = None, until: date | None = None
+    *,
+    partner_id: int,
+    since: date | None = None,
+    until: date | None = None,
+    joined_at: datetime | None = None,
 ) -> list[ScorePoint]:
     """One point per day from ``since`` (default 90 days ago) to ``until`` (default today); days
-    without a stored row score 0. One indexed query."""
+    without a stored row score 0. ``joined_at`` (the partner's join moment): the history starts no
+    earlier than its UTC day, so a partner that joined last week shows a week, not months of zeros
+    from before it was in the program (None, an applicant: no such bound). One indexed query."""
     until = until or _today()
     since = since or until - timedelta(days=89)
+    if joined_at is not None:
+        since = max(since, joined_at.astimezone(UTC).date())
     stored = dict(
         AdoptionScore.objects.filter(partner_id=partner_id, day__range=(since, until)).values_list(
             "day", "score"

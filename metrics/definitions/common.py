@@ -61,6 +61,10 @@ def _day_start(day: date) -> datetime:
 
 
 def _joined_between(qs: QuerySet[Partner], since: date | None, until: date | None):
+    """The partners of ``qs`` that joined (were approved into the program) between ``since`` and
+    ``until`` (inclusive UTC days; None: unbounded). Applicants and applications turned down have
+    no ``joined_at``: they are never in a cohort."""
+    qs = qs.filter(joined_at__isnull=False)
     if since is not None:
         qs = qs.filter(joined_at__gte=_day_start(since))
     if until is not None:

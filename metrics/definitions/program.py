@@ -14,7 +14,7 @@ from django.db.models.functions import Cast, Floor, Least, TruncWeek
 
 from deals.choices import OPEN_STATUSES, DealStage, DealStatus
 from deals.models import Deal
-from metrics.definitions.common import _day_start, _today, partners_matching
+from metrics.definitions.common import _day_start, _joined_between, _today, partners_matching
 from metrics.models import AdoptionScore, PartnerDay, PartnerDayUser
 from partners.choices import PartnerStatus
 
@@ -27,12 +27,22 @@ def partner_status_counts(**filters) -> dict[str, int]:
 
 
 def partners_joined(*, since: date, until: date, **filters) -> int:
-    """Partners who joined between ``since`` and ``until`` (inclusive days, UTC)."""
-    return (
-        partners_matching(**filters)
-        .filter(joined_at__gte=_day_start(since), joined_at__lt=_day_start(until + timedelta(1)))
-        .count()
+    """Partners who joined (were approved into the program) between ``since`` and ``until``
+    (inclusive days, UTC). Applicants have not joined."""
+    return sum(partners_joined_by_status(since=since, until=until, **filters).values())
+
+
+def partners_joined_by_status(*, since: date, until: date, **filters) -> dict[str, int]:
+    """The partners who joined between ``since`` and ``until``, per status now (every status
+    present, 0 when none); the values add up to ``partners_joined``. One grouped query."""
+    rows = (
+        _joined_between(partners_matching(**filters), since, until)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
     )
+    found = {row["status"]: row["n"] for row in rows}
+    return {status: found.get(status, 0) for status in PartnerStatus.values}
 
 
 # --- Adoption score distribution ------------------------------------------------------------------

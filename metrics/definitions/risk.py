@@ -1,18 +1,19 @@
-"""Partners at risk (activity drop, stalled onboarding) and the freshness of the metrics."""
+"""Partners at risk (activity drop, dormancy, stalled onboarding) and the freshness of the metrics."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import F, Max, Min, Q, Sum
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metrics import conf
 from metrics.definitions.common import _day_start, _today, partners_matching
-from metrics.models import AdoptionScore
+from metrics.models import AdoptionScore, PartnerDay
 from metrics.rollups import shard_states
 from metrics.scores import SCORE_WINDOW_DAYS
 from onboarding.choices import StepStatus
@@ -38,12 +39,16 @@ def at_risk_partners(*, as_of: date | None = None, **filters) -> list[AtRisk]:
 def at_risk_page(
     *, as_of: date | None = None, limit: int | None = None, **filters
 ) -> tuple[int, list[AtRisk]]:
-    """Partners whose engagement fell well below their own baseline, or whose onboarding stalled.
+    """Partners whose engagement fell well below their own baseline, who went dormant, or whose
+    onboarding stalled.
 
     Drop: events in the 30 days ending ``as_of`` < PRM_AT_RISK_DROP_RATIO times the average per 30
     days over the 90 days before, for partners with a baseline of at least
-    PRM_AT_RISK_MIN_BASELINE_EVENTS. Stall: status onboarding, joined more than
-    PRM_ONBOARDING_STALL_DAYS ago and no checklist step completed in that many days.
+    PRM_AT_RISK_MIN_BASELINE_EVENTS. Dormant: no event on any of the PRM_AT_RISK_DORMANT_DAYS days
+    ending ``as_of``, for partners that had joined before those days began (the drop rule cannot
+    see them: their baseline is empty too). Stall: status onboarding and no checklist step
+    completed (none: since joining) for PRM_ONBOARDING_STALL_DAYS or more, counted in whole days
+    up to now (``as_of`` today) or the end of ``as_of``, as the onboarding follow-up counts them.
     Returns how many partners are at risk and the first ``limit`` of them by name (all: None).
     """
     as_of = as_of or _today()
@@ -64,8 +69,11 @@ def at_risk_page(
                 f"Activity fell {drop}%: {recent} events in the last 30 days against "
                 f"{baseline:.0f} per 30 days in the 90 days before."
             )
-    stall_cutoff = _day_start(as_of + timedelta(days=1)) - timedelta(days=stall_days)
-    onboarding = partners.filter(status=PartnerStatus.ONBOARDING, joined_at__lt=stall_cutoff)
+    for pk, reason in _dormant(partners, as_of, conf.at_risk_dormant_days()):
+        reasons[pk].append(reason)
+    moment = _moment(as_of)
+    stall_cutoff = moment - timedelta(days=stall_days)
+    onboarding = partners.filter(status=PartnerStatus.ONBOARDING, joined_at__lte=stall_cutoff)
     last_steps = dict(
         ChecklistStep.objects.filter(
             checklist__partner__in=onboarding, status=StepStatus.DONE, completed_at__isnull=False
@@ -78,12 +86,12 @@ def at_risk_page(
     for pk, joined in onboarding.values_list("pk", "joined_at"):
         last = last_steps.get(pk)
         if last is None:
-            waited = (stall_cutoff - joined).days + stall_days
+            waited = (moment - joined).days
             reasons[pk].append(
                 f"Onboarding stalled: no checklist step completed in {waited} days since joining."
             )
-        elif last < stall_cutoff:
-            waited = (_day_start(as_of + timedelta(days=1)) - last).days
+        elif last <= stall_cutoff:
+            waited = (moment - last).days
             reasons[pk].append(
                 f"Onboarding stalled: no checklist step completed for {waited} days."
             )
@@ -92,6 +100,57 @@ def at_risk_page(
     shown = ordered if limit is None else ordered[:limit]
     found = Partner.objects.select_related("owner").in_bulk(shown)
     return len(ordered), [AtRisk(partner=found[pk], reasons=reasons[pk]) for pk in shown]
+
+
+def _moment(as_of: date) -> datetime:
+    """The moment ``as_of`` stands for: now when it is today, else the end of that (UTC) day. Whole
+    days elapsed up to it are floor((moment - t) / 1 day), as the onboarding follow-up counts its
+    "no progress for N days" (``onboarding.services.followup``), so both say the same N."""
+    now = timezone.now()
+    return min(now, _day_start(as_of + timedelta(days=1)))
+
+
+def _dormant(partners, as_of: date, days: int) -> list[tuple[int, str]]:
+    """(partner id, reason) for every partner of ``partners`` with no event on any of the ``days``
+    days ending ``as_of`` that had joined before the first of them.
+
+    A score row of day X exists exactly when the partner had an event in X-29..X, so the score
+    rows of a few days whose windows tile first..as_of (as_of, as_of-30, ..., the last one
+    clamped to start on ``first``; ``days`` ≥ 30) say who was active: an index-only scan of a
+    few days of ``AdoptionScore`` (the at-risk drop rule reads the same rows), not a probe of
+    ``PartnerDay`` per partner (10k partners: 200 ms). The last active day is then read for the
+    dormant partners only, one backward probe of ``PartnerDay``'s primary key each."""
+    first = as_of - timedelta(days=days - 1)  # the quiet days are first..as_of
+    earliest = first + timedelta(days=SCORE_WINDOW_DAYS - 1)  # a window starting on ``first``
+    score_days = {
+        max(as_of - timedelta(days=SCORE_WINDOW_DAYS * k), earliest)
+        for k in range(-(-days // SCORE_WINDOW_DAYS))
+    }
+    active = AdoptionScore.objects.filter(day__in=score_days).values("partner_id")
+    last = (
+        PartnerDay.objects.filter(partner=OuterRef("pk"), day__lt=first)
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    rows = (
+        partners.filter(joined_at__lt=_day_start(first))
+        .exclude(pk__in=active)
+        .annotate(last=Subquery(last))
+        .order_by()
+        .values_list("pk", "joined_at", "last")
+    )
+    found = []
+    for pk, joined, last_day in rows:
+        if last_day is None:
+            quiet = (as_of - joined.astimezone(UTC).date()).days
+            reason = _("Dormant: no activity in the %(days)s days since joining.") % {"days": quiet}
+        else:
+            reason = _("Dormant: no activity for %(days)s days (last active on %(day)s).") % {
+                "days": (as_of - last_day).days,
+                "day": last_day.isoformat(),
+            }
+        found.append((pk, reason))
+    return found
 
 
 def _activity_windows(partners, as_of: date):

@@ -93,7 +93,7 @@ def test_dashboard_numbers_on_demo_data_are_the_metric_modules_values(demo_page)
     end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
     assert deals.registered == Deal.objects.filter(submitted_at__range=(start, end)).count()
     rate = d.activation_rate(since=since, until=until).rate
-    assert page.kpis["activation"] == ("—" if rate is None else f"{rate:.1f}")
+    assert page.kpis["activation"] == ("—" if rate is None else f"{rate:.1f}%")
     dist = p.adoption_score_distribution(day=until)
     assert page.kpis["score"] == f"{dist.average:.1f}"
     assert dist.partners == Partner.objects.exclude(status__in=["applicant", "churned"]).count()

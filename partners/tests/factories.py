@@ -54,6 +54,10 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     country = "DE"
     region = Region.EMEA
     status = PartnerStatus.ONBOARDING
+    # An applicant has not joined yet (the join moment is its approval).
+    joined_at = factory.LazyAttribute(
+        lambda o: None if o.status == PartnerStatus.APPLICANT else timezone.now()
+    )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.choices import TierMetric as M
 from partners.models import Partner, Tier, TierHistory, TierRequirement, TierStanding
@@ -96,7 +97,16 @@ def _describe(requirement: TierRequirement, current: Decimal) -> tuple[str, str,
         text = f"{_number(current)} of {_number(minimum)} deals won in the last 12 months"
         return text, "Register a deal", reverse("deals:create")
     if m == M.ADOPTION_SCORE_90D:
-        text = f"Adoption score {_number(current)} of {_number(minimum)} (90-day average)"
+        # A score is not a count toward a total ("93.1 of 60" read as nonsense): say the bar.
+        values = {"score": _number(current), "minimum": _number(minimum)}
+        if current >= minimum:
+            text = _("Adoption score %(score)s (90-day average), needs %(minimum)s: met") % values
+        else:
+            values["short"] = _number(minimum - current)
+            text = (
+                _("Adoption score %(score)s (90-day average), needs %(minimum)s: %(short)s short")
+                % values
+            )
         return text, "See your adoption", reverse("metrics:partner_adoption")
     if m == M.ACTIVE_USERS_30D:
         text = f"{_number(current)} of {_number(minimum)} people active in the last 30 days"

@@ -347,6 +347,7 @@ PRM_ADOPTION_WEIGHT_USERS = env.float("PRM_ADOPTION_WEIGHT_USERS", default=30)
 PRM_ADOPTION_FREQUENCY_TARGET_DAYS = env.int("PRM_ADOPTION_FREQUENCY_TARGET_DAYS", default=12)
 PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
 PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
+PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)
 PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
 # Tiers (partners.tiers): days between the demotion warning and the demotion; the currency of
