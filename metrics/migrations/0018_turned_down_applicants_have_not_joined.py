@@ -22,7 +22,7 @@ def turned_down_have_not_joined(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("metrics", "0017_day_area_mask_and_user_set"),
-        ("partners", "0004_joined_at_is_the_approval"),
+        ("partners", "0005_joined_at_is_the_approval"),
     ]
 
     operations = [

@@ -18,7 +18,7 @@ def joined_at_from_created_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0003_tiers"),
+        ("partners", "0004_offering_audience"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
