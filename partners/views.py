@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -138,7 +139,9 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, f"{membership.user.email} is now {membership.get_role_display()}."
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": membership.user.display_name, "role": membership.get_role_display()},
             )
         return redirect("partners:team")
 
@@ -146,13 +149,13 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
 class MemberRemoveView(PartnerAdminRequiredMixin, View):
     def post(self, request, pk):
         membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
-        email = membership.user.email
+        name = membership.user.display_name
         try:
             services.membership_remove(membership=membership, actor=request.user)
         except services.PartnerError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{email} was removed from the team.")
+            messages.success(request, _("%(name)s was removed from the team.") % {"name": name})
         return redirect("partners:team")
 
 
