@@ -95,3 +95,13 @@ def test_a_person_without_a_name_is_shown_by_their_email(client_as, named):
     mdf_request(world=named)
     page = client_as("vendor_admin").get(reverse("incentives:manager_mdf")).content.decode()
     assert "owner@vendor.example" in page
+
+
+def test_owner_picker_names_managers_and_adds_the_address_only_beside_a_name(client_as, named):
+    User.objects.filter(pk=named.users["manager_other"].pk).update(full_name="")
+    page = client_as("vendor_admin").get(
+        reverse("partners:manager_partner", args=[named.partner_a.pk])
+    )
+    options = page.content.decode().split('id="id_owner"', 1)[1].split("</select>", 1)[0]
+    assert "Olive Owner (owner@vendor.example)</option>" in options
+    assert ">other@vendor.example</option>" in options
