@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.profile import zone_or_none
 
 STAFF_PREFIXES = ("/manage/", "/admin/")
+API_PREFIX = "/api/"
 
 
 def _needs_mfa(user) -> bool:
@@ -50,9 +51,10 @@ class UserTimeZoneMiddleware:
     """Renders every page in the signed-in person's time zone (their profile), or the site's
     TIME_ZONE when they chose none. Stored times stay UTC; only their display changes.
 
-    API token requests are authenticated later, in DRF, so they see UTC: the API answers ISO 8601
-    with an offset, which needs no zone. A database outage while loading the user is left for the
-    view to meet (DatabaseUnavailableMiddleware answers it 503)."""
+    The API (``/api/``) always answers in UTC, whoever asks and however they authenticate (a
+    session or a token): its ISO 8601 times must not change with the caller's profile. A database
+    outage while loading the user is left for the view to meet (DatabaseUnavailableMiddleware
+    answers it 503)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,7 +63,11 @@ class UserTimeZoneMiddleware:
         zone = None
         user = getattr(request, "user", None)
         try:
-            if user is not None and user.is_authenticated:
+            if (
+                user is not None
+                and not request.path.startswith(API_PREFIX)
+                and user.is_authenticated
+            ):
                 zone = zone_or_none(user.time_zone)
         except (OperationalError, InterfaceError):
             zone = None

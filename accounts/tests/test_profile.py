@@ -124,3 +124,33 @@ def test_display_name_falls_back_to_the_email_only_without_a_name(db):
     assert User(email="x@example.com", full_name="  Xena  ").display_name == "Xena"
     assert User(email="x@example.com", full_name="   ").display_name == "x@example.com"
     assert str(User(email="x@example.com", full_name="")) == "x@example.com"
+
+
+def test_the_api_answers_in_utc_whatever_the_callers_time_zone(client_as, world):
+    from deals.tests.factories import make_deal
+
+    deal = make_deal(user=world.users["partner_a_admin"], submit=True)
+    type(deal).objects.filter(pk=deal.pk).update(
+        submitted_at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC)
+    )
+    User.objects.filter(pk=world.users["partner_a_admin"].pk).update(time_zone="Asia/Tokyo")
+    response = client_as("partner_a_admin").get(f"/api/v1/deals/{deal.pk}/")
+    assert response.status_code == 200
+    assert response.json()["submitted_at"] == "2026-01-15T23:30:00Z"
+
+
+def test_profile_service_refuses_an_unknown_zone_and_a_blank_name_and_saves_nothing(world):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import user_profile_update
+
+    user = world.users["partner_a_user"]
+    before = (user.full_name, user.time_zone)
+    with pytest.raises(ValidationError) as bad_zone:
+        user_profile_update(user=user, full_name="Uma", time_zone="Mars/Olympus_Mons")
+    assert "time_zone" in bad_zone.value.message_dict
+    with pytest.raises(ValidationError) as no_name:
+        user_profile_update(user=user, full_name=" \t ", time_zone="Europe/Paris")
+    assert "full_name" in no_name.value.message_dict
+    user.refresh_from_db()
+    assert (user.full_name, user.time_zone) == before
