@@ -105,3 +105,25 @@ def test_owner_picker_names_managers_and_adds_the_address_only_beside_a_name(cli
     options = page.content.decode().split('id="id_owner"', 1)[1].split("</select>", 1)[0]
     assert "Olive Owner (owner@vendor.example)</option>" in options
     assert ">other@vendor.example</option>" in options
+
+
+def test_invitation_email_names_the_inviter_and_their_address_once(
+    named, mailoutbox, django_capture_on_commit_callbacks
+):
+    from partners import services as partner_services
+
+    inviter = named.users["partner_a_admin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_services.invitation_create(
+            partner=named.partner_a, email="new1@alpha.example", invited_by=inviter
+        )
+    User.objects.filter(pk=inviter.pk).update(full_name="")
+    inviter.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_services.invitation_create(
+            partner=named.partner_a, email="new2@alpha.example", invited_by=inviter
+        )
+    named_mail, unnamed_mail = (m.body for m in mailoutbox[-2:])
+    assert "Ada Admin (admin@alpha.example) has invited you" in named_mail
+    assert "admin@alpha.example has invited you" in unnamed_mail
+    assert "(admin@alpha.example)" not in unnamed_mail
