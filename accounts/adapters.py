@@ -32,6 +32,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
         from partners.services import invitation_accept
 
+        full_name = " ".join((form.cleaned_data.get("full_name") or "").split())
+        if full_name:
+            user.full_name = full_name[:150]
         user = super().save_user(request, user, form, commit=commit)
         invitation = self._open_invitation(request)
         if commit and invitation is not None:

@@ -12,7 +12,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["full_name", "job_title"]}),
+        (
+            "Profile",
+            {"fields": ["full_name", "job_title", "phone", "time_zone", "language"]},
+        ),
         ("Role", {"fields": ["vendor_role", "is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -1,5 +1,9 @@
+from allauth.account import forms as allauth_forms
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from accounts import profile
 from accounts.choices import TokenScope
 
 
@@ -13,3 +17,70 @@ class ApiTokenForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Write is needed to create or change anything (deals, ingested events).",
     )
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """allauth's sign-up (open only through an invitation) asking for the person's name first,
+    so colleagues see a name rather than an address from the first day."""
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Your name")}),
+    )
+
+
+class ProfileForm(forms.Form):
+    """The signed-in person's own profile. Validation rules live in accounts.profile (shared
+    with the model's validators); the save goes through services.user_profile_update."""
+
+    full_name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        help_text=_("How colleagues and your channel manager see you."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    job_title = forms.CharField(
+        label=_("Job title"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        help_text=_("With the country code, e.g. +1 555 010 0199."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Dates and times on every page are shown in this zone."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Saved for when the portal is translated; pages are in English for now."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = profile.time_zone_choices()
+        current = self.initial.get("time_zone") or ""
+        if current and current not in dict(zones) and current in profile.available_time_zones():
+            # a legacy alias stored earlier stays selectable, so saving the form keeps it
+            zones = [(current, current), *zones]
+        default_zone = _("Site default (%(zone)s)") % {"zone": settings.TIME_ZONE}
+        self.fields["time_zone"].choices = [("", default_zone), *zones]
+        self.fields["language"].choices = [
+            ("", _("Site default (%(code)s)") % {"code": settings.LANGUAGE_CODE}),
+            *profile.language_choices(),
+        ]
+
+    def clean_phone(self):
+        phone = profile.normalize_phone(self.cleaned_data.get("phone", ""))
+        profile.validate_phone(phone)
+        return phone

@@ -1,4 +1,5 @@
-"""Two-factor authentication enforced for vendor staff (setting ``PRM_MFA_REQUIRED_FOR_STAFF``).
+"""Per-person middleware: the signed-in person's time zone (``UserTimeZoneMiddleware``), and
+two-factor authentication enforced for vendor staff (setting ``PRM_MFA_REQUIRED_FOR_STAFF``).
 
 When it is on, a channel manager, vendor admin or Django staff user without a TOTP authenticator
 (``accounts.selectors.user_must_set_up_mfa``) may only set one up and log out: every signed-in
@@ -10,11 +11,14 @@ token's user.
 """
 
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.profile import zone_or_none
 from accounts.selectors import user_must_set_up_mfa
 
 # Paths a staff user without MFA may still reach: allauth (TOTP setup, reauthentication, logout),
@@ -49,3 +53,37 @@ class StaffMfaRequiredMiddleware:
             messages.warning(request, mfa_required_message())
             return redirect(f"{reverse('mfa_activate_totp')}?next={path}")
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Renders every page in the signed-in person's time zone (their profile), or the site's
+    TIME_ZONE when they chose none. Stored times stay UTC; only their display changes.
+
+    The API (``/api/``) always answers in UTC, whoever asks and however they authenticate (a
+    session or a token): its ISO 8601 times must not change with the caller's profile. A database
+    outage while loading the user is left for the view to meet (DatabaseUnavailableMiddleware
+    answers it 503)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        user = getattr(request, "user", None)
+        try:
+            if (
+                user is not None
+                and not request.path.startswith(API_PREFIX)
+                and user.is_authenticated
+            ):
+                zone = zone_or_none(user.time_zone)
+        except (OperationalError, InterfaceError):
+            zone = None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()  # a worker thread serves other people next

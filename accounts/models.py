@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.choices import TokenScope, VendorRole
+from accounts.profile import validate_language, validate_phone, validate_time_zone
 
 
 class UserManager(BaseUserManager):
@@ -32,6 +33,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
+    # Blank means the site's TIME_ZONE; applied to every page by accounts.middleware.
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # Stored for the translation work to come; blank means the site's LANGUAGE_CODE.
+    language = models.CharField(max_length=15, blank=True, validators=[validate_language])
     vendor_role = models.CharField(
         max_length=20, choices=VendorRole.choices, default=VendorRole.NONE, blank=True
     )
@@ -57,13 +63,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.full_name or self.email
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How the person is shown to others: their name, or their email only when they have
+        not given one. Every page, email and export names people through this."""
+        return self.full_name.strip() or self.email
 
     def get_full_name(self):
-        return self.full_name or self.email
+        return self.display_name
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
+        name = self.full_name.strip()
+        return name.split(" ")[0] if name else self.email.split("@")[0]
 
     @property
     def is_vendor_admin(self) -> bool:

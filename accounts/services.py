@@ -1,17 +1,20 @@
-"""Writes of accounts data: personal API tokens."""
+"""Writes of accounts data: the personal profile and personal API tokens."""
 
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import TokenScope
 from accounts.models import ApiToken, User
+from accounts.profile import normalize_phone
 from accounts.selectors import TOKEN_PREFIX, api_token_secret_hash, user_must_set_up_mfa
 
+PROFILE_FIELDS = ("full_name", "job_title", "phone", "time_zone", "language")
 MAX_ACTIVE_TOKENS = 20
 LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write per token per minute
 
@@ -24,6 +27,34 @@ class TokenError(Exception):
 class IssuedToken:
     token: ApiToken
     raw: str  # shown once; never stored
+
+
+@transaction.atomic
+def user_profile_update(
+    *,
+    user: User,
+    full_name: str,
+    job_title: str = "",
+    phone: str = "",
+    time_zone: str = "",
+    language: str = "",
+) -> User:
+    """Set the person's own profile. Every field is validated by the model's validators (phone,
+    a known time zone, a configured language); a name is required, since it replaces the email
+    address wherever the person is shown. Raises ValidationError (by field) and saves nothing
+    when any value is refused."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = " ".join((full_name or "").split())
+    user.job_title = " ".join((job_title or "").split())
+    user.phone = normalize_phone(phone)
+    user.time_zone = (time_zone or "").strip()
+    user.language = (language or "").strip()
+    if not user.full_name:
+        raise ValidationError({"full_name": _("Enter your name.")})
+    exclude = [f.name for f in User._meta.fields if f.name not in PROFILE_FIELDS]
+    user.clean_fields(exclude=exclude)
+    user.save(update_fields=list(PROFILE_FIELDS))
+    return user
 
 
 @transaction.atomic

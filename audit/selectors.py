@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from audit.permissions import can_read_audit_log
 
 
 def _day_start(day: date) -> datetime:
+    """Midnight in the reader's time zone (their profile's), the zone the log is shown in."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -29,7 +30,8 @@ def audit_list_for_user(
     if action:
         qs = qs.filter(action=action)
     if actor:
-        qs = qs.filter(actor_email__icontains=actor)
+        # the address recorded at the time, or the person's name today
+        qs = qs.filter(Q(actor_email__icontains=actor) | Q(actor__full_name__icontains=actor))
     if partner:
         qs = qs.filter(partner__name__icontains=partner)
     if since:

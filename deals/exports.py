@@ -26,6 +26,7 @@ HEADER = [
     "submitted_at",
     "protected_until",
     "registered_by",
+    "registered_by_email",
 ]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +63,7 @@ def _row(deal: Deal) -> list[str]:
             deal.expected_close_date.isoformat() if deal.expected_close_date else "",
             deal.submitted_at.isoformat() if deal.submitted_at else "",
             deal.protected_until.isoformat() if deal.protected_until else "",
+            deal.created_by.display_name,
             deal.created_by.email,
         )
     ]

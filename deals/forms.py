@@ -50,7 +50,7 @@ class DealForm(forms.Form):
         # Only the user's own team: another partner's user id posted here is "not a valid choice"
         self.fields["shared_with"].queryset = colleagues
         self.fields["shared_with"].label_from_instance = lambda u: (
-            f"{u.get_full_name()} ({u.email})"
+            f"{u.display_name} ({u.email})" if u.full_name.strip() else u.email
         )
         if not can_share or colleagues is None:
             del self.fields["shared_with"]

@@ -158,7 +158,9 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, f"{membership.user.email} is now {membership.get_role_display()}."
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": membership.user.display_name, "role": membership.get_role_display()},
             )
         return redirect("partners:team")
 
@@ -166,13 +168,13 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
 class MemberRemoveView(PartnerAdminRequiredMixin, View):
     def post(self, request, pk):
         membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
-        email = membership.user.email
+        name = membership.user.display_name
         try:
             services.membership_remove(membership=membership, actor=request.user)
         except services.PartnerError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{email} was removed from the team.")
+            messages.success(request, _("%(name)s was removed from the team.") % {"name": name})
         return redirect("partners:team")
 
 

@@ -88,6 +88,7 @@ def test_invited_colleague_signs_up_joins_the_team_and_needs_no_extra_verificati
     done = client.post(
         reverse("account_signup"),
         {
+            "full_name": "  Nora   Newbie ",
             "email": "newbie@alpha.example",
             "password1": "long-enough-pass-1",
             "password2": "long-enough-pass-1",
@@ -96,8 +97,32 @@ def test_invited_colleague_signs_up_joins_the_team_and_needs_no_extra_verificati
     assert done.status_code == 302
     user = User.objects.get(email="newbie@alpha.example")
     assert user.membership.partner == world.partner_a
+    assert user.full_name == "Nora Newbie"
     assert EmailAddress.objects.get(user=user).verified
     assert client.get(reverse("partners:home")).status_code == 200
+
+
+def test_invited_sign_up_asks_for_the_name_and_refuses_a_blank_one(client, world):
+    _, token = services.invitation_create(
+        partner=world.partner_a,
+        email="newbie@alpha.example",
+        invited_by=world.users["partner_a_admin"],
+    )
+    client.post(reverse("partners:invitation_accept", args=[token]))
+    form = client.get(reverse("account_signup")).content.decode()
+    assert 'name="full_name"' in form
+    assert form.index('name="full_name"') < form.index('name="email"')
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "   ",
+            "email": "newbie@alpha.example",
+            "password1": "long-enough-pass-1",
+            "password2": "long-enough-pass-1",
+        },
+    )
+    assert response.status_code == 200 and "full_name" in response.context["form"].errors
+    assert not User.objects.filter(email="newbie@alpha.example").exists()
 
 
 def test_invited_sign_up_with_another_address_is_refused_with_a_message(client, world):

@@ -101,6 +101,7 @@ def test_applicant_becomes_an_active_partner(page, browser, live_server, program
     contact.goto(base + link[link.index("/invitations/") :])
     contact.click("button:has-text('Accept invitation')")
     contact.wait_for_url(re.compile(r"/accounts/signup/"))
+    contact.fill("input[name=full_name]", "Nia Nimbus")
     contact.fill("input[name=password1]", "nimbus-clouds-2026")
     contact.fill("input[name=password2]", "nimbus-clouds-2026")
     contact.click("main form button[type=submit]")

@@ -337,6 +337,10 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "partner"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
     ),
+    "profile": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        post=row(LOGIN, 400, 400, 400, 400, 400, 400, 400),
+    ),
     "api_tokens": Route(
         get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
         post=row(LOGIN, 400, 400, 400, 400, 400, 400, 400),
