@@ -55,7 +55,8 @@ class TierProgress:
     tier: Tier | None
     next_tier: Tier | None
     rows: list[RequirementProgress] = field(default_factory=list)  # toward next_tier
-    current_rows: list[RequirementProgress] = field(default_factory=list)  # to keep ``tier``
+    # to keep ``tier``: filled whenever the partner falls short of it (warned or not yet)
+    current_rows: list[RequirementProgress] = field(default_factory=list)
     below_since: datetime | None = None
     demote_after: datetime | None = None
     demote_to: Tier | None = None
@@ -73,6 +74,11 @@ class TierProgress:
     @property
     def missing(self) -> list[RequirementProgress]:
         return [row for row in self.rows if not row.met]
+
+    @property
+    def keep_missing(self) -> list[RequirementProgress]:
+        """What the partner lacks to keep its current tier (empty when it meets it)."""
+        return [row for row in self.current_rows if not row.met]
 
 
 def _describe(requirement: TierRequirement, current: Decimal) -> tuple[str, str, str]:
@@ -133,7 +139,8 @@ def _rows(tier: Tier | None, values: dict) -> list[RequirementProgress]:
 
 def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgress:
     """Where ``partner`` stands: its requirement values against the next tier (and against its
-    own tier when a demotion warning is pending), its standing and its last tier changes.
+    own tier whenever it falls short of it: a demotion warning pending, or not yet warned because
+    the nightly evaluation has not run since), its standing and its last tier changes.
 
     A bounded number of queries (about ten) whatever the number of requirements. The caller has
     already checked that the user may see this partner (partners.selectors.partner_get_for_user).
@@ -150,6 +157,14 @@ def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgre
     requirements = [r for t in ladder.tiers for r in t.requirements.all()]
     values = measure(partners=[partner], requirements=requirements, at=at)[partner.pk]
     at_risk = standing is not None and standing.below_since is not None
+    # The entry tier is the floor: nobody is demoted from it, so nothing is needed to keep it.
+    qualified = ladder.qualified(values)
+    short = (
+        current is not None
+        and current is not ladder.entry
+        and qualified is not None
+        and qualified.rank < current.rank
+    )
     history = list(
         TierHistory.objects.filter(partner_id=partner.pk)
         .select_related("from_tier", "to_tier", "actor")
@@ -159,7 +174,7 @@ def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgre
         tier=current,
         next_tier=next_tier,
         rows=_rows(next_tier, values),
-        current_rows=_rows(current, values) if at_risk else [],
+        current_rows=_rows(current, values) if at_risk or short else [],
         below_since=standing.below_since if standing else None,
         demote_after=standing.demote_after if standing else None,
         demote_to=standing.demote_to if standing else None,
