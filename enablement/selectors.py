@@ -494,3 +494,26 @@ def completed_courses_by_partner(*, partner_ids, at) -> dict[int, int]:
         .annotate(n=Count("course_id", distinct=True))
     )
     return {r["partner_id"]: r["n"] for r in rows}
+
+
+# --- References from other apps' settings (checklist steps, tier requirements) -------------------
+
+
+def course_by_reference(reference: str) -> Course | None:
+    """The course an admin named in a form, by its id or its slug (drafts included)."""
+    return _by_reference(Course, reference)
+
+
+def certification_by_reference(reference: str) -> Certification | None:
+    """The certification an admin named in a form, by its id or its slug (drafts included)."""
+    return _by_reference(Certification, reference)
+
+
+def _by_reference(model, reference: str):
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    if reference.isdigit():
+        # a number beyond any id names nothing (and must not reach the database as one)
+        return model.objects.filter(pk=int(reference)).first() if len(reference) < 19 else None
+    return model.objects.filter(slug=reference).first()
