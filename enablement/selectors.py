@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -517,3 +518,63 @@ def _by_reference(model, reference: str):
         # a number beyond any id names nothing (and must not reach the database as one)
         return model.objects.filter(pk=int(reference)).first() if len(reference) < 19 else None
     return model.objects.filter(slug=reference).first()
+
+
+# --- Reach of tier requirements (partners.tiers) -------------------------------------------------
+
+
+def _open_below_tier(qs: QuerySet, *, tier) -> QuerySet:
+    """Published items a partner of ``tier``'s program can see before holding ``tier``: open to
+    the program (any partner type) and gated, if at all, at a lower tier of that program."""
+    name = qs.model._meta.model_name
+    programs = qs.model.programs.through.objects.filter(**{name: OuterRef("pk")})
+    return qs.filter(is_published=True).filter(
+        ~Exists(programs) | Exists(programs.filter(program_id=tier.program_id)),
+        Q(min_tier__isnull=True)
+        | Q(min_tier__program_id=tier.program_id, min_tier__rank__lt=tier.rank),
+    )
+
+
+def course_count_open_below_tier(*, tier) -> int:
+    """How many courses a partner can complete on its way to ``tier`` (the most a
+    ``completed_courses`` requirement of that tier can ask for). One query."""
+    return _open_below_tier(Course.objects.all(), tier=tier).count()
+
+
+def certification_open_below_tier(*, tier, certification) -> bool:
+    """Whether a partner can earn ``certification`` on its way to ``tier``. One query."""
+    return _open_below_tier(Certification.objects.filter(pk=certification.pk), tier=tier).exists()
+
+
+def tier_reach_for_partner(
+    *, partner, courses: bool, certification_ids=()
+) -> tuple[int | None, set[int]]:
+    """What ``partner`` can still reach with what it sees today, for its tier progress:
+    (the most distinct courses it can count as completed: those its people completed plus those
+    open to it, or None when ``courses`` is False; which of ``certification_ids`` it may earn).
+    One query (a UNION), none when nothing is asked."""
+    viewer = Viewer(staff=False, partner=partner)
+    tag = CharField(max_length=1)
+    parts = []
+    if courses:
+        parts.append(
+            visible_to(Course.objects.all(), viewer=viewer)
+            .order_by()
+            .values_list("pk", Value("c", output_field=tag))
+        )
+        parts.append(
+            Enrollment.objects.filter(partner_id=partner.pk, completed_at__isnull=False)
+            .order_by()
+            .values_list("course_id", Value("c", output_field=tag))
+        )
+    if certification_ids:
+        parts.append(
+            visible_to(Certification.objects.filter(pk__in=list(certification_ids)), viewer=viewer)
+            .order_by()
+            .values_list("pk", Value("z", output_field=tag))
+        )
+    if not parts:
+        return None, set()
+    rows = set(parts[0].union(*parts[1:]))  # UNION drops the duplicate (course, "c") rows
+    reach = sum(1 for _, kind in rows if kind == "c") if courses else None
+    return reach, {pk for pk, kind in rows if kind == "z"}
