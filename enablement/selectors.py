@@ -523,11 +523,15 @@ def _by_reference(model, reference: str):
 # --- Reach of tier requirements (partners.tiers) -------------------------------------------------
 
 
-def _open_below_tier(qs: QuerySet, *, tier) -> QuerySet:
+def _open_below_tier(qs: QuerySet, *, tier, partner_type_id: int | None = None) -> QuerySet:
     """Published items a partner of ``tier``'s program can see before holding ``tier``: open to
-    the program (any partner type) and gated, if at all, at a lower tier of that program."""
+    the program (to ``partner_type_id``, else to any type) and gated, if at all, at a lower tier
+    of that program."""
     name = qs.model._meta.model_name
     programs = qs.model.programs.through.objects.filter(**{name: OuterRef("pk")})
+    if partner_type_id is not None:
+        types = qs.model.partner_types.through.objects.filter(**{name: OuterRef("pk")})
+        qs = qs.filter(~Exists(types) | Exists(types.filter(partnertype_id=partner_type_id)))
     return qs.filter(is_published=True).filter(
         ~Exists(programs) | Exists(programs.filter(program_id=tier.program_id)),
         Q(min_tier__isnull=True)
@@ -535,10 +539,13 @@ def _open_below_tier(qs: QuerySet, *, tier) -> QuerySet:
     )
 
 
-def course_count_open_below_tier(*, tier) -> int:
-    """How many courses a partner can complete on its way to ``tier`` (the most a
-    ``completed_courses`` requirement of that tier can ask for). One query."""
-    return _open_below_tier(Course.objects.all(), tier=tier).count()
+def course_count_open_below_tier(*, tier, partner_type_id: int | None = None) -> int:
+    """How many courses a partner (of ``partner_type_id``, else of any type) can complete on its
+    way to ``tier``: the most a ``completed_courses`` requirement of that tier can ask for. One
+    query."""
+    return _open_below_tier(
+        Course.objects.all(), tier=tier, partner_type_id=partner_type_id
+    ).count()
 
 
 def certification_open_below_tier(*, tier, certification) -> bool:

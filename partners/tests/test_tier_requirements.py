@@ -143,3 +143,38 @@ def test_progress_of_a_reachable_requirement_says_nothing_more(client, ladder):
     page = client.get(reverse("partners:home")).content.decode()
 
     assert "0 of 2 courses completed" in page and "Cannot be met" not in page
+
+
+def test_the_admin_warns_when_a_partner_type_sees_fewer_courses_than_asked(
+    client_as, world, ladder
+):
+    from partners.tests.factories import PartnerTypeFactory
+
+    integrator = PartnerTypeFactory(name="Integrator", slug="integrator")
+    PartnerTypeFactory(name="Reseller", slug="reseller")
+    CourseFactory().partner_types.add(integrator)  # 2 courses for integrators, 1 for the others
+    url = reverse("admin:partners_tier_change", args=[ladder.gold.pk])
+    data = {
+        "program": ladder.program.pk,
+        "name": "Gold",
+        "rank": "3",
+        "description": "",
+        "requirements-TOTAL_FORMS": "1",
+        "requirements-INITIAL_FORMS": "0",
+        "requirements-MIN_NUM_FORMS": "0",
+        "requirements-MAX_NUM_FORMS": "1000",
+        "requirements-0-metric": M.COMPLETED_COURSES,
+        "requirements-0-minimum": "2",
+        "requirements-0-note": "",
+        "benefits-TOTAL_FORMS": "0",
+        "benefits-INITIAL_FORMS": "0",
+        "benefits-MIN_NUM_FORMS": "0",
+        "benefits-MAX_NUM_FORMS": "1000",
+    }
+
+    response = client_as("vendor_admin").post(url, data, follow=True)
+
+    page = response.content.decode()
+    assert TierRequirement.objects.filter(tier=ladder.gold, metric=M.COMPLETED_COURSES).exists()
+    assert "Gold asks for 2 completed courses, but only 1 is open to Reseller partners" in page
+    assert "open to Integrator partners" not in page
