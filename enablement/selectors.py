@@ -585,3 +585,21 @@ def tier_reach_for_partner(
     rows = set(parts[0].union(*parts[1:]))  # UNION drops the duplicate (course, "c") rows
     reach = sum(1 for _, kind in rows if kind == "c") if courses else None
     return reach, {pk for pk, kind in rows if kind == "z"}
+
+
+def open_to_audience(item, *, program_id=None, partner_type_id=None, tier=None) -> bool:
+    """Whether a course or certification is open to partners of a program, a partner type and a
+    tier (None: not narrowed, so anything of that item's audience may match). For checking what
+    a setting of another app names (an onboarding step of a targeted template). Two queries."""
+    if program_id is not None:
+        programs = set(item.programs.values_list("pk", flat=True))
+        if programs and program_id not in programs:
+            return False
+    if partner_type_id is not None:
+        types = set(item.partner_types.values_list("pk", flat=True))
+        if types and partner_type_id not in types:
+            return False
+    if tier is not None and item.min_tier_id is not None:
+        gate = item.min_tier
+        return gate.program_id == tier.program_id and gate.rank <= tier.rank
+    return True

@@ -271,6 +271,11 @@ class StepDefinition(models.Model):
         if not published:
             return _("“%(name)s” is not published: partners cannot complete it.") % {"name": found}
         self.subject_id = str(found.pk)
+        return self._audience_error(found)
+
+    def _audience_error(self, found) -> str:
+        """A template aimed at a program, partner type or tier must name a course or
+        certification those partners can see (a partner's snapshot is not re-checked)."""
         return ""
 
     DEFINITION_FIELDS = (
@@ -324,6 +329,11 @@ def _find_subject(kind: str, reference: str):
     return found, found is not None and found.is_published
 
 
+def _template_cached(step) -> bool:
+    """The admin's inline sets the (maybe still unsaved) template before cleaning its steps."""
+    return step._meta.get_field("template").is_cached(step)
+
+
 def _is_event_kind(value: str) -> bool:
     from metrics.services import KIND_PATTERN
 
@@ -346,6 +356,24 @@ class TemplateStep(StepDefinition):
         constraints = [
             models.UniqueConstraint(fields=["template", "key"], name="template_step_unique_key"),
         ]
+
+    def _audience_error(self, found) -> str:
+        template = self.template if self.template_id or _template_cached(self) else None
+        if template is None or self.kind == StepKind.AGREEMENT:
+            return ""
+        from enablement.selectors import open_to_audience
+
+        if open_to_audience(
+            found,
+            program_id=template.program_id,
+            partner_type_id=template.partner_type_id,
+            tier=template.tier,
+        ):
+            return ""
+        return _(
+            "“%(name)s” is not open to the partners this template is for (its program, partner "
+            "type or minimum tier): they could never complete this step."
+        ) % {"name": found}
 
 
 class PartnerChecklist(models.Model):

@@ -152,3 +152,20 @@ def test_the_demo_checklist_templates_are_valid():
     assert steps and ChecklistTemplate.objects.exists()
     for demo_step in steps:
         demo_step.full_clean()
+
+
+def test_a_targeted_template_refuses_a_course_its_partners_cannot_see():
+    from partners.tests.factories import PartnerTypeFactory
+
+    reseller = PartnerTypeFactory(name="Reseller", slug="reseller")
+    integrator = PartnerTypeFactory(name="Integrator", slug="integrator")
+    course = CourseFactory()
+    course.partner_types.add(integrator)
+    template = ChecklistTemplateFactory(partner_type=reseller)
+    for_resellers = TemplateStepFactory.build(
+        template=template, kind=StepKind.COURSE, subject_id=str(course.pk)
+    )
+    for_everyone = step(kind=StepKind.COURSE, subject_id=str(course.pk))
+
+    assert "not open to the partners" in errors_of(for_resellers)["subject_id"][0]
+    for_everyone.full_clean()  # integrators may get this template
