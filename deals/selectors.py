@@ -136,6 +136,7 @@ class Conflict:
     deal: Deal
     same_domain: bool
     name_score: float  # 0..1
+    of_partner_id: int | None = None  # the partner of the registration under review
 
     @property
     def reasons(self) -> list[str]:
@@ -150,17 +151,19 @@ class Conflict:
     def is_protected(self) -> bool:
         return self.deal.status == DealStatus.APPROVED
 
+    @property
+    def same_partner(self) -> bool:
+        """A registration of the same partner: a duplicate, not a channel conflict; with the
+        same domain only one of the two can ever be approved (one protection per domain)."""
+        return self.deal.partner_id == self.of_partner_id
+
 
 def deal_conflicts(*, deal: Deal) -> list[Conflict]:
-    """Open registrations (submitted or approved) of OTHER partners that name the same customer:
-    the same normalized domain, or a company name at least ``NAME_MATCH_THRESHOLD`` similar.
-    Protected (approved) ones first. Three queries whatever the number of deals: the names are
-    compared in Python (difflib) over one narrow column list."""
-    others = (
-        Deal.objects.filter(status__in=OPEN_STATUSES)
-        .exclude(pk=deal.pk)
-        .exclude(partner_id=deal.partner_id)
-    )
+    """Other open registrations (submitted or approved), the partner's own included, that name
+    the same customer: the same normalized domain, or a company name at least
+    ``NAME_MATCH_THRESHOLD`` similar. Protected (approved) ones first. Three queries whatever the
+    number of deals: the names are compared in Python (difflib) over one narrow column list."""
+    others = Deal.objects.filter(status__in=OPEN_STATUSES).exclude(pk=deal.pk)
     shortest, longest = length_window(deal.customer_name_normalized)
     names = (
         others.annotate(name_length=Length("customer_name_normalized"))
@@ -185,11 +188,28 @@ def deal_conflicts(*, deal: Deal) -> list[Conflict]:
             and hit.customer_domain_normalized == deal.customer_domain_normalized,
             name_score=scores.get(hit.pk)
             or name_similarity(deal.customer_name_normalized, hit.customer_name_normalized),
+            of_partner_id=deal.partner_id,
         )
         for hit in hits
     ]
     conflicts.sort(key=lambda c: (not c.is_protected, not c.same_domain, -c.name_score, c.deal.pk))
     return conflicts
+
+
+def own_protected_registration_for_domain(*, deal: Deal) -> Deal | None:
+    """The partner's own approved registration of ``deal``'s domain, if any: what it is told at
+    submit time. Never another partner's (that would tell who protects which customer)."""
+    if not deal.customer_domain_normalized:
+        return None
+    return (
+        Deal.objects.filter(
+            partner_id=deal.partner_id,
+            status=DealStatus.APPROVED,
+            customer_domain_normalized=deal.customer_domain_normalized,
+        )
+        .exclude(pk=deal.pk)
+        .first()
+    )
 
 
 def protected_registration_for_domain(*, domain: str, exclude_pk: int) -> Deal | None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -241,6 +242,7 @@ def deal_submit(*, deal: Deal, actor: User, at=None) -> Deal:
     missing = _completeness_errors(deal)
     if missing:
         raise DealError("Before submitting, add " + "; ".join(missing) + ".")
+    _own_protection_check(deal)
     at = at or timezone.now()
     _move(deal, DealStatus.SUBMITTED, actor=actor, at=at)
     deal.submitted_at = at
@@ -248,6 +250,29 @@ def deal_submit(*, deal: Deal, actor: User, at=None) -> Deal:
     _record(deal, EventKind.DEAL_SUBMITTED, actor=actor, at=at)
     notify(deal=deal, kind=N.SUBMITTED)
     return deal
+
+
+def _own_protection_check(deal: Deal) -> None:
+    """Refuse a registration of a customer the partner already protects: one domain is protected
+    once at a time, so the manager could never approve it. Only the partner's own protection is
+    looked at; another partner's is the manager's call (a channel conflict) and stays unsaid.
+    A registration still waiting for review does not block (it may be rejected); the manager
+    sees both side by side."""
+    existing = selectors.own_protected_registration_for_domain(deal=deal)
+    if existing is None:
+        return
+    raise DealError(
+        _(
+            "Your registration #%(pk)s already protects %(domain)s until %(until)s: this "
+            "customer is yours. A second registration could not be approved while that "
+            "protection lasts."
+        )
+        % {
+            "pk": existing.pk,
+            "domain": deal.customer_domain_normalized,
+            "until": date_format(timezone.localtime(existing.protected_until), "j M Y"),
+        }
+    )
 
 
 def _approval_precheck(deal: Deal) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -494,3 +495,111 @@ def completed_courses_by_partner(*, partner_ids, at) -> dict[int, int]:
         .annotate(n=Count("course_id", distinct=True))
     )
     return {r["partner_id"]: r["n"] for r in rows}
+
+
+# --- References from other apps' settings (checklist steps, tier requirements) -------------------
+
+
+def course_by_reference(reference: str) -> Course | None:
+    """The course an admin named in a form, by its id or its slug (drafts included)."""
+    return _by_reference(Course, reference)
+
+
+def certification_by_reference(reference: str) -> Certification | None:
+    """The certification an admin named in a form, by its id or its slug (drafts included)."""
+    return _by_reference(Certification, reference)
+
+
+def _by_reference(model, reference: str):
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    if reference.isdigit():
+        # a number beyond any id names nothing (and must not reach the database as one)
+        return model.objects.filter(pk=int(reference)).first() if len(reference) < 19 else None
+    return model.objects.filter(slug=reference).first()
+
+
+# --- Reach of tier requirements (partners.tiers) -------------------------------------------------
+
+
+def _open_below_tier(qs: QuerySet, *, tier, partner_type_id: int | None = None) -> QuerySet:
+    """Published items a partner of ``tier``'s program can see before holding ``tier``: open to
+    the program (to ``partner_type_id``, else to any type) and gated, if at all, at a lower tier
+    of that program."""
+    name = qs.model._meta.model_name
+    programs = qs.model.programs.through.objects.filter(**{name: OuterRef("pk")})
+    if partner_type_id is not None:
+        types = qs.model.partner_types.through.objects.filter(**{name: OuterRef("pk")})
+        qs = qs.filter(~Exists(types) | Exists(types.filter(partnertype_id=partner_type_id)))
+    return qs.filter(is_published=True).filter(
+        ~Exists(programs) | Exists(programs.filter(program_id=tier.program_id)),
+        Q(min_tier__isnull=True)
+        | Q(min_tier__program_id=tier.program_id, min_tier__rank__lt=tier.rank),
+    )
+
+
+def course_count_open_below_tier(*, tier, partner_type_id: int | None = None) -> int:
+    """How many courses a partner (of ``partner_type_id``, else of any type) can complete on its
+    way to ``tier``: the most a ``completed_courses`` requirement of that tier can ask for. One
+    query."""
+    return _open_below_tier(
+        Course.objects.all(), tier=tier, partner_type_id=partner_type_id
+    ).count()
+
+
+def certification_open_below_tier(*, tier, certification) -> bool:
+    """Whether a partner can earn ``certification`` on its way to ``tier``. One query."""
+    return _open_below_tier(Certification.objects.filter(pk=certification.pk), tier=tier).exists()
+
+
+def tier_reach_for_partner(
+    *, partner, courses: bool, certification_ids=()
+) -> tuple[int | None, set[int]]:
+    """What ``partner`` can still reach with what it sees today, for its tier progress:
+    (the most distinct courses it can count as completed: those its people completed plus those
+    open to it, or None when ``courses`` is False; which of ``certification_ids`` it may earn).
+    One query (a UNION), none when nothing is asked."""
+    viewer = Viewer(staff=False, partner=partner)
+    tag = CharField(max_length=1)
+    parts = []
+    if courses:
+        parts.append(
+            visible_to(Course.objects.all(), viewer=viewer)
+            .order_by()
+            .values_list("pk", Value("c", output_field=tag))
+        )
+        parts.append(
+            Enrollment.objects.filter(partner_id=partner.pk, completed_at__isnull=False)
+            .order_by()
+            .values_list("course_id", Value("c", output_field=tag))
+        )
+    if certification_ids:
+        parts.append(
+            visible_to(Certification.objects.filter(pk__in=list(certification_ids)), viewer=viewer)
+            .order_by()
+            .values_list("pk", Value("z", output_field=tag))
+        )
+    if not parts:
+        return None, set()
+    rows = set(parts[0].union(*parts[1:]))  # UNION drops the duplicate (course, "c") rows
+    reach = sum(1 for _, kind in rows if kind == "c") if courses else None
+    return reach, {pk for pk, kind in rows if kind == "z"}
+
+
+def open_to_audience(item, *, program_id=None, partner_type_id=None, tier=None) -> bool:
+    """Whether a course or certification is open to partners of a program, a partner type and a
+    tier (None: not narrowed, so anything of that item's audience may match). For checking what
+    a setting of another app names (an onboarding step of a targeted template). Two queries."""
+    if program_id is not None:
+        programs = set(item.programs.values_list("pk", flat=True))
+        if programs and program_id not in programs:
+            return False
+    if partner_type_id is not None:
+        types = set(item.partner_types.values_list("pk", flat=True))
+        if types and partner_type_id not in types:
+            return False
+    if tier is not None and item.min_tier_id is not None:
+        gate = item.min_tier
+        return gate.program_id == tier.program_id and gate.rank <= tier.rank
+    return True

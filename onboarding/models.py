@@ -2,10 +2,12 @@
 the onboarding survey. State changes go through onboarding.services, never a plain save."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_countries.fields import CountryField
 
 from onboarding.choices import (
@@ -225,6 +227,57 @@ class StepDefinition(models.Model):
     def subject_property(self) -> str:
         return STEP_KIND_EVENTS.get(self.kind, ("", ""))[1]
 
+    def clean(self):
+        """Refuse a step that could never complete or that points nowhere: what it names must
+        exist (and be something a partner can do), its event kind be well formed, its extra
+        properties an object and its link a path or a web address. The admin runs this; a course,
+        certification or agreement may be named by id or by slug/version and is stored by id
+        (the events that complete the step carry the id)."""
+        errors = {}
+        self.subject_id = (self.subject_id or "").strip()
+        self.event_kind = (self.event_kind or "").strip()
+        self.link_url = (self.link_url or "").strip()
+        subject_error = self._clean_subject()
+        if subject_error:
+            errors["subject_id"] = subject_error
+        if self.kind == StepKind.EVENT and not self.event_kind:
+            errors["event_kind"] = _("Name the event that completes this step.")
+        elif self.event_kind and not _is_event_kind(self.event_kind):
+            errors["event_kind"] = _(
+                "An event kind looks like area.verb in lower case, e.g. webinar.attended."
+            )
+        if not isinstance(self.match_properties, dict):
+            errors["match_properties"] = _(
+                'Extra properties are an object of names and values, e.g. {"level": 2}.'
+            )
+        if self.link_url and not _is_step_link(self.link_url):
+            errors["link_url"] = _(
+                "Give a path of this site (/portal/…) or a web address (https://…)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_subject(self) -> str:
+        """Check (and store by id) the object the step names; the error message, or ''."""
+        if self.kind in SUBJECTLESS_KINDS or (self.kind == StepKind.CUSTOM and not self.event_kind):
+            if self.subject_id:
+                return _("This kind of step names no object: leave the subject empty.")
+            return ""
+        if not self.subject_id or self.kind not in REFERENCED_KINDS:
+            return ""  # any course / certification / agreement, or a free event subject
+        found, published = _find_subject(self.kind, self.subject_id)
+        if found is None:
+            return REFERENCED_KINDS[self.kind]() % {"value": self.subject_id}
+        if not published:
+            return _("“%(name)s” is not published: partners cannot complete it.") % {"name": found}
+        self.subject_id = str(found.pk)
+        return self._audience_error(found)
+
+    def _audience_error(self, found) -> str:
+        """A template aimed at a program, partner type or tier must name a course or
+        certification those partners can see (a partner's snapshot is not re-checked)."""
+        return ""
+
     DEFINITION_FIELDS = (
         "key",
         "position",
@@ -241,6 +294,61 @@ class StepDefinition(models.Model):
     )
 
 
+# Kinds whose completing event has nothing a subject could narrow (a document step matches the
+# partner's own upload for that step).
+SUBJECTLESS_KINDS = frozenset(
+    [StepKind.PROFILE, StepKind.FIRST_DEAL, StepKind.INVITE, StepKind.DOCUMENT]
+)
+# Kinds whose subject names an object, with the message when nothing has that name.
+REFERENCED_KINDS = {
+    StepKind.COURSE: lambda: _("No course has the id or slug “%(value)s”."),
+    StepKind.CERTIFICATION: lambda: _("No certification has the id or slug “%(value)s”."),
+    StepKind.AGREEMENT: lambda: _("No agreement has the id or version “%(value)s”."),
+}
+
+
+def _find_subject(kind: str, reference: str):
+    """(object, published?) for a step's subject, (None, False) when nothing has that name."""
+    if kind == StepKind.AGREEMENT:
+        agreements = Agreement.objects.all()
+        found = (
+            agreements.filter(pk=int(reference)).first()
+            if reference.isdigit() and len(reference) < 19
+            else None
+        ) or agreements.filter(version=reference).first()
+        return found, found is not None
+    # enablement owns courses and certifications; its selectors resolve the reference
+    from enablement import selectors as enablement
+
+    lookup = (
+        enablement.course_by_reference
+        if kind == StepKind.COURSE
+        else enablement.certification_by_reference
+    )
+    found = lookup(reference)
+    return found, found is not None and found.is_published
+
+
+def _template_cached(step) -> bool:
+    """The admin's inline sets the (maybe still unsaved) template before cleaning its steps."""
+    return step._meta.get_field("template").is_cached(step)
+
+
+def _is_event_kind(value: str) -> bool:
+    from metrics.services import KIND_PATTERN
+
+    return len(value) <= 64 and bool(KIND_PATTERN.match(value))
+
+
+def _is_step_link(value: str) -> bool:
+    """A path of this site, or an http(s) address: never ``javascript:`` or a scheme-relative
+    ``//host`` (the link is an ``href`` on the partner's checklist)."""
+    if value.startswith("/"):
+        return not value.startswith("//") and "\\" not in value
+    lowered = value.lower()
+    return lowered.startswith(("https://", "http://")) and len(value) > len("https://")
+
+
 class TemplateStep(StepDefinition):
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="steps")
 
@@ -248,6 +356,24 @@ class TemplateStep(StepDefinition):
         constraints = [
             models.UniqueConstraint(fields=["template", "key"], name="template_step_unique_key"),
         ]
+
+    def _audience_error(self, found) -> str:
+        template = self.template if self.template_id or _template_cached(self) else None
+        if template is None or self.kind == StepKind.AGREEMENT:
+            return ""
+        from enablement.selectors import open_to_audience
+
+        if open_to_audience(
+            found,
+            program_id=template.program_id,
+            partner_type_id=template.partner_type_id,
+            tier=template.tier,
+        ):
+            return ""
+        return _(
+            "“%(name)s” is not open to the partners this template is for (its program, partner "
+            "type or minimum tier): they could never complete this step."
+        ) % {"name": found}
 
 
 class PartnerChecklist(models.Model):

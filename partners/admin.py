@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from partners.choices import TierMetric
 from partners.models import (
     Offering,
     Partner,
@@ -58,6 +60,43 @@ class TierAdmin(admin.ModelAdmin):
     list_filter = ["program"]
     ordering = ["program", "rank"]
     inlines = [TierRequirementInline, TierBenefitInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # clean() refused what no partner could meet; a course count that only some partner
+        # types can reach (courses limited to other types) is allowed, with a warning.
+        for text in course_requirement_warnings(form.instance):
+            self.message_user(request, text, level=messages.WARNING)
+
+
+def course_requirement_warnings(tier: Tier) -> list[str]:
+    """One line per partner type that sees fewer courses below ``tier`` than its
+    ``completed_courses`` requirement asks for (one query per partner type, admin only)."""
+    from enablement.selectors import course_count_open_below_tier
+
+    requirement = tier.requirements.filter(metric=TierMetric.COMPLETED_COURSES).first()
+    if requirement is None:
+        return []
+    warnings = []
+    for partner_type in PartnerType.objects.order_by("name"):
+        n = course_count_open_below_tier(tier=tier, partner_type_id=partner_type.pk)
+        if requirement.minimum > n:
+            warnings.append(
+                ngettext(
+                    "%(tier)s asks for %(minimum)s completed courses, but only %(n)s is open to "
+                    "%(type)s partners before %(tier)s: they cannot reach it.",
+                    "%(tier)s asks for %(minimum)s completed courses, but only %(n)s are open to "
+                    "%(type)s partners before %(tier)s: they cannot reach it.",
+                    n,
+                )
+                % {
+                    "tier": tier.name,
+                    "minimum": f"{requirement.minimum.normalize():f}",
+                    "n": n,
+                    "type": partner_type.name,
+                }
+            )
+    return warnings
 
 
 @admin.register(Offering)

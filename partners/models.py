@@ -4,6 +4,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
 from partners.choices import (
@@ -72,6 +74,15 @@ class Tier(models.Model):
         return f"{self.program} · {self.name}"
 
 
+# The adoption score is 0 to 100 (metrics: docs/metrics.md "Adoption score").
+ADOPTION_SCORE_MAX = 100
+
+
+def _has_tier(requirement) -> bool:
+    """An inline form sets the (maybe still unsaved) tier before cleaning its requirements."""
+    return requirement._meta.get_field("tier").is_cached(requirement)
+
+
 class TierRequirement(models.Model):
     """What a partner must reach to hold a tier, e.g. "at least 3 certified people".
 
@@ -128,6 +139,59 @@ class TierRequirement(models.Model):
             raise ValidationError(
                 {"certification": "A certification narrows only the certified people count."}
             )
+        errors = self.unreachable_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def unreachable_errors(self) -> dict[str, str]:
+        """Why no partner could ever meet this requirement on its way to the tier, per field:
+        more courses than are open to the program below the tier, a certification it cannot
+        earn, a score above 100, activation above 1. Empty when it can be met."""
+        if not (self.tier_id or _has_tier(self)) or self.minimum is None:
+            return {}
+        tier = self.tier
+        from enablement import selectors as enablement  # enablement owns the catalog
+
+        minimum = self.minimum
+        if self.metric == TierMetric.ACTIVATED and minimum > 1:
+            return {"minimum": _("Activation is done (1) or not (0): ask for 1.")}
+        if self.metric == TierMetric.ADOPTION_SCORE_90D and minimum > ADOPTION_SCORE_MAX:
+            return {"minimum": _("The adoption score is at most 100.")}
+        if self.metric == TierMetric.COMPLETED_COURSES:
+            open_courses = enablement.course_count_open_below_tier(tier=tier)
+            if minimum > open_courses:
+                return {
+                    "minimum": ngettext(
+                        "Only %(n)s published course is open to partners of %(program)s "
+                        "before %(tier)s: none could complete %(minimum)s. Publish or open "
+                        "more courses, or lower the minimum.",
+                        "Only %(n)s published courses are open to partners of %(program)s "
+                        "before %(tier)s: none could complete %(minimum)s. Publish or open "
+                        "more courses, or lower the minimum.",
+                        open_courses,
+                    )
+                    % {
+                        "n": open_courses,
+                        "program": tier.program.name,
+                        "tier": tier.name,
+                        "minimum": f"{minimum.normalize():f}",
+                    }
+                }
+        if self.certification_id and not enablement.certification_open_below_tier(
+            tier=tier, certification=self.certification
+        ):
+            return {
+                "certification": _(
+                    "Partners of %(program)s cannot earn %(certification)s before %(tier)s: it "
+                    "is not published, is for other programs, or is gated at %(tier)s or above."
+                )
+                % {
+                    "program": tier.program.name,
+                    "certification": self.certification,
+                    "tier": tier.name,
+                }
+            }
+        return {}
 
 
 class TierBenefit(models.Model):

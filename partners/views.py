@@ -71,9 +71,11 @@ class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
 
 
 def tier_steps(progress, limit: int = 2) -> list[dict]:
-    """The first missing requirements (of the tier at risk, else of the next tier) as steps."""
-    rows = [r for r in progress.current_rows if not r.met] or progress.missing
-    goal = progress.tier if progress.current_rows else progress.next_tier
+    """The first missing requirements (of the tier the partner falls short of, else of the next
+    tier) as steps."""
+    keep = progress.keep_missing
+    rows = keep or progress.missing
+    goal = progress.tier if keep else progress.next_tier
     return [
         {
             "title": f"{row.action_label} toward {goal.name}",

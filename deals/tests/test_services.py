@@ -293,3 +293,49 @@ def test_every_deal_event_carries_the_property_contract(a_user, b_admin, manager
     }
     assert Event.objects.get(kind="deal.won").properties["amount"] == "99.90"
     assert Event.objects.get(kind="deal.rejected").partner_id == b_admin.membership.partner_id
+
+
+def test_a_partner_is_told_at_submit_time_that_it_already_protects_the_customer(a_user, manager):
+    first = make_deal(user=a_user, submit=True)
+    services.deal_approve(deal=first, actor=manager)
+    second = make_deal(user=a_user, customer_name="Globex Corp")
+
+    with pytest.raises(DealError, match=rf"Your registration #{first.pk} already protects"):
+        services.deal_submit(deal=second, actor=a_user)
+
+    second.refresh_from_db()
+    assert second.status == DealStatus.DRAFT
+    assert not Event.objects.filter(kind="deal.submitted", properties__deal=second.pk).exists()
+
+
+def test_a_partners_second_registration_under_review_is_accepted_and_listed_on_review(a_user):
+    from deals import selectors
+
+    first = make_deal(user=a_user, submit=True)
+    second = make_deal(user=a_user, submit=True, customer_name="Globex Corp")
+
+    [conflict] = selectors.deal_conflicts(deal=second)
+    assert conflict.deal == first and conflict.same_partner and conflict.same_domain
+
+
+def test_another_partners_protection_is_not_revealed_at_submit_time(a_user, b_admin, manager):
+    first = make_deal(user=a_user, submit=True)
+    services.deal_approve(deal=first, actor=manager)
+
+    second = make_deal(user=b_admin, submit=True)  # the manager sees the conflict on review
+
+    assert second.status == DealStatus.SUBMITTED
+
+
+def test_the_partners_own_open_registration_is_listed_as_a_conflict(a_user, manager):
+    from deals import selectors
+
+    first = make_deal(user=a_user, submit=True)
+    services.deal_approve(deal=first, actor=manager)
+    second = make_deal(
+        user=a_user, submit=True, customer_name="Globex Corp", customer_domain="globex.de"
+    )
+
+    [conflict] = selectors.deal_conflicts(deal=second)
+
+    assert conflict.deal == first and conflict.is_protected and conflict.same_partner

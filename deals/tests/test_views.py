@@ -339,3 +339,40 @@ def test_manager_queue_does_not_list_every_partner_and_filters_by_partner_name(
     # an id that is not a partner (or not one the user may see) is reported, never a 500
     bad = client_as("manager_owner").get(url, {"scope": "all", "partner": 987654})
     assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+
+
+def test_manager_review_lists_the_partners_own_protected_registration(client_as, world):
+    user = world.users["partner_a_user"]
+    first = make_deal(user=user, submit=True)
+    services.deal_approve(deal=first, actor=world.users["manager_owner"])
+    second = make_deal(
+        user=user, submit=True, customer_name="Globex Corp", customer_domain="globex.de"
+    )
+
+    page = (
+        client_as("manager_owner")
+        .get(reverse("deals:manager_detail", args=[second.pk]))
+        .content.decode()
+    )
+
+    assert "No other partner has an open registration" not in page
+    assert f'data-conflict="{first.pk}"' in page and "Same partner" in page
+
+
+def test_partner_submitting_a_customer_it_already_protects_is_told_why_on_the_page(
+    client_as, world
+):
+    user = world.users["partner_a_user"]
+    first = make_deal(user=user, submit=True)
+    services.deal_approve(deal=first, actor=world.users["manager_owner"])
+    second = make_deal(user=user, customer_name="Globex Corp")
+
+    response = client_as("partner_a_user").post(
+        reverse("deals:submit", args=[second.pk]), follow=True
+    )
+
+    assert f"Your registration #{first.pk} already protects globex.example" in (
+        response.content.decode()
+    )
+    second.refresh_from_db()
+    assert second.status == DealStatus.DRAFT

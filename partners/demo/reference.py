@@ -46,7 +46,7 @@ TIERS = [  # rank, name, description, requirements, benefits
       (B.CONTENT_ACCESS, "Silver sales plays", None, "Silver-only courses and playbooks"),
       (B.OTHER, "Partner account manager", None, "Named")]),
     (3, "Gold", "Strategic partners with a dedicated account team.",
-     {M.ACTIVATED: 1, M.COMPLETED_COURSES: 8, M.CERTIFIED_USERS: 4, M.ACTIVE_USERS_30D: 5,
+     {M.ACTIVATED: 1, M.COMPLETED_COURSES: 5, M.CERTIFIED_USERS: 4, M.ACTIVE_USERS_30D: 5,
       M.WON_DEALS_12M: 6, M.REVENUE_12M: 250_000, M.ADOPTION_SCORE_90D: 60},
      [(B.DEAL_PROTECTION_DAYS, "Deal protection", 120, ""), (B.DISCOUNT_PERCENT, "Discount", 30, ""),
       (B.MDF_ALLOCATION, "Market development funds", 50_000, ""),

@@ -178,3 +178,15 @@ def test_the_demo_partner_has_deals_in_every_open_and_closed_state(seeded):
     admin = acme.memberships.get(user__email="partner@acme.example").user
     assert Certificate.objects.filter(user=admin, partner=acme).exists()
     assert acme.checklist.completed_at <= acme.activated_at
+
+
+def test_the_demo_tier_requirements_and_checklist_steps_pass_their_own_validation(seeded):
+    from onboarding.models import TemplateStep
+    from partners.models import TierRequirement
+
+    requirements = list(TierRequirement.objects.select_related("tier__program", "certification"))
+    steps = list(TemplateStep.objects.all())
+
+    assert requirements and steps
+    for item in [*requirements, *steps]:
+        item.full_clean()

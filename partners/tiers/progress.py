@@ -8,9 +8,17 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partners.choices import TierMetric as M
-from partners.models import Partner, Tier, TierHistory, TierRequirement, TierStanding
+from partners.models import (
+    ADOPTION_SCORE_MAX,
+    Partner,
+    Tier,
+    TierHistory,
+    TierRequirement,
+    TierStanding,
+)
 from partners.tiers.measures import ladders, measure, requirement_key
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
@@ -43,6 +51,9 @@ class RequirementProgress:
     text: str  # e.g. "2 of 3 certified people (Sales Engineer)"
     action_label: str = ""
     action_url: str = ""
+    # why the partner cannot meet it with what it sees today ('' when it can): a course count
+    # above the courses open to it, a certification it cannot earn, a minimum above the scale
+    blocked: str = ""
 
     @property
     def percent(self) -> int:
@@ -56,7 +67,8 @@ class TierProgress:
     tier: Tier | None
     next_tier: Tier | None
     rows: list[RequirementProgress] = field(default_factory=list)  # toward next_tier
-    current_rows: list[RequirementProgress] = field(default_factory=list)  # to keep ``tier``
+    # to keep ``tier``: filled whenever the partner falls short of it (warned or not yet)
+    current_rows: list[RequirementProgress] = field(default_factory=list)
     below_since: datetime | None = None
     demote_after: datetime | None = None
     demote_to: Tier | None = None
@@ -74,6 +86,11 @@ class TierProgress:
     @property
     def missing(self) -> list[RequirementProgress]:
         return [row for row in self.rows if not row.met]
+
+    @property
+    def keep_missing(self) -> list[RequirementProgress]:
+        """What the partner lacks to keep its current tier (empty when it meets it)."""
+        return [row for row in self.current_rows if not row.met]
 
 
 def _describe(requirement: TierRequirement, current: Decimal) -> tuple[str, str, str]:
@@ -121,8 +138,47 @@ def _describe(requirement: TierRequirement, current: Decimal) -> tuple[str, str,
     return f"{requirement}", "", ""  # pragma: no cover - every metric is described above
 
 
-def _rows(tier: Tier | None, values: dict) -> list[RequirementProgress]:
+def _blockers(partner: Partner, requirements, values: dict) -> dict[int, str]:
+    """``requirement pk → why it cannot be met`` for the unmet ``requirements`` that ``partner``
+    cannot meet with what it sees today. One query, none when no course or certification
+    requirement is unmet."""
+    from enablement import selectors as enablement  # enablement owns the catalog and its audience
+
+    unmet = [r for r in requirements if values.get(requirement_key(r), Decimal("0")) < r.minimum]
+    blocked: dict[int, str] = {}
+    name = partner.name
+    for r in unmet:
+        if (r.metric == M.ACTIVATED and r.minimum > 1) or (
+            r.metric == M.ADOPTION_SCORE_90D and r.minimum > ADOPTION_SCORE_MAX
+        ):
+            blocked[r.pk] = _("Cannot be met: the minimum is above what this measure can reach.")
+    courses = [r for r in unmet if r.metric == M.COMPLETED_COURSES]
+    certified = [r for r in unmet if r.certification_id]
+    reach, open_ids = enablement.tier_reach_for_partner(
+        partner=partner,
+        courses=bool(courses),
+        certification_ids={r.certification_id for r in certified},
+    )
+    for r in courses:
+        if r.minimum > reach:
+            blocked[r.pk] = ngettext(
+                "Cannot be met as it stands: only %(n)s course is open to %(partner)s.",
+                "Cannot be met as it stands: only %(n)s courses are open to %(partner)s.",
+                reach,
+            ) % {"n": reach, "partner": name}
+    for r in certified:
+        if r.certification_id not in open_ids:
+            blocked[r.pk] = _(
+                "Cannot be met as it stands: %(certification)s is not open to %(partner)s."
+            ) % {"certification": r.certification.name, "partner": name}
+    return blocked
+
+
+def _rows(
+    tier: Tier | None, values: dict, blocked: dict[int, str] | None = None
+) -> list[RequirementProgress]:
     rows = []
+    blocked = blocked or {}
     for requirement in tier.requirements.all() if tier is not None else []:
         current = values.get(requirement_key(requirement), Decimal("0"))
         met = current >= requirement.minimum
@@ -136,6 +192,7 @@ def _rows(tier: Tier | None, values: dict) -> list[RequirementProgress]:
                 text=text,
                 action_label="" if met else label,
                 action_url="" if met else url,
+                blocked=blocked.get(requirement.pk, ""),
             )
         )
     return rows
@@ -143,7 +200,8 @@ def _rows(tier: Tier | None, values: dict) -> list[RequirementProgress]:
 
 def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgress:
     """Where ``partner`` stands: its requirement values against the next tier (and against its
-    own tier when a demotion warning is pending), its standing and its last tier changes.
+    own tier whenever it falls short of it: a demotion warning pending, or not yet warned because
+    the nightly evaluation has not run since), its standing and its last tier changes.
 
     A bounded number of queries (about ten) whatever the number of requirements. The caller has
     already checked that the user may see this partner (partners.selectors.partner_get_for_user).
@@ -160,6 +218,22 @@ def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgre
     requirements = [r for t in ladder.tiers for r in t.requirements.all()]
     values = measure(partners=[partner], requirements=requirements, at=at)[partner.pk]
     at_risk = standing is not None and standing.below_since is not None
+    # The entry tier is the floor: nobody is demoted from it, so nothing is needed to keep it.
+    qualified = ladder.qualified(values)
+    short = (
+        current is not None
+        and current is not ladder.entry
+        and qualified is not None
+        and qualified.rank < current.rank
+    )
+    keep = at_risk or short
+    shown = [
+        r
+        for t in (next_tier, current if keep else None)
+        if t is not None
+        for r in t.requirements.all()
+    ]
+    blocked = _blockers(partner, shown, values)
     history = list(
         TierHistory.objects.filter(partner_id=partner.pk)
         .select_related("from_tier", "to_tier", "actor")
@@ -168,8 +242,8 @@ def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgre
     return TierProgress(
         tier=current,
         next_tier=next_tier,
-        rows=_rows(next_tier, values),
-        current_rows=_rows(current, values) if at_risk else [],
+        rows=_rows(next_tier, values, blocked),
+        current_rows=_rows(current, values, blocked) if keep else [],
         below_since=standing.below_since if standing else None,
         demote_after=standing.demote_after if standing else None,
         demote_to=standing.demote_to if standing else None,
