@@ -23,7 +23,7 @@ class Receiver:
         return self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
 
 
-def start(receiver: Receiver):
+def start(receiver: Receiver, host: str = "127.0.0.1", port: int = 0):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -42,8 +42,8 @@ def start(receiver: Receiver):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, port), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/prm"
+    receiver.url = f"http://{host}:{server.server_address[1]}/hooks/prm"
     return server
