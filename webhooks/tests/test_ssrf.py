@@ -2,10 +2,16 @@
 delivery, and a delivery connects to the address it checked (a DNS answer that changes between
 the check and the connection cannot send it inside)."""
 
+import datetime
 import ipaddress
 import socket
+import ssl
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from webhooks import services, transport
 from webhooks.models import WebhookDelivery
@@ -101,6 +107,77 @@ def test_a_delivery_connects_to_the_address_it_checked_not_a_rebound_one(
     assert received.headers["host"] == f"hooks.example:{port}"
     assert received.path == "/hooks/prm"
     assert WebhookDelivery.objects.get().log.get().status_code == 200
+
+
+def _certificate(tmp_path, host: str):
+    """A self-signed certificate for ``host``: (certificate file, key file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_a_pinned_https_delivery_sends_the_host_name_for_sni_and_verifies_it(
+    world, settings, monkeypatch, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PRM_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    settings.PRM_WEBHOOK_MAX_ATTEMPTS = 1
+    settings.PRM_WEBHOOK_TIMEOUT_SECONDS = 5
+    cert_file, key_file = _certificate(tmp_path, "hooks.example")
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert_file, key_file)
+    names = []
+    server_tls.sni_callback = lambda sock, name, context: names.append(name)
+    receiver = Receiver()
+    server = start(receiver, "127.0.0.1", tls=server_tls)
+    port = server.server_address[1]
+    monkeypatch.setattr(transport, "is_public_address", lambda a: str(a) == "127.0.0.1")
+    monkeypatch.setattr(
+        transport, "tls_context", lambda: ssl.create_default_context(cafile=cert_file)
+    )
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host != "hooks.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    try:
+        issued = services.endpoint_create(
+            url=f"https://hooks.example:{port}/hooks/prm", event_types=["deal.won"]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.delivery_send_test(endpoint=issued.endpoint)
+    finally:
+        server.shutdown()
+        server.server_close()
+    attempt = WebhookDelivery.objects.get().log.get()
+    assert (attempt.status_code, attempt.error) == (200, "")
+    assert names and set(names) == {"hooks.example"}
+    [received] = receiver.requests
+    assert received.headers["host"] == f"hooks.example:{port}"
 
 
 def test_a_proxy_from_the_environment_is_still_used_for_public_hosts(monkeypatch):
