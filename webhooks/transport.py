@@ -12,6 +12,8 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from webhooks import conf
 
 EXCERPT = 500
@@ -68,7 +70,7 @@ def _parts(url: str):
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise UnsafeURL("The URL's port is not a number from 0 to 65535.") from exc
+        raise UnsafeURL(_("The URL's port is not a number from 0 to 65535.")) from exc
     return parts, port
 
 

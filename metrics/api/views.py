@@ -1,7 +1,6 @@
 """Program-wide metrics for vendor staff (partner users get 404, as on the dashboards). The
 numbers come from metrics.definitions: the API computes nothing itself."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -104,14 +103,10 @@ class EventIngestView(APIView):
         itself (every namespace it uses: deal.*, course.*, resource.*, ...) are refused.
         A partner admin's token may send events only when the vendor allows it.
         """
-        if not is_vendor_staff(request.user) and not ingestion.partner_may_ingest():
-            raise PermissionDenied(
-                _(
-                    "This PRM does not accept events sent with a partner's token: they would count "
-                    "toward the partner's own adoption figures. The vendor can allow it with "
-                    "PRM_INGEST_PARTNER_EVENTS."
-                )
-            )
+        try:
+            ingestion.ensure_may_ingest(request.user)
+        except ingestion.IngestionRefused as exc:
+            raise PermissionDenied(str(exc)) from exc
         events = request.data.get("events") if isinstance(request.data, dict) else None
         if not isinstance(events, list) or not events:
             raise ValidationError({"events": ["Send a non-empty list of events."]})

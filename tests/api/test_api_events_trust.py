@@ -103,3 +103,15 @@ def test_no_kind_outside_prms_namespaces_has_a_feature_area(kind):
     if kind.split(".")[0] not in PRM_NAMESPACES:
         assert area_of(kind) is None
         assert area_of(kind, {"marketing_asset": True}) is None
+
+
+def test_the_ingestion_service_itself_refuses_a_partner_unless_the_vendor_allows_it(world):
+    from metrics.ingestion import IngestionRefused, events_ingest
+
+    shaped = [{"id": "s-1", "kind": "product.used", "partner": world.partner_a.pk}]
+    with pytest.raises(IngestionRefused, match="PRM_INGEST_PARTNER_EVENTS"):
+        events_ingest(user=world.users["partner_a_admin"], items=shaped)
+    assert not Event.objects.exists()
+    with override_settings(PRM_INGEST_PARTNER_EVENTS=True):
+        result = events_ingest(user=world.users["partner_a_admin"], items=shaped)
+    assert result.stored == 1
