@@ -14,8 +14,10 @@ services all store the same thing and no new name field can be forgotten.
   (embeddings, overrides, isolates) are removed; the marks are kept, as prose mixing right-to-left
   and left-to-right words may need them, and a mark cannot reorder letters.
 
-Not covered: ``QuerySet.update()`` and ``bulk_create`` skip ``pre_save`` (no code path passes
-typed text through them), and rows stored before this normalisation keep what they had.
+A required field typed as nothing but controls would be stored empty after its form accepted it;
+there each control becomes U+FFFD instead. Not covered: ``QuerySet.update()`` and ``bulk_create``
+skip ``pre_save`` (no code path passes typed text through them), and rows stored before this
+normalisation keep what they had.
 """
 
 from functools import cache
@@ -41,28 +43,34 @@ def clean_free_text(value: str) -> str:
     return value.translate(_FREE_TEXT)
 
 
+_REPLACE = {ord(c): "\ufffd" for c in REORDERING + MARKS}
+
+
 @cache
-def text_fields(model) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(CharField attnames, TextField attnames) of a model's concrete fields."""
-    names, free = [], []
+def text_fields(model) -> tuple[tuple[str, bool, dict], ...]:
+    """(attname, required, table) of each CharField and TextField of a model."""
+    fields = []
     for field in model._meta.concrete_fields:
         if isinstance(field, models.TextField):
-            free.append(field.attname)
+            fields.append((field.attname, not field.blank, _FREE_TEXT))
         elif isinstance(field, models.CharField):
-            names.append(field.attname)
-    return tuple(names), tuple(free)
+            fields.append((field.attname, not field.blank, _NAME))
+    return tuple(fields)
 
 
 def neutralise_bidi_controls(sender, instance, raw=False, **kwargs) -> None:
     """``pre_save`` receiver for every model: clean its text fields in place (the instance then
-    holds what is stored, so an API answer built from it shows the same). Fixtures loaded with
-    ``loaddata`` (``raw``) are stored as they are."""
+    holds what is stored, so an API answer built from it shows the same). A required field made
+    only of controls would be left empty after its form had accepted it, so there each control
+    becomes U+FFFD (visible, and it reorders nothing). Fixtures loaded with ``loaddata``
+    (``raw``) are stored as they are."""
     if raw:
         return
-    names, free = text_fields(sender)
-    for attname, table in [*((n, _NAME) for n in names), *((f, _FREE_TEXT) for f in free)]:
+    for attname, required, table in text_fields(sender):
         value = instance.__dict__.get(attname)
         if isinstance(value, str):
             cleaned = value.translate(table)
             if cleaned != value:
+                if required and not cleaned.strip():
+                    cleaned = value.translate(_REPLACE)
                 setattr(instance, attname, cleaned)

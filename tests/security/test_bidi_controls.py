@@ -132,3 +132,15 @@ def test_every_text_field_of_every_model_is_normalised_on_save():
             assert getattr(instance, field.attname) == "abc", (model, field.name)
             checked += 1
     assert checked > 100
+
+
+def test_a_required_name_made_only_of_controls_is_not_stored_empty(client, world):
+    from tests.api.test_api_deals import full_body
+
+    headers = bearer(token_for(world.users["partner_a_admin"]))
+    body = full_body() | {"customer_name": f"{RLO}{RLM}", "notes": RLO}
+    created = client.post("/api/v1/deals/", body, content_type="application/json", **headers)
+    assert created.status_code == 201, created.content
+    deal = Deal.objects.get()
+    assert (deal.customer_name, deal.notes) == ("\ufffd\ufffd", "")
+    assert created.json()["customer_name"] == "\ufffd\ufffd"
