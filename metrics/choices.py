@@ -61,3 +61,10 @@ class EventKind(models.TextChoices):
     CUSTOMER_ACCOUNT_CREATED = "customer.account_created", "Customer account created"
     CUSTOMER_ACCOUNT_UPDATED = "customer.account_updated", "Customer account updated"
     CUSTOMER_SEATS_CHANGED = "customer.seats_changed", "Customer seats changed"
+
+
+# The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
+# registry above so a new kind reserves its namespace without a second list. Ingestion refuses any
+# kind in them (``metrics.ingestion``): a client could otherwise invent ``deal.*`` or ``course.*``
+# events and feed the feature areas of the adoption score, tiers and at-risk.
+PRM_NAMESPACES = frozenset(kind.split(".", 1)[0] for kind in EventKind.values)

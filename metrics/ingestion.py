@@ -6,8 +6,13 @@ Contract (also in the API docs):
 - Each item carries a client-supplied ``id``; the stored idempotency key is
   ``api:<token owner id>:<id>``, so a retried batch never counts an event twice and no client can
   collide with the keys PRM records itself (or another client's).
-- ``kind`` follows the metrics rule (``area.verb``, lower case, at most 64 characters) and must not
-  be a kind PRM records itself (those come from the portal only: no forged deal wins).
+- ``kind`` follows the metrics rule (``area.verb``, lower case, at most 64 characters) and its
+  namespace (``area``) must not be one PRM records itself (``metrics.choices.PRM_NAMESPACES``:
+  ``deal.*``, ``course.*``, ``resource.*``, ...), whatever the token: those come from the portal
+  only, so no forged deal win and no invented feature area.
+- Who may send: vendor staff's tokens; a partner admin's token only when the vendor allows it
+  (``PRM_INGEST_PARTNER_EVENTS``, ``ensure_may_ingest``), since ingested events count toward the
+  partner's own activity (docs/metrics.md, "What ingested events count toward").
 - The partner is given by ``partner`` (id) or ``partner_domain``; it must be a partner the token's
   owner may see (``partners.selectors``): vendor staff any partner, a partner admin only their own.
 - Product usage names a customer account of that partner by its ``customer_account`` (external
@@ -19,11 +24,13 @@ Contract (also in the API docs):
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
 from customers.selectors import account_ids_by_external_id
-from metrics.choices import EventKind
+from metrics.choices import PRM_NAMESPACES
 from metrics.services import (
     KIND_PATTERN,
     MAX_KEY_LENGTH,
@@ -33,12 +40,38 @@ from metrics.services import (
     encode_properties,
     record_events,
 )
+from partners.permissions import is_vendor_staff
 from partners.selectors import partner_list_for_user
 
 MAX_BATCH = 1000
 MAX_CLIENT_ID = 100
 MAX_FUTURE = timedelta(minutes=5)  # clock skew allowed for occurred_at
-PORTAL_KINDS = frozenset(EventKind.values)
+RESERVED_PREFIXES = tuple(f"{namespace}." for namespace in sorted(PRM_NAMESPACES))
+
+
+class IngestionRefused(EventError):
+    """The sender may not ingest at all (the API answers 403 with the message)."""
+
+
+def reserved_kind_error(kind: str) -> str:
+    return _(
+        "The namespace '%(namespace)s.' is reserved for events recorded by PRM itself; "
+        "use a namespace of your own (e.g. 'product.used')."
+    ) % {"namespace": kind.split(".", 1)[0]}
+
+
+def ensure_may_ingest(user) -> None:
+    """Vendor staff may always send events; anyone else (a partner admin: the API lets no one
+    else through) only when the vendor allows partners' events (``PRM_INGEST_PARTNER_EVENTS``),
+    as they count toward the partner's own activity."""
+    if not is_vendor_staff(user) and not settings.PRM_INGEST_PARTNER_EVENTS:
+        raise IngestionRefused(
+            _(
+                "This PRM does not accept events sent with a partner's token: they would count "
+                "toward the partner's own adoption figures. The vendor can allow it with "
+                "PRM_INGEST_PARTNER_EVENTS."
+            )
+        )
 
 
 @dataclass
@@ -130,6 +163,7 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
     as ``{"_errors": {...}}`` and is reported as rejected. The batch costs three queries before
     the insert (partners by id, by domain, customer accounts), whatever its size.
     """
+    ensure_may_ingest(user)
     if len(items) > MAX_BATCH:
         raise EventError(f"A batch holds at most {MAX_BATCH} events; split it.")
     now = timezone.now()
@@ -150,8 +184,8 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
         kind = item.get("kind") or ""
         if not KIND_PATTERN.match(kind) or len(kind) > 64:
             errors["kind"] = list(_KIND_ERROR)
-        elif kind in PORTAL_KINDS:
-            errors["kind"] = [f"{kind!r} is recorded by PRM itself and cannot be ingested."]
+        elif kind.startswith(RESERVED_PREFIXES):
+            errors["kind"] = [reserved_kind_error(kind)]
         partner_id = None
         if item.get("partner") is not None:
             partner_id = by_id.get(item["partner"])

@@ -2,7 +2,7 @@
 numbers come from metrics.definitions: the API computes nothing itself."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -69,7 +69,8 @@ class AtRiskView(_MetricView):
 
 def may_ingest_events(user) -> bool:
     """Vendor staff for any partner; a partner admin for their own partner only (the ingestion
-    resolves partners through partners.selectors, so another partner's id is an item error).
+    resolves partners through partners.selectors, so another partner's id is an item error), and
+    only when the vendor allows it (``PRM_INGEST_PARTNER_EVENTS``; otherwise 403 with the reason).
     Accounts and seats stay vendor-written, so a partner can report usage but not invent the
     customers or seats it is measured against."""
     return is_vendor_staff(user) or is_partner_admin(user)
@@ -85,7 +86,10 @@ class EventIngestView(APIView):
             200: serializers.IngestResultSerializer,
             400: OpenApiResponse(description="Not a batch of 1 to 1,000 events (nothing stored)."),
             401: OpenApiResponse(description="No or an invalid token."),
-            403: OpenApiResponse(description="A read-scope token."),
+            403: OpenApiResponse(
+                description="A read-scope token, or a partner admin's token while the vendor "
+                "does not accept events from partners (PRM_INGEST_PARTNER_EVENTS)."
+            ),
             404: OpenApiResponse(description="Neither vendor staff nor a partner admin."),
         },
     )
@@ -96,8 +100,13 @@ class EventIngestView(APIView):
         `items` with their reasons and not stored, valid ones are stored. Each item's `id` is its
         idempotency key (scoped to the token's owner), so resending a batch after a timeout
         stores nothing twice: `duplicates` counts items already stored. Kinds that PRM records
-        itself (deal.*, course.*, ...) are refused.
+        itself (every namespace it uses: deal.*, course.*, resource.*, ...) are refused.
+        A partner admin's token may send events only when the vendor allows it.
         """
+        try:
+            ingestion.ensure_may_ingest(request.user)
+        except ingestion.IngestionRefused as exc:
+            raise PermissionDenied(str(exc)) from exc
         events = request.data.get("events") if isinstance(request.data, dict) else None
         if not isinstance(events, list) or not events:
             raise ValidationError({"events": ["Send a non-empty list of events."]})

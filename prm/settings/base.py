@@ -348,6 +348,10 @@ PRM_ADOPTION_WEIGHT_BREADTH = env.float("PRM_ADOPTION_WEIGHT_BREADTH", default=4
 PRM_ADOPTION_WEIGHT_FREQUENCY = env.float("PRM_ADOPTION_WEIGHT_FREQUENCY", default=30)
 PRM_ADOPTION_WEIGHT_USERS = env.float("PRM_ADOPTION_WEIGHT_USERS", default=30)
 PRM_ADOPTION_FREQUENCY_TARGET_DAYS = env.int("PRM_ADOPTION_FREQUENCY_TARGET_DAYS", default=12)
+# Event ingestion (docs/ingestion.md): whether a partner admin's token may send events. Off, only
+# vendor staff's tokens may: ingested events count toward the adoption score's frequency, at-risk,
+# offering and customer user adoption, so a partner would otherwise grade itself.
+PRM_INGEST_PARTNER_EVENTS = env.bool("PRM_INGEST_PARTNER_EVENTS", default=False)
 PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
 PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
 PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)

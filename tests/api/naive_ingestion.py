@@ -6,7 +6,8 @@ import json
 import re
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
-from metrics.ingestion import MAX_CLIENT_ID, MAX_FUTURE, PORTAL_KINDS, ingestion_key
+from metrics.choices import PRM_NAMESPACES
+from metrics.ingestion import MAX_CLIENT_ID, MAX_FUTURE, ingestion_key
 from metrics.services import KIND_PATTERN, MAX_KEY_LENGTH, MAX_PROPERTIES_BYTES
 
 
@@ -20,8 +21,11 @@ def naive_item(item: dict, *, owner_id, by_id, by_domain, accounts, now):
     kind = item.get("kind") or ""
     if not KIND_PATTERN.match(kind) or len(kind) > 64:
         errors["kind"] = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
-    elif kind in PORTAL_KINDS:
-        errors["kind"] = [f"{kind!r} is recorded by PRM itself and cannot be ingested."]
+    elif kind.split(".")[0] in PRM_NAMESPACES:
+        errors["kind"] = [
+            f"The namespace '{kind.split('.')[0]}.' is reserved for events recorded by PRM "
+            "itself; use a namespace of your own (e.g. 'product.used')."
+        ]
     partner_id = None
     if item.get("partner") is not None:
         partner_id = by_id.get(item["partner"])

@@ -110,8 +110,10 @@ def test_a_deal_created_by_partner_b_belongs_to_partner_b_whatever_the_body_says
     assert Deal.objects.get(pk=response.json()["id"]).partner == world.partner_b
 
 
-def test_partner_b_cannot_ingest_events_for_partner_a(client, world):
+def test_partner_b_cannot_ingest_events_for_partner_a(client, world, settings):
     from metrics.models import Event
+
+    settings.PRM_INGEST_PARTNER_EVENTS = True  # the vendor accepts partners' events
 
     token = bearer(token_for(world.users["partner_b_admin"]))
     body = {"events": [{"id": "e1", "kind": "product.used", "partner": world.partner_a.pk}]}

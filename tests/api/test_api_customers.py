@@ -183,7 +183,8 @@ def test_usage_of_an_inactive_account_is_rejected(world, client, acme):
     assert body["rejected"] == 1 and "customer_account" in body["items"][0]["errors"]
 
 
-def test_a_partner_admin_ingests_for_their_own_partner_only(world, client, acme):
+def test_a_partner_admin_ingests_for_their_own_partner_only(world, client, acme, settings):
+    settings.PRM_INGEST_PARTNER_EVENTS = True  # the vendor accepts partners' events
     account(world.partner_b, "B-1")
     headers = bearer(token_for(world.users["partner_a_admin"]))
     own = usage_items(world.partner_a, "ACME-1", ["ann"])

@@ -108,8 +108,13 @@ def test_only_partner_members_can_create_deals(world):
     )
 
 
-def test_event_ingestion_is_for_vendor_staff_and_partner_admins(world):
+def test_event_ingestion_is_for_vendor_staff_and_partner_admins_if_the_vendor_allows_it(
+    world, settings
+):
     body = {"events": [{"id": "x-1", "kind": "product.active_users", "partner": 1}]}
+    refused = {**STAFF_AND_ADMINS, "partner_a_admin": 403, "partner_b_admin": 403}
+    assert_api_matrix(token_client_as(world), "/api/v1/events/", refused, method="post", data=body)
+    settings.PRM_INGEST_PARTNER_EVENTS = True
     assert_api_matrix(
         token_client_as(world), "/api/v1/events/", STAFF_AND_ADMINS, method="post", data=body
     )

@@ -354,8 +354,9 @@ ROUTES: dict[str, Route] = {
     "api-metrics-activation": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
     "api-metrics-adoption": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
     "api-metrics-at-risk": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),
-    # partner admins may ingest for their own partner (an empty batch is a 400)
-    "api-events": Route(post=row(401, 400, 404, 400, 404, 400, 400, 400)),
+    # partner admins may ingest for their own partner only if PRM_INGEST_PARTNER_EVENTS (off: 403;
+    # an empty batch is a 400)
+    "api-events": Route(post=row(401, 403, 404, 403, 404, 400, 400, 400)),
     # webhooks: vendor admins only (channel managers too get 404)
     "webhooks:list": Route(
         get=row(LOGIN, *[404] * 6, 200),
