@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.adapters import INVITATION_SESSION_KEY
@@ -131,14 +132,18 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
             messages.error(request, "Choose a valid role.")
             return redirect("partners:team")
         try:
-            services.membership_set_role(
+            # The service re-reads the row under a lock: the message describes what it returns,
+            # not the stale object fetched before the change.
+            membership = services.membership_set_role(
                 membership=membership, role=form.cleaned_data["role"], actor=request.user
             )
         except services.PartnerError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, f"{membership.user.email} is now {membership.get_role_display()}."
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": membership.user.get_full_name(), "role": membership.get_role_display()},
             )
         return redirect("partners:team")
 
@@ -146,13 +151,13 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
 class MemberRemoveView(PartnerAdminRequiredMixin, View):
     def post(self, request, pk):
         membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
-        email = membership.user.email
+        name = membership.user.get_full_name()
         try:
             services.membership_remove(membership=membership, actor=request.user)
         except services.PartnerError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{email} was removed from the team.")
+            messages.success(request, _("%(name)s was removed from the team.") % {"name": name})
         return redirect("partners:team")
 
 
