@@ -61,6 +61,18 @@ def team_list_for_partner(*, partner: Partner) -> QuerySet[PartnerMembership]:
     )
 
 
+def colleague_join_dates(*, partner_id: int) -> list:
+    """When each colleague joined, oldest first: the partner's active team members except the
+    first one (the person the partnership was set up with), however they were added (invitation,
+    the Django admin, an import). Onboarding's colleagues step and its funnel count these."""
+    dates = list(
+        PartnerMembership.objects.filter(partner_id=partner_id, user__is_active=True)
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+    )
+    return dates[1:]
+
+
 def membership_get_for_admin(*, user: User, pk: int) -> PartnerMembership:
     """A membership of the requesting partner admin's own partner, else 404."""
     own = membership_for_user(user)
