@@ -19,6 +19,7 @@ from partners.permissions import (
     PartnerAdminRequiredMixin,
     PartnerMemberRequiredMixin,
     VendorStaffRequiredMixin,
+    can_open,
 )
 
 
@@ -53,7 +54,8 @@ class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
         team = list(selectors.team_list_for_partner(partner=partner))
         progress = selectors.tier_progress(partner)
         steps = next_steps_for(partner=partner, membership=membership, team_size=len(team))
-        steps += tier_steps(progress)
+        # Only suggest what this user can do: a partner user cannot open the team page.
+        steps += [s for s in tier_steps(progress) if can_open(self.request.user, s["url"])]
         return super().get_context_data(
             partner=partner,
             membership=membership,
