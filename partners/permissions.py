@@ -49,6 +49,15 @@ class VendorStaffRequiredMixin(RoleRequiredMixin):
         return is_vendor_staff(user)
 
 
+def can_override_tier(user, partner) -> bool:
+    """Vendor admins may override any partner's tier, a channel manager those they own."""
+    return (
+        user.is_authenticated
+        and user.is_channel_manager
+        and (user.is_vendor_admin or partner.owner_id == user.pk)
+    )
+
+
 def can_open(user, url: str) -> bool:
     """Whether ``user`` may open the page at ``url`` (a path on this site), judged by the role its
     view requires (a ``RoleRequiredMixin`` view's ``has_role``). Pages use it to leave out links a

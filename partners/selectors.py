@@ -227,7 +227,9 @@ def tier_review_for_user(*, user: User, limit: int = 100) -> dict:
 def partner_get_for_tier_override(*, user: User, pk: int) -> Partner:
     """A partner whose tier ``user`` may override: vendor admins any, a channel manager the
     partners they own; anybody else gets 404."""
+    from partners.permissions import can_override_tier  # permissions imports selectors
+
     partner = partner_get_for_user(user=user, pk=pk)
-    if not user.is_channel_manager or not (user.is_vendor_admin or partner.owner_id == user.pk):
+    if not can_override_tier(user, partner):
         raise Http404("No such partner.")
     return partner
