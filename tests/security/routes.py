@@ -480,7 +480,19 @@ ROUTES: dict[str, Route] = {
     ),
     "incentives:mdf_claim": Route(
         kwargs={"pk": "mdf_request"},
+        # opened directly: back to the request's page, which holds the form
+        get=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
         post=row(LOGIN, 400, 404, 404, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_edit": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(LOGIN, 200, 404, 404, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 404, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_withdraw": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
     ),
     "incentives:mdf_proof": Route(
         kwargs={"pk": "mdf_claimed"},
