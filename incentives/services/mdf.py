@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incentives import notifications, permissions, selectors
 from incentives.choices import MDF_TRANSITIONS, MdfStatus
@@ -300,16 +301,16 @@ def mdf_request_reject(*, request: MdfRequest, actor, reason: str, at=None) -> M
     return request
 
 
-def _require_partner_admin(actor, request: MdfRequest, what: str) -> None:
+def _require_partner_admin(actor, request: MdfRequest) -> None:
     if not permissions.is_partner_admin_of(actor, request.partner_id):
-        raise MdfError(f"Only your partner's admins can {what} a fund request.")
+        raise MdfError(_("Only your partner's admins can change a fund request."))
 
 
 @transaction.atomic
 def mdf_request_withdraw(*, request: MdfRequest, actor, at=None) -> MdfRequest:
     """Requested → withdrawn, by the partner's admin, while no decision has been made. Nothing was
     committed, so the allocation is unchanged."""
-    _require_partner_admin(actor, request, "withdraw")
+    _require_partner_admin(actor, request)
     request = _lock(request)
     _require(request, MdfStatus.WITHDRAWN)
     at = at or timezone.now()
@@ -323,11 +324,12 @@ def mdf_request_withdraw(*, request: MdfRequest, actor, at=None) -> MdfRequest:
 def mdf_request_update(*, request: MdfRequest, actor, activity: Activity, at=None) -> MdfRequest:
     """The partner's admin edits a request that is still waiting for a decision (the row lock
     makes an edit and a decision happen one after the other, never on the same old state)."""
-    _require_partner_admin(actor, request, "edit")
+    _require_partner_admin(actor, request)
     request = _lock(request)
     if request.status != MdfStatus.REQUESTED:
         raise MdfError(
-            f"A fund request that is {request.get_status_display().lower()} cannot be edited."
+            _("A fund request that is %(status)s cannot be edited.")
+            % {"status": request.get_status_display().lower()}
         )
     allocation = request.allocation
     title, description, amount = _check_activity(activity)
