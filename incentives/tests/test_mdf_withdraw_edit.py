@@ -107,3 +107,25 @@ def test_opening_the_claim_address_directly_leads_to_the_request_page(client_as,
     response = client_as("partner_a_admin").get(reverse("incentives:mdf_claim", args=[request.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("incentives:mdf_detail", args=[request.pk])
+
+
+def test_the_api_withdraws_for_the_partners_admin_only(world):
+    from tests.api.helpers import token_client_as
+
+    request = mdf_request(world=world)
+    url = f"/api/v1/mdf-requests/{request.pk}/withdraw/"
+    make = token_client_as(world)
+    expected = {
+        "partner_a_user": 404,
+        "partner_b_admin": 404,
+        "manager_owner": 403,
+        "vendor_admin": 403,
+    }
+    for persona, status in expected.items():
+        client, headers = make(persona)
+        assert client.post(url, **headers).status_code == status, persona
+    client, headers = make("partner_a_admin")
+    response = client.post(url, **headers)
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    again = client.post(url, **headers)
+    assert again.status_code == 409 and "detail" in again.json()

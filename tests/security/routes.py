@@ -542,6 +542,10 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "mdf_request"},
         get=row(401, 200, 404, 404, 404, 200, 200, 200),
     ),
+    "mdf-request-withdraw": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(401, (200, 409), 404, 404, 404, 403, 403, 403),
+    ),
     "mdf-request-approve": Route(
         kwargs={"pk": "mdf_request"},
         post=row(401, 403, 404, 404, 404, (200, 409), 403, (200, 409)),
