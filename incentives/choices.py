@@ -11,16 +11,19 @@ class MdfStatus(models.TextChoices):
     CLAIMED = "claimed", "Claimed"
     PAID = "paid", "Claim approved"
     CLAIM_REJECTED = "claim_rejected", "Claim rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 # Which moves the workflow allows; each has one service in incentives.services.mdf.
 MDF_TRANSITIONS: dict[str, set[str]] = {
-    MdfStatus.REQUESTED: {MdfStatus.APPROVED, MdfStatus.REJECTED},
+    # Until a decision the partner may withdraw (or edit: incentives.services.mdf_request_update).
+    MdfStatus.REQUESTED: {MdfStatus.APPROVED, MdfStatus.REJECTED, MdfStatus.WITHDRAWN},
     MdfStatus.APPROVED: {MdfStatus.CLAIMED},
     MdfStatus.CLAIMED: {MdfStatus.PAID, MdfStatus.CLAIM_REJECTED},
     MdfStatus.REJECTED: set(),
     MdfStatus.PAID: set(),
     MdfStatus.CLAIM_REJECTED: set(),
+    MdfStatus.WITHDRAWN: set(),
 }
 
 # Statuses waiting for a manager (the review queue).

@@ -27,6 +27,11 @@ def can_claim(user, request) -> bool:
     return request.status == MdfStatus.APPROVED and is_partner_admin_of(user, request.partner_id)
 
 
+def can_change_request(user, request) -> bool:
+    """Edit or withdraw: the partner's admins, until the vendor decides."""
+    return request.status == MdfStatus.REQUESTED and is_partner_admin_of(user, request.partner_id)
+
+
 def can_see_proof(user, request) -> bool:
     return bool(request.proof) and (
         is_vendor_staff(user) or is_partner_admin_of(user, request.partner_id)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("portal/mdf/new/", views.MdfRequestCreateView.as_view(), name="mdf_create"),
     path("portal/mdf/<int:pk>/", views.MdfDetailView.as_view(), name="mdf_detail"),
     path("portal/mdf/<int:pk>/claim/", views.MdfClaimView.as_view(), name="mdf_claim"),
+    path("portal/mdf/<int:pk>/edit/", views.MdfEditView.as_view(), name="mdf_edit"),
+    path("portal/mdf/<int:pk>/withdraw/", views.MdfWithdrawView.as_view(), name="mdf_withdraw"),
     path("mdf/<int:pk>/proof/", views.MdfProofView.as_view(), name="mdf_proof"),
     path("portal/points/", views.PointsView.as_view(), name="points"),
     path(

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from enablement.views import serve_file
@@ -98,12 +99,72 @@ class MdfDetailView(PartnerAdminRequiredMixin, View):
             {
                 "r": mdf,
                 "can_claim": permissions.can_claim(request.user, mdf),
+                "can_change": permissions.can_change_request(request.user, mdf),
                 "claim_form": claim_form,
             },
         )
 
 
+class MdfEditView(PartnerAdminRequiredMixin, View):
+    """Edit a request until the vendor decides."""
+
+    def _render(self, request, mdf, form, status=200):
+        context = {"form": form, "r": mdf, "editing": True}
+        return render(request, "incentives/mdf_form.html", context, status=status)
+
+    def get(self, request, pk):
+        mdf = selectors.mdf_request_get_for_user(user=request.user, pk=pk)
+        if not permissions.can_change_request(request.user, mdf):
+            messages.info(request, _("This request was decided and can no longer be edited."))
+            return redirect("incentives:mdf_detail", pk=mdf.pk)
+        initial = {
+            "title": mdf.title,
+            "description": mdf.description,
+            "starts_on": mdf.activity_starts_on,
+            "ends_on": mdf.activity_ends_on,
+            "amount": mdf.requested_amount,
+        }
+        return self._render(request, mdf, MdfRequestForm(initial=initial))
+
+    def post(self, request, pk):
+        mdf = selectors.mdf_request_get_for_user(user=request.user, pk=pk)
+        form = MdfRequestForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, mdf, form, status=400)
+        try:
+            mdf = services.mdf_request_update(
+                request=mdf, actor=request.user, activity=form.activity()
+            )
+        except services.MdfError as exc:
+            form.add_error(None, str(exc))
+            return self._render(request, mdf, form, status=400)
+        messages.success(request, _("Your changes to %(title)s were saved.") % {"title": mdf.title})
+        return redirect("incentives:mdf_detail", pk=mdf.pk)
+
+
+class MdfWithdrawView(PartnerAdminRequiredMixin, View):
+    def get(self, request, pk):
+        # The button lives on the request's page (a POST with a confirmation).
+        mdf = selectors.mdf_request_get_for_user(user=request.user, pk=pk)
+        return redirect("incentives:mdf_detail", pk=mdf.pk)
+
+    def post(self, request, pk):
+        mdf = selectors.mdf_request_get_for_user(user=request.user, pk=pk)
+        try:
+            services.mdf_request_withdraw(request=mdf, actor=request.user)
+        except services.MdfError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("You withdrew %(title)s.") % {"title": mdf.title})
+        return redirect("incentives:mdf_detail", pk=mdf.pk)
+
+
 class MdfClaimView(PartnerAdminRequiredMixin, View):
+    def get(self, request, pk):
+        # Opened directly (a bookmark, a reload): the claim form is on the request's page.
+        mdf = selectors.mdf_request_get_for_user(user=request.user, pk=pk)
+        return redirect("incentives:mdf_detail", pk=mdf.pk)
+
     def post(self, request, pk):
         mdf = selectors.mdf_request_get_for_user(user=request.user, pk=pk)
         form = ClaimForm(request.POST, request.FILES)

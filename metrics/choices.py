@@ -48,6 +48,8 @@ class EventKind(models.TextChoices):
     DEAL_EXTENDED = "deal.extended", "Deal protection extended"
     MDF_ALLOCATED = "mdf.allocated", "Marketing funds allocated"
     MDF_REQUESTED = "mdf.requested", "Marketing funds requested"
+    MDF_UPDATED = "mdf.updated", "Marketing funds request edited"
+    MDF_WITHDRAWN = "mdf.withdrawn", "Marketing funds request withdrawn"
     MDF_APPROVED = "mdf.approved", "Marketing funds request approved"
     MDF_REJECTED = "mdf.rejected", "Marketing funds request rejected"
     MDF_CLAIMED = "mdf.claimed", "Marketing funds claimed"

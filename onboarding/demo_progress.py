@@ -5,7 +5,7 @@ What a vendor admin configures (the agreement and the demo program's activation 
 checklist through the real receiver (``partner.created`` → ``checklist_start``, dated the day it
 joined). Steps then complete the way they do live: the partners' history (agreement acceptances
 from here, profile updates, courses, certifications, deals) is matched against the pending steps
-with onboarding's own matching code (``_event_matches``, ``_counts``), each step is done at the
+with onboarding's own matching code (``_event_matches``), each step is done at the
 moment of the event that completes it (kick-off calls: when the owner verified them), and gets
 the service's ``onboarding.step_completed`` event (key ``onboarding.step_completed:{step id}``,
 ``_step_event_properties``). The caller then records all of it; the receiver, seeing these events,
@@ -32,7 +32,11 @@ from onboarding.models import (
     ChecklistTemplate,
     PartnerChecklist,
 )
-from onboarding.services.checklists import _counts, _event_matches, _step_event_properties
+from onboarding.services.checklists import (
+    _counts_colleagues,
+    _event_matches,
+    _step_event_properties,
+)
 
 AGREEMENT_VERSION = "2026.1"
 
@@ -120,7 +124,7 @@ def complete_steps(
     completes, as the receiver would, and the kick-off calls their owners verified; returns the
     ``onboarding.step_completed`` events (the service's key and properties).
 
-    The same matching code as live (``_event_matches`` / ``_counts``) is run over the history in
+    The same matching code as live (``_event_matches``) is run over the history in
     memory and the rows are written in bulk: going through ``events_apply`` event by event costs
     a dozen queries a step. A checklist that completes here must belong to a partner that was
     activated after its last required step (an onboarding partner would be activated live)."""
@@ -155,13 +159,13 @@ def complete_steps(
                 if at is not None and at >= checklist.started_at:
                     done(step, at=at, via=CompletedVia.VERIFIED, actor=manager)
                 continue
-            if not step.waits_for:
-                continue
+            if not step.waits_for or _counts_colleagues(step):
+                continue  # colleagues steps count the team: colleague_steps_recount, after
             counted = list(step.counted)
             for event in history:
                 if event.kind != step.waits_for or event.key in counted:
                     continue
-                if not _event_matches(step, event) or not _counts(step, event):
+                if not _event_matches(step, event):
                     continue
                 counted.append(event.key)
                 if len(counted) >= step.target_count:

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from partners import services
 from partners.choices import TierMetric
 from partners.models import (
     Offering,
@@ -120,8 +122,21 @@ class OfferingAdmin(admin.ModelAdmin):
     ]
 
 
+class MembershipInlineForm(forms.ModelForm):
+    class Meta:
+        model = PartnerMembership
+        fields = ["user", "role", "created_at"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if user is not None and user.vendor_role:
+            raise forms.ValidationError(_("Vendor staff cannot be members of a partner."))
+        return user
+
+
 class MembershipInline(admin.TabularInline):
     model = PartnerMembership
+    form = MembershipInlineForm
     extra = 0
     raw_id_fields = ["user"]
 
@@ -152,6 +167,28 @@ class PartnerAdmin(admin.ModelAdmin):
         # other staff with admin access would otherwise take partners past the service's check.
         fields = list(super().get_readonly_fields(request, obj))
         return fields if request.user.is_vendor_admin else [*fields, "owner"]
+
+    def save_formset(self, request, form, formset, change):
+        """New team members go through ``membership_add`` (which records ``user.joined``, so
+        onboarding's colleagues step and the metrics count them); edits and deletions save as
+        usual."""
+        if formset.model is not PartnerMembership:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for membership in instances:
+            if membership.pk is None:
+                services.membership_add(
+                    partner=form.instance,
+                    user=membership.user,
+                    role=membership.role,
+                    actor=request.user,
+                    created_at=membership.created_at,
+                )
+            else:
+                membership.save()
+        formset.save_m2m()
 
 
 @admin.register(PartnerInvitation)

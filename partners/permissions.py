@@ -56,3 +56,34 @@ class PartnerAdminRequiredMixin(RoleRequiredMixin):
 class VendorStaffRequiredMixin(RoleRequiredMixin):
     def has_role(self, user) -> bool:
         return is_vendor_staff(user)
+
+
+def can_override_tier(user, partner) -> bool:
+    """Vendor admins may override any partner's tier, a channel manager those they own."""
+    return (
+        user.is_authenticated
+        and user.is_channel_manager
+        and (user.is_vendor_admin or partner.owner_id == user.pk)
+    )
+
+
+def can_open(user, url: str) -> bool:
+    """Whether ``user`` may open the page at ``url`` (a path on this site), judged by the role its
+    view requires (a ``RoleRequiredMixin`` view's ``has_role``). Pages use it to leave out links a
+    role would get a 404 for (a partner user is not sent to the partner admins' team page).
+    Pages without a role check, and anything that is not one of our paths, count as openable."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    parts = urlsplit(url or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return True
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, RoleRequiredMixin):
+        return True
+    return user.is_authenticated and view_class().has_role(user)

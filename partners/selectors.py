@@ -63,6 +63,18 @@ def team_list_for_partner(*, partner: Partner) -> QuerySet[PartnerMembership]:
     )
 
 
+def colleague_join_dates(*, partner_id: int) -> list:
+    """When each colleague joined, oldest first: the partner's active team members except the
+    first one (the person the partnership was set up with), however they were added (invitation,
+    the Django admin, an import). Onboarding's colleagues step and its funnel count these."""
+    dates = list(
+        PartnerMembership.objects.filter(partner_id=partner_id, user__is_active=True)
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+    )
+    return dates[1:]
+
+
 def membership_get_for_admin(*, user: User, pk: int) -> PartnerMembership:
     """A membership of the requesting partner admin's own partner, else 404."""
     own = membership_for_user(user)
@@ -228,8 +240,10 @@ def partner_get_for_owner_change(*, user: User, pk: int) -> Partner:
 def partner_get_for_tier_override(*, user: User, pk: int) -> Partner:
     """A partner whose tier ``user`` may override: vendor admins any, a channel manager the
     partners they own; anybody else gets 404."""
+    from partners.permissions import can_override_tier  # permissions imports selectors
+
     partner = partner_get_for_user(user=user, pk=pk)
-    if not user.is_channel_manager or not (user.is_vendor_admin or partner.owner_id == user.pk):
+    if not can_override_tier(user, partner):
         raise Http404("No such partner.")
     return partner
 

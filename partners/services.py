@@ -331,15 +331,35 @@ def invitation_accept(*, invitation: PartnerInvitation, user: User) -> PartnerMe
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    record_event(
-        kind=EventKind.USER_JOINED,
-        key=f"user.joined:{user.pk}:{invitation.partner_id}",
-        partner=invitation.partner,
-        user=user,
+    _record_joined(
+        membership=membership,
+        via=JOINED_VIA_INVITATION,
+        invited_by_id=invitation.invited_by_id,
         subject=invitation,
-        properties={"role": invitation.role, "invited_by": invitation.invited_by_id},
     )
     return membership
+
+
+JOINED_VIA_INVITATION = "invitation"
+JOINED_VIA_ADDED = "added"
+
+
+def _record_joined(
+    *, membership: PartnerMembership, via: str, invited_by_id: int | None = None, subject=None
+) -> None:
+    """The one place a ``user.joined`` event is recorded, whichever way the person was added to
+    the team: onboarding's colleagues step, the audit log and the metrics count on it.
+    Properties: ``role``, ``invited_by`` (the inviter or the person who added them, may be null),
+    ``via`` ("invitation" or "added")."""
+    record_event(
+        kind=EventKind.USER_JOINED,
+        key=f"user.joined:{membership.user_id}:{membership.partner_id}",
+        partner=membership.partner,
+        user=membership.user,
+        subject=subject if subject is not None else membership.user,
+        occurred_at=membership.created_at,
+        properties={"role": membership.role, "invited_by": invited_by_id, "via": via},
+    )
 
 
 @transaction.atomic
@@ -365,15 +385,29 @@ def _other_admins_exist(membership: PartnerMembership) -> bool:
 
 @transaction.atomic
 def membership_add(
-    *, partner: Partner, user: User, role: str = MemberRole.USER
+    *,
+    partner: Partner,
+    user: User,
+    role: str = MemberRole.USER,
+    actor: User | None = None,
+    created_at=None,
 ) -> PartnerMembership:
-    """Attach an existing account to a partner (admin tooling and demo data; users join through
-    invitations)."""
+    """Attach an existing account to a partner (the Django admin, imports, demo data; users
+    also join through invitations). Records ``user.joined`` like an accepted invitation, so the
+    team counts the same however a person was added. ``created_at`` back-dates an import."""
     if user.vendor_role:
         raise PartnerError("Vendor staff cannot be members of a partner.")
     if PartnerMembership.objects.filter(user=user).exists():
         raise PartnerError(f"{user.email} already belongs to a partner.")
-    return PartnerMembership.objects.create(user=user, partner=partner, role=role)
+    membership = PartnerMembership.objects.create(
+        user=user, partner=partner, role=role, created_at=created_at or timezone.now()
+    )
+    _record_joined(
+        membership=membership,
+        via=JOINED_VIA_ADDED,
+        invited_by_id=actor.pk if actor is not None else None,
+    )
+    return membership
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from partners.permissions import (
     PartnerAdminRequiredMixin,
     PartnerMemberRequiredMixin,
     VendorStaffRequiredMixin,
+    can_open,
 )
 
 
@@ -56,7 +57,8 @@ class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
         team = list(selectors.team_list_for_partner(partner=partner))
         progress = selectors.tier_progress(partner)
         steps = next_steps_for(partner=partner, membership=membership, team_size=len(team))
-        steps += tier_steps(progress)
+        # Only suggest what this user can do: a partner user cannot open the team page.
+        steps += [s for s in tier_steps(progress) if can_open(self.request.user, s["url"])]
         return super().get_context_data(
             partner=partner,
             membership=membership,
@@ -153,7 +155,9 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
             messages.error(request, "Choose a valid role.")
             return redirect("partners:team")
         try:
-            services.membership_set_role(
+            # The service re-reads the row under a lock: the message describes what it returns,
+            # not the stale object fetched before the change.
+            membership = services.membership_set_role(
                 membership=membership, role=form.cleaned_data["role"], actor=request.user
             )
         except services.PartnerError as exc:

@@ -97,6 +97,22 @@ class MdfRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         )
         return self._detail(obj)
 
+    @extend_schema(request=None, responses={200: serializers.MdfRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Requested → withdrawn, by the partner's admin, before a decision (nothing was
+        committed). Editing a pending request is done in the portal."""
+        obj = self.get_object()
+        if not permissions.is_partner_admin_of(request.user, obj.partner_id):
+            raise PermissionDenied("Only the partner's admins can withdraw a fund request.")
+        if obj.status != MdfStatus.REQUESTED:
+            raise Conflict(f"This fund request is {obj.get_status_display().lower()}.")
+        call_service(
+            lambda: services.mdf_request_withdraw(request=obj, actor=request.user),
+            errors=services.MdfError,
+        )
+        return self._detail(obj)
+
     @extend_schema(
         request=serializers.MdfApproveInputSerializer,
         responses={200: serializers.MdfRequestSerializer, **ERRORS},

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incentives import notifications, permissions, selectors
 from incentives.choices import MDF_TRANSITIONS, MdfStatus
@@ -177,6 +178,17 @@ class Activity:
     amount: Decimal
 
 
+def _check_activity(activity: Activity) -> tuple[str, str, Decimal]:
+    """(title, description, amount) of a valid activity; the caller compares the amount with
+    what is left of the allocation."""
+    title, description = (activity.title or "").strip(), (activity.description or "").strip()
+    if not title or not description:
+        raise MdfError("Give the activity a title and describe the plan.")
+    if activity.ends_on < activity.starts_on:
+        raise MdfError("The activity cannot end before it starts.")
+    return title[:200], description, _check_amount(activity.amount, "budget")
+
+
 @transaction.atomic
 def mdf_request_create(*, partner, actor, activity: Activity, at=None) -> MdfRequest:
     """An eligible partner's admin asks for funds for one activity from the current allocation."""
@@ -186,12 +198,7 @@ def mdf_request_create(*, partner, actor, activity: Activity, at=None) -> MdfReq
     if not eligibility.eligible:
         raise MdfError(eligibility.reason)
     allocation = eligibility.allocation
-    title, description = (activity.title or "").strip(), (activity.description or "").strip()
-    if not title or not description:
-        raise MdfError("Give the activity a title and describe the plan.")
-    if activity.ends_on < activity.starts_on:
-        raise MdfError("The activity cannot end before it starts.")
-    amount = _check_amount(activity.amount, "budget")
+    title, description, amount = _check_activity(activity)
     if amount > allocation.remaining:
         raise MdfError(
             f"The budget is more than the {_money(allocation.remaining)} {allocation.currency} "
@@ -201,7 +208,7 @@ def mdf_request_create(*, partner, actor, activity: Activity, at=None) -> MdfReq
     request = MdfRequest.objects.create(
         allocation=allocation,
         partner=partner,
-        title=title[:200],
+        title=title,
         description=description,
         activity_starts_on=activity.starts_on,
         activity_ends_on=activity.ends_on,
@@ -291,6 +298,68 @@ def mdf_request_reject(*, request: MdfRequest, actor, reason: str, at=None) -> M
     )
     _record(request, EventKind.MDF_REJECTED, actor=actor, at=at, amount=request.requested_amount)
     notifications.notify(request=request, kind="rejected")
+    return request
+
+
+def _require_partner_admin(actor, request: MdfRequest) -> None:
+    if not permissions.is_partner_admin_of(actor, request.partner_id):
+        raise MdfError(_("Only your partner's admins can change a fund request."))
+
+
+@transaction.atomic
+def mdf_request_withdraw(*, request: MdfRequest, actor, at=None) -> MdfRequest:
+    """Requested → withdrawn, by the partner's admin, while no decision has been made. Nothing was
+    committed, so the allocation is unchanged."""
+    _require_partner_admin(actor, request)
+    request = _lock(request)
+    _require(request, MdfStatus.WITHDRAWN)
+    at = at or timezone.now()
+    request.status = MdfStatus.WITHDRAWN
+    request.save(update_fields=["status", "updated_at"])
+    _record(request, EventKind.MDF_WITHDRAWN, actor=actor, at=at, amount=request.requested_amount)
+    return request
+
+
+@transaction.atomic
+def mdf_request_update(*, request: MdfRequest, actor, activity: Activity, at=None) -> MdfRequest:
+    """The partner's admin edits a request that is still waiting for a decision (the row lock
+    makes an edit and a decision happen one after the other, never on the same old state)."""
+    _require_partner_admin(actor, request)
+    request = _lock(request)
+    if request.status != MdfStatus.REQUESTED:
+        raise MdfError(
+            _("A fund request that is %(status)s cannot be edited.")
+            % {"status": request.get_status_display().lower()}
+        )
+    allocation = request.allocation
+    title, description, amount = _check_activity(activity)
+    if amount > allocation.remaining:
+        raise MdfError(
+            f"The budget is more than the {_money(allocation.remaining)} {allocation.currency} "
+            f"left in your {allocation.period} allocation."
+        )
+    at = at or timezone.now()
+    request.title, request.description, request.requested_amount = title, description, amount
+    request.activity_starts_on, request.activity_ends_on = activity.starts_on, activity.ends_on
+    request.save(
+        update_fields=[
+            "title",
+            "description",
+            "requested_amount",
+            "activity_starts_on",
+            "activity_ends_on",
+            "updated_at",
+        ]
+    )
+    record_event(
+        kind=EventKind.MDF_UPDATED,
+        key=f"{EventKind.MDF_UPDATED}:{request.pk}:{at.isoformat()}",  # one per edit
+        partner=request.partner,
+        user=actor,
+        subject=request,
+        occurred_at=at,
+        properties=_properties(request, amount),
+    )
     return request
 
 

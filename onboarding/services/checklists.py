@@ -23,6 +23,7 @@ from onboarding.models import (
     StepDefinition,
 )
 from onboarding.services.base import OnboardingError, absolute_url, email_on_commit
+from partners import selectors as partner_selectors
 from partners import services as partner_services
 from partners.choices import PartnerStatus
 
@@ -81,6 +82,8 @@ def checklist_start(
         occurred_at=at,
         properties={"checklist": template.pk, "version": template.version},
     )
+    # The team may already have colleagues (a partner set up in the admin with its people).
+    colleague_steps_recount(partner_ids=[partner.pk])
     return checklist
 
 
@@ -190,14 +193,45 @@ def _event_matches(step: ChecklistStep, event) -> bool:
     return all(same(props.get(name), value) for name, value in wanted.items())
 
 
-def _counts(step: ChecklistStep, event) -> bool:
-    """Whether an event that matches an INVITE step is a colleague joining (the partner's first
-    admin, invited by vendor staff at approval, is not a colleague of themselves)."""
-    if step.kind != StepKind.INVITE:
-        return True
-    inviter = (event.properties or {}).get("invited_by")
-    inviter = User.objects.filter(pk=inviter).first() if inviter else None
-    return inviter is not None and not inviter.is_channel_manager
+def _counts_colleagues(step: ChecklistStep) -> bool:
+    """An INVITE step waiting for its default event counts the real team, not events: people
+    added by invitation, in the Django admin, by an import or before the checklist started all
+    count, and a removed or deactivated person stops counting."""
+    return step.kind == StepKind.INVITE and step.waits_for == EventKind.USER_JOINED
+
+
+@transaction.atomic
+def colleagues_step_recount(*, step: ChecklistStep, actor: User | None = None) -> bool:
+    """Set an INVITE step's progress to the partner's current number of colleagues
+    (partners.selectors.colleague_join_dates) and complete it once that reaches its target,
+    dated when the colleague who reached it joined (not before the checklist started). A done
+    step stays done. True if this call completed it."""
+    step = ChecklistStep.objects.select_for_update().select_related("checklist").get(pk=step.pk)
+    if step.status == StepStatus.DONE:
+        return False
+    joined = partner_selectors.colleague_join_dates(partner_id=step.checklist.partner_id)
+    if step.progress != len(joined):
+        step.progress = len(joined)
+        step.save(update_fields=["progress"])
+    if len(joined) < step.target_count or not joined:
+        return False
+    at = max(joined[max(step.target_count, 1) - 1], step.checklist.started_at)
+    step_complete(step=step, via=CompletedVia.EVENT, actor=actor, at=at)
+    return True
+
+
+def colleague_steps_recount(*, partner_ids=None) -> int:
+    """Recount every pending colleagues step (of ``partner_ids``, else of every partner), for
+    data written before teams were counted this way; safe to run any number of times. Returns
+    how many steps it completed."""
+    steps = ChecklistStep.objects.filter(
+        Q(event_kind="") | Q(event_kind=EventKind.USER_JOINED),
+        kind=StepKind.INVITE,
+        status=StepStatus.PENDING,
+    ).order_by("pk")
+    if partner_ids is not None:
+        steps = steps.filter(checklist__partner_id__in=list(partner_ids))
+    return sum(colleagues_step_recount(step=step) for step in steps)
 
 
 def checklists_start_for_events(*, events) -> int:
@@ -235,18 +269,24 @@ def events_apply(*, events) -> int:
         return 0
     kinds = {e.kind for batch in by_partner.values() for e in batch}
     default_kinds = [k for k, (event_kind, _) in STEP_KIND_EVENTS.items() if event_kind in kinds]
+    if EventKind.USER_REMOVED in kinds:
+        default_kinds.append(StepKind.INVITE)  # the team shrank: recount (progress goes down)
+    # Steps keep following events after the checklist is complete (the partner activated):
+    # activation stays a fact, optional steps still show what the partner did.
     candidates = list(
         ChecklistStep.objects.filter(
             Q(event_kind__in=kinds) | Q(event_kind="", kind__in=default_kinds),
             status=StepStatus.PENDING,
             checklist__partner_id__in=list(by_partner),
-            checklist__completed_at__isnull=True,
         )
         .select_related("checklist")
         .order_by("pk")
     )
     completed = 0
     for step in candidates:
+        if _counts_colleagues(step):
+            completed += colleagues_step_recount(step=step, actor=_joined_actor(by_partner, step))
+            continue
         for event in by_partner[step.checklist.partner_id]:
             if event.kind != step.waits_for or not _event_matches(step, event):
                 continue
@@ -256,13 +296,20 @@ def events_apply(*, events) -> int:
     return completed
 
 
+def _joined_actor(by_partner: dict, step: ChecklistStep) -> User | None:
+    """Who completes a colleagues step: the last person to join in this batch of events."""
+    joined = [e for e in by_partner[step.checklist.partner_id] if e.kind == EventKind.USER_JOINED]
+    user_id = joined[-1].user_id if joined else None
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
 @transaction.atomic
 def _count_event(*, step: ChecklistStep, event) -> bool:
     """Count one matching event towards the step; complete it at its target. True if done."""
     step = ChecklistStep.objects.select_for_update().get(pk=step.pk)
     if step.status == StepStatus.DONE:
         return False
-    if event.idempotency_key in step.counted or not _counts(step, event):
+    if event.idempotency_key in step.counted:
         return False
     step.counted = [*step.counted, event.idempotency_key]
     step.progress = len(step.counted)

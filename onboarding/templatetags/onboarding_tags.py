@@ -12,6 +12,7 @@ from onboarding import selectors
 from onboarding.choices import StepKind
 from onboarding.forms import manager_choices
 from onboarding.permissions import can_reassign_owner
+from partners.permissions import can_open
 
 register = template.Library()
 
@@ -23,16 +24,22 @@ _KIND_ROUTES = {
 }
 
 
-@register.simple_tag
-def step_link(step) -> str:
-    """Where the partner does this step: the admin-set link, else the page for its kind."""
+@register.simple_tag(takes_context=True)
+def step_link(context, step) -> str:
+    """Where the partner does this step: the admin-set link, else the page for its kind; empty
+    when the user viewing it may not open that page (only partner admins manage the team)."""
     if step.link_url:
-        return step.link_url
-    if step.kind in _KIND_ROUTES:
-        return reverse(_KIND_ROUTES[step.kind])
-    if step.kind == StepKind.DOCUMENT:
-        return reverse("onboarding:checklist") + f"#step-{step.pk}"
-    return ""
+        link = step.link_url
+    elif step.kind in _KIND_ROUTES:
+        link = reverse(_KIND_ROUTES[step.kind])
+    elif step.kind == StepKind.DOCUMENT:
+        link = reverse("onboarding:checklist") + f"#step-{step.pk}"
+    else:
+        return ""
+    request = context.get("request")
+    if request is not None and not can_open(request.user, link):
+        return ""
+    return link
 
 
 @register.inclusion_tag("onboarding/_partner_panel.html", takes_context=True)

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.tests.factories import ChannelManagerFactory
+from accounts.tests.factories import ChannelManagerFactory, UserFactory
 from metrics.models import Event
 from metrics.services import record_event
 from onboarding import services
@@ -84,7 +84,7 @@ def test_an_event_for_another_partner_completes_nothing_here(setup):
     assert steps_of(partner.checklist)["first-deal"].status == StepStatus.PENDING
 
 
-def test_invite_step_counts_colleagues_who_join_not_the_admin_invited_by_the_vendor(setup):
+def test_invite_step_counts_the_colleagues_of_the_person_the_partner_was_set_up_with(setup):
     partner, admin, owner, *_ = setup
 
     def join(email, inviter):
@@ -95,14 +95,14 @@ def test_invite_step_counts_colleagues_who_join_not_the_admin_invited_by_the_ven
 
         partner_services.invitation_accept(invitation=invitation, user=UserFactory(email=email))
 
-    join("first-admin@p.example", owner)  # the welcome invitation from the approving manager
+    # ``admin`` is the partner's first member; the colleagues are the people who join after.
     join("colleague1@p.example", admin)
     step = steps_of(partner.checklist)["colleagues"]
     assert (step.status, step.progress) == (StepStatus.PENDING, 1)
-    # A replayed signal with the same event counts once.
+    # A replayed signal with the same event counts once: the step counts people, not events.
     services.events_apply(events=list(Event.objects.filter(kind="user.joined")))
     assert steps_of(partner.checklist)["colleagues"].progress == 1
-    join("colleague2@p.example", admin)
+    join("colleague2@p.example", owner)  # whoever invited them
     assert steps_of(partner.checklist)["colleagues"].status == StepStatus.DONE
 
 
@@ -164,13 +164,8 @@ def complete_all_required(partner, admin, owner):
     record_event(kind="course.completed", key="k1", user=admin, properties={"course": 12})
     record_event(kind="certification.earned", key="k2", user=admin, properties={"certification": 7})
     record_event(kind="deal.submitted", key="k3", user=admin, properties={"deal": 5})
-    for n in (1, 2):
-        record_event(
-            kind="user.joined",
-            key=f"k-join-{n}",
-            partner=partner,
-            properties={"invited_by": admin.pk},
-        )
+    for _ in (1, 2):
+        partner_services.membership_add(partner=partner, user=UserFactory())
     services.document_upload(
         step=steps["tax-form"], file=SimpleUploadedFile("w9.pdf", b"%PDF"), user=admin
     )

@@ -168,6 +168,7 @@ def build_domain(
     from deals.demo import build_deals, taken_customer_domains
     from enablement.demo_activity import build_learning
     from onboarding.demo_progress import build_onboarding, complete_steps, flag_stalls, owner_rules
+    from onboarding.services.checklists import colleague_steps_recount
 
     taken = taken_customer_domains()
     managers = {email: user.pk for email, user in staff.items()}
@@ -197,6 +198,8 @@ def build_domain(
             events.sort(key=lambda e: (e.occurred_at, e.key))
             for i in range(0, len(events), batch_size):
                 recorded += record_events(events[i : i + batch_size], batch_size=batch_size)
+            # Teams were bulk-created: their colleagues steps count the people, as live.
+            colleague_steps_recount(partner_ids=[p.partner_id for p in partners])
         reset_queries()
         progress(f"  history {min(start + chunk, len(seeded)):,}/{len(seeded):,} partners")
     owner_rules()

@@ -183,10 +183,13 @@ def create_partners(
                             person.job_title,
                             date_joined=person.joined_at,
                         )
-                        membership = membership_add(partner=partner, user=user, role=person.role)
-                        # The service stamps "now"; the demo history says they joined back then.
-                        PartnerMembership.objects.filter(pk=membership.pk).update(
-                            created_at=person.joined_at
+                        # Dated when the demo history says they joined (and so is the
+                        # ``user.joined`` event the service records).
+                        membership_add(
+                            partner=partner,
+                            user=user,
+                            role=person.role,
+                            created_at=person.joined_at,
                         )
                         ids[person.email] = user.pk
                 members = [(ids[p.email], p.joined_at.timestamp(), p.weight) for p in plan.people]

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
+    # A page (not an empty body) when an action address that only takes POST is opened.
+    "prm.method_not_allowed.MethodNotAllowedPageMiddleware",
     # Last, so its process_exception sees a view's database error first: 503 + Retry-After.
     "prm.middleware.DatabaseUnavailableMiddleware",
 ]

@@ -45,6 +45,9 @@ def page(browser):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Destructive buttons ask "Are you sure…?" (data-confirm, static/js/prm.js); the people in
+    # these flows mean it. (Playwright would otherwise dismiss the dialog and nothing would post.)
+    page.on("dialog", lambda dialog: dialog.accept())
     yield page
     context.close()
     assert not errors, f"JavaScript errors: {errors}"

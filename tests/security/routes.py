@@ -486,7 +486,19 @@ ROUTES: dict[str, Route] = {
     ),
     "incentives:mdf_claim": Route(
         kwargs={"pk": "mdf_request"},
+        # opened directly: back to the request's page, which holds the form
+        get=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
         post=row(LOGIN, 400, 404, 404, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_edit": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(LOGIN, 200, 404, 404, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 404, 404, 404, 404, 404),
+    ),
+    "incentives:mdf_withdraw": Route(
+        kwargs={"pk": "mdf_request"},
+        get=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
     ),
     "incentives:mdf_proof": Route(
         kwargs={"pk": "mdf_claimed"},
@@ -535,6 +547,10 @@ ROUTES: dict[str, Route] = {
     "mdf-request-detail": Route(
         kwargs={"pk": "mdf_request"},
         get=row(401, 200, 404, 404, 404, 200, 200, 200),
+    ),
+    "mdf-request-withdraw": Route(
+        kwargs={"pk": "mdf_request"},
+        post=row(401, (200, 409), 404, 404, 404, 403, 403, 403),
     ),
     "mdf-request-approve": Route(
         kwargs={"pk": "mdf_request"},
