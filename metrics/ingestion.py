@@ -17,7 +17,6 @@ Contract (also in the API docs):
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.utils import timezone
 
@@ -34,10 +33,11 @@ from metrics.services import (
     record_events,
 )
 from partners.selectors import partner_list_for_user
+from prm.bounds import EVENT_FUTURE_SKEW
 
 MAX_BATCH = 1000
 MAX_CLIENT_ID = 100
-MAX_FUTURE = timedelta(minutes=5)  # clock skew allowed for occurred_at
+MAX_FUTURE = EVENT_FUTURE_SKEW  # clock skew allowed for occurred_at (prm.bounds)
 PORTAL_KINDS = frozenset(EventKind.values)
 
 
