@@ -140,17 +140,26 @@ def _date_fields(node, components, seen=frozenset()) -> dict[str, str]:
 
 
 def _put_dates(body, fields: dict, draw):
-    """Every dict in ``body`` gets each date field set to an extreme value."""
+    """Every dict in ``body`` gets each date field set to an extreme value; its other strings are
+    tidied (trimmed, no NUL, not empty) so the date is what the server has to judge."""
     if isinstance(body, list):
-        for item in body:
+        for n, item in enumerate(body):
+            body[n] = _tidy(item)
             _put_dates(item, fields, draw)
     elif isinstance(body, dict):
-        for child in list(body.values()):
+        for key, child in list(body.items()):
+            body[key] = _tidy(child)
             _put_dates(child, fields, draw)
         for name, fmt in fields.items():
             body[name] = draw(
                 st.sampled_from(EXTREME_DATES if fmt == "date" else EXTREME_DATETIMES)
             )
+
+
+def _tidy(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "").strip() or "x"
+    return value
 
 
 def _deep_list(depth: int) -> str:
@@ -172,11 +181,14 @@ def test_abusive_input_gets_a_json_4xx_never_a_server_error(case, data, api_head
     components = schema.raw_schema.get("components", {}).get("schemas", {})
     request_body = (operation.definition.raw.get("requestBody") or {}).get("content", {})
     body_schema = request_body.get("application/json", {}).get("schema")
+    date_fields = _date_fields(body_schema, components) if body_schema else {}
     applicable = [
         abuse
         for abuse in ABUSES
         if body_schema is not None or (abuse in ("dates", "digits") and operation.query)
     ]
+    if date_fields:  # the body takes dates: the extremes are the likeliest trouble
+        applicable += ["dates", "dates"]
     if not applicable:
         return  # nothing the client sends but the path: the other tests cover it
     abuse = data.draw(st.sampled_from(applicable), label="abuse")
@@ -186,9 +198,8 @@ def test_abusive_input_gets_a_json_4xx_never_a_server_error(case, data, api_head
     raw = None
     limit = None
     if abuse == "dates":
-        fields = _date_fields(body_schema, components) if body_schema else {}
-        if body is not None and fields:
-            _put_dates(body, fields, data.draw)
+        if body is not None and date_fields:
+            _put_dates(body, date_fields, data.draw)
         for parameter in operation.query:
             fmt = parameter.definition.get("schema", {}).get("format")
             if fmt in ("date", "date-time"):
