@@ -12,11 +12,11 @@ from accounts.choices import VendorRole
 from accounts.models import User
 from partners.choices import Region
 from partners.models import Offering, PartnerType, Program, Tier
-from prm.bounds import validate_filter_date
+from prm.bounds import FILTER_FIRST
 
 MINE = "mine"
 MAX_RANGE_DAYS = 3 * 366
-EARLIEST = date(2000, 1, 1)
+EARLIEST = FILTER_FIRST  # prm.bounds: the first day any filter may name
 
 
 def quarter_start(day: date) -> date:
@@ -58,18 +58,8 @@ class DashboardFilterForm(forms.Form):
     )
     region = forms.ChoiceField(choices=[("", "All"), *Region.choices], required=False)
     owner = forms.ChoiceField(required=False, label="Owner")
-    since = forms.DateField(
-        required=False,
-        label="From",
-        widget=forms.DateInput({"type": "date"}),
-        validators=[validate_filter_date],
-    )
-    until = forms.DateField(
-        required=False,
-        label="To",
-        widget=forms.DateInput({"type": "date"}),
-        validators=[validate_filter_date],
-    )
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
     offering = forms.ModelChoiceField(
         Offering.objects.filter(is_active=True),
         required=False,
