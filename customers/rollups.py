@@ -32,6 +32,7 @@ from customers.models import (
 )
 from metrics import conf
 from metrics.models import Event
+from prm.query import parse_id
 
 STATE = "user_adoption"
 CHUNK = 5000
@@ -88,8 +89,9 @@ def _fold(events) -> tuple[int, int]:
     triples: set[tuple[int, date, str]] = set()
     for subject_id, day, user in rows.iterator(chunk_size=CHUNK):
         seen += 1
-        if user and subject_id.isdigit():
-            triples.add((int(subject_id), day, str(user)[:100]))
+        account_id = parse_id(subject_id)
+        if user and account_id is not None:
+            triples.add((account_id, day, str(user)[:100]))
     if not triples:
         return seen, 0
     partner_of = dict(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from deals.choices import Currency, DealStatus
 from deals.models import Deal
 from partners.models import Tier
+from prm.bounds import validate_filter_date
 
 
 class _DateInput(forms.DateInput):
@@ -19,10 +20,18 @@ class DealFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any status")
     currency = django_filters.ChoiceFilter(choices=Currency.choices, empty_label="Any currency")
     close_from = django_filters.DateFilter(
-        field_name="expected_close_date", lookup_expr="gte", label="Closing from", widget=_DateInput
+        field_name="expected_close_date",
+        lookup_expr="gte",
+        label="Closing from",
+        widget=_DateInput,
+        validators=[validate_filter_date],
     )
     close_to = django_filters.DateFilter(
-        field_name="expected_close_date", lookup_expr="lte", label="Closing by", widget=_DateInput
+        field_name="expected_close_date",
+        lookup_expr="lte",
+        label="Closing by",
+        widget=_DateInput,
+        validators=[validate_filter_date],
     )
     amount_min = django_filters.NumberFilter(
         field_name="amount", lookup_expr="gte", label="Amount at least", min_value=0

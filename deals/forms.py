@@ -10,6 +10,7 @@ from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.services import Line
 from partners.models import Offering
 from partners.selectors import offering_list_for_partner
+from prm.bounds import validate_business_date
 
 MAX_AMOUNT = Decimal("999999999.99")
 
@@ -31,7 +32,9 @@ class DealForm(forms.Form):
     contact_email = forms.EmailField(label="Contact email", required=False)
     contact_phone = forms.CharField(label="Contact phone", max_length=40, required=False)
     currency = forms.ChoiceField(choices=Currency.choices, initial=Currency.USD)
-    expected_close_date = forms.DateField(required=False, widget=DateInput)
+    expected_close_date = forms.DateField(
+        required=False, widget=DateInput, validators=[validate_business_date]
+    )
     stage = forms.ChoiceField(choices=DealStage.choices, initial=DealStage.PROSPECTING)
     notes = forms.CharField(required=False, max_length=5000, widget=forms.Textarea({"rows": 3}))
     shared_with = forms.ModelMultipleChoiceField(

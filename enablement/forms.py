@@ -1,4 +1,6 @@
 from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 
 from enablement.choices import Language, QuestionKind
 
@@ -50,4 +52,10 @@ class VerifyForm(forms.Form):
         label="Verification code",
         max_length=20,
         help_text="The code printed on the certificate, e.g. ABCD-EFGH-JKLM.",
+        validators=[
+            RegexValidator(
+                r"^\s*[A-Za-z0-9-]+\s*$",
+                _("A code has only letters, digits and hyphens, e.g. ABCD-EFGH-JKLM."),
+            )
+        ],
     )

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from incentives.services.mdf import Activity
+from prm.bounds import validate_business_date
 
 MAX_AMOUNT = Decimal("999999999.99")
 
@@ -35,8 +36,10 @@ class MdfRequestForm(forms.Form):
         widget=forms.Textarea({"rows": 5}),
         help_text="Audience, channels, expected results.",
     )
-    starts_on = forms.DateField(label="Starts", widget=DateInput)
-    ends_on = forms.DateField(label="Ends", widget=DateInput)
+    starts_on = forms.DateField(
+        label="Starts", widget=DateInput, validators=[validate_business_date]
+    )
+    ends_on = forms.DateField(label="Ends", widget=DateInput, validators=[validate_business_date])
     amount = _amount("Budget")
 
     def clean(self):
@@ -77,8 +80,8 @@ class NoteForm(forms.Form):
 class AllocationForm(forms.Form):
     partner = forms.ModelChoiceField(queryset=None)
     period = forms.CharField(max_length=20, help_text="e.g. 2026-Q4")
-    starts_on = forms.DateField(widget=DateInput)
-    ends_on = forms.DateField(widget=DateInput)
+    starts_on = forms.DateField(widget=DateInput, validators=[validate_business_date])
+    ends_on = forms.DateField(widget=DateInput, validators=[validate_business_date])
     amount = forms.DecimalField(
         max_digits=12,
         decimal_places=2,

@@ -33,6 +33,7 @@ from partners.permissions import (
     is_vendor_staff,
 )
 from partners.selectors import membership_for_user, partner_list_for_user
+from prm.query import query_id
 
 PAGE_SIZE = 25
 
@@ -315,8 +316,9 @@ class AllocationCreateView(VendorStaffRequiredMixin, View):
 
     def get(self, request):
         initial = {}
-        if request.GET.get("partner", "").isdigit():
-            initial["partner"] = int(request.GET["partner"])
+        partner = query_id(request, "partner")
+        if partner is not None:
+            initial["partner"] = partner
         form = AllocationForm(partners=self._partners(request.user), initial=initial)
         return self._render(request, form)
 
@@ -373,10 +375,7 @@ class LeaderboardOptOutView(PartnerAdminRequiredMixin, View):
 class ManagerLeaderboardView(VendorStaffRequiredMixin, View):
     def get(self, request):
         programs = list(Program.objects.order_by("name"))
-        try:
-            chosen = int(request.GET.get("program") or (programs[0].pk if programs else 0))
-        except ValueError:
-            chosen = programs[0].pk if programs else 0
+        chosen = query_id(request, "program") or (programs[0].pk if programs else 0)
         program = next((p for p in programs if p.pk == chosen), programs[0] if programs else None)
         standings = selectors.leaderboard(program_id=program.pk, limit=50) if program else []
         return render(

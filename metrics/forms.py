@@ -12,10 +12,11 @@ from accounts.choices import VendorRole
 from accounts.models import User
 from partners.choices import Region
 from partners.models import Offering, PartnerType, Program, Tier
+from prm.bounds import FILTER_FIRST
 
 MINE = "mine"
 MAX_RANGE_DAYS = 3 * 366
-EARLIEST = date(2000, 1, 1)
+EARLIEST = FILTER_FIRST  # prm.bounds: the first day any filter may name
 
 
 def quarter_start(day: date) -> date:

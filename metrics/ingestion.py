@@ -22,7 +22,6 @@ Contract (also in the API docs):
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -42,10 +41,11 @@ from metrics.services import (
 )
 from partners.permissions import is_vendor_staff
 from partners.selectors import partner_list_for_user
+from prm.bounds import EVENT_FUTURE_SKEW
 
 MAX_BATCH = 1000
 MAX_CLIENT_ID = 100
-MAX_FUTURE = timedelta(minutes=5)  # clock skew allowed for occurred_at
+MAX_FUTURE = EVENT_FUTURE_SKEW  # clock skew allowed for occurred_at (prm.bounds)
 RESERVED_PREFIXES = tuple(f"{namespace}." for namespace in sorted(PRM_NAMESPACES))
 
 

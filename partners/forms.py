@@ -1,6 +1,7 @@
 from django import forms
 
 from partners.choices import MemberRole
+from prm.bounds import validate_business_date
 
 
 class InvitationForm(forms.Form):
@@ -29,6 +30,7 @@ class TierOverrideForm(forms.Form):
         required=False,
         label="Keep this tier until",
         widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_business_date],
         help_text="Optional: the nightly evaluation leaves the tier alone until this date.",
     )
 

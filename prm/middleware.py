@@ -18,7 +18,9 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+
+from prm.api.errors import not_found
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +53,29 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(settings.PRM_DATABASE_RETRY_AFTER_SECONDS)
         return response
+
+
+class NotFoundMiddleware:
+    """Every 404 is the product's own answer, also under DEBUG (``make run``): Django's
+    technical 404 page lists every URL pattern of the site to whoever asks, and ignores
+    ``handler404``, so an unknown /api/ URL answered HTML. A 404 raised by a view and one of a
+    URL that matches no route both go through ``prm.api.errors.not_found`` here (without
+    DEBUG, Django already calls it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+        ):  # the URL matched no route: Django answered with its technical page
+            return not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404):
+            return not_found(request, exception)
+        return None

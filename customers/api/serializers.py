@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
 from customers.services import MAX_SEATS
-
-MAX_ID = 2**31 - 1
+from prm.bounds import MAX_ID, validate_filter_date
 
 
 class CustomerAccountSerializer(serializers.Serializer):
@@ -79,11 +78,6 @@ class UserAdoptionSerializer(serializers.Serializer):
 
 class UserAdoptionQuerySerializer(serializers.Serializer):
     partner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    as_of = serializers.DateField(required=False)
+    as_of = serializers.DateField(required=False, validators=[validate_filter_date])
     window_days = serializers.IntegerField(required=False, min_value=1, max_value=366, default=30)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
-
-    def validate_as_of(self, value):
-        if not 2000 <= value.year <= 2100:
-            raise serializers.ValidationError("Give a date between the years 2000 and 2100.")
-        return value

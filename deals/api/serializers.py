@@ -12,6 +12,7 @@ from deals.forms import MAX_AMOUNT
 from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.models import Deal, DealLineItem
 from partners.models import Offering
+from prm.bounds import validate_business_date
 
 # --- input -------------------------------------------------------------------------------------
 
@@ -36,7 +37,9 @@ class DealInputSerializer(serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
     currency = serializers.ChoiceField(choices=Currency.choices, required=False)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_business_date]
+    )
     stage = serializers.ChoiceField(choices=DealStage.choices, required=False)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     lines = LineInputSerializer(many=True, required=False, max_length=100)

@@ -73,7 +73,12 @@ def test_an_incomplete_registration_is_kept_as_a_draft_with_a_message(client_as)
         ({"customer_domain": "not a domain"}, "Enter a web domain"),
         ({"customer_domain": "gmail.com"}, "webmail provider"),
         ({"contact_email": "nope"}, "Enter a valid email address"),
-        ({"expected_close_date": "2001-01-01"}, "cannot be in the past"),
+        (
+            {"expected_close_date": str(timezone.localdate() - timedelta(days=30))},
+            "cannot be in the past",
+        ),
+        ({"expected_close_date": "2001-01-01"}, "within 10 years of today"),
+        ({"expected_close_date": "9999-12-31"}, "within 10 years of today"),
         ({"lines-0-quantity": "0"}, "greater than or equal to 1"),
         ({"lines-0-unit_amount": "-5"}, "greater than or equal to 0.01"),
         ({"lines-0-offering": "999999"}, "Select a valid choice"),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from incentives.forms import MAX_AMOUNT
 from incentives.models import Award, Badge, MdfAllocation, MdfRequest
+from prm.bounds import validate_business_date
 
 # --- input -------------------------------------------------------------------------------------
 
@@ -21,8 +22,8 @@ def _amount(**kwargs):
 class MdfRequestInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, help_text="The plan.")
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    starts_on = serializers.DateField(validators=[validate_business_date])
+    ends_on = serializers.DateField(validators=[validate_business_date])
     amount = _amount(help_text="The budget, in the allocation's currency.")
 
     def validate(self, attrs):

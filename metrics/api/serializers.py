@@ -4,8 +4,7 @@ from datetime import UTC, datetime
 from rest_framework import serializers
 
 from partners.choices import Region
-
-MAX_ID = 2**31 - 1  # larger numbers are no id (and overflow the database's integers)
+from prm.bounds import EARLIEST_EVENT, MAX_ID, validate_event_time, validate_filter_date
 
 
 class PartnerFilterSerializer(serializers.Serializer):
@@ -18,15 +17,9 @@ class PartnerFilterSerializer(serializers.Serializer):
     owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
-def _sane_date(value):
-    if not 2000 <= value.year <= 2100:
-        raise serializers.ValidationError("Give a date between the years 2000 and 2100.")
-    return value
-
-
 class CohortQuerySerializer(PartnerFilterSerializer):
-    since = serializers.DateField(required=False, validators=[_sane_date])
-    until = serializers.DateField(required=False, validators=[_sane_date])
+    since = serializers.DateField(required=False, validators=[validate_filter_date])
+    until = serializers.DateField(required=False, validators=[validate_filter_date])
     window_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
 
     def validate(self, attrs):
@@ -36,12 +29,12 @@ class CohortQuerySerializer(PartnerFilterSerializer):
 
 
 class AdoptionQuerySerializer(PartnerFilterSerializer):
-    day = serializers.DateField(required=False, validators=[_sane_date])
+    day = serializers.DateField(required=False, validators=[validate_filter_date])
     limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
 
 class AtRiskQuerySerializer(PartnerFilterSerializer):
-    as_of = serializers.DateField(required=False, validators=[_sane_date])
+    as_of = serializers.DateField(required=False, validators=[validate_filter_date])
 
 
 class CohortSerializer(serializers.Serializer):
@@ -92,7 +85,10 @@ class EventItemSerializer(serializers.Serializer):
         required=False, max_length=253, help_text="Or the partner's web domain."
     )
     occurred_at = serializers.DateTimeField(
-        required=False, help_text="When it happened (ISO 8601 with offset); default now."
+        required=False,
+        validators=[validate_event_time],
+        help_text="When it happened (ISO 8601 with offset), from 2000-01-01 up to 5 minutes "
+        "ahead; default now.",
     )
     customer_account = serializers.CharField(
         required=False,
@@ -157,6 +153,7 @@ def ingest_result_data(result) -> dict:
 # --- The fast path of the same rules (ingestion's hot loop) ---------------------------------------
 
 _ID = re.compile(r"^[A-Za-z0-9._:\-]+$")
+_LATEST_FAST = datetime(9999, 12, 30, tzinfo=UTC)
 _TEXT_LIMITS = {"kind": 64, "partner_domain": 253, "customer_account": 100, "customer_user": 100}
 
 
@@ -195,7 +192,9 @@ def fast_event_item(raw) -> dict | None:
             occurred_at = datetime.fromisoformat(raw["occurred_at"])
         except (TypeError, ValueError):
             return None
-        if occurred_at.tzinfo is None or not 1 <= occurred_at.year <= 9999:
+        # Before the earliest event or near year 9999 (converting to UTC would overflow): the
+        # serializer words the error.
+        if occurred_at.tzinfo is None or not EARLIEST_EVENT <= occurred_at <= _LATEST_FAST:
             return None
         item["occurred_at"] = occurred_at.astimezone(UTC)
     if "properties" in raw:

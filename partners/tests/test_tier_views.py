@@ -111,7 +111,16 @@ def test_override_form_saves_the_tier_reason_and_pin(client_as, world):
         ({"reason": "x"}, "This field is required"),
         ({"tier": "999999", "reason": "x"}, "Select a valid choice"),
         ({"tier": "TIER", "reason": ""}, "This field is required"),
-        ({"tier": "TIER", "reason": "x", "pinned_until": "2001-01-01"}, "future"),
+        (
+            {
+                "tier": "TIER",
+                "reason": "x",
+                "pinned_until": str(timezone.localdate() - timedelta(days=1)),
+            },
+            "future",
+        ),
+        ({"tier": "TIER", "reason": "x", "pinned_until": "2001-01-01"}, "within 10 years"),
+        ({"tier": "TIER", "reason": "x", "pinned_until": "9999-12-31"}, "within 10 years"),
         ({"tier": "TIER", "reason": "x", "pinned_until": "not a date"}, "Enter a valid date"),
     ],
 )

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserTimeZoneMiddleware",
     # A page (not an empty body) when an action address that only takes POST is opened.
     "prm.method_not_allowed.MethodNotAllowedPageMiddleware",
+    # Every 404 is the product's page (JSON under /api/), DEBUG's technical page never is.
+    "prm.middleware.NotFoundMiddleware",
     # Last, so its process_exception sees a view's database error first: 503 + Retry-After.
     "prm.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -292,6 +294,14 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested past prm.bounds.MAX_JSON_DEPTH is a 400 (prm/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "prm.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Django's own request errors (a body over the limit) answered as JSON (prm/api/errors.py).
+    "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
     # Per token (prm/api/throttling.py), counted in the shared cache; 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["prm.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -344,6 +354,11 @@ PRM_ONBOARDING_STALL_DAYS = env.int("PRM_ONBOARDING_STALL_DAYS", default=14)
 PRM_ENABLEMENT_MAX_UPLOAD_MB = env.int("PRM_ENABLEMENT_MAX_UPLOAD_MB", default=25)
 # Incentives: largest proof-of-execution upload for a marketing funds claim.
 PRM_MDF_MAX_UPLOAD_MB = env.int("PRM_MDF_MAX_UPLOAD_MB", default=10)
+# Largest request body apart from uploaded files (forms, API JSON). The default fits the largest
+# documented event batch: 1,000 items with 4 KB of properties each and every field at its limit
+# (~5 MB compact, more with indented JSON). Over it: a 413 (JSON under /api/).
+PRM_MAX_REQUEST_BODY_MB = env.int("PRM_MAX_REQUEST_BODY_MB", default=8)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PRM_MAX_REQUEST_BODY_MB * 1024 * 1024
 # Metrics (docs/metrics.md has the formulas).
 PRM_ACTIVATION_WINDOW_DAYS = env.int("PRM_ACTIVATION_WINDOW_DAYS", default=90)
 PRM_ADOPTION_WEIGHT_BREADTH = env.float("PRM_ADOPTION_WEIGHT_BREADTH", default=40)
