@@ -2,6 +2,8 @@
 manager sees the conflict with another partner's registration, approves one and rejects the other,
 and the winner marks the deal won."""
 
+from datetime import date, timedelta
+
 import pytest
 
 from accounts.tests.factories import PASSWORD
@@ -54,7 +56,7 @@ def test_register_review_conflict_approve_reject_and_win(page, live_server, worl
     page.fill("input[name='lines-1-unit_amount']", "500")
     assert page.inner_text("[data-deal-total]").replace(",", "").startswith("1500")
     close = page.locator("input[name=expected_close_date]")
-    close.fill("2099-06-30")
+    close.fill((date.today() + timedelta(days=180)).isoformat())
     page.click("button[name=submit]")
     page.wait_for_load_state("networkidle")
     assert "Deal registered" in page.content()
