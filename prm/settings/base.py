@@ -10,7 +10,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.contrib.messages import constants as messages
 
-from prm.env import BASE_DIR, env
+from kernel.env import BASE_DIR, env
 from prm.schedule import BEAT_SCHEDULE
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -359,6 +359,8 @@ PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", def
 PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)
 PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
+# Postgres: partner shards each incremental rollup folds at once (metrics/conf.py rollup_shards).
+PRM_ROLLUP_SHARDS = env.int("PRM_ROLLUP_SHARDS", default=2)
 # Tiers (partners.tiers): days between the demotion warning and the demotion; the currency of
 # money requirements and MDF allocations, and fixed reporting rates to convert won deals into it.
 PRM_TIER_GRACE_DAYS = env.int("PRM_TIER_GRACE_DAYS", default=30)
