@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enablement.uploads import inspect_upload
+from kernel.uploads import inspect_upload
 from onboarding import services as onboarding_services
 from onboarding.models import ChecklistDocument
 from onboarding.tests.factories import standard_template
