@@ -23,6 +23,12 @@ class Env(environ.Env):
         raw = self.ENVIRON.get(name)
         if cast is None and self.smart_cast and isinstance(default, bool):
             cast = bool
+        if cast is float and raw is not None:
+            # django-environ's float drops every character that is not a digit ("12abc" is 12.0).
+            try:
+                return float(raw.strip())
+            except ValueError as exc:
+                raise ImproperlyConfigured(f"{name} must be a number; it is {raw!r}.") from exc
         if cast is bool and raw is not None:
             word = raw.strip().lower()
             if word not in TRUE_WORDS | FALSE_WORDS:
@@ -35,6 +41,17 @@ class Env(environ.Env):
         except (ValueError, TypeError) as exc:
             kind = getattr(cast, "__name__", None) or repr(cast)
             raise ImproperlyConfigured(f"{name} must be a valid {kind}; it is {raw!r}.") from exc
+
+    def float_dict(self, var, default=environ.Env.NOTSET) -> dict[str, float]:
+        """``KEY=number,KEY2=number`` as a dict of floats (the default's values may be strings)."""
+        values = self.dict(var, default=default)
+        try:
+            return {key: float(value) for key, value in values.items()}
+        except (TypeError, ValueError) as exc:
+            raw = self.ENVIRON.get(f"{self.prefix}{var}")
+            raise ImproperlyConfigured(
+                f"{self.prefix}{var} must be KEY=number pairs separated by commas; it is {raw!r}."
+            ) from exc
 
 
 env = Env()

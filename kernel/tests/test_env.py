@@ -55,7 +55,10 @@ def test_an_unset_boolean_takes_its_default(reader):
     assert env.bool("PRM_X", default=True) is True
 
 
-@pytest.mark.parametrize(("method", "raw"), [("int", "lots"), ("int", "2.5"), ("float", "half")])
+@pytest.mark.parametrize(
+    ("method", "raw"),
+    [("int", "lots"), ("int", "2.5"), ("float", "half"), ("float", "12abc"), ("float", "1,5")],
+)
 def test_a_number_that_does_not_parse_fails_naming_the_variable(reader, method, raw):
     env, environ = reader
     environ["PRM_N"] = raw
@@ -82,3 +85,14 @@ def test_a_missing_required_variable_fails_naming_it(reader):
     env, _ = reader
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
         env("SECRET_KEY")
+
+
+def test_a_dict_of_numbers_is_read_and_a_word_among_them_fails_naming_the_variable(reader):
+    env, environ = reader
+    assert env.float_dict("PRM_D", default={"USD": "1"}) == {"USD": 1.0}
+    environ["PRM_D"] = "USD=1,EUR=1.08"
+    assert env.float_dict("PRM_D", default={}) == {"USD": 1.0, "EUR": 1.08}
+    for raw in ("USD=1,EUR=one", "USD"):
+        environ["PRM_D"] = raw
+        with pytest.raises(ImproperlyConfigured, match="PRM_D"):
+            env.float_dict("PRM_D", default={})
