@@ -13,7 +13,7 @@ def client_ip(request) -> str | None:
     the client can choose by sending its own X-Forwarded-For."""
     if request is None:
         return None
-    proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
     forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [p for p in forwarded if p]
     if proxies and len(forwarded) >= proxies:

@@ -23,7 +23,7 @@ from enablement.models import (
     Tag,
 )
 from enablement.rendering import render_markdown
-from enablement.uploads import inspect_upload
+from kernel.uploads import inspect_upload
 
 # Links in lessons and resources must be https (clean() refuses others); say so in the form too.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}

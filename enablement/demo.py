@@ -17,7 +17,7 @@ from enablement.models import (
     ResourceCategory,
     Tag,
 )
-from enablement.uploads import inspect_upload
+from kernel.uploads import inspect_upload
 from partners.models import Offering, Tier
 
 # slug: (title, summary, lesson titles, offering slug, quiz [(question, right, wrong)])

@@ -24,7 +24,7 @@ from enablement.choices import (
     ReminderKind,
     ResourceKind,
 )
-from enablement.uploads import validate_upload
+from kernel.uploads import validate_upload
 
 # Unambiguous alphabet for verification codes people may type from a printed certificate.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -40,7 +40,7 @@ def region_for_country(code: str) -> str:
 
 
 def min_fill_seconds() -> float:
-    return float(getattr(settings, "PRM_APPLICATION_MIN_FILL_SECONDS", 3))
+    return float(settings.PRM_APPLICATION_MIN_FILL_SECONDS)
 
 
 class ApplicationForm(forms.ModelForm):

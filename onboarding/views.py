@@ -39,7 +39,7 @@ from partners import services as partner_services
 
 def _rate_limited(request) -> bool:
     """allauth's cache-based limiter (the same one that guards login), per client IP."""
-    rates = {"apply": getattr(settings, "PRM_APPLICATION_RATE_LIMIT", "5/10m/ip,20/1d/ip")}
+    rates = {"apply": settings.PRM_APPLICATION_RATE_LIMIT}
     return not ratelimit.consume(request, app="onboarding", action="apply", config=rates)
 
 

@@ -35,7 +35,7 @@ def replica_reads() -> Iterator[None]:
 
 
 def replica_in_use() -> bool:
-    return bool(getattr(settings, "PRM_REPLICA_READS", False)) and REPLICA in settings.DATABASES
+    return bool(settings.PRM_REPLICA_READS) and REPLICA in settings.DATABASES
 
 
 class ReplicaRouter:

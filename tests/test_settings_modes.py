@@ -132,3 +132,20 @@ def test_servers_default_to_production_settings(entry_point):
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split()[-2:] == ["prm.settings.production", "False"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DEBUG", "ture"),
+        ("PRM_INGEST_PARTNER_EVENTS", "enabled"),
+        ("PRM_ROLLUP_SHARDS", "lots"),
+        ("PRM_TIER_FX_RATES", "USD=1,EUR=one"),
+    ],
+)
+def test_a_value_the_settings_cannot_read_stops_the_process_naming_the_variable(variable, value):
+    """``DEBUG=ture`` used to read as False without a word; now the process refuses to start."""
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        run_probe("prm.settings.dev", **{variable: value})
+    assert "ImproperlyConfigured" in failure.value.stderr
+    assert variable in failure.value.stderr.strip().splitlines()[-1]

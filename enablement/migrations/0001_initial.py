@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import enablement.models
-import enablement.uploads
+import kernel.uploads
 
 
 class Migration(migrations.Migration):
@@ -300,7 +300,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         max_length=200,
                         upload_to=enablement.models.lesson_upload_to,
-                        validators=[enablement.uploads.validate_upload],
+                        validators=[kernel.uploads.validate_upload],
                     ),
                 ),
                 ("attachment_name", models.CharField(blank=True, editable=False, max_length=200)),
@@ -599,7 +599,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         max_length=200,
                         upload_to=enablement.models.resource_upload_to,
-                        validators=[enablement.uploads.validate_upload],
+                        validators=[kernel.uploads.validate_upload],
                     ),
                 ),
                 ("file_name", models.CharField(blank=True, editable=False, max_length=200)),

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from enablement import selectors
 from enablement.models import Course, Quiz, Resource
-from enablement.uploads import inspect_upload
+from kernel.uploads import inspect_upload
 
 pytestmark = pytest.mark.django_db
 

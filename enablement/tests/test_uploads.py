@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from enablement.models import Resource
 from enablement.tests.factories import PDF_BYTES, PNG_BYTES, CategoryFactory, ResourceFactory
-from enablement.uploads import inspect_upload, safe_display_name
+from kernel.uploads import inspect_upload, safe_display_name
 
 HTML_WITH_SCRIPT = (
     b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
@@ -150,13 +150,10 @@ def test_downloads_are_attachments_with_nosniff_and_a_sandbox_csp(client_as, wor
     assert b"".join(response.streaming_content) == PNG_HTML_POLYGLOT
 
 
-def test_the_size_limit_comes_from_the_environment_when_not_set(monkeypatch, settings):
-    from enablement.uploads import max_upload_bytes
+def test_the_size_limit_follows_the_setting(settings):
+    from kernel.uploads import max_upload_bytes
 
-    if hasattr(settings, "PRM_ENABLEMENT_MAX_UPLOAD_MB"):
-        del settings.PRM_ENABLEMENT_MAX_UPLOAD_MB
-    monkeypatch.setenv("PRM_ENABLEMENT_MAX_UPLOAD_MB", "2")
+    settings.PRM_ENABLEMENT_MAX_UPLOAD_MB = 2
     assert max_upload_bytes() == 2 * 1024 * 1024
-    monkeypatch.setenv("PRM_ENABLEMENT_MAX_UPLOAD_MB", "lots")
-    with pytest.raises(ValueError):
-        max_upload_bytes()
+    with pytest.raises(ValidationError, match="limit"):
+        inspect_upload(SimpleUploadedFile("big.txt", b"a" * (2 * 1024 * 1024 + 1)))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from incentives import notifications, permissions, selectors
 from incentives.choices import MDF_TRANSITIONS, MdfStatus
 from incentives.models import MdfAllocation, MdfRequest
+from kernel.uploads import inspect_upload
 from metrics.choices import EventKind
 from metrics.services import record_event
 
@@ -371,21 +372,12 @@ def max_proof_bytes() -> int:
 
 
 def _check_proof(proof) -> tuple[str, str]:
-    """The enablement upload checks (extension allowlist, content matches the extension, no
+    """The upload inspector's checks (extension allowlist, content matches the extension, no
     markup), with the MDF size limit. Returns (display name, content type)."""
-    from django.template.defaultfilters import filesizeformat
-
-    from enablement.uploads import inspect_upload
-
     if proof is None:
         raise MdfError("Attach proof of execution (e.g. invoices, photos, a report).")
-    if proof.size > max_proof_bytes():
-        raise MdfError(
-            f"The file is {filesizeformat(proof.size)}; the limit is "
-            f"{filesizeformat(max_proof_bytes())}."
-        )
     try:
-        info = inspect_upload(proof, name=proof.name)
+        info = inspect_upload(proof, name=proof.name, max_bytes=max_proof_bytes())
     except ValidationError as exc:
         raise MdfError(" ".join(exc.messages)) from exc
     return info.name, info.content_type

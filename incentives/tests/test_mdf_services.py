@@ -127,6 +127,18 @@ def test_a_proof_over_the_size_limit_is_refused(world, settings):
         )
 
 
+def test_a_proof_within_the_mdf_limit_is_accepted_even_above_the_enablement_limit(world, settings):
+    """The MDF limit is the proof's limit: it used to be checked against the enablement limit too."""
+    settings.PRM_ENABLEMENT_MAX_UPLOAD_MB = 1
+    settings.PRM_MDF_MAX_UPLOAD_MB = 2
+    request = mdf_request(world=world, amount="500.00", approve=True)
+    proof = proof_pdf(content=b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 512) + b"\n%%EOF\n")
+    request = services.mdf_claim_submit(
+        request=request, actor=world.users["partner_a_admin"], amount=Decimal("10"), proof=proof
+    )
+    assert request.status == MdfStatus.CLAIMED
+
+
 def test_only_eligible_partner_admins_request_and_only_owner_or_vendor_admin_decide(world):
     with pytest.raises(services.MdfError, match="no marketing funds allocation"):
         services.mdf_request_create(

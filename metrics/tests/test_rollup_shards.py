@@ -174,7 +174,7 @@ def test_shards_run_at_once_on_their_own_connections_and_equal_a_recompute(partn
     with time_machine.travel(NOW, tick=False):
         from django.conf import settings
 
-        assert getattr(settings, "PRM_ROLLUP_SHARDS", 2) == 2
+        assert settings.PRM_ROLLUP_SHARDS == 2
         add_events(partners, world, "a")
         result = roll()
         assert result.ran and result.events == Event.objects.count()

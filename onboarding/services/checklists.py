@@ -4,11 +4,13 @@ checklist to a newer template version."""
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from kernel.uploads import inspect_upload
 from metrics.choices import EventKind
 from metrics.services import record_event
 from onboarding import selectors
@@ -358,67 +360,30 @@ def agreement_accept(
     return acceptance
 
 
-ALLOWED_DOCUMENT_TYPES = {".pdf", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".odt", ".txt"}
+# What an onboarding document may be (checked by the one upload inspector, kernel.uploads).
+DOCUMENT_EXTENSIONS = frozenset({"pdf", "png", "jpg", "jpeg", "doc", "docx", "odt", "txt"})
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# What the content (magic bytes, via ``filetype``) must be for each extension; Office and
-# OpenDocument files are zip containers that filetype names only when the right part comes first.
-DOCUMENT_CONTENT = {
-    ".pdf": {"pdf"},
-    ".png": {"png"},
-    ".jpg": {"jpg"},
-    ".jpeg": {"jpg"},
-    ".doc": {"doc"},
-    ".docx": {"docx", "zip"},
-    ".odt": {"odt", "zip"},
-}
-
-
-def _check_document_content(file, ext: str) -> None:
-    """The content must match the extension (an HTML page renamed .pdf is refused); a .txt
-    must be UTF-8 text without markup (issue 10, RELIABILITY.md D1)."""
-    import filetype
-
-    from enablement.uploads import MARKUP_MARKERS
-
-    file.seek(0)
-    if ext == ".txt":
-        data = file.read(MAX_DOCUMENT_BYTES + 1)
-        file.seek(0)
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise OnboardingError("A text file must be UTF-8 text.") from exc
-        if b"\x00" in data or any(marker in data.lower() for marker in MARKUP_MARKERS):
-            raise OnboardingError("This text file contains markup (HTML/SVG/XML).")
-        return
-    detected = filetype.guess(file.read(8192))
-    file.seek(0)
-    if detected is None or detected.extension not in DOCUMENT_CONTENT[ext]:
-        found = f"{detected.extension} data" if detected else "unrecognised content"
-        raise OnboardingError(f"The file's content ({found}) does not match its {ext} extension.")
 
 
 @transaction.atomic
 def document_upload(*, step: ChecklistStep, file, user: User) -> ChecklistDocument:
     """Store a document for a document step; the event it records completes the step."""
-    import os
-
     if step.kind != StepKind.DOCUMENT:
         raise OnboardingError("This step does not take a document.")
-    name = os.path.basename(file.name or "")
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in ALLOWED_DOCUMENT_TYPES:
-        raise OnboardingError(
-            "Upload a PDF, image, Word, OpenDocument or text file "
-            f"({', '.join(sorted(ALLOWED_DOCUMENT_TYPES))})."
+    name = file.name or ""
+    try:
+        info = inspect_upload(
+            file, name=name, extensions=DOCUMENT_EXTENSIONS, max_bytes=MAX_DOCUMENT_BYTES
         )
-    if file.size > MAX_DOCUMENT_BYTES:
-        raise OnboardingError("The file is larger than 10 MB.")
-    if not file.size:
-        raise OnboardingError("The file is empty.")
-    _check_document_content(file, ext)
+    except ValidationError as exc:
+        if exc.code == "extension":
+            raise OnboardingError(
+                "Upload a PDF, image, Word, OpenDocument or text file "
+                f"({', '.join(f'.{ext}' for ext in sorted(DOCUMENT_EXTENSIONS))})."
+            ) from exc
+        raise OnboardingError(" ".join(exc.messages)) from exc
     document = ChecklistDocument.objects.create(
-        step=step, file=file, original_name=name[:200], size=file.size, uploaded_by=user
+        step=step, file=file, original_name=info.name[:200], size=info.size, uploaded_by=user
     )
     record_event(
         kind=EventKind.DOCUMENT_UPLOADED,

@@ -18,10 +18,6 @@ from onboarding.services.base import OnboardingError, absolute_url, email_on_com
 from partners.choices import PartnerStatus
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def _recipients(partner) -> list[str]:
     """Partner admins; before anyone joined, the contact from the application."""
     emails = selectors.partner_admin_emails(partner=partner)
@@ -116,7 +112,7 @@ def reminders_send(*, now=None) -> dict[str, int]:
     and overdue reminders for pending steps of onboarding partners, and the 30/60/90-day check-ins
     (within a week of the day, so a late first run does not flood old partners)."""
     now = now or timezone.now()
-    soon = now + timedelta(days=_setting("PRM_ONBOARDING_DUE_SOON_DAYS", 3))
+    soon = now + timedelta(days=int(settings.PRM_ONBOARDING_DUE_SOON_DAYS))
     sent = {"due_soon": 0, "overdue": 0, "checkin": 0}
     open_steps = ChecklistStep.objects.filter(
         status=StepStatus.PENDING,
@@ -152,7 +148,7 @@ def _stall_reason(checklist: PartnerChecklist, now) -> str:
         names = ", ".join(s.title for s in overdue[:3]) + ("…" if len(overdue) > 3 else "")
         count = len(overdue)
         reasons.append(f"{count} required step{'s' if count > 1 else ''} overdue: {names}")
-    if idle_days >= _setting("PRM_ONBOARDING_STALL_DAYS", 14):
+    if idle_days >= int(settings.PRM_ONBOARDING_STALL_DAYS):
         reasons.append(f"no progress for {idle_days} days")
     text = "; ".join(reasons)
     return (text[:1].upper() + text[1:])[:300]

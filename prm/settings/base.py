@@ -10,7 +10,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.contrib.messages import constants as messages
 
-from prm.env import BASE_DIR, env
+from kernel.env import BASE_DIR, env
 from prm.schedule import BEAT_SCHEDULE
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -374,22 +374,21 @@ PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", def
 PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)
 PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
+# Postgres: partner shards each incremental rollup folds at once (metrics/conf.py rollup_shards).
+PRM_ROLLUP_SHARDS = env.int("PRM_ROLLUP_SHARDS", default=2)
 # Tiers (partners.tiers): days between the demotion warning and the demotion; the currency of
 # money requirements and MDF allocations, and fixed reporting rates to convert won deals into it.
 PRM_TIER_GRACE_DAYS = env.int("PRM_TIER_GRACE_DAYS", default=30)
 PRM_TIER_CURRENCY = env("PRM_TIER_CURRENCY", default="USD")
-PRM_TIER_FX_RATES = {
-    code: float(rate)
-    for code, rate in env.dict(
-        "PRM_TIER_FX_RATES",
-        default={
-            "USD": "1", "EUR": "1.08", "GBP": "1.27", "CHF": "1.12", "CAD": "0.73",
-            "AUD": "0.66", "NZD": "0.60", "JPY": "0.0067", "CNY": "0.14", "INR": "0.012",
-            "SGD": "0.74", "BRL": "0.18", "MXN": "0.055", "ZAR": "0.054", "SEK": "0.095",
-            "NOK": "0.093", "DKK": "0.145", "PLN": "0.25",
-        },
-    ).items()
-}  # fmt: skip
+PRM_TIER_FX_RATES = env.float_dict(
+    "PRM_TIER_FX_RATES",
+    default={
+        "USD": "1", "EUR": "1.08", "GBP": "1.27", "CHF": "1.12", "CAD": "0.73",
+        "AUD": "0.66", "NZD": "0.60", "JPY": "0.0067", "CNY": "0.14", "INR": "0.012",
+        "SGD": "0.74", "BRL": "0.18", "MXN": "0.055", "ZAR": "0.054", "SEK": "0.095",
+        "NOK": "0.093", "DKK": "0.145", "PLN": "0.25",
+    },
+)  # fmt: skip
 # A cached dashboard page is served as current while the summaries it was built from are unchanged
 # and it is at most this old; then served stale while a task rebuilds it, up to the second limit,
 # after which a request builds it again (metrics/dashboard_cache.py).

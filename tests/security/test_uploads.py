@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enablement.uploads import inspect_upload
+from kernel.uploads import inspect_upload
 from onboarding import services as onboarding_services
 from onboarding.models import ChecklistDocument
 from onboarding.tests.factories import standard_template
@@ -78,3 +78,30 @@ def test_an_accepted_document_is_served_as_a_download_never_inline(client_as, wo
         reverse("onboarding:document_download", args=[document.pk])
     )
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_an_onboarding_document_keeps_a_safe_download_name_like_every_other_upload(
+    world, document_step
+):
+    """The one inspector names every upload: no path, quotes or control characters survive into
+    the Content-Disposition of the download (onboarding kept the raw name before)."""
+    document = onboarding_services.document_upload(
+        step=document_step,
+        file=SimpleUploadedFile('w9\x07"form;.pdf', b"%PDF-1.4\n%%EOF\n"),
+        user=world.users["partner_a_admin"],
+    )
+    assert document.original_name == "w9form.pdf"
+
+
+def test_onboarding_documents_keep_their_own_list_and_limit(world, document_step):
+    admin = world.users["partner_a_admin"]
+    with pytest.raises(onboarding_services.OnboardingError, match="Upload a PDF"):
+        onboarding_services.document_upload(
+            step=document_step, file=SimpleUploadedFile("a.mp4", b"x"), user=admin
+        )
+    big = b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024) + b"\n%%EOF\n"
+    with pytest.raises(onboarding_services.OnboardingError, match="the limit is 10"):
+        onboarding_services.document_upload(
+            step=document_step, file=SimpleUploadedFile("w9.pdf", big), user=admin
+        )
+    assert not ChecklistDocument.objects.exists()

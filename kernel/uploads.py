@@ -1,12 +1,15 @@
-"""Upload checks for lesson attachments and library files.
+"""The one upload inspector: lesson attachments and library files (enablement), MDF proofs
+(incentives) and onboarding documents all pass through ``inspect_upload``.
 
-A file is accepted only when its extension is on the allowlist, its size is within the limit and
-its content (magic bytes, via ``filetype``) matches the extension. HTML, SVG, scripts and
-executables are never on the list, and text files that look like markup are refused too.
-Whatever is accepted is still served as an attachment with ``nosniff`` and a sandboxing CSP
-(see enablement.views.serve_file), so a polyglot that slips through cannot run in the portal.
+A file is accepted only when its extension is on the caller's allowlist (a subset of
+``FILE_TYPES``), its size is within the limit and its content (magic bytes, via ``filetype``)
+matches the extension. HTML, SVG, scripts and executables are never on any list, and text files
+that look like markup are refused too. Whatever is accepted is still served as an attachment with
+``nosniff`` and a sandboxing CSP (see enablement.views.serve_file), so a polyglot that slips
+through cannot run in the portal.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -15,10 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from prm.env import env
-
 # extension → (content type we serve it as, content kinds ``filetype`` may detect for it)
-ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
+FILE_TYPES: dict[str, tuple[str, frozenset[str]]] = {
     "pdf": ("application/pdf", frozenset({"pdf"})),
     "png": ("image/png", frozenset({"png"})),
     "jpg": ("image/jpeg", frozenset({"jpg"})),
@@ -39,22 +40,23 @@ ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         frozenset({"pptx", "zip"}),
     ),
+    "doc": ("application/msword", frozenset({"doc"})),
+    "odt": ("application/vnd.oasis.opendocument.text", frozenset({"odt", "zip"})),
     "zip": ("application/zip", frozenset({"zip"})),
     "txt": ("text/plain", frozenset()),
     "csv": ("text/csv", frozenset()),
 }
+# What lesson attachments, library files and MDF proofs may be.
+ATTACHMENT_EXTENSIONS = frozenset(
+    {"pdf", "png", "jpg", "jpeg", "gif", "webp", "mp4", "docx", "xlsx", "pptx", "zip", "txt", "csv"}
+)
 TEXT_EXTENSIONS = {"txt", "csv"}
 MARKUP_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype", b"<iframe", b"<?xml", b"<body")
-DEFAULT_MAX_UPLOAD_MB = 25
 
 
 def max_upload_bytes() -> int:
-    """The limit in bytes: the ``PRM_ENABLEMENT_MAX_UPLOAD_MB`` setting, else the environment
-    variable of the same name (a bad value fails loudly), else 25 MB."""
-    megabytes = getattr(settings, "PRM_ENABLEMENT_MAX_UPLOAD_MB", None)
-    if megabytes is None:
-        megabytes = env.int("PRM_ENABLEMENT_MAX_UPLOAD_MB", default=DEFAULT_MAX_UPLOAD_MB)
-    return int(megabytes) * 1024 * 1024
+    """The default limit in bytes: the ``PRM_ENABLEMENT_MAX_UPLOAD_MB`` setting."""
+    return int(settings.PRM_ENABLEMENT_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,18 +80,29 @@ def safe_display_name(name: str) -> str:
     return cleaned[:150] or "download"
 
 
-def inspect_upload(file, *, name: str | None = None) -> UploadInfo:
-    """Check an uploaded file; raise ValidationError with a reason people can act on."""
+def inspect_upload(
+    file,
+    *,
+    name: str | None = None,
+    extensions: Iterable[str] = ATTACHMENT_EXTENSIONS,
+    max_bytes: int | None = None,
+) -> UploadInfo:
+    """Check an uploaded file against an allowlist of ``extensions`` (keys of ``FILE_TYPES``) and
+    ``max_bytes`` (default: ``max_upload_bytes()``); raise ValidationError with a reason people
+    can act on (its ``code`` is extension, empty, size or content)."""
+    extensions = frozenset(extensions)
+    if not extensions <= FILE_TYPES.keys():
+        raise ValueError(f"No content check is known for {sorted(extensions - FILE_TYPES.keys())}.")
     original = name or getattr(file, "name", "") or ""
     ext = PurePosixPath(original).suffix.lower().lstrip(".")
-    if ext not in ALLOWED:
-        allowed = ", ".join(sorted(ALLOWED))
+    if ext not in extensions:
+        allowed = ", ".join(sorted(extensions))
         raise ValidationError(
             f"Files of type “.{ext or '?'}” are not accepted. Allowed: {allowed}.",
             code="extension",
         )
     size = file.size
-    limit = max_upload_bytes()
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
     if size == 0:
         raise ValidationError("The file is empty.", code="empty")
     if size > limit:
@@ -97,7 +110,7 @@ def inspect_upload(file, *, name: str | None = None) -> UploadInfo:
             f"The file is {filesizeformat(size)}; the limit is {filesizeformat(limit)}.",
             code="size",
         )
-    content_type, kinds = ALLOWED[ext]
+    content_type, kinds = FILE_TYPES[ext]
     if ext in TEXT_EXTENSIONS:
         data = _read_all(file, limit)
         try:

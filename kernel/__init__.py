@@ -1,0 +1,1 @@
+"""The shared kernel: plumbing every app uses (environment reader, uploads, ...); imports no app."""
