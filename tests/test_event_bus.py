@@ -1,0 +1,141 @@
+"""The event bus cannot break its writers: a consumer that fails inside the recording transaction
+is rolled back to its own savepoint, logged, and its events are caught up later; the writer's work
+(a deal submitted, a role changed) is kept. One registry lists every consumer and its kinds."""
+
+import dataclasses
+import logging
+
+import pytest
+
+from audit.models import AuditEntry
+from deals.choices import DealStatus
+from deals.models import Deal
+from deals.tests.factories import make_deal
+from incentives.models import PartnerScore
+from incentives.tests.factories import rule
+from metrics import consumers
+from metrics.models import Event
+from onboarding import services as onboarding
+from onboarding.choices import StepKind, StepStatus
+from onboarding.tests.factories import TemplateStepFactory
+from partners import services as partner_services
+from partners.choices import MemberRole
+from webhooks import services as webhooks
+from webhooks.models import WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+
+class ConsumerDown(RuntimeError):
+    pass
+
+
+def break_consumer(monkeypatch, name):
+    def boom(events):
+        raise ConsumerDown(f"{name} is down")
+
+    monkeypatch.setitem(
+        consumers.registry, name, dataclasses.replace(consumers.registry[name], handle=boom)
+    )
+
+
+def first_deal_step(partner):
+    TemplateStepFactory(template__program=partner.program, key="deal", kind=StepKind.FIRST_DEAL)
+    checklist = onboarding.checklist_start(partner=partner)
+    return checklist.steps.get(key="deal")
+
+
+def deal_step_done(step):
+    step.refresh_from_db()
+    return step.status == StepStatus.DONE
+
+
+# consumer name → (set up what it would act on; did it act?)
+DEAL_CONSUMERS = {
+    "onboarding.steps": (lambda world: first_deal_step(world.partner_a), deal_step_done),
+    "incentives.awards": (
+        lambda world: (rule(kind="deal.submitted", points=25), world.partner_a)[1],
+        lambda partner: PartnerScore.objects.filter(partner=partner, points=25).exists(),
+    ),
+    "webhooks.deliveries": (
+        lambda world: webhooks.endpoint_create(
+            url="https://hooks.example.com/prm", event_types=["deal.submitted"]
+        ),
+        lambda issued: WebhookDelivery.objects.filter(event_type="deal.submitted").count() == 1,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEAL_CONSUMERS))
+def test_a_failing_consumer_does_not_roll_back_a_deal_submission_and_is_caught_up(
+    name, world, monkeypatch, caplog, settings
+):
+    settings.PRM_WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    arrange, acted = DEAL_CONSUMERS[name]
+    target = arrange(world)
+    break_consumer(monkeypatch, name)
+
+    with caplog.at_level(logging.ERROR, logger="metrics.consumers"):
+        deal = make_deal(user=world.users["partner_a_user"], submit=True)
+
+    assert Deal.objects.get(pk=deal.pk).status == DealStatus.SUBMITTED
+    assert Event.objects.filter(kind="deal.submitted", subject_id=str(deal.pk)).exists()
+    assert any(name in r.getMessage() and r.exc_info for r in caplog.records)
+    assert not acted(target)
+
+    monkeypatch.undo()  # the consumer is back
+    assert consumers.consumers_catch_up() >= 1
+    assert acted(target)
+    assert consumers.consumers_catch_up() == 0  # nothing left, nothing done twice
+    assert acted(target)
+
+
+def test_a_failing_audit_consumer_does_not_roll_back_a_role_change_and_is_caught_up(
+    world, monkeypatch, caplog
+):
+    membership = world.users["partner_a_user"].membership
+    break_consumer(monkeypatch, "audit.events")
+
+    with caplog.at_level(logging.ERROR, logger="metrics.consumers"):
+        partner_services.membership_set_role(
+            membership=membership, role=MemberRole.ADMIN, actor=world.users["partner_a_admin"]
+        )
+
+    membership.refresh_from_db()
+    assert membership.role == MemberRole.ADMIN
+    assert any("audit.events" in r.getMessage() for r in caplog.records)
+    changed = AuditEntry.objects.filter(action="team.role_changed")
+    assert not changed.exists()
+
+    monkeypatch.undo()
+    assert consumers.consumers_catch_up() == 1
+    assert consumers.consumers_catch_up() == 0
+    assert changed.count() == 1
+
+
+def test_a_consumer_still_failing_in_the_catch_up_keeps_its_events_for_the_next_run(
+    world, monkeypatch
+):
+    step = first_deal_step(world.partner_a)
+    break_consumer(monkeypatch, "onboarding.steps")
+    make_deal(user=world.users["partner_a_user"], submit=True)
+
+    assert consumers.consumers_catch_up() == 0  # still down: nothing lost
+    assert not deal_step_done(step)
+    monkeypatch.undo()
+    assert consumers.consumers_catch_up() == 1
+    assert deal_step_done(step)
+
+
+def test_every_consumer_is_registered_once_with_the_kinds_it_handles():
+    assert set(consumers.registry) == {
+        "audit.events",
+        "incentives.awards",
+        "onboarding.steps",
+        "webhooks.deliveries",
+    }
+    assert {"webhooks.deliveries", "onboarding.steps", "incentives.awards"} <= set(
+        consumers.consumers_of("deal.submitted")
+    )
+    assert "audit.events" in consumers.consumers_of("user.role_changed")
+    assert "audit.events" not in consumers.consumers_of("deal.submitted")
