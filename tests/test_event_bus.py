@@ -6,6 +6,7 @@ import dataclasses
 import logging
 
 import pytest
+from django.db import connection
 
 from audit.models import AuditEntry
 from deals.choices import DealStatus
@@ -14,7 +15,8 @@ from deals.tests.factories import make_deal
 from incentives.models import PartnerScore
 from incentives.tests.factories import rule
 from metrics import consumers
-from metrics.models import Event
+from metrics.models import ConsumerMiss, Event
+from metrics.tasks import catch_up_event_consumers
 from onboarding import services as onboarding
 from onboarding.choices import StepKind, StepStatus
 from onboarding.tests.factories import TemplateStepFactory
@@ -139,3 +141,59 @@ def test_every_consumer_is_registered_once_with_the_kinds_it_handles():
     )
     assert "audit.events" in consumers.consumers_of("user.role_changed")
     assert "audit.events" not in consumers.consumers_of("deal.submitted")
+
+
+def test_a_consumer_failing_in_the_database_leaves_the_writers_transaction_usable(
+    world, monkeypatch
+):
+    """On Postgres a failed statement aborts the whole transaction unless it ran in a savepoint:
+    the deal submission must still commit its later writes (the notification, the transition)."""
+
+    def bad_sql(events):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT no_such_column FROM no_such_table")
+
+    monkeypatch.setitem(
+        consumers.registry,
+        "webhooks.deliveries",
+        dataclasses.replace(consumers.registry["webhooks.deliveries"], handle=bad_sql),
+    )
+    deal = make_deal(user=world.users["partner_a_user"], submit=True)
+    assert Deal.objects.get(pk=deal.pk).status == DealStatus.SUBMITTED
+    assert deal.transitions.filter(to_status=DealStatus.SUBMITTED).exists()
+    miss = ConsumerMiss.objects.get(consumer="webhooks.deliveries")
+    assert miss.event_id == Event.objects.get(kind="deal.submitted").pk
+    assert miss.last_error
+
+
+def test_the_scheduled_task_catches_up_what_a_consumer_missed(world, monkeypatch):
+    step = first_deal_step(world.partner_a)
+    break_consumer(monkeypatch, "onboarding.steps")
+    make_deal(user=world.users["partner_a_user"], submit=True)
+    monkeypatch.undo()
+    assert catch_up_event_consumers.delay().get() == 1
+    assert deal_step_done(step)
+    assert not ConsumerMiss.objects.exists()
+
+
+def test_the_consumer_listing_is_read_from_the_registry(world, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    break_consumer(monkeypatch, "audit.events")
+    partner_services.membership_set_role(
+        membership=world.users["partner_a_user"].membership,
+        role=MemberRole.ADMIN,
+        actor=world.users["partner_a_admin"],
+    )
+    out = StringIO()
+    call_command("event_consumers", stdout=out)
+    lines = out.getvalue().splitlines()
+    audit = next(line for line in lines if line.startswith("audit.events: "))
+    assert "user.role_changed" in audit and audit.endswith("(missed: 1)")
+    assert "onboarding.steps: every kind (missed: 0)" in lines
+    submitted = next(line for line in lines if line.startswith("deal.submitted: "))
+    assert set(submitted.split(": ")[1].split(", ")) == set(
+        consumers.consumers_of("deal.submitted")
+    )
