@@ -94,9 +94,28 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _catch_up_batch(consumer: Consumer, batch_size: int) -> int | None:
-    """One batch of a consumer's missed events, in one transaction: the number handled, 0 when
-    none is left, None when the consumer failed again (the rows stay, attempts counted)."""
+def _handle_in_savepoint(consumer: Consumer, events: list[Event]) -> BaseException | None:
+    """Run the consumer on ``events`` in a savepoint; the exception it raised, if any (logged)."""
+    try:
+        with transaction.atomic():
+            consumer.handle(events)
+    except Exception as exc:
+        logger.exception(
+            "event consumer %s failed again on %d missed events (from id %s); kept for the next run",
+            consumer.name,
+            len(events),
+            events[0].pk,
+        )
+        return exc
+    return None
+
+
+def _catch_up_batch(consumer: Consumer, batch_size: int) -> tuple[int, int]:
+    """One batch of a consumer's missed events, in one transaction: how many were handled and how
+    many failed again (those rows stay, attempts counted); (0, 0) when none is left.
+
+    The batch is handed over at once; if that fails, event by event, so one event the consumer
+    keeps failing on holds back only itself, not the events after it."""
     with transaction.atomic():
         misses = list(
             ConsumerMiss.objects.select_for_update(skip_locked=True)  # overlapping runs split
@@ -104,25 +123,27 @@ def _catch_up_batch(consumer: Consumer, batch_size: int) -> int | None:
             .order_by("event_id")[:batch_size]
         )
         if not misses:
-            return 0
-        ids = [m.pk for m in misses]
+            return 0, 0
         events = list(Event.objects.filter(pk__in=[m.event_id for m in misses]).order_by("id"))
-        try:
-            with transaction.atomic():
-                if events:
-                    consumer.handle(events)
-        except Exception as exc:
-            logger.exception(
-                "event consumer %s failed again on %d missed events; kept for the next run",
-                consumer.name,
-                len(events),
-            )
-            ConsumerMiss.objects.filter(pk__in=ids).update(
-                attempts=F("attempts") + 1, last_error=_error(exc)
-            )
-            return None
-        ConsumerMiss.objects.filter(pk__in=ids).delete()
-        return len(misses)
+        failed: dict[int, BaseException] = {}
+        if events:
+            error = _handle_in_savepoint(consumer, events)
+            if error is not None and len(events) == 1:
+                failed[events[0].pk] = error
+            elif error is not None:
+                for event in events:
+                    error = _handle_in_savepoint(consumer, [event])
+                    if error is not None:
+                        failed[event.pk] = error
+        for miss in misses:
+            if miss.event_id in failed:
+                ConsumerMiss.objects.filter(pk=miss.pk).update(
+                    attempts=F("attempts") + 1, last_error=_error(failed[miss.event_id])
+                )
+        ConsumerMiss.objects.filter(pk__in=[m.pk for m in misses]).exclude(
+            event_id__in=list(failed)
+        ).delete()
+        return len(misses) - len(failed), len(failed)
 
 
 def consumers_catch_up(*, batch_size: int = 500, max_batches: int = 20) -> int:
@@ -131,10 +152,10 @@ def consumers_catch_up(*, batch_size: int = 500, max_batches: int = 20) -> int:
     handled = 0
     for consumer in list(registry.values()):
         for _ in range(max_batches):
-            done = _catch_up_batch(consumer, batch_size)
-            if not done:
-                break
+            done, failed = _catch_up_batch(consumer, batch_size)
             handled += done
+            if failed or not done:
+                break  # what failed waits for the next run (retried once per run)
     orphans = ConsumerMiss.objects.exclude(consumer__in=list(registry)).count()
     if orphans:
         logger.warning("%d missed events belong to consumers no longer registered", orphans)

@@ -197,3 +197,35 @@ def test_the_consumer_listing_is_read_from_the_registry(world, monkeypatch):
     assert set(submitted.split(": ")[1].split(", ")) == set(
         consumers.consumers_of("deal.submitted")
     )
+
+
+def test_an_event_a_consumer_keeps_failing_on_holds_back_only_itself(world, monkeypatch):
+    entries = AuditEntry.objects.filter(action="team.role_changed")
+    break_consumer(monkeypatch, "audit.events")
+    admin = world.users["partner_a_admin"]
+    for role in (MemberRole.ADMIN, MemberRole.USER, MemberRole.ADMIN):
+        partner_services.membership_set_role(
+            membership=world.users["partner_a_user"].membership, role=role, actor=admin
+        )
+    monkeypatch.undo()
+    misses = ConsumerMiss.objects.filter(consumer="audit.events").order_by("event_id")
+    poison = misses[0].event_id  # the oldest: it would block the others if handled as a batch
+    real = consumers.registry["audit.events"].handle
+
+    def fails_on_poison(events):
+        if any(e.pk == poison for e in events):
+            raise ConsumerDown("this one event cannot be audited")
+        real(events)
+
+    monkeypatch.setitem(
+        consumers.registry,
+        "audit.events",
+        dataclasses.replace(consumers.registry["audit.events"], handle=fails_on_poison),
+    )
+    assert consumers.consumers_catch_up() == 2
+    assert entries.count() == 2
+    kept = misses.get()
+    assert (kept.event_id, kept.attempts) == (poison, 2)
+    assert "cannot be audited" in kept.last_error
+    assert consumers.consumers_catch_up() == 0  # still failing: kept, counted again
+    assert misses.get().attempts == 3
