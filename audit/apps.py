@@ -6,4 +6,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self):
-        from audit import signals  # noqa: F401  (receivers for security-relevant actions)
+        from audit import signals  # receivers for security-relevant actions
+        from metrics import consumers
+
+        consumers.register("audit.events", kinds=signals.EVENT_ACTIONS, handle=signals.on_events)

@@ -15,7 +15,6 @@ from audit.context import current_request
 from audit.models import AuditEntry
 from audit.services import audit_record, audit_record_many
 from metrics.choices import EventKind
-from metrics.services import event_recorded
 
 User = get_user_model()
 
@@ -76,10 +75,11 @@ authenticator_removed.connect(
 authenticator_reset.connect(_mfa(AuditAction.MFA_RESET), dispatch_uid="audit.mfa_reset", weak=False)
 
 
-@receiver(event_recorded, dispatch_uid="audit.events")
-def on_events(sender, events, **kwargs):
-    """Team and partner changes arrive as their events; a batch (e.g. the nightly tier
-    evaluation) becomes one INSERT, so auditing adds a constant number of queries."""
+def on_events(events) -> None:
+    """Team and partner changes arrive as their events (the ``audit.events`` consumer, registered
+    in ``audit.apps`` for the kinds of ``EVENT_ACTIONS``): in the recording transaction, in its own
+    savepoint, so an audit failure never undoes the change (the catch-up writes the rows later).
+    A batch (e.g. the nightly tier evaluation) becomes one INSERT: a constant number of queries."""
     relevant = [e for e in events if e.kind in EVENT_ACTIONS]
     if not relevant:
         return

@@ -6,6 +6,7 @@ class IncentivesConfig(AppConfig):
 
     def ready(self):
         from incentives.receivers import award_from_events
-        from metrics.services import event_recorded
+        from metrics import consumers
 
-        event_recorded.connect(award_from_events, dispatch_uid="incentives.awards")
+        # Every kind: award rules name their event kind as data.
+        consumers.register("incentives.awards", kinds=consumers.ALL_KINDS, handle=award_from_events)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Event(models.Model):
@@ -58,6 +59,28 @@ class Event(models.Model):
             return EventKind(self.kind).label
         except ValueError:
             return self.kind
+
+
+class ConsumerMiss(models.Model):
+    """An event a consumer of the log failed on (``metrics.consumers``): written in the recording
+    transaction, after the consumer's savepoint was rolled back, so it commits with the event and
+    is never lost. ``consumers_catch_up`` hands the events to the consumer again and deletes the
+    rows once it succeeds. ``event_id`` is a plain id: the event table is partitioned on Postgres.
+    """
+
+    consumer = models.CharField(max_length=64)
+    event_id = models.BigIntegerField()
+    failed_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "event_id"], name="consumer_miss_once")
+        ]
+
+    def __str__(self):
+        return f"{self.consumer} missed event {self.event_id}"
 
 
 # --- Rollups -------------------------------------------------------------------------------------

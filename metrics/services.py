@@ -8,20 +8,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import django.dispatch
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from metrics import consumers
 from metrics.models import Event, EventKey
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 MAX_PROPERTIES_BYTES = 4096
 MAX_KEY_LENGTH = 200
-
-# Sent inside the recording transaction with the events that were new (duplicates are left out).
-# Receivers (e.g. onboarding completing a checklist step) must be idempotent: two writers racing on
-# the same key may both see it as new before the database keeps only one.
-event_recorded = django.dispatch.Signal()
 
 
 class EventError(ValueError):
@@ -123,7 +118,7 @@ def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
 
     The rows travel as one array per column, ``unnest``-ed on the server (no 10,000-placeholder
     VALUES list to adapt, send and parse); the sequence is looked up once per statement, not per
-    row. Returns the stored events (ids set), as model instances for ``event_recorded``."""
+    row. Returns the stored events (ids set), as model instances for the consumers."""
     occurred, day, partner, user, kind, subject_type, subject_id, properties, key = (
         [] for _ in range(9)
     )
@@ -191,8 +186,9 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
 
     A key already stored (or repeated inside the batch) is skipped, never updated: the first
     write wins, whatever the retry's timestamp or properties. Validation happens before anything
-    is written, so a bad item stores nothing. ``event_recorded`` is sent with the new events of
-    each chunk of ``batch_size``.
+    is written, so a bad item stores nothing. The new events of each chunk of ``batch_size`` go to
+    the registered consumers (``metrics.consumers.dispatch``), each in its own savepoint: a
+    consumer that fails is logged and caught up later, never fails or rolls back this write.
     """
     now = timezone.now()
     built: dict[str, tuple[tuple, str]] = {}
@@ -208,7 +204,7 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
         chunk = items[start : start + batch_size]
         fresh = _store_postgres(chunk, now) if postgres else _store_portable(chunk, now)
         if fresh:
-            event_recorded.send(sender=Event, events=fresh)
+            consumers.dispatch(fresh)
         new_total += len(fresh)
     return new_total
 

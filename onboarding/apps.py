@@ -5,7 +5,10 @@ class OnboardingConfig(AppConfig):
     name = "onboarding"
 
     def ready(self):
-        from metrics.services import event_recorded
+        from metrics import consumers
         from onboarding.receivers import complete_steps_from_events
 
-        event_recorded.connect(complete_steps_from_events, dispatch_uid="onboarding.steps")
+        # Every kind: a checklist step may wait for any event kind (``ChecklistStep.event_kind``).
+        consumers.register(
+            "onboarding.steps", kinds=consumers.ALL_KINDS, handle=complete_steps_from_events
+        )

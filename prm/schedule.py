@@ -70,8 +70,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    "metrics-event-consumers-catch-up": {
+        # Events an event consumer (onboarding, webhooks, audit, incentives) failed on inside the
+        # writer's transaction: handed over again until it succeeds (metrics.consumers).
+        "task": "metrics.tasks.catch_up_event_consumers",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 100},
+    },
     "incentives-award-catch-up": {
-        # Points and badges the live path (event signal) missed; idempotent (unique rule, event).
+        # Points and badges the live path (the incentives.awards event consumer) missed;
+        # idempotent (unique rule, event).
         "task": "incentives.tasks.award_catch_up",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},

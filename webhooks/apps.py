@@ -7,7 +7,10 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
-        from metrics.services import event_recorded
+        from metrics import consumers
         from webhooks import receivers
+        from webhooks.choices import KIND_TO_TYPE
 
-        event_recorded.connect(receivers.on_events_recorded, dispatch_uid="webhooks-deliveries")
+        consumers.register(
+            "webhooks.deliveries", kinds=KIND_TO_TYPE, handle=receivers.on_events_recorded
+        )

@@ -1,12 +1,14 @@
-"""Deliveries from recorded events: ``metrics.services.event_recorded`` fires inside the recording
-transaction with the new events only; deliveries are created there and enqueued after commit."""
+"""Deliveries from recorded events: the ``webhooks.deliveries`` consumer (``metrics.consumers``)
+runs inside the recording transaction, in its own savepoint, with the new events of the kinds in
+``KIND_TO_TYPE``; deliveries are created there (one per endpoint and event key, so a catch-up
+makes none twice) and enqueued after commit."""
 
 from webhooks.choices import KIND_TO_TYPE
 
 
-def on_events_recorded(sender, events, **kwargs) -> None:
+def on_events_recorded(events) -> None:
     items = [(KIND_TO_TYPE[e.kind], e) for e in events if e.kind in KIND_TO_TYPE]
-    if not items:  # the common case (usage ingestion): no query at all
+    if not items:
         return
     from webhooks.services import deliveries_create
 

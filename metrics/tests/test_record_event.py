@@ -2,9 +2,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from metrics import consumers
 from metrics.choices import EventKind
 from metrics.models import Event
-from metrics.services import EventError, NewEvent, event_recorded, record_event, record_events
+from metrics.services import EventError, NewEvent, record_event, record_events
 
 pytestmark = pytest.mark.django_db
 
@@ -74,20 +75,28 @@ def test_a_bad_item_in_a_batch_stores_nothing(world):
     assert not Event.objects.exists()
 
 
-def test_signal_carries_only_new_events(world):
+def listen(monkeypatch, handle, kinds=consumers.ALL_KINDS):
+    monkeypatch.setitem(
+        consumers.registry, "test.listener", consumers.Consumer("test.listener", handle, kinds)
+    )
+
+
+def test_consumers_get_only_new_events(world, monkeypatch):
     seen = []
-
-    def receiver(sender, events, **kwargs):
-        seen.extend(e.idempotency_key for e in events)
-
-    event_recorded.connect(receiver)
-    try:
-        record_event(kind="course.completed", key="c1")
-        record_event(kind="course.completed", key="c1")
-        record_events([NewEvent(kind="course.completed", key=k) for k in ("c1", "c2")])
-    finally:
-        event_recorded.disconnect(receiver)
+    listen(monkeypatch, lambda events: seen.extend(e.idempotency_key for e in events))
+    record_event(kind="course.completed", key="c1")
+    record_event(kind="course.completed", key="c1")
+    record_events([NewEvent(kind="course.completed", key=k) for k in ("c1", "c2")])
     assert seen == ["c1", "c2"]
+
+
+def test_a_consumer_gets_only_the_kinds_it_registered_for(world, monkeypatch):
+    seen = []
+    listen(monkeypatch, lambda events: seen.extend(e.kind for e in events), {"auth.login"})
+    record_events(
+        [NewEvent(kind="auth.login", key="l"), NewEvent(kind="course.completed", key="c")]
+    )
+    assert seen == ["auth.login"]
 
 
 def test_occurred_at_defaults_to_now(world):
@@ -116,22 +125,15 @@ def test_text_that_array_literals_escape_is_stored_exactly(world):
         assert stored.occurred_at == new.occurred_at
 
 
-def test_the_signal_carries_the_stored_rows_with_their_ids(world):
+def test_consumers_get_the_stored_rows_with_their_ids(world, monkeypatch):
     seen = []
-
-    def receiver(sender, events, **kwargs):
-        seen.extend(events)
-
-    event_recorded.connect(receiver)
-    try:
-        record_events(
-            [
-                NewEvent(kind="auth.login", key="s1", partner_id=world.partner_a.pk),
-                NewEvent(kind="auth.login", key="s2", properties={"a": [1, "x"]}),
-            ]
-        )
-    finally:
-        event_recorded.disconnect(receiver)
+    listen(monkeypatch, seen.extend)
+    record_events(
+        [
+            NewEvent(kind="auth.login", key="s1", partner_id=world.partner_a.pk),
+            NewEvent(kind="auth.login", key="s2", properties={"a": [1, "x"]}),
+        ]
+    )
     fields = [f.attname for f in Event._meta.concrete_fields]
     for event in seen:
         assert not event._state.adding and event.pk is not None

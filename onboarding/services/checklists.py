@@ -261,8 +261,9 @@ def checklists_start_for_events(*, events) -> int:
 
 def events_apply(*, events) -> int:
     """Advance the pending steps that these newly recorded events complete. Called inside the
-    recording transaction (metrics.services.event_recorded); safe to call twice with the same
-    events: a counted event is remembered on the step and a done step stays done."""
+    recording transaction (the ``onboarding.steps`` consumer of ``metrics.consumers``); safe to
+    call twice with the same events: a counted event is remembered on the step and a done step
+    stays done."""
     by_partner = {}
     for event in events:
         if event.partner_id is not None:

@@ -1,0 +1,171 @@
+"""Who consumes the event log, and how a consumer can never break the writer.
+
+Every consumer of recorded events is registered here, once, with the event kinds it handles
+(``None``: every kind, for consumers whose kinds are data, e.g. award rules or checklist steps)::
+
+    consumers.register("webhooks.deliveries", kinds=KIND_TO_TYPE, handle=on_events_recorded)
+
+``record_events`` calls ``dispatch`` inside the writer's transaction with the events that were
+new. Each consumer runs in its own savepoint: if it raises, its work is rolled back to that
+savepoint, the error is logged, and a ``ConsumerMiss`` row per event is written in the writer's
+transaction (so it commits with the event, and vanishes with it if the writer rolls back). The
+writer's work is kept. ``consumers_catch_up`` (a periodic task, ``prm/schedule.py``) hands the
+missed events to the consumer again, oldest first, and deletes the rows once it succeeds.
+
+Consumers must therefore be safe to run twice on an event (a catch-up may overlap a consumer that
+also follows the log on its own, like incentives' watermark) and may record events themselves;
+those are dispatched in turn, inside the consumer's savepoint. See docs/events.md.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import F
+
+from metrics.models import ConsumerMiss, Event
+
+logger = logging.getLogger(__name__)
+
+ALL_KINDS = None
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    handle: Callable[[list[Event]], object]
+    kinds: frozenset[str] | None  # None: every kind
+
+    def wants(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+#: name → consumer, in registration order (the order ``dispatch`` runs them in).
+registry: dict[str, Consumer] = {}
+
+
+def register(name: str, *, handle: Callable, kinds: Iterable[str] | None) -> Consumer:
+    """Register a consumer (from its app's ``AppConfig.ready``). A second registration of the
+    same name with another function is a wiring mistake and fails at start-up."""
+    consumer = Consumer(
+        name=name, handle=handle, kinds=None if kinds is None else frozenset(map(str, kinds))
+    )
+    known = registry.get(name)
+    if known is not None and known.handle is not handle:
+        raise ImproperlyConfigured(f"Event consumer {name!r} is registered twice.")
+    registry[name] = consumer
+    return consumer
+
+
+def consumers_of(kind: str) -> list[str]:
+    """The names of the consumers that handle events of ``kind`` (derived from the registry)."""
+    return [c.name for c in registry.values() if c.wants(kind)]
+
+
+def dispatch(events: list[Event]) -> None:
+    """Hand newly recorded events to each consumer, inside the writer's transaction, each in its
+    own savepoint. Never raises because a consumer failed."""
+    for consumer in list(registry.values()):
+        mine = [e for e in events if consumer.wants(e.kind)]
+        if not mine:
+            continue
+        try:
+            with transaction.atomic():
+                consumer.handle(mine)
+        except Exception as exc:
+            logger.exception(
+                "event consumer %s failed on %d events (%s); the catch-up will retry them",
+                consumer.name,
+                len(mine),
+                ", ".join(sorted({e.kind for e in mine})),
+            )
+            ConsumerMiss.objects.bulk_create(
+                [
+                    ConsumerMiss(consumer=consumer.name, event_id=e.pk, last_error=_error(exc))
+                    for e in mine
+                ],
+                ignore_conflicts=True,
+            )
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _handle_in_savepoint(consumer: Consumer, events: list[Event]) -> BaseException | None:
+    """Run the consumer on ``events`` in a savepoint; the exception it raised, if any (logged)."""
+    try:
+        with transaction.atomic():
+            consumer.handle(events)
+    except Exception as exc:
+        logger.exception(
+            "event consumer %s failed again on %d missed events (from id %s); kept for the next run",
+            consumer.name,
+            len(events),
+            events[0].pk,
+        )
+        return exc
+    return None
+
+
+def _catch_up_batch(consumer: Consumer, batch_size: int) -> tuple[int, int]:
+    """One batch of a consumer's missed events, in one transaction: how many were handled and how
+    many failed again (those rows stay, attempts counted); (0, 0) when none is left.
+
+    The batch is handed over at once; if that fails, event by event, so one event the consumer
+    keeps failing on holds back only itself, not the events after it."""
+    with transaction.atomic():
+        misses = list(
+            ConsumerMiss.objects.select_for_update(skip_locked=True)  # overlapping runs split
+            .filter(consumer=consumer.name)
+            .order_by("event_id")[:batch_size]
+        )
+        if not misses:
+            return 0, 0
+        events = list(Event.objects.filter(pk__in=[m.event_id for m in misses]).order_by("id"))
+        failed: dict[int, BaseException] = {}
+        if events:
+            error = _handle_in_savepoint(consumer, events)
+            if error is not None and len(events) == 1:
+                failed[events[0].pk] = error
+            elif error is not None:
+                for event in events:
+                    error = _handle_in_savepoint(consumer, [event])
+                    if error is not None:
+                        failed[event.pk] = error
+        for miss in misses:
+            if miss.event_id in failed:
+                ConsumerMiss.objects.filter(pk=miss.pk).update(
+                    attempts=F("attempts") + 1, last_error=_error(failed[miss.event_id])
+                )
+        ConsumerMiss.objects.filter(pk__in=[m.pk for m in misses]).exclude(
+            event_id__in=list(failed)
+        ).delete()
+        return len(misses) - len(failed), len(failed)
+
+
+def consumers_catch_up(*, batch_size: int = 500, max_batches: int = 20) -> int:
+    """Give each consumer the events it failed on; returns how many were handled now. A consumer
+    still failing keeps its events (and stops for this run); the others go on."""
+    handled = 0
+    for consumer in list(registry.values()):
+        for _ in range(max_batches):
+            done, failed = _catch_up_batch(consumer, batch_size)
+            handled += done
+            if failed or not done:
+                break  # what failed waits for the next run (retried once per run)
+    orphans = ConsumerMiss.objects.exclude(consumer__in=list(registry)).count()
+    if orphans:
+        logger.warning("%d missed events belong to consumers no longer registered", orphans)
+    return handled
+
+
+def misses_pending() -> dict[str, int]:
+    """Missed events still waiting, per consumer (for health checks and the admin)."""
+    from django.db.models import Count
+
+    return dict(
+        ConsumerMiss.objects.values_list("consumer").annotate(n=Count("id")).order_by("consumer")
+    )
