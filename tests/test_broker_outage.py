@@ -1,4 +1,4 @@
-"""A broker (Redis) outage loses no work and answers no 500 (RELIABILITY.md H6, prm/enqueue.py):
+"""A broker (Redis) outage loses no work and answers no 500 (RELIABILITY.md H6, kernel/enqueue.py):
 every enqueue site keeps a durable row, a failed enqueue is logged, and the app's periodic sweep
 sends the row once the broker is back — once, even if the first message did arrive. The cache
 falls back to the database table while Redis is down (prm/cache.py): logins keep working and
@@ -19,7 +19,7 @@ from deals.tests.factories import make_deal
 from incentives.models import MdfEmail
 from incentives.tasks import send_pending_mdf_emails
 from incentives.tests.factories import mdf_request
-from prm import enqueue
+from kernel import enqueue
 from prm.celery import app
 from webhooks import services as webhook_services
 from webhooks.choices import DeliveryStatus

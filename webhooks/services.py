@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from prm import enqueue
+from kernel import enqueue
 from webhooks import conf, signing, transport
 from webhooks.choices import TEST_TYPE, DeliveryStatus, WebhookEventType
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -129,7 +129,7 @@ def deliveries_create(*, items: list[tuple[str, object]]) -> None:
         return
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     keys = sorted({r.event_key for r in rows})
-    transaction.on_commit(lambda: _enqueue_new(keys))  # a broker outage is logged (prm.enqueue)
+    transaction.on_commit(lambda: _enqueue_new(keys))  # a broker outage is logged (kernel.enqueue)
 
 
 def _enqueue_new(keys: list[str]) -> None:
