@@ -12,6 +12,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     search_fields = ["key", "subject"]
     readonly_fields = [f.name for f in OutboundEmail._meta.fields]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [f for f in fields if f != "body"] if obj is not None and obj.secret else fields
+
     def has_add_permission(self, request):
         return False
 

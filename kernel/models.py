@@ -19,6 +19,8 @@ class OutboundEmail(models.Model):
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    # The body holds a secret (a one-time link): blanked once sent or given up, hidden in admin.
+    secret = models.BooleanField(default=False)
     status = models.CharField(
         max_length=12, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )

@@ -63,9 +63,11 @@ def email_queue(
     subject: str,
     template: str,
     context: dict | None = None,
+    secret: bool = False,
 ) -> OutboundEmail | None:
     """Render and record one email, sent once the current transaction commits (at once outside a
-    transaction). None when ``key`` was queued before or there is nobody to send it to."""
+    transaction). None when ``key`` was queued before or there is nobody to send it to.
+    ``secret``: the body carries a one-time link; it is blanked once sent or given up."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return None
@@ -79,7 +81,12 @@ def email_queue(
     try:
         with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
             email = OutboundEmail.objects.create(
-                key=key[:200], template=template, to=recipients, subject=subject, body=body
+                key=key[:200],
+                template=template,
+                to=recipients,
+                subject=subject,
+                body=body,
+                secret=secret,
             )
     except IntegrityError:
         return None
@@ -110,13 +117,17 @@ def email_send(*, email_id: int) -> bool:
                 email.next_attempt_at = now + backoff(email.attempts)
             else:
                 email.status = EmailStatus.FAILED
-            email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
+                email.body = "" if email.secret else email.body
+            email.save(
+                update_fields=["attempts", "last_error", "next_attempt_at", "status", "body"]
+            )
             failure = EmailNotSent(email.pk, email.next_attempt_at if retryable else None, str(exc))
         else:
             email.status = EmailStatus.SENT
             email.sent_at = now
             email.last_error = ""
-            email.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+            email.body = "" if email.secret else email.body
+            email.save(update_fields=["attempts", "last_error", "status", "sent_at", "body"])
             return True
     # the failed attempt is committed above: the count and the plan survive whatever happens next
     if failure.retry_at is None:

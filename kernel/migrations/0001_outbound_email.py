@@ -24,6 +24,7 @@ class Migration(migrations.Migration):
                 ("to", models.JSONField(default=list)),
                 ("subject", models.CharField(max_length=255)),
                 ("body", models.TextField()),
+                ("secret", models.BooleanField(default=False)),
                 (
                     "status",
                     models.CharField(
