@@ -9,7 +9,7 @@ class OutboundEmail(models.Model):
     """Every email the product sends (allauth's account emails aside): the outbox row.
 
     Written, rendered, in the transaction of the change it reports (``kernel.outbox.email_queue``);
-    sent by ``kernel.tasks.send_email`` after commit; a failed attempt is retried with backoff
+    sent by ``kernel.tasks.send_emails`` after commit; a failed attempt is retried with backoff
     until ``MAX_ATTEMPTS``; ``kernel.tasks.send_due_emails`` sends what a lost task left behind.
     ``key`` is unique: the same notice is never queued twice.
     """

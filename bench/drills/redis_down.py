@@ -138,7 +138,7 @@ def main() -> int:
     from accounts.models import User, VendorRole
     from bench.drills.run import TABLES, env_for, snapshot, start_worker
     from kernel.models import OutboundEmail
-    from kernel.outbox import email_send, emails_due
+    from kernel.outbox import emails_due, emails_send
     from metrics.models import Event
     from metrics.rollups import rollup_recompute
     from metrics.tasks import rollup_metrics
@@ -228,11 +228,11 @@ def main() -> int:
         delivered_in = time.monotonic() - t_sweep
         new_notices = [n for n in emails_due(grace=timedelta(0)) if n not in notices_before]
         mail.outbox = []
-        sent_notices = sum(email_send(email_id=n) for n in new_notices)
+        sent_notices = emails_send(email_ids=new_notices).sent
         # again, as the next beat ticks would: nothing may be sent twice
         send_due_deliveries.delay()
         time.sleep(3)
-        again = sum(email_send(email_id=n) for n in new_notices)
+        again = emails_send(email_ids=new_notices).sent
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)

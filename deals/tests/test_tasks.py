@@ -11,7 +11,7 @@ from deals.choices import DealStatus
 from deals.models import RegistrationPolicy
 from deals.tests.factories import make_deal
 from kernel.models import OutboundEmail
-from kernel.tasks import send_due_emails, send_email
+from kernel.tasks import send_due_emails, send_emails
 from metrics.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -101,8 +101,8 @@ def test_a_notice_is_delivered_once_however_often_its_task_runs(world):
     deal = make_deal(user=world.users["partner_a_user"], submit=True)  # on_commit never runs here
     notice = deal_emails(deal, "submitted").get()
     assert notice.sent_at is None and "Globex Corporation" in notice.body
-    assert send_email.delay(notice.pk).get() is True
-    assert send_email.delay(notice.pk).get() is False
+    assert send_emails.delay([notice.pk]).get() == 1
+    assert send_emails.delay([notice.pk]).get() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["owner@vendor.example"]
     notice.refresh_from_db()
     assert notice.sent_at is not None

@@ -9,14 +9,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kernel import outbox
 from kernel.choices import EmailStatus
 from kernel.models import OutboundEmail
-from kernel.outbox import MAX_ATTEMPTS, EmailNotSent, email_queue, email_send
-from kernel.tasks import send_due_emails, send_email
+from kernel.outbox import MAX_ATTEMPTS, Email, email_queue, emails_queue, emails_send
+from kernel.tasks import send_due_emails, send_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +110,8 @@ def test_nobody_to_tell_queues_nothing():
 
 def test_a_redelivered_task_sends_nothing_twice(committed):
     email = committed()
-    assert send_email.delay(email.pk).get() is False
-    assert send_email.delay(0).get() is False  # a missing row is skipped
+    assert send_emails.delay([email.pk]).get() == 0
+    assert send_emails.delay([0]).get() == 0  # a missing row is skipped
     assert len(mail.outbox) == 1
 
 
@@ -122,12 +123,12 @@ def test_a_mail_server_error_is_recorded_and_retried_after_a_backoff(smtp_down, 
         assert (email.status, email.attempts, email.sent_at) == (EmailStatus.PENDING, 1, None)
         assert "SMTPServerDisconnected" in email.last_error
         assert email.next_attempt_at == start + timedelta(seconds=30)
-        assert send_email.delay(email.pk).get() is False  # not due yet: no second attempt
+        assert send_emails.delay([email.pk]).get() == 0  # not due yet: no second attempt
         assert len(smtp_down) == 1
     with time_machine.travel(start + timedelta(seconds=31), tick=False):
-        with pytest.raises(EmailNotSent) as failed:
-            email_send(email_id=email.pk)
-        assert failed.value.retry_at == start + timedelta(seconds=31 + 60)  # doubled
+        outcome = emails_send(email_ids=[email.pk])
+        assert outcome.retry_ids == [email.pk] and outcome.server_down
+        assert outcome.retry_at == start + timedelta(seconds=31 + 60)  # doubled
     email.refresh_from_db()  # the failed attempt is committed, not rolled back with the error
     assert (email.attempts, email.status, len(smtp_down)) == (2, EmailStatus.PENDING, 2)
 
@@ -138,7 +139,7 @@ def test_the_task_sends_once_the_mail_server_is_back(smtp_down, monkeypatch, com
         email = committed()
     monkeypatch.undo()  # the mail server is back
     with time_machine.travel(start + timedelta(seconds=31), tick=False):
-        assert send_email.delay(email.pk).get() is True
+        assert send_emails.delay([email.pk]).get() == 1
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == (EmailStatus.SENT, 2, "")
     assert len(mail.outbox) == 1
@@ -178,7 +179,7 @@ def test_the_sweep_sends_emails_whose_task_was_lost_once(django_capture_on_commi
         assert outbox.emails_due() == [email.pk]
         assert send_due_emails.delay().get() == 1
         assert send_due_emails.delay().get() == 0
-        assert send_email.delay(email.pk).get() is False  # the late task sends nothing
+        assert send_emails.delay([email.pk]).get() == 0  # the late task sends nothing
     assert len(mail.outbox) == 1
 
 
@@ -199,3 +200,52 @@ def test_a_secret_body_is_blanked_once_sent(committed):
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT and email.body == ""
     assert "https://hooks.example.com/in" in mail.outbox[0].body
+
+
+def test_a_batch_is_queued_with_three_queries_and_sent_with_a_constant_number(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    def batch(n, tag):
+        return [
+            Email(
+                key=f"test.batch:{tag}:{i}",
+                to=[f"p{i}@example.com"],
+                subject="Hello",
+                template="webhooks_endpoint_disabled",
+                context={"endpoint": {"url": f"https://h{i}.example.com"}},
+            )
+            for i in range(n)
+        ]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_assert_max_num_queries(3):
+            many = emails_queue(batch(30, "a"))
+        with django_assert_max_num_queries(1):
+            assert emails_queue(batch(30, "a")) == []  # the same keys again: nothing
+        few = emails_queue(batch(3, "b"))
+    assert len(many) == 30 and len(callbacks) == 2  # one task message per batch
+    with CaptureQueriesContext(connection) as sending_many:
+        assert emails_send(email_ids=[e.pk for e in many]).sent == 30
+    with CaptureQueriesContext(connection) as sending_few:
+        assert emails_send(email_ids=[e.pk for e in few]).sent == 3
+    assert len(sending_many) == len(sending_few)
+    assert len(mail.outbox) == 33
+    assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == 33
+
+
+def test_a_refused_address_does_not_hold_up_the_rest_of_the_batch(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    real = EmailBackend.send_messages
+
+    def refuse_bad(self, messages):
+        if "bad@example.com" in messages[0].to:
+            raise smtplib.SMTPRecipientsRefused({"bad@example.com": (550, b"no such user")})
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_bad)
+    with django_capture_on_commit_callbacks(execute=False):
+        bad, good = queue(key="t:1", to=["bad@example.com"]), queue(key="t:2")
+    outcome = emails_send(email_ids=[bad.pk, good.pk])
+    assert (outcome.sent, outcome.retry_ids, outcome.server_down) == (1, [bad.pk], False)
+    assert [m.to for m in mail.outbox] == [["ann@example.com"]]

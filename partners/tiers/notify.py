@@ -4,7 +4,7 @@ rollback sends nothing)."""
 from django.conf import settings
 from django.urls import reverse
 
-from kernel.outbox import email_queue
+from kernel.outbox import Email, emails_queue
 from partners.choices import MemberRole, TierChangeKind
 
 SUBJECTS = {
@@ -17,7 +17,8 @@ SUBJECTS = {
 
 def notify_partners_on_commit(items, *, at) -> None:
     """``items``: (partner id, change kind, from tier, to tier, reason). One query for the admins
-    of all partners, then one outbox email per partner and change (sent once committed)."""
+    of all partners, then one outbox email per partner and change, queued in one batch (sent once
+    committed)."""
     from partners.models import PartnerMembership
 
     items = [item for item in items if item[1] in SUBJECTS]
@@ -29,15 +30,19 @@ def notify_partners_on_commit(items, *, at) -> None:
     ).values_list("partner_id", "user__email"):
         admins.setdefault(partner_id, []).append(email)
     url = settings.SITE_URL.rstrip("/") + reverse("partners:home")
+    emails = []
     for partner_id, kind, from_tier, to_tier, reason in items:
         names = {
             "from_": from_tier.name if from_tier else "",
             "to": to_tier.name if to_tier else "",
         }
-        email_queue(
-            key=f"partners.tier:{partner_id}:{kind}:{at.isoformat()}",
-            to=admins.get(partner_id, []),
-            subject=SUBJECTS[kind].format(**names),
-            template="tier_notice",
-            context={"kind": kind, "reason": reason, "url": url, "at": at, **names},
+        emails.append(
+            Email(
+                key=f"partners.tier:{partner_id}:{kind}:{at.isoformat()}",
+                to=admins.get(partner_id, []),
+                subject=SUBJECTS[kind].format(**names),
+                template="tier_notice",
+                context={"kind": kind, "reason": reason, "url": url, "at": at, **names},
+            )
         )
+    emails_queue(emails)
