@@ -216,6 +216,8 @@ def main() -> None:
     admin_execute(f'CREATE DATABASE "{args.db}"')
     try:
         os.environ["EMAIL_URL"] = "memorymail://"  # the warning emails are rendered, kept in memory
+        # the outbox sends them in this process after commit, as the old on_commit send did
+        os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
         setup_django(args.db)
         from django.core.management import call_command
 

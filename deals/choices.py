@@ -69,7 +69,7 @@ class ExtensionStatus(models.TextChoices):
 
 
 class NoticeKind(models.TextChoices):
-    """Emails a deal sends; one ``DealNotice`` row per (deal, kind, key) makes each send once."""
+    """Emails a deal sends; one outbox key per (deal, kind, key) makes each send once."""
 
     SUBMITTED = "submitted", "Submitted for review"
     APPROVED = "approved", "Approved"

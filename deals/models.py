@@ -277,7 +277,9 @@ class DealExtensionRequest(models.Model):
 
 
 class DealNotice(models.Model):
-    """An email about a deal: written (rendered) in the transaction of what it reports, sent by a
+    """History only since issue 17: every email now goes through ``kernel.OutboundEmail``, nothing
+    writes this table (migration 0003 moved its unsent rows there); a later release may drop it.
+    An email about a deal: written (rendered) in the transaction of what it reports, sent by a
     task after commit, ``sent_at`` set once delivered. Unique per (deal, kind, key): reruns send
     nothing twice (``key`` tells occurrences apart, e.g. the protection end a warning was about)."""
 

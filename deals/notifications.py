@@ -1,29 +1,17 @@
-"""Deal emails, in two steps:
-
-1. ``notify`` renders the email into a ``DealNotice`` row, unique per (deal, kind, key), inside the
-   transaction of the change it reports; a rerun finds the row and queues nothing twice.
-2. After commit, the ``deals.tasks.send_deal_notice`` task delivers it: it locks the row, sends,
-   and sets ``sent_at``. A mail server error is retried by Celery with backoff; if the broker was
-   down at commit time, the periodic ``send_pending_notices`` sweep delivers what is left.
+"""Deal emails: who hears about what, and with which words. ``notify`` queues one email in the
+outbox (``kernel.outbox.email_queue``) inside the transaction of the change it reports; its key
+(deal, kind, key) makes a rerun queue nothing twice. Sending, retries and the sweep are the
+outbox's.
 """
 
-import logging
-from datetime import timedelta
-
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.choices import VendorRole
 from accounts.models import User
 from deals.choices import NoticeKind
-from deals.models import Deal, DealNotice
-from prm import enqueue
-
-logger = logging.getLogger(__name__)
+from deals.models import Deal
+from kernel.outbox import email_queue
 
 SUBJECTS = {
     NoticeKind.SUBMITTED: "New deal registration to review: {customer}",
@@ -71,53 +59,13 @@ def notify(*, deal: Deal, kind: str, key: str = "", context: dict | None = None)
         "deal": deal,
         "kind": kind,
         "url": settings.SITE_URL.rstrip("/") + path,
-        "site_name": settings.SITE_NAME,
         **(context or {}),
     }
-    try:
-        with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller's work
-            notice = DealNotice.objects.create(
-                deal=deal,
-                kind=kind,
-                key=key,
-                recipients=recipients,
-                subject=(
-                    f"[{settings.SITE_NAME}] " + SUBJECTS[kind].format(customer=deal.customer_name)
-                )[:255],
-                body=render_to_string(f"emails/deals_{kind}.txt", body_context),
-            )
-    except IntegrityError:
-        return False
-
-    from deals.tasks import send_deal_notice
-
-    # the notice row is the durable record: if the broker is down, send_pending_notices sends it
-    enqueue.send_on_commit(send_deal_notice, notice.pk)
-    return True
-
-
-@transaction.atomic
-def notice_send(*, notice_id: int) -> bool:
-    """Deliver one notice unless it was already delivered. The row lock makes two workers (a
-    redelivered task, the sweep) send it once; a mail error rolls back and propagates."""
-    notice = DealNotice.objects.select_for_update().filter(pk=notice_id).first()
-    if notice is None or notice.sent_at is not None:
-        return False
-    send_mail(
-        subject=notice.subject,
-        message=notice.body,
-        from_email=None,
-        recipient_list=notice.recipients,
+    email = email_queue(
+        key=f"deals.notice:{deal.pk}:{kind}:{key}",
+        to=recipients,
+        subject=SUBJECTS[kind].format(customer=deal.customer_name),
+        template=f"deals_{kind}",
+        context=body_context,
     )
-    notice.sent_at = timezone.now()
-    notice.save(update_fields=["sent_at"])
-    return True
-
-
-def notices_pending(*, older_than: timedelta = timedelta(minutes=5), limit: int = 500) -> list[int]:
-    """Ids of notices still unsent some minutes after they were written."""
-    return list(
-        DealNotice.objects.filter(sent_at__isnull=True, created_at__lte=timezone.now() - older_than)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return email is not None

@@ -4,8 +4,6 @@ records the matching event (idempotent by key). Emails go out after commit."""
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,6 +23,7 @@ from enablement.models import (
     Resource,
 )
 from enablement.selectors import viewer_for, visible_to
+from kernel.outbox import email_queue
 from metrics.choices import EventKind
 from metrics.services import record_event
 
@@ -296,7 +295,7 @@ def certificate_grant(*, user, certification: Certification, partner) -> Certifi
             subject=certification,
             properties=_certification_props(certification),
         )
-        transaction.on_commit(lambda: _send_certificate_email(certificate.pk, "earned"))
+        _queue_certificate_email(certificate, "earned")
         return certificate
     if certificate.revoked_at is not None or not certificate.is_renewable:
         return None
@@ -316,7 +315,7 @@ def certificate_grant(*, user, certification: Certification, partner) -> Certifi
         subject=certification,
         properties=_certification_props(certification),
     )
-    transaction.on_commit(lambda: _send_certificate_email(certificate.pk, "renewed"))
+    _queue_certificate_email(certificate, "renewed")
     return certificate
 
 
@@ -347,7 +346,7 @@ def certificate_record_expiry(*, certificate: Certificate) -> bool:
         occurred_at=certificate.expires_at,
         properties=_certification_props(certificate.certification),
     )
-    transaction.on_commit(lambda: _send_certificate_email(certificate.pk, "expired"))
+    _queue_certificate_email(certificate, "expired")
     return True
 
 
@@ -358,31 +357,19 @@ def certificate_send_renewal_reminder(*, certificate: Certificate) -> bool:
         certificate=certificate, kind=ReminderKind.EXPIRING, expires_at=certificate.expires_at
     )
     if created:
-        transaction.on_commit(lambda: _send_certificate_email(certificate.pk, "expiring"))
+        _queue_certificate_email(certificate, "expiring")
     return created
 
 
-def _send_certificate_email(certificate_pk: int, template: str) -> None:
-    certificate = (
-        Certificate.objects.select_related("certification", "user")
-        .filter(pk=certificate_pk)
-        .first()
-    )
-    if certificate is None or not certificate.user.email:
-        return
-    context = {
-        "certificate": certificate,
-        "site_url": settings.SITE_URL.rstrip("/"),
-        "site_name": settings.SITE_NAME,
-    }
-    subject = render_to_string(f"emails/enablement_certificate_{template}_subject.txt", context)
-    body = render_to_string(f"emails/enablement_certificate_{template}.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [certificate.user.email],
-        fail_silently=False,
+def _queue_certificate_email(certificate: Certificate, template: str) -> None:
+    """Queue the holder's email in the outbox (sent after commit), once per validity period."""
+    context = {"certificate": certificate}
+    email_queue(
+        key=f"enablement.certificate:{certificate.pk}:{template}:{certificate.expires_at.isoformat()}",
+        to=[certificate.user.email],
+        subject=render_to_string(f"emails/enablement_certificate_{template}_subject.txt", context),
+        template=f"enablement_certificate_{template}",
+        context=context,
     )
 
 

@@ -289,7 +289,9 @@ class AwardCursor(models.Model):
 
 
 class MdfEmail(models.Model):
-    """An MDF email to send (the outbox row): written in the transaction of the change it reports,
+    """History only since issue 17: every email now goes through ``kernel.OutboundEmail``, nothing
+    writes this table (migration 0005 moved its unsent rows there); a later release may drop it.
+    An MDF email to send (the outbox row): written in the transaction of the change it reports,
     sent by ``send_mdf_email`` after commit, ``sent_at`` set once sent. The row survives a broker
     outage; ``send_pending_mdf_emails`` sends what is still unsent (row lock: never twice)."""
 

@@ -1,1 +1,1 @@
-"""The shared kernel: plumbing every app uses (environment reader, uploads, ...); imports no app."""
+"""The shared kernel: plumbing every app uses (env reader, uploads, email outbox, enqueue); no app."""

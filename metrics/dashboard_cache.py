@@ -230,8 +230,8 @@ def recent_requests() -> list[PageRequest]:
 def request_rebuild(req: PageRequest) -> bool:
     """Queue a rebuild of the page unless one is already queued or running (the lock: an atomic
     ``cache.add`` with an expiry, released by the task). False when not queued."""
+    from kernel import enqueue
     from metrics.tasks import rebuild_dashboard_page  # tasks import this module
-    from prm import enqueue
 
     if not cache.add(_lock_key(req), 1, REBUILD_LOCK_SECONDS):
         return False

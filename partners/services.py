@@ -5,15 +5,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
+from kernel.outbox import email_queue
 from metrics.choices import EventKind
 from metrics.services import record_event
 from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
@@ -237,25 +236,26 @@ def partner_update_profile(*, partner: Partner, actor: User, **fields: str) -> P
 # --- Team ----------------------------------------------------------------------------------------
 
 
-def _send_invitation_email(*, invitation: PartnerInvitation, token: str) -> None:
+def _queue_invitation_email(*, invitation: PartnerInvitation, token: str) -> None:
+    """The invitation with its one-time link (a secret: blanked in the outbox once sent)."""
     url = settings.SITE_URL.rstrip("/") + reverse("partners:invitation_accept", args=[token])
-    context = {"invitation": invitation, "url": url, "site_name": settings.SITE_NAME}
-    send_mail(
-        subject=f"[{settings.SITE_NAME}] You are invited to join {invitation.partner.name}",
-        message=render_to_string("emails/partner_invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+    email_queue(
+        key=f"partners.invitation:{invitation.pk}",
+        to=[invitation.email],
+        subject=_("You are invited to join %(partner)s") % {"partner": invitation.partner.name},
+        template="partner_invitation",
+        context={"invitation": invitation, "url": url},
+        secret=True,
     )
 
 
-def _send_existing_account_notice(*, invitation: PartnerInvitation) -> None:
-    context = {"invitation": invitation, "site_name": settings.SITE_NAME}
-    send_mail(
-        subject=_("[%(site)s] An invitation to join %(partner)s")
-        % {"site": settings.SITE_NAME, "partner": invitation.partner.name},
-        message=render_to_string("emails/partner_invitation_existing_account.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
+def _queue_existing_account_notice(*, invitation: PartnerInvitation) -> None:
+    email_queue(
+        key=f"partners.invitation:{invitation.pk}",
+        to=[invitation.email],
+        subject=_("An invitation to join %(partner)s") % {"partner": invitation.partner.name},
+        template="partner_invitation_existing_account",
+        context={"invitation": invitation},
     )
 
 
@@ -310,9 +310,9 @@ def invitation_create(
         properties={"role": role},
     )
     if existing_user is None:
-        transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, token=token))
+        _queue_invitation_email(invitation=invitation, token=token)
     else:
-        transaction.on_commit(lambda: _send_existing_account_notice(invitation=invitation))
+        _queue_existing_account_notice(invitation=invitation)
     return invitation, token
 
 

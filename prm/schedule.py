@@ -7,6 +7,13 @@ the same job many times over. Tasks must be idempotent: beat may fire again afte
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
+    "kernel-send-due-emails": {
+        # Every 5 minutes: outbox emails whose task was lost (broker down at commit time, worker
+        # killed) or whose retry is overdue; the row lock sends each once (kernel/outbox.py).
+        "task": "kernel.tasks.send_due_emails",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),
@@ -57,18 +64,6 @@ BEAT_SCHEDULE = {
         "task": "deals.tasks.expire_deals",
         "schedule": crontab(minute=10),
         "options": {"expires": 50 * 60},
-    },
-    "deals-send-pending-notices": {
-        # Deal emails whose task was never queued (broker outage at commit time); sent once.
-        "task": "deals.tasks.send_pending_notices",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 9 * 60},
-    },
-    "incentives-send-pending-mdf-emails": {
-        # MDF emails whose task was never queued (broker outage at commit time); sent once.
-        "task": "incentives.tasks.send_pending_mdf_emails",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 9 * 60},
     },
     "metrics-event-consumers-catch-up": {
         # Events an event consumer (onboarding, webhooks, audit, incentives) failed on inside the

@@ -1,4 +1,4 @@
-"""A broker (Redis) outage loses no work and answers no 500 (RELIABILITY.md H6, prm/enqueue.py):
+"""A broker (Redis) outage loses no work and answers no 500 (RELIABILITY.md H6, kernel/enqueue.py):
 every enqueue site keeps a durable row, a failed enqueue is logged, and the app's periodic sweep
 sends the row once the broker is back — once, even if the first message did arrive. The cache
 falls back to the database table while Redis is down (prm/cache.py): logins keep working and
@@ -13,13 +13,11 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from deals.models import DealNotice
-from deals.tasks import send_pending_notices
 from deals.tests.factories import make_deal
-from incentives.models import MdfEmail
-from incentives.tasks import send_pending_mdf_emails
 from incentives.tests.factories import mdf_request
-from prm import enqueue
+from kernel import enqueue
+from kernel.models import OutboundEmail
+from kernel.tasks import send_due_emails
 from prm.celery import app
 from webhooks import services as webhook_services
 from webhooks.choices import DeliveryStatus
@@ -56,7 +54,18 @@ def broker_down():
 
 
 def age(model, seconds):
-    model.objects.update(created_at=timezone.now() - timedelta(seconds=seconds))
+    if model is OutboundEmail:  # the outbox sweeps by the time its attempt was due
+        model.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=seconds))
+    else:
+        model.objects.update(created_at=timezone.now() - timedelta(seconds=seconds))
+
+
+def deal_emails():
+    return OutboundEmail.objects.filter(key__startswith="deals.notice:")
+
+
+def mdf_emails():
+    return OutboundEmail.objects.filter(key__startswith="incentives.mdf:")
 
 
 def test_send_reports_an_unreachable_broker_instead_of_raising(broker_down, caplog):
@@ -89,16 +98,16 @@ def test_webhooks_and_deal_emails_of_an_outage_are_sent_once_by_the_sweeps(
         make_deal(user=world.users["partner_a_admin"], submit=True)  # no exception
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, receiver.requests) == ("pending", 0, [])
-    assert DealNotice.objects.filter(sent_at__isnull=True).exists() and mail.outbox == []
+    assert deal_emails().filter(sent_at__isnull=True).exists() and mail.outbox == []
 
     assert send_due_deliveries() == 0  # still down: nothing queued, nothing lost
     broker_down()  # the broker is back
     age(WebhookDelivery, 60)
-    age(DealNotice, 600)
+    age(OutboundEmail, 600)
     assert send_due_deliveries() == 1
-    assert send_pending_notices() >= 1
+    assert send_due_emails() >= 1
     sent_mail = len(mail.outbox)
-    assert send_due_deliveries() == 0 and send_pending_notices() == 0  # nothing twice
+    assert send_due_deliveries() == 0 and send_due_emails() == 0  # nothing twice
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SUCCEEDED, 1)
     assert len(receiver.requests) == 1 and len(mail.outbox) == sent_mail >= 1
@@ -111,13 +120,13 @@ def test_an_mdf_email_of_an_outage_is_kept_and_sent_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         request = mdf_request(world=world)
-    email = MdfEmail.objects.get(request=request, kind="requested")
+    email = mdf_emails().get(key=f"incentives.mdf:{request.pk}:requested")
     assert email.sent_at is None and mail.outbox == []
     broker_down()  # the broker is back
-    assert send_pending_mdf_emails() == 0  # too recent: its own task may still be on the way
-    age(MdfEmail, 600)
-    assert send_pending_mdf_emails() == 1
-    assert send_pending_mdf_emails() == 0
+    assert send_due_emails() == 0  # too recent: its own task may still be on the way
+    age(OutboundEmail, 600)
+    assert send_due_emails() == 1
+    assert send_due_emails() == 0
     assert len(mail.outbox) == 1 and "requested" in mail.outbox[0].subject
     assert mail.outbox[0].to == [world.users["manager_owner"].email]
 
@@ -128,8 +137,8 @@ def test_mdf_emails_are_sent_at_once_when_the_broker_is_up(
     with django_capture_on_commit_callbacks(execute=True):
         mdf_request(world=world)
     assert len(mail.outbox) == 1
-    assert not MdfEmail.objects.filter(sent_at__isnull=True).exists()
-    assert send_pending_mdf_emails() == 0
+    assert not mdf_emails().filter(sent_at__isnull=True).exists()
+    assert send_due_emails() == 0
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from prm import enqueue
+from kernel import enqueue
+from kernel.outbox import email_queue
 from webhooks import conf, signing, transport
 from webhooks.choices import TEST_TYPE, DeliveryStatus, WebhookEventType
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -129,7 +129,7 @@ def deliveries_create(*, items: list[tuple[str, object]]) -> None:
         return
     WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
     keys = sorted({r.event_key for r in rows})
-    transaction.on_commit(lambda: _enqueue_new(keys))  # a broker outage is logged (prm.enqueue)
+    transaction.on_commit(lambda: _enqueue_new(keys))  # a broker outage is logged (kernel.enqueue)
 
 
 def _enqueue_new(keys: list[str]) -> None:
@@ -256,26 +256,25 @@ def _count_failure(endpoint: WebhookEndpoint, answer) -> None:
             f"(last: {reason})."
         )[:300]
         update += ["is_active", "disabled_at", "disabled_reason"]
-        transaction.on_commit(lambda: _notify_disabled(endpoint.pk))
+        _notify_disabled(endpoint)
     endpoint.save(update_fields=update)
 
 
-def _notify_disabled(endpoint_id: int) -> None:
+def _notify_disabled(endpoint: WebhookEndpoint) -> None:
+    """Tell the vendor admins, through the outbox (sent once the disabling commits)."""
     from accounts.choices import VendorRole
     from accounts.models import User
 
-    endpoint = WebhookEndpoint.objects.filter(pk=endpoint_id).first()
-    if endpoint is None:
-        return
-    admins = list(
-        User.objects.filter(vendor_role=VendorRole.ADMIN, is_active=True).values_list(
-            "email", flat=True
-        )
+    admins = User.objects.filter(vendor_role=VendorRole.ADMIN, is_active=True).values_list(
+        "email", flat=True
     )
-    if not admins:
-        return
-    body = render_to_string("emails/webhooks_endpoint_disabled.txt", {"endpoint": endpoint})
-    send_mail("PRM: a webhook endpoint was disabled", body, None, admins)
+    email_queue(
+        key=f"webhooks.endpoint_disabled:{endpoint.pk}:{endpoint.disabled_at.isoformat()}",
+        to=list(admins),
+        subject=_("A webhook endpoint was disabled"),
+        template="webhooks_endpoint_disabled",
+        context={"endpoint": endpoint},
+    )
 
 
 def deliveries_due(*, limit: int = 500) -> list[int]:

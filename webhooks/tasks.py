@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from prm import enqueue
+from kernel import enqueue
 from webhooks import services
 
 logger = logging.getLogger(__name__)

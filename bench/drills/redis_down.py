@@ -14,7 +14,7 @@ submits a deal from the portal (a ``deal.submitted`` webhook delivery and a deal
 vendor) and sends a webhook test delivery from the manager page, each answering 302, not 500.
 After Redis is back it starts a real Celery worker, lets the sweeps re-enqueue what the outage
 left (``send_due_deliveries`` through the broker; the pending deal emails as
-``send_pending_notices`` does), and checks every delivery reached the drill's HTTP receiver
+``kernel.tasks.send_due_emails`` does), and checks every delivery reached the drill's HTTP receiver
 exactly once and every deal email was sent once, then runs the sweeps again: nothing more.
 """
 
@@ -137,8 +137,8 @@ def main() -> int:
 
     from accounts.models import User, VendorRole
     from bench.drills.run import TABLES, env_for, snapshot, start_worker
-    from deals.models import DealNotice
-    from deals.notifications import notice_send, notices_pending
+    from kernel.models import OutboundEmail
+    from kernel.outbox import emails_due, emails_send
     from metrics.models import Event
     from metrics.rollups import rollup_recompute
     from metrics.tasks import rollup_metrics
@@ -166,7 +166,7 @@ def main() -> int:
     webhook_services.WebhookEndpoint.objects.all().delete()
     issued = webhook_services.endpoint_create(url=receiver.url, event_types=["deal.submitted"])
     endpoint = issued.endpoint
-    notices_before = set(DealNotice.objects.values_list("pk", flat=True))
+    notices_before = set(OutboundEmail.objects.values_list("pk", flat=True))
     clients = {}
     for who, user, pages in (
         ("partner", partner_user, PARTNER_PAGES),
@@ -226,15 +226,13 @@ def main() -> int:
         while time.monotonic() - t_sweep < 60 and deliveries.filter(status="pending").exists():
             time.sleep(0.5)
         delivered_in = time.monotonic() - t_sweep
-        new_notices = [
-            n for n in notices_pending(older_than=timedelta(0)) if n not in notices_before
-        ]
+        new_notices = [n for n in emails_due(grace=timedelta(0)) if n not in notices_before]
         mail.outbox = []
-        sent_notices = sum(notice_send(notice_id=n) for n in new_notices)
+        sent_notices = emails_send(email_ids=new_notices).sent
         # again, as the next beat ticks would: nothing may be sent twice
         send_due_deliveries.delay()
         time.sleep(3)
-        again = sum(notice_send(notice_id=n) for n in new_notices)
+        again = emails_send(email_ids=new_notices).sent
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=30)

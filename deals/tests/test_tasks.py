@@ -3,12 +3,15 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from deals import services, tasks
 from deals.choices import DealStatus
-from deals.models import DealNotice, RegistrationPolicy
+from deals.models import RegistrationPolicy
 from deals.tests.factories import make_deal
+from kernel.models import OutboundEmail
+from kernel.tasks import send_due_emails, send_emails
 from metrics.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,10 @@ def approved(world, django_capture_on_commit_callbacks):
         deal = services.deal_approve(deal=deal, actor=world.users["manager_owner"])
     mail.outbox.clear()
     return deal
+
+
+def deal_emails(deal, kind):
+    return OutboundEmail.objects.filter(key__startswith=f"deals.notice:{deal.pk}:{kind}:")
 
 
 def run(task, capture):
@@ -62,7 +69,7 @@ def test_an_extension_earns_a_new_warning_for_the_new_end(
     with time_machine.travel(end + timedelta(days=5), tick=False):
         assert run(tasks.expire_deals, django_capture_on_commit_callbacks) == 0
         assert run(tasks.send_expiry_warnings, django_capture_on_commit_callbacks) == 1
-    assert DealNotice.objects.filter(deal=approved, kind="expiring").count() == 2
+    assert deal_emails(approved, "expiring").count() == 2
 
 
 def test_lapsed_protection_expires_once_with_an_event_and_an_email(
@@ -92,10 +99,10 @@ def test_a_won_deal_never_expires(approved, world, django_capture_on_commit_call
 
 def test_a_notice_is_delivered_once_however_often_its_task_runs(world):
     deal = make_deal(user=world.users["partner_a_user"], submit=True)  # on_commit never runs here
-    notice = DealNotice.objects.get(deal=deal, kind="submitted")
+    notice = deal_emails(deal, "submitted").get()
     assert notice.sent_at is None and "Globex Corporation" in notice.body
-    assert tasks.send_deal_notice.delay(notice.pk).get() is True
-    assert tasks.send_deal_notice.delay(notice.pk).get() is False
+    assert send_emails.delay([notice.pk]).get() == 1
+    assert send_emails.delay([notice.pk]).get() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["owner@vendor.example"]
     notice.refresh_from_db()
     assert notice.sent_at is not None
@@ -105,18 +112,19 @@ def test_the_sweep_sends_notices_whose_task_never_ran_and_survives_a_mail_outage
     world, monkeypatch
 ):
     make_deal(user=world.users["partner_a_user"], submit=True)  # queued task lost: never ran
-    assert tasks.send_pending_notices.delay().get() == 0  # too fresh: its task may still come
-    later = timezone.now() + timedelta(minutes=6)
+    assert send_due_emails.delay().get() == 0  # too fresh: its task may still come
+    later = timezone.now() + timedelta(minutes=3)
     import smtplib
 
     def down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("mail server down")
 
     with time_machine.travel(later, tick=False):
-        monkeypatch.setattr("deals.notifications.send_mail", down)
-        assert tasks.send_pending_notices.delay().get() == 0
-        assert DealNotice.objects.get().sent_at is None  # nothing lost: retried next run
+        monkeypatch.setattr(EmailBackend, "send_messages", down)
+        assert send_due_emails.delay().get() == 0
+        assert OutboundEmail.objects.get().sent_at is None  # nothing lost: retried next run
         monkeypatch.undo()
-        assert tasks.send_pending_notices.delay().get() == 1
-        assert tasks.send_pending_notices.delay().get() == 0
+    with time_machine.travel(later + timedelta(minutes=3), tick=False):  # after the backoff
+        assert send_due_emails.delay().get() == 1
+        assert send_due_emails.delay().get() == 0
     assert len(mail.outbox) == 1

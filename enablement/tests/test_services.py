@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from enablement import selectors, services
 from enablement.models import Certificate, Enrollment, QuizAttempt
+from kernel.models import OutboundEmail
 from metrics.models import Event
 from partners.tests.factories import MembershipFactory
 
@@ -158,6 +159,12 @@ def test_passing_earns_the_certification_once_with_an_email(
     assert certificate.status == "active"
     assert (certificate.expires_at - certificate.earned_at).days == 365
     assert len(mail.outbox) == 1 and certificate.code in mail.outbox[0].body
+    email = OutboundEmail.objects.get(key__startswith=f"enablement.certificate:{certificate.pk}:")
+    assert email.status == "sent" and email.template == "enablement_certificate_earned"
+    assert (
+        mail.outbox[0].subject
+        == f"[PRM] You earned the {certificate.certification.name} certification"
+    )
     event = Event.objects.get(kind="certification.earned")
     assert event.properties == {
         "certification": course_setup["certification"].pk,

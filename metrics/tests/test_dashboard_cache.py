@@ -11,11 +11,11 @@ from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kernel import enqueue
 from metrics import dashboard_cache
 from metrics.dashboard_cache import PageRequest
 from metrics.tasks import rebuild_dashboard_page, rollup_metrics
 from metrics.tests.test_dashboard import DASHBOARD, NOW, busy_partner
-from prm import enqueue
 
 pytestmark = pytest.mark.django_db
 REBUILD = "metrics.tasks.rebuild_dashboard_page"

@@ -83,6 +83,7 @@ def application_submit(
         },
     )
     email_on_commit(
+        key=f"onboarding.application:{application.pk}:received",
         template="onboarding_application_received",
         subject="We received your partner application",
         recipients=[application.contact_email],
@@ -187,6 +188,7 @@ def application_reject(
         properties={"application": application.pk, "duplicate": application.is_duplicate},
     )
     email_on_commit(
+        key=f"onboarding.application:{application.pk}:rejected",
         template="onboarding_application_rejected",
         subject="Your partner application",
         recipients=[application.contact_email],

@@ -163,6 +163,7 @@ def _activate_if_complete(*, checklist: PartnerChecklist, actor: User | None, at
 
         if partner.owner is not None:
             email_on_commit(
+                key=f"onboarding.activated:{checklist.pk}",
                 template="onboarding_partner_activated",
                 subject=f"{partner.name} is now an active partner",
                 recipients=[partner.owner.email],

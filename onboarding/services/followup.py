@@ -68,6 +68,7 @@ def _remind_step(*, step: ChecklistStep, kind: str, now) -> bool:
         return False
     overdue = kind == ReminderKind.OVERDUE
     email_on_commit(
+        key=f"onboarding.reminder:{kind}:{step.pk}",
         template="onboarding_step_reminder",
         subject=(f"Overdue: {step.title}" if overdue else f"Due soon: {step.title}"),
         recipients=recipients + ([partner.owner.email] if overdue and partner.owner else []),
@@ -94,6 +95,7 @@ def _check_in(*, checklist: PartnerChecklist, days: int, now) -> bool:
         PartnerChecklist.objects.prefetch_related("steps").get(pk=checklist.pk), now=now
     )
     email_on_commit(
+        key=f"onboarding.reminder:{kind}:{checklist.pk}",
         template="onboarding_checkin",
         subject=f"Day {days} with {partner.name}: how is it going?",
         recipients=recipients + ([partner.owner.email] if partner.owner else []),
@@ -211,6 +213,7 @@ def _flag(*, checklist: PartnerChecklist, reason: str, now, notify: bool) -> boo
         )
     ):
         email_on_commit(
+            key=f"onboarding.reminder:stalled:{checklist.pk}:{now.date().isoformat()}",
             template="onboarding_stalled",
             subject=f"Onboarding stalled: {partner.name}",
             recipients=[owner.email],
@@ -232,6 +235,7 @@ def survey_send(*, partner) -> OnboardingSurvey:
     survey, created = OnboardingSurvey.objects.get_or_create(partner=partner)
     if created:
         email_on_commit(
+            key=f"onboarding.survey:{survey.pk}",
             template="onboarding_survey",
             subject="How was your onboarding?",
             recipients=_recipients(partner),

@@ -3,6 +3,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from kernel.models import OutboundEmail
 from metrics.models import Event
 from partners import services
 from partners.choices import MemberRole, PartnerStatus
@@ -143,6 +144,9 @@ def test_invitation_emails_a_link_once_committed_and_stores_only_a_hash(
     assert invitation.email == "new.person@alpha.example"
     assert token not in invitation.token_hash
     assert len(mail.outbox) == 1 and token in mail.outbox[0].body
+    # the one-time link is a secret: the outbox row keeps no copy of it once sent
+    email = OutboundEmail.objects.get(key=f"partners.invitation:{invitation.pk}")
+    assert email.status == "sent" and token not in email.body
     assert invitation_get_open(token=token) == invitation
     assert invitation_get_open(token="wrong") is None
 

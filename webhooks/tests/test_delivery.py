@@ -10,6 +10,7 @@ from django.core import mail
 
 from accounts.tests.factories import VendorAdminFactory
 from deals.tests.factories import make_deal
+from kernel.models import OutboundEmail
 from metrics.services import record_event
 from webhooks import services, signing
 from webhooks.choices import DeliveryStatus
@@ -94,6 +95,8 @@ def test_a_delivery_gives_up_after_the_cap_and_a_failing_endpoint_is_disabled_wi
     assert len(receiver.requests) == 6  # disabled mid-way: the rest is not sent
     [notice] = [m for m in mail.outbox if "webhook" in m.subject]
     assert "ops@vendor.example" in notice.to and receiver.url in notice.body
+    assert notice.subject == "[PRM] A webhook endpoint was disabled"
+    assert OutboundEmail.objects.get(key__startswith="webhooks.endpoint_disabled:").status == "sent"
     with django_capture_on_commit_callbacks(execute=True):
         make_deal(user=world.users["partner_a_admin"], submit=True)
     assert len(receiver.requests) == 6  # a disabled endpoint gets no new deliveries

@@ -1,7 +1,7 @@
 """Enqueue Celery tasks without letting a broker outage lose work or answer 500.
 
 Every enqueue site keeps a durable record of the work in the database first (a pending
-``WebhookDelivery``, an unsent ``DealNotice`` or ``MdfEmail`` row, the rollup watermark), so the
+``WebhookDelivery``, an unsent ``kernel.OutboundEmail`` row, the rollup watermark), so the
 message is only a wake-up call: when the broker (Redis) is down, :func:`send` logs a warning and
 returns False, and the periodic sweep of that app (``prm/schedule.py``) enqueues it again later.
 The tasks themselves claim or lock their row, so a sweep that re-enqueues work whose first

@@ -1,0 +1,230 @@
+"""The one outbox for every email the product sends (allauth's own account emails aside: allauth
+sends those itself, through ``accounts.adapters``).
+
+1. :func:`email_queue` (one email) and :func:`emails_queue` (a batch, constant queries) render
+   ``templates/emails/<template>.txt`` into ``OutboundEmail`` rows inside the caller's
+   transaction and queue ``kernel.tasks.send_emails`` after commit, so a rolled-back change
+   tells nobody anything. ``key`` is unique: a key queued before is skipped.
+2. :func:`emails_send` locks the rows and sends each pending, due one once. A mail server error
+   is recorded on the row and its next attempt planned with exponential backoff, up to
+   ``MAX_ATTEMPTS``; then the row is ``failed``. An error that will not pass fails it at once.
+3. :func:`emails_due` lists pending rows whose attempt is overdue (the task was lost: broker down
+   at commit time, worker killed); ``kernel.tasks.send_due_emails`` sends them (prm/schedule.py).
+
+Conventions: the subject gets the ``[SITE_NAME] `` prefix and is one line of at most 255
+characters; templates get ``site_name`` and ``site_url`` besides the caller's context; keys read
+``<app>.<what>:<ids…>`` (``deals.notice:12:approved:``).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Case, F, TextField, Value, When
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kernel import enqueue
+from kernel.choices import EmailStatus
+from kernel.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+SWEEP_GRACE = timedelta(minutes=2)  # the task's own chance before the sweep steps in
+BATCH = 100  # emails per task message (and per SMTP connection)
+RETRYABLE = (smtplib.SMTPException, OSError)  # may pass next time; anything else will not
+# Refused for this one message (a bad address, content): the server is up, the batch goes on.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email to queue; see :func:`email_queue` for the fields."""
+
+    key: str
+    to: Iterable[str]
+    subject: str
+    template: str
+    context: dict = field(default_factory=dict)
+    secret: bool = False
+
+
+@dataclass
+class Outcome:
+    """What one :func:`emails_send` call did: ``retry_ids`` are due again at ``retry_at``."""
+
+    sent: int = 0
+    failed: int = 0
+    retry_ids: list[int] = field(default_factory=list)
+    retry_at: datetime | None = None
+    server_down: bool = False  # a connection-level error stopped the batch
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, … capped at an hour."""
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def _render(email: Email) -> OutboundEmail | None:
+    recipients = sorted({address for address in email.to if address})
+    if not recipients:
+        return None
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        **email.context,
+    }
+    return OutboundEmail(
+        key=email.key[:200],
+        template=email.template,
+        to=recipients,
+        subject=" ".join(f"[{settings.SITE_NAME}] {email.subject}".split())[:255],
+        body=render_to_string(f"emails/{email.template}.txt", context),
+        secret=email.secret,
+    )
+
+
+def emails_queue(emails: Iterable[Email]) -> list[OutboundEmail]:
+    """Render and record a batch of emails (three queries however many), sent once the current
+    transaction commits (at once outside one). Returns the rows written: an email whose key was
+    queued before, or with nobody to send it to, is skipped."""
+    rows: dict[str, OutboundEmail] = {}
+    for email in emails:
+        row = _render(email)
+        if row is not None:
+            rows.setdefault(row.key, row)
+    if not rows:
+        return []
+    known = set(OutboundEmail.objects.filter(key__in=rows).values_list("key", flat=True))
+    new = [row for key, row in rows.items() if key not in known]
+    if not new:
+        return []
+    # ignore_conflicts: a concurrent writer of the same key wins, and nothing raises here
+    OutboundEmail.objects.bulk_create(new, ignore_conflicts=True)
+    created = list(OutboundEmail.objects.filter(key__in=[row.key for row in new]).order_by("pk"))
+    ids = [row.pk for row in created]
+
+    from kernel.tasks import send_emails
+
+    # the rows are the durable record: if the broker is down, send_due_emails sends them
+    for start in range(0, len(ids), BATCH):
+        enqueue.send_on_commit(send_emails, ids[start : start + BATCH])
+    return created
+
+
+def email_queue(
+    *,
+    key: str,
+    to: Iterable[str],
+    subject: str,
+    template: str,
+    context: dict | None = None,
+    secret: bool = False,
+) -> OutboundEmail | None:
+    """Render and record one email, sent once the current transaction commits. None when ``key``
+    was queued before or there is nobody to send it to. ``secret``: the body carries a one-time
+    link; it is blanked once sent or given up, and hidden in the admin."""
+    created = emails_queue(
+        [
+            Email(
+                key=key,
+                to=to,
+                subject=subject,
+                template=template,
+                context=context or {},
+                secret=secret,
+            )
+        ]
+    )
+    return created[0] if created else None
+
+
+def _record_failure(email: OutboundEmail, exc: Exception, now: datetime) -> bool:
+    """Count the failed attempt on the row; True when another attempt is planned."""
+    email.attempts += 1
+    email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    retry = isinstance(exc, RETRYABLE) and email.attempts < MAX_ATTEMPTS
+    if retry:
+        email.next_attempt_at = now + backoff(email.attempts)
+    else:
+        email.status = EmailStatus.FAILED
+        email.body = "" if email.secret else email.body
+        logger.error("email %s (%s) failed for good: %s", email.pk, email.key, email.last_error)
+    email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status", "body"])
+    return retry
+
+
+def emails_send(*, email_ids: Iterable[int]) -> Outcome:
+    """Send the pending, due emails among ``email_ids`` over one connection. The row locks make
+    two workers (a redelivered task, the sweep, a retry) send each once; a sent, failed, not yet
+    due or missing row is skipped. At a mail server error the rest of the batch is left for the
+    retry (their attempts are not spent); the outcome says which ids are due again and when."""
+    now = timezone.now()
+    outcome = Outcome()
+    with transaction.atomic():
+        rows = list(
+            OutboundEmail.objects.select_for_update()
+            .filter(pk__in=list(email_ids), status=EmailStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("pk")
+        )
+        if not rows:
+            return outcome
+        sent: list[int] = []
+        connection = get_connection()
+        try:
+            for index, email in enumerate(rows):
+                message = EmailMessage(
+                    subject=email.subject, body=email.body, to=email.to, connection=connection
+                )
+                try:
+                    if index == 0:
+                        connection.open()  # one connection for the batch (SMTP backend)
+                    message.send()
+                except Exception as exc:
+                    if _record_failure(email, exc, now):
+                        outcome.retry_ids.append(email.pk)
+                        outcome.retry_at = email.next_attempt_at
+                    else:
+                        outcome.failed += 1
+                    if isinstance(exc, RETRYABLE) and not isinstance(exc, MESSAGE_ERRORS):
+                        # the server is down: the rest wait for the retry, attempts unspent
+                        outcome.server_down = True
+                        outcome.retry_ids += [later.pk for later in rows[index + 1 :]]
+                        break
+                else:
+                    sent.append(email.pk)
+        finally:
+            connection.close()
+        OutboundEmail.objects.filter(pk__in=sent).update(
+            status=EmailStatus.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            last_error="",
+            body=Case(
+                When(secret=True, then=Value("")), default=F("body"), output_field=TextField()
+            ),
+        )
+        outcome.sent = len(sent)
+    # a failed attempt is committed above: the count and the plan survive whatever comes next
+    return outcome
+
+
+def emails_due(*, grace: timedelta = SWEEP_GRACE, limit: int = 500) -> list[int]:
+    """Ids of pending emails whose attempt is overdue by ``grace``, oldest first."""
+    return list(
+        OutboundEmail.objects.filter(
+            status=EmailStatus.PENDING, next_attempt_at__lte=timezone.now() - grace
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
