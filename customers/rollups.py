@@ -2,25 +2,24 @@
 account and UTC day) → ``CustomerAccountDay`` (how many). Owned by this app; metrics.rollups is
 not involved.
 
-Safety, in short (the same reasoning as metrics.rollups, see docs/metrics.md):
-- The upper bound of a run is read under a brief ``LOCK TABLE metrics_event IN EXCLUSIVE MODE
-  NOWAIT`` in its own transaction: the lock waits for no writer, and while we hold it no writer
-  is in flight, so every event with an id at or below ``max(id)`` has committed; later writers get
-  higher ids. The lock is released before the fold, so ingestion is blocked for milliseconds.
-- The fold and the watermark move happen in one transaction that holds the state row
-  (``SELECT … FOR UPDATE NOWAIT``): an overlapping run gives up; a crashed run changes nothing.
+Safety, in short (the event log's one cursor primitive, ``metrics.cursor``, see docs/events.md):
+- The upper bound of a run is ``metrics.cursor.safe_upper_bound()``, read in its own
+  transaction: every event with an id at or below it has committed; later writers get higher
+  ids. Its lock is released before the fold, so ingestion is blocked for milliseconds.
+- The events are read in batches with ``metrics.cursor.events_since``; each batch's fold and
+  the watermark move happen in one transaction that holds the state row (``SELECT … FOR UPDATE
+  NOWAIT``): an overlapping run gives up; a crashed run loses only its unfinished batch.
 - Folding is idempotent by construction: active users are inserted as a set (``ON CONFLICT DO
   NOTHING``) and each touched (account, day) count is recomputed from that set, so re-reading an
   event (a rebuild over the same days, a redelivered task) changes nothing.
 """
 
-import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Count
-from django.db.models.fields.json import KeyTextTransform
+from django.db import DatabaseError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from customers.choices import SUBJECT_TYPE, USER_PROPERTY
@@ -30,7 +29,7 @@ from customers.models import (
     CustomerAccountDay,
     CustomerDayUser,
 )
-from metrics import conf
+from metrics.cursor import EventsBusy, events_since, safe_upper_bound
 from metrics.models import Event
 from prm.query import parse_id
 
@@ -51,24 +50,10 @@ class AdoptionRollupResult:
 
 
 def _safe_upper_bound() -> int:
-    table = connection.ops.quote_name(Event._meta.db_table)
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (a model's table)
-            return int(cursor.fetchone()[0])
-    deadline = time.monotonic() + conf.rollup_lock_timeout_ms() / 1000
-    pause = 0.02
-    while True:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE NOWAIT")
-                cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608 (a model's table)
-                return int(cursor.fetchone()[0])
-        except DatabaseError:
-            if time.monotonic() >= deadline:
-                raise AdoptionRollupBusy("event writers kept the table busy") from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+    try:
+        return safe_upper_bound()
+    except EventsBusy as busy:
+        raise AdoptionRollupBusy(str(busy)) from busy
 
 
 def _lock_state() -> AdoptionRollupState:
@@ -79,17 +64,19 @@ def _lock_state() -> AdoptionRollupState:
         raise AdoptionRollupBusy("another adoption rollup is running") from exc
 
 
-def _fold(events) -> tuple[int, int]:
-    """Insert the active (account, day, user) triples of these events and recount their buckets.
-    Returns (events read, buckets recounted)."""
-    rows = events.filter(subject_type=SUBJECT_TYPE).values_list(
-        "subject_id", "day", KeyTextTransform(USER_PROPERTY, "properties")
-    )
+# The events the rollup reads: those about a customer account.
+ABOUT_ACCOUNTS = Q(subject_type=SUBJECT_TYPE)
+
+
+def _fold(events: Iterable[Event]) -> tuple[int, int]:
+    """Insert the active (account, day, user) triples of these events (each about a customer
+    account) and recount their buckets. Returns (events read, buckets recounted)."""
     seen = 0
     triples: set[tuple[int, date, str]] = set()
-    for subject_id, day, user in rows.iterator(chunk_size=CHUNK):
+    for event in events:
         seen += 1
-        account_id = parse_id(subject_id)
+        account_id = parse_id(event.subject_id)
+        day, user = event.day, (event.properties or {}).get(USER_PROPERTY)
         if user and account_id is not None:
             triples.add((account_id, day, str(user)[:100]))
     if not triples:
@@ -129,19 +116,28 @@ def _fold(events) -> tuple[int, int]:
 
 
 def adoption_rollup() -> AdoptionRollupResult:
-    """Fold the events recorded since the last run. Safe to run twice or concurrently."""
+    """Fold the events recorded since the last run, ``CHUNK`` at a time
+    (``metrics.cursor.events_since``), each batch and its watermark move in one transaction.
+    Safe to run twice or concurrently."""
     try:
-        upper = _safe_upper_bound()
-        with transaction.atomic():
-            state = _lock_state()
-            if upper <= state.watermark:
-                return AdoptionRollupResult(ran=True)
-            events, buckets = _fold(Event.objects.filter(pk__gt=state.watermark, pk__lte=upper))
-            state.watermark = upper
-            state.last_success_at = timezone.now()
-            state.last_events = events
-            state.save()
-            return AdoptionRollupResult(ran=True, events=events, buckets=buckets)
+        upper = _safe_upper_bound()  # outside the transaction: the bound's lock is brief
+        events = buckets = 0
+        while True:
+            with transaction.atomic():
+                state = _lock_state()
+                batch = events_since(
+                    state.watermark, limit=CHUNK, where=ABOUT_ACCOUNTS, upper=upper
+                )
+                if batch.cursor == state.watermark:
+                    return AdoptionRollupResult(ran=True, events=events, buckets=buckets)
+                seen, touched = _fold(batch.events)
+                events, buckets = events + seen, buckets + touched
+                state.watermark = batch.cursor
+                state.last_success_at = timezone.now()
+                state.last_events = events
+                state.save()
+            if not batch.more:
+                return AdoptionRollupResult(ran=True, events=events, buckets=buckets)
     except AdoptionRollupBusy as exc:
         return AdoptionRollupResult(ran=False, reason=str(exc))
 
@@ -162,7 +158,11 @@ def adoption_recompute(
             days["day__lte"] = until
         CustomerDayUser.objects.filter(**days).delete()
         CustomerAccountDay.objects.filter(**days).delete()
-        events, buckets = _fold(Event.objects.filter(pk__lte=upper, **days))
+        events, buckets = _fold(
+            Event.objects.filter(ABOUT_ACCOUNTS, pk__lte=upper, **days)
+            .order_by()
+            .iterator(chunk_size=CHUNK)
+        )
         if not days:
             state.watermark = upper
         state.last_success_at = timezone.now()

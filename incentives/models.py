@@ -278,7 +278,8 @@ class PartnerScore(models.Model):
 
 
 class AwardCursor(models.Model):
-    """How far the catch-up task has scanned the event log (the highest event id looked at)."""
+    """How far the catch-up task has scanned the event log: every event with an id at or below
+    ``watermark`` was evaluated; it only moves to a safe bound (``metrics.cursor``)."""
 
     name = models.CharField(max_length=40, primary_key=True)
     watermark = models.BigIntegerField(default=0)

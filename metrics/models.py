@@ -93,7 +93,7 @@ class RollupState(models.Model):
     """Where the incremental rollup stands: one row per rollup, locked by the run that owns it.
 
     ``watermark`` is the highest event id folded in; it is only ever set to an id below which no
-    transaction can still commit (see ``metrics.rollups._safe_upper_bound``), and it is advanced
+    transaction can still commit (see ``metrics.cursor.safe_upper_bound``), and it is advanced
     in the same transaction as the summary rows it covers.
     """
 

@@ -12,13 +12,13 @@ already seen in the bucket. Distinct users over other groupings (windows, areas)
 
 Incremental run (``rollup_incremental``, every minute from Celery beat):
 
-1. Find a *safe upper bound*: the highest event id below which no transaction can still commit.
-   Ids are taken from a sequence before commit, so ``max(id)`` alone can skip a slow writer's
-   event. On Postgres we briefly take ``LOCK TABLE … IN EXCLUSIVE MODE NOWAIT`` (it conflicts with
-   writers' ROW EXCLUSIVE lock, so holding it proves no insert is in flight), read ``max(id)`` and
-   release it at once; NOWAIT, retried for up to PRM_ROLLUP_LOCK_TIMEOUT_MS, means writers never
-   queue behind us. On
-   SQLite writers are serialised by the database lock our IMMEDIATE transaction holds.
+1. Find a *safe upper bound*: the highest event id below which no transaction can still commit
+   (``metrics.cursor.safe_upper_bound``, shared by every reader of the event log). Ids are taken
+   from a sequence before commit, so ``max(id)`` alone can skip a slow writer's event. On
+   Postgres it briefly takes ``LOCK TABLE … IN EXCLUSIVE MODE NOWAIT`` (it conflicts with
+   writers' ROW EXCLUSIVE lock, so holding it proves no insert is in flight), reads ``max(id)``
+   and releases it at once; NOWAIT, retried for up to PRM_ROLLUP_LOCK_TIMEOUT_MS, means writers
+   never queue behind us. On SQLite writers are serialised by the database lock.
 2. In one transaction: lock the ``RollupState`` row (NOWAIT: an overlapping run gives up), add the
    events with ids in (watermark, upper bound] (a primary-key range scan) to every summary
    (``ON CONFLICT … SET events = events + EXCLUDED.events``; the day's distinct-user count grows
@@ -47,6 +47,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from metrics import conf
+from metrics.cursor import EventsBusy, safe_upper_bound
 from metrics.models import Event, PartnerDay, RollupState
 from metrics.rollup_sql import (
     BUCKET_MODELS,
@@ -89,28 +90,12 @@ class RollupResult:
 
 
 def _safe_upper_bound(cursor) -> int:
-    """The highest event id below which every transaction has finished (see module docstring)."""
-    if not _is_pg():
-        # Our IMMEDIATE transaction holds SQLite's write lock: no writer is in flight.
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_t(Event)}")
-        return int(cursor.fetchone()[0])
-    # NOWAIT, retried with short pauses for up to PRM_ROLLUP_LOCK_TIMEOUT_MS: a plain waiting LOCK
-    # would make every writer arriving meanwhile queue behind us.
-    deadline = time.monotonic() + conf.rollup_lock_timeout_ms() / 1000
-    pause = 0.02
-    while True:
-        try:
-            with transaction.atomic():
-                cursor.execute(f"LOCK TABLE {_t(Event)} IN EXCLUSIVE MODE NOWAIT")
-                cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_t(Event)}")
-                return int(cursor.fetchone()[0])
-        except DatabaseError:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            time.sleep(min(pause, remaining))
-            pause = min(pause * 2, 0.5)
-    raise RollupBusy("event writers kept the table busy; the next run will catch up")
+    """The highest event id below which every transaction has finished: the event log's one
+    bound (``metrics.cursor.safe_upper_bound``, see the module docstring)."""
+    try:
+        return safe_upper_bound(cursor)
+    except EventsBusy as busy:
+        raise RollupBusy(str(busy)) from busy
 
 
 def _lock_state(name: str = ROLLUP_NAME) -> RollupState:

@@ -153,3 +153,42 @@ def test_the_command_rebuilds_what_the_incremental_run_built(world):
     built = snapshot()
     call_command("rollup_user_adoption", "--full", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert snapshot() == built and len(built["users"]) == 2
+
+
+def test_a_run_folds_in_batches_each_committed_with_its_watermark_so_a_crash_redoes_nothing(
+    world, monkeypatch
+):
+    """The rollup reads the log through ``metrics.cursor.events_since``, ``CHUNK`` at a time: a
+    batch and the watermark move commit together, so a run that dies mid-way keeps the batches it
+    finished and the next run folds each remaining event exactly once."""
+    from customers import rollups
+    from customers.models import AdoptionRollupState
+
+    account(world.partner_a, "ACME", seats=20)
+    monkeypatch.setattr(rollups, "CHUNK", 2)
+    ingest(world, usage_items(world.partner_a, "ACME", ["ann", "bob", "cy", "dee", "eve"]))
+    fold, calls = rollups._fold, []
+
+    def dies_on_the_second_batch(events):
+        calls.append(len(calls))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return fold(events)
+
+    monkeypatch.setattr(rollups, "_fold", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        adoption_rollup()
+    monkeypatch.setattr(rollups, "_fold", fold)
+    about_accounts = Event.objects.filter(rollups.ABOUT_ACCOUNTS).order_by("id")
+    second = list(about_accounts.values_list("id", flat=True))[1]
+    assert AdoptionRollupState.objects.get(name=rollups.STATE).watermark == second
+    folded = {e.properties.get("customer_user") for e in about_accounts.filter(id__lte=second)}
+    assert {user for _, _, user in snapshot()["users"]} == folded - {None}
+    result = adoption_rollup()
+    assert result.ran and result.events == about_accounts.count() - 2
+    assert snapshot() == naive() and len(snapshot()["users"]) == 5
+    assert adoption_rollup().events == 0
+    assert (
+        AdoptionRollupState.objects.get(name=rollups.STATE).watermark
+        == Event.objects.latest("id").pk
+    )

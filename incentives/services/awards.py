@@ -3,7 +3,8 @@
 - live: ``incentives.receivers.award_from_events`` runs inside the recording transaction with the
   events that were new;
 - catch-up: ``awards_catch_up`` (every few minutes, prm/schedule.py) scans events above a
-  watermark, in case the live path failed (it never blocks the recording of an event);
+  watermark, up to the event log's safe bound (``metrics.cursor``), in case the live path failed
+  (it never blocks the recording of an event);
 - backfill: ``awards_backfill`` (``manage.py incentives_backfill``) re-evaluates history, e.g.
   after a rule was added.
 
@@ -16,22 +17,21 @@ So the same events give the same awards however often, and by whichever path, th
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from incentives.choices import AWARD_EVENT_KINDS, AwardScope
 from incentives.models import Award, AwardCursor, AwardRule, PartnerScore
 from metrics.choices import EventKind
+from metrics.cursor import EventsBusy, events_since, safe_upper_bound
 from metrics.models import Event
 from metrics.services import NewEvent, record_events
 
 logger = logging.getLogger(__name__)
 
 CURSOR = "awards"
-CATCH_UP_LAG = timedelta(seconds=60)
 
 
 def active_rules_by_kind() -> dict[str, list[AwardRule]]:
@@ -192,46 +192,37 @@ def _scan(after: int, upto: int | None, rules_by_kind, batch_size: int):
 
 
 def awards_catch_up(*, now=None, batch_size: int = 5000, max_batches: int = 20) -> int:
-    """Evaluate events above the watermark that were recorded at least ``CATCH_UP_LAG`` ago (an
-    older transaction still open may commit lower ids later; those got the live path, which runs
-    in their own transaction). Overlapping runs: the cursor row lock makes the second wait."""
+    """Evaluate the events above the watermark, read through the event log's cursor primitive
+    (``metrics.cursor.events_since``): only events below the safe bound, which no open
+    transaction can undercut, so the watermark never passes an event still being written. Each
+    batch's awards and the watermark move commit together under the cursor row's lock (an
+    overlapping run waits for it). When writers keep the event table busy, nothing moves and the
+    next run catches up."""
     now = now or timezone.now()
+    try:
+        upper = safe_upper_bound()  # outside the transactions below: its lock is brief
+    except EventsBusy as busy:
+        logger.info("award catch-up skipped: %s", busy)
+        return 0
     created = 0
     for _ in range(max_batches):
         with transaction.atomic():
             cursor, _ = AwardCursor.objects.get_or_create(name=CURSOR)
             cursor = AwardCursor.objects.select_for_update().get(pk=cursor.pk)
-            window = list(
-                Event.objects.filter(id__gt=cursor.watermark)
-                .order_by("id")
-                .values_list("id", "recorded_at")[:batch_size]
-            )
-            settled = [pk for pk, recorded_at in window if recorded_at <= now - CATCH_UP_LAG]
-            # stop at the first unsettled event: ids above it wait for the next run
-            upto = None
-            for pk, recorded_at in window:
-                if recorded_at > now - CATCH_UP_LAG:
-                    break
-                upto = pk
-            if upto is None:
-                cursor.last_run_at = now
-                cursor.save(update_fields=["last_run_at"])
-                return created
             rules_by_kind = active_rules_by_kind()
-            if rules_by_kind:
-                events = list(
-                    Event.objects.filter(
-                        id__gt=cursor.watermark,
-                        id__lte=upto,
-                        kind__in=list(rules_by_kind),
-                        partner_id__isnull=False,
-                    ).order_by("id")
-                )
-                created += len(awards_evaluate(events, rules_by_kind=rules_by_kind))
-            cursor.watermark, cursor.last_run_at = upto, now
+            batch = events_since(
+                cursor.watermark,
+                limit=batch_size,
+                kinds=list(rules_by_kind),
+                where=Q(partner_id__isnull=False),
+                upper=upper,
+            )
+            if batch.events:
+                created += len(awards_evaluate(batch.events, rules_by_kind=rules_by_kind))
+            cursor.watermark, cursor.last_run_at = max(batch.cursor, cursor.watermark), now
             cursor.save(update_fields=["watermark", "last_run_at"])
-            if len(settled) < batch_size:
-                return created
+        if not batch.more:
+            break
     return created
 
 
@@ -247,12 +238,18 @@ def awards_backfill(*, reset: bool = False, batch_size: int = 5000) -> int:
     created = 0
     if not rules_by_kind:
         return 0
-    upto = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    # The catch-up's watermark may only move to a safe bound read before the scan (every event
+    # below it had committed, so the scan saw it); if writers keep the table busy, history is
+    # still evaluated and the watermark is left to the catch-up.
+    try:
+        upto, safe = safe_upper_bound(), True
+    except EventsBusy:
+        upto, safe = Event.objects.aggregate(m=Max("id"))["m"] or 0, False
     for rows in _scan(0, upto, rules_by_kind, batch_size):
         created += len(awards_evaluate(rows, rules_by_kind=rules_by_kind))
     with transaction.atomic():
         cursor, _ = AwardCursor.objects.select_for_update().get_or_create(name=CURSOR)
-        if cursor.watermark < upto:
+        if safe and cursor.watermark < upto:
             cursor.watermark = upto
             cursor.save(update_fields=["watermark"])
     return created

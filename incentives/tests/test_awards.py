@@ -1,11 +1,8 @@
 """Points and badges from events: idempotent whichever path (signal, catch-up, backfill) sees an
 event, and however often."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from incentives import selectors, services
 from incentives.choices import AwardScope
@@ -17,8 +14,6 @@ from metrics.services import record_event
 from partners.tests.factories import MembershipFactory, PartnerFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
-
-LATER = timedelta(minutes=5)
 
 
 def awards_snapshot():
@@ -52,27 +47,43 @@ def test_signal_catch_up_and_backfill_all_seeing_an_event_award_it_once(world):
     won(world, "deal.won:2")
     before = awards_snapshot()
     assert len(before) == 2
-    assert services.awards_catch_up(now=timezone.now() + LATER) == 0
-    assert services.awards_catch_up(now=timezone.now() + LATER) == 0  # rerun
+    assert services.awards_catch_up() == 0
+    assert services.awards_catch_up() == 0  # rerun
     assert services.awards_backfill() == 0
     assert awards_snapshot() == before
     assert points(world.partner_a) == 100
     assert Event.objects.filter(kind="points.awarded").count() == 2
 
 
-def test_the_catch_up_awards_what_the_live_path_missed_and_waits_for_settled_events(
+def test_the_catch_up_awards_what_the_live_path_missed_as_soon_as_it_is_committed(
     world, monkeypatch
 ):
+    """No time lag: the catch-up reads below the event log's safe bound (``metrics.cursor``),
+    which no open transaction can undercut, so a committed event is eligible at once."""
     rule(kind="deal.won", points=20)
     monkeypatch.delitem(consumers.registry, "incentives.awards")
     won(world, "deal.won:missed")
     monkeypatch.undo()
     assert points(world.partner_a) == 0
-    # recorded a moment ago: a transaction with a lower id may still be open, so not yet
-    assert services.awards_catch_up(now=timezone.now()) == 0
-    assert services.awards_catch_up(now=timezone.now() + LATER) == 1
-    assert services.awards_catch_up(now=timezone.now() + LATER) == 0
+    assert services.awards_catch_up() == 1
+    assert services.awards_catch_up() == 0
     assert points(world.partner_a) == 20
+
+
+def test_the_catch_up_reads_in_batches_and_awards_each_missed_event_once(world, monkeypatch):
+    from incentives.models import AwardCursor
+
+    rule(kind="deal.won", points=5)
+    monkeypatch.delitem(consumers.registry, "incentives.awards")
+    for n in range(5):
+        won(world, f"deal.won:{n}")
+        record_event(kind="auth.login", key=f"login:{n}", user=world.users["partner_a_admin"])
+    monkeypatch.undo()
+    assert services.awards_catch_up(batch_size=2, max_batches=1) == 2
+    assert services.awards_catch_up(batch_size=2) == 3
+    assert services.awards_catch_up(batch_size=2) == 0
+    assert points(world.partner_a) == 25
+    assert AwardCursor.objects.get().watermark == Event.objects.latest("id").pk
 
 
 def test_first_only_per_partner_gives_the_first_deal_badge_once(world):

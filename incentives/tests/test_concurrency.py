@@ -108,3 +108,53 @@ def test_two_first_deals_recorded_at_once_earn_the_first_deal_award_once(world):
     assert Award.objects.filter(partner=world.partner_a).count() == 1
     assert PartnerScore.objects.get(partner=world.partner_a).points == 100
     assert Event.objects.filter(kind="badge.earned").count() == 1
+
+
+def test_the_award_catch_up_never_skips_an_event_whose_transaction_commits_late(
+    world, monkeypatch, settings
+):
+    """A writer's transaction stays open (longer than any time lag) holding a ``deal.won`` with a
+    lower id than one committed meanwhile; the live path missed both. The catch-up must not move
+    its watermark past the open event: once it commits, it is awarded, exactly once."""
+    require_service("Postgres", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…")
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from incentives.tests.factories import rule
+    from metrics import consumers
+    from metrics.services import record_event
+
+    settings.PRM_ROLLUP_LOCK_TIMEOUT_MS = 300
+    rule(kind="deal.won", points=20)
+    monkeypatch.delitem(consumers.registry, "incentives.awards")  # the live path misses both
+    user = world.users["partner_a_admin"]
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                record_event(kind="deal.won", key="deal.won:slow", user=user)  # the lower id
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert holding.wait(10)
+    record_event(kind="deal.won", key="deal.won:fast", user=user)  # a higher id, committed
+    later = timezone.now() + timedelta(hours=1)  # well past any "settled" time lag
+    services.awards_catch_up(now=later)
+    release.set()
+    thread.join(10)
+    monkeypatch.undo()
+    slow, fast = (Event.objects.get(idempotency_key=k) for k in ("deal.won:slow", "deal.won:fast"))
+    assert slow.pk < fast.pk
+    services.awards_catch_up(now=later)
+    assert services.awards_catch_up(now=later) == 0
+    from incentives.models import Award, PartnerScore
+
+    assert sorted(Award.objects.values_list("event_id", flat=True)) == [slow.pk, fast.pk]
+    assert PartnerScore.objects.get(partner=world.partner_a).points == 40
