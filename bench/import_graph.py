@@ -2,6 +2,7 @@
 
     uv run python bench/import_graph.py            # app -> apps it imports, then the cycles
     uv run python bench/import_graph.py --edges    # also each arrow's importing lines
+    uv run python bench/import_graph.py --floors   # events and prm plumbing as their own nodes
 
 Reads every ``.py`` file of the apps with ``ast`` (no Django, no imports run), so imports inside
 functions count like module-level ones; tests and migrations are left out (they are not part of
@@ -34,15 +35,33 @@ APPS = [
     "prm",
 ]
 DEMO_COMMANDS = {"seed_demo", "onboarding_demo", "seed_enablement"}
+# --floors: modules that already belong to a lower floor than their folder (issue 17's to-do).
+EVENT_MODULES = {"metrics.services", "metrics.choices", "metrics.consumers", "metrics.partitions"}
+ROOF_MODULES = (
+    "prm.urls",
+    "prm.api.urls",
+    "prm.settings",
+    "prm.celery",
+    "prm.schedule",
+    "prm.wsgi",
+    "prm.asgi",
+    "prm.views",
+)  # everything else in prm/ is plumbing bound for kernel/
 
 
-def node_of(module: str) -> str | None:
-    """The graph node a dotted module belongs to, or None when it is not PRM's."""
+def node_of(module: str, floors: bool = False) -> str | None:
+    """The graph node a dotted module belongs to, or None when it is not PRM's. With ``floors``,
+    the event modules of metrics/ show as ``events`` and prm/'s plumbing as ``prm.plumbing``."""
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
     if any(p == "demo" or p.startswith("demo_") for p in parts[1:]) or parts[-1] in DEMO_COMMANDS:
         return "demo"
+    if floors and ".".join(parts[:2]) in EVENT_MODULES:
+        return "events"
+    if floors and parts[0] == "prm" and len(parts) > 1:
+        roof = any(module == m or module.startswith(m + ".") for m in ROOF_MODULES)
+        return "prm" if roof else "prm.plumbing"
     if (
         parts[0] == "partners"
         and len(parts) > 1
@@ -80,7 +99,7 @@ def imported_modules(tree: ast.AST, module: str, is_package: bool) -> list[tuple
     return found
 
 
-def build_graph():
+def build_graph(floors: bool = False):
     edges = defaultdict(lambda: defaultdict(list))  # source node -> target node -> ["file:line"]
     for app in APPS:
         for path in sorted((ROOT / app).rglob("*.py")):
@@ -88,11 +107,11 @@ def build_graph():
             if "tests" in rel.parts or "migrations" in rel.parts:
                 continue
             module = module_of(path)
-            source = node_of(module)
+            source = node_of(module, floors)
             tree = ast.parse(path.read_text(), filename=str(rel))
             seen = set()
             for target_module, line in imported_modules(tree, module, path.name == "__init__.py"):
-                target = node_of(target_module)
+                target = node_of(target_module, floors)
                 if target is None or target == source or (target, line) in seen:
                     continue
                 seen.add((target, line))
@@ -140,16 +159,21 @@ def two_way(edges) -> list[tuple[str, str]]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", action="store_true", help="list the lines behind each arrow")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="show metrics' event modules as `events` and prm/'s plumbing as `prm.plumbing`",
+    )
     args = parser.parse_args(argv)
-    edges = build_graph()
+    edges = build_graph(args.floors)
     print("App-level import graph (module- and function-level imports; tests, migrations left out)")
     for source in sorted(edges):
         targets = edges[source]
-        print(f"{source:11} -> " + ", ".join(f"{t} ({len(targets[t])})" for t in sorted(targets)))
+        print(f"{source:12} -> " + ", ".join(f"{t} ({len(targets[t])})" for t in sorted(targets)))
         if args.edges:
             for t in sorted(targets):
                 for where in targets[t]:
-                    print(f"{'':15}{t}: {where}")
+                    print(f"{'':16}{t}: {where}")
     print("\nTwo-way arrows:", ", ".join(f"{a} <-> {b}" for a, b in two_way(edges)) or "none")
     print("Cycles between apps (strongly connected groups):")
     for group in cycles(edges):
