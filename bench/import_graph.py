@@ -3,6 +3,8 @@
     uv run python bench/import_graph.py            # app -> apps it imports, then the cycles
     uv run python bench/import_graph.py --edges    # also each arrow's importing lines
     uv run python bench/import_graph.py --floors   # events and prm plumbing as their own nodes
+    uv run python bench/import_graph.py --exceptions  # the contracts' ignore_imports as markdown
+                                                   # (docs/architecture.md "Exceptions" section)
 
 Reads every ``.py`` file of the apps with ``ast`` (no Django, no imports run), so imports inside
 functions count like module-level ones; tests and migrations are left out (they are not part of
@@ -15,7 +17,9 @@ its output. ``make lint`` keeps the rules themselves (import-linter, ``[tool.imp
 
 import argparse
 import ast
+import re
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -156,6 +160,41 @@ def two_way(edges) -> list[tuple[str, str]]:
     return sorted((a, b) for a in edges for b in edges[a] if a < b and a in edges.get(b, {}))
 
 
+def exceptions_markdown() -> str:
+    """Every import contract's ``ignore_imports``, grouped under the comment that gives their
+    reason, as the markdown of docs/architecture.md's "Exceptions" section."""
+    raw = (ROOT / "pyproject.toml").read_text()
+    contracts = tomllib.loads(raw)["tool"]["importlinter"]["contracts"]
+    out = []
+    for contract, block in zip(
+        contracts, raw.split("[[tool.importlinter.contracts]]")[1:], strict=True
+    ):
+        if not contract.get("ignore_imports"):
+            continue
+        out.append(f"### `{contract['id']}`: {contract['name']}\n")
+        body = block[block.index("ignore_imports = [") :]
+        groups, reason, current = [], [], None
+        for line in body[: body.index("\n]")].splitlines()[1:]:
+            line = line.strip()
+            if line.startswith("#"):
+                if current is not None:
+                    groups.append(current)
+                    current = None
+                reason.append(line.lstrip("# ").strip())
+            elif line.startswith('"'):
+                entry = re.match(r'"([^"]+)",?\s*(?:#\s*(.*))?', line)
+                if current is None:
+                    current = (" ".join(reason) or entry.group(2) or "", [])
+                    reason = []
+                current[1].append(entry.group(1))
+        if current is not None:
+            groups.append(current)
+        for why, entries in groups:
+            out.append(f"- {why}\n" + "".join(f"  - `{e}`\n" for e in entries))
+        out.append("")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", action="store_true", help="list the lines behind each arrow")
@@ -164,7 +203,13 @@ def main(argv=None) -> int:
         action="store_true",
         help="show metrics' event modules as `events` and prm/'s plumbing as `prm.plumbing`",
     )
+    parser.add_argument(
+        "--exceptions", action="store_true", help="print the contracts' exceptions as markdown"
+    )
     args = parser.parse_args(argv)
+    if args.exceptions:
+        print(exceptions_markdown())
+        return 0
     edges = build_graph(args.floors)
     print("App-level import graph (module- and function-level imports; tests, migrations left out)")
     for source in sorted(edges):

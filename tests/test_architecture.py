@@ -40,6 +40,12 @@ def test_the_architecture_doc_lists_exactly_the_import_contracts_exceptions():
     assert sorted(in_doc - in_config) == [], "docs/architecture.md lists exceptions that are gone"
 
 
+def test_the_architecture_doc_shows_the_exceptions_with_their_reasons_as_configured():
+    """Reasons too: the section is what `bench/import_graph.py --exceptions` prints."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    assert load_import_graph().exceptions_markdown().strip() in text
+
+
 def load_import_graph():
     spec = importlib.util.spec_from_file_location(
         "import_graph", ROOT / "bench" / "import_graph.py"
