@@ -20,9 +20,10 @@ run: bootstrap ## the app with demo data, a Celery worker and its schedule, on t
 test: bootstrap ## the whole test suite (Postgres and Redis when DATABASE_URL / REDIS_URL are set)
 	$(UV) run pytest -n 2
 
-lint: bootstrap ## ruff, migrations, deploy checks, compose file
+lint: bootstrap ## ruff, import contracts (docs/architecture.md), migrations, deploy checks, compose file
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run lint-imports --no-cache
 	$(UV) run python manage.py makemigrations --check --dry-run
 	$(UV) run python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(UV) run check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml

@@ -8,8 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts import signals  # noqa: F401  (login events)
-        from prm.text import neutralise_bidi_controls
+        from kernel.text import neutralise_bidi_controls
 
         # Every model, not only this app's: accounts is the lowest app, so the receiver is
-        # connected before any other app can save (prm/text.py says why and what it cleans).
-        pre_save.connect(neutralise_bidi_controls, dispatch_uid="prm.text.bidi")
+        # connected before any other app can save (kernel/text.py says why and what it cleans).
+        pre_save.connect(neutralise_bidi_controls, dispatch_uid="kernel.text.bidi")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -12,30 +12,7 @@ from enablement import selectors, services
 from enablement.choices import CertificateStatus, Language
 from enablement.forms import LibrarySearchForm, QuizForm, VerifyForm
 from enablement.permissions import BrowseRequiredMixin, LearnerRequiredMixin, can_learn
-
-SANDBOX_CSP = "sandbox; default-src 'none'"
-
-
-def serve_file(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """Stream an uploaded file so that it can never run in the portal's origin: always a download,
-    with the type we chose at upload (never the client's), no sniffing, and a sandboxing CSP in
-    case a browser renders it anyway."""
-    try:
-        handle = field_file.storage.open(field_file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404("The file is missing.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename or "download",
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SANDBOX_CSP
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
-
+from kernel.uploads import serve_file
 
 # --- Courses ------------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from enablement.views import serve_file
 from incentives import permissions, selectors, services
 from incentives.forms import (
     AllocationForm,
@@ -23,6 +22,7 @@ from incentives.forms import (
     NoteForm,
     ReasonForm,
 )
+from kernel.uploads import serve_file
 from partners.models import Program
 from partners.permissions import (
     PartnerAdminRequiredMixin,
@@ -196,7 +196,7 @@ class _ProofRoleMixin(RoleRequiredMixin):
 
 
 class MdfProofView(_ProofRoleMixin, View):
-    """The claim's proof, as a download that can never run in the portal (enablement's
+    """The claim's proof, as a download that can never run in the portal (kernel.uploads.
     serve_file: attachment, nosniff, sandbox CSP)."""
 
     def get(self, request, pk):

@@ -83,7 +83,7 @@ def _starts(column: str, prefix: str) -> str:
 
 def _area_bit(alias: str = "e") -> str:
     """The feature area of an event as its ``AREA_BITS`` bit, 0 for none; mirrors
-    ``metrics.definitions.area_of``."""
+    ``metrics.definitions.common.area_of``."""
     kind = f"{alias}.kind"
     if _is_pg():
         marketing = f"({alias}.properties -> 'marketing_asset') = 'true'::jsonb"

@@ -18,7 +18,7 @@ TRAINING_PREFIXES = ("course.", "lesson.", "quiz.", "certification.")
 # --- Feature areas --------------------------------------------------------------------------------
 def area_of(kind: str, properties: dict | None = None) -> str | None:
     """The feature area an event kind belongs to (None: counted as activity, not as an area).
-    The SQL twin is ``metrics.rollups._area_case``; a test keeps them in step."""
+    The SQL twin is ``metrics.rollup_sql._area_bit``; the rollup tests keep them in step."""
     properties = properties or {}
     if kind == EventKind.LOGIN or kind.startswith(("partner.", "user.")):
         return FeatureArea.PORTAL

@@ -1,6 +1,6 @@
 """Bidirectional-text controls (U+202E RIGHT-TO-LEFT OVERRIDE and friends) cannot disguise a
 name: every name and identifier is stored without them, whichever way it came in (pages, API,
-services), and free text keeps no control that reorders letters (prm/text.py)."""
+services), and free text keeps no control that reorders letters (kernel/text.py)."""
 
 import pytest
 from django.apps import apps
@@ -13,11 +13,11 @@ from accounts.models import User
 from customers.models import CustomerAccount
 from deals.models import Deal
 from deals.tests.test_views import form_data as deal_form
+from kernel.text import MARKS, REORDERING, clean_free_text, clean_name
 from onboarding.models import PartnerApplication
 from onboarding.tests.test_views import form_data as application_form
 from partners.models import Partner, Program
 from partners.tests.factories import PartnerFactory, ProgramFactory
-from prm.text import MARKS, REORDERING, clean_free_text, clean_name
 from tests.api.helpers import bearer, token_for
 
 pytestmark = pytest.mark.django_db
