@@ -2,21 +2,26 @@
 batch); nothing else writes the Event table."""
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from metrics import consumers
+from metrics.choices import payload_errors
 from metrics.models import Event, EventKey
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 MAX_PROPERTIES_BYTES = 4096
 MAX_KEY_LENGTH = 200
+
+logger = logging.getLogger(__name__)
 
 
 class EventError(ValueError):
@@ -62,12 +67,25 @@ def _partner_id_of(user) -> int | None:
     return membership.partner_id if membership is not None else None
 
 
+def _check_payload(kind: str, properties) -> None:
+    """An event of a PRM kind must match its declaration (``metrics.choices.PAYLOADS``). With
+    ``PRM_EVENTS_STRICT`` (tests) a mismatch raises; otherwise it is logged and the event is
+    recorded all the same: a writer never fails because of its payload's shape."""
+    errors = payload_errors(kind, properties)
+    if not errors:
+        return
+    if settings.PRM_EVENTS_STRICT:
+        raise EventError(" ".join(errors))
+    logger.warning("event payload does not match its declaration: %s", " ".join(errors))
+
+
 def _build(new: NewEvent, now: datetime) -> tuple[tuple, str]:
     """Validate one event; returns its row (``_COLUMNS`` with ``recorded_at`` = now) and the JSON
     of its properties."""
     kind = new.kind
     if not KIND_PATTERN.match(kind) or len(kind) > 64:
         raise EventError(f"Event kind {kind!r} must look like 'area.verb' (lower case).")
+    _check_payload(kind, new.properties)
     if not new.key or len(new.key) > MAX_KEY_LENGTH:
         raise EventError(f"An idempotency key of 1 to {MAX_KEY_LENGTH} characters is required.")
     occurred_at = new.occurred_at or now
