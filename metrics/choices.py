@@ -103,7 +103,14 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.PARTNER_STATUS_CHANGED: {"from": "str", "to": "str"},
     EventKind.PARTNER_ACTIVATED: {"days_to_activation": "int"},
     EventKind.PARTNER_OWNER_CHANGED: {"owner_id": "int|null", "from_owner_id": "int|null"},
-    EventKind.TIER_CHANGED: {"from": "str|null", "to": "str", "direction": "str", "cause": "str?"},
+    # ``cause`` and ``pinned_until``: set by the evaluation and by an override, not by tier_set.
+    EventKind.TIER_CHANGED: {
+        "from": "str|null",
+        "to": "str",
+        "direction": "str",
+        "cause": "str?",
+        "pinned_until": "datetime|null?",
+    },
     EventKind.PROFILE_UPDATED: {"fields": "list[str]", "complete": "bool"},
     EventKind.STEP_COMPLETED: {
         "checklist": "int",

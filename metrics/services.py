@@ -85,7 +85,6 @@ def _build(new: NewEvent, now: datetime) -> tuple[tuple, str]:
     kind = new.kind
     if not KIND_PATTERN.match(kind) or len(kind) > 64:
         raise EventError(f"Event kind {kind!r} must look like 'area.verb' (lower case).")
-    _check_payload(kind, new.properties)
     if not new.key or len(new.key) > MAX_KEY_LENGTH:
         raise EventError(f"An idempotency key of 1 to {MAX_KEY_LENGTH} characters is required.")
     occurred_at = new.occurred_at or now
@@ -101,6 +100,7 @@ def _build(new: NewEvent, now: datetime) -> tuple[tuple, str]:
         raise EventError(
             f"Event properties must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."
         )
+    _check_payload(kind, new.properties)
     row = (
         occurred_at, occurred_at.astimezone(UTC).date(), now, new.partner_id, new.user_id, kind,
         str(new.subject_type), str(new.subject_id), new.properties, new.key,
