@@ -158,7 +158,12 @@ def measure(args, env, primary_url, replica_url) -> int:
     # Staleness: a rollup committed on the primary, until the replica shows its last success.
     users = list(User.objects.filter(membership__isnull=False)[:5])
     for i, user in enumerate(users):
-        record_event(kind="auth.login", key=f"replica-bench:{time.time_ns()}:{i}", user=user)
+        record_event(
+            kind="auth.login",
+            key=f"replica-bench:{time.time_ns()}:{i}",
+            user=user,
+            properties={"method": "session"},
+        )
     rollup_metrics()
     committed = RollupState.objects.using("default").get(name=ROLLUP_NAME).last_success_at
     t = time.perf_counter()

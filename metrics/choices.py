@@ -1,3 +1,6 @@
+import re
+from datetime import datetime
+
 from django.db import models
 
 
@@ -70,3 +73,173 @@ class EventKind(models.TextChoices):
 # kind in them (``metrics.ingestion``): a client could otherwise invent ``deal.*`` or ``course.*``
 # events and feed the feature areas of the adoption score, tiers and at-risk.
 PRM_NAMESPACES = frozenset(kind.split(".", 1)[0] for kind in EventKind.values)
+
+
+# --- Payloads ------------------------------------------------------------------------------------
+# What each kind's ``properties`` hold: field → type. Types: ``int``, ``str``, ``bool``,
+# ``decimal`` (an amount as a string, "1200.00"), ``datetime`` (ISO 8601 string), ``list[str]``;
+# ``|null`` allows None; a trailing ``?`` marks a field that may be absent. A field not declared
+# here is a mismatch. ``metrics.services.record_events`` checks every event of a PRM kind against
+# this (``payload_errors``); ``manage.py event_catalogue`` and docs/events.md show it.
+_DEAL = {"deal": "int", "amount": "decimal", "currency": "str", "offerings": "list[str]"}
+_MDF = {
+    "request": "int", "allocation": "int", "period": "str", "amount": "decimal", "currency": "str",
+}  # fmt: skip
+_COURSE = {"course": "int", "offerings": "list[str]"}
+_CERTIFICATION = {"certification": "int", "offerings": "list[str]"}
+_RESOURCE = {
+    "resource": "int", "category": "str", "marketing_asset": "bool", "offerings": "list[str]",
+}  # fmt: skip
+_AWARD = {"rule": "int", "event": "int", "event_kind": "str"}
+_TIER_MOVE = {"from": "str|null", "to": "str|null", "cause": "str"}
+
+PAYLOADS: dict[str, dict[str, str]] = {
+    EventKind.LOGIN: {"method": "str"},
+    EventKind.USER_INVITED: {"role": "str"},
+    EventKind.USER_JOINED: {"role": "str", "invited_by": "int|null", "via": "str"},
+    EventKind.USER_REMOVED: {},
+    EventKind.USER_ROLE_CHANGED: {"from": "str", "to": "str"},
+    EventKind.PARTNER_CREATED: {"status": "str"},
+    EventKind.PARTNER_STATUS_CHANGED: {"from": "str", "to": "str"},
+    EventKind.PARTNER_ACTIVATED: {"days_to_activation": "int"},
+    EventKind.PARTNER_OWNER_CHANGED: {"owner_id": "int|null", "from_owner_id": "int|null"},
+    # ``cause`` and ``pinned_until``: set by the evaluation and by an override, not by tier_set.
+    EventKind.TIER_CHANGED: {
+        "from": "str|null",
+        "to": "str",
+        "direction": "str",
+        "cause": "str?",
+        "pinned_until": "datetime|null?",
+    },
+    EventKind.PROFILE_UPDATED: {"fields": "list[str]", "complete": "bool"},
+    EventKind.STEP_COMPLETED: {
+        "checklist": "int",
+        "version": "int",
+        "step": "int|null",
+        "step_key": "str",
+        "step_title": "str",
+        "position": "int",
+        "required": "bool",
+        "kind": "str",
+        "via": "str",
+    },
+    EventKind.AGREEMENT_ACCEPTED: {"agreement": "int", "version": "str"},
+    EventKind.COURSE_STARTED: _COURSE,
+    EventKind.LESSON_VIEWED: _COURSE | {"lesson": "int"},
+    EventKind.COURSE_COMPLETED: _COURSE,
+    EventKind.QUIZ_PASSED: _COURSE | {"score": "int", "attempt": "int"},
+    EventKind.QUIZ_FAILED: _COURSE | {"score": "int", "attempt": "int"},
+    EventKind.CERTIFICATION_EARNED: _CERTIFICATION,
+    EventKind.CERTIFICATION_RENEWED: _CERTIFICATION,
+    EventKind.CERTIFICATION_EXPIRED: _CERTIFICATION,
+    EventKind.RESOURCE_VIEWED: _RESOURCE,
+    EventKind.RESOURCE_DOWNLOADED: _RESOURCE,
+    EventKind.DEAL_SUBMITTED: _DEAL,
+    EventKind.DEAL_APPROVED: _DEAL,
+    EventKind.DEAL_REJECTED: _DEAL,
+    EventKind.DEAL_WON: _DEAL,
+    EventKind.DEAL_LOST: _DEAL,
+    EventKind.OFFERING_USED: {"offering": "str"},
+    EventKind.APPLICATION_SUBMITTED: {
+        "application": "int",
+        "partner_type": "str",
+        "country": "str",
+        "heard_from": "str",
+        "duplicate": "bool",
+    },
+    EventKind.APPLICATION_APPROVED: {"application": "int", "days_to_review": "int"},
+    EventKind.APPLICATION_REJECTED: {"application": "int", "duplicate": "bool"},
+    EventKind.CHECKLIST_STARTED: {"checklist": "int", "version": "int"},
+    EventKind.CHECKLIST_MIGRATED: {"checklist": "int", "from": "int", "to": "int"},
+    EventKind.DOCUMENT_UPLOADED: {"step": "int", "step_key": "str", "size": "int"},
+    EventKind.REMINDER_SENT: {"reminder": "str", "step": "int|null"},
+    EventKind.PARTNER_STALLED: {"reason": "str"},
+    EventKind.SURVEY_ANSWERED: {"csat": "int|null", "nps": "int|null", "has_comment": "bool"},
+    EventKind.DEAL_EXPIRED: _DEAL,
+    EventKind.DEAL_EXTENSION_REQUESTED: _DEAL | {"days": "int"},
+    EventKind.DEAL_EXTENDED: _DEAL | {"days": "int"},
+    EventKind.MDF_ALLOCATED: {
+        "allocation": "int",
+        "period": "str",
+        "amount": "decimal",
+        "currency": "str",
+    },
+    EventKind.MDF_REQUESTED: _MDF,
+    EventKind.MDF_UPDATED: _MDF,
+    EventKind.MDF_WITHDRAWN: _MDF,
+    EventKind.MDF_APPROVED: _MDF,
+    EventKind.MDF_REJECTED: _MDF,
+    EventKind.MDF_CLAIMED: _MDF,
+    EventKind.MDF_CLAIM_APPROVED: _MDF,
+    EventKind.MDF_CLAIM_REJECTED: _MDF,
+    EventKind.POINTS_AWARDED: _AWARD | {"points": "int"},
+    EventKind.BADGE_EARNED: _AWARD | {"badge": "str"},
+    EventKind.TIER_DEMOTION_WARNED: _TIER_MOVE | {"demote_after": "datetime"},
+    EventKind.TIER_RECOVERED: _TIER_MOVE,
+    EventKind.TIER_OVERRIDDEN: _TIER_MOVE | {"to": "str", "pinned_until": "datetime|null"},
+    EventKind.CUSTOMER_ACCOUNT_CREATED: {"external_id": "str"},
+    EventKind.CUSTOMER_ACCOUNT_UPDATED: {"name": "str?", "is_active": "bool?"},
+    EventKind.CUSTOMER_SEATS_CHANGED: {
+        "license": "int",
+        "offering": "str|null?",
+        "before": "int|null",
+        "seats": "int",
+    },
+}
+
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _is(value, type_: str) -> bool:
+    if type_ == "null":
+        return value is None
+    if type_ == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if type_ == "str":
+        return isinstance(value, str)
+    if type_ == "bool":
+        return isinstance(value, bool)
+    if type_ == "decimal":
+        return isinstance(value, str) and bool(_DECIMAL.match(value))
+    if type_ == "datetime":
+        try:
+            datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    if type_ == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    raise ValueError(f"Unknown payload type {type_!r}")
+
+
+def is_prm_kind(kind: str) -> bool:
+    """Whether ``kind`` is in a namespace PRM records itself (the others are ingested, free-form)."""
+    return kind.split(".", 1)[0] in PRM_NAMESPACES
+
+
+def payload_errors(kind: str, properties) -> list[str]:
+    """What is wrong with an event of ``kind`` carrying ``properties``, against ``PAYLOADS``
+    (empty when nothing is). Kinds outside PRM's namespaces are ingested and free-form: none."""
+    if not is_prm_kind(kind):
+        return []
+    declared = PAYLOADS.get(kind)
+    if declared is None:
+        return [f"{kind!r} is not a declared event kind (metrics.choices.EventKind)."]
+    if not isinstance(properties, dict):
+        return [f"{kind}: properties must be an object."]
+    errors = []
+    for name, spec in declared.items():
+        optional = spec.endswith("?")
+        if name not in properties:
+            if not optional:
+                errors.append(f"{kind}: {name!r} is missing.")
+            continue
+        value = properties[name]
+        if not any(_is(value, t) for t in spec.rstrip("?").split("|")):
+            errors.append(
+                f"{kind}: {name!r} must be {spec.rstrip('?')}, not {type(value).__name__}."
+            )
+    errors.extend(
+        f"{kind}: {name!r} is not a declared field." for name in properties if name not in declared
+    )
+    return errors

@@ -2,21 +2,26 @@
 batch); nothing else writes the Event table."""
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from metrics import consumers
+from metrics.choices import payload_errors
 from metrics.models import Event, EventKey
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 MAX_PROPERTIES_BYTES = 4096
 MAX_KEY_LENGTH = 200
+
+logger = logging.getLogger(__name__)
 
 
 class EventError(ValueError):
@@ -62,6 +67,18 @@ def _partner_id_of(user) -> int | None:
     return membership.partner_id if membership is not None else None
 
 
+def _check_payload(kind: str, properties) -> None:
+    """An event of a PRM kind must match its declaration (``metrics.choices.PAYLOADS``). With
+    ``PRM_EVENTS_STRICT`` (tests) a mismatch raises; otherwise it is logged and the event is
+    recorded all the same: a writer never fails because of its payload's shape."""
+    errors = payload_errors(kind, properties)
+    if not errors:
+        return
+    if settings.PRM_EVENTS_STRICT:
+        raise EventError(" ".join(errors))
+    logger.warning("event payload does not match its declaration: %s", " ".join(errors))
+
+
 def _build(new: NewEvent, now: datetime) -> tuple[tuple, str]:
     """Validate one event; returns its row (``_COLUMNS`` with ``recorded_at`` = now) and the JSON
     of its properties."""
@@ -83,6 +100,7 @@ def _build(new: NewEvent, now: datetime) -> tuple[tuple, str]:
         raise EventError(
             f"Event properties must be a JSON object under {MAX_PROPERTIES_BYTES} bytes."
         )
+    _check_payload(kind, new.properties)
     row = (
         occurred_at, occurred_at.astimezone(UTC).date(), now, new.partner_id, new.user_id, kind,
         str(new.subject_type), str(new.subject_id), new.properties, new.key,

@@ -13,6 +13,7 @@ from audit.models import AuditEntry
 from deals.tests.factories import make_deal
 from incentives.tests.factories import mdf_request, rule
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,12 @@ def test_mdf_request_pages_name_the_requester_and_the_decider(client_as, named):
 
 def test_points_history_names_the_person_who_earned_them(client_as, named):
     rule(kind="deal.won", points=10)
-    record_event(kind="deal.won", key="won-1", user=named.users["partner_a_user"])
+    record_event(
+        kind="deal.won",
+        key="won-1",
+        user=named.users["partner_a_user"],
+        properties=payload("deal.won"),
+    )
     page = client_as("partner_a_admin").get(reverse("incentives:points")).content.decode()
     assert "Uma User" in page and "user@alpha.example" not in page
 

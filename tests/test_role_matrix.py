@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import PERSONAS
+from metrics.tests.payloads import payload
 from partners import services
 from partners.choices import MemberRole
 from partners.tests.factories import MembershipFactory
@@ -148,7 +149,7 @@ def test_partner_a_data_never_appears_in_partner_b_pages(client_as, world):
         key="leak-probe",
         partner=world.partner_a,
         user=world.users["partner_a_admin"],
-        properties={"customer": sentinel},
+        properties=payload("deal.submitted", {"offerings": [sentinel]}),
     )
     services.invitation_create(
         partner=world.partner_a,

@@ -84,7 +84,10 @@ def record(run: str, n: int) -> tuple[int, float]:
     started, stored = time.monotonic(), 0
     for i in range(n):
         stored += record_event(
-            kind="auth.login", key=f"drill:{run}:{i}", user=users[i % len(users)]
+            kind="auth.login",
+            key=f"drill:{run}:{i}",
+            user=users[i % len(users)],
+            properties={"method": "session"},
         )
     return stored, time.monotonic() - started
 

@@ -6,6 +6,7 @@ import pytest
 from incentives.choices import MdfStatus
 from incentives.tests.factories import allocation, mdf_request, rule
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from tests.api.helpers import assert_api_matrix, bearer, token_client_as, token_for
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,12 @@ def count_is(n):
 @pytest.fixture
 def a_request(world):
     rule(kind="deal.won", points=5)
-    record_event(kind="deal.won", key="won-a", user=world.users["partner_a_admin"])
+    record_event(
+        kind="deal.won",
+        key="won-a",
+        user=world.users["partner_a_admin"],
+        properties=payload("deal.won"),
+    )
     return mdf_request(world=world)
 
 

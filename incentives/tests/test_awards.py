@@ -11,6 +11,7 @@ from incentives.tests.factories import badge, rule
 from metrics import consumers
 from metrics.models import Event
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from partners.tests.factories import MembershipFactory, PartnerFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,12 @@ def points(partner) -> int:
 
 
 def won(world, key, user="partner_a_admin"):
-    return record_event(kind="deal.won", key=key, user=world.users[user], properties={"deal": key})
+    return record_event(
+        kind="deal.won",
+        key=key,
+        user=world.users[user],
+        properties=payload("deal.won"),
+    )
 
 
 def test_an_event_earns_its_points_once_and_records_an_award_event(world):
@@ -77,7 +83,12 @@ def test_the_catch_up_reads_in_batches_and_awards_each_missed_event_once(world, 
     monkeypatch.delitem(consumers.registry, "incentives.awards")
     for n in range(5):
         won(world, f"deal.won:{n}")
-        record_event(kind="auth.login", key=f"login:{n}", user=world.users["partner_a_admin"])
+        record_event(
+            kind="auth.login",
+            key=f"login:{n}",
+            user=world.users["partner_a_admin"],
+            properties=payload("auth.login"),
+        )
     monkeypatch.undo()
     assert services.awards_catch_up(batch_size=2, max_batches=1) == 2
     assert services.awards_catch_up(batch_size=2) == 3
@@ -90,8 +101,18 @@ def test_first_only_per_partner_gives_the_first_deal_badge_once(world):
     first = badge("first-deal", "First deal")
     rule(kind="deal.submitted", points=100, badge=first, first_only=True, name="First deal")
     for i in range(3):
-        record_event(kind="deal.submitted", key=f"sub-{i}", user=world.users["partner_a_user"])
-    record_event(kind="deal.submitted", key="sub-b", user=world.users["partner_b_admin"])
+        record_event(
+            kind="deal.submitted",
+            key=f"sub-{i}",
+            user=world.users["partner_a_user"],
+            properties=payload("deal.submitted"),
+        )
+    record_event(
+        kind="deal.submitted",
+        key="sub-b",
+        user=world.users["partner_b_admin"],
+        properties=payload("deal.submitted"),
+    )
     assert points(world.partner_a) == 100 and points(world.partner_b) == 100
     a_awards = Award.objects.filter(partner=world.partner_a)
     assert a_awards.count() == 1
@@ -106,9 +127,19 @@ def test_a_per_user_cap_counts_each_person_separately(world):
     rule(kind="course.completed", points=10, scope=AwardScope.USER, cap=2)
     for user in ("partner_a_admin", "partner_a_user"):
         for i in range(3):
-            record_event(kind="course.completed", key=f"{user}-{i}", user=world.users[user])
+            record_event(
+                kind="course.completed",
+                key=f"{user}-{i}",
+                user=world.users[user],
+                properties=payload("course.completed"),
+            )
     assert points(world.partner_a) == 40
-    record_event(kind="course.completed", key="no-user", partner=world.partner_a)
+    record_event(
+        kind="course.completed",
+        key="no-user",
+        partner=world.partner_a,
+        properties=payload("course.completed"),
+    )
     assert points(world.partner_a) == 40  # a per-user rule needs a user
 
 
@@ -124,7 +155,12 @@ def test_backfill_with_reset_rebuilds_the_same_awards_as_the_live_path(world):
     rule(kind="deal.submitted", points=0, badge=badge(), first_only=True, name="First")
     for i in range(4):
         won(world, f"w{i}")
-        record_event(kind="deal.submitted", key=f"s{i}", user=world.users["partner_b_admin"])
+        record_event(
+            kind="deal.submitted",
+            key=f"s{i}",
+            user=world.users["partner_b_admin"],
+            properties=payload("deal.submitted"),
+        )
     live, live_points = awards_snapshot(), (points(world.partner_a), points(world.partner_b))
     call_command("incentives_backfill", "--reset", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert awards_snapshot() == live
@@ -150,7 +186,7 @@ def test_the_leaderboard_ranks_partners_of_the_program_and_leaves_out_those_who_
     for i in range(3):
         won(world, f"a{i}")
     won(world, "b0", user="partner_b_admin")
-    record_event(kind="deal.won", key="c0", user=third_user)
+    record_event(kind="deal.won", key="c0", user=third_user, properties=payload("deal.won"))
     board = selectors.leaderboard(program_id=world.partner_a.program_id)
     assert [(s.rank, s.partner_name, s.points) for s in board] == [
         (1, "Alpha Systems", 30),

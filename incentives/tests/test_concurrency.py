@@ -14,6 +14,7 @@ from incentives.models import MdfAllocation, MdfRequest
 from incentives.services import mdf as mdf_services
 from incentives.tests.factories import allocation, mdf_request
 from metrics.models import Event
+from metrics.tests.payloads import payload
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +92,12 @@ def test_two_first_deals_recorded_at_once_earn_the_first_deal_award_once(world):
     def submit(n, user):
         try:
             barrier.wait()
-            record_event(kind="deal.submitted", key=f"race-{n}", user=user)
+            record_event(
+                kind="deal.submitted",
+                key=f"race-{n}",
+                user=user,
+                properties=payload("deal.submitted"),
+            )
         except Exception as exc:  # a deadlock or an integrity error would be a bug
             errors.append(repr(exc))
         finally:

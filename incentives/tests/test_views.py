@@ -10,6 +10,7 @@ from incentives.choices import MdfStatus
 from incentives.models import MdfRequest, PartnerScore
 from incentives.tests.factories import allocation, mdf_request, proof_pdf, rule
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from partners.tests.factories import MembershipFactory, PartnerFactory
 from tests.roles import LOGIN, assert_role_matrix
 
@@ -215,10 +216,14 @@ def test_points_and_leaderboard_pages_use_a_bounded_number_of_queries(
     rule(kind="deal.won", points=0, badge=badge("closer", "Closer"), name="Closer badge")
     admin = world.users["partner_a_admin"]
     for i in range(30):
-        record_event(kind="deal.won", key=f"won-{i}", user=admin, properties={"deal": i})
+        record_event(
+            kind="deal.won", key=f"won-{i}", user=admin, properties=payload("deal.won", {"deal": i})
+        )
     for i in range(20):
         partner = PartnerFactory(program=world.partner_a.program, tier=world.partner_a.tier)
-        record_event(kind="deal.won", key=f"other-{i}", partner=partner)
+        record_event(
+            kind="deal.won", key=f"other-{i}", partner=partner, properties=payload("deal.won")
+        )
     partner_user, manager, vendor = (
         client_as("partner_a_user"),
         client_as("manager_other"),

@@ -13,6 +13,7 @@ from metrics.models import (
 from metrics.rollups import rollup_incremental, rollup_recompute
 from metrics.scores import scores_refresh
 from metrics.services import NewEvent
+from metrics.tests.payloads import payload
 
 
 def snapshot() -> dict:
@@ -55,7 +56,7 @@ def event(
         partner_id=getattr(partner, "pk", partner),
         user_id=getattr(user, "pk", user),
         occurred_at=at(day, hour),
-        properties=properties or {},
+        properties=payload(kind, properties),
     )
 
 

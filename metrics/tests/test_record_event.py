@@ -6,28 +6,42 @@ from metrics import consumers
 from metrics.choices import EventKind
 from metrics.models import Event
 from metrics.services import EventError, NewEvent, record_event, record_events
+from metrics.tests.payloads import payload
 
 pytestmark = pytest.mark.django_db
 
 
 def test_repeated_event_with_the_same_key_is_stored_once(world):
     user = world.users["partner_a_user"]
-    first = record_event(kind=EventKind.COURSE_COMPLETED, key="course.completed:1:7", user=user)
-    second = record_event(kind=EventKind.COURSE_COMPLETED, key="course.completed:1:7", user=user)
+    first = record_event(
+        kind=EventKind.COURSE_COMPLETED,
+        key="course.completed:1:7",
+        user=user,
+        properties=payload("course.completed"),
+    )
+    second = record_event(
+        kind=EventKind.COURSE_COMPLETED,
+        key="course.completed:1:7",
+        user=user,
+        properties=payload("course.completed"),
+    )
     assert (first, second) == (True, False)
     assert Event.objects.filter(idempotency_key="course.completed:1:7").count() == 1
 
 
 def test_first_write_wins_for_a_repeated_key(world):
-    record_event(kind="deal.won", key="k1", properties={"amount": "10"})
-    record_event(kind="deal.won", key="k1", properties={"amount": "99"})
-    assert Event.objects.get(idempotency_key="k1").properties == {"amount": "10"}
+    record_event(kind="deal.won", key="k1", properties=payload("deal.won", {"amount": "10"}))
+    record_event(kind="deal.won", key="k1", properties=payload("deal.won", {"amount": "99"}))
+    assert Event.objects.get(idempotency_key="k1").properties["amount"] == "10"
 
 
 def test_batch_skips_duplicates_inside_the_batch_and_already_stored(world):
-    record_event(kind="auth.login", key="a")
+    record_event(kind="auth.login", key="a", properties=payload("auth.login"))
     new = record_events(
-        [NewEvent(kind="auth.login", key=k) for k in ["a", "b", "b", "c"]],
+        [
+            NewEvent(kind="auth.login", key=k, properties=payload("auth.login"))
+            for k in ["a", "b", "b", "c"]
+        ],
     )
     assert new == 2
     assert sorted(Event.objects.values_list("idempotency_key", flat=True)) == ["a", "b", "c"]
@@ -35,20 +49,31 @@ def test_batch_skips_duplicates_inside_the_batch_and_already_stored(world):
 
 def test_partner_defaults_to_the_users_partner(world):
     user = world.users["partner_a_admin"]
-    record_event(kind=EventKind.LOGIN, key="login-1", user=user)
+    record_event(kind=EventKind.LOGIN, key="login-1", user=user, properties=payload("auth.login"))
     event = Event.objects.get(idempotency_key="login-1")
     assert (event.partner_id, event.user_id) == (world.partner_a.pk, user.pk)
 
 
 def test_subject_is_recorded_as_label_and_id(world):
-    record_event(kind="partner.created", key="p", subject=world.partner_b, partner=world.partner_b)
+    record_event(
+        kind="partner.created",
+        key="p",
+        subject=world.partner_b,
+        partner=world.partner_b,
+        properties=payload("partner.created"),
+    )
     event = Event.objects.get(idempotency_key="p")
     assert (event.subject_type, event.subject_id) == ("partners.partner", str(world.partner_b.pk))
 
 
 def test_day_is_the_utc_calendar_day_of_occurred_at(world):
     late_evening_in_new_york = datetime(2026, 3, 1, 22, 30, tzinfo=timezone(timedelta(hours=-5)))
-    record_event(kind="auth.login", key="ny", occurred_at=late_evening_in_new_york)
+    record_event(
+        kind="auth.login",
+        key="ny",
+        occurred_at=late_evening_in_new_york,
+        properties=payload("auth.login"),
+    )
     assert str(Event.objects.get(idempotency_key="ny").day) == "2026-03-02"
 
 
@@ -71,7 +96,12 @@ def test_invalid_event_is_refused_with_a_reason_and_nothing_is_stored(world, kwa
 
 def test_a_bad_item_in_a_batch_stores_nothing(world):
     with pytest.raises(EventError):
-        record_events([NewEvent(kind="auth.login", key="ok"), NewEvent(kind="BAD", key="bad")])
+        record_events(
+            [
+                NewEvent(kind="auth.login", key="ok", properties=payload("auth.login")),
+                NewEvent(kind="BAD", key="bad"),
+            ]
+        )
     assert not Event.objects.exists()
 
 
@@ -84,9 +114,14 @@ def listen(monkeypatch, handle, kinds=consumers.ALL_KINDS):
 def test_consumers_get_only_new_events(world, monkeypatch):
     seen = []
     listen(monkeypatch, lambda events: seen.extend(e.idempotency_key for e in events))
-    record_event(kind="course.completed", key="c1")
-    record_event(kind="course.completed", key="c1")
-    record_events([NewEvent(kind="course.completed", key=k) for k in ("c1", "c2")])
+    record_event(kind="course.completed", key="c1", properties=payload("course.completed"))
+    record_event(kind="course.completed", key="c1", properties=payload("course.completed"))
+    record_events(
+        [
+            NewEvent(kind="course.completed", key=k, properties=payload("course.completed"))
+            for k in ("c1", "c2")
+        ]
+    )
     assert seen == ["c1", "c2"]
 
 
@@ -94,14 +129,17 @@ def test_a_consumer_gets_only_the_kinds_it_registered_for(world, monkeypatch):
     seen = []
     listen(monkeypatch, lambda events: seen.extend(e.kind for e in events), {"auth.login"})
     record_events(
-        [NewEvent(kind="auth.login", key="l"), NewEvent(kind="course.completed", key="c")]
+        [
+            NewEvent(kind="auth.login", key="l", properties=payload("auth.login")),
+            NewEvent(kind="course.completed", key="c", properties=payload("course.completed")),
+        ]
     )
     assert seen == ["auth.login"]
 
 
 def test_occurred_at_defaults_to_now(world):
     before = datetime.now(UTC)
-    record_event(kind="auth.login", key="now")
+    record_event(kind="auth.login", key="now", properties=payload("auth.login"))
     assert Event.objects.get(idempotency_key="now").occurred_at >= before
 
 
@@ -109,7 +147,7 @@ def test_text_that_array_literals_escape_is_stored_exactly(world):
     odd = ['a"b', "back\\slash", "{brace},comma", "NULL", " spaced ", "é ü 😀", 'end\\"']
     events = [
         NewEvent(
-            kind="auth.login",
+            kind="crm.synced",
             key=f"odd-{n}-{text}",
             subject_type="t",
             subject_id=text,
@@ -130,8 +168,13 @@ def test_consumers_get_the_stored_rows_with_their_ids(world, monkeypatch):
     listen(monkeypatch, seen.extend)
     record_events(
         [
-            NewEvent(kind="auth.login", key="s1", partner_id=world.partner_a.pk),
-            NewEvent(kind="auth.login", key="s2", properties={"a": [1, "x"]}),
+            NewEvent(
+                kind="crm.synced",
+                key="s1",
+                partner_id=world.partner_a.pk,
+                properties=payload("auth.login"),
+            ),
+            NewEvent(kind="crm.synced", key="s2", properties={"a": [1, "x"]}),
         ]
     )
     fields = [f.attname for f in Event._meta.concrete_fields]

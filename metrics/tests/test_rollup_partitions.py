@@ -21,13 +21,18 @@ from metrics.partitions import (
 )
 from metrics.services import NewEvent, record_events
 from metrics.tests.helpers import recompute, roll, snapshot
+from metrics.tests.payloads import payload
 
 pytestmark = pytest.mark.django_db
 
 
 def login(key: str, at: datetime, partner=None) -> NewEvent:
     return NewEvent(
-        kind="auth.login", key=key, occurred_at=at, partner_id=getattr(partner, "pk", None)
+        kind="auth.login",
+        key=key,
+        occurred_at=at,
+        partner_id=getattr(partner, "pk", None),
+        properties=payload("auth.login"),
     )
 
 

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.tests.factories import ChannelManagerFactory, UserFactory
 from metrics.models import Event
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from onboarding import services
 from onboarding.choices import CompletedVia, StepKind, StepStatus
 from onboarding.models import OnboardingSurvey
@@ -56,10 +57,20 @@ def test_the_most_specific_template_wins(setup):
 
 def test_a_course_completed_event_from_another_app_completes_the_course_step(setup):
     partner, admin, *_ = setup
-    record_event(kind="course.completed", key="c1", user=admin, properties={"course": 99})
+    record_event(
+        kind="course.completed",
+        key="c1",
+        user=admin,
+        properties=payload("course.completed", {"course": 99}),
+    )
     checklist = partner.checklist
     assert steps_of(checklist)["course"].status == StepStatus.PENDING  # another course
-    record_event(kind="course.completed", key="c2", user=admin, properties={"course": 12})
+    record_event(
+        kind="course.completed",
+        key="c2",
+        user=admin,
+        properties=payload("course.completed", {"course": 12}),
+    )
     step = steps_of(checklist)["course"]
     assert step.status == StepStatus.DONE and step.completed_via == CompletedVia.EVENT
     assert step.completed_by == admin
@@ -80,7 +91,12 @@ def test_a_course_completed_event_from_another_app_completes_the_course_step(set
 def test_an_event_for_another_partner_completes_nothing_here(setup):
     partner, *_ = setup
     other = PartnerFactory()
-    record_event(kind="deal.submitted", key="d-other", partner=other, properties={"deal": 1})
+    record_event(
+        kind="deal.submitted",
+        key="d-other",
+        partner=other,
+        properties=payload("deal.submitted", {"deal": 1}),
+    )
     assert steps_of(partner.checklist)["first-deal"].status == StepStatus.PENDING
 
 
@@ -161,9 +177,24 @@ def complete_all_required(partner, admin, owner):
         partner=partner, actor=admin, website="https://p.example", phone="1", description="x",
         address="y",
     )  # fmt: skip
-    record_event(kind="course.completed", key="k1", user=admin, properties={"course": 12})
-    record_event(kind="certification.earned", key="k2", user=admin, properties={"certification": 7})
-    record_event(kind="deal.submitted", key="k3", user=admin, properties={"deal": 5})
+    record_event(
+        kind="course.completed",
+        key="k1",
+        user=admin,
+        properties=payload("course.completed", {"course": 12}),
+    )
+    record_event(
+        kind="certification.earned",
+        key="k2",
+        user=admin,
+        properties=payload("certification.earned", {"certification": 7}),
+    )
+    record_event(
+        kind="deal.submitted",
+        key="k3",
+        user=admin,
+        properties=payload("deal.submitted", {"deal": 5}),
+    )
     for _ in (1, 2):
         partner_services.membership_add(partner=partner, user=UserFactory())
     services.document_upload(
@@ -195,7 +226,12 @@ def test_the_last_required_step_activates_the_partner_and_notifies_the_owner(
 
 def test_a_template_change_does_not_touch_partners_until_an_admin_migrates_them(setup):
     _, admin, owner, template, checklist = setup
-    record_event(kind="course.completed", key="c", user=admin, properties={"course": 12})
+    record_event(
+        kind="course.completed",
+        key="c",
+        user=admin,
+        properties=payload("course.completed", {"course": 12}),
+    )
     template.steps.filter(key="kickoff").delete()
     TemplateStepFactory(template=template, key="webinar", kind=StepKind.CUSTOM, title="Webinar")
     template.steps.filter(key="course").update(title="Course 101")

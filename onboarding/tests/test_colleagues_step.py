@@ -11,6 +11,7 @@ from accounts.tests.factories import ChannelManagerFactory, UserFactory, VendorA
 from metrics.definitions.activation import activation_funnel
 from metrics.models import Event
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from onboarding import services
 from onboarding.choices import CompletedVia, StepStatus
 from onboarding.models import ChecklistStep
@@ -139,7 +140,9 @@ def test_steps_keep_completing_after_the_partner_is_activated(onboarding_partner
     assert partner.status == PartnerStatus.ACTIVE and checklist.completed_at is not None
     for _ in range(2):
         partner_services.membership_add(partner=partner, user=UserFactory())
-    record_event(kind="resource.viewed", key="rv-1", user=admin, properties={})
+    record_event(
+        kind="resource.viewed", key="rv-1", user=admin, properties=payload("resource.viewed", {})
+    )
     assert colleagues_step(partner).status == StepStatus.DONE
     assert checklist.steps.get(key="newsletter").status == StepStatus.DONE
     partner.refresh_from_db()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import ChannelManagerFactory
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from onboarding.models import ChecklistTemplate, PartnerApplication, PartnerChecklist
 from partners.choices import MemberRole, PartnerStatus
 from partners.tests.factories import MembershipFactory, PartnerFactory
@@ -24,7 +25,7 @@ def test_demo_gives_onboarding_partners_checklists_with_progress_from_their_hist
         key="history-course",
         partner=partner,
         occurred_at=joined + timedelta(days=3),
-        properties={"course": "sales-foundations"},
+        properties=payload("course.completed", {"course": 1}),
     )
     call_command("onboarding_demo", verbosity=0)
     checklist = PartnerChecklist.objects.get(partner=partner)

@@ -9,6 +9,7 @@ from django.core import mail
 from accounts.tests.factories import ChannelManagerFactory
 from metrics.models import Event
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from onboarding import services, tasks
 from onboarding.choices import StepKind
 from onboarding.models import SentReminder
@@ -81,7 +82,10 @@ def test_a_partner_without_progress_for_14_days_is_flagged_once_with_the_reason(
 
     with time_machine.travel(START + timedelta(days=16), tick=False):
         record_event(
-            kind="course.completed", key="c3", partner=onboarding_partner, properties={"course": 3}
+            kind="course.completed",
+            key="c3",
+            partner=onboarding_partner,
+            properties=payload("course.completed", {"course": 3}),
         )
     checklist.refresh_from_db()
     assert checklist.stalled_since is None  # progress clears the flag at once
@@ -93,7 +97,10 @@ def test_activation_happens_at_the_moment_of_the_last_required_step(onboarding_p
     moment = START + timedelta(days=9, hours=3)
     with time_machine.travel(moment, tick=False):
         record_event(
-            kind="course.completed", key="c3", partner=onboarding_partner, properties={"course": 3}
+            kind="course.completed",
+            key="c3",
+            partner=onboarding_partner,
+            properties=payload("course.completed", {"course": 3}),
         )
         kickoff = onboarding_partner.checklist.steps.get(key="kickoff")
         services.step_verify(step=kickoff, actor=onboarding_partner.owner)

@@ -3,6 +3,7 @@ from django.core import mail
 from django.urls import reverse
 
 from metrics.services import NewEvent, record_events
+from metrics.tests.payloads import payload
 from partners.choices import PartnerStatus
 from partners.models import PartnerInvitation
 from partners.tests.factories import MembershipFactory, PartnerFactory
@@ -93,7 +94,13 @@ def test_partner_home_query_count_does_not_grow_with_history(
     for _ in range(10):
         MembershipFactory(partner=world.partner_a)
     record_events(
-        NewEvent(kind="auth.login", key=f"k{i}", partner_id=world.partner_a.pk) for i in range(300)
+        NewEvent(
+            kind="auth.login",
+            key=f"k{i}",
+            partner_id=world.partner_a.pk,
+            properties=payload("auth.login"),
+        )
+        for i in range(300)
     )
     client = client_as("partner_a_user")
     client.get(reverse("partners:home"))  # warm the session (allauth records it once)
@@ -107,7 +114,13 @@ def test_manager_partner_detail_query_count_is_bounded(
     client_as, world, django_assert_max_num_queries
 ):
     record_events(
-        NewEvent(kind="auth.login", key=f"k{i}", partner_id=world.partner_a.pk) for i in range(300)
+        NewEvent(
+            kind="auth.login",
+            key=f"k{i}",
+            partner_id=world.partner_a.pk,
+            properties=payload("auth.login"),
+        )
+        for i in range(300)
     )
     client = client_as("manager_owner")
     client.get(reverse("partners:manager_home"))  # warm the session

@@ -370,6 +370,11 @@ PRM_ADOPTION_FREQUENCY_TARGET_DAYS = env.int("PRM_ADOPTION_FREQUENCY_TARGET_DAYS
 # vendor staff's tokens may: ingested events count toward the adoption score's frequency, at-risk,
 # offering and customer user adoption, so a partner would otherwise grade itself.
 PRM_INGEST_PARTNER_EVENTS = env.bool("PRM_INGEST_PARTNER_EVENTS", default=False)
+
+# Events PRM records itself are checked against their declared payload (metrics.choices.PAYLOADS,
+# docs/events.md). Off (production): a mismatch is logged as a warning and the event is recorded
+# all the same. On (tests): it raises, so a writer sending a wrong payload fails its tests.
+PRM_EVENTS_STRICT = env.bool("PRM_EVENTS_STRICT", default=False)
 PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
 PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
 PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)

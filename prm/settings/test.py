@@ -41,3 +41,6 @@ STORAGES = {
 # metrics/tests/test_dashboard.py turns the cache on where it tests it.
 PRM_DASHBOARD_CACHE_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
+
+# A recorded event whose payload does not match its declaration fails the test (docs/events.md).
+PRM_EVENTS_STRICT = True

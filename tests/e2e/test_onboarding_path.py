@@ -9,6 +9,7 @@ from django.core import mail
 
 from accounts.tests.factories import PASSWORD, ChannelManagerFactory
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from onboarding.choices import StepKind
 from onboarding.tests.factories import AgreementFactory, TemplateStepFactory
 from partners.choices import Region
@@ -130,8 +131,18 @@ def test_applicant_becomes_an_active_partner(page, browser, live_server, program
     from accounts.models import User
 
     nia = User.objects.get(email=CONTACT)
-    record_event(kind="course.completed", key="e2e-course", user=nia, properties={"course": 41})
-    record_event(kind="deal.submitted", key="e2e-deal", user=nia, properties={"deal": 1})
+    record_event(
+        kind="course.completed",
+        key="e2e-course",
+        user=nia,
+        properties=payload("course.completed", {"course": 41}),
+    )
+    record_event(
+        kind="deal.submitted",
+        key="e2e-deal",
+        user=nia,
+        properties=payload("deal.submitted", {"deal": 1}),
+    )
 
     document = tmp_path / "w9.pdf"
     document.write_bytes(b"%PDF-1.4 tax form")

@@ -26,6 +26,7 @@ from incentives import services as incentive_services
 from incentives.models import Award, Badge
 from incentives.tests.factories import badge, mdf_request, rule
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
@@ -106,7 +107,12 @@ def build_sweep_objects(world) -> dict:
     mdf_pending = mdf_request(world=world, title=f"{SENTINEL} webinar")
     mdf_claimed = mdf_request(world=world, claim=True, title=f"{SENTINEL} roadshow")
     rule(kind="deal.won", points=10, badge=badge("closer", "Closer"))
-    record_event(kind="deal.won", key="sweep-won", user=a_admin, properties={"deal": deal.pk})
+    record_event(
+        kind="deal.won",
+        key="sweep-won",
+        user=a_admin,
+        properties=payload("deal.won", {"deal": deal.pk}),
+    )
     # The program leaderboard names partners on purpose (with points only); partners may opt
     # out. A does, so the sweep also proves an opted-out partner is named nowhere to B.
     incentive_services.leaderboard_set_opt_out(partner=partner, actor=a_admin, opt_out=True)

@@ -12,6 +12,7 @@ from accounts.tests.factories import VendorAdminFactory
 from deals.tests.factories import make_deal
 from kernel.models import OutboundEmail
 from metrics.services import record_event
+from metrics.tests.payloads import payload
 from webhooks import services, signing
 from webhooks.choices import DeliveryStatus
 from webhooks.models import WebhookDelivery
@@ -121,8 +122,18 @@ def test_an_event_recorded_twice_is_delivered_once_and_only_to_subscribers(
     endpoint_for(receiver, types=["deal.won"])  # not subscribed to activation
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(2):
-            record_event(kind="partner.activated", key="activated:x", partner=world.partner_a)
-        record_event(kind="lesson.viewed", key="lesson:x", partner=world.partner_a)
+            record_event(
+                kind="partner.activated",
+                key="activated:x",
+                partner=world.partner_a,
+                properties=payload("partner.activated"),
+            )
+        record_event(
+            kind="lesson.viewed",
+            key="lesson:x",
+            partner=world.partner_a,
+            properties=payload("lesson.viewed"),
+        )
     assert list(WebhookDelivery.objects.values_list("endpoint", flat=True)) == [
         subscribed.endpoint.pk
     ]
