@@ -74,6 +74,13 @@ class EventKind(models.TextChoices):
 # events and feed the feature areas of the adoption score, tiers and at-risk.
 PRM_NAMESPACES = frozenset(kind.split(".", 1)[0] for kind in EventKind.values)
 
+# Kinds of the registry that PRM never records itself: the vendor's own systems report them
+# through ingestion (product usage per offering, which the default offering rule "Product usage
+# reported in the last 30 days" counts). They are vendor-trusted signals: only vendor staff's
+# tokens may send them, never a partner's (not even with PRM_INGEST_PARTNER_EVENTS), so a partner
+# cannot report its own offering adoption.
+VENDOR_REPORTED_KINDS = frozenset({EventKind.OFFERING_USED.value})
+
 
 # --- Payloads ------------------------------------------------------------------------------------
 # What each kind's ``properties`` hold: field → type. Types: ``int``, ``str``, ``bool``,

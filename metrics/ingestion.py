@@ -9,7 +9,9 @@ Contract (also in the API docs):
 - ``kind`` follows the metrics rule (``area.verb``, lower case, at most 64 characters) and its
   namespace (``area``) must not be one PRM records itself (``metrics.choices.PRM_NAMESPACES``:
   ``deal.*``, ``course.*``, ``resource.*``, ...), whatever the token: those come from the portal
-  only, so no forged deal win and no invented feature area.
+  only, so no forged deal win and no invented feature area. The one exception is the registry's
+  kinds that the vendor's systems report (``VENDOR_REPORTED_KINDS``: ``offering.used``), which
+  only vendor staff's tokens may send.
 - Who may send: vendor staff's tokens; a partner admin's token only when the vendor allows it
   (``PRM_INGEST_PARTNER_EVENTS``, ``ensure_may_ingest``), since ingested events count toward the
   partner's own activity (docs/metrics.md, "What ingested events count toward").
@@ -29,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
 from customers.selectors import account_ids_by_external_id
-from metrics.choices import PRM_NAMESPACES
+from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
 from metrics.services import (
     KIND_PATTERN,
     MAX_KEY_LENGTH,
@@ -58,6 +60,13 @@ def reserved_kind_error(kind: str) -> str:
         "The namespace '%(namespace)s.' is reserved for events recorded by PRM itself; "
         "use a namespace of your own (e.g. 'product.used')."
     ) % {"namespace": kind.split(".", 1)[0]}
+
+
+def vendor_only_kind_error(kind: str) -> str:
+    return _(
+        "'%(kind)s' is reported by the vendor's own systems: only vendor staff's tokens may send "
+        "it."
+    ) % {"kind": kind}
 
 
 def ensure_may_ingest(user) -> None:
@@ -164,6 +173,7 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
     the insert (partners by id, by domain, customer accounts), whatever its size.
     """
     ensure_may_ingest(user)
+    from_vendor = is_vendor_staff(user)
     if len(items) > MAX_BATCH:
         raise EventError(f"A batch holds at most {MAX_BATCH} events; split it.")
     now = timezone.now()
@@ -184,6 +194,9 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
         kind = item.get("kind") or ""
         if not KIND_PATTERN.match(kind) or len(kind) > 64:
             errors["kind"] = list(_KIND_ERROR)
+        elif kind in VENDOR_REPORTED_KINDS:
+            if not from_vendor:
+                errors["kind"] = [vendor_only_kind_error(kind)]
         elif kind.startswith(RESERVED_PREFIXES):
             errors["kind"] = [reserved_kind_error(kind)]
         partner_id = None

@@ -6,7 +6,7 @@ import json
 import re
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
-from metrics.choices import PRM_NAMESPACES
+from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
 from metrics.ingestion import MAX_CLIENT_ID, MAX_FUTURE, ingestion_key
 from metrics.services import KIND_PATTERN, MAX_KEY_LENGTH, MAX_PROPERTIES_BYTES
 
@@ -15,12 +15,18 @@ def _size(properties) -> int:
     return len(json.dumps(properties, separators=(",", ":")))
 
 
-def naive_item(item: dict, *, owner_id, by_id, by_domain, accounts, now):
+def naive_item(item: dict, *, owner_id, by_id, by_domain, accounts, now, from_vendor=True):
     """(errors, event fields or None) of one shaped item."""
     errors: dict[str, list[str]] = {}
     kind = item.get("kind") or ""
     if not KIND_PATTERN.match(kind) or len(kind) > 64:
         errors["kind"] = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
+    elif kind in VENDOR_REPORTED_KINDS:
+        if not from_vendor:
+            errors["kind"] = [
+                f"'{kind}' is reported by the vendor's own systems: only vendor staff's tokens "
+                "may send it."
+            ]
     elif kind.split(".")[0] in PRM_NAMESPACES:
         errors["kind"] = [
             f"The namespace '{kind.split('.')[0]}.' is reserved for events recorded by PRM "

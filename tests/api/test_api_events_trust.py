@@ -115,3 +115,24 @@ def test_the_ingestion_service_itself_refuses_a_partner_unless_the_vendor_allows
     with override_settings(PRM_INGEST_PARTNER_EVENTS=True):
         result = events_ingest(user=world.users["partner_a_admin"], items=shaped)
     assert result.stored == 1
+
+
+def test_vendor_staff_report_product_usage_per_offering_and_a_partner_never_can(client, world):
+    """``offering.used`` is in a namespace PRM owns but PRM never records it: the vendor's systems
+    report it (the default offering rule counts it), so vendor tokens may send it and partner
+    tokens may not, even when partners may send their own events."""
+    usage = {**item(1, "offering.used", world.partner_a), "properties": {"offering": "core"}}
+    vendor = bearer(token_for(world.users["vendor_admin"]))
+    body = post(client, vendor, [usage]).json()
+    assert (body["stored"], body["rejected"]) == (1, 0)
+    partner = bearer(token_for(world.users["partner_a_admin"]))
+    with override_settings(PRM_INGEST_PARTNER_EVENTS=True):
+        body = post(client, partner, [{**usage, "id": "mine"}]).json()
+    assert body["rejected"] == 1
+    assert body["items"][0]["errors"] == {
+        "kind": [
+            "'offering.used' is reported by the vendor's own systems: only vendor staff's "
+            "tokens may send it."
+        ]
+    }
+    assert list(Event.objects.values_list("kind", flat=True)) == ["offering.used"]
