@@ -60,8 +60,9 @@ def register(name: str, *, handle: Callable, kinds: Iterable[str] | None) -> Con
 
 
 def consumers_of(kind: str) -> list[str]:
-    """The names of the consumers that handle events of ``kind`` (derived from the registry)."""
-    return [c.name for c in registry.values() if c.wants(kind)]
+    """The names of the consumers that handle events of ``kind`` (derived from the registry), by
+    name: the listing must not depend on the order the apps registered in."""
+    return sorted(c.name for c in registry.values() if c.wants(kind))
 
 
 def dispatch(events: list[Event]) -> None:

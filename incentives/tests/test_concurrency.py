@@ -136,12 +136,15 @@ def test_the_award_catch_up_never_skips_an_event_whose_transaction_commits_late(
     rule(kind="deal.won", points=20)
     monkeypatch.delitem(consumers.registry, "incentives.awards")  # the live path misses both
     user = world.users["partner_a_admin"]
+    won = payload("deal.won")
     holding, release = threading.Event(), threading.Event()
 
     def slow_writer():
         try:
             with transaction.atomic():
-                record_event(kind="deal.won", key="deal.won:slow", user=user)  # the lower id
+                record_event(
+                    kind="deal.won", key="deal.won:slow", user=user, properties=won
+                )  # lower id
                 holding.set()
                 release.wait(10)
         finally:
@@ -150,7 +153,7 @@ def test_the_award_catch_up_never_skips_an_event_whose_transaction_commits_late(
     thread = threading.Thread(target=slow_writer)
     thread.start()
     assert holding.wait(10)
-    record_event(kind="deal.won", key="deal.won:fast", user=user)  # a higher id, committed
+    record_event(kind="deal.won", key="deal.won:fast", user=user, properties=won)  # committed
     later = timezone.now() + timedelta(hours=1)  # well past any "settled" time lag
     services.awards_catch_up(now=later)
     release.set()
