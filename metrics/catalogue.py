@@ -1,7 +1,8 @@
 """The event catalogue: every kind PRM records, its payload (``metrics.choices.PAYLOADS``) and its
 consumers (``metrics.consumers``), read from the registries so it cannot drift from the code.
 ``manage.py event_catalogue`` prints it; ``--write`` regenerates the tables in docs/events.md and
-docs/webhooks.md between their ``<!-- catalogue:… -->`` markers (a test checks they match)."""
+the tables apps register (``register_docs``: docs/webhooks.md) between their
+``<!-- catalogue:… -->`` markers (a test checks they match)."""
 
 import re
 from pathlib import Path
@@ -33,24 +34,17 @@ def events_table() -> str:
     return "\n".join(lines)
 
 
-def webhooks_table() -> str:
-    from webhooks.choices import KIND_TO_TYPE, TEST_TYPE
-
-    lines = ["| Webhook type | Sent when PRM records | `data.properties` |", "|---|---|---|"]
-    for kind, event_type in KIND_TO_TYPE.items():
-        lines.append(f"| `{event_type}` | `{kind}` | {describe_payload(PAYLOADS[kind])} |")
-    lines.append(
-        f'| `{TEST_TYPE}` | the "Send test delivery" button / '
-        "`POST /api/v1/webhook-endpoints/{id}/test/` | — |"
-    )
-    return "\n".join(lines)
-
-
-#: docs file (relative to the repository) → (marker name, table renderer)
+#: docs file (relative to the repository) → (marker name, table renderer). Apps add their own
+#: tables with ``register_docs`` from ``AppConfig.ready`` (webhooks: its event types), so the
+#: catalogue reads no feature app.
 DOCS = {
     "docs/events.md": ("events", events_table),
-    "docs/webhooks.md": ("webhooks", webhooks_table),
 }
+
+
+def register_docs(path: str, name: str, render) -> None:
+    """Keep the table ``render()`` between ``name``'s markers in ``path`` generated."""
+    DOCS[path] = (name, render)
 
 
 def _block(name: str) -> re.Pattern:

@@ -7,10 +7,12 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
-        from metrics import consumers
+        from metrics import catalogue, consumers
         from webhooks import receivers
+        from webhooks.catalogue import webhooks_table
         from webhooks.choices import KIND_TO_TYPE
 
         consumers.register(
             "webhooks.deliveries", kinds=KIND_TO_TYPE, handle=receivers.on_events_recorded
         )
+        catalogue.register_docs("docs/webhooks.md", "webhooks", webhooks_table)
