@@ -72,16 +72,8 @@ def dispatch(events: list[Event]) -> None:
         mine = [e for e in events if consumer.wants(e.kind)]
         if not mine:
             continue
-        try:
-            with transaction.atomic():
-                consumer.handle(mine)
-        except Exception as exc:
-            logger.exception(
-                "event consumer %s failed on %d events (%s); the catch-up will retry them",
-                consumer.name,
-                len(mine),
-                ", ".join(sorted({e.kind for e in mine})),
-            )
+        exc = _handle_in_savepoint(consumer, mine, later="the catch-up will retry them")
+        if exc is not None:
             ConsumerMiss.objects.bulk_create(
                 [
                     ConsumerMiss(consumer=consumer.name, event_id=e.pk, last_error=_error(exc))
@@ -95,17 +87,22 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _handle_in_savepoint(consumer: Consumer, events: list[Event]) -> BaseException | None:
-    """Run the consumer on ``events`` in a savepoint; the exception it raised, if any (logged)."""
+def _handle_in_savepoint(
+    consumer: Consumer, events: list[Event], *, later: str = "kept for the next run"
+) -> BaseException | None:
+    """Run the consumer on ``events`` in a savepoint; the exception it raised, if any (logged with
+    what happens to the events ``later``)."""
     try:
         with transaction.atomic():
             consumer.handle(events)
     except Exception as exc:
         logger.exception(
-            "event consumer %s failed again on %d missed events (from id %s); kept for the next run",
+            "event consumer %s failed on %d events (%s, from id %s); %s",
             consumer.name,
             len(events),
+            ", ".join(sorted({e.kind for e in events})),
             events[0].pk,
+            later,
         )
         return exc
     return None
