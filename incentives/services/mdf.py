@@ -179,6 +179,14 @@ class Activity:
     amount: Decimal
 
 
+def _check_within_allocation(amount: Decimal, allocation) -> None:
+    if amount > allocation.remaining:
+        raise MdfError(
+            f"The budget is more than the {_money(allocation.remaining)} {allocation.currency} "
+            f"left in your {allocation.period} allocation."
+        )
+
+
 def _check_activity(activity: Activity) -> tuple[str, str, Decimal]:
     """(title, description, amount) of a valid activity; the caller compares the amount with
     what is left of the allocation."""
@@ -200,11 +208,7 @@ def mdf_request_create(*, partner, actor, activity: Activity, at=None) -> MdfReq
         raise MdfError(eligibility.reason)
     allocation = eligibility.allocation
     title, description, amount = _check_activity(activity)
-    if amount > allocation.remaining:
-        raise MdfError(
-            f"The budget is more than the {_money(allocation.remaining)} {allocation.currency} "
-            f"left in your {allocation.period} allocation."
-        )
+    _check_within_allocation(amount, allocation)
     at = at or timezone.now()
     request = MdfRequest.objects.create(
         allocation=allocation,
@@ -334,11 +338,7 @@ def mdf_request_update(*, request: MdfRequest, actor, activity: Activity, at=Non
         )
     allocation = request.allocation
     title, description, amount = _check_activity(activity)
-    if amount > allocation.remaining:
-        raise MdfError(
-            f"The budget is more than the {_money(allocation.remaining)} {allocation.currency} "
-            f"left in your {allocation.period} allocation."
-        )
+    _check_within_allocation(amount, allocation)
     at = at or timezone.now()
     request.title, request.description, request.requested_amount = title, description, amount
     request.activity_starts_on, request.activity_ends_on = activity.starts_on, activity.ends_on
