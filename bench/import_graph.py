@@ -8,11 +8,10 @@
 
 Reads every ``.py`` file of the apps with ``ast`` (no Django, no imports run), so imports inside
 functions count like module-level ones; tests and migrations are left out (they are not part of
-the floor plan). Two parts of today's apps are shown as the floors they belong to:
-``partners/tiers/`` (and ``partners/tier_*.py``) as ``tiers``, and every demo module
-(``partners/demo/``, ``*/demo*.py``, the ``seed_demo`` / ``onboarding_demo`` / ``seed_enablement``
-commands) as ``demo``. Nothing in the apps imports this script; ``docs/architecture.md`` shows
-its output. ``make lint`` keeps the rules themselves (import-linter, ``[tool.importlinter]``).
+the floor plan). One part of today's apps is shown as the floor it belongs to:
+``partners/tiers/`` (and ``partners/tier_*.py``) as ``tiers``. Nothing in the apps imports this
+script; ``docs/architecture.md`` shows its output. ``make lint`` keeps the rules themselves
+(import-linter, ``[tool.importlinter]``).
 """
 
 import argparse
@@ -36,9 +35,9 @@ APPS = [
     "webhooks",
     "audit",
     "metrics",
+    "demo",
     "prm",
 ]
-DEMO_COMMANDS = {"seed_demo", "onboarding_demo", "seed_enablement"}
 # --floors: modules that already belong to a lower floor than their folder (issue 17's to-do).
 EVENT_MODULES = {"metrics.services", "metrics.choices", "metrics.consumers", "metrics.partitions"}
 ROOF_MODULES = (
@@ -59,8 +58,6 @@ def node_of(module: str, floors: bool = False) -> str | None:
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
-    if any(p == "demo" or p.startswith("demo_") for p in parts[1:]) or parts[-1] in DEMO_COMMANDS:
-        return "demo"
     if floors and ".".join(parts[:2]) in EVENT_MODULES:
         return "events"
     if floors and parts[0] == "prm" and len(parts) > 1:

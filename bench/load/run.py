@@ -119,8 +119,8 @@ def make_accounts(args, env: dict) -> dict:
     from accounts.choices import TokenScope, VendorRole
     from accounts.models import ApiToken, User
     from accounts.services import api_token_create
+    from demo.seed import DEMO_LOGINS, MANAGERS
     from partners.choices import PartnerStatus
-    from partners.demo import DEMO_LOGINS, MANAGERS
     from partners.models import Partner, PartnerMembership, Tier
 
     hashed = make_password(PASSWORD)  # one hash for everyone: setting it is then one UPDATE

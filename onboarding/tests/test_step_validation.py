@@ -143,7 +143,7 @@ def test_the_admin_refuses_a_template_whose_course_step_names_no_course(client_a
 
 
 def test_the_demo_checklist_templates_are_valid():
-    from enablement.demo import seed_enablement
+    from demo.enablement import seed_enablement
 
     seed_enablement()
     call_command("onboarding_demo", verbosity=0)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "customers",
     "webhooks",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo():
     call_command("seed_demo", partners=8, events=300, verbosity=0)
-    from partners.demo import DEMO_LOGINS
+    from demo.seed import DEMO_LOGINS
 
     return {login["role"]: login for login in DEMO_LOGINS}
 

@@ -1,4 +1,4 @@
-"""Deal registrations for the demo data set (called by ``partners.demo.seed_demo``).
+"""Deal registrations for the demo data set (called by ``demo.seed.seed_demo``).
 
 The services stamp "now" and send emails, so the demo history is written with the ORM instead:
 deals, their line items and transition history, backdated, in bulk. Every transition a service
@@ -222,7 +222,7 @@ def build_deals(
     partners, *, seed: int, now: datetime, offerings: dict[str, int], protection: dict,
     managers: dict[int, int], fallback_manager: int, taken: set[str], showcase_key: str = "",
 ) -> list[NewEvent]:  # fmt: skip
-    """Create the deals of ``partners`` (``partners.demo.DomainPartner``) and return their events.
+    """Create the deals of ``partners`` (``demo.history.DomainPartner``) and return their events.
 
     ``offerings``: offering id by slug; ``protection``: days by tier id; ``managers``: who decides
     (the owner) by partner id; ``taken``: customer domains in use (extended in place)."""
@@ -230,7 +230,7 @@ def build_deals(
     for partner in partners:
         if partner.activated_at is None or not partner.members:
             continue
-        rng = random.Random(f"prm-demo-deals:{seed}:{partner.key}")  # noqa: S311 (demo data is deterministic on purpose)
+        rng = random.Random(f"prm-demo-deals:{seed}:{partner.key}")
         manager = managers.get(partner.partner_id) or fallback_manager
         days = protection.get(partner.tier_id, DEFAULT_PROTECTION_DAYS)
         common = {

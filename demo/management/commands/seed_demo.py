@@ -1,6 +1,6 @@
 """``manage.py seed_demo``: a demo partner program with logins, partners and a year of activity.
 
-The data building lives in ``partners.demo``; this command parses options and prints.
+The data building lives in ``demo.seed``; this command parses options and prints.
 """
 
 from datetime import UTC, datetime, time
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from partners.demo import DEMO_LOGINS, seed_demo
+from demo.seed import DEMO_LOGINS, seed_demo
 
 
 def _anchor(value: str) -> datetime:
@@ -64,7 +64,7 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             progress=self.stdout.write if verbose else (lambda message: None),
         )
-        from incentives.demo import seed_incentives  # MDF and points (issue 9)
+        from demo.incentives import seed_incentives  # MDF and points (issue 9)
 
         incentives = seed_incentives(now=options["now"] or timezone.now(), seed=options["seed"])
         if incentives:

@@ -1,5 +1,5 @@
 """Onboarding demo data on top of the partners' demo (``manage.py onboarding_demo``, or call
-:func:`seed_onboarding_demo` right after ``partners.demo.seed_demo``).
+:func:`seed_onboarding_demo` right after ``demo.seed.seed_demo``).
 
 It configures what a vendor admin would: the partner agreement, two activation paths (referral
 partners get a lighter one), owner rules by region; then gives every onboarding partner its
@@ -214,7 +214,7 @@ def seed_onboarding_demo(*, now=None, seed: int = 42) -> dict:
     if ChecklistTemplate.objects.exists():
         return {"created": False}
     now = now or timezone.now()
-    rng = random.Random(seed)  # noqa: S311 (demo data is deterministic on purpose)
+    rng = random.Random(seed)
     agreement = Agreement.objects.create(
         version="2026.1",
         title="Partner program agreement",

@@ -1,6 +1,6 @@
-"""Learning history for the demo data set (called by ``partners.demo.seed_demo``).
+"""Learning history for the demo data set (called by ``demo.seed.seed_demo``).
 
-The catalog is ``enablement.demo.seed_enablement`` (backdated so it existed all year). On top of
+The catalog is ``demo.enablement.seed_enablement`` (backdated so it existed all year). On top of
 it, each engaged person of a demo partner takes some courses: enrollments, lesson progress, quiz
 attempts and certificates are written with the ORM (the services stamp "now"), and every one of
 them gets the event the services would have recorded, with the same key, subject and properties
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Max
 
-from enablement.demo import CATEGORIES, GERMAN, RESOURCES, seed_enablement
+from demo.enablement import CATEGORIES, GERMAN, RESOURCES, seed_enablement
 from enablement.models import (
     CODE_ALPHABET,
     Certificate,
@@ -271,13 +271,13 @@ def _plan_partner(rng, partner, catalog: Catalog, now: datetime) -> list[_Learne
 
 def build_learning(partners, *, seed: int, now: datetime, catalog: Catalog) -> list[NewEvent]:
     """Create the enrollments, lesson progress, quiz attempts and certificates of ``partners``
-    (``partners.demo.DomainPartner``) and return their events."""
+    (``demo.history.DomainPartner``) and return their events."""
     if not catalog:
         return []
     learners: list[_Learner] = []
     for partner in partners:
         if partner.phases and partner.members:
-            rng = random.Random(f"prm-demo-learning:{seed}:{partner.key}")  # noqa: S311 (demo data is deterministic on purpose)
+            rng = random.Random(f"prm-demo-learning:{seed}:{partner.key}")
             learners += _plan_partner(rng, partner, catalog, now)
     enrollments = [e for lr in learners for e in lr.enrollments]
     Enrollment.objects.bulk_create([e for e, _, _ in enrollments], batch_size=500)

@@ -8,17 +8,17 @@ from datetime import datetime
 from django.db import reset_queries, transaction
 
 from accounts.models import User
+from demo.records import Reference, SeededPartner
+from demo.reference import _TYPES, ACME_DOMAIN, MANAGERS, _days, _rng, _sec
 from metrics.choices import EventKind as K
 from metrics.services import NewEvent, record_events
 from partners.choices import PartnerStatus as S
-from partners.demo.records import Reference, SeededPartner
-from partners.demo.reference import _TYPES, ACME_DOMAIN, MANAGERS, _days, _rng, _sec
 from partners.models import (
     Offering,
     Partner,
 )
 
-# --- 3. Domain history: checklists, courses, deals (each app's demo module) ------------------------
+# --- 3. Domain history: checklists, courses, deals (a demo module per app) ------------------------
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,9 @@ class DomainSetup:
 def prepare_domain(*, ref: Reference, now: datetime) -> DomainSetup:
     """Deal policies, the learning catalog, the agreement and activation paths. Run before the
     partners are created: onboarding gives each partner entering onboarding its checklist."""
-    from deals.demo import ensure_policies
-    from enablement.demo_activity import ensure_catalog
-    from onboarding.demo_progress import ensure_paths
+    from demo.deals import ensure_policies
+    from demo.enablement_activity import ensure_catalog
+    from demo.onboarding_progress import ensure_paths
 
     since = _sec(now - _days(400)).replace(hour=9, minute=0, second=0)
     return DomainSetup(
@@ -165,9 +165,9 @@ def build_domain(
     """Each app's real objects for the partners, ``chunk`` partners at a time (memory follows the
     chunk), and their events recorded in time order, so onboarding's receiver completes the
     checklist steps they stand for at the right moments. Returns the events recorded."""
-    from deals.demo import build_deals, taken_customer_domains
-    from enablement.demo_activity import build_learning
-    from onboarding.demo_progress import build_onboarding, complete_steps, flag_stalls, owner_rules
+    from demo.deals import build_deals, taken_customer_domains
+    from demo.enablement_activity import build_learning
+    from demo.onboarding_progress import build_onboarding, complete_steps, flag_stalls, owner_rules
     from onboarding.services.checklists import colleague_steps_recount
 
     taken = taken_customer_domains()

@@ -9,12 +9,9 @@ from datetime import UTC, datetime
 
 from django.db import connection, reset_queries
 
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent, record_events
-from partners.choices import PartnerStatus as S
-from partners.demo.plans import PartnerPlan
-from partners.demo.records import SeededPartner
-from partners.demo.reference import (
+from demo.plans import PartnerPlan
+from demo.records import SeededPartner
+from demo.reference import (
     _ADOPTION,
     _MIX,
     DAY,
@@ -26,6 +23,9 @@ from partners.demo.reference import (
     _pick,
     _rng,
 )
+from metrics.choices import EventKind as K
+from metrics.services import NewEvent, record_events
+from partners.choices import PartnerStatus as S
 
 # --- 4. The activity stream ---------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from onboarding.demo import seed_onboarding_demo
+from demo.onboarding import seed_onboarding_demo
 
 
 class Command(BaseCommand):

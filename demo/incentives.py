@@ -6,7 +6,7 @@
 2. Market development funds for active partners whose tier includes them (Silver: $2,500 a
    quarter, Gold: $12,500, as the demo tiers advertise $10k and $50k a year): this quarter's and
    last quarter's allocations with requests in every state. The services stamp "now" and send
-   emails, so, like ``deals.demo``, the rows are written with the ORM, balances computed from the
+   emails, so, like ``demo.deals``, the rows are written with the ORM, balances computed from the
    requests, and every step records the event its service would have (same key and properties).
    Acme Cloud Solutions (the demo partner login) has one request waiting in each queue and one
    approved request to claim.
@@ -138,7 +138,7 @@ def _seed_funds(*, now: datetime, seed: int) -> int:
         for partner in partners:
             if partner.pk not in admins:
                 continue
-            rng = random.Random(f"{seed}:{partner.domain}")  # noqa: S311 (deterministic demo, not security)
+            rng = random.Random(f"{seed}:{partner.domain}")
             ctx = _Context(now=now, events=ctx_events, manager_id=partner.owner_id)
             quarterly = quarterly_of[partner.pk]
             for back in (1, 0):

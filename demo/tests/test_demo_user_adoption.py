@@ -16,8 +16,8 @@ from accounts.models import User
 from customers.choices import SUBJECT_TYPE, USER_PROPERTY
 from customers.models import CustomerAccount, SeatLicense
 from deals.models import Deal
+from demo.seed import ACME_DOMAIN
 from metrics.models import Event
-from partners.demo import ACME_DOMAIN
 from partners.models import Partner
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from enablement.demo import seed_enablement
+from demo.enablement import seed_enablement
 from partners.models import Program
 
 

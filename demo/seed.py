@@ -9,9 +9,9 @@ anchor ``now``, so the same arguments give the same data. The work has four step
    (``partner.created``, ``partner.status_changed``, ``partner.activated``) are the real ones.
    The activation paths exist by then (:func:`prepare_domain`), so onboarding's receiver gives
    every partner entering onboarding its checklist.
-3. :func:`build_domain` has each app's demo module build the partners' history as real objects
-   (``deals.demo``: registrations; ``enablement.demo_activity``: enrollments, quiz attempts,
-   certificates; ``onboarding.demo_progress``: agreement acceptances and checklist steps; profiles
+3. :func:`build_domain` has the demo module of each app build the partners' history as real objects
+   (``demo.deals``: registrations; ``demo.enablement_activity``: enrollments, quiz attempts,
+   certificates; ``demo.onboarding_progress``: agreement acceptances and checklist steps; profiles
    here) and records the events their services would have recorded, same keys and properties,
    a chunk of partners at a time. Partners that activated met every required step before.
 4. :func:`generate_events` yields the activity stream (logins, product usage, library views:
@@ -28,19 +28,18 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from customers.demo import CustomersSeeded, build_customers
-from partners.choices import PartnerStatus as S
-from partners.demo.activity import _refresh_statistics, generate_events, write_events
-from partners.demo.history import build_domain, prepare_domain
-from partners.demo.plans import PartnerPlan, PersonPlan, plan_partners
-from partners.demo.records import (
+from demo.activity import _refresh_statistics, generate_events, write_events
+from demo.customers import CustomersSeeded, build_customers
+from demo.history import build_domain, prepare_domain
+from demo.plans import PartnerPlan, PersonPlan, plan_partners
+from demo.records import (
     Reference,
     SeededPartner,
     create_partners,
     ensure_reference_data,
     ensure_staff,
 )
-from partners.demo.reference import (
+from demo.reference import (
     ACME_DOMAIN,
     ACME_NAME,
     ADMIN,
@@ -54,6 +53,7 @@ from partners.demo.reference import (
     _rng,
     _sec,
 )
+from partners.choices import PartnerStatus as S
 from partners.models import Partner
 
 __all__ = [
@@ -80,7 +80,7 @@ class SeedResult:
     customers: CustomersSeeded | None = None  # accounts, seats, their users and usage events
 
 
-# Customers' product usage (``customers.demo``): about a third of ``events`` on top of them.
+# Customers' product usage (``demo.customers``): about a third of ``events`` on top of them.
 CUSTOMER_USAGE_SHARE = 3
 
 

@@ -11,11 +11,11 @@ import pytest
 from django.core.management import call_command
 
 from deals.models import Deal, DealTransition
+from demo.seed import OFFERINGS, plan_partners
 from enablement.models import Certificate, Enrollment, LessonProgress, QuizAttempt, Resource
 from metrics.models import Event
 from onboarding.models import ChecklistStep, PartnerChecklist
 from partners.choices import PartnerStatus
-from partners.demo import OFFERINGS, plan_partners
 from partners.models import Partner
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)

@@ -9,9 +9,8 @@ from django.db import reset_queries, transaction
 
 from accounts.choices import VendorRole
 from accounts.models import User
-from partners.choices import BenefitKind, BenefitPeriod, Region
-from partners.demo.plans import PartnerPlan
-from partners.demo.reference import (
+from demo.plans import PartnerPlan
+from demo.reference import (
     _PASSWORDS,
     ADMIN,
     MANAGERS,
@@ -23,6 +22,7 @@ from partners.demo.reference import (
     _days,
     _sec,
 )
+from partners.choices import BenefitKind, BenefitPeriod, Region
 from partners.models import (
     Offering,
     Partner,

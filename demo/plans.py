@@ -5,9 +5,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from partners.choices import MemberRole, Region
-from partners.choices import PartnerStatus as S
-from partners.demo.reference import (
+from demo.reference import (
     _ADOPTION,
     _PASSWORDS,
     ACME_DOMAIN,
@@ -28,6 +26,8 @@ from partners.demo.reference import (
     _sec,
     _Type,
 )
+from partners.choices import MemberRole, Region
+from partners.choices import PartnerStatus as S
 
 # --- 1. Plans (pure) ------------------------------------------------------------------------------
 

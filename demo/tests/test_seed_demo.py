@@ -10,11 +10,11 @@ from django.db.models import Count, F, Q
 
 from accounts.models import User
 from deals.models import Deal
+from demo.seed import DEMO_LOGINS, OFFERINGS, plan_partners
 from enablement.models import Certificate
 from metrics.models import Event
 from onboarding.models import ChecklistStep
 from partners.choices import MemberRole, PartnerStatus
-from partners.demo import DEMO_LOGINS, OFFERINGS, plan_partners
 from partners.models import Partner, PartnerMembership
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)

@@ -1,7 +1,7 @@
-"""Onboarding for the demo data set (called by ``partners.demo.seed_demo``).
+"""Onboarding for the demo data set (called by ``demo.seed.seed_demo``).
 
 What a vendor admin configures (the agreement and the demo program's activation paths from
-``onboarding.demo``) is created BEFORE the partners, so every partner entering onboarding gets its
+``demo.onboarding``) is created BEFORE the partners, so every partner entering onboarding gets its
 checklist through the real receiver (``partner.created`` → ``checklist_start``, dated the day it
 joined). Steps then complete the way they do live: the partners' history (agreement acceptances
 from here, profile updates, courses, certifications, deals) is matched against the pending steps
@@ -21,10 +21,10 @@ their activation date, so their checklist is complete and dated before ``activat
 import random
 from datetime import datetime, timedelta
 
+from demo.onboarding import AGREEMENT_TEXT, REFERRAL_STEPS, STANDARD_STEPS, _owner_rules, _template
 from metrics.choices import EventKind as K
 from metrics.services import NewEvent
 from onboarding.choices import CompletedVia, StepKind, StepStatus
-from onboarding.demo import AGREEMENT_TEXT, REFERRAL_STEPS, STANDARD_STEPS, _owner_rules, _template
 from onboarding.models import (
     Agreement,
     AgreementAcceptance,
@@ -71,13 +71,13 @@ def owner_rules() -> int:
 def build_onboarding(
     partners, *, seed: int, now: datetime, agreement: Agreement
 ) -> tuple[list[NewEvent], list[tuple[int, int, datetime]]]:
-    """Agreement acceptances of ``partners`` (``partners.demo.DomainPartner``) with their events,
+    """Agreement acceptances of ``partners`` (``demo.history.DomainPartner``) with their events,
     and the kick-off calls to verify once the history is recorded: (partner id, manager id, at)."""
     acceptances, events, kickoffs = [], [], []
     for partner in partners:
         if not partner.phases or partner.phases[0][2] != "onboarding" or not partner.members:
             continue  # applicants never got a checklist
-        rng = random.Random(f"prm-demo-onboarding:{seed}:{partner.key}")  # noqa: S311 (demo data is deterministic on purpose)
+        rng = random.Random(f"prm-demo-onboarding:{seed}:{partner.key}")
         end = partner.ended_at or now
         if partner.activated_at is not None:
             span = partner.activated_at - partner.joined_at
