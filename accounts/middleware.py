@@ -6,7 +6,7 @@ When it is on, a channel manager, vendor admin or Django staff user without a TO
 page sends them to allauth's TOTP setup, and the session API (``/api/``) answers a JSON 403
 saying so. Partner users are not affected. The allauth pages themselves (``/accounts/``) stay
 reachable, so setting it up (and logging out) always works. API tokens are checked where they
-are authenticated (``prm.api.authentication``), since this middleware runs before DRF knows the
+are authenticated (``accounts.api.authentication``), since this middleware runs before DRF knows the
 token's user.
 """
 

@@ -53,7 +53,7 @@ def user_must_set_up_mfa(user) -> bool:
     vendor staff (channel manager, vendor admin or Django staff) without a TOTP authenticator
     while the rule is on. Such a user may set one up and log out, nothing else: every way in
     asks this (pages and the session API in ``accounts.middleware``, API tokens in
-    ``prm.api.authentication``, token creation in ``accounts.services.api_token_create``)."""
+    ``accounts.api.authentication``, token creation in ``accounts.services.api_token_create``)."""
     if not settings.PRM_MFA_REQUIRED_FOR_STAFF:
         return False
     if not (user.is_authenticated and (user.is_staff or user.is_channel_manager)):

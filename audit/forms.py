@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.choices import AuditAction
-from prm.bounds import validate_filter_date
+from kernel.bounds import validate_filter_date
 
 
 class AuditFilterForm(forms.Form):

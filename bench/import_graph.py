@@ -2,7 +2,7 @@
 
     uv run python bench/import_graph.py            # app -> apps it imports, then the cycles
     uv run python bench/import_graph.py --edges    # also each arrow's importing lines
-    uv run python bench/import_graph.py --floors   # events and prm plumbing as their own nodes
+    uv run python bench/import_graph.py --floors   # metrics' event modules as `events`
     uv run python bench/import_graph.py --exceptions  # the contracts' ignore_imports as markdown
                                                    # (docs/architecture.md "Exceptions" section)
 
@@ -40,29 +40,17 @@ APPS = [
 ]
 # --floors: modules that already belong to a lower floor than their folder (issue 17's to-do).
 EVENT_MODULES = {"metrics.services", "metrics.choices", "metrics.consumers", "metrics.partitions"}
-ROOF_MODULES = (
-    "prm.urls",
-    "prm.api.urls",
-    "prm.settings",
-    "prm.celery",
-    "prm.schedule",
-    "prm.wsgi",
-    "prm.asgi",
-    "prm.views",
-)  # everything else in prm/ is plumbing bound for kernel/
 
 
 def node_of(module: str, floors: bool = False) -> str | None:
     """The graph node a dotted module belongs to, or None when it is not PRM's. With ``floors``,
-    the event modules of metrics/ show as ``events`` and prm/'s plumbing as ``prm.plumbing``."""
+    the event modules of metrics/ show as ``events``. (All of prm/ is the roof: its plumbing
+    moved to kernel/, accounts and partners in issue 17's KERNEL step.)"""
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
     if floors and ".".join(parts[:2]) in EVENT_MODULES:
         return "events"
-    if floors and parts[0] == "prm" and len(parts) > 1:
-        roof = any(module == m or module.startswith(m + ".") for m in ROOF_MODULES)
-        return "prm" if roof else "prm.plumbing"
     if (
         parts[0] == "partners"
         and len(parts) > 1
@@ -198,7 +186,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--floors",
         action="store_true",
-        help="show metrics' event modules as `events` and prm/'s plumbing as `prm.plumbing`",
+        help="show metrics' event modules as `events`",
     )
     parser.add_argument(
         "--exceptions", action="store_true", help="print the contracts' exceptions as markdown"

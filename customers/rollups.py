@@ -29,9 +29,9 @@ from customers.models import (
     CustomerAccountDay,
     CustomerDayUser,
 )
+from kernel.query import parse_id
 from metrics.cursor import EventsBusy, events_since, safe_upper_bound
 from metrics.models import Event
-from prm.query import parse_id
 
 STATE = "user_adoption"
 CHUNK = 5000

@@ -7,8 +7,8 @@ from django.db.models import Q
 
 from deals.choices import Currency, DealStatus
 from deals.models import Deal
+from kernel.bounds import validate_filter_date
 from partners.models import Tier
-from prm.bounds import validate_filter_date
 
 
 class _DateInput(forms.DateInput):

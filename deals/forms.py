@@ -8,9 +8,9 @@ from django.utils import timezone
 from deals.choices import MAX_EXTENSION_DAYS, Currency, DealStage
 from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.services import Line
+from kernel.bounds import validate_business_date
 from partners.models import Offering
 from partners.selectors import offering_list_for_partner
-from prm.bounds import validate_business_date
 
 MAX_AMOUNT = Decimal("999999999.99")
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from incentives.services.mdf import Activity
-from prm.bounds import validate_business_date
+from kernel.bounds import validate_business_date
 
 MAX_AMOUNT = Decimal("999999999.99")
 

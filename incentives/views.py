@@ -22,6 +22,7 @@ from incentives.forms import (
     NoteForm,
     ReasonForm,
 )
+from kernel.query import query_id
 from kernel.uploads import serve_file
 from partners.models import Program
 from partners.permissions import (
@@ -33,7 +34,6 @@ from partners.permissions import (
     is_vendor_staff,
 )
 from partners.selectors import membership_for_user, partner_list_for_user
-from prm.query import query_id
 
 PAGE_SIZE = 25
 

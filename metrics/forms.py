@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from accounts.choices import VendorRole
 from accounts.models import User
+from kernel.bounds import FILTER_FIRST
 from partners.choices import Region
 from partners.models import Offering, PartnerType, Program, Tier
-from prm.bounds import FILTER_FIRST
 
 MINE = "mine"
 MAX_RANGE_DAYS = 3 * 366
-EARLIEST = FILTER_FIRST  # prm.bounds: the first day any filter may name
+EARLIEST = FILTER_FIRST  # kernel.bounds: the first day any filter may name
 
 
 def quarter_start(day: date) -> date:

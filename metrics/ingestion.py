@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
 from customers.selectors import account_ids_by_external_id
+from kernel.bounds import EVENT_FUTURE_SKEW
 from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
 from metrics.services import (
     KIND_PATTERN,
@@ -43,11 +44,10 @@ from metrics.services import (
 )
 from partners.permissions import is_vendor_staff
 from partners.selectors import partner_list_for_user
-from prm.bounds import EVENT_FUTURE_SKEW
 
 MAX_BATCH = 1000
 MAX_CLIENT_ID = 100
-MAX_FUTURE = EVENT_FUTURE_SKEW  # clock skew allowed for occurred_at (prm.bounds)
+MAX_FUTURE = EVENT_FUTURE_SKEW  # clock skew allowed for occurred_at (kernel.bounds)
 RESERVED_PREFIXES = tuple(f"{namespace}." for namespace in sorted(PRM_NAMESPACES))
 
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from kernel.routers import replica_reads
 from metrics import dashboard, dashboard_cache, definitions
 from metrics.forms import DashboardFilterForm, quarter_start
 from partners import selectors as partner_selectors
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin
-from prm.routers import replica_reads
 
 
 class _AdoptionPage(TemplateView):
@@ -26,7 +26,7 @@ class _AdoptionPage(TemplateView):
 
     def get_context_data(self, **kwargs):
         partner = self.get_partner()  # the access check reads the primary
-        with replica_reads():  # metric reads only (prm/routers.py)
+        with replica_reads():  # metric reads only (kernel/routers.py)
             score = definitions.adoption_score_for_partner(partner_id=partner.pk)
             history = definitions.adoption_score_history(
                 partner_id=partner.pk, joined_at=partner.joined_at
@@ -81,7 +81,7 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = self.get_form()
         query = self.get_query(form)
-        with replica_reads():  # read-only summaries and their freshness (prm/routers.py)
+        with replica_reads():  # read-only summaries and their freshness (kernel/routers.py)
             state = dashboard_cache.data_state()
             context = self.get_context_data(form=form, query=query, freshness=state.freshness)
             if query is not None:

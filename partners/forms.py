@@ -1,7 +1,7 @@
 from django import forms
 
+from kernel.bounds import validate_business_date
 from partners.choices import MemberRole
-from prm.bounds import validate_business_date
 
 
 class InvitationForm(forms.Form):

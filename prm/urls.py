@@ -27,8 +27,8 @@ urlpatterns = [
     path("api/v1/", include("prm.api.urls")),
 ]
 
-# Under /api/ every error is JSON, also those raised outside DRF's views (prm/api/errors.py).
-handler400 = "prm.api.errors.bad_request"
-handler403 = "prm.api.errors.permission_denied"
-handler404 = "prm.api.errors.not_found"
-handler500 = "prm.api.errors.server_error"
+# Under /api/ every error is JSON, also those raised outside DRF's views (kernel/api/errors.py).
+handler400 = "kernel.api.errors.bad_request"
+handler403 = "kernel.api.errors.permission_denied"
+handler404 = "kernel.api.errors.not_found"
+handler500 = "kernel.api.errors.server_error"

@@ -1,7 +1,7 @@
 """A broker (Redis) outage loses no work and answers no 500 (RELIABILITY.md H6, kernel/enqueue.py):
 every enqueue site keeps a durable row, a failed enqueue is logged, and the app's periodic sweep
 sends the row once the broker is back — once, even if the first message did arrive. The cache
-falls back to the database table while Redis is down (prm/cache.py): logins keep working and
+falls back to the database table while Redis is down (kernel/cache.py): logins keep working and
 stay rate-limited."""
 
 from datetime import timedelta
@@ -145,18 +145,18 @@ def test_mdf_emails_are_sent_at_once_when_the_broker_is_up(
 def redis_cache_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "prm.cache.FailoverRedisCache",
+            "BACKEND": "kernel.cache.FailoverRedisCache",
             "LOCATION": DOWN,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         },
         "fallback": settings.CACHES["fallback"],
     }
-    import prm.cache
+    import kernel.cache
 
-    prm.cache._down_until = 0.0
+    kernel.cache._down_until = 0.0
     caches["fallback"].clear()
     yield
-    prm.cache._down_until = 0.0
+    kernel.cache._down_until = 0.0
 
 
 def test_the_cache_falls_back_to_the_database_table_while_redis_is_down(redis_cache_down, caplog):

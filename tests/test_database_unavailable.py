@@ -1,6 +1,6 @@
 """A dropped database connection (what a Postgres restart or kill does to every open one) answers
 a retryable 503 with Retry-After, and the client's retry stores each event once
-(prm/middleware.py; the full drill with a real restart is bench/drills/pg_restart.py)."""
+(kernel/middleware.py; the full drill with a real restart is bench/drills/pg_restart.py)."""
 
 import psycopg2
 import pytest

@@ -176,7 +176,7 @@ def test_a_valid_partner_prefill_still_works(client_as, world):
 def test_query_int_accepts_only_plain_ascii_ids(rf, value, expected):
     from django.core.exceptions import BadRequest
 
-    from prm.query import query_id
+    from kernel.query import query_id
 
     request = rf.get("/", {"x": value} if value else {})
     if expected == "bad":

@@ -1,4 +1,4 @@
-"""The read-replica router (prm/routers.py): dashboard reads go to ``replica`` when one is
+"""The read-replica router (kernel/routers.py): dashboard reads go to ``replica`` when one is
 configured, writes and everything else to ``default``. The test database is its own replica
 (``TEST: MIRROR``): a second connection to the same database, so the data must be committed
 (transaction=True), as it must be on a real replica. The real streaming replica run is
@@ -8,11 +8,11 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from kernel.routers import REPLICA, ReplicaRouter, replica_reads
 from metrics.models import RollupState
 from metrics.rollups import ROLLUP_NAME
 from metrics.tasks import rollup_metrics
 from partners.models import Program
-from prm.routers import REPLICA, ReplicaRouter, replica_reads
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 

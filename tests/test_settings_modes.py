@@ -58,7 +58,7 @@ def test_database_and_redis_urls_switch_to_postgres_and_redis():
         REDIS_URL="redis://cache.example:6379/0",
     )
     assert found["engine"] == "django.db.backends.postgresql"
-    assert found["cache"] == "prm.cache.FailoverRedisCache"
+    assert found["cache"] == "kernel.cache.FailoverRedisCache"
     assert found["broker"] == "redis://cache.example:6379/0"
 
 

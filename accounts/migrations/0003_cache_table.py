@@ -1,5 +1,5 @@
 """The database cache table (``prm_cache``): the cache of the embedded default, and the default
-cache's fallback while Redis is down (``prm.cache``; allauth's rate limits count there then).
+cache's fallback while Redis is down (``kernel.cache``; allauth's rate limits count there then).
 ``createcachetable`` is idempotent: an existing table is left as it is."""
 
 from django.core.management import call_command

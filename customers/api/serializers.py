@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from customers.services import MAX_SEATS
-from prm.bounds import MAX_ID, validate_filter_date
+from kernel.bounds import MAX_ID, validate_filter_date
 
 
 class CustomerAccountSerializer(serializers.Serializer):

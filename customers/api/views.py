@@ -10,10 +10,10 @@ from rest_framework.views import APIView
 
 from customers import permissions, selectors, services
 from customers.api import serializers
+from kernel.api.permissions import TokenScopePermission
+from kernel.api.viewsets import ScopedViewSet, call_service, validated_input
 from partners.models import Offering
 from partners.selectors import partner_list_for_user
-from prm.api.permissions import TokenScopePermission
-from prm.api.viewsets import ScopedViewSet, call_service, validated_input
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; the reason per field (nothing saved)."),

@@ -11,8 +11,8 @@ from deals.choices import Currency, DealStage
 from deals.forms import MAX_AMOUNT
 from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.models import Deal, DealLineItem
+from kernel.bounds import validate_business_date
 from partners.models import Offering
-from prm.bounds import validate_business_date
 
 # --- input -------------------------------------------------------------------------------------
 

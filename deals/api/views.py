@@ -14,9 +14,9 @@ from rest_framework.response import Response
 
 from deals import permissions, selectors, services
 from deals.api import serializers
+from kernel.api.viewsets import ScopedViewSet, call_service, validated_input
 from partners.permissions import is_partner_member, is_vendor_staff
 from partners.selectors import membership_for_user
-from prm.api.viewsets import ScopedViewSet, call_service, validated_input
 
 
 class Conflict(APIException):

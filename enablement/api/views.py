@@ -3,7 +3,7 @@ partner user sees follows their program, type and tier (enablement.selectors.vis
 
 from enablement import selectors
 from enablement.api import serializers
-from prm.api.viewsets import ScopedReadOnlyViewSet
+from kernel.api.viewsets import ScopedReadOnlyViewSet
 
 
 class CourseViewSet(ScopedReadOnlyViewSet):

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from incentives.forms import MAX_AMOUNT
 from incentives.models import Award, Badge, MdfAllocation, MdfRequest
-from prm.bounds import validate_business_date
+from kernel.bounds import validate_business_date
 
 # --- input -------------------------------------------------------------------------------------
 

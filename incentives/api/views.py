@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from incentives import permissions, selectors, services
 from incentives.api import serializers
 from incentives.choices import MdfStatus
+from kernel.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet, call_service, validated_input
 from partners.permissions import is_partner_admin
 from partners.selectors import membership_for_user
-from prm.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet, call_service, validated_input
 
 
 class Conflict(APIException):
@@ -26,7 +26,7 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-# 400 is left to prm.api.schema (its body is either {"detail": …} or reasons per field).
+# 400 is left to kernel.api.schema (its body is either {"detail": …} or reasons per field).
 ERRORS = {
     403: OpenApiResponse(serializers.MdfProblemSerializer, description="Not your action."),
     404: OpenApiResponse(serializers.MdfProblemSerializer, description="Not found (for you)."),

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 
 from rest_framework import serializers
 
+from kernel.bounds import EARLIEST_EVENT, MAX_ID, validate_event_time, validate_filter_date
 from partners.choices import Region
-from prm.bounds import EARLIEST_EVENT, MAX_ID, validate_event_time, validate_filter_date
 
 
 class PartnerFilterSerializer(serializers.Serializer):

@@ -6,10 +6,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel.api.permissions import TokenScopePermission, role_required
 from metrics import definitions, ingestion
 from metrics.api import serializers
+from partners.api.permissions import VendorStaffOnly
 from partners.permissions import is_partner_admin, is_vendor_staff
-from prm.api.permissions import TokenScopePermission, VendorStaffOnly, role_required
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid query parameters (the reason per parameter)."),

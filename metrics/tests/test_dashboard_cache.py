@@ -250,24 +250,24 @@ def test_the_page_is_built_when_the_cache_fails(manager, monkeypatch):
 
 
 def test_the_page_is_cached_in_the_database_table_while_redis_is_down(manager, settings, queued):
-    import prm.cache
+    import kernel.cache
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "prm.cache.FailoverRedisCache",
+            "BACKEND": "kernel.cache.FailoverRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         },
         "fallback": settings.CACHES["fallback"],
     }
-    prm.cache._down_until = 0.0
+    kernel.cache._down_until = 0.0
     caches["fallback"].clear()
     try:
         assert kpi(manager.get(DASHBOARD), "registered") == "1"
         again = manager.get(DASHBOARD)
         assert "metrics/_dashboard_card.html" not in [t.name for t in again.templates]
     finally:
-        prm.cache._down_until = 0.0
+        kernel.cache._down_until = 0.0
         caches["fallback"].clear()
 
 

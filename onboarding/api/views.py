@@ -1,10 +1,11 @@
 """Read endpoints of onboarding: partner applications (vendor staff, as in the review queue) and
 checklist progress (staff: every partner; a partner member: their own)."""
 
+from kernel.api.permissions import TokenScopePermission
+from kernel.api.viewsets import ScopedReadOnlyViewSet
 from onboarding import selectors
 from onboarding.api import serializers
-from prm.api.permissions import TokenScopePermission, VendorStaffOnly
-from prm.api.viewsets import ScopedReadOnlyViewSet
+from partners.api.permissions import VendorStaffOnly
 
 
 class ApplicationViewSet(ScopedReadOnlyViewSet):

@@ -1,8 +1,8 @@
 """Read endpoints of programs, tiers, partners and partner teams. Scoping is the selectors'."""
 
+from kernel.api.viewsets import ScopedReadOnlyViewSet
 from partners import selectors
 from partners.api import serializers
-from prm.api.viewsets import ScopedReadOnlyViewSet
 
 
 class ProgramViewSet(ScopedReadOnlyViewSet):

@@ -1,2 +1,3 @@
-"""The REST API under /api/v1/: shared authentication, permissions, the scoped base viewset, and
-the one router every app's ``<app>/api`` package registers on (``prm/api/urls.py``)."""
+"""The REST API under /api/v1/: the one router every app's ``<app>/api`` package registers on
+(``prm/api/urls.py``). The scoped bases, permissions and errors are the kernel's (``kernel.api``);
+token authentication and throttling are accounts' (``accounts.api``)."""

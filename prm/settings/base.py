@@ -71,11 +71,11 @@ MIDDLEWARE = [
     "accounts.middleware.StaffMfaRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     # A page (not an empty body) when an action address that only takes POST is opened.
-    "prm.method_not_allowed.MethodNotAllowedPageMiddleware",
+    "kernel.method_not_allowed.MethodNotAllowedPageMiddleware",
     # Every 404 is the product's page (JSON under /api/), DEBUG's technical page never is.
-    "prm.middleware.NotFoundMiddleware",
+    "kernel.middleware.NotFoundMiddleware",
     # Last, so its process_exception sees a view's database error first: 503 + Retry-After.
-    "prm.middleware.DatabaseUnavailableMiddleware",
+    "kernel.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "prm.urls"
@@ -115,7 +115,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast (then 503) rather than hang when the server does not answer a connection.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# Optional streaming replica for dashboard reads (prm/routers.py; docs/scaling.md).
+# Optional streaming replica for dashboard reads (kernel/routers.py; docs/scaling.md).
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
@@ -124,7 +124,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the primary is its own replica
 PRM_REPLICA_READS = bool(DATABASE_REPLICA_URL)
-DATABASE_ROUTERS = ["prm.routers.ReplicaRouter"]
+DATABASE_ROUTERS = ["kernel.routers.ReplicaRouter"]
 # Seconds a client is told to wait (Retry-After of the 503) when the database is unavailable.
 PRM_DATABASE_RETRY_AFTER_SECONDS = env.int("PRM_DATABASE_RETRY_AFTER_SECONDS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -133,7 +133,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 # Shared between the web process and the worker (allauth's rate limits count in the cache;
 # a per-process LocMemCache would silently stop limiting). The table is created by a migration
-# (accounts 0003) and is the default cache's fallback while Redis is down (prm/cache.py).
+# (accounts 0003) and is the default cache's fallback while Redis is down (kernel/cache.py).
 _DATABASE_CACHE = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "prm_cache",
@@ -141,7 +141,7 @@ _DATABASE_CACHE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "prm.cache.FailoverRedisCache",
+            "BACKEND": "kernel.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             # A hung Redis must not hang requests: fail within a second, then use the fallback.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -287,25 +287,25 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REST_FRAMEWORK = {
     # Bearer first: its WWW-Authenticate header makes an unauthenticated request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "prm.api.authentication.BearerTokenAuthentication",
+        "accounts.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["prm.api.permissions.TokenScopePermission"],
-    "DEFAULT_PAGINATION_CLASS": "prm.api.pagination.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["kernel.api.permissions.TokenScopePermission"],
+    "DEFAULT_PAGINATION_CLASS": "kernel.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON nested past prm.bounds.MAX_JSON_DEPTH is a 400 (prm/api/parsers.py).
+    # JSON nested past kernel.bounds.MAX_JSON_DEPTH is a 400 (kernel/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "prm.api.parsers.JSONParser",
+        "kernel.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Django's own request errors (a body over the limit) answered as JSON (prm/api/errors.py).
-    "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
-    # Per token (prm/api/throttling.py), counted in the shared cache; 429 with Retry-After.
-    "DEFAULT_THROTTLE_CLASSES": ["prm.api.throttling.TokenRateThrottle"],
+    # Django's own request errors (a body over the limit) answered as JSON (kernel/api/errors.py).
+    "EXCEPTION_HANDLER": "kernel.api.errors.exception_handler",
+    # Per token (accounts/api/throttling.py), counted in the shared cache; 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "read": env("PRM_API_RATE_READ", default="1200/min"),
         "write": env("PRM_API_RATE_WRITE", default="300/min"),
@@ -330,7 +330,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "prm.api.schema.add_error_responses",
+        "kernel.api.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PartnerStatusEnum": "partners.choices.PartnerStatus",

@@ -27,7 +27,7 @@ else:
     _parts = urlsplit(REDIS_URL)
     _base_db = int(_parts.path.strip("/") or 0)
     REDIS_URL = urlunsplit(_parts._replace(path=f"/{(_base_db - _index) % 16}"))
-    CACHES["default"]["LOCATION"] = REDIS_URL  # prm.cache.FailoverRedisCache, from base
+    CACHES["default"]["LOCATION"] = REDIS_URL  # kernel.cache.FailoverRedisCache, from base
     CELERY_BROKER_URL = REDIS_URL
 # The primary as its own replica (TEST MIRROR), off unless a test turns PRM_REPLICA_READS on and
 # asks for both aliases (tests/test_replica_router.py); other tests touch only ``default``.

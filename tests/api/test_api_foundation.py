@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from kernel.api.viewsets import ScopedReadOnlyViewSet
 from partners.selectors import partner_list_for_user
-from prm.api.viewsets import ScopedReadOnlyViewSet
 from tests.api.helpers import bearer, token_for
 
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def low_rates(monkeypatch):
     # DRF reads THROTTLE_RATES once; patch the class attribute the throttle reads.
-    from prm.api.throttling import TokenRateThrottle
+    from accounts.api.throttling import TokenRateThrottle
 
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "read": "3/min", "ingest": "2/min"}
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", rates)

@@ -5,8 +5,8 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prm.api.permissions import TokenScopePermission, role_required
-from prm.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet, call_service, validated_input
+from kernel.api.permissions import TokenScopePermission, role_required
+from kernel.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSet, call_service, validated_input
 from webhooks import selectors, services
 from webhooks.api import serializers
 from webhooks.permissions import can_manage_webhooks

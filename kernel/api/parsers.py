@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from prm.bounds import MAX_JSON_DEPTH, json_depth_exceeds
+from kernel.bounds import MAX_JSON_DEPTH, json_depth_exceeds
 
 
 def _too_deep() -> ParseError:

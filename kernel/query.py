@@ -9,7 +9,7 @@ import re
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
-from prm.bounds import MAX_ID
+from kernel.bounds import MAX_ID
 
 _ID = re.compile(r"[0-9]{1,10}")
 

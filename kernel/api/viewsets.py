@@ -7,7 +7,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
-from prm.api.permissions import TokenScopePermission
+from kernel.api.permissions import TokenScopePermission
 
 
 class ScopedViewSetMixin:

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import Http404, HttpResponse, JsonResponse
 
-from prm.api.errors import not_found
+from kernel.api.errors import not_found
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class NotFoundMiddleware:
     """Every 404 is the product's own answer, also under DEBUG (``make run``): Django's
     technical 404 page lists every URL pattern of the site to whoever asks, and ignores
     ``handler404``, so an unknown /api/ URL answered HTML. A 404 raised by a view and one of a
-    URL that matches no route both go through ``prm.api.errors.not_found`` here (without
+    URL that matches no route both go through ``kernel.api.errors.not_found`` here (without
     DEBUG, Django already calls it)."""
 
     def __init__(self, get_response):

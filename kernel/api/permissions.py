@@ -1,15 +1,18 @@
 """API permission classes. Who has which role is decided by the apps' permissions modules (the
-same functions the HTML views use); these classes only adapt them to DRF."""
+same functions the HTML views use); these classes only adapt them to DRF. The kernel knows no
+role itself: an app builds its classes with ``role_required`` (``partners.api.permissions``)."""
 
 from django.http import Http404
 from rest_framework import permissions
 
-from accounts.models import ApiToken
-from partners.permissions import is_vendor_staff
-
 
 class TokenScopePermission(permissions.BasePermission):
-    """Authenticated; a request made with a read-scope token may only use safe methods."""
+    """Authenticated; a request made with a read-scope token may only use safe methods.
+
+    The scope is read from the credentials an authentication class put in ``request.auth``: one
+    with a ``can_write`` attribute (``accounts.ApiToken``, set by
+    ``accounts.api.authentication``) says whether it may write; a session has no such
+    credentials and is not limited here."""
 
     message = "This token has the read scope; create a token with the write scope to change data."
 
@@ -18,8 +21,7 @@ class TokenScopePermission(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        auth = request.auth
-        return not isinstance(auth, ApiToken) or auth.can_write
+        return bool(getattr(request.auth, "can_write", True))
 
 
 def role_required(check):
@@ -34,6 +36,3 @@ def role_required(check):
 
     RolePermission.__name__ = f"Role_{check.__name__}"
     return RolePermission
-
-
-VendorStaffOnly = role_required(is_vendor_staff)
