@@ -33,6 +33,7 @@ APPS = [
     "deals",
     "incentives",
     "customers",
+    "ingestion",
     "webhooks",
     "audit",
     "metrics",
