@@ -47,8 +47,8 @@ def at_risk_page(
     ending ``as_of``, for partners that had joined before those days began (the drop rule cannot
     see them: their baseline is empty too). Stall: status onboarding and no checklist step
     completed (none: since joining; onboarding's reader ``onboarding.last_step_done``) for
-    PRM_ONBOARDING_STALL_DAYS or more, counted in whole days
-    up to now (``as_of`` today) or the end of ``as_of``, as the onboarding follow-up counts them.
+    PRM_ONBOARDING_STALL_DAYS or more, counted in whole days up to now (``as_of`` today) or the
+    end of ``as_of``, as the onboarding follow-up counts them.
     Returns how many partners are at risk and the first ``limit`` of them by name (all: None).
     """
     as_of = as_of or _today()
