@@ -32,6 +32,7 @@ APPS = [
     "deals",
     "incentives",
     "customers",
+    "ingestion",
     "webhooks",
     "audit",
     "metrics",

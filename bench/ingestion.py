@@ -153,7 +153,7 @@ def copy_floor(owner_id: int, items: list[dict], account_ids: dict) -> float:
     """COPY the rows ingestion stored (same columns and values) into the emptied table."""
     from django.db import connection
 
-    from metrics.ingestion import ingestion_key
+    from ingestion.services import ingestion_key
     from metrics.models import Event
 
     now = datetime.now(UTC).isoformat()

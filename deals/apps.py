@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class DealsConfig(AppConfig):
     name = "deals"
+
+    def ready(self):
+        from deals import readers
+
+        readers.register()  # the deal facts metric definitions read (partners.readers)

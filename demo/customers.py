@@ -4,7 +4,7 @@ product usage of their users, so user adoption at customers shows on the demo's 
 Every customer of a won demo deal becomes a customer account of the partner that won it
 (``customers.services.customer_account_create``, at the deal's close), licensed as many seats of
 each offering as the deal's line sold (``seat_license_set``). Its users' product usage over the
-last ``USAGE_DAYS`` days is sent through the event ingestion (``metrics.ingestion.events_ingest``,
+last ``USAGE_DAYS`` days is sent through the event ingestion (``ingestion.services.events_ingest``,
 as the vendor's product telemetry would post it to ``/api/v1/events/``), so the user-adoption
 rollup (``customers.rollups``) folds real ingested events. Deterministic: the same seed and run
 give the same accounts, seats, users and events.
@@ -20,7 +20,7 @@ from django.db import transaction
 from customers.services import customer_account_create, seat_license_set
 from deals.choices import DealStatus
 from deals.models import Deal
-from metrics.ingestion import MAX_BATCH, events_ingest
+from ingestion.services import MAX_BATCH, events_ingest
 from partners.choices import PartnerStatus
 
 USAGE_DAYS = 35  # the pages' 30-day window and a few days before it

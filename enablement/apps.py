@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EnablementConfig(AppConfig):
     name = "enablement"
+
+    def ready(self):
+        from enablement import readers
+
+        readers.register()  # the step subjects onboarding's checklist steps name (partners.readers)

@@ -35,7 +35,7 @@ MAX_JSON_DEPTH = 64  # arrays and objects inside each other in one request body
 
 def validate_event_time(value: datetime) -> datetime:
     """Not before ``EARLIEST_EVENT``. (The future bound is checked against the batch's own
-    "now" by ``metrics.ingestion``, with ``EVENT_FUTURE_SKEW``.)"""
+    "now" by ``ingestion.services``, with ``EVENT_FUTURE_SKEW``.)"""
     if value < EARLIEST_EVENT:
         raise ValidationError(
             _("Must not be before %(earliest)s."),

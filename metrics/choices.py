@@ -70,7 +70,7 @@ class EventKind(models.TextChoices):
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
 # registry above so a new kind reserves its namespace without a second list. Ingestion refuses any
-# kind in them (``metrics.ingestion``): a client could otherwise invent ``deal.*`` or ``course.*``
+# kind in them (``ingestion.services``): a client could otherwise invent ``deal.*`` or ``course.*``
 # events and feed the feature areas of the adoption score, tiers and at-risk.
 PRM_NAMESPACES = frozenset(kind.split(".", 1)[0] for kind in EventKind.values)
 

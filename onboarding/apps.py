@@ -6,7 +6,10 @@ class OnboardingConfig(AppConfig):
 
     def ready(self):
         from metrics import consumers
+        from onboarding import readers
         from onboarding.receivers import complete_steps_from_events
+
+        readers.register()  # the checklist facts metric definitions read (partners.readers)
 
         # Every kind: a checklist step may wait for any event kind (``ChecklistStep.event_kind``).
         consumers.register(

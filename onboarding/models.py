@@ -20,6 +20,7 @@ from onboarding.choices import (
     StepStatus,
 )
 from partners.choices import Region
+from partners.readers import StepSubject, step_subjects
 
 
 class PartnerApplication(models.Model):
@@ -265,18 +266,26 @@ class StepDefinition(models.Model):
             return ""
         if not self.subject_id or self.kind not in REFERENCED_KINDS:
             return ""  # any course / certification / agreement, or a free event subject
-        found, published = _find_subject(self.kind, self.subject_id)
+        found = _find_subject(self.kind, self.subject_id, audience=self._subject_audience())
         if found is None:
             return REFERENCED_KINDS[self.kind]() % {"value": self.subject_id}
-        if not published:
-            return _("“%(name)s” is not published: partners cannot complete it.") % {"name": found}
+        if not found.published:
+            return _("“%(name)s” is not published: partners cannot complete it.") % {
+                "name": found.name
+            }
         self.subject_id = str(found.pk)
-        return self._audience_error(found)
-
-    def _audience_error(self, found) -> str:
-        """A template aimed at a program, partner type or tier must name a course or
-        certification those partners can see (a partner's snapshot is not re-checked)."""
+        if found.open_to_audience is False:
+            return _(
+                "“%(name)s” is not open to the partners this template is for (its program, "
+                "partner type or minimum tier): they could never complete this step."
+            ) % {"name": found.name}
         return ""
+
+    def _subject_audience(self) -> dict | None:
+        """The partners the step is for, when a template aimed at a program, partner type or tier
+        must name a course or certification those partners can see (a partner's snapshot is not
+        re-checked); None: not checked."""
+        return None
 
     DEFINITION_FIELDS = (
         "key",
@@ -307,8 +316,10 @@ REFERENCED_KINDS = {
 }
 
 
-def _find_subject(kind: str, reference: str):
-    """(object, published?) for a step's subject, (None, False) when nothing has that name."""
+def _find_subject(kind: str, reference: str, *, audience: dict | None) -> StepSubject | None:
+    """A step's subject, None when nothing has that name. Courses and certifications are
+    enablement's: it registers their reader under the step kind (``partners.readers``), which
+    also says whether ``audience`` can see the subject."""
     if kind == StepKind.AGREEMENT:
         agreements = Agreement.objects.all()
         found = (
@@ -316,17 +327,8 @@ def _find_subject(kind: str, reference: str):
             if reference.isdigit() and len(reference) < 19
             else None
         ) or agreements.filter(version=reference).first()
-        return found, found is not None
-    # enablement owns courses and certifications; its selectors resolve the reference
-    from enablement import selectors as enablement
-
-    lookup = (
-        enablement.course_by_reference
-        if kind == StepKind.COURSE
-        else enablement.certification_by_reference
-    )
-    found = lookup(reference)
-    return found, found is not None and found.is_published
+        return None if found is None else StepSubject(pk=found.pk, name=str(found), published=True)
+    return step_subjects.get(kind)(reference, audience=audience)
 
 
 def _template_cached(step) -> bool:
@@ -357,23 +359,15 @@ class TemplateStep(StepDefinition):
             models.UniqueConstraint(fields=["template", "key"], name="template_step_unique_key"),
         ]
 
-    def _audience_error(self, found) -> str:
+    def _subject_audience(self) -> dict | None:
         template = self.template if self.template_id or _template_cached(self) else None
         if template is None or self.kind == StepKind.AGREEMENT:
-            return ""
-        from enablement.selectors import open_to_audience
-
-        if open_to_audience(
-            found,
-            program_id=template.program_id,
-            partner_type_id=template.partner_type_id,
-            tier=template.tier,
-        ):
-            return ""
-        return _(
-            "“%(name)s” is not open to the partners this template is for (its program, partner "
-            "type or minimum tier): they could never complete this step."
-        ) % {"name": found}
+            return None
+        return {
+            "program_id": template.program_id,
+            "partner_type_id": template.partner_type_id,
+            "tier": template.tier,
+        }
 
 
 class PartnerChecklist(models.Model):

@@ -13,7 +13,7 @@ from audit.forms import AuditFilterForm
 from deals.forms import DealForm
 from deals.models import Deal
 from incentives.forms import MdfRequestForm
-from metrics.ingestion import MAX_BATCH
+from ingestion.services import MAX_BATCH
 from metrics.models import Event
 from tests.api.helpers import bearer, token_for
 

@@ -10,8 +10,8 @@ from customers.models import CustomerAccountDay, CustomerDayUser
 from customers.rollups import adoption_recompute, adoption_rollup
 from customers.selectors import user_adoption_for_user
 from customers.tests.factories import account, usage_items
-from metrics.api.serializers import EventItemSerializer
-from metrics.ingestion import events_ingest
+from ingestion.api.serializers import EventItemSerializer
+from ingestion.services import events_ingest
 from metrics.models import Event
 
 pytestmark = pytest.mark.django_db

@@ -10,5 +10,4 @@ urlpatterns = [
     ),
     path("metrics/adoption/", views.AdoptionView.as_view(), name="api-metrics-adoption"),
     path("metrics/at-risk/", views.AtRiskView.as_view(), name="api-metrics-at-risk"),
-    path("events/", views.EventIngestView.as_view(), name="api-events"),
 ]

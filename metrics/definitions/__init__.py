@@ -2,8 +2,9 @@
 
 Selector-style functions: keyword-only arguments, read-only, bounded queries. Program-wide metrics
 take the partner filters ``program``, ``partner_type``, ``tier``, ``region`` and ``owner`` (an
-object or its id; ``None`` means all) and read the summary tables kept by ``metrics.rollups`` or
-domain tables (partners, checklist steps, deals); none reads the raw Event table. Dashboards call
+object or its id; ``None`` means all) and read the summary tables kept by ``metrics.rollups``, the
+partners, or the facts feature apps register as readers (``partners.readers``: checklist steps,
+deals); none reads the raw Event table or imports a feature app. Dashboards call
 these; they never compute a metric themselves. They do not check who may see what: callers pass
 partners the user may see (``partners.selectors``).
 

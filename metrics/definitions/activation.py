@@ -1,6 +1,7 @@
 """Activation: rate per signup cohort, the checklist funnel, time to activation and first deal.
 
-Read from domain tables only (Partner, onboarding's checklist steps, deals), never from events.
+Read from the partners and from the facts onboarding and deals register as readers
+(``partners.readers``: checklist steps done, first deal), never from events.
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, Q, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from metrics import conf
 from metrics.definitions.common import _joined_between, partners_matching, percentile
 from partners.models import Partner
+from partners.readers import readers
 
 
 # --- Activation -----------------------------------------------------------------------------------
@@ -123,31 +125,18 @@ class Funnel:
 
 def activation_funnel(*, since: date | None = None, until: date | None = None, **filters) -> Funnel:
     """For the partners who joined between ``since`` and ``until``: how many completed each
-    checklist step (onboarding's ChecklistStep rows marked done), in step order. Steps are grouped
-    by their stable ``key``, so checklist versions add up. One query for the cohort, one grouped
-    query for the steps."""
-    from onboarding.choices import StepStatus
-    from onboarding.models import ChecklistStep
-
+    checklist step (onboarding's reader ``onboarding.step_funnel``: steps marked done), in step
+    order. Steps are grouped by their stable ``key``, so checklist versions add up. One query for
+    the cohort, one grouped query for the steps."""
     cohort = activation_cohort(since=since, until=until, **filters)
     size = cohort.count()
-    rows = (
-        ChecklistStep.objects.filter(checklist__partner__in=cohort)
-        .order_by()
-        .values("key")
-        .annotate(
-            partners=Count("checklist__partner", distinct=True, filter=Q(status=StepStatus.DONE)),
-            title=Max("title"),
-            position=Min("position"),
-            required=Count("pk", filter=Q(required=True)),
-        )
-    )
+    rows = readers.get("onboarding.step_funnel")(partners=cohort)
     steps = [
         FunnelStep(
             step=row["key"],
             title=row["title"] or row["key"],
             position=row["position"] or 0,
-            required=row["required"] > 0,
+            required=row["required"],
             partners=row["partners"],
             share=round(100.0 * row["partners"] / size, 1) if size else None,
         )
@@ -190,16 +179,16 @@ def time_to_activation(
 def time_to_first_deal(
     *, since: date | None = None, until: date | None = None, **filters
 ) -> Durations:
-    """Days from joining to the first registered deal (the earliest ``Deal.submitted_at``), over
-    the partners who joined in the range and have registered one. One grouped query."""
-    from deals.models import Deal
-
-    cohort = activation_cohort(since=since, until=until, **filters)
+    """Days from joining to the first registered deal (deals' expression reader
+    ``deals.first_submitted_at``: the earliest submission), over the partners who joined in the
+    range and have registered one. One query."""
+    first_deal = readers.get("deals.first_submitted_at")()
     firsts = (
-        Deal.objects.filter(partner__in=cohort, submitted_at__isnull=False)
+        activation_cohort(since=since, until=until, **filters)
+        .annotate(first=first_deal)
+        .filter(first__isnull=False)
         .order_by()
-        .values("partner_id")
-        .annotate(first=Min("submitted_at"), joined=Min("partner__joined_at"))
+        .values_list("joined_at", "first")
     )
-    days = [max((row["first"] - row["joined"]).total_seconds(), 0) / 86400 for row in firsts]
+    days = [max((first - joined).total_seconds(), 0) / 86400 for joined, first in firsts]
     return _durations(days)

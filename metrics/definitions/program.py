@@ -1,6 +1,7 @@
 """Program-wide figures of the channel-manager dashboard: partners by status, the adoption score
 distribution, weekly active partners and users, deals registered and won, the pipeline, and the
-won-deals leaderboard. Each is one or two grouped queries on summaries or domain tables."""
+won-deals leaderboard. Each is one or two grouped queries on summaries, partners or the deal
+facts deals registers as readers (``partners.readers``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models import Count, FloatField, Sum
 from django.db.models.functions import Cast, Floor, Least, TruncWeek
 
-from deals.choices import OPEN_STATUSES, DealStage, DealStatus
-from deals.models import Deal
 from metrics.definitions.common import _day_start, _joined_between, _today, partners_matching
 from metrics.models import AdoptionScore, PartnerDay, PartnerDayUser
 from partners.choices import PartnerStatus
+from partners.readers import readers
 
 
 def partner_status_counts(**filters) -> dict[str, int]:
@@ -162,12 +162,10 @@ class DealCounts:
 
 
 def deal_counts(*, since: date, until: date, **filters) -> DealCounts:
-    """Deals registered (submitted) and won (closed as won) between ``since`` and ``until``."""
+    """Deals registered (submitted) and won (closed as won) between ``since`` and ``until``
+    (deals' reader ``deals.counts``). One query."""
     start, end = _day_start(since), _day_start(until + timedelta(days=1))
-    row = Deal.objects.filter(partner__in=partners_matching(**filters)).aggregate(
-        registered=Count("pk", filter=Q(submitted_at__gte=start, submitted_at__lt=end)),
-        won=Count("pk", filter=Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)),
-    )
+    row = readers.get("deals.counts")(partners=partners_matching(**filters), start=start, end=end)
     return DealCounts(registered=row["registered"], won=row["won"])
 
 
@@ -181,25 +179,14 @@ class PipelineStage:
 
 def deal_pipeline(**filters) -> list[PipelineStage]:
     """Open registrations (submitted or approved) per sales stage, in stage order, with their
-    amounts per currency (never added across currencies). One grouped query."""
-    rows = (
-        Deal.objects.filter(partner__in=partners_matching(**filters), status__in=OPEN_STATUSES)
-        .order_by()
-        .values("stage", "currency")
-        .annotate(n=Count("pk"), amount=Sum("amount"))
-    )
-    deals, amounts = defaultdict(int), defaultdict(dict)
-    for row in rows:
-        deals[row["stage"]] += row["n"]
-        amounts[row["stage"]][row["currency"]] = row["amount"] or Decimal("0")
+    amounts per currency (never added across currencies; deals' reader ``deals.pipeline``). One
+    grouped query."""
+    rows = readers.get("deals.pipeline")(partners=partners_matching(**filters))
     return [
         PipelineStage(
-            stage=value,
-            label=label,
-            deals=deals[value],
-            amounts=dict(sorted(amounts[value].items())),
+            stage=row["stage"], label=row["label"], deals=row["deals"], amounts=row["amounts"]
         )
-        for value, label in DealStage.choices
+        for row in rows
     ]
 
 
@@ -211,18 +198,10 @@ class WonDeals:
 
 
 def won_deals_ranking(*, since: date, until: date, limit: int = 10, **filters) -> list[WonDeals]:
-    """The partners with the most deals won between ``since`` and ``until``. One query."""
+    """The partners with the most deals won between ``since`` and ``until`` (deals' reader
+    ``deals.won_by_partner``). One query."""
     start, end = _day_start(since), _day_start(until + timedelta(days=1))
-    rows = (
-        Deal.objects.filter(
-            partner__in=partners_matching(**filters),
-            status=DealStatus.WON,
-            closed_at__gte=start,
-            closed_at__lt=end,
-        )
-        .order_by()
-        .values("partner_id", name=F("partner__name"))
-        .annotate(won=Count("pk"))
-        .order_by("-won", "name", "partner_id")[:limit]
+    rows = readers.get("deals.won_by_partner")(
+        partners=partners_matching(**filters), start=start, end=end, limit=limit
     )
     return [WonDeals(partner_id=r["partner_id"], name=r["name"], won=r["won"]) for r in rows]

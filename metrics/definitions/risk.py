@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,9 @@ from metrics.definitions.common import _day_start, _today, partners_matching
 from metrics.models import AdoptionScore, PartnerDay
 from metrics.rollups import shard_states
 from metrics.scores import SCORE_WINDOW_DAYS
-from onboarding.choices import StepStatus
-from onboarding.models import ChecklistStep
 from partners.choices import PartnerStatus
 from partners.models import Partner
+from partners.readers import readers
 
 STALE_AFTER = timedelta(minutes=5)
 
@@ -47,8 +46,9 @@ def at_risk_page(
     PRM_AT_RISK_MIN_BASELINE_EVENTS. Dormant: no event on any of the PRM_AT_RISK_DORMANT_DAYS days
     ending ``as_of``, for partners that had joined before those days began (the drop rule cannot
     see them: their baseline is empty too). Stall: status onboarding and no checklist step
-    completed (none: since joining) for PRM_ONBOARDING_STALL_DAYS or more, counted in whole days
-    up to now (``as_of`` today) or the end of ``as_of``, as the onboarding follow-up counts them.
+    completed (none: since joining; onboarding's reader ``onboarding.last_step_done``) for
+    PRM_ONBOARDING_STALL_DAYS or more, counted in whole days up to now (``as_of`` today) or the
+    end of ``as_of``, as the onboarding follow-up counts them.
     Returns how many partners are at risk and the first ``limit`` of them by name (all: None).
     """
     as_of = as_of or _today()
@@ -74,15 +74,7 @@ def at_risk_page(
     moment = _moment(as_of)
     stall_cutoff = moment - timedelta(days=stall_days)
     onboarding = partners.filter(status=PartnerStatus.ONBOARDING, joined_at__lte=stall_cutoff)
-    last_steps = dict(
-        ChecklistStep.objects.filter(
-            checklist__partner__in=onboarding, status=StepStatus.DONE, completed_at__isnull=False
-        )
-        .order_by()
-        .values("checklist__partner_id")
-        .annotate(last=Max("completed_at"))
-        .values_list("checklist__partner_id", "last")
-    )
+    last_steps = readers.get("onboarding.last_step_done")(partners=onboarding)
     for pk, joined in onboarding.values_list("pk", "joined_at"):
         last = last_steps.get(pk)
         if last is None:

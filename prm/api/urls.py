@@ -8,6 +8,7 @@ from customers.api import routes as customer_routes
 from deals.api import routes as deal_routes
 from enablement.api import routes as enablement_routes
 from incentives.api import routes as incentive_routes
+from ingestion.api import routes as ingestion_routes
 from metrics.api import routes as metrics_routes
 from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
@@ -33,6 +34,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     *metrics_routes.urlpatterns,
+    *ingestion_routes.urlpatterns,
     *customer_routes.urlpatterns,
     path("", include(router.urls)),
 ]

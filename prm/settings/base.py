@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "metrics",
     "incentives",
     "customers",
+    "ingestion",
     "webhooks",
     "audit",
     "demo",

@@ -1,13 +1,13 @@
 """The ingestion rules written the plain way, one item at a time with no shortcut (the code
-``metrics.ingestion.events_ingest`` had before its batch was made fast): the reference that
+``ingestion.services.events_ingest`` had before its batch was made fast): the reference that
 ``test_api_events_rules.py`` holds the fast code to, reason for reason and in the same order."""
 
 import json
 import re
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
+from ingestion.services import MAX_CLIENT_ID, MAX_FUTURE, ingestion_key
 from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
-from metrics.ingestion import MAX_CLIENT_ID, MAX_FUTURE, ingestion_key
 from metrics.services import KIND_PATTERN, MAX_KEY_LENGTH, MAX_PROPERTIES_BYTES
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.ingestion import MAX_BATCH, MAX_CLIENT_ID, ingestion_key
+from ingestion.services import MAX_BATCH, MAX_CLIENT_ID, ingestion_key
 from metrics.models import Event
 from tests.api.helpers import bearer, token_for
 

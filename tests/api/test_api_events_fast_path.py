@@ -5,7 +5,7 @@ serializer, whose reasons the client gets."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.api.serializers import EventItemSerializer, fast_event_item
+from ingestion.api.serializers import EventItemSerializer, fast_event_item
 
 text = st.one_of(
     st.text(max_size=120), st.sampled_from(["product.used", "a.b", " x ", "ok-1", ""]), st.none()

@@ -106,7 +106,7 @@ def test_no_kind_outside_prms_namespaces_has_a_feature_area(kind):
 
 
 def test_the_ingestion_service_itself_refuses_a_partner_unless_the_vendor_allows_it(world):
-    from metrics.ingestion import IngestionRefused, events_ingest
+    from ingestion.services import IngestionRefused, events_ingest
 
     shaped = [{"id": "s-1", "kind": "product.used", "partner": world.partner_a.pk}]
     with pytest.raises(IngestionRefused, match="PRM_INGEST_PARTNER_EVENTS"):

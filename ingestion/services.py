@@ -21,6 +21,8 @@ Contract (also in the API docs):
   id; the account must exist and be active) and optionally the customer's user by
   ``customer_user`` (external id). Such an event is stored with the account as its subject and
   both ids in its properties; ``customers.rollups`` counts the user as active on that UTC day.
+  Customers tells how (subject type, property names) and resolves the accounts through the
+  resolver it registers (``partners.readers.usage_accounts``): ingestion imports no feature app.
 """
 
 from dataclasses import dataclass, field
@@ -29,8 +31,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
-from customers.selectors import account_ids_by_external_id
 from kernel.bounds import EVENT_FUTURE_SKEW
 from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
 from metrics.services import (
@@ -43,6 +43,7 @@ from metrics.services import (
     record_events,
 )
 from partners.permissions import is_vendor_staff
+from partners.readers import UsageAccounts, usage_accounts
 from partners.selectors import partner_list_for_user
 
 MAX_BATCH = 1000
@@ -120,6 +121,10 @@ def _partners(user, items: list[dict]) -> tuple[dict, dict]:
     return by_id, by_domain
 
 
+def _usage_accounts() -> UsageAccounts:
+    return usage_accounts.get("customers")
+
+
 def _accounts(items: list[dict], by_id: dict, by_domain: dict) -> dict:
     """The customer accounts the batch names, ``{(partner id, external id): account id}``: one
     query for the whole batch."""
@@ -133,7 +138,7 @@ def _accounts(items: list[dict], by_id: dict, by_domain: dict) -> dict:
             )
             if partner_id is not None:
                 pairs.add((partner_id, item["customer_account"]))
-    return account_ids_by_external_id(pairs=pairs)
+    return _usage_accounts().ids_by_external_id(pairs=pairs)
 
 
 _KIND_ERROR = ["Must look like 'area.verb' in lower case (at most 64 characters)."]
@@ -152,14 +157,14 @@ def _has_nul(value) -> bool:
     return False
 
 
-def _raw_properties_too_big(raw: dict, final: dict, final_json: str) -> bool:
+def _raw_properties_too_big(raw: dict, final: dict, final_json: str, usage: UsageAccounts) -> bool:
     """Whether the item's own ``properties`` exceed the limit, knowing the stored ones
     (``final``: the item's plus the customer ids). Adding keys only lengthens the JSON, so the
     item's own need encoding only when the stored ones are too big or replaced one of its keys."""
     if final is raw:
         return len(final_json) > MAX_PROPERTIES_BYTES
     if len(final_json) <= MAX_PROPERTIES_BYTES and not (
-        ACCOUNT_PROPERTY in raw or USER_PROPERTY in raw
+        usage.account_property in raw or usage.user_property in raw
     ):
         return False
     return len(encode_properties(raw)) > MAX_PROPERTIES_BYTES
@@ -181,6 +186,7 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
     shaped = [i for i in items if "_errors" not in i]
     by_id, by_domain = _partners(user, shaped)
     accounts = _accounts(shaped, by_id, by_domain)
+    usage = _usage_accounts()
     results: list[ItemResult] = []
     valid: list[NewEvent] = []
     for index, item in enumerate(items):
@@ -226,15 +232,15 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
                     f"No active customer account {item['customer_account']!r} for this partner."
                 ]
             else:
-                subject_type, subject_id = SUBJECT_TYPE, str(account_id)
+                subject_type, subject_id = usage.subject_type, str(account_id)
                 properties = dict(raw)
-                properties[ACCOUNT_PROPERTY] = item["customer_account"]
+                properties[usage.account_property] = item["customer_account"]
                 if item.get("customer_user"):
-                    properties[USER_PROPERTY] = item["customer_user"]
+                    properties[usage.user_property] = item["customer_user"]
         elif item.get("customer_user"):
             customer["customer_user"] = ["A customer's user needs its customer_account."]
         encoded = encode_properties(properties)
-        if _raw_properties_too_big(raw, properties, encoded):
+        if _raw_properties_too_big(raw, properties, encoded, usage):
             errors["properties"] = [_PROPERTIES_ERROR]
         if len(client_id or "") > MAX_CLIENT_ID or len(key) > MAX_KEY_LENGTH:
             errors["id"] = [f"At most {MAX_CLIENT_ID} characters."]

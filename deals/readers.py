@@ -1,0 +1,80 @@
+"""Deals' facts for metric definitions, registered in ``partners.readers.readers`` from
+``DealsConfig.ready()`` (the reader contract is in ``partners/readers.py``): metrics reads deal
+registration through these, never deals' models. Dates are timezone-aware, ``start`` inclusive
+and ``end`` exclusive."""
+
+from decimal import Decimal
+
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+
+from deals.choices import OPEN_STATUSES, DealStage, DealStatus
+from deals.models import Deal
+from partners.readers import readers
+
+
+def first_submitted_at() -> Subquery:
+    """Expression reader: when the outer partner registered (submitted) its first deal, NULL when
+    it has submitted none. Annotate it on a ``Partner`` queryset."""
+    return Subquery(
+        Deal.objects.filter(partner=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by()
+        .values("partner_id")
+        .annotate(first=Min("submitted_at"))
+        .values("first")
+    )
+
+
+def counts(*, partners, start, end) -> dict[str, int]:
+    """``registered``: deals of ``partners`` submitted in [start, end); ``won``: closed as won in
+    [start, end). One query."""
+    return Deal.objects.filter(partner__in=partners).aggregate(
+        registered=Count("pk", filter=Q(submitted_at__gte=start, submitted_at__lt=end)),
+        won=Count("pk", filter=Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)),
+    )
+
+
+def pipeline(*, partners) -> list[dict]:
+    """The open registrations (submitted or approved) of ``partners`` per sales stage, every
+    stage in stage order: ``stage``, ``label``, ``deals`` (how many) and ``amounts`` (currency →
+    sum, never added across currencies, sorted by currency). One grouped query."""
+    rows = (
+        Deal.objects.filter(partner__in=partners, status__in=OPEN_STATUSES)
+        .order_by()
+        .values("stage", "currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    )
+    deals: dict[str, int] = {}
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        deals[row["stage"]] = deals.get(row["stage"], 0) + row["n"]
+        amounts.setdefault(row["stage"], {})[row["currency"]] = row["amount"] or Decimal("0")
+    return [
+        {
+            "stage": value,
+            "label": label,
+            "deals": deals.get(value, 0),
+            "amounts": dict(sorted(amounts.get(value, {}).items())),
+        }
+        for value, label in DealStage.choices
+    ]
+
+
+def won_by_partner(*, partners, start, end, limit: int) -> list[dict]:
+    """The ``limit`` partners of ``partners`` with the most deals won in [start, end) (ties by
+    name, then id): ``partner_id``, ``name``, ``won``. One query."""
+    return list(
+        Deal.objects.filter(
+            partner__in=partners, status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end
+        )
+        .order_by()
+        .values("partner_id", name=F("partner__name"))
+        .annotate(won=Count("pk"))
+        .order_by("-won", "name", "partner_id")[:limit]
+    )
+
+
+def register() -> None:
+    readers.register("deals.first_submitted_at", first_submitted_at)
+    readers.register("deals.counts", counts)
+    readers.register("deals.pipeline", pipeline)
+    readers.register("deals.won_by_partner", won_by_partner)

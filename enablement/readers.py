@@ -1,0 +1,32 @@
+"""What enablement tells other apps through ``partners.readers``, registered from
+``EnablementConfig.ready()``: the courses and certifications an onboarding checklist step can
+name (``step_subjects``, keyed by the step kind), so onboarding checks a step without importing
+enablement."""
+
+from enablement import selectors
+from partners.readers import StepSubject, step_subjects
+
+
+def _subject_reader(lookup):
+    def read(reference: str, *, audience: dict | None = None) -> StepSubject | None:
+        found = lookup(reference)
+        if found is None:
+            return None
+        visible = None
+        if audience is not None and found.is_published:
+            visible = selectors.open_to_audience(found, **audience)
+        return StepSubject(
+            pk=found.pk, name=str(found), published=found.is_published, open_to_audience=visible
+        )
+
+    return read
+
+
+course_subject = _subject_reader(selectors.course_by_reference)
+certification_subject = _subject_reader(selectors.certification_by_reference)
+
+
+def register() -> None:
+    # The keys are onboarding's StepKind values for these steps.
+    step_subjects.register("course", course_subject)
+    step_subjects.register("certification", certification_subject)

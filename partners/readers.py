@@ -1,0 +1,86 @@
+"""Readers: what a feature app knows about partners, read by another floor without importing the
+feature (issue 17). The registries sit here, below the features, so both sides can import them:
+the feature registers its readers from ``AppConfig.ready()`` and the reader looks them up by key
+(``kernel.registry.Registry``: a key nobody registered fails with the keys that are known).
+
+``readers``: the feature facts metric definitions use (``metrics.definitions``), registered by
+onboarding (``onboarding/readers.py``) and deals (``deals/readers.py``). Keys are
+``<app>.<fact>``. The contract of a reader:
+
+- keyword-only arguments. A data reader takes ``partners``, an **unevaluated** ``Partner``
+  queryset (the metric's filters), which it uses as a subquery (``partner__in=partners``) so the
+  filters and the fact are one SQL query; other arguments are the reader's own (a date range as
+  timezone-aware ``start`` inclusive / ``end`` exclusive, a ``limit``).
+- it returns plain data: numbers, datetimes, strings, dicts keyed by partner id, lists of dicts;
+  never the feature's model instances or querysets, so the metric cannot reach its internals.
+- it runs exactly one query (the metric's query counts are its readers' counts).
+- an *expression reader* (its docstring says so) takes no ``partners``: it returns a query
+  expression over the outer ``Partner`` row (``OuterRef("pk")``) that the metric annotates on
+  its own ``Partner`` queryset, for a fact the metric combines with partner columns in the same
+  query (joined to first deal). It runs no query itself.
+
+``step_subjects``: the objects an onboarding checklist step can name (a course, a
+certification), registered by enablement under the step kind, read by onboarding's step
+validation (``onboarding.models``). See ``StepSubjectReader``.
+
+``usage_accounts``: how an ingested product-usage event names a customer account, registered by
+customers under ``"customers"``, read by the event ingestion (``ingestion.services``). See
+``UsageAccounts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kernel.registry import Registry
+
+# --- Metric readers -------------------------------------------------------------------------------
+#: A data reader (``reader(partners=..., **options)``) or an expression reader (``reader(**options)``).
+MetricReader = Callable[..., Any]
+
+readers: Registry[MetricReader] = Registry("metric reader")
+
+
+# --- Checklist step subjects ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class StepSubject:
+    """What a checklist step names, as its validation needs it."""
+
+    pk: int
+    name: str
+    published: bool  # False: partners cannot complete it (a draft)
+    # Whether the partners of the template's audience can see it (None: no audience was given
+    # or the subject is not published, so it was not checked).
+    open_to_audience: bool | None = None
+
+
+class StepSubjectReader(Protocol):
+    def __call__(
+        self, reference: str, *, audience: dict[str, Any] | None = None
+    ) -> StepSubject | None:
+        """The object named by ``reference`` (its id or slug, drafts included), None when
+        nothing has that name. With ``audience`` (``program_id``, ``partner_type_id``, ``tier``;
+        a None value does not narrow) and a published object, also whether partners of that
+        audience can see it. One query to find, two more for the audience."""
+        ...
+
+
+step_subjects: Registry[StepSubjectReader] = Registry("checklist step subject")
+
+
+# --- Customer accounts named by ingested usage ----------------------------------------------------
+@dataclass(frozen=True)
+class UsageAccounts:
+    """How an ingested product-usage event names one of a partner's customer accounts."""
+
+    subject_type: str  # ``Event.subject_type`` of such an event (its subject id: the account id)
+    account_property: str  # ``Event.properties`` key holding the account's external id
+    user_property: str  # ``Event.properties`` key holding the customer's user (external id)
+    # ``ids_by_external_id(pairs={(partner id, external id), ...})``: ``{pair: account id}`` for
+    # the active accounts among ``pairs``; one query for a whole batch, none for no pairs.
+    ids_by_external_id: Callable[..., dict[tuple[int, str], int]]
+
+
+usage_accounts: Registry[UsageAccounts] = Registry("usage account resolver")
