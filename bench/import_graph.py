@@ -36,6 +36,7 @@ APPS = [
     "webhooks",
     "audit",
     "metrics",
+    "console",
     "prm",
 ]
 DEMO_COMMANDS = {"seed_demo", "onboarding_demo", "seed_enablement"}
