@@ -34,7 +34,7 @@ plus loopback). Pages:
 - the partner detail page of random partners (busy and quiet ones).
 
 With the dashboard cache on (the default, see PRM_DASHBOARD_CACHE_SECONDS and
-metrics/dashboard_cache.py) the first request of a query builds the page and the others read it
+console/dashboard_cache.py) the first request of a query builds the page and the others read it
 from the cache while its data is unchanged; "cold" rows clear the cache before every request, so
 they are the cost of building the page. "Across rollups" is what users wait for while the data
 changes: stale pages served at once while the worker rebuilds them. The machine is shared: the
@@ -325,7 +325,7 @@ def measure_across_rollups(
     from django.db import connection
     from django.utils import timezone
 
-    from metrics import dashboard_cache
+    from console import dashboard_cache
     from metrics.services import NewEvent, record_events
     from metrics.tasks import rollup_metrics
     from partners.models import PartnerMembership
@@ -429,9 +429,9 @@ def measure_weekly(repeats: int, email: str) -> None:
     from django.utils import timezone
 
     from accounts.models import User
+    from console.forms import quarter_start
     from metrics import summaries
     from metrics.definitions import program
-    from metrics.forms import quarter_start
     from partners.models import Tier
 
     today = timezone.now().date()

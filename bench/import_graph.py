@@ -37,6 +37,7 @@ APPS = [
     "audit",
     "metrics",
     "demo",
+    "console",
     "prm",
 ]
 # --floors: modules that already belong to a lower floor than their folder (issue 17's to-do).

@@ -101,5 +101,5 @@ def dashboard_cache_seconds() -> int:
 
 def dashboard_max_stale_seconds() -> int:
     """A cached dashboard page older than this is built again in the request instead of being
-    served stale while a task rebuilds it (metrics.dashboard_cache)."""
+    served stale while a task rebuilds it (console.dashboard_cache)."""
     return _int("PRM_DASHBOARD_MAX_STALE_SECONDS", settings.PRM_DASHBOARD_MAX_STALE_SECONDS)

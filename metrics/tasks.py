@@ -2,7 +2,8 @@ import logging
 
 from celery import shared_task
 
-from metrics import consumers, dashboard_cache
+from metrics import consumers
+from metrics.after_rollup import after_rollup
 from metrics.partitions import ensure_event_partitions
 from metrics.rollups import rollup_incremental
 from metrics.scores import scores_refresh
@@ -26,8 +27,9 @@ def rollup_metrics(self) -> dict:
     little later, see BUSY_RETRY_SECONDS)."""
     rollup = rollup_incremental()
     scores = scores_refresh()
-    # After the scores: the pages rebuilt now must read the summaries this run committed.
-    rebuilds = dashboard_cache.after_rollup(rollup, scores)
+    # After the scores: what the hooks rebuild now (the console's dashboard pages) must read the
+    # summaries this run committed.
+    done = after_rollup(rollup, scores)
     if rollup.events:
         logger.info(
             "metrics rollup: %d events, %d buckets in %d ms; %d scores in %d ms",
@@ -44,15 +46,8 @@ def rollup_metrics(self) -> dict:
         "events": rollup.events,
         "scores": scores.buckets,
         "reason": rollup.reason or scores.reason,
-        "dashboard_rebuilds": rebuilds,
+        **done,  # each after-rollup hook's count ("dashboard_rebuilds")
     }
-
-
-@shared_task(acks_late=True)
-def rebuild_dashboard_page(querystring: str, user_id: int | None = None) -> str:
-    """Build one program dashboard page into the cache (queued when a request found it stale, and
-    after each rollup that changed data). Safe twice: a page already current is left alone."""
-    return dashboard_cache.rebuild(dashboard_cache.PageRequest(querystring, user_id))
 
 
 @shared_task(acks_late=True)

@@ -2,10 +2,11 @@ from django.urls import path
 
 from partners import tier_views, views
 
+# The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
+# console pages in this namespace (console/urls.py, mounted by prm/urls.py).
 app_name = "partners"
 
 urlpatterns = [
-    path("portal/", views.PartnerHomeView.as_view(), name="home"),
     path("portal/team/", views.TeamView.as_view(), name="team"),
     path("portal/team/<int:pk>/role/", views.MemberRoleView.as_view(), name="member_role"),
     path("portal/team/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
@@ -18,11 +19,6 @@ urlpatterns = [
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
     ),
     path("manage/", views.ManagerHomeView.as_view(), name="manager_home"),
-    path(
-        "manage/partners/<int:pk>/",
-        views.ManagerPartnerDetailView.as_view(),
-        name="manager_partner",
-    ),
     path("manage/tiers/", tier_views.TierReviewView.as_view(), name="tier_review"),
     path(
         "manage/partners/<int:pk>/tier/",

@@ -1,4 +1,6 @@
-"""Portal pages: thin views over partners.selectors (reads) and partners.services (writes)."""
+"""Portal pages: thin views over partners.selectors (reads) and partners.services (writes). The
+partner home and the channel manager's partner page compose several apps: they are console pages
+(console/views.py)."""
 
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -13,80 +15,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.adapters import INVITATION_SESSION_KEY
-from metrics import definitions, partner_page
-from metrics.selectors import event_list_for_partner
 from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
 from partners.forms import InvitationForm, MemberRoleForm
-from partners.permissions import (
-    PartnerAdminRequiredMixin,
-    PartnerMemberRequiredMixin,
-    VendorStaffRequiredMixin,
-    can_open,
-)
-
-
-def next_steps_for(*, partner, membership, team_size: int) -> list[dict]:
-    """What the partner home suggests doing next, most important first."""
-    steps = []
-    if partner.status == PartnerStatus.APPLICANT:
-        steps.append(
-            {
-                "title": "Your application is being reviewed",
-                "why": "A channel manager will confirm your partnership shortly.",
-                "url": "",
-            }
-        )
-    if membership.is_admin and team_size < 2:
-        steps.append(
-            {
-                "title": "Invite your colleagues",
-                "why": "Partners whose sales and technical people all have access ramp up faster.",
-                "url": reverse("partners:team"),
-            }
-        )
-    return steps
-
-
-class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
-    template_name = "partners/partner_home.html"
-
-    def get_context_data(self, **kwargs):
-        membership = selectors.membership_for_user(self.request.user)
-        partner = selectors.partner_get_for_user(user=self.request.user, pk=membership.partner_id)
-        team = list(selectors.team_list_for_partner(partner=partner))
-        progress = selectors.tier_progress(partner)
-        steps = next_steps_for(partner=partner, membership=membership, team_size=len(team))
-        # Only suggest what this user can do: a partner user cannot open the team page.
-        steps += [s for s in tier_steps(progress) if can_open(self.request.user, s["url"])]
-        return super().get_context_data(
-            partner=partner,
-            membership=membership,
-            team=team,
-            next_steps=steps,
-            tier_benefits=selectors.partner_benefits(partner),
-            progress=progress,
-            next_tier=progress.next_tier,
-            events=event_list_for_partner(partner_id=partner.pk, limit=10),
-            **kwargs,
-        )
-
-
-def tier_steps(progress, limit: int = 2) -> list[dict]:
-    """The first missing requirements (of the tier the partner falls short of, else of the next
-    tier) as steps."""
-    keep = progress.keep_missing
-    rows = keep or progress.missing
-    goal = progress.tier if keep else progress.next_tier
-    return [
-        {
-            "title": f"{row.action_label} toward {goal.name}",
-            "why": row.text,
-            "url": row.action_url,
-        }
-        for row in rows[:limit]
-        if row.action_url and goal is not None
-    ]
+from partners.permissions import PartnerAdminRequiredMixin, VendorStaffRequiredMixin
 
 
 class TeamView(PartnerAdminRequiredMixin, View):
@@ -254,37 +186,5 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             page=page,
             status_counts=[(s, label, counts.get(s, 0)) for s, label in PartnerStatus.choices],
             total=sum(counts.values()),
-            **kwargs,
-        )
-
-
-class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
-    """Everything about one partner for its channel manager: profile, tier progress, checklist,
-    team, certifications, deals, adoption score history and a timeline. Reads domain tables and
-    metric summaries only (never raw events), a fixed number of queries."""
-
-    template_name = "partners/manager_partner_detail.html"
-
-    def get_context_data(self, **kwargs):
-        partner = selectors.partner_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        history = definitions.adoption_score_history(
-            partner_id=partner.pk, joined_at=partner.joined_at
-        )
-        score = definitions.adoption_score_for_partner(partner_id=partner.pk)
-        return super().get_context_data(
-            partner=partner,
-            team=selectors.team_list_for_partner(partner=partner),
-            tier_progress=selectors.tier_progress(partner),
-            certificates=partner_page.certificates(partner=partner),
-            timeline=partner_page.timeline(partner=partner),
-            score=score,
-            freshness=definitions.metrics_freshness(),
-            history_chart={
-                "type": "line",
-                "labels": [point.day.isoformat() for point in history],
-                "datasets": [{"label": "Adoption score", "data": [p.score for p in history]}],
-                "max": 100,
-            },
-            history_rows=history[::-7][:13],  # weekly, newest first: the chart as a table
             **kwargs,
         )

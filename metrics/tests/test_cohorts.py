@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from metrics.dashboard import kpis
+from console.dashboard import kpis
+from console.forms import DashboardQuery
 from metrics.definitions import (
     activation_cohorts,
     activation_funnel,
@@ -19,7 +20,6 @@ from metrics.definitions import (
     time_to_first_deal,
 )
 from metrics.definitions import program as p
-from metrics.forms import DashboardQuery
 from metrics.models import AdoptionScore, PartnerDay
 from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted

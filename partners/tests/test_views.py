@@ -126,7 +126,7 @@ def test_manager_partner_detail_query_count_is_bounded(
     client.get(reverse("partners:manager_home"))  # warm the session
     # 21 today: session, user, partner, team, tier progress, certificates, timeline (4), score
     # and its history, freshness and the panels of onboarding, enablement and deals; none grows
-    # with the partner's data (metrics/tests/test_partner_page.py compares small and large).
+    # with the partner's data (console/tests/test_partner_page.py compares small and large).
     # +3: the user-adoption panel (seats, active users, daily active users; fixed, not per row)
     with django_assert_max_num_queries(25):
         response = client.get(reverse("partners:manager_partner", args=[world.partner_a.pk]))

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "webhooks",
     "audit",
     "demo",
+    "console",  # pages that compose the apps above (program dashboard, partner 360)
 ]
 
 MIDDLEWARE = [
@@ -399,7 +400,7 @@ PRM_TIER_FX_RATES = env.float_dict(
 )  # fmt: skip
 # A cached dashboard page is served as current while the summaries it was built from are unchanged
 # and it is at most this old; then served stale while a task rebuilds it, up to the second limit,
-# after which a request builds it again (metrics/dashboard_cache.py).
+# after which a request builds it again (console/dashboard_cache.py).
 PRM_DASHBOARD_CACHE_SECONDS = env.int("PRM_DASHBOARD_CACHE_SECONDS", default=300)
 PRM_DASHBOARD_MAX_STALE_SECONDS = env.int("PRM_DASHBOARD_MAX_STALE_SECONDS", default=3600)
 

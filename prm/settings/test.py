@@ -38,7 +38,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Cached dashboards would outlive a test's data (ids and frozen clocks repeat across tests);
-# metrics/tests/test_dashboard.py turns the cache on where it tests it.
+# console/tests/test_dashboard.py turns the cache on where it tests it.
 PRM_DASHBOARD_CACHE_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
 

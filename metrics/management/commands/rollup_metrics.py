@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics import dashboard_cache
+from metrics.after_rollup import after_rollup
 from metrics.rollups import rollup_incremental, rollup_recompute
 from metrics.scores import scores_refresh
 
@@ -48,8 +48,9 @@ class Command(BaseCommand):
         scores = scores_refresh()
         if not scores.ran:
             raise CommandError(f"Adoption scores were not refreshed: {scores.reason}.")
-        # A backfill changes summaries without moving the watermark: new dashboard data version.
-        dashboard_cache.after_rollup(result, scores)
+        # A backfill changes summaries without moving the watermark: the hooks (the console's
+        # dashboard data version) must hear of it too.
+        after_rollup(result, scores)
         what = "rebuilt" if (full or since_day or until_day) else "folded in"
         detail = f"{result.buckets} partner-days" + (
             f" from {result.events} new events" if result.events else ""

@@ -15,10 +15,10 @@ from datetime import timedelta
 
 from django.urls import reverse
 
+from console.forms import DashboardQuery
 from metrics import definitions as d
 from metrics import summaries
 from metrics.definitions import program as p
-from metrics.forms import DashboardQuery
 from partners.choices import PartnerStatus
 
 CURVE_POINTS = 52

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from console.forms import quarter_start
 from deals.models import Deal
 from metrics import definitions as d
 from metrics.definitions import program as p
-from metrics.forms import quarter_start
 from metrics.rollups import rollup_recompute
 from metrics.scores import scores_refresh
 from partners.models import Partner

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from console import partner_page
 from deals import services as deal_services
-from metrics import partner_page
 from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll

@@ -1,4 +1,4 @@
-"""The program dashboard's page cache (metrics/dashboard_cache.py): keyed by the data version, served
+"""The program dashboard's page cache (console/dashboard_cache.py): keyed by the data version, served
 stale while a task rebuilds it, pre-built after rollups that changed data."""
 
 import re
@@ -11,14 +11,15 @@ from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from console import dashboard_cache
+from console.dashboard_cache import PageRequest
+from console.tasks import rebuild_dashboard_page
+from console.tests.test_dashboard import DASHBOARD, NOW, busy_partner
 from kernel import enqueue
-from metrics import dashboard_cache
-from metrics.dashboard_cache import PageRequest
-from metrics.tasks import rebuild_dashboard_page, rollup_metrics
-from metrics.tests.test_dashboard import DASHBOARD, NOW, busy_partner
+from metrics.tasks import rollup_metrics
 
 pytestmark = pytest.mark.django_db
-REBUILD = "metrics.tasks.rebuild_dashboard_page"
+REBUILD = "console.tasks.rebuild_dashboard_page"
 # A request answered from the cache: session, user, the managers of the owner filter, the data
 # version, the other filters' choices (count and rows of programs, types, tiers, offerings), the
 # user adoption panel (5), and one more when a filter names a row (a tier) the form validates.
@@ -89,7 +90,7 @@ def test_a_rollup_that_folded_nothing_keeps_the_cached_page(manager, frozen, que
     with CaptureQueriesContext(connection) as ctx:
         page = manager.get(DASHBOARD)
     assert len(ctx.captured_queries) <= CACHED_PAGE_QUERIES and not queued
-    assert "metrics/_dashboard_card.html" not in [t.name for t in page.templates]
+    assert "console/_dashboard_card.html" not in [t.name for t in page.templates]
     # Same summaries as the run a moment ago: the page may say so.
     assert freshness(page) == "Metrics updated less than a minute ago."
 
@@ -153,7 +154,7 @@ def test_a_rollup_that_changed_data_prebuilds_the_default_and_recently_requested
     with CaptureQueriesContext(connection) as ctx:
         for params in ({}, {"tier": tier.pk}, {"owner": "mine", "since": "2026-01-01"}):
             page = manager.get(DASHBOARD, params)
-            assert "metrics/_dashboard_card.html" not in [t.name for t in page.templates]
+            assert "console/_dashboard_card.html" not in [t.name for t in page.templates]
             assert freshness(page) == "Metrics updated less than a minute ago."
     assert len(ctx.captured_queries) <= 3 * CACHED_PAGE_QUERIES and not queued
 
@@ -223,7 +224,7 @@ def test_a_page_past_the_hard_max_age_is_built_in_the_request(manager, frozen, q
     manager.get(DASHBOARD)
     later(frozen, seconds=3601)
     page = manager.get(DASHBOARD)
-    assert "metrics/_dashboard_card.html" in [t.name for t in page.templates] and not queued
+    assert "console/_dashboard_card.html" in [t.name for t in page.templates] and not queued
 
 
 def test_a_backfill_changes_the_data_version_but_a_run_that_changed_nothing_does_not(
@@ -265,7 +266,7 @@ def test_the_page_is_cached_in_the_database_table_while_redis_is_down(manager, s
     try:
         assert kpi(manager.get(DASHBOARD), "registered") == "1"
         again = manager.get(DASHBOARD)
-        assert "metrics/_dashboard_card.html" not in [t.name for t in again.templates]
+        assert "console/_dashboard_card.html" not in [t.name for t in again.templates]
     finally:
         kernel.cache._down_until = 0.0
         caches["fallback"].clear()
@@ -274,9 +275,9 @@ def test_the_page_is_cached_in_the_database_table_while_redis_is_down(manager, s
 def test_a_cached_page_keeps_each_query_strings_links(client_as, manager, world):
     owner = world.users["manager_owner"]
     mine = manager.get(DASHBOARD, {"owner": "mine"})
-    assert "metrics/_dashboard_card.html" in [t.name for t in mine.templates]
+    assert "console/_dashboard_card.html" in [t.name for t in mine.templates]
     again = manager.get(DASHBOARD, {"owner": "mine"})
-    assert "metrics/_dashboard_card.html" not in [t.name for t in again.templates]
+    assert "console/_dashboard_card.html" not in [t.name for t in again.templates]
     assert again.content.count(b"owner=mine") == mine.content.count(b"owner=mine") > 0
     # The same query (owner = that manager) from another manager, spelled with the id: its CSV
     # links must keep its own query string, not the cached page's "mine".

@@ -40,9 +40,10 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from metrics import conf, dashboard
+from console import dashboard
+from console.forms import MINE, DashboardFilterForm, DashboardQuery
+from metrics import conf
 from metrics.definitions.risk import Freshness
-from metrics.forms import MINE, DashboardFilterForm, DashboardQuery
 from metrics.models import RollupState, ScoreDirty
 from metrics.rollups import SCORES_NAME, SHARD_ROWS, RollupResult
 
@@ -133,9 +134,9 @@ def render(data: dict, querystring: str) -> dict:
     """The page's HTML fragments: a function of the data and the query string only (no request),
     so a rebuild task renders exactly what a request would."""
     return {
-        "kpis_html": render_to_string("metrics/_dashboard_kpis.html", data),
+        "kpis_html": render_to_string("console/_dashboard_kpis.html", data),
         "cards_html": render_to_string(
-            "metrics/_dashboard_cards.html", {**data, "querystring": querystring}
+            "console/_dashboard_cards.html", {**data, "querystring": querystring}
         ),
     }
 
@@ -230,8 +231,8 @@ def recent_requests() -> list[PageRequest]:
 def request_rebuild(req: PageRequest) -> bool:
     """Queue a rebuild of the page unless one is already queued or running (the lock: an atomic
     ``cache.add`` with an expiry, released by the task). False when not queued."""
+    from console.tasks import rebuild_dashboard_page  # tasks import this module
     from kernel import enqueue
-    from metrics.tasks import rebuild_dashboard_page  # tasks import this module
 
     if not cache.add(_lock_key(req), 1, REBUILD_LOCK_SECONDS):
         return False
@@ -273,7 +274,7 @@ def rebuild(req: PageRequest) -> str:
 def after_rollup(rollup: RollupResult, scores: RollupResult) -> int:
     """After a rollup run (and its scores refresh): when either changed summaries, stamp the data
     version and queue rebuilds of the default view and of the recently requested pages. Returns
-    how many rebuilds were queued."""
+    how many rebuilds were queued. Registered with ``metrics.after_rollup`` (console/apps.py)."""
     if not (rollup.events or scores.buckets):
         return 0  # a run that changed nothing leaves every page valid
     RollupState.objects.update_or_create(name=MARKER, defaults={"last_success_at": timezone.now()})

@@ -1,24 +1,134 @@
-"""Metric pages. Thin: resolve the partner through partners.selectors (scoped to the user; an
-outsider gets 404), then render what metrics.definitions computes."""
+"""The console's pages: they compose several apps (issue 17's console floor). Thin: resolve the
+partner through partners.selectors (scoped to the user; an outsider gets 404), then render what
+the apps below compute: metrics.definitions and summaries, tier progress, the partner 360's
+reads (console.partner_page) and the program dashboard (console.dashboard, cached by
+console.dashboard_cache). Feature panels (onboarding, enablement, deals, customers) come in
+through their template tags."""
 
 import csv
 import itertools
 from datetime import timedelta
 
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from console import dashboard, dashboard_cache, partner_page
+from console.forms import DashboardFilterForm, quarter_start
 from kernel.routers import replica_reads
-from metrics import dashboard, dashboard_cache, definitions
-from metrics.forms import DashboardFilterForm, quarter_start
+from metrics import definitions
+from metrics.selectors import event_list_for_partner
 from partners import selectors as partner_selectors
-from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin
+from partners.choices import PartnerStatus
+from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin, can_open
 
 
+# --- The partner's home (the portal's first page) -------------------------------------------------
+def next_steps_for(*, partner, membership, team_size: int) -> list[dict]:
+    """What the partner home suggests doing next, most important first."""
+    steps = []
+    if partner.status == PartnerStatus.APPLICANT:
+        steps.append(
+            {
+                "title": "Your application is being reviewed",
+                "why": "A channel manager will confirm your partnership shortly.",
+                "url": "",
+            }
+        )
+    if membership.is_admin and team_size < 2:
+        steps.append(
+            {
+                "title": "Invite your colleagues",
+                "why": "Partners whose sales and technical people all have access ramp up faster.",
+                "url": reverse("partners:team"),
+            }
+        )
+    return steps
+
+
+class PartnerHomeView(PartnerMemberRequiredMixin, TemplateView):
+    template_name = "console/partner_home.html"
+
+    def get_context_data(self, **kwargs):
+        membership = partner_selectors.membership_for_user(self.request.user)
+        partner = partner_selectors.partner_get_for_user(
+            user=self.request.user, pk=membership.partner_id
+        )
+        team = list(partner_selectors.team_list_for_partner(partner=partner))
+        progress = partner_selectors.tier_progress(partner)
+        steps = next_steps_for(partner=partner, membership=membership, team_size=len(team))
+        # Only suggest what this user can do: a partner user cannot open the team page.
+        steps += [s for s in tier_steps(progress) if can_open(self.request.user, s["url"])]
+        return super().get_context_data(
+            partner=partner,
+            membership=membership,
+            team=team,
+            next_steps=steps,
+            tier_benefits=partner_selectors.partner_benefits(partner),
+            progress=progress,
+            next_tier=progress.next_tier,
+            events=event_list_for_partner(partner_id=partner.pk, limit=10),
+            **kwargs,
+        )
+
+
+def tier_steps(progress, limit: int = 2) -> list[dict]:
+    """The first missing requirements (of the tier the partner falls short of, else of the next
+    tier) as steps."""
+    keep = progress.keep_missing
+    rows = keep or progress.missing
+    goal = progress.tier if keep else progress.next_tier
+    return [
+        {
+            "title": f"{row.action_label} toward {goal.name}",
+            "why": row.text,
+            "url": row.action_url,
+        }
+        for row in rows[:limit]
+        if row.action_url and goal is not None
+    ]
+
+
+# --- Partner 360 (the channel manager's partner page) ---------------------------------------------
+class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
+    """Everything about one partner for its channel manager: profile, tier progress, checklist,
+    team, certifications, deals, adoption score history and a timeline. Reads domain tables and
+    metric summaries only (never raw events), a fixed number of queries."""
+
+    template_name = "console/partner_detail.html"
+
+    def get_context_data(self, **kwargs):
+        partner = partner_selectors.partner_get_for_user(
+            user=self.request.user, pk=self.kwargs["pk"]
+        )
+        history = definitions.adoption_score_history(
+            partner_id=partner.pk, joined_at=partner.joined_at
+        )
+        score = definitions.adoption_score_for_partner(partner_id=partner.pk)
+        return super().get_context_data(
+            partner=partner,
+            team=partner_selectors.team_list_for_partner(partner=partner),
+            tier_progress=partner_selectors.tier_progress(partner),
+            certificates=partner_page.certificates(partner=partner),
+            timeline=partner_page.timeline(partner=partner),
+            score=score,
+            freshness=definitions.metrics_freshness(),
+            history_chart={
+                "type": "line",
+                "labels": [point.day.isoformat() for point in history],
+                "datasets": [{"label": "Adoption score", "data": [p.score for p in history]}],
+                "max": 100,
+            },
+            history_rows=history[::-7][:13],  # weekly, newest first: the chart as a table
+            **kwargs,
+        )
+
+
+# --- Adoption pages -------------------------------------------------------------------------------
 class _AdoptionPage(TemplateView):
-    template_name = "metrics/partner_adoption.html"
+    template_name = "console/partner_adoption.html"
     history_days = 90
 
     def get_partner(self):
@@ -76,7 +186,7 @@ class _DashboardMixin(VendorStaffRequiredMixin):
 class ProgramDashboardView(_DashboardMixin, TemplateView):
     """KPI tiles, charts (with their numbers as tables), at-risk partners and leaderboards."""
 
-    template_name = "metrics/dashboard.html"
+    template_name = "console/dashboard.html"
 
     def get(self, request, *args, **kwargs):
         form = self.get_form()

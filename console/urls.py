@@ -1,0 +1,32 @@
+"""The console's routes. Its pages keep the URL names they had before the console floor existed
+(issue 17), so templates, redirects and emails did not change: the roof (prm/urls.py) mounts
+``metric_pages`` as the ``metrics`` namespace and ``partner_pages`` inside the ``partners``
+namespace, next to partners' own routes. A new console page may take the ``console`` namespace."""
+
+from django.urls import path
+
+from console import views
+
+metric_pages = [
+    path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
+    path(
+        "manage/dashboard/<slug:table>.csv",
+        views.DashboardExportView.as_view(),
+        name="dashboard_export",
+    ),
+    path("portal/adoption/", views.PartnerAdoptionView.as_view(), name="partner_adoption"),
+    path(
+        "manage/partners/<int:pk>/adoption/",
+        views.ManagerPartnerAdoptionView.as_view(),
+        name="manager_partner_adoption",
+    ),
+]
+
+partner_pages = [
+    path("portal/", views.PartnerHomeView.as_view(), name="home"),
+    path(
+        "manage/partners/<int:pk>/",
+        views.ManagerPartnerDetailView.as_view(),
+        name="manager_partner",
+    ),
+]
