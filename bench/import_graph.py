@@ -2,7 +2,7 @@
 
     uv run python bench/import_graph.py            # app -> apps it imports, then the cycles
     uv run python bench/import_graph.py --edges    # also each arrow's importing lines
-    uv run python bench/import_graph.py --floors   # events and prm plumbing as their own nodes
+    uv run python bench/import_graph.py --floors   # prm plumbing as its own node
     uv run python bench/import_graph.py --exceptions  # the contracts' ignore_imports as markdown
                                                    # (docs/architecture.md "Exceptions" section)
 
@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "kernel",
     "accounts",
+    "events",
     "partners",
     "onboarding",
     "enablement",
@@ -39,8 +40,8 @@ APPS = [
     "prm",
 ]
 DEMO_COMMANDS = {"seed_demo", "onboarding_demo", "seed_enablement"}
-# --floors: modules that already belong to a lower floor than their folder (issue 17's to-do).
-EVENT_MODULES = {"metrics.services", "metrics.choices", "metrics.consumers", "metrics.partitions"}
+# --floors: prm/ modules that are the roof; the rest of prm/ belongs to a lower floor than its
+# folder (issue 17's to-do).
 ROOF_MODULES = (
     "prm.urls",
     "prm.api.urls",
@@ -55,14 +56,12 @@ ROOF_MODULES = (
 
 def node_of(module: str, floors: bool = False) -> str | None:
     """The graph node a dotted module belongs to, or None when it is not PRM's. With ``floors``,
-    the event modules of metrics/ show as ``events`` and prm/'s plumbing as ``prm.plumbing``."""
+    prm/'s plumbing shows as ``prm.plumbing``."""
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
     if any(p == "demo" or p.startswith("demo_") for p in parts[1:]) or parts[-1] in DEMO_COMMANDS:
         return "demo"
-    if floors and ".".join(parts[:2]) in EVENT_MODULES:
-        return "events"
     if floors and parts[0] == "prm" and len(parts) > 1:
         roof = any(module == m or module.startswith(m + ".") for m in ROOF_MODULES)
         return "prm" if roof else "prm.plumbing"
@@ -201,7 +200,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--floors",
         action="store_true",
-        help="show metrics' event modules as `events` and prm/'s plumbing as `prm.plumbing`",
+        help="show prm/'s plumbing as `prm.plumbing`",
     )
     parser.add_argument(
         "--exceptions", action="store_true", help="print the contracts' exceptions as markdown"

@@ -2,8 +2,7 @@ import logging
 
 from celery import shared_task
 
-from metrics import consumers, dashboard_cache
-from metrics.partitions import ensure_event_partitions
+from metrics import dashboard_cache
 from metrics.rollups import rollup_incremental
 from metrics.scores import scores_refresh
 
@@ -53,23 +52,3 @@ def rebuild_dashboard_page(querystring: str, user_id: int | None = None) -> str:
     """Build one program dashboard page into the cache (queued when a request found it stale, and
     after each rollup that changed data). Safe twice: a page already current is left alone."""
     return dashboard_cache.rebuild(dashboard_cache.PageRequest(querystring, user_id))
-
-
-@shared_task(acks_late=True)
-def create_event_partitions() -> dict:
-    """Create the event table's monthly partitions ahead of time (``metrics.partitions``)."""
-    result = ensure_event_partitions()
-    return {"created": result.created}
-
-
-@shared_task
-def catch_up_event_consumers() -> int:
-    """Hand each event consumer the events it failed on (``metrics.consumers``); a consumer still
-    failing keeps them for the next run. Safe to run twice at once (skip-locked rows)."""
-    handled = consumers.consumers_catch_up()
-    if handled:
-        logger.info("event consumers caught up on %d missed events", handled)
-    waiting = consumers.misses_pending()
-    if waiting:
-        logger.warning("events still missed by their consumers: %s", waiting)
-    return handled

@@ -21,8 +21,8 @@ their activation date, so their checklist is complete and dated before ``activat
 import random
 from datetime import datetime, timedelta
 
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent
+from events.choices import EventKind as K
+from events.services import NewEvent
 from onboarding.choices import CompletedVia, StepKind, StepStatus
 from onboarding.demo import AGREEMENT_TEXT, REFERRAL_STEPS, STANDARD_STEPS, _owner_rules, _template
 from onboarding.models import (

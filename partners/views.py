@@ -13,8 +13,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.adapters import INVITATION_SESSION_KEY
+from events.selectors import event_list_for_partner
 from metrics import definitions, partner_page
-from metrics.selectors import event_list_for_partner
 from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
 from partners.forms import InvitationForm, MemberRoleForm

@@ -16,7 +16,7 @@ from accounts.models import User
 from customers.choices import SUBJECT_TYPE, USER_PROPERTY
 from customers.models import CustomerAccount, SeatLicense
 from deals.models import Deal
-from metrics.models import Event
+from events.models import Event
 from partners.demo import ACME_DOMAIN
 from partners.models import Partner
 

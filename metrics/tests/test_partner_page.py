@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deals import services as deal_services
+from events.services import record_events
 from metrics import partner_page
-from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from partners.tests.factories import MembershipFactory

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from django.db import connection, reset_queries
 
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent, record_events
+from events.choices import EventKind as K
+from events.services import NewEvent, record_events
 from partners.choices import PartnerStatus as S
 from partners.demo.plans import PartnerPlan
 from partners.demo.records import SeededPartner

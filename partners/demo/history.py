@@ -8,8 +8,8 @@ from datetime import datetime
 from django.db import reset_queries, transaction
 
 from accounts.models import User
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent, record_events
+from events.choices import EventKind as K
+from events.services import NewEvent, record_events
 from partners.choices import PartnerStatus as S
 from partners.demo.records import Reference, SeededPartner
 from partners.demo.reference import _TYPES, ACME_DOMAIN, MANAGERS, _days, _rng, _sec

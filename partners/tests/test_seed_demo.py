@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q
 from accounts.models import User
 from deals.models import Deal
 from enablement.models import Certificate
-from metrics.models import Event
+from events.models import Event
 from onboarding.models import ChecklistStep
 from partners.choices import MemberRole, PartnerStatus
 from partners.demo import DEMO_LOGINS, OFFERINGS, plan_partners
