@@ -148,7 +148,7 @@ def drop_event_partitions_before(month: date) -> PartitionResult:
     cutoff = month_start(month)
     dropped = []
     with transaction.atomic(), connection.cursor() as cursor:
-        # Every registered reader must have read the month: the lowest of their positions.
+        # Each registered reader must have read every event of a month before it goes.
         readers = [(name, read()) for name, read in retention_readers.items()]
         for old in existing_months():
             if old >= cutoff:
