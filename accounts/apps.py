@@ -7,7 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from accounts import signals  # noqa: F401  (login events)
         from kernel.text import neutralise_bidi_controls
 
         # Every model, not only this app's: accounts is the lowest app, so the receiver is

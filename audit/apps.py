@@ -7,6 +7,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from audit import signals  # receivers for security-relevant actions
-        from metrics import consumers
+        from events import consumers
 
         consumers.register("audit.events", kinds=signals.EVENT_ACTIONS, handle=signals.on_events)

@@ -14,7 +14,7 @@ from audit.choices import AuditAction
 from audit.context import current_request
 from audit.models import AuditEntry
 from audit.services import audit_record, audit_record_many
-from metrics.choices import EventKind
+from events.choices import EventKind
 
 User = get_user_model()
 

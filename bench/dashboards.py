@@ -87,7 +87,7 @@ EVENT_KINDS = [
 ]
 
 # What the stale-while-revalidate run records through record_events: payloads as declared in
-# metrics.choices.PAYLOADS (a mismatch would log a warning per event and skew the run).
+# events.choices.PAYLOADS (a mismatch would log a warning per event and skew the run).
 SWR_PAYLOADS = {
     "auth.login": {"method": "session"},
     "offering.used": {"offering": "bench"},
@@ -128,7 +128,7 @@ def prepare(target: int, seed: int) -> None:
     from django.db import connection
     from django.db.models import Max
 
-    from metrics.models import Event
+    from events.models import Event
     from metrics.rollups import rollup_recompute
     from metrics.scores import scores_refresh
     from partners.models import Offering, Partner
@@ -326,7 +326,7 @@ def measure_across_rollups(
     from django.utils import timezone
 
     from console import dashboard_cache
-    from metrics.services import NewEvent, record_events
+    from events.services import NewEvent, record_events
     from metrics.tasks import rollup_metrics
     from partners.models import PartnerMembership
 

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = [
     "kernel",
     "accounts",
+    "events",
     "partners",
     "onboarding",
     "enablement",
@@ -40,8 +41,6 @@ APPS = [
     "console",
     "prm",
 ]
-# --floors: modules that already belong to a lower floor than their folder (issue 17's to-do).
-EVENT_MODULES = {"metrics.services", "metrics.choices", "metrics.consumers", "metrics.partitions"}
 
 
 def node_of(module: str, floors: bool = False) -> str | None:
@@ -51,8 +50,6 @@ def node_of(module: str, floors: bool = False) -> str | None:
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
-    if floors and ".".join(parts[:2]) in EVENT_MODULES:
-        return "events"
     if (
         parts[0] == "partners"
         and len(parts) > 1

@@ -153,8 +153,8 @@ def copy_floor(owner_id: int, items: list[dict], account_ids: dict) -> float:
     """COPY the rows ingestion stored (same columns and values) into the emptied table."""
     from django.db import connection
 
+    from events.models import Event
     from ingestion.services import ingestion_key
-    from metrics.models import Event
 
     now = datetime.now(UTC).isoformat()
     buffer = io.StringIO()
@@ -212,7 +212,7 @@ def main() -> None:
 
     from accounts.models import User
     from customers.models import CustomerAccount
-    from metrics.models import Event
+    from events.models import Event
 
     server = None
     try:

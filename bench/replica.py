@@ -113,9 +113,9 @@ def measure(args, env, primary_url, replica_url) -> int:
 
     from accounts.choices import VendorRole
     from accounts.models import User
+    from events.services import record_event
     from metrics.models import RollupState
     from metrics.rollups import ROLLUP_NAME
-    from metrics.services import record_event
     from metrics.tasks import rollup_metrics
 
     with connections["replica"].cursor() as cur:

@@ -368,12 +368,7 @@ def event_partitions(first_day) -> str:
     the migration does for the months that hold events when it runs)."""
     from django.db import connection
 
-    from metrics.partitions import (
-        create_month,
-        ensure_event_partitions,
-        is_partitioned,
-        month_start,
-    )
+    from events.partitions import create_month, ensure_event_partitions, is_partitioned, month_start
 
     if not is_partitioned():
         return "one plain table"
@@ -387,7 +382,7 @@ def retention(first_day) -> str:
     """(e) Retention of the oldest month of raw events (partitioned table only)."""
     from django.db import connection
 
-    from metrics.partitions import (
+    from events.partitions import (
         add_months,
         drop_event_partitions_before,
         is_partitioned,

@@ -17,9 +17,9 @@ from django.views.generic import TemplateView
 
 from console import dashboard, dashboard_cache, partner_page
 from console.forms import DashboardFilterForm, quarter_start
+from events.selectors import event_list_for_partner
 from kernel.routers import replica_reads
 from metrics import definitions
-from metrics.selectors import event_list_for_partner
 from partners import selectors as partner_selectors
 from partners.choices import PartnerStatus
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin, can_open

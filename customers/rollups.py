@@ -2,11 +2,11 @@
 account and UTC day) → ``CustomerAccountDay`` (how many). Owned by this app; metrics.rollups is
 not involved.
 
-Safety, in short (the event log's one cursor primitive, ``metrics.cursor``, see docs/events.md):
-- The upper bound of a run is ``metrics.cursor.safe_upper_bound()``, read in its own
+Safety, in short (the event log's one cursor primitive, ``events.cursor``, see docs/events.md):
+- The upper bound of a run is ``events.cursor.safe_upper_bound()``, read in its own
   transaction: every event with an id at or below it has committed; later writers get higher
   ids. Its lock is released before the fold, so ingestion is blocked for milliseconds.
-- The events are read in batches with ``metrics.cursor.events_since``; each batch's fold and
+- The events are read in batches with ``events.cursor.events_since``; each batch's fold and
   the watermark move happen in one transaction that holds the state row (``SELECT … FOR UPDATE
   NOWAIT``): an overlapping run gives up; a crashed run loses only its unfinished batch.
 - Folding is idempotent by construction: active users are inserted as a set (``ON CONFLICT DO
@@ -29,9 +29,9 @@ from customers.models import (
     CustomerAccountDay,
     CustomerDayUser,
 )
+from events.cursor import EventsBusy, events_since, safe_upper_bound
+from events.models import Event
 from kernel.query import parse_id
-from metrics.cursor import EventsBusy, events_since, safe_upper_bound
-from metrics.models import Event
 
 STATE = "user_adoption"
 CHUNK = 5000
@@ -117,7 +117,7 @@ def _fold(events: Iterable[Event]) -> tuple[int, int]:
 
 def adoption_rollup() -> AdoptionRollupResult:
     """Fold the events recorded since the last run, ``CHUNK`` at a time
-    (``metrics.cursor.events_since``), each batch and its watermark move in one transaction.
+    (``events.cursor.events_since``), each batch and its watermark move in one transaction.
     Safe to run twice or concurrently."""
     try:
         upper = _safe_upper_bound()  # outside the transaction: the bound's lock is brief

@@ -24,8 +24,8 @@ from deals.matching import (
 )
 from deals.models import Deal, DealExtensionRequest, DealLineItem, DealTransition
 from deals.notifications import notify
-from metrics.choices import EventKind
-from metrics.services import record_event
+from events.choices import EventKind
+from events.services import record_event
 from partners.selectors import offering_list_for_partner
 
 

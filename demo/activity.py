@@ -23,8 +23,8 @@ from demo.reference import (
     _pick,
     _rng,
 )
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent, record_events
+from events.choices import EventKind as K
+from events.services import NewEvent, record_events
 from partners.choices import PartnerStatus as S
 
 # --- 4. The activity stream ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ The services stamp "now" and send emails, so the demo history is written with th
 deals, their line items and transition history, backdated, in bulk. Every transition a service
 would have recorded an event for gets that event here, with the service's key
 (``f"{kind}:{deal.pk}"``), subject and ``deal.*`` property contract; the caller stores them
-through ``metrics.services.record_events``. Drafts have no event (the services record none).
+through ``events.services.record_events``. Drafts have no event (the services record none).
 
 Only partners that activated register deals; their first deal comes before the activation (it is
 a step of the activation checklist), the rest while they are active (rarely once inactive).
@@ -20,8 +20,8 @@ from decimal import Decimal
 from deals.choices import DEFAULT_PROTECTION_DAYS, DealStage, DealStatus
 from deals.matching import normalize_company_name
 from deals.models import Deal, DealLineItem, DealTransition, RegistrationPolicy
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent
+from events.choices import EventKind as K
+from events.services import NewEvent
 
 # Protection per tier rank: the "Deal protection" benefit the demo tiers advertise.
 PROTECTION_DAYS = {1: 60, 2: 90, 3: 120}

@@ -29,8 +29,8 @@ from enablement.models import (
     QuizAttempt,
     Resource,
 )
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent
+from events.choices import EventKind as K
+from events.services import NewEvent
 
 # Chance that an engaged person starts a given course (times weight and engagement, capped).
 START_CHANCE = 0.3

@@ -10,8 +10,8 @@ from django.db import reset_queries, transaction
 from accounts.models import User
 from demo.records import Reference, SeededPartner
 from demo.reference import _TYPES, ACME_DOMAIN, MANAGERS, _days, _rng, _sec
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent, record_events
+from events.choices import EventKind as K
+from events.services import NewEvent, record_events
 from partners.choices import PartnerStatus as S
 from partners.models import (
     Offering,

@@ -22,12 +22,12 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from events.choices import EventKind as K
+from events.services import NewEvent, record_events
 from incentives import selectors
 from incentives.choices import AwardScope, MdfStatus
 from incentives.models import AwardRule, Badge, MdfAllocation, MdfRequest
 from incentives.services import awards_backfill
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent, record_events
 from partners.choices import MemberRole, PartnerStatus
 from partners.models import Partner
 

@@ -17,9 +17,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.choices import VendorRole
-from metrics.choices import EventKind
-from metrics.models import Event
-from metrics.services import NewEvent, record_event, record_events
+from events.choices import EventKind
+from events.models import Event
+from events.services import NewEvent, record_event, record_events
 from onboarding import services
 from onboarding.choices import STEP_KIND_EVENTS, HeardFrom, StepKind
 from onboarding.models import (

@@ -22,8 +22,8 @@ import random
 from datetime import datetime, timedelta
 
 from demo.onboarding import AGREEMENT_TEXT, REFERRAL_STEPS, STANDARD_STEPS, _owner_rules, _template
-from metrics.choices import EventKind as K
-from metrics.services import NewEvent
+from events.choices import EventKind as K
+from events.services import NewEvent
 from onboarding.choices import CompletedVia, StepKind, StepStatus
 from onboarding.models import (
     Agreement,

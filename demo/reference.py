@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from metrics.choices import EventKind as K
+from events.choices import EventKind as K
 from partners.choices import BenefitKind, OfferingKind, Region, TierMetric
 
 # --- Reference data -------------------------------------------------------------------------------

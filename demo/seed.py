@@ -17,7 +17,7 @@ anchor ``now``, so the same arguments give the same data. The work has four step
 4. :func:`generate_events` yields the activity stream (logins, product usage, library views:
    events with no object of their own) week by week in time order (the event table is
    append-only and its BRIN index relies on physical order following time), and
-   :func:`write_events` stores them through ``metrics.services.record_events`` in batches, so ten
+   :func:`write_events` stores them through ``events.services.record_events`` in batches, so ten
    million events never sit in memory at once.
 """
 

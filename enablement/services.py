@@ -23,9 +23,9 @@ from enablement.models import (
     Resource,
 )
 from enablement.selectors import viewer_for, visible_to
+from events.choices import EventKind
+from events.services import record_event
 from kernel.outbox import email_queue
-from metrics.choices import EventKind
-from metrics.services import record_event
 
 logger = logging.getLogger(__name__)
 

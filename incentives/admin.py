@@ -5,10 +5,10 @@ created through the service."""
 from django import forms
 from django.contrib import admin, messages
 
+from events.choices import EventKind
 from incentives import services
 from incentives.choices import AWARD_EVENT_KINDS
 from incentives.models import Award, AwardRule, Badge, MdfAllocation, MdfRequest, PartnerScore
-from metrics.choices import EventKind
 
 
 class AwardRuleForm(forms.ModelForm):

@@ -5,8 +5,8 @@ class IncentivesConfig(AppConfig):
     name = "incentives"
 
     def ready(self):
+        from events import consumers
         from incentives.receivers import award_from_events
-        from metrics import consumers
 
         # Every kind: award rules name their event kind as data.
         consumers.register("incentives.awards", kinds=consumers.ALL_KINDS, handle=award_from_events)

@@ -279,7 +279,7 @@ class PartnerScore(models.Model):
 
 class AwardCursor(models.Model):
     """How far the catch-up task has scanned the event log: every event with an id at or below
-    ``watermark`` was evaluated; it only moves to a safe bound (``metrics.cursor``)."""
+    ``watermark`` was evaluated; it only moves to a safe bound (``events.cursor``)."""
 
     name = models.CharField(max_length=40, primary_key=True)
     watermark = models.BigIntegerField(default=0)

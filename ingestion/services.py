@@ -7,7 +7,7 @@ Contract (also in the API docs):
   ``api:<token owner id>:<id>``, so a retried batch never counts an event twice and no client can
   collide with the keys PRM records itself (or another client's).
 - ``kind`` follows the metrics rule (``area.verb``, lower case, at most 64 characters) and its
-  namespace (``area``) must not be one PRM records itself (``metrics.choices.PRM_NAMESPACES``:
+  namespace (``area``) must not be one PRM records itself (``events.choices.PRM_NAMESPACES``:
   ``deal.*``, ``course.*``, ``resource.*``, ...), whatever the token: those come from the portal
   only, so no forged deal win and no invented feature area. The one exception is the registry's
   kinds that the vendor's systems report (``VENDOR_REPORTED_KINDS``: ``offering.used``), which
@@ -31,9 +31,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.bounds import EVENT_FUTURE_SKEW
-from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
-from metrics.services import (
+from events.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
+from events.services import (
     KIND_PATTERN,
     MAX_KEY_LENGTH,
     MAX_PROPERTIES_BYTES,
@@ -42,6 +41,7 @@ from metrics.services import (
     encode_properties,
     record_events,
 )
+from kernel.bounds import EVENT_FUTURE_SKEW
 from partners.permissions import is_vendor_staff
 from partners.readers import UsageAccounts, usage_accounts
 from partners.selectors import partner_list_for_user
@@ -171,7 +171,7 @@ def _raw_properties_too_big(raw: dict, final: dict, final_json: str, usage: Usag
 
 
 def events_ingest(*, user, items: list[dict]) -> IngestResult:
-    """Validate each item, store the valid ones once each (``metrics.services.record_events``).
+    """Validate each item, store the valid ones once each (``events.services.record_events``).
 
     ``items`` went through the input serializer's shape checks; an item that failed them comes
     as ``{"_errors": {...}}`` and is reported as rejected. The batch costs three queries before

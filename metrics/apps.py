@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class MetricsConfig(AppConfig):
     name = "metrics"
+
+    def ready(self):
+        from events.partitions import retention_readers
+        from metrics.rollups import rollup_watermark
+
+        # Raw events of a month are dropped only once the rollup has folded them in.
+        retention_readers.register("metrics.rollup", rollup_watermark)

@@ -54,12 +54,6 @@ def adoption_frequency_target_days() -> int:
     )
 
 
-def rollup_lock_timeout_ms() -> int:
-    """How long a rollup keeps retrying (NOWAIT) to see no event writer in flight before giving up
-    this run (Postgres)."""
-    return _int("PRM_ROLLUP_LOCK_TIMEOUT_MS", settings.PRM_ROLLUP_LOCK_TIMEOUT_MS)
-
-
 def rollup_shards() -> int:
     """Postgres: how many partner shards an incremental rollup folds at once, each in its own
     transaction and connection (one per database CPU is the useful maximum). SQLite: always 1."""

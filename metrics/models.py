@@ -1,87 +1,4 @@
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
-
-
-class Event(models.Model):
-    """One meaningful action, appended once and never changed.
-
-    Written only through ``metrics.services.record_event`` / ``record_events``. Each
-    ``idempotency_key`` is stored once (``EventKey`` guards it), so a repeated event (a retried
-    request, a redelivered task) is stored once. ``day`` is the UTC calendar day of
-    ``occurred_at``, stored so rollups group by a plain column; on Postgres it is also the
-    partition key (monthly partitions, migration 0011, ``metrics.partitions``) and the primary key
-    there is (id, day). Indexes beyond these (BRIN on ``occurred_at`` on Postgres) are created in
-    migration 0002.
-    """
-
-    occurred_at = models.DateTimeField()
-    day = models.DateField()
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    partner = models.ForeignKey(
-        "partners.Partner",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # covered by event_partner_time_idx; every index slows ingestion
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # rollups scan by time, not by user
-    )
-    kind = models.CharField(max_length=64)
-    subject_type = models.CharField(max_length=64, blank=True, help_text="What it is about.")
-    subject_id = models.CharField(max_length=100, blank=True)  # an API client id: MAX_CLIENT_ID
-    properties = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=200)  # unique through EventKey
-
-    class Meta:
-        ordering = ["-occurred_at", "-id"]
-        indexes = [
-            models.Index(fields=["partner", "occurred_at"], name="event_partner_time_idx"),
-            models.Index(fields=["kind", "day"], name="event_kind_day_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.kind} @ {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def kind_label(self) -> str:
-        """The readable name of the kind; kinds sent by other systems show as they are."""
-        from metrics.choices import EventKind
-
-        try:
-            return EventKind(self.kind).label
-        except ValueError:
-            return self.kind
-
-
-class ConsumerMiss(models.Model):
-    """An event a consumer of the log failed on (``metrics.consumers``): written in the recording
-    transaction, after the consumer's savepoint was rolled back, so it commits with the event and
-    is never lost. ``consumers_catch_up`` hands the events to the consumer again and deletes the
-    rows once it succeeds. ``event_id`` is a plain id: the event table is partitioned on Postgres.
-    """
-
-    consumer = models.CharField(max_length=64)
-    event_id = models.BigIntegerField()
-    failed_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=1)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["consumer", "event_id"], name="consumer_miss_once")
-        ]
-
-    def __str__(self):
-        return f"{self.consumer} missed event {self.event_id}"
-
 
 # --- Rollups -------------------------------------------------------------------------------------
 # Summary tables maintained by metrics.rollups from the Event table, never written by anything else.
@@ -93,7 +10,7 @@ class RollupState(models.Model):
     """Where the incremental rollup stands: one row per rollup, locked by the run that owns it.
 
     ``watermark`` is the highest event id folded in; it is only ever set to an id below which no
-    transaction can still commit (see ``metrics.cursor.safe_upper_bound``), and it is advanced
+    transaction can still commit (see ``events.cursor.safe_upper_bound``), and it is advanced
     in the same transaction as the summary rows it covers.
     """
 
@@ -338,23 +255,6 @@ class ScoreDirty(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.day}"
-
-
-class EventKey(models.Model):
-    """The idempotency of event recording: one row per idempotency key, naming the event stored
-    for it. On Postgres the event table is partitioned by month (``metrics.partitions``) and a
-    unique index there would have to include the partition column, so a retry of the same event
-    with another timestamp would be stored twice; this table is not partitioned, and
-    ``record_events`` writes the key and the event in one statement (first write wins).
-    ``day`` is the event's day, so retention can drop a month's keys with its partition."""
-
-    # Looked up by equality only: migration 0014 drops the LIKE index Django adds on Postgres.
-    key = models.CharField(max_length=200, primary_key=True)
-    event_id = models.BigIntegerField()
-    day = models.DateField()
-
-    def __str__(self):
-        return f"{self.key} → {self.event_id}"
 
 
 # --- Dashboard summaries (metrics.summaries; maintained by metrics.scores.scores_refresh) ---------

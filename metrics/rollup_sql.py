@@ -14,9 +14,9 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from events.models import Event
 from metrics.models import (
     AREA_BITS,
-    Event,
     FeatureArea,
     PartnerDay,
     PartnerDayKind,

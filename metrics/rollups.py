@@ -13,7 +13,7 @@ already seen in the bucket. Distinct users over other groupings (windows, areas)
 Incremental run (``rollup_incremental``, every minute from Celery beat):
 
 1. Find a *safe upper bound*: the highest event id below which no transaction can still commit
-   (``metrics.cursor.safe_upper_bound``, shared by every reader of the event log). Ids are taken
+   (``events.cursor.safe_upper_bound``, shared by every reader of the event log). Ids are taken
    from a sequence before commit, so ``max(id)`` alone can skip a slow writer's event. On
    Postgres it briefly takes ``LOCK TABLE … IN EXCLUSIVE MODE NOWAIT`` (it conflicts with
    writers' ROW EXCLUSIVE lock, so holding it proves no insert is in flight), reads ``max(id)``
@@ -43,12 +43,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import DatabaseError, connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
+from events.cursor import EventsBusy, safe_upper_bound
+from events.models import Event
 from metrics import conf
-from metrics.cursor import EventsBusy, safe_upper_bound
-from metrics.models import Event, PartnerDay, RollupState
+from metrics.models import PartnerDay, RollupState
 from metrics.rollup_sql import (
     BUCKET_MODELS,
     NEW,
@@ -91,7 +92,7 @@ class RollupResult:
 
 def _safe_upper_bound(cursor) -> int:
     """The highest event id below which every transaction has finished: the event log's one
-    bound (``metrics.cursor.safe_upper_bound``, see the module docstring)."""
+    bound (``events.cursor.safe_upper_bound``, see the module docstring)."""
     try:
         return safe_upper_bound(cursor)
     except EventsBusy as busy:
@@ -126,6 +127,13 @@ SHARD_ROWS = Q(name=ROLLUP_NAME) | Q(name__startswith=f"{ROLLUP_NAME}.")
 def shard_states():
     """Every shard's state row (the rollup's watermark is the smallest of theirs)."""
     return RollupState.objects.filter(SHARD_ROWS).order_by("name")
+
+
+def rollup_watermark() -> int:
+    """The event id up to which every partner shard has folded every event in (0 before the first
+    run). Registered with ``events.partitions.retention_readers``: retention never drops a month
+    of raw events the summaries do not hold yet."""
+    return shard_states().aggregate(low=Min("watermark"))["low"] or 0
 
 
 def _shard_count() -> int:

@@ -2,9 +2,7 @@ import logging
 
 from celery import shared_task
 
-from metrics import consumers
 from metrics.after_rollup import after_rollup
-from metrics.partitions import ensure_event_partitions
 from metrics.rollups import rollup_incremental
 from metrics.scores import scores_refresh
 
@@ -48,23 +46,3 @@ def rollup_metrics(self) -> dict:
         "reason": rollup.reason or scores.reason,
         **done,  # each after-rollup hook's count ("dashboard_rebuilds")
     }
-
-
-@shared_task(acks_late=True)
-def create_event_partitions() -> dict:
-    """Create the event table's monthly partitions ahead of time (``metrics.partitions``)."""
-    result = ensure_event_partitions()
-    return {"created": result.created}
-
-
-@shared_task
-def catch_up_event_consumers() -> int:
-    """Hand each event consumer the events it failed on (``metrics.consumers``); a consumer still
-    failing keeps them for the next run. Safe to run twice at once (skip-locked rows)."""
-    handled = consumers.consumers_catch_up()
-    if handled:
-        logger.info("event consumers caught up on %d missed events", handled)
-    waiting = consumers.misses_pending()
-    if waiting:
-        logger.warning("events still missed by their consumers: %s", waiting)
-    return handled

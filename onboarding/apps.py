@@ -5,7 +5,7 @@ class OnboardingConfig(AppConfig):
     name = "onboarding"
 
     def ready(self):
-        from metrics import consumers
+        from events import consumers
         from onboarding import readers
         from onboarding.receivers import complete_steps_from_events
 

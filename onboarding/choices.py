@@ -1,6 +1,6 @@
 from django.db import models
 
-from metrics.choices import EventKind
+from events.choices import EventKind
 
 
 class ApplicationStatus(models.TextChoices):

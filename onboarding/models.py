@@ -337,7 +337,7 @@ def _template_cached(step) -> bool:
 
 
 def _is_event_kind(value: str) -> bool:
-    from metrics.services import KIND_PATTERN
+    from events.services import KIND_PATTERN
 
     return len(value) <= 64 and bool(KIND_PATTERN.match(value))
 

@@ -4,7 +4,7 @@ No app imports onboarding to make this happen (registered in ``onboarding.apps``
 
 
 def complete_steps_from_events(events) -> None:
-    """Runs inside the recording transaction, in its own savepoint (``metrics.consumers``), so a
+    """Runs inside the recording transaction, in its own savepoint (``events.consumers``), so a
     step completes atomically with the action that completed it; a failure is logged and the
     events are handed over again by the catch-up (both calls below are safe to repeat)."""
     from onboarding.services.checklists import checklists_start_for_events, events_apply

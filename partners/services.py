@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
+from events.choices import EventKind
+from events.services import record_event
 from kernel.outbox import email_queue
-from metrics.choices import EventKind
-from metrics.services import record_event
 from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
 from partners.models import Partner, PartnerInvitation, PartnerMembership, Tier
 from partners.permissions import can_reassign_owner

@@ -40,10 +40,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
-    "metrics-event-partitions": {
+    "events-partitions": {
         # Daily: monthly partitions of the event table for the coming months (Postgres; no-op on
         # SQLite). Idempotent; three months ahead leaves weeks of slack if it fails for a while.
-        "task": "metrics.tasks.create_event_partitions",
+        "task": "events.tasks.create_event_partitions",
         "schedule": crontab(minute=23, hour=2),
         "options": {"expires": 6 * 60 * 60},
     },
@@ -65,10 +65,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=10),
         "options": {"expires": 50 * 60},
     },
-    "metrics-event-consumers-catch-up": {
+    "events-consumers-catch-up": {
         # Events an event consumer (onboarding, webhooks, audit, incentives) failed on inside the
-        # writer's transaction: handed over again until it succeeds (metrics.consumers).
-        "task": "metrics.tasks.catch_up_event_consumers",
+        # writer's transaction: handed over again until it succeeds (events.consumers).
+        "task": "events.tasks.catch_up_event_consumers",
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 100},
     },

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from conftest import require_service
-from metrics.models import Event, EventKey
+from events.models import Event, EventKey
 from tests.api.helpers import bearer, token_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

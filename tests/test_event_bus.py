@@ -12,11 +12,11 @@ from audit.models import AuditEntry
 from deals.choices import DealStatus
 from deals.models import Deal
 from deals.tests.factories import make_deal
+from events import consumers
+from events.models import ConsumerMiss, Event
+from events.tasks import catch_up_event_consumers
 from incentives.models import PartnerScore
 from incentives.tests.factories import rule
-from metrics import consumers
-from metrics.models import ConsumerMiss, Event
-from metrics.tasks import catch_up_event_consumers
 from onboarding import services as onboarding
 from onboarding.choices import StepKind, StepStatus
 from onboarding.tests.factories import TemplateStepFactory
@@ -77,7 +77,7 @@ def test_a_failing_consumer_does_not_roll_back_a_deal_submission_and_is_caught_u
     target = arrange(world)
     break_consumer(monkeypatch, name)
 
-    with caplog.at_level(logging.ERROR, logger="metrics.consumers"):
+    with caplog.at_level(logging.ERROR, logger="events.consumers"):
         deal = make_deal(user=world.users["partner_a_user"], submit=True)
 
     assert Deal.objects.get(pk=deal.pk).status == DealStatus.SUBMITTED
@@ -98,7 +98,7 @@ def test_a_failing_audit_consumer_does_not_roll_back_a_role_change_and_is_caught
     membership = world.users["partner_a_user"].membership
     break_consumer(monkeypatch, "audit.events")
 
-    with caplog.at_level(logging.ERROR, logger="metrics.consumers"):
+    with caplog.at_level(logging.ERROR, logger="events.consumers"):
         partner_services.membership_set_role(
             membership=membership, role=MemberRole.ADMIN, actor=world.users["partner_a_admin"]
         )

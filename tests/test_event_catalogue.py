@@ -1,4 +1,4 @@
-"""The one registry of event kinds and payloads (metrics.choices.PAYLOADS): every kind is
+"""The one registry of event kinds and payloads (events.choices.PAYLOADS): every kind is
 declared, record_event refuses what does not match it under PRM_EVENTS_STRICT (tests) and only
 logs it in production, and the docs' tables are the registry's (docs/events.md)."""
 
@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
-from metrics import catalogue, consumers
-from metrics.choices import PAYLOADS, EventKind, payload_errors
-from metrics.models import Event
-from metrics.services import EventError, record_event
+from events import catalogue, consumers
+from events.choices import PAYLOADS, EventKind, payload_errors
+from events.models import Event
+from events.services import EventError, record_event
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_in_production_a_mismatching_payload_is_logged_and_the_event_recorded(
     user, settings, caplog
 ):
     settings.PRM_EVENTS_STRICT = False
-    with caplog.at_level(logging.WARNING, logger="metrics.services"):
+    with caplog.at_level(logging.WARNING, logger="events.services"):
         assert record_event(kind=EventKind.LOGIN, key="k1", user=user, properties={"via": 1})
     assert Event.objects.filter(kind="auth.login").count() == 1
     assert "'method' is missing" in caplog.text

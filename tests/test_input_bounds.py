@@ -12,9 +12,9 @@ from django.utils import timezone
 from audit.forms import AuditFilterForm
 from deals.forms import DealForm
 from deals.models import Deal
+from events.models import Event
 from incentives.forms import MdfRequestForm
 from ingestion.services import MAX_BATCH
-from metrics.models import Event
 from tests.api.helpers import bearer, token_for
 
 pytestmark = pytest.mark.django_db

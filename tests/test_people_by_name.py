@@ -11,9 +11,9 @@ from accounts.models import User
 from audit.choices import AuditAction
 from audit.models import AuditEntry
 from deals.tests.factories import make_deal
+from events.services import record_event
+from events.tests.payloads import payload
 from incentives.tests.factories import mdf_request, rule
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import PERSONAS
-from metrics.tests.payloads import payload
+from events.tests.payloads import payload
 from partners import services
 from partners.choices import MemberRole
 from partners.tests.factories import MembershipFactory
@@ -139,7 +139,7 @@ def test_invitation_link_and_health_check_are_public(client_as, world):
 
 def test_partner_a_data_never_appears_in_partner_b_pages(client_as, world):
     """A sentinel planted in partner A's data must not leak into anything partner B can open."""
-    from metrics.services import record_event
+    from events.services import record_event
 
     sentinel = "SENTINEL-ALPHA-7f3a"
     world.partner_a.name = sentinel

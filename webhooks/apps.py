@@ -7,7 +7,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
-        from metrics import catalogue, consumers
+        from events import catalogue, consumers
         from webhooks import receivers
         from webhooks.catalogue import webhooks_table
         from webhooks.choices import KIND_TO_TYPE

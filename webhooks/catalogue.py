@@ -1,9 +1,9 @@
 """The webhook event types for the event catalogue (docs/webhooks.md): each type, the kind PRM
-records that sends it, and that kind's declared payload. Registered with ``metrics.catalogue`` from
+records that sends it, and that kind's declared payload. Registered with ``events.catalogue`` from
 ``WebhooksConfig.ready``, so the catalogue itself imports no feature app."""
 
-from metrics.catalogue import describe_payload
-from metrics.choices import PAYLOADS
+from events.catalogue import describe_payload
+from events.choices import PAYLOADS
 from webhooks.choices import KIND_TO_TYPE, TEST_TYPE
 
 

@@ -11,7 +11,7 @@ class WebhookEventType(models.TextChoices):
     CERTIFICATION_EARNED = "certification.earned", "A certification was earned"
 
 
-#: PRM's event kinds (metrics.choices.EventKind values) → the webhook event type they deliver as.
+#: PRM's event kinds (events.choices.EventKind values) → the webhook event type they deliver as.
 KIND_TO_TYPE = {
     "application.submitted": WebhookEventType.PARTNER_APPLIED,
     "partner.activated": WebhookEventType.PARTNER_ACTIVATED,

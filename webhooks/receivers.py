@@ -1,4 +1,4 @@
-"""Deliveries from recorded events: the ``webhooks.deliveries`` consumer (``metrics.consumers``)
+"""Deliveries from recorded events: the ``webhooks.deliveries`` consumer (``events.consumers``)
 runs inside the recording transaction, in its own savepoint, with the new events of the kinds in
 ``KIND_TO_TYPE``; deliveries are created there (one per endpoint and event key, so a catch-up
 makes none twice) and enqueued after commit."""

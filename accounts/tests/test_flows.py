@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
-from metrics.models import Event
+from events.models import Event
 from partners import services
 
 pytestmark = pytest.mark.django_db

@@ -251,7 +251,7 @@ def main() -> int:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    from metrics.models import Event, EventKey
+    from events.models import Event, EventKey
 
     connections.close_all()
     sent = clients.sent

@@ -78,7 +78,7 @@ def serve(clients: dict) -> dict[str, int]:
 
 def record(run: str, n: int) -> tuple[int, float]:
     from accounts.models import User
-    from metrics.services import record_event
+    from events.services import record_event
 
     users = list(User.objects.filter(membership__isnull=False).select_related("membership")[:50])
     started, stored = time.monotonic(), 0
@@ -140,9 +140,9 @@ def main() -> int:
 
     from accounts.models import User, VendorRole
     from bench.drills.run import TABLES, env_for, snapshot, start_worker
+    from events.models import Event
     from kernel.models import OutboundEmail
     from kernel.outbox import emails_due, emails_send
-    from metrics.models import Event
     from metrics.rollups import rollup_recompute
     from metrics.tasks import rollup_metrics
     from webhooks import services as webhook_services

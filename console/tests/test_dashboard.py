@@ -10,8 +10,8 @@ import time_machine
 from django.urls import reverse
 
 from deals import services as deal_services
+from events.services import record_events
 from metrics.definitions import program as p
-from metrics.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from partners.choices import PartnerStatus, Region

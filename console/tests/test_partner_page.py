@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from console import partner_page
 from deals import services as deal_services
-from metrics.services import record_events
+from events.services import record_events
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from partners.tests.factories import MembershipFactory

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from metrics.services import record_events
+from events.services import record_events
 from metrics.tests.helpers import event, roll
 from partners.tests.factories import OfferingFactory
 from tests.roles import LOGIN, assert_role_matrix

@@ -10,9 +10,9 @@ from customers.models import CustomerAccountDay, CustomerDayUser
 from customers.rollups import adoption_recompute, adoption_rollup
 from customers.selectors import user_adoption_for_user
 from customers.tests.factories import account, usage_items
+from events.models import Event
 from ingestion.api.serializers import EventItemSerializer
 from ingestion.services import events_ingest
-from metrics.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,7 @@ def test_the_command_rebuilds_what_the_incremental_run_built(world):
 def test_a_run_folds_in_batches_each_committed_with_its_watermark_so_a_crash_redoes_nothing(
     world, monkeypatch
 ):
-    """The rollup reads the log through ``metrics.cursor.events_since``, ``CHUNK`` at a time: a
+    """The rollup reads the log through ``events.cursor.events_since``, ``CHUNK`` at a time: a
     batch and the watermark move commit together, so a run that dies mid-way keeps the batches it
     finished and the next run folds each remaining event exactly once."""
     from customers import rollups

@@ -3,7 +3,7 @@ import pytest
 from customers import services
 from customers.models import SeatLicense
 from customers.tests.factories import account
-from metrics.models import Event
+from events.models import Event
 from partners.tests.factories import OfferingFactory
 
 pytestmark = pytest.mark.django_db

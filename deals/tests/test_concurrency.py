@@ -12,7 +12,7 @@ from deals import services
 from deals.choices import DealStatus
 from deals.models import Deal
 from deals.tests.factories import make_deal
-from metrics.models import Event
+from events.models import Event
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from deals.choices import DealStatus
 from deals.models import Deal, DealTransition, RegistrationPolicy
 from deals.services import DealError, Line
 from deals.tests.factories import make_deal, offering
-from metrics.models import Event
+from events.models import Event
 from partners.tests.factories import MembershipFactory, TierFactory
 
 pytestmark = pytest.mark.django_db

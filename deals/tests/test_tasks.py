@@ -10,9 +10,9 @@ from deals import services, tasks
 from deals.choices import DealStatus
 from deals.models import RegistrationPolicy
 from deals.tests.factories import make_deal
+from events.models import Event
 from kernel.models import OutboundEmail
 from kernel.tasks import send_due_emails, send_emails
-from metrics.models import Event
 
 pytestmark = pytest.mark.django_db
 

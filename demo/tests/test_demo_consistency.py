@@ -13,7 +13,7 @@ from django.core.management import call_command
 from deals.models import Deal, DealTransition
 from demo.seed import OFFERINGS, plan_partners
 from enablement.models import Certificate, Enrollment, LessonProgress, QuizAttempt, Resource
-from metrics.models import Event
+from events.models import Event
 from onboarding.models import ChecklistStep, PartnerChecklist
 from partners.choices import PartnerStatus
 from partners.models import Partner

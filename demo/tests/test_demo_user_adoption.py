@@ -17,7 +17,7 @@ from customers.choices import SUBJECT_TYPE, USER_PROPERTY
 from customers.models import CustomerAccount, SeatLicense
 from deals.models import Deal
 from demo.seed import ACME_DOMAIN
-from metrics.models import Event
+from events.models import Event
 from partners.models import Partner
 
 pytestmark = pytest.mark.django_db

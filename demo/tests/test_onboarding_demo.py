@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.tests.factories import ChannelManagerFactory
-from metrics.services import record_event
-from metrics.tests.payloads import payload
+from events.services import record_event
+from events.tests.payloads import payload
 from onboarding.models import ChecklistTemplate, PartnerApplication, PartnerChecklist
 from partners.choices import MemberRole, PartnerStatus
 from partners.tests.factories import MembershipFactory, PartnerFactory

@@ -12,7 +12,7 @@ from accounts.models import User
 from deals.models import Deal
 from demo.seed import DEMO_LOGINS, OFFERINGS, plan_partners
 from enablement.models import Certificate
-from metrics.models import Event
+from events.models import Event
 from onboarding.models import ChecklistStep
 from partners.choices import MemberRole, PartnerStatus
 from partners.models import Partner, PartnerMembership

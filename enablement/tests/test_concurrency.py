@@ -10,7 +10,7 @@ from django.db import close_old_connections, connection, connections
 from conftest import require_service
 from enablement import services
 from enablement.models import QuizAttempt
-from metrics.models import Event
+from events.models import Event
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

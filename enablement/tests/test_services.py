@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from enablement import selectors, services
 from enablement.models import Certificate, Enrollment, QuizAttempt
+from events.models import Event
 from kernel.models import OutboundEmail
-from metrics.models import Event
 from partners.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 from enablement.models import CertificateReminder
 from enablement.tasks import send_certificate_reminders
 from enablement.tests.factories import CertificateFactory, CertificationFactory
-from metrics.models import Event
+from events.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -348,7 +348,7 @@ def test_library_marks_resources_new_since_the_last_visit(client_as, world):
 
 
 def test_viewing_and_downloading_record_adoption_events(client_as, world, content):
-    from metrics.models import Event
+    from events.models import Event
 
     resource = content["resource"]
     client = client_as("partner_a_user")

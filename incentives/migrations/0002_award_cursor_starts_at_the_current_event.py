@@ -18,5 +18,7 @@ class Migration(migrations.Migration):
         ("incentives", "0001_initial"),
         ("metrics", "0001_initial"),
     ]
+    # It reads the events through metrics' state: it must run before the event log left metrics.
+    run_before = [("metrics", "0020_event_log_moves_to_events")]
 
     operations = [migrations.RunPython(start_cursor, migrations.RunPython.noop)]

@@ -3,7 +3,7 @@
 - live: ``incentives.receivers.award_from_events`` runs inside the recording transaction with the
   events that were new;
 - catch-up: ``awards_catch_up`` (every few minutes, prm/schedule.py) scans events above a
-  watermark, up to the event log's safe bound (``metrics.cursor``), in case the live path failed
+  watermark, up to the event log's safe bound (``events.cursor``), in case the live path failed
   (it never blocks the recording of an event);
 - backfill: ``awards_backfill`` (``manage.py incentives_backfill``) re-evaluates history, e.g.
   after a rule was added.
@@ -22,12 +22,12 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from events.choices import EventKind
+from events.cursor import EventsBusy, events_since, safe_upper_bound
+from events.models import Event
+from events.services import NewEvent, record_events
 from incentives.choices import AWARD_EVENT_KINDS, AwardScope
 from incentives.models import Award, AwardCursor, AwardRule, PartnerScore
-from metrics.choices import EventKind
-from metrics.cursor import EventsBusy, events_since, safe_upper_bound
-from metrics.models import Event
-from metrics.services import NewEvent, record_events
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def _scan(after: int, upto: int | None, rules_by_kind, batch_size: int):
 
 def awards_catch_up(*, now=None, batch_size: int = 5000, max_batches: int = 20) -> int:
     """Evaluate the events above the watermark, read through the event log's cursor primitive
-    (``metrics.cursor.events_since``): only events below the safe bound, which no open
+    (``events.cursor.events_since``): only events below the safe bound, which no open
     transaction can undercut, so the watermark never passes an event still being written. Each
     batch's awards and the watermark move commit together under the cursor row's lock (an
     overlapping run waits for it). When writers keep the event table busy, nothing moves and the

@@ -19,12 +19,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events.choices import EventKind
+from events.services import record_event
 from incentives import notifications, permissions, selectors
 from incentives.choices import MDF_TRANSITIONS, MdfStatus
 from incentives.models import MdfAllocation, MdfRequest
 from kernel.uploads import inspect_upload
-from metrics.choices import EventKind
-from metrics.services import record_event
 
 MAX_AMOUNT = Decimal("1e12")
 

@@ -3,10 +3,10 @@ and the decisions' error codes."""
 
 import pytest
 
+from events.services import record_event
+from events.tests.payloads import payload
 from incentives.choices import MdfStatus
 from incentives.tests.factories import allocation, mdf_request, rule
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 from tests.api.helpers import assert_api_matrix, bearer, token_client_as, token_for
 
 pytestmark = pytest.mark.django_db

@@ -4,14 +4,14 @@ event, and however often."""
 import pytest
 from django.core.management import call_command
 
+from events import consumers
+from events.models import Event
+from events.services import record_event
+from events.tests.payloads import payload
 from incentives import selectors, services
 from incentives.choices import AwardScope
 from incentives.models import Award, PartnerScore
 from incentives.tests.factories import badge, rule
-from metrics import consumers
-from metrics.models import Event
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 from partners.tests.factories import MembershipFactory, PartnerFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_signal_catch_up_and_backfill_all_seeing_an_event_award_it_once(world):
 def test_the_catch_up_awards_what_the_live_path_missed_as_soon_as_it_is_committed(
     world, monkeypatch
 ):
-    """No time lag: the catch-up reads below the event log's safe bound (``metrics.cursor``),
+    """No time lag: the catch-up reads below the event log's safe bound (``events.cursor``),
     which no open transaction can undercut, so a committed event is eligible at once."""
     rule(kind="deal.won", points=20)
     monkeypatch.delitem(consumers.registry, "incentives.awards")

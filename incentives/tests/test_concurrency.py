@@ -8,13 +8,13 @@ import pytest
 from django.db import connection, connections
 
 from conftest import require_service
+from events.models import Event
+from events.tests.payloads import payload
 from incentives import services
 from incentives.choices import MdfStatus
 from incentives.models import MdfAllocation, MdfRequest
 from incentives.services import mdf as mdf_services
 from incentives.tests.factories import allocation, mdf_request
-from metrics.models import Event
-from metrics.tests.payloads import payload
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -81,9 +81,9 @@ def test_two_first_deals_recorded_at_once_earn_the_first_deal_award_once(world):
         connection.vendor == "postgresql",
         "set DATABASE_URL=postgres://... to run the concurrency test",
     )
+    from events.services import record_event
     from incentives.models import Award, PartnerScore
     from incentives.tests.factories import badge, rule
-    from metrics.services import record_event
 
     rule(kind="deal.submitted", points=100, badge=badge(), first_only=True, name="First deal")
     barrier = threading.Barrier(2, timeout=20)
@@ -128,9 +128,9 @@ def test_the_award_catch_up_never_skips_an_event_whose_transaction_commits_late(
     from django.db import transaction
     from django.utils import timezone
 
+    from events import consumers
+    from events.services import record_event
     from incentives.tests.factories import rule
-    from metrics import consumers
-    from metrics.services import record_event
 
     settings.PRM_ROLLUP_LOCK_TIMEOUT_MS = 300
     rule(kind="deal.won", points=20)

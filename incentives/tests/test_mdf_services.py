@@ -6,11 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from events.models import Event
 from incentives import services
 from incentives.choices import MdfStatus
 from incentives.models import MdfAllocation
 from incentives.tests.factories import activity, allocation, mdf_request, proof_pdf
-from metrics.models import Event
 
 pytestmark = pytest.mark.django_db
 

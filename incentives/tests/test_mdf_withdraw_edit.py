@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from events.models import Event
 from incentives import services
 from incentives.choices import MdfStatus
 from incentives.tests.factories import activity, mdf_request
-from metrics.models import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from events.services import record_event
+from events.tests.payloads import payload
 from incentives import services
 from incentives.choices import MdfStatus
 from incentives.models import MdfRequest, PartnerScore
 from incentives.tests.factories import allocation, mdf_request, proof_pdf, rule
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 from partners.tests.factories import MembershipFactory, PartnerFactory
 from tests.roles import LOGIN, assert_role_matrix
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from metrics.choices import EventKind
+from events.choices import EventKind
 from metrics.models import FeatureArea
 from partners.models import Partner
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from metrics.choices import EventKind
+from events.choices import EventKind
 from metrics.definitions.common import _day_start, _today, partners_matching
 from metrics.models import OfferingAdoptionRule, OfferingAdoptionSpan, PartnerDayOffering
 from partners.choices import PartnerStatus

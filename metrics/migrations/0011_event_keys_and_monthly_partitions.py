@@ -20,7 +20,7 @@ OLD = "metrics_event_unpartitioned"
 def _months(cursor):
     from datetime import date
 
-    from metrics.partitions import MONTHS_AHEAD, add_months, month_start
+    from events.partitions import MONTHS_AHEAD, add_months, month_start
 
     cursor.execute(f"SELECT min(day) FROM {OLD}")
     oldest = cursor.fetchone()[0]

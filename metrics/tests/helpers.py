@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from events.services import NewEvent
+from events.tests.payloads import payload
 from metrics.models import (
     AdoptionScore,
     PartnerDay,
@@ -12,8 +14,6 @@ from metrics.models import (
 )
 from metrics.rollups import rollup_incremental, rollup_recompute
 from metrics.scores import scores_refresh
-from metrics.services import NewEvent
-from metrics.tests.payloads import payload
 
 
 def snapshot() -> dict:

@@ -4,9 +4,10 @@ the reference the SQL rollups are checked against. Small data only (tests)."""
 from collections import defaultdict
 from datetime import date, timedelta
 
+from events.models import Event
 from metrics import conf
 from metrics.definitions import area_of
-from metrics.models import AREA_BITS, Event
+from metrics.models import AREA_BITS
 from partners.models import PartnerMembership
 
 

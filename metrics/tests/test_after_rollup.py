@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from events.services import record_events
 from kernel.registry import Registry
 from metrics import after_rollup
-from metrics.services import record_events
 from metrics.tasks import rollup_metrics
 from metrics.tests.helpers import event
 from partners.tests.factories import MembershipFactory

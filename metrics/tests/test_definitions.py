@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from events.models import Event
+from events.services import record_events
 from metrics.definitions import (
     activation_cohorts,
     activation_funnel,
@@ -25,8 +27,7 @@ from metrics.definitions import (
     time_to_activation,
     time_to_first_deal,
 )
-from metrics.models import AdoptionScore, Event, OfferingAdoptionRule
-from metrics.services import record_events
+from metrics.models import AdoptionScore, OfferingAdoptionRule
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from metrics.tests.naive import offerings_of

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from events.services import record_events
 from metrics.definitions import offering_adoption, offering_adoption_curve, partner_offerings
 from metrics.models import OfferingAdoptionRule
-from metrics.services import record_events
 from metrics.tests.helpers import event, roll
 from partners.choices import PartnerStatus
 from partners.tests.factories import (

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection, connections, transaction
 
 from conftest import require_service
+from events.services import record_events
 from metrics.models import RollupState
 from metrics.rollups import ROLLUP_NAME, rollup_incremental
-from metrics.services import record_events
 from metrics.tests.helpers import event, recompute, roll, snapshot
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -16,9 +16,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import VendorAdminFactory
+from events.models import Event
 from metrics import conf, definitions
 from metrics.definitions import area_of
-from metrics.models import Event, PartnerDayKind
+from metrics.models import PartnerDayKind
 from partners.models import Partner, PartnerMembership
 
 pytestmark = pytest.mark.django_db

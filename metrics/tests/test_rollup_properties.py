@@ -10,9 +10,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.services import record_events
 from metrics.rollups import rollup_incremental, rollup_recompute
 from metrics.scores import scores_refresh
-from metrics.services import record_events
 from metrics.tests.helpers import event, snapshot
 from metrics.tests.naive import expected_tables
 

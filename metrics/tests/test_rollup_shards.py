@@ -10,8 +10,10 @@ import time_machine
 from django.db import connection
 
 from conftest import require_service
+from events.models import Event
+from events.services import record_events
 from metrics.definitions import metrics_freshness
-from metrics.models import Event, RollupState
+from metrics.models import RollupState
 from metrics.rollups import (
     _run_shard,
     rollup_incremental,
@@ -20,7 +22,6 @@ from metrics.rollups import (
     shard_states,
 )
 from metrics.scores import scores_refresh
-from metrics.services import record_events
 from metrics.tests.helpers import event, recompute, roll, snapshot
 from metrics.tests.naive import expected_tables
 from partners.models import PartnerMembership

@@ -5,10 +5,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from events.models import Event
+from events.services import record_events
 from metrics.models import (
     AREA_BITS,
     AdoptionScore,
-    Event,
     PartnerDay,
     PartnerDayKind,
     PartnerDayUser,
@@ -17,7 +18,6 @@ from metrics.models import (
 )
 from metrics.rollups import ROLLUP_NAME, SCORES_NAME, rollup_incremental
 from metrics.scores import scores_refresh
-from metrics.services import record_events
 from metrics.tasks import rollup_metrics
 from metrics.tests.helpers import event, recompute, roll, snapshot
 from metrics.tests.naive import expected_tables

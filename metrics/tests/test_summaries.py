@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
+from events.services import record_events
 from metrics import summaries
 from metrics.definitions import offering_adoption, offering_adoption_curve, program
 from metrics.definitions.offerings import _adopted_count, _eligible, offering_rules
@@ -19,7 +20,6 @@ from metrics.models import (
     PartnerDayUser,
     PartnerWeek,
 )
-from metrics.services import record_events
 from metrics.tests.helpers import event, recompute, roll
 from metrics.tests.naive import expected_tables
 from partners.models import Partner

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from metrics.choices import EventKind
-from metrics.services import record_event
+from events.choices import EventKind
+from events.services import record_event
 from onboarding.choices import ApplicationStatus
 from onboarding.models import PartnerApplication
 from onboarding.services.base import OnboardingError, absolute_url, email_on_commit

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from events.choices import EventKind
+from events.services import record_event
 from kernel.uploads import inspect_upload
-from metrics.choices import EventKind
-from metrics.services import record_event
 from onboarding import selectors
 from onboarding.choices import STEP_KIND_EVENTS, CompletedVia, StepKind, StepStatus
 from onboarding.models import (
@@ -262,7 +262,7 @@ def checklists_start_for_events(*, events) -> int:
 
 def events_apply(*, events) -> int:
     """Advance the pending steps that these newly recorded events complete. Called inside the
-    recording transaction (the ``onboarding.steps`` consumer of ``metrics.consumers``); safe to
+    recording transaction (the ``onboarding.steps`` consumer of ``events.consumers``); safe to
     call twice with the same events: a counted event is remembered on the step and a done step
     stays done."""
     by_partner = {}

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from metrics.choices import EventKind
-from metrics.services import record_event
+from events.choices import EventKind
+from events.services import record_event
 from onboarding import selectors
 from onboarding.choices import CHECKIN_DAYS, ReminderKind, StepStatus
 from onboarding.models import ChecklistStep, OnboardingSurvey, PartnerChecklist, SentReminder

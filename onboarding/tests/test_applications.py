@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from accounts.tests.factories import ChannelManagerFactory, VendorAdminFactory
-from metrics.models import Event
+from events.models import Event
 from onboarding import services
 from onboarding.choices import ApplicationStatus
 from onboarding.models import OwnerRule, PartnerApplication

@@ -5,9 +5,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import ChannelManagerFactory, UserFactory
-from metrics.models import Event
-from metrics.services import record_event
-from metrics.tests.payloads import payload
+from events.models import Event
+from events.services import record_event
+from events.tests.payloads import payload
 from onboarding import services
 from onboarding.choices import CompletedVia, StepKind, StepStatus
 from onboarding.models import OnboardingSurvey

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.tests.factories import ChannelManagerFactory, UserFactory, VendorAdminFactory
+from events.models import Event
+from events.services import record_event
+from events.tests.payloads import payload
 from metrics.definitions.activation import activation_funnel
-from metrics.models import Event
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 from onboarding import services
 from onboarding.choices import CompletedVia, StepStatus
 from onboarding.models import ChecklistStep

@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from accounts.tests.factories import ChannelManagerFactory
 from conftest import require_service
-from metrics.models import Event
+from events.models import Event
 from onboarding import services
 from onboarding.choices import CompletedVia
 from onboarding.tests.factories import TemplateStepFactory

@@ -7,9 +7,9 @@ import time_machine
 from django.core import mail
 
 from accounts.tests.factories import ChannelManagerFactory
-from metrics.models import Event
-from metrics.services import record_event
-from metrics.tests.payloads import payload
+from events.models import Event
+from events.services import record_event
+from events.tests.payloads import payload
 from onboarding import services, tasks
 from onboarding.choices import StepKind
 from onboarding.models import SentReminder

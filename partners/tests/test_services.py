@@ -3,8 +3,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from events.models import Event
 from kernel.models import OutboundEmail
-from metrics.models import Event
 from partners import services
 from partners.choices import MemberRole, PartnerStatus
 from partners.models import PartnerInvitation, PartnerMembership

@@ -6,7 +6,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.models import Event
+from events.models import Event
 from partners.choices import TierChangeKind
 from partners.models import Partner, TierHistory, TierStanding
 from partners.tests.tiers_helpers import T0, active_partner, build_ladder, certify, won

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.models import Event
+from events.models import Event
 from partners.choices import TierChangeKind
 from partners.models import TierHistory, TierStanding
 from partners.tests.factories import MembershipFactory

@@ -2,8 +2,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from metrics.services import NewEvent, record_events
-from metrics.tests.payloads import payload
+from events.services import NewEvent, record_events
+from events.tests.payloads import payload
 from partners.choices import PartnerStatus
 from partners.models import PartnerInvitation
 from partners.tests.factories import MembershipFactory, PartnerFactory

@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from metrics.choices import EventKind
-from metrics.services import NewEvent, record_events
+from events.choices import EventKind
+from events.services import NewEvent, record_events
 from partners.choices import PartnerStatus, TierChangeKind
 from partners.models import Partner, Tier, TierHistory, TierStanding
 from partners.tiers.measures import Ladder, jsonable, ladders, measure

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from metrics.choices import EventKind
-from metrics.services import record_event
+from events.choices import EventKind
+from events.services import record_event
 from partners.choices import TierChangeKind
 from partners.models import Partner, Tier, TierHistory, TierStanding
 from partners.tiers.notify import notify_partners_on_commit

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "kernel",
     "accounts",
+    "events",
     "partners",
     "onboarding",
     "enablement",
@@ -363,6 +364,14 @@ PRM_MDF_MAX_UPLOAD_MB = env.int("PRM_MDF_MAX_UPLOAD_MB", default=10)
 # (~5 MB compact, more with indented JSON). Over it: a 413 (JSON under /api/).
 PRM_MAX_REQUEST_BODY_MB = env.int("PRM_MAX_REQUEST_BODY_MB", default=8)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PRM_MAX_REQUEST_BODY_MB * 1024 * 1024
+# The event log (events/conf.py; docs/events.md). Events PRM records itself are checked against
+# their declared payload (events.choices.PAYLOADS). Off (production): a mismatch is logged as a
+# warning and the event is recorded all the same. On (tests): it raises, so a writer sending a
+# wrong payload fails its tests.
+PRM_EVENTS_STRICT = env.bool("PRM_EVENTS_STRICT", default=False)
+# Postgres: how long a reader of the log (the metrics rollup, customers' and incentives' cursors)
+# retries, NOWAIT, to see no event writer in flight before skipping this run (events.cursor).
+PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 # Metrics (docs/metrics.md has the formulas).
 PRM_ACTIVATION_WINDOW_DAYS = env.int("PRM_ACTIVATION_WINDOW_DAYS", default=90)
 PRM_ADOPTION_WEIGHT_BREADTH = env.float("PRM_ADOPTION_WEIGHT_BREADTH", default=40)
@@ -373,15 +382,9 @@ PRM_ADOPTION_FREQUENCY_TARGET_DAYS = env.int("PRM_ADOPTION_FREQUENCY_TARGET_DAYS
 # vendor staff's tokens may: ingested events count toward the adoption score's frequency, at-risk,
 # offering and customer user adoption, so a partner would otherwise grade itself.
 PRM_INGEST_PARTNER_EVENTS = env.bool("PRM_INGEST_PARTNER_EVENTS", default=False)
-
-# Events PRM records itself are checked against their declared payload (metrics.choices.PAYLOADS,
-# docs/events.md). Off (production): a mismatch is logged as a warning and the event is recorded
-# all the same. On (tests): it raises, so a writer sending a wrong payload fails its tests.
-PRM_EVENTS_STRICT = env.bool("PRM_EVENTS_STRICT", default=False)
 PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
 PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
 PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)
-PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
 # Postgres: partner shards each incremental rollup folds at once (metrics/conf.py rollup_shards).
 PRM_ROLLUP_SHARDS = env.int("PRM_ROLLUP_SHARDS", default=2)

@@ -6,9 +6,9 @@ import json
 import re
 
 from customers.choices import ACCOUNT_PROPERTY, SUBJECT_TYPE, USER_PROPERTY
+from events.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
+from events.services import KIND_PATTERN, MAX_KEY_LENGTH, MAX_PROPERTIES_BYTES
 from ingestion.services import MAX_CLIENT_ID, MAX_FUTURE, ingestion_key
-from metrics.choices import PRM_NAMESPACES, VENDOR_REPORTED_KINDS
-from metrics.services import KIND_PATTERN, MAX_KEY_LENGTH, MAX_PROPERTIES_BYTES
 
 
 def _size(properties) -> int:

@@ -111,7 +111,7 @@ def test_a_deal_created_by_partner_b_belongs_to_partner_b_whatever_the_body_says
 
 
 def test_partner_b_cannot_ingest_events_for_partner_a(client, world, settings):
-    from metrics.models import Event
+    from events.models import Event
 
     settings.PRM_INGEST_PARTNER_EVENTS = True  # the vendor accepts partners' events
 

@@ -6,7 +6,7 @@ import pytest
 from customers.models import CustomerAccount, SeatLicense
 from customers.rollups import adoption_rollup
 from customers.tests.factories import account, usage_items
-from metrics.models import Event
+from events.models import Event
 from tests.api.helpers import assert_api_matrix, bearer, token_client_as, token_for
 
 pytestmark = pytest.mark.django_db

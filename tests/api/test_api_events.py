@@ -2,8 +2,8 @@
 
 import pytest
 
+from events.models import Event
 from ingestion.services import MAX_BATCH, MAX_CLIENT_ID, ingestion_key
-from metrics.models import Event
 from tests.api.helpers import bearer, token_for
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customers.tests.factories import account
+from events.models import Event
 from ingestion.api.serializers import IngestResultSerializer, ingest_result_data
 from ingestion.services import _accounts, _partners, events_ingest
-from metrics.models import Event
 from tests.api.naive_ingestion import naive_item
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.choices import PRM_NAMESPACES, EventKind
+from events.choices import PRM_NAMESPACES, EventKind
+from events.models import Event
+from events.services import record_events
 from metrics.definitions import adoption_score_for_partner, area_of
-from metrics.models import Event
-from metrics.services import record_events
 from metrics.tests.helpers import event, roll
 from tests.api.helpers import bearer, token_for
 

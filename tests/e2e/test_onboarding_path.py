@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 
 from accounts.tests.factories import PASSWORD, ChannelManagerFactory
-from metrics.services import record_event
-from metrics.tests.payloads import payload
+from events.services import record_event
+from events.tests.payloads import payload
 from onboarding.choices import StepKind
 from onboarding.tests.factories import AgreementFactory, TemplateStepFactory
 from partners.choices import Region

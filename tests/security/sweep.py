@@ -196,13 +196,13 @@ def _partner_path(model, depth=0) -> str | None:
     return None
 
 
-# Written on every request by design, or holding no partner data. metrics.eventkey holds one
+# Written on every request by design, or holding no partner data. events.eventkey holds one
 # row per stored event (its idempotency key); the events themselves are fingerprinted by partner.
 FINGERPRINT_SKIP = {
     "sessions.session",
     "usersessions.usersession",
     "contenttypes.contenttype",
-    "metrics.eventkey",
+    "events.eventkey",
 }
 
 

@@ -22,11 +22,11 @@ from enablement.tests.factories import (
     ResourceFactory,
     make_question,
 )
+from events.services import record_event
+from events.tests.payloads import payload
 from incentives import services as incentive_services
 from incentives.models import Award, Badge
 from incentives.tests.factories import badge, mdf_request, rule
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services

@@ -10,9 +10,9 @@ from django.core import mail
 
 from accounts.tests.factories import VendorAdminFactory
 from deals.tests.factories import make_deal
+from events.services import record_event
+from events.tests.payloads import payload
 from kernel.models import OutboundEmail
-from metrics.services import record_event
-from metrics.tests.payloads import payload
 from webhooks import services, signing
 from webhooks.choices import DeliveryStatus
 from webhooks.models import WebhookDelivery

@@ -1,10 +1,10 @@
 """``manage.py event_catalogue`` — every event kind PRM records, its payload fields and types and
-its consumers, read from the registries (``metrics.catalogue``). ``--write`` regenerates the
+its consumers, read from the registries (``events.catalogue``). ``--write`` regenerates the
 tables in docs/events.md and docs/webhooks.md."""
 
 from django.core.management.base import BaseCommand
 
-from metrics import catalogue
+from events import catalogue
 
 
 class Command(BaseCommand):

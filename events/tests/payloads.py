@@ -1,7 +1,7 @@
 """Payloads for tests that record events of PRM kinds by hand: a valid payload of ``kind`` (from
-its declaration, ``metrics.choices.PAYLOADS``) with the fields a test cares about set."""
+its declaration, ``events.choices.PAYLOADS``) with the fields a test cares about set."""
 
-from metrics.choices import PAYLOADS, is_prm_kind
+from events.choices import PAYLOADS, is_prm_kind
 
 _SAMPLES = {
     "int": 1,

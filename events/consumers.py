@@ -25,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F
 
-from metrics.models import ConsumerMiss, Event
+from events.models import ConsumerMiss, Event
 
 logger = logging.getLogger(__name__)
 

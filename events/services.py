@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from metrics import consumers
-from metrics.choices import payload_errors
-from metrics.models import Event, EventKey
+from events import conf, consumers
+from events.choices import payload_errors
+from events.models import Event, EventKey
 
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 MAX_PROPERTIES_BYTES = 4096
@@ -68,13 +67,13 @@ def _partner_id_of(user) -> int | None:
 
 
 def _check_payload(kind: str, properties) -> None:
-    """An event of a PRM kind must match its declaration (``metrics.choices.PAYLOADS``). With
+    """An event of a PRM kind must match its declaration (``events.choices.PAYLOADS``). With
     ``PRM_EVENTS_STRICT`` (tests) a mismatch raises; otherwise it is logged and the event is
     recorded all the same: a writer never fails because of its payload's shape."""
     errors = payload_errors(kind, properties)
     if not errors:
         return
-    if settings.PRM_EVENTS_STRICT:
+    if conf.strict_payloads():
         raise EventError(" ".join(errors))
     logger.warning("event payload does not match its declaration: %s", " ".join(errors))
 
@@ -205,7 +204,7 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     A key already stored (or repeated inside the batch) is skipped, never updated: the first
     write wins, whatever the retry's timestamp or properties. Validation happens before anything
     is written, so a bad item stores nothing. The new events of each chunk of ``batch_size`` go to
-    the registered consumers (``metrics.consumers.dispatch``), each in its own savepoint: a
+    the registered consumers (``events.consumers.dispatch``), each in its own savepoint: a
     consumer that fails is logged and caught up later, never fails or rolls back this write.
     """
     now = timezone.now()

@@ -86,7 +86,7 @@ VENDOR_REPORTED_KINDS = frozenset({EventKind.OFFERING_USED.value})
 # What each kind's ``properties`` hold: field → type. Types: ``int``, ``str``, ``bool``,
 # ``decimal`` (an amount as a string, "1200.00"), ``datetime`` (ISO 8601 string), ``list[str]``;
 # ``|null`` allows None; a trailing ``?`` marks a field that may be absent. A field not declared
-# here is a mismatch. ``metrics.services.record_events`` checks every event of a PRM kind against
+# here is a mismatch. ``events.services.record_events`` checks every event of a PRM kind against
 # this (``payload_errors``); ``manage.py event_catalogue`` and docs/events.md show it.
 _DEAL = {"deal": "int", "amount": "decimal", "currency": "str", "offerings": "list[str]"}
 _MDF = {
@@ -231,7 +231,7 @@ def payload_errors(kind: str, properties) -> list[str]:
         return []
     declared = PAYLOADS.get(kind)
     if declared is None:
-        return [f"{kind!r} is not a declared event kind (metrics.choices.EventKind)."]
+        return [f"{kind!r} is not a declared event kind (events.choices.EventKind)."]
     if not isinstance(properties, dict):
         return [f"{kind}: properties must be an object."]
     errors = []

@@ -1,15 +1,17 @@
-"""Logins are recorded as events from the start (adoption counts active users and days)."""
+"""Events of the floor below: accounts (the user, sign-in) cannot import the log, so the log
+listens to Django's auth signals and records them. Logins are recorded from the start (adoption
+counts active users and days)."""
 
 import uuid
 
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from metrics.choices import EventKind
-from metrics.services import record_event
+from events.choices import EventKind
+from events.services import record_event
 
 
-@receiver(user_logged_in, dispatch_uid="accounts.record_login")
+@receiver(user_logged_in, dispatch_uid="events.record_login")
 def record_login(sender, request, user, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None) or ""
     record_event(

@@ -1,19 +1,29 @@
-"""Reading events since a cursor (metrics.cursor): a batch never holds an event of a transaction
+"""Reading events since a cursor (events.cursor): a batch never holds an event of a transaction
 still open, never skips one, and the cursor it hands back moves past other kinds."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.db import connection, connections, transaction
 
 from conftest import require_service
-from metrics.cursor import EventsBusy, events_since, safe_upper_bound
-from metrics.models import Event
-from metrics.services import record_events
-from metrics.tests.helpers import event
+from events.cursor import EventsBusy, events_since, safe_upper_bound
+from events.models import Event
+from events.services import NewEvent, record_events
+from events.tests.payloads import payload
 
 DAY = datetime.now(UTC).date()
+
+
+def event(kind: str, key: str, *, partner, day: date) -> NewEvent:
+    return NewEvent(
+        kind=kind,
+        key=key,
+        partner_id=partner.pk,
+        occurred_at=datetime.combine(day, time(12), tzinfo=UTC),
+        properties=payload(kind),
+    )
 
 
 def _record(world, *keys, kind="auth.login"):

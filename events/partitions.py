@@ -7,25 +7,35 @@ days no partition covers (an import of old history, a clock far in the future), 
 never refused. ``ensure_event_partitions`` (Celery beat, daily) creates the partitions of the
 coming months ahead of time; a month whose rows already sit in the default partition is moved out
 of it in the same transaction. ``drop_event_partitions_before`` is retention: dropping a month
-is a catalogue change, not a DELETE (../shared/PERFORMANCE.md 7g, G10).
+is a catalogue change, not a DELETE (../shared/PERFORMANCE.md 7g, G10). A month is dropped only
+once every reader registered in ``retention_readers`` has read past it (metrics registers its
+rollup: the summaries keep what the raw events said).
 
 Idempotency cannot be a unique index on the events any more (a unique key of a partitioned table
 must contain the partition column, and a retry of the same event may carry another timestamp):
-see ``metrics.models.EventKey``.
+see ``events.models.EventKey``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Min
 from django.utils import timezone
 
+from events.models import EventKey
+from kernel.registry import Registry
+
 logger = logging.getLogger(__name__)
+
+#: Readers of the log that must have read a month before it is dropped: name → a function that
+#: returns the event id up to which that reader has read every event (registered from the
+#: reader's ``AppConfig.ready``; the log imports none of them).
+retention_readers: Registry[Callable[[], int]] = Registry("event retention reader")
 
 TABLE = "metrics_event"
 DEFAULT = f"{TABLE}_default"
@@ -131,24 +141,27 @@ def ensure_event_partitions(
 
 def drop_event_partitions_before(month: date) -> PartitionResult:
     """Retention: drop the partitions of every month before ``month`` (raw events only; the
-    summary tables keep their rows). Refuses to drop a month the rollup has not folded in yet."""
-    from metrics.models import EventKey
-    from metrics.rollups import shard_states
-
+    summary tables keep their rows). Refuses to drop a month that a reader registered in
+    ``retention_readers`` (the metrics rollup) has not read yet."""
     if not is_partitioned():
         return PartitionResult(created=[], dropped=[])
     cutoff = month_start(month)
     dropped = []
     with transaction.atomic(), connection.cursor() as cursor:
-        # Every partner shard of the rollup must have folded the month in: the lowest watermark.
-        watermark = shard_states().aggregate(low=Min("watermark"))["low"] or 0
+        # Each registered reader must have read every event of a month before it goes.
+        readers = [(name, read()) for name, read in retention_readers.items()]
         for old in existing_months():
             if old >= cutoff:
                 break
             name = partition_name(old)
             cursor.execute(f"SELECT coalesce(max(id), 0) FROM {name}")
-            if cursor.fetchone()[0] > watermark:
-                raise ValueError(f"{name} holds events not rolled up yet; run the rollup first.")
+            newest = cursor.fetchone()[0]
+            behind = [reader for reader, through in readers if newest > through]
+            if behind:
+                raise ValueError(
+                    f"{name} holds events not rolled up yet ({', '.join(behind)}); "
+                    "run the rollup first."
+                )
             # The keys go too: a retry of an event older than the retention period is new again.
             EventKey.objects.filter(day__gte=old, day__lt=add_months(old, 1)).delete()
             cursor.execute(f"DROP TABLE {name}")

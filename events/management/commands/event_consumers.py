@@ -1,11 +1,11 @@
 """``manage.py event_consumers`` — who consumes which event kind, read from the registry
-(``metrics.consumers``), with the missed events each consumer still has to catch up.
+(``events.consumers``), with the missed events each consumer still has to catch up.
 ``--catch-up`` runs the catch-up now (what the periodic task does)."""
 
 from django.core.management.base import BaseCommand
 
-from metrics import consumers
-from metrics.choices import EventKind
+from events import consumers
+from events.choices import EventKind
 
 
 class Command(BaseCommand):

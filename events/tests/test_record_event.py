@@ -2,11 +2,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from metrics import consumers
-from metrics.choices import EventKind
-from metrics.models import Event
-from metrics.services import EventError, NewEvent, record_event, record_events
-from metrics.tests.payloads import payload
+from events import consumers
+from events.choices import EventKind
+from events.models import Event
+from events.services import EventError, NewEvent, record_event, record_events
+from events.tests.payloads import payload
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_consumers_get_the_stored_rows_with_their_ids(world, monkeypatch):
 
 
 def test_record_events_writes_the_columns_in_the_models_field_order():
-    # Event.from_db takes a full row in this order (metrics.services._store_postgres).
-    from metrics.services import _FIELDS
+    # Event.from_db takes a full row in this order (events.services._store_postgres).
+    from events.services import _FIELDS
 
     assert list(_FIELDS) == [f.attname for f in Event._meta.concrete_fields]

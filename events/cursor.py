@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 
-from metrics import conf
-from metrics.models import Event
+from events import conf
+from events.models import Event
 
 
 class EventsBusy(Exception):
@@ -66,7 +66,7 @@ def safe_upper_bound(cursor=None) -> int:
     if connection.vendor != "postgresql":
         cursor.execute(f"SELECT coalesce(max(id), 0) FROM {_table()}")
         return int(cursor.fetchone()[0])
-    deadline = time.monotonic() + conf.rollup_lock_timeout_ms() / 1000
+    deadline = time.monotonic() + conf.bound_lock_timeout_ms() / 1000
     pause = 0.02
     while True:
         try:
