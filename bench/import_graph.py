@@ -8,11 +8,10 @@
 
 Reads every ``.py`` file of the apps with ``ast`` (no Django, no imports run), so imports inside
 functions count like module-level ones; tests and migrations are left out (they are not part of
-the floor plan). Two parts of today's apps are shown as the floors they belong to:
-``partners/tiers/`` (and ``partners/tier_*.py``) as ``tiers``, and every demo module
-(``partners/demo/``, ``*/demo*.py``, the ``seed_demo`` / ``onboarding_demo`` / ``seed_enablement``
-commands) as ``demo``. Nothing in the apps imports this script; ``docs/architecture.md`` shows
-its output. ``make lint`` keeps the rules themselves (import-linter, ``[tool.importlinter]``).
+the floor plan). Every demo module (``partners/demo/``, ``*/demo*.py``, the ``seed_demo`` /
+``onboarding_demo`` / ``seed_enablement`` commands) is shown as the floor it belongs to, ``demo``.
+Nothing in the apps imports this script; ``docs/architecture.md`` shows its output.
+``make lint`` keeps the rules themselves (import-linter, ``[tool.importlinter]``).
 """
 
 import argparse
@@ -35,6 +34,7 @@ APPS = [
     "customers",
     "webhooks",
     "audit",
+    "tiers",
     "metrics",
     "prm",
 ]
@@ -66,12 +66,6 @@ def node_of(module: str, floors: bool = False) -> str | None:
     if floors and parts[0] == "prm" and len(parts) > 1:
         roof = any(module == m or module.startswith(m + ".") for m in ROOF_MODULES)
         return "prm" if roof else "prm.plumbing"
-    if (
-        parts[0] == "partners"
-        and len(parts) > 1
-        and (parts[1] == "tiers" or parts[1].startswith("tier_"))
-    ):
-        return "tiers"
     return parts[0]
 
 

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class DealsConfig(AppConfig):
     name = "deals"
+
+    def ready(self):
+        from deals import measures
+
+        measures.register_measures()  # the tier measures it knows (partners.measures)

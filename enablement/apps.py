@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EnablementConfig(AppConfig):
     name = "enablement"
+
+    def ready(self):
+        from enablement import measures
+
+        measures.register_measures()  # the tier measures it knows (partners.measures)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import tier_views, views
+from partners import views
 
 app_name = "partners"
 
@@ -22,11 +22,5 @@ urlpatterns = [
         "manage/partners/<int:pk>/",
         views.ManagerPartnerDetailView.as_view(),
         name="manager_partner",
-    ),
-    path("manage/tiers/", tier_views.TierReviewView.as_view(), name="tier_review"),
-    path(
-        "manage/partners/<int:pk>/tier/",
-        tier_views.TierOverrideView.as_view(),
-        name="tier_override",
     ),
 ]

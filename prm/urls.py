@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("partners.urls")),
+    path("", include("tiers.urls")),
     path("", include("onboarding.urls")),
     path("", include("enablement.urls")),
     path("", include("deals.urls")),

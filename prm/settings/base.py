@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "customers",
     "webhooks",
     "audit",
+    "tiers",
 ]
 
 MIDDLEWARE = [
@@ -382,7 +383,7 @@ PRM_ROLLUP_LOCK_TIMEOUT_MS = env.int("PRM_ROLLUP_LOCK_TIMEOUT_MS", default=5000)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
 # Postgres: partner shards each incremental rollup folds at once (metrics/conf.py rollup_shards).
 PRM_ROLLUP_SHARDS = env.int("PRM_ROLLUP_SHARDS", default=2)
-# Tiers (partners.tiers): days between the demotion warning and the demotion; the currency of
+# Tiers (the tiers app): days between the demotion warning and the demotion; the currency of
 # money requirements and MDF allocations, and fixed reporting rates to convert won deals into it.
 PRM_TIER_GRACE_DAYS = env.int("PRM_TIER_GRACE_DAYS", default=30)
 PRM_TIER_CURRENCY = env("PRM_TIER_CURRENCY", default="USD")
