@@ -8,10 +8,9 @@
 
 Reads every ``.py`` file of the apps with ``ast`` (no Django, no imports run), so imports inside
 functions count like module-level ones; tests and migrations are left out (they are not part of
-the floor plan). One part of today's apps is shown as the floor it belongs to:
-``partners/tiers/`` (and ``partners/tier_*.py``) as ``tiers``. Nothing in the apps imports this
-script; ``docs/architecture.md`` shows its output. ``make lint`` keeps the rules themselves
-(import-linter, ``[tool.importlinter]``).
+the floor plan). Every floor is its own app, so the graph is the apps' graph. Nothing in
+the apps imports this script; ``docs/architecture.md`` shows its output. ``make lint`` keeps the
+rules themselves (import-linter, ``[tool.importlinter]``).
 """
 
 import argparse
@@ -36,6 +35,7 @@ APPS = [
     "ingestion",
     "webhooks",
     "audit",
+    "tiers",
     "metrics",
     "demo",
     "console",
@@ -50,12 +50,6 @@ def node_of(module: str, floors: bool = False) -> str | None:
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
-    if (
-        parts[0] == "partners"
-        and len(parts) > 1
-        and (parts[1] == "tiers" or parts[1].startswith("tier_"))
-    ):
-        return "tiers"
     return parts[0]
 
 

@@ -44,15 +44,9 @@ def seed(n_partners: int, rng: random.Random) -> None:
     from enablement.models import Certificate, Certification, Course, Enrollment
     from metrics.models import AdoptionScore, PartnerDayUser
     from partners.choices import MemberRole, PartnerStatus, Region
-    from partners.choices import TierMetric as M
-    from partners.models import (
-        Partner,
-        PartnerMembership,
-        PartnerType,
-        Program,
-        Tier,
-        TierRequirement,
-    )
+    from partners.models import Partner, PartnerMembership, PartnerType, Program, Tier
+    from tiers.models import TierRequirement
+    from tiers.tests.tiers_helpers import M
 
     program = Program.objects.create(name="Bench", slug="bench")
     kind = PartnerType.objects.create(name="Reseller", slug="reseller")
@@ -67,7 +61,7 @@ def seed(n_partners: int, rng: random.Random) -> None:
     req = TierRequirement.objects.create
     for tier, scale in ((tiers[1], 1), (tiers[2], 2)):
         req(tier=tier, metric=M.CERTIFIED_USERS, minimum=scale + 1)
-        req(tier=tier, metric=M.CERTIFIED_USERS, certification=certs[0], minimum=scale)
+        req(tier=tier, metric=M.CERTIFIED_USERS, subject_id=certs[0].pk, minimum=scale)
         req(tier=tier, metric=M.REVENUE_12M, minimum=50_000 * scale)
         req(tier=tier, metric=M.WON_DEALS_12M, minimum=scale)
         req(tier=tier, metric=M.ADOPTION_SCORE_90D, minimum=5 * scale)
@@ -195,7 +189,7 @@ class QueryCounter:
 def timed_evaluation(at, **kwargs):
     from django.db import connection
 
-    from partners.tiers.evaluation import tiers_evaluate
+    from tiers.evaluation import tiers_evaluate
 
     counter = QueryCounter()
     started = time.perf_counter()
@@ -228,8 +222,9 @@ def main() -> None:
 
         from django.core import mail
 
-        from partners.models import Partner, TierHistory
-        from partners.tiers.evaluation import CHUNK_SIZE
+        from partners.models import Partner
+        from tiers.evaluation import CHUNK_SIZE
+        from tiers.models import TierHistory
 
         mail.outbox = []
         seconds, queries, result = timed_evaluation(AT)

@@ -224,7 +224,7 @@ def protected_registration_for_domain(*, domain: str, exclude_pk: int) -> Deal |
     )
 
 
-# --- Tier evaluation (partners.tiers) ------------------------------------------------------------
+# --- Tier measures (deals.measures) ---------------------------------------------------------
 
 
 def won_totals_by_partner(

@@ -31,9 +31,9 @@ from partners.models import (
     Program,
     Tier,
     TierBenefit,
-    TierRequirement,
 )
 from partners.services import membership_add, partner_create, partner_set_status
+from tiers.models import TierRequirement
 
 # --- 2. Reference data, staff and partners (database) ---------------------------------------------
 

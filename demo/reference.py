@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from events.choices import EventKind as K
-from partners.choices import BenefitKind, OfferingKind, Region, TierMetric
+from partners.choices import BenefitKind, OfferingKind, Region
 
 # --- Reference data -------------------------------------------------------------------------------
 
@@ -29,7 +29,17 @@ MANAGERS = [
 ]
 ACME_NAME, ACME_DOMAIN = "Acme Cloud Solutions", "acme.example"
 
-M = TierMetric
+
+class M:  # the keys of the tier measures the apps register (partners.measures)
+    CERTIFIED_USERS = "certified_users"
+    WON_DEALS_12M = "won_deals_12m"
+    REVENUE_12M = "revenue_12m"
+    ACTIVE_USERS_30D = "active_users_30d"
+    COMPLETED_COURSES = "completed_courses"
+    ADOPTION_SCORE_90D = "adoption_score_90d"
+    ACTIVATED = "activated"
+
+
 B = BenefitKind
 # Benefits: (kind, name, amount, text); a typed kind's text is derived from its amount when empty.
 TIERS = [  # rank, name, description, requirements, benefits

@@ -8,3 +8,7 @@ class EnablementConfig(AppConfig):
         from enablement import readers
 
         readers.register()  # the step subjects onboarding's checklist steps name (partners.readers)
+
+        from enablement import measures
+
+        measures.register_measures()  # the tier measures it knows (partners.measures)

@@ -452,7 +452,7 @@ def library_new_since(*, user) -> datetime | None:
     return visit.new_since if visit else None
 
 
-# --- Tier evaluation (partners.tiers) ------------------------------------------------------------
+# --- Tier measures (enablement.measures) ----------------------------------------------------
 
 
 def certified_people_by_partner(
@@ -520,7 +520,7 @@ def _by_reference(model, reference: str):
     return model.objects.filter(slug=reference).first()
 
 
-# --- Reach of tier requirements (partners.tiers) -------------------------------------------------
+# --- Reach of tier requirements (enablement.measures) ---------------------------------------
 
 
 def _open_below_tier(qs: QuerySet, *, tier, partner_type_id: int | None = None) -> QuerySet:
@@ -548,9 +548,10 @@ def course_count_open_below_tier(*, tier, partner_type_id: int | None = None) ->
     ).count()
 
 
-def certification_open_below_tier(*, tier, certification) -> bool:
-    """Whether a partner can earn ``certification`` on its way to ``tier``. One query."""
-    return _open_below_tier(Certification.objects.filter(pk=certification.pk), tier=tier).exists()
+def certification_open_below_tier(*, tier, certification_id: int) -> bool:
+    """Whether a partner can earn the certification ``certification_id`` on its way to ``tier``
+    (False when there is no such certification). One query."""
+    return _open_below_tier(Certification.objects.filter(pk=certification_id), tier=tier).exists()
 
 
 def tier_reach_for_partner(

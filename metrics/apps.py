@@ -10,3 +10,7 @@ class MetricsConfig(AppConfig):
 
         # Raw events of a month are dropped only once the rollup has folded them in.
         retention_readers.register("metrics.rollup", rollup_watermark)
+
+        from metrics import measures
+
+        measures.register_measures()  # the tier measures it knows (partners.measures)

@@ -1,10 +1,8 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from partners import services
-from partners.choices import TierMetric
 from partners.models import (
     Offering,
     Partner,
@@ -14,9 +12,6 @@ from partners.models import (
     Program,
     Tier,
     TierBenefit,
-    TierHistory,
-    TierRequirement,
-    TierStanding,
 )
 
 
@@ -41,15 +36,6 @@ class PartnerTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class TierRequirementInline(admin.TabularInline):
-    """Requirements are data: the nightly evaluation (partners.tiers) reads them as they are."""
-
-    model = TierRequirement
-    extra = 1
-    fields = ["metric", "certification", "minimum", "note"]
-    raw_id_fields = ["certification"]
-
-
 class TierBenefitInline(admin.TabularInline):
     model = TierBenefit
     extra = 1
@@ -61,44 +47,8 @@ class TierAdmin(admin.ModelAdmin):
     list_display = ["name", "program", "rank"]
     list_filter = ["program"]
     ordering = ["program", "rank"]
-    inlines = [TierRequirementInline, TierBenefitInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # clean() refused what no partner could meet; a course count that only some partner
-        # types can reach (courses limited to other types) is allowed, with a warning.
-        for text in course_requirement_warnings(form.instance):
-            self.message_user(request, text, level=messages.WARNING)
-
-
-def course_requirement_warnings(tier: Tier) -> list[str]:
-    """One line per partner type that sees fewer courses below ``tier`` than its
-    ``completed_courses`` requirement asks for (one query per partner type, admin only)."""
-    from enablement.selectors import course_count_open_below_tier
-
-    requirement = tier.requirements.filter(metric=TierMetric.COMPLETED_COURSES).first()
-    if requirement is None:
-        return []
-    warnings = []
-    for partner_type in PartnerType.objects.order_by("name"):
-        n = course_count_open_below_tier(tier=tier, partner_type_id=partner_type.pk)
-        if requirement.minimum > n:
-            warnings.append(
-                ngettext(
-                    "%(tier)s asks for %(minimum)s completed courses, but only %(n)s is open to "
-                    "%(type)s partners before %(tier)s: they cannot reach it.",
-                    "%(tier)s asks for %(minimum)s completed courses, but only %(n)s are open to "
-                    "%(type)s partners before %(tier)s: they cannot reach it.",
-                    n,
-                )
-                % {
-                    "tier": tier.name,
-                    "minimum": f"{requirement.minimum.normalize():f}",
-                    "n": n,
-                    "type": partner_type.name,
-                }
-            )
-    return warnings
+    # tiers.admin adds the requirements (what a partner must reach is tier mechanics).
+    inlines = [TierBenefitInline]
 
 
 @admin.register(Offering)
@@ -206,32 +156,3 @@ class PartnerInvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "partner__name"]
     readonly_fields = ["token_hash", "accepted_at", "accepted_by"]
     raw_id_fields = ["partner", "invited_by", "accepted_by"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by partners.tiers only (evaluation and the override page); admins read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(TierHistory)
-class TierHistoryAdmin(ReadOnlyAdmin):
-    list_display = ["partner", "kind", "from_tier", "to_tier", "actor", "at", "pinned_until"]
-    list_filter = ["kind", "to_tier"]
-    list_select_related = ["partner", "from_tier", "to_tier", "actor"]
-    search_fields = ["partner__name", "reason"]
-    date_hierarchy = "at"
-
-
-@admin.register(TierStanding)
-class TierStandingAdmin(ReadOnlyAdmin):
-    list_display = ["partner", "below_since", "demote_after", "demote_to", "pinned_until"]
-    list_select_related = ["partner", "demote_to"]
-    search_fields = ["partner__name"]

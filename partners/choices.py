@@ -39,20 +39,8 @@ class Region(models.TextChoices):
     APAC = "apac", "Asia Pacific"
 
 
-class TierMetric(models.TextChoices):
-    """What a tier requirement measures; the value for a partner is computed by the metrics app."""
-
-    CERTIFIED_USERS = "certified_users", "Certified people"
-    WON_DEALS_12M = "won_deals_12m", "Deals won in the last 12 months"
-    REVENUE_12M = "revenue_12m", "Won revenue in the last 12 months"
-    ACTIVE_USERS_30D = "active_users_30d", "Active portal users in the last 30 days"
-    COMPLETED_COURSES = "completed_courses", "Courses completed"
-    ADOPTION_SCORE_90D = "adoption_score_90d", "Average adoption score over the last 90 days"
-    ACTIVATED = "activated", "Activation done"
-
-
 class BenefitKind(models.TextChoices):
-    """What a tier benefit is, so the portal can apply it (partners.tiers.partner_benefits)."""
+    """What a tier benefit is, so the portal can apply it (partners.benefits.partner_benefits)."""
 
     DEAL_PROTECTION_DAYS = "deal_protection_days", "Deal protection (days)"
     DISCOUNT_PERCENT = "discount_percent", "Discount (%)"
@@ -73,13 +61,3 @@ TYPED_BENEFIT_KINDS = (
 class BenefitPeriod(models.TextChoices):
     QUARTER = "quarter", "per quarter"
     YEAR = "year", "per year"
-
-
-class TierChangeKind(models.TextChoices):
-    """A line of a partner's tier history."""
-
-    PROMOTION = "promotion", "Promoted"
-    DEMOTION = "demotion", "Demoted"
-    WARNING = "warning", "Demotion warning"
-    RECOVERED = "recovered", "Requirements met again"
-    OVERRIDE = "override", "Override by the vendor"

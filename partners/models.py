@@ -4,8 +4,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_countries.fields import CountryField
 
 from partners.choices import (
@@ -16,7 +14,6 @@ from partners.choices import (
     OfferingKind,
     PartnerStatus,
     Region,
-    TierMetric,
 )
 
 
@@ -74,130 +71,10 @@ class Tier(models.Model):
         return f"{self.program} · {self.name}"
 
 
-# The adoption score is 0 to 100 (metrics: docs/metrics.md "Adoption score").
-ADOPTION_SCORE_MAX = 100
-
-
-def _has_tier(requirement) -> bool:
-    """An inline form sets the (maybe still unsaved) tier before cleaning its requirements."""
-    return requirement._meta.get_field("tier").is_cached(requirement)
-
-
-class TierRequirement(models.Model):
-    """What a partner must reach to hold a tier, e.g. "at least 3 certified people".
-
-    Evaluated every night by partners.tiers.evaluation (all requirements of a tier must be met).
-    ``certification`` narrows "certified people" to holders of one certification; a tier may ask
-    for several certifications, each once. Money minimums are in ``PRM_TIER_CURRENCY``.
-    """
-
-    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements")
-    metric = models.CharField(max_length=40, choices=TierMetric.choices)
-    certification = models.ForeignKey(
-        "enablement.Certification",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Only for certified people: count holders of this certification only.",
-    )
-    minimum = models.DecimalField(
-        max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
-    )
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["tier", "metric", "certification_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tier", "metric"],
-                condition=Q(certification__isnull=True),
-                name="tier_requirement_unique_metric",
-            ),
-            models.UniqueConstraint(
-                fields=["tier", "metric", "certification"],
-                condition=Q(certification__isnull=False),
-                name="tier_requirement_unique_certification",
-            ),
-            models.CheckConstraint(
-                condition=Q(minimum__gte=0), name="tier_requirement_minimum_gte_0"
-            ),
-            models.CheckConstraint(
-                condition=Q(certification__isnull=True) | Q(metric=TierMetric.CERTIFIED_USERS),
-                name="tier_requirement_certification_only_for_certified_users",
-            ),
-        ]
-
-    def __str__(self):
-        what = self.get_metric_display()
-        if self.certification_id:
-            what = f"{what} ({self.certification})"
-        return f"{what} ≥ {self.minimum.normalize():f}"
-
-    def clean(self):
-        if self.certification_id and self.metric != TierMetric.CERTIFIED_USERS:
-            raise ValidationError(
-                {"certification": "A certification narrows only the certified people count."}
-            )
-        errors = self.unreachable_errors()
-        if errors:
-            raise ValidationError(errors)
-
-    def unreachable_errors(self) -> dict[str, str]:
-        """Why no partner could ever meet this requirement on its way to the tier, per field:
-        more courses than are open to the program below the tier, a certification it cannot
-        earn, a score above 100, activation above 1. Empty when it can be met."""
-        if not (self.tier_id or _has_tier(self)) or self.minimum is None:
-            return {}
-        tier = self.tier
-        from enablement import selectors as enablement  # enablement owns the catalog
-
-        minimum = self.minimum
-        if self.metric == TierMetric.ACTIVATED and minimum > 1:
-            return {"minimum": _("Activation is done (1) or not (0): ask for 1.")}
-        if self.metric == TierMetric.ADOPTION_SCORE_90D and minimum > ADOPTION_SCORE_MAX:
-            return {"minimum": _("The adoption score is at most 100.")}
-        if self.metric == TierMetric.COMPLETED_COURSES:
-            open_courses = enablement.course_count_open_below_tier(tier=tier)
-            if minimum > open_courses:
-                return {
-                    "minimum": ngettext(
-                        "Only %(n)s published course is open to partners of %(program)s "
-                        "before %(tier)s: none could complete %(minimum)s. Publish or open "
-                        "more courses, or lower the minimum.",
-                        "Only %(n)s published courses are open to partners of %(program)s "
-                        "before %(tier)s: none could complete %(minimum)s. Publish or open "
-                        "more courses, or lower the minimum.",
-                        open_courses,
-                    )
-                    % {
-                        "n": open_courses,
-                        "program": tier.program.name,
-                        "tier": tier.name,
-                        "minimum": f"{minimum.normalize():f}",
-                    }
-                }
-        if self.certification_id and not enablement.certification_open_below_tier(
-            tier=tier, certification=self.certification
-        ):
-            return {
-                "certification": _(
-                    "Partners of %(program)s cannot earn %(certification)s before %(tier)s: it "
-                    "is not published, is for other programs, or is gated at %(tier)s or above."
-                )
-                % {
-                    "program": tier.program.name,
-                    "certification": self.certification,
-                    "tier": tier.name,
-                }
-            }
-        return {}
-
-
 class TierBenefit(models.Model):
     """What a tier gives, e.g. "Deal protection: 90 days" or "Discount: 20%".
 
-    ``kind`` makes a benefit apply (partners.tiers.partner_benefits): deal protection days and
+    ``kind`` makes a benefit apply (partners.benefits.partner_benefits): deal protection days and
     discount percent and MDF allocation carry their number in ``amount``; ``value`` is the text
     partners read (filled from the amount when left empty).
     """
@@ -440,7 +317,3 @@ class PartnerInvitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
-
-
-# Tier standing and history live in their own module (kept small); imported so Django sees them.
-from partners.tier_models import TierHistory, TierStanding  # noqa: E402, F401

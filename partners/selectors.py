@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from kernel.registry import Registry
 from partners.models import Offering, Partner, PartnerInvitation, PartnerMembership
 
 
@@ -180,50 +181,30 @@ def membership_list_for_user(*, user: User) -> QuerySet[PartnerMembership]:
     return qs.filter(partner_id=membership.partner_id)
 
 
-# --- Tiers (issue 9): thin entry points into partners.tiers ------------------------------------
+# --- Tiers (issue 9) ------------------------------------------------------------------------
+# The tier mechanics are the tiers app's, a feature the core does not import: tiers registers
+# its progress reader here from ``TiersConfig.ready()``. What a tier gives is program
+# configuration and stays here (``partners.benefits``).
+
+tier_readers: Registry = Registry("tier reader")
 
 
 def tier_progress(partner: Partner, *, at=None):
-    """Progress of ``partner`` to its next tier (``partners.tiers.progress.TierProgress``): rows
-    like "2 of 3 certified people" with what to do next, and any pending demotion warning. The
-    caller has already checked that the user may see this partner."""
-    from partners.tiers.progress import tier_progress as progress
-
-    return progress(partner, at=at)
+    """Progress of ``partner`` to its next tier (``tiers.progress.TierProgress``, read through
+    the reader tiers registers): rows like "2 of 3 certified people" with what to do next, and
+    any pending demotion warning. The caller has already checked that the user may see this
+    partner."""
+    return tier_readers.get("progress")(partner, at=at)
 
 
 def partner_benefits(partner: Partner):
     """The typed benefits of ``partner``'s current tier
-    (``partners.tiers.benefits.PartnerBenefits``: ``deal_protection_days``,
+    (``partners.benefits.PartnerBenefits``: ``deal_protection_days``,
     ``discount_percent``, ``mdf_eligible``, ``mdf_allocation`` + ``mdf_period`` + ``currency``,
     ``content_access``, and ``items`` for display). One query."""
-    from partners.tiers.benefits import partner_benefits as benefits
+    from partners.benefits import partner_benefits as benefits
 
     return benefits(partner)
-
-
-def tier_review_for_user(*, user: User, limit: int = 100) -> dict:
-    """For the vendor's tier review page: partners warned of a demotion (soonest first), partners
-    pinned by an override, and the latest tier changes, among the partners ``user`` may see.
-    Three queries."""
-    from partners.models import TierHistory, TierStanding
-
-    visible = partner_list_for_user(user=user).values("pk")
-    now = timezone.now()
-    standings = TierStanding.objects.filter(partner_id__in=visible).select_related(
-        "partner", "partner__tier", "partner__owner", "demote_to"
-    )
-    return {
-        "at_risk": list(
-            standings.filter(below_since__isnull=False).order_by("demote_after")[:limit]
-        ),
-        "pinned": list(standings.filter(pinned_until__gt=now).order_by("pinned_until")[:limit]),
-        "history": list(
-            TierHistory.objects.filter(partner_id__in=visible)
-            .select_related("partner", "from_tier", "to_tier", "actor")
-            .order_by("-at", "-pk")[:limit]
-        ),
-    }
 
 
 def partner_get_for_owner_change(*, user: User, pk: int) -> Partner:
@@ -233,17 +214,6 @@ def partner_get_for_owner_change(*, user: User, pk: int) -> Partner:
 
     partner = partner_get_for_user(user=user, pk=pk)
     if not can_reassign_owner(user, partner):
-        raise Http404("No such partner.")
-    return partner
-
-
-def partner_get_for_tier_override(*, user: User, pk: int) -> Partner:
-    """A partner whose tier ``user`` may override: vendor admins any, a channel manager the
-    partners they own; anybody else gets 404."""
-    from partners.permissions import can_override_tier  # permissions imports selectors
-
-    partner = partner_get_for_user(user=user, pk=pk)
-    if not can_override_tier(user, partner):
         raise Http404("No such partner.")
     return partner
 

@@ -13,12 +13,3 @@ def expire_invitations() -> int:
     if expired:
         logger.info("expired %d partner invitations", expired)
     return expired
-
-
-@shared_task
-def evaluate_tiers() -> dict:
-    """Nightly: promotions, demotion warnings and demotions (partners.tiers.evaluation)."""
-    from partners.tiers.evaluation import tiers_evaluate
-
-    result = tiers_evaluate()
-    return {"evaluated": result.evaluated, **result.counts}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import tier_views, views
+from partners import views
 
 # The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
 # console pages in this namespace (console/urls.py, mounted by prm/urls.py).
@@ -19,10 +19,4 @@ urlpatterns = [
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
     ),
     path("manage/", views.ManagerHomeView.as_view(), name="manager_home"),
-    path("manage/tiers/", tier_views.TierReviewView.as_view(), name="tier_review"),
-    path(
-        "manage/partners/<int:pk>/tier/",
-        tier_views.TierOverrideView.as_view(),
-        name="tier_override",
-    ),
 ]

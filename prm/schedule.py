@@ -79,10 +79,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
-    "partners-evaluate-tiers": {
+    "tiers-evaluate-tiers": {
         # Nightly, after the metrics rollup has caught up: promotions, demotion warnings and
-        # demotions after the grace period. A rerun changes nothing (partners.tiers.evaluation).
-        "task": "partners.tasks.evaluate_tiers",
+        # demotions after the grace period. A rerun changes nothing (tiers.evaluation).
+        "task": "tiers.tasks.evaluate_tiers",
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 4 * 60 * 60},
     },

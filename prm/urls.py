@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The console's pages keep their names in the partners and metrics namespaces (console/urls.py).
     path("", include((partner_urls.urlpatterns + console_urls.partner_pages, "partners"))),
+    path("", include("tiers.urls")),
     path("", include("onboarding.urls")),
     path("", include("enablement.urls")),
     path("", include("deals.urls")),

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import standard_template
-from partners.choices import TierMetric as M
-from partners.models import Tier, TierRequirement
+from partners.models import Tier
+from tiers.models import TierRequirement
+from tiers.tests.tiers_helpers import M
 
 pytestmark = pytest.mark.django_db
 

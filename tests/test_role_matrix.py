@@ -173,14 +173,14 @@ VENDOR_ONLY = {"partner_a_admin": 404, "partner_a_user": 404, "partner_b_admin":
 def test_tier_review_is_for_vendor_staff(client_as):
     assert_role_matrix(
         client_as,
-        reverse("partners:tier_review"),
+        reverse("tiers:tier_review"),
         {"anonymous": LOGIN, "manager_owner": 200, "manager_other": 200, "vendor_admin": 200}
         | VENDOR_ONLY,
     )
 
 
 def test_tier_override_is_for_the_owning_manager_and_vendor_admins(client_as, world):
-    url = reverse("partners:tier_override", args=[world.partner_a.pk])
+    url = reverse("tiers:tier_override", args=[world.partner_a.pk])
     owner_or_admin = {"manager_owner": 200, "manager_other": 404, "vendor_admin": 200}
     assert_role_matrix(client_as, url, {"anonymous": LOGIN} | VENDOR_ONLY | owner_or_admin)
     done = redirects_to_url(url)

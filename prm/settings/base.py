@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "audit",
     "demo",
     "console",  # pages that compose the apps above (program dashboard, partner 360)
+    "tiers",
 ]
 
 MIDDLEWARE = [
@@ -388,7 +389,7 @@ PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
 # Postgres: partner shards each incremental rollup folds at once (metrics/conf.py rollup_shards).
 PRM_ROLLUP_SHARDS = env.int("PRM_ROLLUP_SHARDS", default=2)
-# Tiers (partners.tiers): days between the demotion warning and the demotion; the currency of
+# Tiers (the tiers app): days between the demotion warning and the demotion; the currency of
 # money requirements and MDF allocations, and fixed reporting rates to convert won deals into it.
 PRM_TIER_GRACE_DAYS = env.int("PRM_TIER_GRACE_DAYS", default=30)
 PRM_TIER_CURRENCY = env("PRM_TIER_CURRENCY", default="USD")

@@ -29,7 +29,7 @@ PARTNER_PAGES = [
 MANAGER_PAGES = [
     "partners:manager_home",
     "metrics:dashboard",
-    "partners:tier_review",
+    "tiers:tier_review",
     "onboarding:applications",
     "deals:manager_list",
     "incentives:manager_mdf",

@@ -14,10 +14,11 @@ from enablement.tests.factories import (
     make_question,
 )
 from partners.choices import BenefitKind, PartnerStatus
-from partners.choices import TierMetric as M
-from partners.models import TierBenefit, TierRequirement
+from partners.models import TierBenefit
 from partners.services import partner_set_status
-from partners.tiers.evaluation import tiers_evaluate
+from tiers.evaluation import tiers_evaluate
+from tiers.models import TierRequirement
+from tiers.tests.tiers_helpers import M
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,7 @@ def ladder(world):
     certification = CertificationFactory(name="Certified Sales Engineer", courses=[course])
     CertificateFactory(certification=certification, user=world.users["partner_a_admin"])
     TierRequirement.objects.create(
-        tier=silver, metric=M.CERTIFIED_USERS, certification=certification, minimum=2
+        tier=silver, metric=M.CERTIFIED_USERS, subject_id=certification.pk, minimum=2
     )
     for tier, discount, days in ((registered, 10, 60), (silver, 25, 120)):
         TierBenefit.objects.create(

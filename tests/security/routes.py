@@ -579,8 +579,8 @@ ROUTES: dict[str, Route] = {
         get=row(401, 200, 200, 200, 200, 200, 200, 200),
     ),
     # tiers: review for vendor staff; overriding a partner's tier is for its owner or an admin
-    "partners:tier_review": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
-    "partners:tier_override": Route(
+    "tiers:tier_review": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "tiers:tier_override": Route(
         kwargs={"pk": "partner"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 404, 200),
         post=row(LOGIN, 404, 404, 404, 404, 400, 404, 400),

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 
 from partners import selectors
 from partners.choices import BenefitKind, BenefitPeriod
-from partners.choices import TierMetric as M
-from partners.models import TierBenefit, TierRequirement
-from partners.tests.tiers_helpers import active_partner, build_ladder
+from partners.models import TierBenefit
+from tiers.models import TierRequirement
+from tiers.tests.tiers_helpers import M, active_partner, build_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_a_tier_holds_each_typed_benefit_once(ladder):
 
 def test_a_certification_narrows_only_the_certified_people_requirement(ladder):
     requirement = TierRequirement(
-        tier=ladder.gold, metric=M.WON_DEALS_12M, certification=ladder.certification, minimum=1
+        tier=ladder.gold, metric=M.WON_DEALS_12M, subject_id=ladder.certification.pk, minimum=1
     )
 
     with pytest.raises(ValidationError):

@@ -7,11 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events.models import Event
-from partners.choices import TierChangeKind
-from partners.models import Partner, TierHistory, TierStanding
-from partners.tests.tiers_helpers import T0, active_partner, build_ladder, certify, won
-from partners.tiers.evaluation import tiers_evaluate
-from partners.tiers.overrides import TierError, tier_override
+from partners.models import Partner
+from tiers.choices import TierChangeKind
+from tiers.evaluation import tiers_evaluate
+from tiers.models import TierHistory, TierStanding
+from tiers.overrides import TierError, tier_override
+from tiers.tests.tiers_helpers import T0, active_partner, build_ladder, certify, won
 
 pytestmark = pytest.mark.django_db
 

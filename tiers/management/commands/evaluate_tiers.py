@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from partners.tiers.evaluation import tiers_evaluate
+from tiers.evaluation import tiers_evaluate
 
 
 class Command(BaseCommand):

@@ -5,11 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from partners.choices import TierChangeKind
-from partners.models import TierHistory, TierStanding
 from partners.tests.factories import MembershipFactory
-from partners.tests.tiers_helpers import active_partner, build_ladder, certify, won
-from partners.tiers.evaluation import tiers_evaluate
+from tiers.choices import TierChangeKind
+from tiers.evaluation import tiers_evaluate
+from tiers.models import TierHistory, TierStanding
+from tiers.tests.tiers_helpers import active_partner, build_ladder, certify, won
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_deal_registration_form_shows_the_tier_discount_and_protection(client, l
 
 def test_override_form_saves_the_tier_reason_and_pin(client_as, world):
     gold = world.partner_a.program.tiers.get(rank=2)
-    url = reverse("partners:tier_override", args=[world.partner_a.pk])
+    url = reverse("tiers:tier_override", args=[world.partner_a.pk])
     day = (timezone.localdate() + timedelta(days=30)).isoformat()
 
     response = client_as("manager_owner").post(
@@ -132,7 +132,7 @@ def test_override_form_with_bad_input_answers_400_and_changes_nothing(
         data = {**data, "tier": other_program_tier.pk}  # a tier of another program
     if data.get("tier") == "TIER":
         data = {**data, "tier": world.partner_a.program.tiers.get(rank=2).pk}
-    url = reverse("partners:tier_override", args=[world.partner_a.pk])
+    url = reverse("tiers:tier_override", args=[world.partner_a.pk])
 
     response = client_as("vendor_admin").post(url, data)
 
@@ -150,10 +150,10 @@ def test_tier_review_lists_pending_demotions_with_bounded_queries(
         active_partner(ladder, tier=ladder.gold, at=now)
     tiers_evaluate(at=now)
     client = client_as("vendor_admin")
-    client.get(reverse("partners:tier_review"))
+    client.get(reverse("tiers:tier_review"))
 
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("partners:tier_review"))
+        response = client.get(reverse("tiers:tier_review"))
 
     page = response.content.decode()
     assert page.count("Review<span") == 15
@@ -204,7 +204,7 @@ def test_manager_sees_what_a_partner_short_of_its_tier_misses_to_keep_it(client,
 
     for url in (
         reverse("partners:manager_partner", args=[partner.pk]),
-        reverse("partners:tier_override", args=[partner.pk]),
+        reverse("tiers:tier_override", args=[partner.pk]),
     ):
         page = client.get(url).content.decode()
         assert "Keep Silver" in page, url

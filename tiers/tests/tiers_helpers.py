@@ -4,13 +4,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from deals import measures as deal_measures
 from deals.choices import DealStatus
 from deals.models import Deal
+from enablement import measures as enablement_measures
 from enablement.tests.factories import CertificateFactory, CertificationFactory, CourseFactory
+from metrics import measures as metric_measures
 from partners.choices import BenefitKind, BenefitPeriod, MemberRole, PartnerStatus
-from partners.choices import TierMetric as M
-from partners.models import Tier, TierBenefit, TierRequirement
+from partners.models import Tier, TierBenefit
 from partners.tests.factories import MembershipFactory, PartnerFactory, ProgramFactory
+from tiers import measures as tier_measures
+from tiers.models import TierRequirement
+
+
+class M:
+    """The keys of the measures the apps register (``partners.measures``), as the tests name them."""
+
+    CERTIFIED_USERS = enablement_measures.CERTIFIED_USERS
+    COMPLETED_COURSES = enablement_measures.COMPLETED_COURSES
+    WON_DEALS_12M = deal_measures.WON_DEALS_12M
+    REVENUE_12M = deal_measures.REVENUE_12M
+    ADOPTION_SCORE_90D = metric_measures.ADOPTION_SCORE_90D
+    ACTIVE_USERS_30D = metric_measures.ACTIVE_USERS_30D
+    ACTIVATED = tier_measures.ACTIVATED
+
 
 T0 = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)  # a nightly run
 
@@ -36,7 +53,7 @@ def build_ladder() -> Ladder:
     certification = CertificationFactory(name="Certified Sales Engineer", slug="cse")
     certification.courses.add(course)
     TierRequirement.objects.create(
-        tier=silver, metric=M.CERTIFIED_USERS, certification=certification, minimum=2
+        tier=silver, metric=M.CERTIFIED_USERS, subject_id=certification.pk, minimum=2
     )
     TierRequirement.objects.create(tier=silver, metric=M.REVENUE_12M, minimum=100_000)
     TierRequirement.objects.create(tier=gold, metric=M.CERTIFIED_USERS, minimum=3)

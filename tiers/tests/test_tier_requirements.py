@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enablement.tests.factories import CertificationFactory, CourseFactory
-from partners.choices import TierMetric as M
-from partners.models import TierRequirement
 from partners.tests.factories import MembershipFactory
-from partners.tests.tiers_helpers import active_partner, build_ladder
+from tiers.models import TierRequirement
+from tiers.tests.tiers_helpers import M, active_partner, build_ladder
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def test_a_certification_partners_cannot_earn_before_the_tier_is_refused(ladder)
 
     for certification in (draft, gated):
         requirement = TierRequirement(
-            tier=ladder.gold, metric=M.CERTIFIED_USERS, certification=certification, minimum=1
+            tier=ladder.gold, metric=M.CERTIFIED_USERS, subject_id=certification.pk, minimum=1
         )
         assert "certification" in errors_of(requirement)
 

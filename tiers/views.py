@@ -1,18 +1,21 @@
-"""Vendor pages for tiers: the review list and the override form (thin over partners.tiers)."""
+"""Vendor pages for tiers: the review list and the override form (thin over tiers' services and
+selectors)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from partners import selectors
-from partners.forms import TierOverrideForm
 from partners.permissions import VendorStaffRequiredMixin
-from partners.tiers.overrides import TierError, tier_override
+from partners.selectors import partner_benefits
+from tiers import selectors
+from tiers.forms import TierOverrideForm
+from tiers.overrides import TierError, tier_override
+from tiers.progress import tier_progress
 
 
 class TierReviewView(VendorStaffRequiredMixin, TemplateView):
-    template_name = "partners/tier_review.html"
+    template_name = "tiers/tier_review.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -21,14 +24,14 @@ class TierReviewView(VendorStaffRequiredMixin, TemplateView):
 
 
 class TierOverrideView(VendorStaffRequiredMixin, View):
-    template_name = "partners/tier_override.html"
+    template_name = "tiers/tier_override.html"
 
     def _render(self, request, partner, form, status=200):
         context = {
             "partner": partner,
             "form": form,
-            "progress": selectors.tier_progress(partner),
-            "benefits": selectors.partner_benefits(partner),
+            "progress": tier_progress(partner),
+            "benefits": partner_benefits(partner),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -53,4 +56,4 @@ class TierOverrideView(VendorStaffRequiredMixin, View):
             form.add_error(None, str(exc))
             return self._render(request, partner, form, status=400)
         messages.success(request, f"{partner.name} is now {form.cleaned_data['tier'].name}.")
-        return redirect("partners:tier_override", partner.pk)
+        return redirect("tiers:tier_override", partner.pk)

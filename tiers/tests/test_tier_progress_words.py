@@ -6,10 +6,9 @@ import pytest
 from django.utils import timezone
 
 from metrics.models import AdoptionScore
-from partners.choices import TierMetric as M
-from partners.models import TierRequirement
-from partners.tests.tiers_helpers import active_partner, build_ladder
-from partners.tiers.progress import tier_progress
+from tiers.models import TierRequirement
+from tiers.progress import tier_progress
+from tiers.tests.tiers_helpers import M, active_partner, build_ladder
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.choices import TierChangeKind
-from partners.models import TierHistory, TierStanding
+from tiers.choices import TierChangeKind
+from tiers.models import TierHistory, TierStanding
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_every_partner_link_on_the_tier_review_opens_for_the_viewer(
     client_as, partner_a_at_risk_pinned_and_changed, persona
 ):
     client = client_as(persona)
-    page = client.get(reverse("partners:tier_review")).content.decode()
+    page = client.get(reverse("tiers:tier_review")).content.decode()
     assert "Alpha Systems" in page
     links = set(re.findall(r'href="(/manage/[^"#]*)"', page))
     assert links
@@ -50,9 +50,7 @@ def test_every_partner_link_on_the_tier_review_opens_for_the_viewer(
 def test_a_manager_sees_review_only_for_the_partners_they_own(
     client_as, partner_a_at_risk_pinned_and_changed
 ):
-    override = reverse("partners:tier_override", args=[partner_a_at_risk_pinned_and_changed.pk])
-    assert (
-        override in client_as("manager_owner").get(reverse("partners:tier_review")).content.decode()
-    )
-    other = client_as("manager_other").get(reverse("partners:tier_review")).content.decode()
+    override = reverse("tiers:tier_override", args=[partner_a_at_risk_pinned_and_changed.pk])
+    assert override in client_as("manager_owner").get(reverse("tiers:tier_review")).content.decode()
+    other = client_as("manager_other").get(reverse("tiers:tier_review")).content.decode()
     assert override not in other and "Review<span" not in other

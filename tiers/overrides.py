@@ -8,9 +8,10 @@ from django.utils import timezone
 from accounts.models import User
 from events.choices import EventKind
 from events.services import record_event
-from partners.choices import TierChangeKind
-from partners.models import Partner, Tier, TierHistory, TierStanding
-from partners.tiers.notify import notify_partners_on_commit
+from partners.models import Partner, Tier
+from tiers.choices import TierChangeKind
+from tiers.models import TierHistory, TierStanding
+from tiers.notify import notify_partners_on_commit
 
 
 class TierError(Exception):

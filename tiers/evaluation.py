@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from events.choices import EventKind
 from events.services import NewEvent, record_events
-from partners.choices import PartnerStatus, TierChangeKind
-from partners.models import Partner, Tier, TierHistory, TierStanding
-from partners.tiers.measures import Ladder, jsonable, ladders, measure
-from partners.tiers.notify import notify_partners_on_commit
+from partners.choices import PartnerStatus
+from partners.models import Partner, Tier
+from tiers.choices import TierChangeKind
+from tiers.measures import Ladder, jsonable, ladders, measure
+from tiers.models import TierHistory, TierStanding
+from tiers.notify import notify_partners_on_commit
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from kernel.outbox import Email, emails_queue
-from partners.choices import MemberRole, TierChangeKind
+from partners.choices import MemberRole
+from partners.models import PartnerMembership
+from tiers.choices import TierChangeKind
 
 SUBJECTS = {
     TierChangeKind.PROMOTION: "Welcome to {to}",
@@ -19,8 +21,6 @@ def notify_partners_on_commit(items, *, at) -> None:
     """``items``: (partner id, change kind, from tier, to tier, reason). One query for the admins
     of all partners, then one outbox email per partner and change, queued in one batch (sent once
     committed)."""
-    from partners.models import PartnerMembership
-
     items = [item for item in items if item[1] in SUBJECTS]
     if not items:
         return

@@ -1,0 +1,83 @@
+"""The tier measures deals knows: deals won and won revenue over the last 12 months. Registered
+from ``DealsConfig.ready()`` with ``partners.measures``; the tiers app reads them by key and never
+imports deals."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.urls import reverse
+
+from deals.selectors import won_totals_by_partner
+from partners.measures import Measure, Unit, register
+
+WON_DEALS_12M = "won_deals_12m"
+REVENUE_12M = "revenue_12m"
+YEAR = timedelta(days=365)
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def money(value: Decimal, currency: str | None = None) -> str:
+    """``$120k``, ``€1.2M``, ``$950``: short enough for a progress line."""
+    currency = currency or settings.PRM_TIER_CURRENCY
+    prefix = SYMBOLS.get(currency, f"{currency} ")
+    value = Decimal(value)
+    if value >= 1_000_000:
+        text = f"{(value / 1_000_000).quantize(Decimal('0.1')).normalize():f}M"
+    elif value >= 1000:
+        text = f"{(value / 1000).quantize(Decimal('0.1')).normalize():f}k"
+    else:
+        text = f"{value.quantize(Decimal('1')):f}"
+    return prefix + text
+
+
+def _number(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _won(*, partner_ids, at, subject_ids, partners):
+    """Both measures from one grouped query: won deals closed in the 12 months before ``at``,
+    counted and summed in ``PRM_TIER_CURRENCY`` (``PRM_TIER_FX_RATES``)."""
+    won = won_totals_by_partner(
+        partner_ids=partner_ids,
+        since=at - YEAR,
+        until=at,
+        rates=settings.PRM_TIER_FX_RATES,
+        target=settings.PRM_TIER_CURRENCY,
+    )
+    return {
+        WON_DEALS_12M: {p: n for p, (n, _) in won.items()},
+        REVENUE_12M: {p: amount for p, (_, amount) in won.items()},
+    }
+
+
+def _describe_revenue(*, current, minimum, subject):
+    text = f"{money(current)} of {money(minimum)} won in the last 12 months"
+    return text, "Register a deal", reverse("deals:create")
+
+
+def _describe_won(*, current, minimum, subject):
+    text = f"{_number(current)} of {_number(minimum)} deals won in the last 12 months"
+    return text, "Register a deal", reverse("deals:create")
+
+
+def register_measures() -> None:
+    """Called from ``DealsConfig.ready()``."""
+    register(
+        Measure(
+            key=WON_DEALS_12M,
+            label="Deals won in the last 12 months",
+            unit=Unit.COUNT,
+            compute=_won,
+            describe=_describe_won,
+        )
+    )
+    register(
+        Measure(
+            key=REVENUE_12M,
+            label="Won revenue in the last 12 months",
+            unit=Unit.MONEY,
+            compute=_won,
+            describe=_describe_revenue,
+        )
+    )

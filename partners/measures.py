@@ -1,0 +1,79 @@
+"""The measures a tier requirement can ask a minimum of, registered by the apps that know them.
+
+A measure is a number per partner: certified people, deals won in the last 12 months, the
+adoption score... The app that owns the data registers it from its ``AppConfig.ready()``
+(``measures.register(measure.key, measure)``): enablement its courses and certifications, deals
+its won deals and revenue, metrics the adoption score and active users, tiers the activation.
+The tiers app reads them by the key stored on a requirement (``TierRequirement.metric``). The
+registry sits in the core so that neither side imports the other (features import no feature,
+and the core none at all).
+
+Contract of the callables (all keyword-only):
+
+- ``compute(partner_ids, at, subject_ids, partners)`` → ``{measure key: {partner id: value}}``
+  (``partners``: the partner rows, with ``pk`` and ``activated_at``), plus
+  ``{(partner id, subject id): value}`` entries for a measure narrowed to subjects. A partner
+  missing from a table counts 0. Measures that share one ``compute`` function are computed by a
+  single call (one grouped query for a family such as won deals and won revenue); a call costs a
+  fixed number of queries whatever the number of partners.
+- ``describe(current, minimum, subject)`` → ``(text, action label, action url)``: the progress
+  line a partner reads ("2 of 3 certified people (Sales Engineer)") and what to do about it;
+  ``subject`` is what ``subjects`` returned for the requirement's subject, or None.
+- ``subjects(ids)`` → ``{id: subject}`` for the measures narrowed to subjects (``str(subject)``
+  names it); one query or two, whatever the number of ids.
+- ``subject_by_reference(text)`` → the id of the subject an admin typed (id or slug), or None.
+- ``check(tier, minimum, subject_id)`` → ``{field: message}``: why no partner could meet this
+  minimum on its way to ``tier`` (a ``partners.Tier``); empty when it can be met. ``field`` is
+  ``"minimum"`` or the measure's ``subject`` name.
+- ``warnings(tier, minimum)`` → lines an admin should read about a reachable but doubtful
+  minimum (e.g. a partner type that sees too few courses).
+- ``blockers(partner, requirements, subjects)`` → ``{requirement pk: message}`` for the unmet
+  requirements ``partner`` cannot meet with what it sees today. Measures that share one
+  ``blockers`` function get a single call with all their requirements.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+from kernel.registry import Registry
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", "count"
+    MONEY = "money", "money (PRM_TIER_CURRENCY)"
+    SCORE = "score", "score"
+    FLAG = "flag", "done (1) or not (0)"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a tier requirement can measure. See the module docstring for the callables."""
+
+    key: str  # stored on the requirement; never renamed once requirements use it
+    label: str  # "Certified people"
+    unit: str  # a Unit
+    compute: Callable[..., dict]
+    describe: Callable[..., tuple[str, str, str]]
+    maximum: Decimal | None = None  # the most a partner can reach (a score's top), None: no bound
+    subject: str = ""  # what a requirement may narrow it to ("certification"); "" for nothing
+    subjects: Callable[..., dict] | None = None
+    subject_by_reference: Callable[[str], int | None] | None = None
+    check: Callable[..., dict[str, str]] | None = None
+    warnings: Callable[..., list[str]] | None = None
+    blockers: Callable[..., dict[int, str]] | None = None
+
+
+measures: Registry[Measure] = Registry("tier measure")
+
+
+def register(measure: Measure) -> Measure:
+    """Register ``measure`` under its key (from an ``AppConfig.ready()``)."""
+    return measures.register(measure.key, measure)
+
+
+def measure_choices() -> list[tuple[str, str]]:
+    """(key, label) of every registered measure, for forms."""
+    return [(key, m.label) for key, m in measures.items()]

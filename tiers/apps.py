@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class TiersConfig(AppConfig):
+    name = "tiers"
+
+    def ready(self):
+        from partners.selectors import tier_readers
+        from tiers import checks, measures, progress  # noqa: F401  (checks registers itself)
+
+        measures.register_measures()  # the activation; the other measures come from their apps
+        tier_readers.register("progress", progress.tier_progress)
