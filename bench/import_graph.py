@@ -2,7 +2,6 @@
 
     uv run python bench/import_graph.py            # app -> apps it imports, then the cycles
     uv run python bench/import_graph.py --edges    # also each arrow's importing lines
-    uv run python bench/import_graph.py --floors   # metrics' event modules as `events`
     uv run python bench/import_graph.py --exceptions  # the contracts' ignore_imports as markdown
                                                    # (docs/architecture.md "Exceptions" section)
 
@@ -43,18 +42,16 @@ APPS = [
 ]
 
 
-def node_of(module: str, floors: bool = False) -> str | None:
-    """The graph node a dotted module belongs to, or None when it is not PRM's. With ``floors``,
-    the event modules of metrics/ show as ``events``. (All of prm/ is the roof: its plumbing
-    moved to kernel/, accounts and partners in issue 17's KERNEL step.)"""
+def node_of(module: str) -> str | None:
+    """The graph node (app) a dotted module belongs to, or None when it is not PRM's."""
     parts = module.split(".")
     if parts[0] not in APPS:
         return None
     return parts[0]
 
 
-def module_of(path: Path) -> str:
-    rel = path.relative_to(ROOT).with_suffix("")
+def module_of(path: Path, root: Path = ROOT) -> str:
+    rel = path.relative_to(root).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "__init__":
         parts = parts[:-1]
@@ -81,19 +78,21 @@ def imported_modules(tree: ast.AST, module: str, is_package: bool) -> list[tuple
     return found
 
 
-def build_graph(floors: bool = False):
-    edges = defaultdict(lambda: defaultdict(list))  # source node -> target node -> ["file:line"]
+def build_graph(root: Path = ROOT):
+    """source app -> target app -> ["file:line", ...] for every import statement of the apps
+    under ``root`` (tests can point it at a small tree of their own)."""
+    edges = defaultdict(lambda: defaultdict(list))
     for app in APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
-            rel = path.relative_to(ROOT)
+        for path in sorted((root / app).rglob("*.py")):
+            rel = path.relative_to(root)
             if "tests" in rel.parts or "migrations" in rel.parts:
                 continue
-            module = module_of(path)
-            source = node_of(module, floors)
+            module = module_of(path, root)
+            source = node_of(module)
             tree = ast.parse(path.read_text(), filename=str(rel))
             seen = set()
             for target_module, line in imported_modules(tree, module, path.name == "__init__.py"):
-                target = node_of(target_module, floors)
+                target = node_of(target_module)
                 if target is None or target == source or (target, line) in seen:
                     continue
                 seen.add((target, line))
@@ -177,18 +176,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", action="store_true", help="list the lines behind each arrow")
     parser.add_argument(
-        "--floors",
-        action="store_true",
-        help="show metrics' event modules as `events`",
-    )
-    parser.add_argument(
         "--exceptions", action="store_true", help="print the contracts' exceptions as markdown"
     )
     args = parser.parse_args(argv)
     if args.exceptions:
         print(exceptions_markdown())
         return 0
-    edges = build_graph(args.floors)
+    edges = build_graph()
     print("App-level import graph (module- and function-level imports; tests, migrations left out)")
     for source in sorted(edges):
         targets = edges[source]
