@@ -72,7 +72,7 @@ class Probe:
 CHANGED_ON_PURPOSE = {
     # partners 0005 / metrics 0018: joined_at is the approval moment, so applicants and
     # applications turned down have none. Every other column stays, and so does the joined_at of
-    # partners that were approved (PARTNER_JOINED_AT below).
+    # partners that were approved (the figure "joined_at of approved partners" below).
     "partners_partner": Probe(skip_columns=frozenset({"joined_at"})),
     # deals 0003 / incentives 0005: unsent notices and MDF emails moved to kernel_outboundemail;
     # sent ones stay as history.
