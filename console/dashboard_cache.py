@@ -54,6 +54,7 @@ PREFIX = "dashboard:v3"
 RECENT_KEY = f"{PREFIX}:recent"
 RECENT_MAX = 50  # query strings kept warm by the pre-build after each rollup
 RECENT_SECONDS = 24 * 3600
+REBUILD = "metrics.tasks.rebuild_dashboard_page"  # by name: metrics.tasks imports this module
 RECENT_REFRESH_SECONDS = 600  # a query string's timestamp is rewritten at most this often
 REBUILD_LOCK_SECONDS = 120  # a queued rebuild that never ran (lost message, dead worker) expires
 
@@ -238,7 +239,7 @@ def request_rebuild(req: PageRequest) -> bool:
         return False
     # A failed enqueue (broker down) keeps the lock until it expires: the stale page is served
     # meanwhile, instead of every request trying the broker again.
-    return enqueue.send(rebuild_dashboard_page, req.querystring, req.user_id)
+    return enqueue.send(REBUILD, req.querystring, req.user_id)
 
 
 def rebuild(req: PageRequest) -> str:

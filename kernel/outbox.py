@@ -42,6 +42,7 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 SWEEP_GRACE = timedelta(minutes=2)  # the task's own chance before the sweep steps in
 BATCH = 100  # emails per task message (and per SMTP connection)
+SEND = "kernel.tasks.send_emails"  # by name: kernel.tasks imports this module
 RETRYABLE = (smtplib.SMTPException, OSError)  # may pass next time; anything else will not
 # Refused for this one message (a bad address, content): the server is up, the batch goes on.
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
@@ -114,11 +115,9 @@ def emails_queue(emails: Iterable[Email]) -> list[OutboundEmail]:
     created = list(OutboundEmail.objects.filter(key__in=[row.key for row in new]).order_by("pk"))
     ids = [row.pk for row in created]
 
-    from kernel.tasks import send_emails
-
     # the rows are the durable record: if the broker is down, send_due_emails sends them
     for start in range(0, len(ids), BATCH):
-        enqueue.send_on_commit(send_emails, ids[start : start + BATCH])
+        enqueue.send_on_commit(SEND, ids[start : start + BATCH])
     return created
 
 

@@ -105,6 +105,26 @@ def test_there_is_no_import_cycle_between_apps():
     assert graph.two_way(edges) == []
 
 
+def test_no_tasks_module_is_in_an_import_cycle_inside_its_app():
+    """A task calls its app's services; the services enqueue the task by name
+    (``kernel.enqueue.send("<app>.tasks.<task>", …)``), never by importing it back."""
+    graph = load_import_graph()
+    edges = {}
+    for app in graph.APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            if "tests" in rel.parts or "migrations" in rel.parts:
+                continue
+            module = graph.module_of(path)
+            tree = ast.parse(path.read_text())
+            imported = graph.imported_modules(tree, module, path.name == "__init__.py")
+            edges[module] = {name: {} for name, _ in imported if name.split(".")[0] == app}
+    modules = set(edges)
+    edges = {m: {t: {} for t in targets if t in modules and t != m} for m, targets in edges.items()}
+    loops = [group for group in graph.cycles(edges) if any(m.endswith(".tasks") for m in group)]
+    assert loops == []
+
+
 def test_no_app_imports_the_bench_scripts():
     packages = [p.parent for p in ROOT.glob("*/__init__.py") if p.parent.name not in {"tests"}]
     offenders = []

@@ -19,6 +19,9 @@ from webhooks import conf, signing, transport
 from webhooks.choices import TEST_TYPE, DeliveryStatus, WebhookEventType
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
+# Enqueued by name: webhooks.tasks imports this module, so this one does not import it.
+DELIVER = "webhooks.tasks.deliver_webhook"
+
 
 class WebhookError(ValueError):
     """A refused change; the message says why."""
@@ -133,13 +136,11 @@ def deliveries_create(*, items: list[tuple[str, object]]) -> None:
 
 
 def _enqueue_new(keys: list[str]) -> None:
-    from webhooks.tasks import deliver_webhook
-
     ids = WebhookDelivery.objects.filter(
         event_key__in=keys, status=DeliveryStatus.PENDING, attempts=0
     ).values_list("pk", flat=True)
     for pk in ids:
-        if not enqueue.send(deliver_webhook, pk):
+        if not enqueue.send(DELIVER, pk):
             break  # broker down: the rows stay pending; webhooks.tasks.send_due_deliveries sends them
 
 
@@ -160,9 +161,7 @@ def delivery_send_test(*, endpoint: WebhookEndpoint, by=None) -> WebhookDelivery
             "data": {"message": "A test delivery from PRM.", "by": getattr(by, "email", None)},
         },
     )
-    from webhooks.tasks import deliver_webhook
-
-    enqueue.send_on_commit(deliver_webhook, delivery.pk)
+    enqueue.send_on_commit(DELIVER, delivery.pk)
     return delivery
 
 

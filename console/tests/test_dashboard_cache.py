@@ -46,8 +46,8 @@ def queued(monkeypatch):
     """The tasks the code enqueues, kept instead of run (tests are eager otherwise)."""
     sent = []
 
-    def send(task, *args, countdown=None):
-        sent.append((task.name, args))
+    def send(task, *args, countdown=None):  # the task or its name, as kernel.enqueue.send
+        sent.append((getattr(task, "name", task), args))
         return True
 
     monkeypatch.setattr(enqueue, "send", send)
