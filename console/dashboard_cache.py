@@ -54,7 +54,7 @@ PREFIX = "dashboard:v3"
 RECENT_KEY = f"{PREFIX}:recent"
 RECENT_MAX = 50  # query strings kept warm by the pre-build after each rollup
 RECENT_SECONDS = 24 * 3600
-REBUILD = "metrics.tasks.rebuild_dashboard_page"  # by name: metrics.tasks imports this module
+REBUILD = "console.tasks.rebuild_dashboard_page"  # by name: console.tasks imports this module
 RECENT_REFRESH_SECONDS = 600  # a query string's timestamp is rewritten at most this often
 REBUILD_LOCK_SECONDS = 120  # a queued rebuild that never ran (lost message, dead worker) expires
 
@@ -232,7 +232,6 @@ def recent_requests() -> list[PageRequest]:
 def request_rebuild(req: PageRequest) -> bool:
     """Queue a rebuild of the page unless one is already queued or running (the lock: an atomic
     ``cache.add`` with an expiry, released by the task). False when not queued."""
-    from console.tasks import rebuild_dashboard_page  # tasks import this module
     from kernel import enqueue
 
     if not cache.add(_lock_key(req), 1, REBUILD_LOCK_SECONDS):
