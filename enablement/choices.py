@@ -1,38 +1,39 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "Single choice"
-    MULTIPLE = "multiple", "Multiple choice"
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
 
 
 class ResourceKind(models.TextChoices):
-    DOCUMENT = "document", "Document"
-    IMAGE = "image", "Image"
-    VIDEO = "video", "Video"
-    LINK = "link", "Link"
+    DOCUMENT = "document", _("Document")
+    IMAGE = "image", _("Image")
+    VIDEO = "video", _("Video")
+    LINK = "link", _("Link")
 
 
 class CertificateStatus(models.TextChoices):
-    ACTIVE = "active", "Valid"
-    EXPIRED = "expired", "Expired"
-    REVOKED = "revoked", "Revoked"
+    ACTIVE = "active", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
 
 
 class ReminderKind(models.TextChoices):
-    EXPIRING = "expiring", "Expires soon"
-    EXPIRED = "expired", "Expired"
+    EXPIRING = "expiring", _("Expires soon")
+    EXPIRED = "expired", _("Expired")
 
 
 class Language(models.TextChoices):
     """Languages a resource can be written in (localized variants of one resource)."""
 
-    EN = "en", "English"
-    DE = "de", "Deutsch"
-    FR = "fr", "Français"
-    ES = "es", "Español"
-    IT = "it", "Italiano"
-    PT = "pt", "Português"
-    NL = "nl", "Nederlands"
-    JA = "ja", "日本語"
-    ZH = "zh", "中文"
+    EN = "en", _("English")
+    DE = "de", _("Deutsch")
+    FR = "fr", _("Français")
+    ES = "es", _("Español")
+    IT = "it", _("Italiano")
+    PT = "pt", _("Português")
+    NL = "nl", _("Nederlands")
+    JA = "ja", _("日本語")
+    ZH = "zh", _("中文")

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enablement.choices import (
     CertificateStatus,
@@ -123,7 +124,7 @@ class Lesson(models.Model):
 
     def clean(self):
         if self.video_url and not self.video_url.lower().startswith("https://"):
-            raise ValidationError({"video_url": "Video links must use https://."})
+            raise ValidationError({"video_url": _("Video links must use https://.")})
 
 
 class Quiz(models.Model):
@@ -435,13 +436,13 @@ class Resource(Audience):
     def clean(self):
         if self.kind == ResourceKind.LINK:
             if not self.url:
-                raise ValidationError({"url": "A link needs its address."})
+                raise ValidationError({"url": _("A link needs its address.")})
             if not self.url.lower().startswith("https://"):
-                raise ValidationError({"url": "Links must use https://."})
+                raise ValidationError({"url": _("Links must use https://.")})
         elif not self.file:
-            raise ValidationError({"file": "Upload the file (or choose the kind 'Link')."})
+            raise ValidationError({"file": _("Upload the file (or choose the kind 'Link').")})
         if self.variant_of_id and self.variant_of_id == self.pk:
-            raise ValidationError({"variant_of": "A resource cannot be a variant of itself."})
+            raise ValidationError({"variant_of": _("A resource cannot be a variant of itself.")})
 
 
 class LibraryVisit(models.Model):

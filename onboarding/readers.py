@@ -3,10 +3,12 @@
 checklist progress through these, never onboarding's models."""
 
 from django.db.models import Count, Max, Min, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from onboarding.choices import StepStatus
-from onboarding.models import ChecklistStep
-from partners.readers import readers
+from onboarding.choices import StepKind, StepStatus
+from onboarding.models import ChecklistStep, TemplateStep
+from partners.readers import certification_referrers, course_referrers, readers
 
 
 def step_funnel(*, partners) -> list[dict]:
@@ -42,6 +44,47 @@ def last_step_done(*, partners) -> dict[int, object]:
     )
 
 
+def _steps_naming(kind: str, pk: int) -> list[str]:
+    """The checklist templates' steps of ``kind`` that name object ``pk``, and how many partners'
+    own checklists (their copies of a template) still name it. Two queries."""
+    lines = [
+        _("Checklist “%(template)s” step “%(step)s”") % {"template": template, "step": title}
+        for template, title in TemplateStep.objects.filter(kind=kind, subject_id=str(pk))
+        .order_by("template__name", "position")
+        .values_list("template__name", "title")
+    ]
+    partners = (
+        ChecklistStep.objects.filter(kind=kind, subject_id=str(pk))
+        .values("checklist__partner")
+        .distinct()
+        .count()
+    )
+    if partners:
+        lines.append(
+            ngettext(
+                "A step of %(n)s partner's checklist",
+                "A step of %(n)s partners' checklists",
+                partners,
+            )
+            % {"n": partners}
+        )
+    return lines
+
+
+def steps_naming_course(pk: int) -> list[str]:
+    """Reference reader (``partners.readers.course_referrers``): checklist steps that ask for the
+    course."""
+    return _steps_naming(StepKind.COURSE, pk)
+
+
+def steps_naming_certification(pk: int) -> list[str]:
+    """Reference reader (``partners.readers.certification_referrers``): checklist steps that ask
+    for the certification."""
+    return _steps_naming(StepKind.CERTIFICATION, pk)
+
+
 def register() -> None:
     readers.register("onboarding.step_funnel", step_funnel)
     readers.register("onboarding.last_step_done", last_step_done)
+    course_referrers.register("onboarding.checklist_steps", steps_naming_course)
+    certification_referrers.register("onboarding.checklist_steps", steps_naming_certification)

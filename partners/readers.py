@@ -26,6 +26,11 @@ validation (``onboarding.models``). See ``StepSubjectReader``.
 ``usage_accounts``: how an ingested product-usage event names a customer account, registered by
 customers under ``"customers"``, read by the event ingestion (``ingestion.services``). See
 ``UsageAccounts``.
+
+``course_referrers`` / ``certification_referrers``: who else names a course or a certification
+(an onboarding checklist step, a tier requirement), so enablement's setup pages refuse to archive
+or delete one still in use. Registered by onboarding and tiers, read by enablement
+(``enablement.selectors.setup``). See ``ReferenceReader``.
 """
 
 from __future__ import annotations
@@ -84,3 +89,20 @@ class UsageAccounts:
 
 
 usage_accounts: Registry[UsageAccounts] = Registry("usage account resolver")
+
+
+# --- References to enablement content -----------------------------------------------------------
+#: ``reader(pk)``: one readable, translated line per reference to the object (e.g. ``Checklist
+#: “Standard” step “Finish the basics”``); an empty list when nothing names it. One query or two.
+ReferenceReader = Callable[[int], list[str]]
+
+course_referrers: Registry[ReferenceReader] = Registry("course reference reader")
+certification_referrers: Registry[ReferenceReader] = Registry("certification reference reader")
+
+
+def references_to(registry: Registry[ReferenceReader], pk: int) -> list[str]:
+    """Every registered reader's references to ``pk``, in registration order."""
+    found: list[str] = []
+    for _key, reader in registry.items():
+        found.extend(reader(pk))
+    return found

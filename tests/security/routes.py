@@ -280,6 +280,90 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "resource"},
         get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
     ),
+    # Enablement setup (authoring): vendor staff read the lists and the course page; the forms
+    # and actions are for vendor admins (channel managers get 403: the content is no secret to
+    # them); partner users get 404. Actions on A's sweep objects are refused (the course is in a
+    # certification, the certification was issued, the first lesson cannot move up) or roll back.
+    "enablement:setup_courses": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "enablement:setup_course_create": Route(
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_course": Route(
+        kwargs={"pk": "course_pk"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
+    "enablement:setup_course_edit": Route(
+        kwargs={"pk": "course_pk"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    **{
+        f"enablement:setup_course_{action}": Route(
+            kwargs={"pk": "course_pk"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+        )
+        for action in ("publish", "archive", "delete")
+    },
+    "enablement:setup_lesson_create": Route(
+        kwargs={"pk": "course_pk"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_lesson_edit": Route(
+        kwargs={"pk": "lesson"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    **{
+        f"enablement:setup_lesson_{action}": Route(
+            kwargs={"pk": "lesson"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+        )
+        for action in ("up", "down", "delete")
+    },
+    "enablement:setup_quiz": Route(
+        kwargs={"pk": "course_pk"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_question_create": Route(
+        kwargs={"pk": "course_pk"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_question_edit": Route(
+        kwargs={"pk": "question"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_question_delete": Route(
+        kwargs={"pk": "question"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
+    "enablement:setup_certifications": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "enablement:setup_certification_create": Route(
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_certification_edit": Route(
+        kwargs={"pk": "certification"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_certification_delete": Route(
+        kwargs={"pk": "certification"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
+    "enablement:setup_resources": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "enablement:setup_resource_create": Route(
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_resource_edit": Route(
+        kwargs={"pk": "resource"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "enablement:setup_resource_delete": Route(
+        kwargs={"pk": "resource"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
+    "enablement:setup_preview": Route(post=row(LOGIN, *[404] * 4, 403, 403, 200)),
     "deals:list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "deals:export": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "deals:create": Route(

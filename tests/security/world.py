@@ -145,6 +145,7 @@ def build_sweep_objects(world) -> dict:
         "program": partner.program_id,
         "tier": partner.tier_id,
         "certification": certification.pk,
+        "question": question.pk,
         "role": MemberRole.USER,
         "mdf_request": mdf_pending.pk,
         "mdf_claimed": mdf_claimed.pk,
