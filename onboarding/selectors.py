@@ -18,8 +18,14 @@ from onboarding.models import (
     PartnerChecklist,
 )
 from partners.choices import MemberRole
-from partners.permissions import is_vendor_staff
-from partners.selectors import membership_for_user, partner_list_for_user, team_list_for_partner
+from partners.models import Partner
+from partners.permissions import can_reassign_owner, is_vendor_staff
+from partners.selectors import (
+    membership_for_user,
+    partner_get_for_user,
+    partner_list_for_user,
+    team_list_for_partner,
+)
 
 
 def template_for_partner(*, partner) -> ChecklistTemplate | None:
@@ -264,3 +270,12 @@ def checklist_list_for_user(*, user: User) -> QuerySet[PartnerChecklist]:
     if membership is None or not user.is_active:
         return PartnerChecklist.objects.none()
     return _checklists().filter(partner_id=membership.partner_id)
+
+
+def partner_get_for_owner_change(*, user: User, pk: int) -> Partner:
+    """A partner whose owner ``user`` may reassign (``permissions.can_reassign_owner``: vendor
+    admins any, a channel manager the partners they own); anybody else gets 404."""
+    partner = partner_get_for_user(user=user, pk=pk)
+    if not can_reassign_owner(user, partner):
+        raise Http404("No such partner.")
+    return partner

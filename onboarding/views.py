@@ -323,7 +323,7 @@ class ChecklistMigrateView(ReviewerRequiredMixin, View):
 class OwnerReassignView(ReviewerRequiredMixin, View):
     def post(self, request, pk):
         # Another manager's partner is 404 here, as for tier overrides (owner or vendor admin).
-        partner = partner_selectors.partner_get_for_owner_change(user=request.user, pk=pk)
+        partner = selectors.partner_get_for_owner_change(user=request.user, pk=pk)
         form = OwnerForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choose a channel manager.")

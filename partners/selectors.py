@@ -207,17 +207,6 @@ def partner_benefits(partner: Partner):
     return benefits(partner)
 
 
-def partner_get_for_owner_change(*, user: User, pk: int) -> Partner:
-    """A partner whose owner ``user`` may reassign (``permissions.can_reassign_owner``: vendor
-    admins any, a channel manager the partners they own); anybody else gets 404."""
-    from partners.permissions import can_reassign_owner  # permissions reads memberships from here
-
-    partner = partner_get_for_user(user=user, pk=pk)
-    if not can_reassign_owner(user, partner):
-        raise Http404("No such partner.")
-    return partner
-
-
 # --- Offerings: their audience ------------------------------------------------------------------
 
 
