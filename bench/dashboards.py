@@ -417,8 +417,8 @@ def measure_across_rollups(
 def measure_weekly(repeats: int, email: str) -> None:
     """In-process cold cost of the weekly active partners/users table for the dashboard's three
     queries: ``program.weekly_active`` (distinct users over every ``PartnerDayUser`` row of the
-    range, what the dashboard read before) against ``summaries.weekly_active`` (``PartnerWeek``
-    sums, partial edge weeks from the buckets), in one run, after checking they are equal."""
+    range, what the dashboard read before) against ``program.weekly_active_from_summary``
+    (``PartnerWeek`` sums, partial edge weeks from the buckets), in one run, after checking they are equal."""
     import django
 
     django.setup()
@@ -430,7 +430,6 @@ def measure_weekly(repeats: int, email: str) -> None:
 
     from accounts.models import User
     from console.forms import quarter_start
-    from metrics import summaries
     from metrics.definitions import program
     from partners.models import Tier
 
@@ -445,7 +444,10 @@ def measure_weekly(repeats: int, email: str) -> None:
     }
     for name, (since, filters) in queries.items():
         times = {}
-        for label, fn in (("buckets", program.weekly_active), ("summary", summaries.weekly_active)):
+        for label, fn in (
+            ("buckets", program.weekly_active),
+            ("summary", program.weekly_active_from_summary),
+        ):
             runs = []
             for _ in range(repeats):
                 started = time.perf_counter()

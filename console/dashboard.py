@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from console.forms import DashboardQuery
 from metrics import definitions as d
-from metrics import summaries
 from metrics.definitions import program as p
 from partners.choices import PartnerStatus
 
@@ -194,7 +193,7 @@ def table_curve(q: DashboardQuery) -> Table:
 
 def table_weekly(q: DashboardQuery) -> Table:
     # From the per-partner weekly summary (metrics.summaries); equals p.weekly_active.
-    weeks = summaries.weekly_active(since=q.since, until=q.until, **q.filters)
+    weeks = p.weekly_active_from_summary(since=q.since, until=q.until, **q.filters)
     return Table(
         "weekly",
         "Weekly active partners and users",

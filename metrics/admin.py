@@ -6,7 +6,7 @@ from metrics.models import OfferingAdoptionRule, RollupState
 @admin.register(OfferingAdoptionRule)
 class OfferingAdoptionRuleAdmin(admin.ModelAdmin):
     """How each offering counts as adopted (docs/metrics.md). Offerings without rules use the
-    defaults in metrics.definitions.DEFAULT_OFFERING_RULES."""
+    defaults in metrics.adoption_rules.DEFAULT_OFFERING_RULES."""
 
     list_display = ["offering", "description", "kinds", "window_days", "min_events"]
     list_filter = ["offering"]

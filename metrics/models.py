@@ -198,7 +198,8 @@ class AdoptionScore(models.Model):
 class OfferingAdoptionRule(models.Model):
     """One way a partner can count as having adopted an offering, e.g. "a deal registered or won
     with it in the last 90 days". A partner has adopted the offering when it meets ANY rule.
-    Offerings without rules use the defaults in ``metrics.definitions.DEFAULT_OFFERING_RULES``."""
+    Offerings without rules use the defaults in
+    ``metrics.adoption_rules.DEFAULT_OFFERING_RULES``."""
 
     offering = models.ForeignKey(
         "partners.Offering", on_delete=models.CASCADE, related_name="adoption_rules"

@@ -8,7 +8,8 @@ bucket tables over every partner, maintained from the bucket tables (never raw e
 
 - ``PartnerWeek``: per partner and ISO week, distinct active users and active days, so weekly
   active partners and users over a range are sums of a few rows per partner and week instead of
-  a distinct count over every ``PartnerDayUser`` row (``weekly_active``).
+  a distinct count over every ``PartnerDayUser`` row
+  (``metrics.definitions.program.weekly_active_from_summary``).
 
 Maintenance: ``refresh`` runs inside ``metrics.scores.scores_refresh`` (same transaction, after
 the scores), with the buckets the rollup queued: each touched partner's spans are recomputed
@@ -16,8 +17,9 @@ from all of its ``PartnerDayOffering`` rows (a handful of partners per minute). 
 rebuild (``scores_through`` reset), and for an offering whose rules changed or that is new (its
 ``OfferingSpanRules`` fingerprint differs), every partner's spans of that offering are rebuilt.
 Readers (``metrics.definitions``) use the spans only for offerings whose fingerprint matches
-their current rules, and compute from ``PartnerDayOffering`` otherwise, so an edited rule is
-never answered with stale spans.
+their current rules (``metrics.adoption_rules.trusted_offerings``), and compute from
+``PartnerDayOffering`` otherwise, so an edited rule is never answered with stale spans. The rules,
+their intervals and fingerprints live in ``metrics.adoption_rules``, which both sides import.
 
 ``refresh_weeks`` runs next to it: the (partner, week) pairs of the queued buckets are recomputed
 from that week's ``PartnerDay`` and ``PartnerDayUser`` rows (one SQL statement each way), or every
@@ -30,17 +32,19 @@ Coordination with the rollup internals (``metrics.rollups`` / ``rollup_sql``): t
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Sum
 
+from metrics.adoption_rules import (
+    current_rules,
+    merge_intervals,
+    rule_intervals,
+    rules_fingerprint,
+    trusted_offerings,
+)
 from metrics.models import (
-    OfferingAdoptionRule,
     OfferingAdoptionSpan,
     OfferingSpanRules,
     PartnerDay,
@@ -53,47 +57,14 @@ SPAN_OPEN = date(9999, 12, 31)  # "still met": the end of an open span
 CHUNK = 500  # partners per read/write batch
 
 
-def rules_fingerprint(rules) -> str:
-    """A stable digest of what decides adoption (kinds, window, minimum), not of the wording."""
-    key = [[sorted(r.kinds), r.window_days, r.min_events] for r in rules]
-    return hashlib.sha256(json.dumps(key).encode()).hexdigest()
-
-
-def current_rules() -> dict[str, tuple]:
-    """Offering slug → its rules now (configured, else the defaults), for every offering."""
-    from metrics.definitions.offerings import DEFAULT_OFFERING_RULES, Rule
-    from partners.models import Offering
-
-    configured: dict[int, list] = defaultdict(list)
-    for r in OfferingAdoptionRule.objects.all():
-        configured[r.offering_id].append(
-            Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
-        )
-    return {
-        slug: tuple(configured.get(pk, ())) or DEFAULT_OFFERING_RULES
-        for pk, slug in Offering.objects.values_list("pk", "slug")
-    }
-
-
-def trusted_offerings(rules_by_slug: dict[str, tuple]) -> set[str]:
-    """The offerings whose spans were computed with exactly these rules. One query."""
-    stored = dict(
-        OfferingSpanRules.objects.filter(offering__in=list(rules_by_slug)).values_list(
-            "offering", "fingerprint"
-        )
-    )
-    return {s for s, rules in rules_by_slug.items() if stored.get(s) == rules_fingerprint(rules)}
-
-
 def spans_of(rows: list[tuple[date, str, int]], rules) -> list[tuple[date, date]]:
     """Merged day runs on which any rule is met, from one partner's (day, kind, events) rows of
-    one offering sorted by day. The same interval logic as the curve (``definitions.curve``)."""
-    from metrics.definitions.curve import _merge, _rule_intervals
-
+        one offering sorted by day. The same interval logic as the curve (``definitions.curve``):
+    ``metrics.adoption_rules``."""
     intervals = []
     for rule in rules:
-        intervals += _rule_intervals([(d, n) for d, k, n in rows if k in rule.kinds], rule)
-    return [(start, min(end, SPAN_OPEN)) for start, end in _merge(intervals)]
+        intervals += rule_intervals([(d, n) for d, k, n in rows if k in rule.kinds], rule)
+    return [(start, min(end, SPAN_OPEN)) for start, end in merge_intervals(intervals)]
 
 
 def _usage_rows(slugs: list[str], kinds: list[str], partner_ids: list[int] | None):
@@ -231,27 +202,3 @@ def refresh_weeks(cursor, *, touched: str | None) -> int:
     written = cursor.rowcount
     cursor.execute(f"DROP TABLE IF EXISTS {WEEKS_TOUCHED}")
     return written
-
-
-def weekly_active(*, since: date, until: date, **filters) -> list:
-    """``metrics.definitions.program.weekly_active`` from ``PartnerWeek``: every week the range
-    touches counts whole, so each is the sum of the matching partners' week rows (exact: a user
-    belongs to one partner, so per-partner distinct users add up). One query, whatever the
-    range: no bucket table is read."""
-    from metrics.definitions.common import partners_matching
-    from metrics.definitions.program import WeekActivity, week_starts
-
-    mondays = week_starts(since, until)
-    rows = (
-        PartnerWeek.objects.filter(
-            week__range=(mondays[0], mondays[-1]), partner__in=partners_matching(**filters)
-        )
-        .order_by()
-        .values("week")
-        .annotate(partners=Count("partner_id"), users=Sum("users"))
-        .values_list("week", "partners", "users")
-    )
-    found = {w: WeekActivity(week=w, partners=n, users=u) for w, n, u in rows}
-    return [
-        found.get(monday) or WeekActivity(week=monday, partners=0, users=0) for monday in mondays
-    ]

@@ -41,10 +41,8 @@ from metrics.definitions.common import (
 )
 from metrics.definitions.curve import CurvePoint, offering_adoption_curve
 from metrics.definitions.offerings import (
-    DEFAULT_OFFERING_RULES,
     OfferingAdoption,
     PartnerOffering,
-    Rule,
     first_launched_offering,
     offering_adoption,
     offering_rules,
@@ -60,7 +58,6 @@ from metrics.definitions.risk import (
 )
 
 __all__ = [
-    "DEFAULT_OFFERING_RULES",
     "STALE_AFTER",
     "TRAINING_PREFIXES",
     "AreaShare",
@@ -75,7 +72,6 @@ __all__ = [
     "OfferingAdoption",
     "PartnerOffering",
     "Rate",
-    "Rule",
     "ScorePoint",
     "activation_cohorts",
     "activation_funnel",

@@ -1,11 +1,10 @@
 """An offering's adoption curve since launch, computed from the usage summary in one pass.
 
-For each partner and rule, the days on which the rule is met form a few intervals (a rule "at
-least m events in the last w days" is met from the day the running window sum reaches m until it
-falls below; an "ever" rule from the day the running total reaches m on). Their union per partner,
-clipped to the days the partner was eligible, is added to the curve's points with a difference
-array. Exact (the same answer as evaluating ``offering_adoption`` on every point) and linear in
-the usage rows, instead of re-reading every row for every point.
+For each partner and rule, the days on which the rule is met form a few intervals
+(``metrics.adoption_rules.rule_intervals``). Their union per partner, clipped to the days the
+partner was eligible, is added to the curve's points with a difference array. Exact (the same
+answer as evaluating ``offering_adoption`` on every point) and linear in the usage rows, instead
+of re-reading every row for every point.
 """
 
 from __future__ import annotations
@@ -15,10 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
+from metrics.adoption_rules import merge_intervals, rule_intervals, trusted_offerings
 from metrics.definitions.common import _today, partners_matching
-from metrics.definitions.offerings import Rule, offering_rules
+from metrics.definitions.offerings import offering_rules
 from metrics.models import OfferingAdoptionSpan, PartnerDayOffering
-from metrics.summaries import trusted_offerings
 from partners.choices import PartnerStatus
 from partners.models import Offering
 from partners.selectors import offering_audiences
@@ -33,43 +32,6 @@ class CurvePoint:
     @property
     def share(self) -> float | None:
         return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
-
-
-def _rule_intervals(days: list[tuple[date, int]], rule: Rule) -> list[tuple[date, date]]:
-    """Closed day intervals on which ``rule`` is met, from (day, events) sorted by day."""
-    if rule.window_days is None:
-        total = 0
-        for day, events in days:
-            total += events
-            if total >= rule.min_events:
-                return [(day, date.max)]
-        return []
-    changes: dict[date, int] = defaultdict(int)
-    for day, events in days:
-        changes[day] += events
-        leave = day + timedelta(days=rule.window_days)
-        changes[leave] -= events
-    intervals, running, start = [], 0, None
-    for day in sorted(changes):
-        running += changes[day]
-        if running >= rule.min_events and start is None:
-            start = day
-        elif running < rule.min_events and start is not None:
-            intervals.append((start, day - timedelta(days=1)))
-            start = None
-    if start is not None:
-        intervals.append((start, date.max))
-    return intervals
-
-
-def _merge(intervals: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    merged: list[tuple[date, date]] = []
-    for start, end in sorted(intervals):
-        if merged and (merged[-1][1] == date.max or start <= merged[-1][1] + timedelta(days=1)):
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def offering_adoption_curve(
@@ -129,8 +91,8 @@ def offering_adoption_curve(
         intervals = []
         for rule in rules:
             days = [(d, n) for d, kind, n in rows_of_partner if kind in rule.kinds]
-            intervals += _rule_intervals(days, rule)
-        for start, end in _merge(intervals):
+            intervals += rule_intervals(days, rule)
+        for start, end in merge_intervals(intervals):
             add(partner_id, start, end)
     return _curve(points, joined, diff)
 

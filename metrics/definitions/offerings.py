@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from events.choices import EventKind
+from metrics.adoption_rules import DEFAULT_OFFERING_RULES, Rule, trusted_offerings
 from metrics.definitions.common import _day_start, _today, partners_matching
 from metrics.models import OfferingAdoptionRule, OfferingAdoptionSpan, PartnerDayOffering
 from partners.choices import PartnerStatus
@@ -17,30 +17,6 @@ from partners.selectors import OfferingAudience, offering_audiences, offerings_f
 
 
 # --- Offering adoption ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Rule:
-    description: str
-    kinds: tuple[str, ...]
-    window_days: int | None
-    min_events: int = 1
-
-
-DEFAULT_OFFERING_RULES = (
-    Rule(
-        "A deal registered or won with it in the last 90 days",
-        (EventKind.DEAL_SUBMITTED, EventKind.DEAL_WON),
-        90,
-    ),
-    Rule("A certification on it", (EventKind.CERTIFICATION_EARNED,), None),
-    Rule(
-        "Its assets used in the last 90 days",
-        (EventKind.RESOURCE_VIEWED, EventKind.RESOURCE_DOWNLOADED),
-        90,
-    ),
-    Rule("Product usage reported in the last 30 days", (EventKind.OFFERING_USED,), 30),
-)
-
-
 def offering_rules(offering: Offering) -> tuple[Rule, ...]:
     """The offering's configured rules (OfferingAdoptionRule), or the defaults."""
     configured = tuple(
@@ -156,8 +132,6 @@ def _adopted_from_spans(
 ) -> dict[str, int]:
     """Slug → eligible adopters on ``as_of``, for the offerings whose ``OfferingAdoptionSpan``
     rows were computed with these rules (``metrics.summaries``). Two queries."""
-    from metrics.summaries import trusted_offerings
-
     trusted = trusted_offerings(rules_of)
     if not trusted:
         return {}

@@ -14,7 +14,7 @@ from django.db.models import Count, FloatField, Sum
 from django.db.models.functions import Cast, Floor, Least, TruncWeek
 
 from metrics.definitions.common import _day_start, _joined_between, _today, partners_matching
-from metrics.models import AdoptionScore, PartnerDay, PartnerDayUser
+from metrics.models import AdoptionScore, PartnerDay, PartnerDayUser, PartnerWeek
 from partners.choices import PartnerStatus
 from partners.readers import readers
 
@@ -119,7 +119,7 @@ def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
     current week so far): a range that starts or ends mid-week shows that week's real activity,
     not a partial week's smaller count that would read as a drop. Every week is listed, 0 when
     nobody was active. Two grouped queries. (The dashboard reads the same numbers from the
-    weekly summary: ``metrics.summaries``.)"""
+    weekly summary: ``weekly_active_from_summary``.)"""
     partners = partners_matching(**filters)
     mondays = week_starts(since, until)
     window = {"day__range": (mondays[0], mondays[-1] + timedelta(days=6)), "partner__in": partners}
@@ -128,6 +128,27 @@ def weekly_active(*, since: date, until: date, **filters) -> list[WeekActivity]:
     return [
         WeekActivity(week=monday, partners=by_partner.get(monday, 0), users=by_user.get(monday, 0))
         for monday in mondays
+    ]
+
+
+def weekly_active_from_summary(*, since: date, until: date, **filters) -> list[WeekActivity]:
+    """``weekly_active`` from the weekly summary ``PartnerWeek`` (kept by ``metrics.summaries``):
+    every week the range touches counts whole, so each is the sum of the matching partners' week
+    rows (exact: a user belongs to one partner, so per-partner distinct users add up). One query,
+    whatever the range: no bucket table is read. The dashboard reads this one."""
+    mondays = week_starts(since, until)
+    rows = (
+        PartnerWeek.objects.filter(
+            week__range=(mondays[0], mondays[-1]), partner__in=partners_matching(**filters)
+        )
+        .order_by()
+        .values("week")
+        .annotate(partners=Count("partner_id"), users=Sum("users"))
+        .values_list("week", "partners", "users")
+    )
+    found = {w: WeekActivity(week=w, partners=n, users=u) for w, n, u in rows}
+    return [
+        found.get(monday) or WeekActivity(week=monday, partners=0, users=0) for monday in mondays
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from events.services import record_events
-from metrics import summaries
+from metrics import adoption_rules, summaries
 from metrics.definitions import offering_adoption, offering_adoption_curve, program
 from metrics.definitions.offerings import _adopted_count, _eligible, offering_rules
 from metrics.models import (
@@ -132,7 +132,7 @@ def test_edited_rules_are_answered_from_usage_until_the_next_refresh(world, offe
     assert [r.adopted for r in offering_adoption() if r.offering == core] == [0]  # not the spans
     assert [p.adopted for p in offering_adoption_curve(offering=core)][-1] == 0
     roll()  # no new event: the refresh still rebuilds the offering whose rules changed
-    assert summaries.trusted_offerings({"core": offering_rules(core)}) == {"core"}
+    assert adoption_rules.trusted_offerings({"core": offering_rules(core)}) == {"core"}
     assert not OfferingAdoptionSpan.objects.filter(offering="core").exists()
     assert [r.adopted for r in offering_adoption() if r.offering == core] == [0]
 
@@ -272,7 +272,9 @@ def test_weekly_summary_and_reader_equal_the_bucket_and_naive_computations(world
             {"owner": world.users["manager_owner"]},
         ):
             expected = program.weekly_active(since=since, until=until, **filters)
-            assert summaries.weekly_active(since=since, until=until, **filters) == expected
+            assert (
+                program.weekly_active_from_summary(since=since, until=until, **filters) == expected
+            )
             assert any(w.users for w in expected) or filters
 
 
@@ -292,6 +294,6 @@ def test_a_range_that_starts_or_ends_mid_week_counts_those_weeks_whole(world):
     )  # fmt: skip
     roll()
     since, until = mon + timedelta(days=2), mon + timedelta(days=4)  # Wednesday to Friday
-    for weekly in (program.weekly_active, summaries.weekly_active):
+    for weekly in (program.weekly_active, program.weekly_active_from_summary):
         weeks = weekly(since=since, until=until)
         assert [(w.week, w.partners, w.users) for w in weeks] == [(mon, 1, 2)], weekly
