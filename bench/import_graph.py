@@ -2,6 +2,7 @@
 
     uv run python bench/import_graph.py            # app -> apps it imports, then the cycles
     uv run python bench/import_graph.py --edges    # also each arrow's importing lines
+    uv run python bench/import_graph.py --modules  # import cycles between modules of one app
     uv run python bench/import_graph.py --exceptions  # the contracts' ignore_imports as markdown
                                                    # (docs/architecture.md "Exceptions" section)
 
@@ -100,6 +101,31 @@ def build_graph(root: Path = ROOT):
     return edges
 
 
+def build_module_graph(root: Path = ROOT):
+    """Inside each app: module -> module of the same app it imports -> ["file:line", ...]
+    (imports inside functions included; tests and migrations left out), for the module cycles
+    check (``--modules``, ``tests/test_architecture.py``)."""
+    imports = {}
+    for app in APPS:
+        for path in sorted((root / app).rglob("*.py")):
+            rel = path.relative_to(root)
+            if "tests" in rel.parts or "migrations" in rel.parts:
+                continue
+            module = module_of(path, root)
+            tree = ast.parse(path.read_text(), filename=str(rel))
+            imports[module] = [
+                (target, f"{rel}:{line}")
+                for target, line in imported_modules(tree, module, path.name == "__init__.py")
+                if target.split(".")[0] == app
+            ]
+    edges = defaultdict(lambda: defaultdict(list))
+    for module, found in imports.items():
+        for target, where in found:
+            if target in imports and target != module and where not in edges[module][target]:
+                edges[module][target].append(where)
+    return edges
+
+
 def cycles(edges) -> list[list[str]]:
     """The strongly connected groups of more than one node (Tarjan), each sorted."""
     index, low, stack, on_stack, out = {}, {}, [], set(), []
@@ -176,11 +202,26 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edges", action="store_true", help="list the lines behind each arrow")
     parser.add_argument(
+        "--modules", action="store_true", help="print the import cycles between modules of an app"
+    )
+    parser.add_argument(
         "--exceptions", action="store_true", help="print the contracts' exceptions as markdown"
     )
     args = parser.parse_args(argv)
     if args.exceptions:
         print(exceptions_markdown())
+        return 0
+    if args.modules:
+        module_edges = build_module_graph()
+        print("Cycles between modules of one app (strongly connected groups):")
+        for group in cycles(module_edges):
+            print("  " + " <-> ".join(group))
+            for a in group:
+                for b in group:
+                    for where in module_edges[a].get(b, []):
+                        print(f"{'':4}{a} -> {b}: {where}")
+        if not cycles(module_edges):
+            print("  none")
         return 0
     edges = build_graph()
     print("App-level import graph (module- and function-level imports; tests, migrations left out)")
