@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from deals.selectors import won_totals_by_partner
 from partners.measures import Measure, Unit, register
@@ -52,13 +54,19 @@ def _won(*, partner_ids, at, subject_ids, partners):
 
 
 def _describe_revenue(*, current, minimum, subject):
-    text = f"{money(current)} of {money(minimum)} won in the last 12 months"
-    return text, "Register a deal", reverse("deals:create")
+    text = _("%(current)s of %(minimum)s won in the last 12 months") % {
+        "current": money(current),
+        "minimum": money(minimum),
+    }
+    return text, _("Register a deal"), reverse("deals:create")
 
 
 def _describe_won(*, current, minimum, subject):
-    text = f"{_number(current)} of {_number(minimum)} deals won in the last 12 months"
-    return text, "Register a deal", reverse("deals:create")
+    text = _("%(current)s of %(minimum)s deals won in the last 12 months") % {
+        "current": _number(current),
+        "minimum": _number(minimum),
+    }
+    return text, _("Register a deal"), reverse("deals:create")
 
 
 def register_measures() -> None:
@@ -66,7 +74,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=WON_DEALS_12M,
-            label="Deals won in the last 12 months",
+            label=gettext_lazy("Deals won in the last 12 months"),
             unit=Unit.COUNT,
             compute=_won,
             describe=_describe_won,
@@ -75,7 +83,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=REVENUE_12M,
-            label="Won revenue in the last 12 months",
+            label=gettext_lazy("Won revenue in the last 12 months"),
             unit=Unit.MONEY,
             compute=_won,
             describe=_describe_revenue,

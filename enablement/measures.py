@@ -5,7 +5,7 @@ tiers app reads them by key and never imports enablement."""
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from enablement import selectors
 from enablement.models import Certification, Course
@@ -51,18 +51,24 @@ def _certification_by_reference(reference: str) -> int | None:
 
 
 def _describe_certified(*, current, minimum, subject):
-    text = f"{_number(current)} of {_number(minimum)} certified people"
+    text = _("%(current)s of %(minimum)s certified people") % {
+        "current": _number(current),
+        "minimum": _number(minimum),
+    }
     if subject is not None:
         text += f" ({subject.name})"
     if subject is not None and subject.first_course_slug:
         url = reverse("enablement:course_detail", args=[subject.first_course_slug])
-        return text, f"Take {subject.first_course_title}", url
-    return text, "Get certified", reverse("enablement:catalog")
+        return text, _("Take %(course)s") % {"course": subject.first_course_title}, url
+    return text, _("Get certified"), reverse("enablement:catalog")
 
 
 def _describe_courses(*, current, minimum, subject):
-    text = f"{_number(current)} of {_number(minimum)} courses completed"
-    return text, "Browse courses", reverse("enablement:catalog")
+    text = _("%(current)s of %(minimum)s courses completed") % {
+        "current": _number(current),
+        "minimum": _number(minimum),
+    }
+    return text, _("Browse courses"), reverse("enablement:catalog")
 
 
 def _check_certified(*, tier, minimum, subject_id):
@@ -171,7 +177,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=CERTIFIED_USERS,
-            label="Certified people",
+            label=gettext_lazy("Certified people"),
             unit=Unit.COUNT,
             compute=_certified,
             describe=_describe_certified,
@@ -185,7 +191,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=COMPLETED_COURSES,
-            label="Courses completed",
+            label=gettext_lazy("Courses completed"),
             unit=Unit.COUNT,
             compute=_courses,
             describe=_describe_courses,

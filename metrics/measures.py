@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.selectors import active_users_by_partner, adoption_average_by_partner
 from partners.measures import Measure, Unit, register
@@ -41,12 +42,15 @@ def _describe_adoption(*, current, minimum, subject):
             _("Adoption score %(score)s (90-day average), needs %(minimum)s: %(short)s short")
             % values
         )
-    return text, "See your adoption", reverse("metrics:partner_adoption")
+    return text, _("See your adoption"), reverse("metrics:partner_adoption")
 
 
 def _describe_active(*, current, minimum, subject):
-    text = f"{_number(current)} of {_number(minimum)} people active in the last 30 days"
-    return text, "Invite colleagues", reverse("partners:team")
+    text = _("%(current)s of %(minimum)s people active in the last 30 days") % {
+        "current": _number(current),
+        "minimum": _number(minimum),
+    }
+    return text, _("Invite colleagues"), reverse("partners:team")
 
 
 def _check_adoption(*, tier, minimum, subject_id):
@@ -60,7 +64,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=ADOPTION_SCORE_90D,
-            label="Average adoption score over the last 90 days",
+            label=gettext_lazy("Average adoption score over the last 90 days"),
             unit=Unit.SCORE,
             compute=_adoption,
             describe=_describe_adoption,
@@ -71,7 +75,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=ACTIVE_USERS_30D,
-            label="Active portal users in the last 30 days",
+            label=gettext_lazy("Active portal users in the last 30 days"),
             unit=Unit.COUNT,
             compute=_active,
             describe=_describe_active,

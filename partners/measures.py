@@ -37,15 +37,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from kernel.registry import Registry
 
 
 class Unit(models.TextChoices):
-    COUNT = "count", "count"
-    MONEY = "money", "money (PRM_TIER_CURRENCY)"
-    SCORE = "score", "score"
-    FLAG = "flag", "done (1) or not (0)"
+    COUNT = "count", _("count")
+    MONEY = "money", _("money (PRM_TIER_CURRENCY)")
+    SCORE = "score", _("score")
+    FLAG = "flag", _("done (1) or not (0)")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Measure:
     """What a tier requirement can measure. See the module docstring for the callables."""
 
     key: str  # stored on the requirement; never renamed once requirements use it
-    label: str  # "Certified people"
+    label: str  # "Certified people" (lazily translated)
     unit: str  # a Unit
     compute: Callable[..., dict]
     describe: Callable[..., tuple[str, str, str]]

@@ -58,7 +58,7 @@ def requirement_form() -> type[TierRequirementForm]:
     page is, as the measures are registered after the admin modules are loaded)."""
     fields = {}
     for name in _subject_names():
-        takers = ", ".join(m.label for _, m in measures.items() if m.subject == name)
+        takers = ", ".join(str(m.label) for _, m in measures.items() if m.subject == name)
         fields[name] = forms.CharField(
             required=False,
             label=name.capitalize(),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.measures import Measure, Unit, measures, register
 from partners.models import Tier
@@ -129,8 +130,8 @@ def _activated(*, partner_ids, at, subject_ids, partners):
 
 
 def _describe_activated(*, current, minimum, subject):
-    text = "Activation done" if current >= minimum else "Activation not done yet"
-    return text, "Finish onboarding", reverse("onboarding:checklist")
+    text = _("Activation done") if current >= minimum else _("Activation not done yet")
+    return text, _("Finish onboarding"), reverse("onboarding:checklist")
 
 
 def _check_activated(*, tier, minimum, subject_id):
@@ -144,7 +145,7 @@ def register_measures() -> None:
     register(
         Measure(
             key=ACTIVATED,
-            label="Activation done",
+            label=gettext_lazy("Activation done"),
             unit=Unit.FLAG,
             compute=_activated,
             describe=_describe_activated,
