@@ -150,9 +150,13 @@ def _is_last_active_admin(user: User) -> bool:
 
 
 def _set_role(user: User, role: str) -> None:
-    # Vendor admins administer the product (and the Django admin); channel managers do neither.
+    """Vendor admins may enter the Django admin (``is_staff``); channel managers may not. This page
+    never grants ``is_superuser`` (that stays with ``createsuperuser`` and the Django admin), but a
+    demotion takes it away: a superuser counts as a vendor admin wherever the product asks."""
     user.vendor_role = role
-    user.is_staff = user.is_superuser = role == VendorRole.ADMIN
+    user.is_staff = role == VendorRole.ADMIN
+    if role != VendorRole.ADMIN:
+        user.is_superuser = False
 
 
 @transaction.atomic
@@ -220,6 +224,23 @@ def staff_set_password_url(*, user: User) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _queue_invitation(*, actor: User, user: User, key: str) -> None:
+    email_queue(
+        key=key,
+        to=[user.email],
+        subject=_("You are invited to %(site)s") % {"site": settings.SITE_NAME},
+        template="staff_invitation",
+        context={
+            "invited_by": actor,
+            "user": user,
+            "role": user.get_vendor_role_display(),
+            "url": staff_set_password_url(user=user),
+            "days": max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1),
+        },
+        secret=True,
+    )
+
+
 @transaction.atomic
 def staff_invite(*, actor: User, email: str, full_name: str, role: str) -> User:
     """Invite a new staff member: an account with the role and no password yet, and an email
@@ -246,18 +267,21 @@ def staff_invite(*, actor: User, email: str, full_name: str, role: str) -> User:
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    email_queue(
-        key=f"accounts.staff_invitation:{user.pk}",
-        to=[email],
-        subject=_("You are invited to %(site)s") % {"site": settings.SITE_NAME},
-        template="staff_invitation",
-        context={
-            "invited_by": actor,
-            "user": user,
-            "role": user.get_vendor_role_display(),
-            "url": staff_set_password_url(user=user),
-            "days": max(settings.PASSWORD_RESET_TIMEOUT // 86400, 1),
-        },
-        secret=True,
-    )
+    _queue_invitation(actor=actor, user=user, key=f"accounts.staff_invitation:{user.pk}")
+    return user
+
+
+@transaction.atomic
+def staff_resend_invitation(*, actor: User, user: User) -> User:
+    """Send the invitation again (a fresh link) to staff who have not taken it up yet: no
+    password and never signed in. Refused for anybody else, who can reset their password."""
+    actor, user = _lock_staff(actor=actor, user=user)
+    if user.has_usable_password() or user.last_login is not None:
+        raise StaffError(
+            _("%(name)s has already accepted the invitation.") % {"name": user.display_name}
+        )
+    if not user.is_active:
+        raise StaffError(_("Reactivate %(name)s first.") % {"name": user.display_name})
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    _queue_invitation(actor=actor, user=user, key=f"accounts.staff_invitation:{user.pk}:{stamp}")
     return user

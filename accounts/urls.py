@@ -22,4 +22,9 @@ urlpatterns = [
         views.StaffReactivateView.as_view(),
         name="staff_reactivate",
     ),
+    path(
+        "manage/staff/<int:pk>/resend-invitation/",
+        views.StaffResendInvitationView.as_view(),
+        name="staff_resend_invitation",
+    ),
 ]

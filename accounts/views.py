@@ -139,8 +139,6 @@ class _StaffActionView(_VendorStaffOnly, View):
         except services.StaffError as exc:
             messages.error(request, str(exc))
             return redirect("staff")
-        if message is None:
-            return redirect("staff")  # refused by the form: the page says nothing happened
         messages.success(request, message)
         return redirect("staff")
 
@@ -171,3 +169,9 @@ class StaffReactivateView(_StaffActionView):
     def act(self, request, user):
         user = services.staff_reactivate(actor=request.user, user=user)
         return _("%(name)s is active again.") % {"name": user.display_name}
+
+
+class StaffResendInvitationView(_StaffActionView):
+    def act(self, request, user):
+        user = services.staff_resend_invitation(actor=request.user, user=user)
+        return _("The invitation to %(name)s was sent again.") % {"name": user.display_name}

@@ -44,6 +44,16 @@ def test_an_admin_promotes_and_demotes_a_channel_manager(world):
     assert manager.is_channel_manager
 
 
+def test_a_demoted_superuser_is_no_vendor_admin_any_more(world):
+    other = VendorAdminFactory()  # is_superuser, like createsuperuser's admins
+    services.staff_change_role(
+        actor=world.users["vendor_admin"], user=other, role=VendorRole.CHANNEL_MANAGER
+    )
+    other = _reload(other)
+    assert not (other.is_superuser or other.is_staff or other.is_vendor_admin)
+    assert other.is_channel_manager
+
+
 def test_a_role_outside_vendor_staff_is_refused(world):
     with pytest.raises(services.StaffError, match="Choose"):
         services.staff_change_role(
@@ -104,6 +114,14 @@ def test_a_deactivated_user_cannot_sign_in_until_reactivated(world):
     assert Client().login(email=manager.email, password=PASSWORD)
 
 
+def test_a_deactivated_user_is_signed_out_of_open_sessions(client_as, world):
+    client = client_as("manager_other")
+    assert client.get(STAFF_URL).status_code == 200
+    services.staff_deactivate(actor=world.users["vendor_admin"], user=world.users["manager_other"])
+    response = client.get(STAFF_URL)
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
 def test_an_admin_cannot_deactivate_themselves(world):
     admin = world.users["vendor_admin"]
     VendorAdminFactory()
@@ -147,6 +165,33 @@ def test_an_invitation_creates_a_passwordless_account_and_emails_a_set_password_
     user = _reload(user)
     assert user.check_password("a-New-passw0rd-here")
     assert client.get(path).context["token_fail"]  # the link works once
+
+
+def test_an_invitation_not_taken_up_can_be_sent_again(world):
+    admin = world.users["vendor_admin"]
+    user = services.staff_invite(
+        actor=admin, email="nia@vendor.example", full_name="Nia Park", role="channel_manager"
+    )
+    services.staff_resend_invitation(actor=admin, user=user)
+    keys = OutboundEmail.objects.filter(key__startswith=f"accounts.staff_invitation:{user.pk}")
+    assert keys.count() == 2
+
+
+def test_an_accepted_invitation_is_not_sent_again(world):
+    with pytest.raises(services.StaffError, match="already accepted"):
+        services.staff_resend_invitation(
+            actor=world.users["vendor_admin"], user=world.users["manager_other"]
+        )
+
+
+def test_a_deactivated_invitee_is_not_sent_the_invitation_again(world):
+    admin = world.users["vendor_admin"]
+    user = services.staff_invite(
+        actor=admin, email="nia@vendor.example", full_name="Nia Park", role="channel_manager"
+    )
+    services.staff_deactivate(actor=admin, user=user)
+    with pytest.raises(services.StaffError, match="Reactivate"):
+        services.staff_resend_invitation(actor=admin, user=user)
 
 
 def test_an_invitation_to_an_existing_account_is_refused(world):
@@ -201,7 +246,7 @@ def test_channel_managers_read_the_list_without_actions(client_as, world):
     assert world.users["vendor_admin"].full_name in page
     assert "Deactivate" not in page and "Send invitation" not in page
     pk = world.users["manager_other"].pk
-    for name in ("staff_deactivate", "staff_reactivate"):
+    for name in ("staff_deactivate", "staff_reactivate", "staff_resend_invitation"):
         assert client.post(reverse(name, args=[pk])).status_code == 403
     assert client.post(reverse("staff_role", args=[pk]), {"role": "admin"}).status_code == 403
     assert client.post(STAFF_URL, {"email": "x@vendor.example"}).status_code == 403
@@ -233,7 +278,12 @@ def test_an_admin_invites_promotes_deactivates_and_reactivates_through_the_page(
         {"full_name": "Nia Park", "email": "nia@vendor.example", "role": "channel_manager"},
     )
     assert response.status_code == 302 and response["Location"] == STAFF_URL
-    assert User.objects.get(email="nia@vendor.example").vendor_role == VendorRole.CHANNEL_MANAGER
+    invitee = User.objects.get(email="nia@vendor.example")
+    assert invitee.vendor_role == VendorRole.CHANNEL_MANAGER
+    page = client.get(STAFF_URL).content.decode()
+    assert "Invited" in page and "Resend invitation" in page
+    response = client.post(reverse("staff_resend_invitation", args=[invitee.pk]))
+    assert response.status_code == 302
 
     response = client.post(reverse("staff_role", args=[manager.pk]), {"role": "admin"})
     assert response.status_code == 302 and _reload(manager).is_vendor_admin
