@@ -99,7 +99,6 @@ class StaffListView(_VendorStaffOnly, View):
         context = {
             "staff": selectors.staff_list(),
             "form": form,
-            "role_form": StaffRoleForm(),
             "can_manage": request.user.is_vendor_admin,
         }
         return render(request, self.template_name, context, status=status)
