@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts import profile
-from accounts.choices import TokenScope
+from accounts.choices import TokenScope, VendorRole
 
 
 class ApiTokenForm(forms.Form):
@@ -84,3 +84,23 @@ class ProfileForm(forms.Form):
         phone = profile.normalize_phone(self.cleaned_data.get("phone", ""))
         profile.validate_phone(phone)
         return phone
+
+
+STAFF_ROLE_CHOICES = [
+    (VendorRole.CHANNEL_MANAGER, _("Channel manager")),
+    (VendorRole.ADMIN, _("Vendor admin")),
+]
+
+
+class StaffInviteForm(forms.Form):
+    """A vendor admin invites a new staff member (saved by services.staff_invite)."""
+
+    full_name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=STAFF_ROLE_CHOICES, initial=VendorRole.CHANNEL_MANAGER
+    )
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)

@@ -5,9 +5,11 @@ import hmac
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db.models import QuerySet
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from accounts.choices import VendorRole
 from accounts.models import ApiToken, User
 
 TOKEN_PREFIX = "prm"  # noqa: S105  # nosec B105 - public marker (prm_<prefix>_<secret>)
@@ -59,3 +61,44 @@ def user_must_set_up_mfa(user) -> bool:
     if not (user.is_authenticated and (user.is_staff or user.is_channel_manager)):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+# --- Vendor staff ---------------------------------------------------------------------------------
+
+STAFF = Q(vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]) | Q(is_superuser=True)
+ACTIVE_ADMINS = Q(is_active=True) & (Q(vendor_role=VendorRole.ADMIN) | Q(is_superuser=True))
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def staff_list() -> QuerySet[User]:
+    """Vendor staff (channel managers and vendor admins, active or not), by name, each annotated
+    with ``has_totp`` (a TOTP authenticator is set up: what ``user_must_set_up_mfa`` asks) and
+    ``invited`` (never signed in and no password yet: an invitation not taken up) and ``is_admin``
+    (a vendor admin, by role or as a superuser). One query."""
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return (
+        User.objects.filter(STAFF)
+        .annotate(
+            has_totp=Exists(totp),
+            invited=_flag(
+                Q(last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+            ),
+            is_admin=_flag(Q(vendor_role=VendorRole.ADMIN) | Q(is_superuser=True)),
+        )
+        .order_by("full_name", "email")
+    )
+
+
+def staff_get(*, pk: int) -> User:
+    """One vendor staff member; 404 for anybody else (partner users are not managed here)."""
+    user = User.objects.filter(STAFF, pk=pk).first()
+    if user is None:
+        raise Http404("No such staff member.")
+    return user
+
+
+def staff_active_admin_count() -> int:
+    return User.objects.filter(ACTIVE_ADMINS).count()

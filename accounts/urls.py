@@ -10,4 +10,21 @@ urlpatterns = [
         views.ApiTokenRevokeView.as_view(),
         name="api_token_revoke",
     ),
+    path("manage/staff/", views.StaffListView.as_view(), name="staff"),
+    path("manage/staff/<int:pk>/role/", views.StaffRoleView.as_view(), name="staff_role"),
+    path(
+        "manage/staff/<int:pk>/deactivate/",
+        views.StaffDeactivateView.as_view(),
+        name="staff_deactivate",
+    ),
+    path(
+        "manage/staff/<int:pk>/reactivate/",
+        views.StaffReactivateView.as_view(),
+        name="staff_reactivate",
+    ),
+    path(
+        "manage/staff/<int:pk>/resend-invitation/",
+        views.StaffResendInvitationView.as_view(),
+        name="staff_resend_invitation",
+    ),
 ]

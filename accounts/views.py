@@ -1,14 +1,17 @@
-"""Account settings pages: the personal profile, personal API tokens (create, name, revoke)."""
+"""Account settings pages: the personal profile, personal API tokens (create, name, revoke); the
+vendor staff page (vendor admins change roles, deactivate, reactivate and invite; channel
+managers read it)."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts import selectors, services
-from accounts.forms import ApiTokenForm, ProfileForm
+from accounts.forms import ApiTokenForm, ProfileForm, StaffInviteForm, StaffRoleForm
 
 
 class ProfileView(LoginRequiredMixin, View):
@@ -71,3 +74,103 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
         services.api_token_revoke(token=token)
         messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
         return redirect("api_tokens")
+
+
+class _VendorStaffOnly(LoginRequiredMixin):
+    """Anonymous → login page; partner users → 404; channel managers read, vendor admins act
+    (``admin_only`` views answer channel managers 403)."""
+
+    admin_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            if not user.is_channel_manager:
+                raise Http404("Not found.")
+            if self.admin_only and not user.is_vendor_admin:
+                raise PermissionDenied(_("Only vendor admins manage vendor staff."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffListView(_VendorStaffOnly, View):
+    template_name = "accounts/staff.html"
+
+    def _render(self, request, form, status=200):
+        context = {
+            "staff": selectors.staff_list(),
+            "form": form,
+            "can_manage": request.user.is_vendor_admin,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self._render(request, StaffInviteForm())
+
+    def post(self, request):  # invite
+        if not request.user.is_vendor_admin:
+            raise PermissionDenied(_("Only vendor admins manage vendor staff."))
+        form = StaffInviteForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            user = services.staff_invite(actor=request.user, **form.cleaned_data)
+        except services.StaffError as exc:
+            form.add_error(None, str(exc))
+            return self._render(request, form, status=400)
+        messages.success(
+            request,
+            _("%(name)s is invited: an email with a link to choose a password is on its way.")
+            % {"name": user.display_name},
+        )
+        return redirect("staff")
+
+
+class _StaffActionView(_VendorStaffOnly, View):
+    admin_only = True
+
+    def act(self, request, user):
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        user = selectors.staff_get(pk=pk)
+        try:
+            message = self.act(request, user)
+        except services.StaffError as exc:
+            messages.error(request, str(exc))
+            return redirect("staff")
+        messages.success(request, message)
+        return redirect("staff")
+
+
+class StaffRoleView(_StaffActionView):
+    def post(self, request, pk: int):
+        form = StaffRoleForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(_("Choose channel manager or vendor admin."))
+        self.role = form.cleaned_data["role"]
+        return super().post(request, pk)
+
+    def act(self, request, user):
+        user = services.staff_change_role(actor=request.user, user=user, role=self.role)
+        return _("%(name)s is now a %(role)s.") % {
+            "name": user.display_name,
+            "role": dict(StaffRoleForm.base_fields["role"].choices)[self.role].lower(),
+        }
+
+
+class StaffDeactivateView(_StaffActionView):
+    def act(self, request, user):
+        user = services.staff_deactivate(actor=request.user, user=user)
+        return _("%(name)s is deactivated and can no longer sign in.") % {"name": user.display_name}
+
+
+class StaffReactivateView(_StaffActionView):
+    def act(self, request, user):
+        user = services.staff_reactivate(actor=request.user, user=user)
+        return _("%(name)s is active again.") % {"name": user.display_name}
+
+
+class StaffResendInvitationView(_StaffActionView):
+    def act(self, request, user):
+        user = services.staff_resend_invitation(actor=request.user, user=user)
+        return _("The invitation to %(name)s was sent again.") % {"name": user.display_name}

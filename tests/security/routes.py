@@ -433,6 +433,28 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "api_token"},
         post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
     ),
+    # vendor staff: channel managers read the list, vendor admins act; partner users see nothing
+    "staff": Route(
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+        post=row(LOGIN, 404, 404, 404, 404, 403, 403, 400),
+    ),
+    "staff_role": Route(
+        kwargs={"pk": "staff_member"},
+        post=row(LOGIN, 404, 404, 404, 404, 403, 403, 400),
+    ),
+    "staff_deactivate": Route(
+        kwargs={"pk": "staff_member"},
+        post=row(LOGIN, 404, 404, 404, 404, 403, 403, 302),
+    ),
+    "staff_reactivate": Route(
+        kwargs={"pk": "staff_member"},
+        post=row(LOGIN, 404, 404, 404, 404, 403, 403, 302),
+    ),
+    # the sweep's staff member has a password: refused (a message on the page, 302)
+    "staff_resend_invitation": Route(
+        kwargs={"pk": "staff_member"},
+        post=row(LOGIN, 404, 404, 404, 404, 403, 403, 302),
+    ),
     "api-schema": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
     "api-docs": Route(get=row(200, 200, 200, 200, 200, 200, 200, 200)),
     "api-metrics-activation": Route(get=row(401, 404, 404, 404, 404, 200, 200, 200)),

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import services as account_services
+from accounts.tests.factories import ChannelManagerFactory
 from deals import services as deal_services
 from deals.tests.factories import make_deal
 from enablement import services as enablement_services
@@ -116,6 +117,8 @@ def build_sweep_objects(world) -> dict:
     # The program leaderboard names partners on purpose (with points only); partners may opt
     # out. A does, so the sweep also proves an opted-out partner is named nowhere to B.
     incentive_services.leaderboard_set_opt_out(partner=partner, actor=a_admin, opt_out=True)
+    # a staff member for the staff page's actions (vendor admins deactivate and reactivate them)
+    staff_member = ChannelManagerFactory(full_name="Sweep Staffer")
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
@@ -141,6 +144,7 @@ def build_sweep_objects(world) -> dict:
         "certificate_pk": certificate.pk,
         "resource": resource.pk,
         "api_token": api_token.token.pk,
+        "staff_member": staff_member.pk,
         "checklist": checklist.pk,
         "program": partner.program_id,
         "tier": partner.tier_id,
