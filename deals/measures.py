@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deals.selectors import won_totals_by_partner
-from partners.measures import Measure, Unit, register
+from partners.measures import Measure, Unit, number_text, register
 
 WON_DEALS_12M = "won_deals_12m"
 REVENUE_12M = "revenue_12m"
@@ -31,10 +31,6 @@ def money(value: Decimal, currency: str | None = None) -> str:
     else:
         text = f"{value.quantize(Decimal('1')):f}"
     return prefix + text
-
-
-def _number(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
 
 
 def _won(*, partner_ids, at, subject_ids, partners):
@@ -63,8 +59,8 @@ def _describe_revenue(*, current, minimum, subject):
 
 def _describe_won(*, current, minimum, subject):
     text = _("%(current)s of %(minimum)s deals won in the last 12 months") % {
-        "current": _number(current),
-        "minimum": _number(minimum),
+        "current": number_text(current),
+        "minimum": number_text(minimum),
     }
     return text, _("Register a deal"), reverse("deals:create")
 

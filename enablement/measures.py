@@ -9,14 +9,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from enablement import selectors
 from enablement.models import Certification, Course
-from partners.measures import Measure, Unit, register
+from partners.measures import Measure, Unit, number_text, register
 
 CERTIFIED_USERS = "certified_users"
 COMPLETED_COURSES = "completed_courses"
-
-
-def _number(value) -> str:
-    return f"{value.normalize():f}"
 
 
 def _certified(*, partner_ids, at, subject_ids, partners):
@@ -52,8 +48,8 @@ def _certification_by_reference(reference: str) -> int | None:
 
 def _describe_certified(*, current, minimum, subject):
     text = _("%(current)s of %(minimum)s certified people") % {
-        "current": _number(current),
-        "minimum": _number(minimum),
+        "current": number_text(current),
+        "minimum": number_text(minimum),
     }
     if subject is not None:
         text += f" ({subject.name})"
@@ -65,8 +61,8 @@ def _describe_certified(*, current, minimum, subject):
 
 def _describe_courses(*, current, minimum, subject):
     text = _("%(current)s of %(minimum)s courses completed") % {
-        "current": _number(current),
-        "minimum": _number(minimum),
+        "current": number_text(current),
+        "minimum": number_text(minimum),
     }
     return text, _("Browse courses"), reverse("enablement:catalog")
 
@@ -110,7 +106,7 @@ def _check_courses(*, tier, minimum, subject_id):
             "n": open_courses,
             "program": tier.program.name,
             "tier": tier.name,
-            "minimum": _number(minimum),
+            "minimum": number_text(minimum),
         }
     }
 
@@ -134,7 +130,7 @@ def _warn_courses(*, tier, minimum) -> list[str]:
                 )
                 % {
                     "tier": tier.name,
-                    "minimum": _number(minimum),
+                    "minimum": number_text(minimum),
                     "n": n,
                     "type": partner_type.name,
                 }

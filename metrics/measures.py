@@ -9,16 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics.selectors import active_users_by_partner, adoption_average_by_partner
-from partners.measures import Measure, Unit, register
+from partners.measures import Measure, Unit, number_text, register
 
 ADOPTION_SCORE_90D = "adoption_score_90d"
 ACTIVE_USERS_30D = "active_users_30d"
 # The adoption score is 0 to 100 (docs/metrics.md "Adoption score").
 ADOPTION_SCORE_MAX = 100
-
-
-def _number(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
 
 
 def _adoption(*, partner_ids, at, subject_ids, partners):
@@ -33,11 +29,11 @@ def _active(*, partner_ids, at, subject_ids, partners):
 
 def _describe_adoption(*, current, minimum, subject):
     # A score is not a count toward a total ("93.1 of 60" read as nonsense): say the bar.
-    values = {"score": _number(current), "minimum": _number(minimum)}
+    values = {"score": number_text(current), "minimum": number_text(minimum)}
     if current >= minimum:
         text = _("Adoption score %(score)s (90-day average), needs %(minimum)s: met") % values
     else:
-        values["short"] = _number(minimum - current)
+        values["short"] = number_text(minimum - current)
         text = (
             _("Adoption score %(score)s (90-day average), needs %(minimum)s: %(short)s short")
             % values
@@ -47,8 +43,8 @@ def _describe_adoption(*, current, minimum, subject):
 
 def _describe_active(*, current, minimum, subject):
     text = _("%(current)s of %(minimum)s people active in the last 30 days") % {
-        "current": _number(current),
-        "minimum": _number(minimum),
+        "current": number_text(current),
+        "minimum": number_text(minimum),
     }
     return text, _("Invite colleagues"), reverse("partners:team")
 

@@ -70,6 +70,11 @@ class Measure:
 measures: Registry[Measure] = Registry("tier measure")
 
 
+def number_text(value) -> str:
+    """A measure's value or minimum as a progress line shows it: ``3``, ``2.5``, never ``3.00``."""
+    return f"{Decimal(value).normalize():f}"
+
+
 def register(measure: Measure) -> Measure:
     """Register ``measure`` under its key (from an ``AppConfig.ready()``)."""
     return measures.register(measure.key, measure)
