@@ -24,3 +24,4 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "api.token_revoked", "API token revoked"
     EXPORT = "data.export", "Data exported"
     ADMIN_CHANGE = "admin.change", "Changed in the admin"
+    SETUP_CHANGE = "setup.change", "Changed in setup"

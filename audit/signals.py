@@ -15,6 +15,7 @@ from audit.context import current_request
 from audit.models import AuditEntry
 from audit.services import audit_record, audit_record_many
 from events.choices import EventKind
+from kernel import setup_log
 
 User = get_user_model()
 
@@ -156,6 +157,23 @@ def _current_user():
 def on_admin_change(sender, instance, created, **kwargs):
     if not created:
         return
+    flag = {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, "")
+    setup = setup_log.parse(instance.change_message)
+    if setup is not None:  # a setup page's change: who, what, each field before and after
+        audit_record(
+            action=AuditAction.SETUP_CHANGE,
+            actor=instance.user,
+            target_type=instance.content_type.model if instance.content_type_id else "",
+            target_id=instance.object_id or "",
+            target_repr=instance.object_repr,
+            details={
+                "flag": flag,
+                "summary": str(setup.get("setup", ""))[:300],
+                "before": setup.get("before") or {},
+                "after": setup.get("after") or {},
+            },
+        )
+        return
     audit_record(
         action=AuditAction.ADMIN_CHANGE,
         actor=instance.user,
@@ -163,7 +181,7 @@ def on_admin_change(sender, instance, created, **kwargs):
         target_id=instance.object_id or "",
         target_repr=instance.object_repr,
         details={
-            "flag": {1: "added", 2: "changed", 3: "deleted"}.get(instance.action_flag, ""),
+            "flag": flag,
             "message": instance.get_change_message()[:500],
         },
     )
