@@ -15,6 +15,7 @@ from enablement.models import (
     Lesson,
     Question,
     Quiz,
+    QuizAttempt,
     Resource,
 )
 from enablement.selectors import _lesson_count
@@ -93,6 +94,26 @@ def setup_question_get(*, user, pk: int) -> Question:
     if question is None:
         raise Http404("No such question.")
     return question
+
+
+def quiz_references(*, quiz: Quiz) -> list[str]:
+    """What removing the quiz would erase: the attempts people made (one query)."""
+    taken = QuizAttempt.objects.filter(quiz=quiz).aggregate(
+        attempts=Count("pk"),
+        people=Count("user", distinct=True),
+        partners=Count("partner", distinct=True),
+    )
+    if not taken["attempts"]:
+        return []
+    counts = {
+        "attempts": ngettext("%(n)s attempt", "%(n)s attempts", taken["attempts"])
+        % {"n": taken["attempts"]},
+        "people": ngettext("%(n)s person", "%(n)s people", taken["people"])
+        % {"n": taken["people"]},
+        "partners": ngettext("%(n)s partner", "%(n)s partners", taken["partners"])
+        % {"n": taken["partners"]},
+    }
+    return [_("%(attempts)s by %(people)s from %(partners)s") % counts]
 
 
 def course_references(*, course: Course) -> list[str]:

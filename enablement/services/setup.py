@@ -3,13 +3,13 @@ and choices, certifications and resources. Vendor admins only (the views check; 
 takes the ``actor``).
 
 Each function is one change: keyword-only, atomic, it refuses bad input with a ValidationError
-keyed by field (``None`` for the whole form), so the form shows it where it belongs, and it leaves
-a line in the admin's change log, which the audit app records as an audit entry (audit.signals
-listens to ``LogEntry``). No event is recorded: the kinds registry (events.choices) declares no
-kind for authoring changes.
+keyed by field (``None`` for the whole form), so the form shows it where it belongs, and it writes
+the change through ``kernel.setup_log`` in the same transaction: who, what, and each changed field
+before and after (many-to-many audiences included), which the audit log shows as "Changed in
+setup". A refused change writes nothing. No event is recorded: the kinds registry
+(events.choices) declares no kind for authoring changes.
 """
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
@@ -21,7 +21,9 @@ from enablement.selectors.setup import (
     certification_references,
     course_learner_count,
     course_references,
+    quiz_references,
 )
+from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 from kernel.uploads import inspect_upload
 
 COURSE_FIELDS = ("title", "slug", "summary", "description", "estimated_minutes",
@@ -34,16 +36,39 @@ RESOURCE_FIELDS = ("title", "summary", "body", "kind", "category", "language", "
                    "url", "marketing_asset", "is_published", "min_tier")  # fmt: skip
 AUDIENCE_M2M = ("programs", "partner_types")
 
+# What the setup log keeps of each kind, before and after a change (kernel.setup_log.snapshot:
+# foreign keys and many-to-many fields by name, long texts cut).
+COURSE_LOG = (*COURSE_FIELDS, "is_published", "offerings", *AUDIENCE_M2M)
+LESSON_LOG = ("course", "position", "title", "body", "video_url", "attachment_name")
+QUIZ_LOG = ("course", *QUIZ_FIELDS)
+QUESTION_LOG = ("quiz", "position", "text", "kind", "explanation")
+CERTIFICATION_LOG = (*CERTIFICATION_FIELDS, "courses", *AUDIENCE_M2M)
+RESOURCE_LOG = (*RESOURCE_FIELDS, "file_name", "tags", "offerings", *AUDIENCE_M2M)
 
-def _log(actor, obj, flag: int, message: str) -> None:
-    """One line in the change log (audited as a setup change by the audit app)."""
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[obj],
-        action_flag=flag,
-        change_message=f"Setup pages: {message}",
-        single_object=True,
+
+def _log(actor, obj, action: str, summary: str, *, before=None, after=None) -> None:
+    """One setup change (audited with its fields before and after)."""
+    log_setup_change(
+        actor=actor, obj=obj, action=action, before=before, after=after, summary=summary
     )
+
+
+def _question_snapshot(question: Question) -> dict:
+    """A question's fields and its choices in order, the right ones marked."""
+    values = snapshot(question, QUESTION_LOG)
+    choices = (
+        Choice.objects.filter(question=question).order_by("position", "pk") if question.pk else []
+    )
+    values["choices"] = "; ".join(
+        _("%(text)s (correct)") % {"text": c.text} if c.is_correct else c.text for c in choices
+    )
+    return values
+
+
+def _quiz_snapshot(quiz: Quiz) -> dict:
+    values = snapshot(quiz, QUIZ_LOG)
+    values["questions"] = Question.objects.filter(quiz=quiz).count() if quiz.pk else 0
+    return values
 
 
 def _assign(obj, data: dict, fields) -> None:
@@ -95,7 +120,10 @@ def course_create(*, actor, data: dict) -> Course:
     _full_clean(course)
     course.save()
     _set_m2m(course, data, ("offerings", *AUDIENCE_M2M))
-    _log(actor, course, ADDITION, "course created")
+    _log(
+        actor, course, ADDED, _("Course “%(title)s” created") % {"title": course.title},
+        after=snapshot(course, COURSE_LOG),
+    )  # fmt: skip
     return course
 
 
@@ -103,11 +131,15 @@ def course_create(*, actor, data: dict) -> Course:
 def course_update(*, actor, course: Course, data: dict) -> Course:
     _check_audience(data)
     course = Course.objects.select_for_update().get(pk=course.pk)
+    before = snapshot(course, COURSE_LOG)
     _assign(course, data, COURSE_FIELDS)
     _full_clean(course)
     course.save()
     _set_m2m(course, data, ("offerings", *AUDIENCE_M2M))
-    _log(actor, course, CHANGE, "course changed")
+    _log(
+        actor, course, CHANGED, _("Course “%(title)s” edited") % {"title": course.title},
+        before=before, after=snapshot(course, COURSE_LOG),
+    )  # fmt: skip
     return course
 
 
@@ -124,9 +156,13 @@ def course_publish(*, actor, course: Course) -> Course:
             _("The course's quiz has no questions: add some, or partners could never pass it.")
         )
     if not course.is_published:
+        before = snapshot(course, ["is_published"])
         course.is_published = True
         course.save(update_fields=["is_published", "updated_at"])
-        _log(actor, course, CHANGE, "course published")
+        _log(
+            actor, course, CHANGED, _("Course “%(title)s” published") % {"title": course.title},
+            before=before, after=snapshot(course, ["is_published"]),
+        )  # fmt: skip
     return course
 
 
@@ -140,9 +176,13 @@ def course_archive(*, actor, course: Course) -> Course:
     if references:
         _refuse(_("The course is still in use, so it cannot be archived:"), references)
     if course.is_published:
+        before = snapshot(course, ["is_published"])
         course.is_published = False
         course.save(update_fields=["is_published", "updated_at"])
-        _log(actor, course, CHANGE, "course archived")
+        _log(
+            actor, course, CHANGED, _("Course “%(title)s” archived") % {"title": course.title},
+            before=before, after=snapshot(course, ["is_published"]),
+        )  # fmt: skip
     return course
 
 
@@ -158,7 +198,13 @@ def course_delete(*, actor, course: Course) -> None:
         raise ValidationError(
             _("People have started this course; archive it instead to keep their progress.")
         )
-    _log(actor, course, DELETION, "course deleted")
+    before = snapshot(course, COURSE_LOG)
+    before["lessons"] = Lesson.objects.filter(course=course).count()
+    before["quiz"] = Quiz.objects.filter(course=course).values_list("title", flat=True).first()
+    _log(
+        actor, course, DELETED, _("Course “%(title)s” deleted") % {"title": course.title},
+        before=before,
+    )  # fmt: skip
     course.delete()
 
 
@@ -186,14 +232,20 @@ def lesson_create(*, actor, course: Course, data: dict) -> Lesson:
         _attach(lesson, data["attachment"])
     _full_clean(lesson, exclude=["attachment"])
     lesson.save()
-    _log(actor, lesson, ADDITION, f"lesson added to course {course.pk}")
+    _log(
+        actor, lesson, ADDED,
+        _("Lesson “%(lesson)s” added to the course “%(course)s”")
+        % {"lesson": lesson.title, "course": course.title},
+        after=snapshot(lesson, LESSON_LOG),
+    )  # fmt: skip
     return lesson
 
 
 @transaction.atomic
 def lesson_update(*, actor, lesson: Lesson, data: dict) -> Lesson:
     """Change a lesson; ``data["attachment"]`` replaces the file, ``remove_attachment`` drops it."""
-    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    lesson = Lesson.objects.select_for_update().select_related("course").get(pk=lesson.pk)
+    before = snapshot(lesson, LESSON_LOG)
     _assign(lesson, data, LESSON_FIELDS)
     if data.get("attachment"):
         _attach(lesson, data["attachment"])
@@ -202,7 +254,12 @@ def lesson_update(*, actor, lesson: Lesson, data: dict) -> Lesson:
         lesson.attachment_name = lesson.attachment_type = ""
     _full_clean(lesson, exclude=["attachment"])
     lesson.save()
-    _log(actor, lesson, CHANGE, "lesson changed")
+    _log(
+        actor, lesson, CHANGED,
+        _("Lesson “%(lesson)s” of the course “%(course)s” edited")
+        % {"lesson": lesson.title, "course": lesson.course.title},
+        before=before, after=snapshot(lesson, LESSON_LOG),
+    )  # fmt: skip
     return lesson
 
 
@@ -229,8 +286,16 @@ def lesson_move(*, actor, lesson: Lesson, direction: str) -> Lesson:
     Lesson.objects.filter(pk=mine.pk).update(position=spare)
     Lesson.objects.filter(pk=theirs.pk).update(position=a)
     Lesson.objects.filter(pk=mine.pk).update(position=b)
-    mine.position = b
-    _log(actor, mine, CHANGE, f"lesson moved {direction}")
+    mine.position, theirs.position = b, a
+    # Both lessons changed place: each gets its line, so the log replays the order exactly.
+    for moved, old, went_up in ((mine, a, direction == "up"), (theirs, b, direction != "up")):
+        summary = (
+            _("Lesson “%(lesson)s” moved up") if went_up else _("Lesson “%(lesson)s” moved down")
+        )
+        _log(
+            actor, moved, CHANGED, summary % {"lesson": moved.title},
+            before={"position": old}, after={"position": moved.position},
+        )  # fmt: skip
     return mine
 
 
@@ -243,8 +308,14 @@ def lesson_delete(*, actor, lesson: Lesson) -> None:
         raise ValidationError(
             _("A published course needs at least one lesson; archive the course instead.")
         )
-    _log(actor, lesson, DELETION, f"lesson deleted from course {course.pk}")
-    Lesson.objects.filter(pk=lesson.pk).delete()
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    _log(
+        actor, lesson, DELETED,
+        _("Lesson “%(lesson)s” deleted from the course “%(course)s”")
+        % {"lesson": lesson.title, "course": course.title},
+        before=snapshot(lesson, LESSON_LOG),
+    )  # fmt: skip
+    lesson.delete()
 
 
 # --- Quizzes ------------------------------------------------------------------------------------
@@ -258,11 +329,44 @@ def quiz_save(*, actor, course: Course, data: dict) -> Quiz:
     created = quiz is None
     if created:
         quiz = Quiz(course=course)
+    before = None if created else snapshot(quiz, QUIZ_LOG)
     _assign(quiz, data, QUIZ_FIELDS)
     _full_clean(quiz)
     quiz.save()
-    _log(actor, quiz, ADDITION if created else CHANGE, f"quiz of course {course.pk} saved")
+    summary = (
+        _("Quiz added to the course “%(course)s”")
+        if created
+        else _("Quiz of the course “%(course)s” edited")
+    )
+    _log(
+        actor, quiz, ADDED if created else CHANGED, summary % {"course": course.title},
+        before=before, after=snapshot(quiz, QUIZ_LOG),
+    )  # fmt: skip
     return quiz
+
+
+@transaction.atomic
+def quiz_delete(*, actor, course: Course) -> None:
+    """Remove a course's quiz (with its questions): completing the lessons then completes the
+    course. Refused once people have taken it: deleting it would erase their attempts and
+    scores (change its questions or pass mark instead, or archive the course)."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    # Locked before counting: an attempt being submitted now is counted or fails on commit.
+    quiz = Quiz.objects.select_for_update().filter(course=course).first()
+    if quiz is None:
+        raise ValidationError(_("This course has no quiz."))
+    references = quiz_references(quiz=quiz)
+    if references:
+        _refuse(
+            _("People have taken this quiz, so it cannot be removed (their scores would be lost):"),
+            references,
+        )
+    _log(
+        actor, quiz, DELETED,
+        _("Quiz removed from the course “%(course)s”") % {"course": course.title},
+        before=_quiz_snapshot(quiz),
+    )  # fmt: skip
+    quiz.delete()
 
 
 def _check_choices(kind: str, choices: list[dict]) -> list[dict]:
@@ -330,7 +434,11 @@ def question_create(
     kept = _check_choices(kind, choices)
     question.save()
     _save_choices(question, kept)
-    _log(actor, question, ADDITION, f"question added to quiz {quiz.pk}")
+    _log(
+        actor, question, ADDED,
+        _("Question added to the quiz of the course “%(course)s”") % {"course": quiz.course.title},
+        after=_question_snapshot(question),
+    )  # fmt: skip
     return question
 
 
@@ -340,12 +448,20 @@ def question_update(
 ) -> Question:
     """Change a question and its choices (``{"id", "text", "is_correct", "delete"}`` each; no
     id: a new choice)."""
-    question = Question.objects.select_for_update().get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update().select_related("quiz__course").get(pk=question.pk)
+    )
+    before = _question_snapshot(question)
     _question_fields(question, text=text, kind=kind, explanation=explanation)
     kept = _check_choices(kind, choices)
     question.save()
     _save_choices(question, kept)
-    _log(actor, question, CHANGE, "question changed")
+    _log(
+        actor, question, CHANGED,
+        _("Question of the quiz of the course “%(course)s” edited")
+        % {"course": question.quiz.course.title},
+        before=before, after=_question_snapshot(question),
+    )  # fmt: skip
     return question
 
 
@@ -355,8 +471,14 @@ def question_delete(*, actor, question: Question) -> None:
     quiz = Quiz.objects.select_for_update().select_related("course").get(pk=question.quiz_id)
     if quiz.course.is_published and quiz.questions.count() <= 1:
         raise ValidationError(_("The quiz of a published course needs at least one question."))
-    _log(actor, question, DELETION, f"question deleted from quiz {quiz.pk}")
-    Question.objects.filter(pk=question.pk).delete()
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    _log(
+        actor, question, DELETED,
+        _("Question deleted from the quiz of the course “%(course)s”")
+        % {"course": quiz.course.title},
+        before=_question_snapshot(question),
+    )  # fmt: skip
+    question.delete()
 
 
 # --- Certifications -----------------------------------------------------------------------------
@@ -390,7 +512,11 @@ def certification_create(*, actor, data: dict) -> Certification:
     _full_clean(certification)
     certification.save()
     _set_m2m(certification, data, ("courses", *AUDIENCE_M2M))
-    _log(actor, certification, ADDITION, "certification created")
+    _log(
+        actor, certification, ADDED,
+        _("Certification “%(name)s” created") % {"name": certification.name},
+        after=snapshot(certification, CERTIFICATION_LOG),
+    )  # fmt: skip
     return certification
 
 
@@ -400,11 +526,16 @@ def certification_update(*, actor, certification: Certification, data: dict) -> 
     from now on; certificates already issued keep their expiry."""
     _check_certification(data)
     certification = Certification.objects.select_for_update().get(pk=certification.pk)
+    before = snapshot(certification, CERTIFICATION_LOG)
     _assign(certification, data, CERTIFICATION_FIELDS)
     _full_clean(certification)
     certification.save()
     _set_m2m(certification, data, ("courses", *AUDIENCE_M2M))
-    _log(actor, certification, CHANGE, "certification changed")
+    _log(
+        actor, certification, CHANGED,
+        _("Certification “%(name)s” edited") % {"name": certification.name},
+        before=before, after=snapshot(certification, CERTIFICATION_LOG),
+    )  # fmt: skip
     return certification
 
 
@@ -415,7 +546,11 @@ def certification_delete(*, actor, certification: Certification) -> None:
     references = certification_references(certification=certification)
     if references:
         _refuse(_("The certification is still in use, so it cannot be deleted:"), references)
-    _log(actor, certification, DELETION, "certification deleted")
+    _log(
+        actor, certification, DELETED,
+        _("Certification “%(name)s” deleted") % {"name": certification.name},
+        before=snapshot(certification, CERTIFICATION_LOG),
+    )  # fmt: skip
     try:
         with transaction.atomic():
             certification.delete()
@@ -483,7 +618,8 @@ def _store_file(resource: Resource, upload) -> None:
     )
 
 
-def _save_resource(*, actor, resource: Resource, data: dict, flag: int) -> Resource:
+def _save_resource(*, actor, resource: Resource, data: dict) -> Resource:
+    before = snapshot(resource, RESOURCE_LOG) if resource.pk else None
     _check_resource(resource, data)
     _assign(resource, data, RESOURCE_FIELDS)
     if data.get("file"):
@@ -495,21 +631,25 @@ def _save_resource(*, actor, resource: Resource, data: dict, flag: int) -> Resou
     _full_clean(resource, exclude=["file"])
     resource.save()
     _set_m2m(resource, data, ("tags", "offerings", *AUDIENCE_M2M))
-    _log(actor, resource, flag, "resource saved")
+    summary = _("Resource “%(title)s” edited") if before else _("Resource “%(title)s” added")
+    _log(
+        actor, resource, CHANGED if before else ADDED, summary % {"title": resource.title},
+        before=before, after=snapshot(resource, RESOURCE_LOG),
+    )  # fmt: skip
     return resource
 
 
 @transaction.atomic
 def resource_create(*, actor, data: dict) -> Resource:
     """A new resource; ``data["file"]`` is the upload (documents, images, videos)."""
-    return _save_resource(actor=actor, resource=Resource(), data=data, flag=ADDITION)
+    return _save_resource(actor=actor, resource=Resource(), data=data)
 
 
 @transaction.atomic
 def resource_update(*, actor, resource: Resource, data: dict) -> Resource:
     """Change a resource; a new ``data["file"]`` replaces the stored one."""
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    return _save_resource(actor=actor, resource=resource, data=data, flag=CHANGE)
+    return _save_resource(actor=actor, resource=resource, data=data)
 
 
 @transaction.atomic
@@ -526,5 +666,8 @@ def resource_delete(*, actor, resource: Resource) -> None:
             _("Delete or re-attach its translations first:"),
             [f"“{title}” ({language})" for title, language in variants],
         )
-    _log(actor, resource, DELETION, "resource deleted")
+    _log(
+        actor, resource, DELETED, _("Resource “%(title)s” deleted") % {"title": resource.title},
+        before=snapshot(resource, RESOURCE_LOG),
+    )  # fmt: skip
     resource.delete()

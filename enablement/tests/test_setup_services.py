@@ -1,15 +1,14 @@
 """The authoring services: each rule of the setup pages refuses bad input with a message on the
-right field, and every change leaves an audited line in the change log."""
+right field, and every change is audited as a setup change with its fields before and after."""
 
 import pytest
-from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.choices import AuditAction
 from audit.models import AuditEntry
 from enablement.choices import Language, QuestionKind, ResourceKind
-from enablement.models import Certification, Choice, Course, Lesson, Question, Resource
+from enablement.models import Certification, Choice, Course, Lesson, Question, Quiz, Resource
 from enablement.services import setup as services
 from enablement.tests.factories import (
     PDF_BYTES,
@@ -20,6 +19,7 @@ from enablement.tests.factories import (
     LessonFactory,
     QuizFactory,
     ResourceFactory,
+    TagFactory,
     make_question,
 )
 from partners import readers as references
@@ -52,16 +52,80 @@ def field_errors(exc: pytest.ExceptionInfo) -> dict:
     return exc.value.message_dict
 
 
+def setup_changes(obj=None, **filters) -> list[AuditEntry]:
+    """The audit log's setup changes (oldest first), of ``obj`` when given."""
+    entries = AuditEntry.objects.filter(action=AuditAction.SETUP_CHANGE, **filters)
+    if obj is not None:
+        entries = entries.filter(target_type=obj._meta.model_name, target_id=str(obj.pk))
+    return list(entries.order_by("id"))
+
+
+def last_change(obj=None, **filters) -> AuditEntry:
+    return setup_changes(obj, **filters)[-1]
+
+
 # --- Courses ------------------------------------------------------------------------------------
 
 
-def test_a_new_course_is_a_draft_and_its_creation_is_audited(admin):
-    course = services.course_create(actor=admin, data=course_data())
+def test_a_new_course_is_a_draft_and_its_creation_is_audited(admin, world):
+    program = world.partner_a.program
+    course = services.course_create(actor=admin, data=course_data(programs=[program]))
     assert course.is_published is False
-    entry = LogEntry.objects.get(object_id=str(course.pk))
-    assert "course created" in entry.change_message
-    audit = AuditEntry.objects.get(action=AuditAction.ADMIN_CHANGE, target_id=str(course.pk))
-    assert audit.actor == admin
+    (entry,) = setup_changes(course)
+    assert entry.actor == admin and entry.details["flag"] == "added"
+    assert entry.details["summary"] == "Course “Selling gadgets” created"
+    assert entry.details["before"] == {}
+    after = entry.details["after"]
+    assert after["title"] == "Selling gadgets" and after["is_published"] is False
+    assert after["programs"] == [program.name] and after["partner_types"] == []
+
+
+def test_editing_a_course_audits_each_changed_field_old_and_new(admin, world):
+    course = services.course_create(actor=admin, data=course_data())
+    program = world.partner_a.program
+    services.course_update(
+        actor=admin,
+        course=course,
+        data=course_data(title="Selling gadgets well", estimated_minutes=45, programs=[program]),
+    )
+    entry = last_change(course)
+    assert entry.details["flag"] == "changed"
+    assert entry.details["summary"] == "Course “Selling gadgets well” edited"
+    assert entry.details["before"] == {
+        "title": "Selling gadgets", "estimated_minutes": 20, "programs": [],
+    }  # fmt: skip
+    assert entry.details["after"] == {
+        "title": "Selling gadgets well", "estimated_minutes": 45, "programs": [program.name],
+    }  # fmt: skip
+
+
+def test_saving_a_course_unchanged_adds_no_audit_entry(admin):
+    course = services.course_create(actor=admin, data=course_data())
+    services.course_update(actor=admin, course=course, data=course_data())
+    assert len(setup_changes(course)) == 1
+
+
+def test_a_refused_change_leaves_no_audit_entry(admin):
+    course = CourseFactory(is_published=False)
+    with pytest.raises(ValidationError):
+        services.course_publish(actor=admin, course=course)
+    with pytest.raises(ValidationError):
+        services.course_update(actor=admin, course=course, data=course_data(slug="not a slug"))
+    assert setup_changes() == []
+
+
+def test_publishing_and_archiving_audit_the_published_flag(admin):
+    course = CourseFactory(title="Basics", is_published=False)
+    LessonFactory(course=course)
+    services.course_publish(actor=admin, course=course)
+    services.course_archive(actor=admin, course=course)
+    published, archived = setup_changes(course)
+    assert published.details["summary"] == "Course “Basics” published"
+    assert (published.details["before"], published.details["after"]) == (
+        {"is_published": False}, {"is_published": True},
+    )  # fmt: skip
+    assert archived.details["summary"] == "Course “Basics” archived"
+    assert archived.details["after"] == {"is_published": False}
 
 
 def test_a_course_slug_must_be_unique(admin):
@@ -147,10 +211,14 @@ def test_a_course_people_started_cannot_be_deleted_but_can_be_archived(admin, wo
 def test_an_unreferenced_course_is_deleted_with_its_lessons(admin):
     course = CourseFactory()
     LessonFactory(course=course)
+    pk = course.pk
     services.course_delete(actor=admin, course=course)
-    assert not Course.objects.filter(pk=course.pk).exists()
-    assert not Lesson.objects.filter(course_id=course.pk).exists()
-    assert LogEntry.objects.filter(object_id=str(course.pk), change_message__contains="deleted")
+    assert not Course.objects.filter(pk=pk).exists()
+    assert not Lesson.objects.filter(course_id=pk).exists()
+    (entry,) = setup_changes(target_type="course", target_id=str(pk))
+    assert entry.details["flag"] == "deleted" and entry.details["after"] == {}
+    assert entry.details["before"]["title"] == course.title
+    assert entry.details["before"]["lessons"] == 1
 
 
 # --- Lessons ------------------------------------------------------------------------------------
@@ -164,6 +232,23 @@ def test_lessons_are_added_at_the_end_and_moved_by_swapping(admin):
     services.lesson_move(actor=admin, lesson=second, direction="up")
     titles = list(Lesson.objects.filter(course=course).order_by("position").values_list("title"))
     assert titles == [("Two",), ("One",)]
+    assert setup_changes(first)[0].details["after"]["title"] == "One"  # the creation
+    moved, swapped = setup_changes()[-2:]
+    assert moved.target_id == str(second.pk) and swapped.target_id == str(first.pk)
+    assert moved.details["summary"] == "Lesson “Two” moved up"
+    assert (moved.details["before"], moved.details["after"]) == ({"position": 2}, {"position": 1})
+    assert swapped.details["summary"] == "Lesson “One” moved down"
+    assert (swapped.details["before"], swapped.details["after"]) == (
+        {"position": 1}, {"position": 2},
+    )  # fmt: skip
+
+
+def test_editing_a_lesson_audits_old_and_new_text(admin):
+    lesson = LessonFactory(title="Intro", body="Old body")
+    services.lesson_update(actor=admin, lesson=lesson, data={"title": "Intro", "body": "New body"})
+    entry = last_change(lesson)
+    assert entry.details["before"] == {"body": "Old body"}
+    assert entry.details["after"] == {"body": "New body"}
 
 
 def test_the_first_lesson_cannot_move_up(admin):
@@ -200,9 +285,28 @@ def test_the_last_lesson_of_a_published_course_cannot_be_deleted(admin):
     lesson = LessonFactory(course=CourseFactory(is_published=True))
     with pytest.raises(ValidationError, match="at least one lesson"):
         services.lesson_delete(actor=admin, lesson=lesson)
-    draft_lesson = LessonFactory(course=CourseFactory(is_published=False))
+    assert setup_changes() == []
+    draft_lesson = LessonFactory(
+        course=CourseFactory(title="Draft", is_published=False),
+        title="Pricing",
+        body="Price **high**.",
+        video_url="https://video.example/1",
+    )
     services.lesson_delete(actor=admin, lesson=draft_lesson)
     assert not Lesson.objects.filter(pk=draft_lesson.pk).exists()
+    (entry,) = setup_changes(target_type="lesson", target_id=str(draft_lesson.pk))
+    assert entry.details["summary"] == "Lesson “Pricing” deleted from the course “Draft”"
+    assert entry.details["before"] | {"position": 0} == {
+        "course": "Draft", "position": 0, "title": "Pricing", "body": "Price **high**.",
+        "video_url": "https://video.example/1", "attachment_name": "",
+    }  # fmt: skip
+
+
+def test_a_long_lesson_body_is_cut_in_the_audit_entry(admin):
+    lesson = LessonFactory(course=CourseFactory(is_published=False), body="x" * 5000)
+    services.lesson_delete(actor=admin, lesson=lesson)
+    body = last_change().details["before"]["body"]
+    assert len(body) == 300 and body.endswith("…")
 
 
 # --- Quizzes ------------------------------------------------------------------------------------
@@ -222,6 +326,47 @@ def test_a_quiz_pass_mark_is_between_1_and_100_and_attempts_at_least_1(admin):
         actor=admin, course=course, data=data | {"pass_mark": 80, "max_attempts": 2}
     )
     assert again.pk == quiz.pk and again.pass_mark == 80
+    added, changed = setup_changes(quiz)
+    assert added.details["flag"] == "added" and added.details["after"]["pass_mark"] == 70
+    assert (changed.details["before"], changed.details["after"]) == (
+        {"pass_mark": 70}, {"pass_mark": 80},
+    )  # fmt: skip
+
+
+def test_a_quiz_nobody_took_is_removed_with_its_questions_and_audited(admin):
+    course = CourseFactory(title="Basics")
+    quiz = QuizFactory(course=course, title="Final", pass_mark=75)
+    question, _ = make_question(quiz)
+    services.quiz_delete(actor=admin, course=course)
+    assert not Quiz.objects.filter(pk=quiz.pk).exists()
+    assert not Question.objects.filter(pk=question.pk).exists()
+    entry = last_change(target_type="quiz", target_id=str(quiz.pk))
+    assert entry.details["summary"] == "Quiz removed from the course “Basics”"
+    assert entry.details["before"]["title"] == "Final"
+    assert entry.details["before"]["pass_mark"] == 75
+    assert entry.details["before"]["questions"] == 1
+
+
+def test_a_quiz_people_took_cannot_be_removed_and_the_attempts_are_counted(admin, world):
+    from enablement import services as learning
+
+    course = CourseFactory()
+    lesson = LessonFactory(course=course)
+    quiz = QuizFactory(course=course)
+    question, by_text = make_question(quiz)
+    for user in (world.users["partner_a_user"], world.users["partner_a_admin"]):
+        learning.enrollment_start(user=user, course=course)
+        learning.lesson_complete(user=user, lesson=lesson)
+        learning.quiz_submit(user=user, quiz=quiz, answers={question.pk: [by_text["3"].pk]})
+    with pytest.raises(ValidationError, match="2 attempts by 2 people from 1 partner"):
+        services.quiz_delete(actor=admin, course=course)
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
+    assert setup_changes() == []
+
+
+def test_removing_a_quiz_the_course_lacks_is_refused(admin):
+    with pytest.raises(ValidationError, match="no quiz"):
+        services.quiz_delete(actor=admin, course=CourseFactory())
 
 
 def choices(*items):
@@ -275,6 +420,11 @@ def test_editing_a_question_keeps_the_ids_of_its_remaining_choices(admin):
     texts = dict(Choice.objects.filter(question=question).values_list("text", "pk"))
     assert texts["Four"] == kept.pk
     assert set(texts) == {"Four", "5", "22"}
+    entry = last_change(question)
+    assert entry.details["before"] == {"text": "What is 2 + 2?", "choices": "4 (correct); 3; 5"}
+    assert entry.details["after"] == {
+        "text": "What is two plus two?", "choices": "Four (correct); 5; 22",
+    }  # fmt: skip
 
 
 def test_a_choice_of_another_question_is_refused(admin):
@@ -294,6 +444,16 @@ def test_the_last_question_of_a_published_course_quiz_cannot_be_deleted(admin):
     question, _ = make_question(quiz)
     with pytest.raises(ValidationError, match="at least one question"):
         services.question_delete(actor=admin, question=question)
+
+
+def test_a_deleted_question_is_audited_with_its_choices(admin):
+    quiz = QuizFactory(course=CourseFactory(title="Maths", is_published=False))
+    question, _ = make_question(quiz)
+    services.question_delete(actor=admin, question=question)
+    entry = last_change(target_type="question", target_id=str(question.pk))
+    assert entry.details["summary"] == "Question deleted from the quiz of the course “Maths”"
+    assert entry.details["before"]["text"] == question.text
+    assert entry.details["before"]["choices"] == "4 (correct); 3; 5"
 
 
 # --- Certifications -----------------------------------------------------------------------------
@@ -337,6 +497,22 @@ def test_a_published_certification_cannot_require_a_draft_course(admin):
         actor=admin, data=certification_data(courses=[draft], is_published=False)
     )
     assert list(saved.courses.all()) == [draft]
+    assert last_change(saved).details["after"]["courses"] == ["Unfinished"]
+
+
+def test_editing_a_certification_audits_its_courses_and_validity(admin):
+    basics, advanced = CourseFactory(title="Basics"), CourseFactory(title="Advanced")
+    certification = services.certification_create(
+        actor=admin, data=certification_data(courses=[basics])
+    )
+    services.certification_update(
+        actor=admin,
+        certification=certification,
+        data=certification_data(courses=[basics, advanced], validity_days=730),
+    )
+    entry = last_change(certification)
+    assert entry.details["before"] == {"validity_days": 365, "courses": ["Basics"]}
+    assert entry.details["after"] == {"validity_days": 730, "courses": ["Advanced", "Basics"]}
 
 
 def test_a_certification_with_certificates_cannot_be_deleted(admin, world):
@@ -347,9 +523,20 @@ def test_a_certification_with_certificates_cannot_be_deleted(admin, world):
 
 
 def test_an_unused_certification_is_deleted(admin):
-    certification = CertificationFactory()
+    certification = CertificationFactory(name="Gadget Guru")
+    pk = certification.pk
     services.certification_delete(actor=admin, certification=certification)
-    assert not Certification.objects.filter(pk=certification.pk).exists()
+    assert not Certification.objects.filter(pk=pk).exists()
+    entry = last_change(target_type="certification", target_id=str(pk))
+    assert entry.details["flag"] == "deleted" and entry.details["before"]["name"] == "Gadget Guru"
+
+
+def test_a_refused_certification_delete_leaves_no_audit_entry(admin, world):
+    certification = CertificationFactory()
+    CertificateFactory(certification=certification, user=world.users["partner_a_user"])
+    with pytest.raises(ValidationError):
+        services.certification_delete(actor=admin, certification=certification)
+    assert setup_changes() == []
 
 
 # --- Resources ----------------------------------------------------------------------------------
@@ -374,6 +561,27 @@ def resource_data(**overrides) -> dict:
         "partner_types": [],
         "file": SimpleUploadedFile("playbook.pdf", PDF_BYTES),
     } | overrides
+
+
+def test_a_resource_edit_audits_the_old_and_new_file_and_tags(admin):
+    resource = services.resource_create(actor=admin, data=resource_data())
+    tag = TagFactory(name="Pricing")
+    services.resource_update(
+        actor=admin,
+        resource=resource,
+        data=resource_data(
+            title="Gadget playbook 2", tags=[tag], file=SimpleUploadedFile("v2.pdf", PDF_BYTES)
+        ),
+    )
+    added, changed = setup_changes(resource)
+    assert added.details["after"]["file_name"] == "playbook.pdf"
+    assert changed.details["summary"] == "Resource “Gadget playbook 2” edited"
+    assert changed.details["before"] == {
+        "title": "Gadget playbook", "file_name": "playbook.pdf", "tags": [],
+    }  # fmt: skip
+    assert changed.details["after"] == {
+        "title": "Gadget playbook 2", "file_name": "v2.pdf", "tags": ["Pricing"],
+    }  # fmt: skip
 
 
 def test_a_resource_file_is_checked_and_described(admin):
@@ -439,6 +647,10 @@ def test_an_original_with_translations_cannot_be_deleted(admin):
     ResourceFactory(title="Spielbuch", variant_of=original, language=Language.DE)
     with pytest.raises(ValidationError, match="Spielbuch"):
         services.resource_delete(actor=admin, resource=original)
-    lone = ResourceFactory()
+    lone = ResourceFactory(title="Lone guide")
+    pk = lone.pk
     services.resource_delete(actor=admin, resource=lone)
-    assert not Resource.objects.filter(pk=lone.pk).exists()
+    assert not Resource.objects.filter(pk=pk).exists()
+    entry = last_change(target_type="resource", target_id=str(pk))
+    assert entry.details["summary"] == "Resource “Lone guide” deleted"
+    assert entry.details["before"]["title"] == "Lone guide"
