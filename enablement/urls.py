@@ -71,6 +71,11 @@ urlpatterns = [
     ],
     path("learn/setup/courses/<int:pk>/quiz/", setup.QuizEditView.as_view(), name="setup_quiz"),
     path(
+        "learn/setup/courses/<int:pk>/quiz/delete/",
+        setup.QuizDeleteView.as_view(),
+        name="setup_quiz_delete",
+    ),
+    path(
         "learn/setup/courses/<int:pk>/questions/new/",
         setup.QuestionCreateView.as_view(),
         name="setup_question_create",

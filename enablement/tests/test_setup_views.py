@@ -63,6 +63,7 @@ def test_the_setup_forms_are_for_vendor_admins_channel_managers_get_403(client_a
         reverse("enablement:setup_lesson_create", args=[course.pk]),
         reverse("enablement:setup_lesson_edit", args=[setup_objects["lessons"][0].pk]),
         reverse("enablement:setup_quiz", args=[course.pk]),
+        reverse("enablement:setup_quiz_delete", args=[course.pk]),
         reverse("enablement:setup_question_create", args=[course.pk]),
         reverse("enablement:setup_question_edit", args=[setup_objects["question"].pk]),
         reverse("enablement:setup_certification_create"),
@@ -243,6 +244,61 @@ def test_archiving_a_referenced_course_is_refused_with_the_references_shown(
     assert course.is_published
     page = client.get(reverse("enablement:setup_course", args=[course.pk])).content.decode()
     assert 'data-confirm="' in page
+
+
+# --- Removing a quiz -----------------------------------------------------------------------------
+
+
+def test_a_vendor_admin_removes_a_quiz_nobody_took_after_confirming(client_as, setup_objects):
+    course, quiz = setup_objects["course"], setup_objects["quiz"]
+    client = client_as("vendor_admin")
+    detail = client.get(reverse("enablement:setup_course", args=[course.pk])).content.decode()
+    url = reverse("enablement:setup_quiz_delete", args=[course.pk])
+    assert url in detail
+    page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Remove the quiz?" in html
+    assert "The quiz and its 1 question are deleted" in html
+    assert "partners complete it by finishing its lessons" in html  # the course is published
+    assert Quiz.objects.filter(pk=quiz.pk).exists()  # the GET changed nothing
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("enablement:setup_course", args=[course.pk])
+    assert not Quiz.objects.filter(pk=quiz.pk).exists()
+    log = client.get(reverse("audit:log")).content.decode()
+    assert "Quiz removed from the course “Selling Widgets”" in log
+
+
+def test_a_quiz_people_took_is_kept_and_the_page_counts_their_attempts(
+    client_as, setup_objects, world
+):
+    from enablement import services as learning
+
+    course, quiz = setup_objects["course"], setup_objects["quiz"]
+    user = world.users["partner_a_user"]
+    learning.enrollment_start(user=user, course=course)
+    for lesson in setup_objects["lessons"]:
+        learning.lesson_complete(user=user, lesson=lesson)
+    choices = setup_objects["choices"]
+    learning.quiz_submit(
+        user=user, quiz=quiz, answers={setup_objects["question"].pk: [choices["3"].pk]}
+    )
+    client = client_as("vendor_admin")
+    url = reverse("enablement:setup_quiz_delete", args=[course.pk])
+    page = client.get(url).content.decode()
+    assert "1 attempt by 1 person from 1 partner" in page
+    assert 'type="submit"' not in page.split("data-refusal", 1)[1]  # no button to press
+    response = client.post(url)
+    assert response.status_code == 409
+    assert "cannot be removed" in response.content.decode()
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
+
+
+def test_the_quiz_removal_page_of_a_course_without_quiz_is_404(client_as):
+    course = CourseFactory()
+    url = reverse("enablement:setup_quiz_delete", args=[course.pk])
+    assert client_as("vendor_admin").get(url).status_code == 404
+    assert client_as("vendor_admin").post(url).status_code == 404
 
 
 def test_a_vendor_admin_creates_a_certification(client_as):

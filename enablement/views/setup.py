@@ -5,7 +5,7 @@ resources; channel managers read the lists and the course page (the edit routes 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -300,6 +300,44 @@ class QuizEditView(_FormPage):
 
     def success_url(self, quiz):
         return _course_url(self.course.pk)
+
+
+class QuizDeleteView(SetupEditMixin, View):
+    """The confirmation page to remove a course's quiz. When people have taken it, the page says
+    how many attempts would be lost and offers no button; a POST anyway is answered 409 with the
+    same page (the service refuses: its count is taken under the quiz's lock)."""
+
+    template_name = "enablement/setup/quiz_confirm_delete.html"
+
+    def load(self):
+        self.course = selectors.setup_course_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.quiz = selectors.setup_quiz_for_course(course=self.course)
+        if self.quiz is None:
+            raise Http404("This course has no quiz.")
+
+    def render_page(self, errors=(), status=200):
+        context = {
+            "course": self.course,
+            "quiz": self.quiz,
+            "question_count": len(self.quiz.questions.all()),
+            "references": selectors.quiz_references(quiz=self.quiz),
+            "errors": list(errors),
+            "section": "courses",
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        self.load()
+        return self.render_page()
+
+    def post(self, request, pk):
+        self.load()
+        try:
+            services.quiz_delete(actor=request.user, course=self.course)
+        except ValidationError as exc:
+            return self.render_page(exc.messages, status=409)
+        messages.success(request, _("The quiz is removed."))
+        return redirect(_course_url(self.course.pk))
 
 
 class _QuestionPage(SetupEditMixin, View):

@@ -324,6 +324,13 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, *[404] * 4, 403, 403, 200),
         post=row(LOGIN, *[404] * 4, 403, 403, 400),
     ),
+    # The confirmation page to remove a course's quiz: A's quiz was taken, so the POST is refused
+    # (409, the attempts counted) and the quiz stays.
+    "enablement:setup_quiz_delete": Route(
+        kwargs={"pk": "course_pk"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 409),
+    ),
     "enablement:setup_question_create": Route(
         kwargs={"pk": "course_pk"},
         get=row(LOGIN, *[404] * 4, 403, 403, 200),
