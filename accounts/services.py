@@ -3,8 +3,9 @@ deactivation, invitations) managed by vendor admins.
 
 Staff changes are audited without accounts importing the audit app: audit's receivers on the
 User model record every change of ``vendor_role``, ``is_staff``, ``is_superuser`` and
-``is_active`` with the signed-in actor. The creation of an invited user is not audited (audit
-records no new users, and accounts cannot call it); the invitation email stays in the outbox."""
+``is_active`` with the signed-in actor. An invitation (and each resending) sends
+``accounts.signals.staff_invited`` in its transaction: audit records who invited whom with which
+role, and the event log records a ``staff.invited`` event (accounts is below both floors)."""
 
 import secrets
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from accounts.selectors import (
     api_token_secret_hash,
     user_must_set_up_mfa,
 )
+from accounts.signals import staff_invited
 from kernel.outbox import email_queue
 
 PROFILE_FIELDS = ("full_name", "job_title", "phone", "time_zone", "language")
@@ -267,7 +269,9 @@ def staff_invite(*, actor: User, email: str, full_name: str, role: str) -> User:
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    _queue_invitation(actor=actor, user=user, key=f"accounts.staff_invitation:{user.pk}")
+    key = f"accounts.staff_invitation:{user.pk}"
+    _queue_invitation(actor=actor, user=user, key=key)
+    staff_invited.send(sender=User, actor=actor, user=user, role=role, resent=False, key=key)
     return user
 
 
@@ -283,5 +287,9 @@ def staff_resend_invitation(*, actor: User, user: User) -> User:
     if not user.is_active:
         raise StaffError(_("Reactivate %(name)s first.") % {"name": user.display_name})
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-    _queue_invitation(actor=actor, user=user, key=f"accounts.staff_invitation:{user.pk}:{stamp}")
+    key = f"accounts.staff_invitation:{user.pk}:{stamp}"
+    _queue_invitation(actor=actor, user=user, key=key)
+    staff_invited.send(
+        sender=User, actor=actor, user=user, role=user.vendor_role, resent=True, key=key
+    )
     return user

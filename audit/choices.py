@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     MEMBER_ROLE_CHANGED = "team.role_changed", "Team role changed"
     MEMBER_REMOVED = "team.removed", "Removed from a team"
     STAFF_ROLE_CHANGED = "staff.role_changed", "Vendor role or staff flags changed"
+    STAFF_INVITED = "staff.invited", "Vendor staff invited"
     PARTNER_OWNER_CHANGED = "partner.owner_changed", "Partner owner changed"
     PARTNER_STATUS_CHANGED = "partner.status_changed", "Partner status changed"
     TIER_CHANGED = "partner.tier_changed", "Partner tier changed"

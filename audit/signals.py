@@ -10,6 +10,8 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.choices import VendorRole
+from accounts.signals import staff_invited
 from audit.choices import AuditAction
 from audit.context import current_request
 from audit.models import AuditEntry
@@ -145,6 +147,16 @@ def on_staff_flags(sender, instance, created, **kwargs):
             target=instance,
             details=changes,
         )
+
+
+@receiver(staff_invited, dispatch_uid="audit.staff_invited")
+def on_staff_invited(sender, actor, user, role, resent, **kwargs):
+    """Who invited whom, with which role (and whether it was a resending): in the invitation's
+    transaction, so a refused or rolled-back invitation leaves no entry."""
+    details = {"role": str(VendorRole(role).label) if role in VendorRole.values else role}
+    if resent:
+        details["resent"] = True
+    audit_record(action=AuditAction.STAFF_INVITED, actor=actor, target=user, details=details)
 
 
 def _current_user():

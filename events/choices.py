@@ -10,6 +10,7 @@ class EventKind(models.TextChoices):
 
     LOGIN = "auth.login", "Logged in"
     USER_INVITED = "user.invited", "Colleague invited"
+    STAFF_INVITED = "staff.invited", "Vendor staff invited"
     USER_JOINED = "user.joined", "Joined the team"
     USER_REMOVED = "user.removed", "Removed from the team"
     USER_ROLE_CHANGED = "user.role_changed", "Team role changed"
@@ -103,6 +104,7 @@ _TIER_MOVE = {"from": "str|null", "to": "str|null", "cause": "str"}
 PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.LOGIN: {"method": "str"},
     EventKind.USER_INVITED: {"role": "str"},
+    EventKind.STAFF_INVITED: {"role": "str", "resent": "bool"},
     EventKind.USER_JOINED: {"role": "str", "invited_by": "int|null", "via": "str"},
     EventKind.USER_REMOVED: {},
     EventKind.USER_ROLE_CHANGED: {"from": "str", "to": "str"},

@@ -19,6 +19,8 @@ from accounts.tests.factories import (
 )
 from audit.choices import AuditAction
 from audit.models import AuditEntry
+from events.choices import EventKind
+from events.models import Event
 from kernel.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +179,49 @@ def test_an_invitation_not_taken_up_can_be_sent_again(world):
     assert keys.count() == 2
 
 
+def test_an_invitation_and_its_resending_are_audited_with_who_invited_whom_and_the_role(world):
+    admin = world.users["vendor_admin"]
+    user = services.staff_invite(
+        actor=admin, email="nia@vendor.example", full_name="Nia Park", role="channel_manager"
+    )
+    services.staff_resend_invitation(actor=admin, user=user)
+    first, again = AuditEntry.objects.filter(action=AuditAction.STAFF_INVITED).order_by("id")
+    for entry in (first, again):
+        assert entry.actor == admin
+        assert (entry.target_id, entry.target_repr) == (str(user.pk), "Nia Park")
+    assert first.details == {"role": "Channel manager"}
+    assert again.details == {"role": "Channel manager", "resent": True}
+
+
+def test_an_invitation_and_its_resending_are_recorded_as_staff_invited_events(world):
+    admin = world.users["vendor_admin"]
+    user = services.staff_invite(
+        actor=admin, email="nia@vendor.example", full_name="Nia Park", role="admin"
+    )
+    services.staff_resend_invitation(actor=admin, user=user)
+    first, again = Event.objects.filter(kind=EventKind.STAFF_INVITED).order_by("id")
+    for event in (first, again):
+        assert (event.user_id, event.partner_id, event.subject_id) == (admin.pk, None, str(user.pk))
+    assert first.properties == {"role": "admin", "resent": False}
+    assert again.properties == {"role": "admin", "resent": True}  # its own key: not deduplicated
+
+
+def test_a_refused_invitation_is_neither_audited_nor_evented(world):
+    with pytest.raises(services.StaffError):
+        services.staff_invite(
+            actor=world.users["manager_owner"],
+            email="nia@vendor.example",
+            full_name="Nia Park",
+            role="admin",
+        )
+    with pytest.raises(services.StaffError, match="already accepted"):
+        services.staff_resend_invitation(
+            actor=world.users["vendor_admin"], user=world.users["manager_other"]
+        )
+    assert not AuditEntry.objects.filter(action=AuditAction.STAFF_INVITED).exists()
+    assert not Event.objects.filter(kind=EventKind.STAFF_INVITED).exists()
+
+
 def test_an_accepted_invitation_is_not_sent_again(world):
     with pytest.raises(services.StaffError, match="already accepted"):
         services.staff_resend_invitation(
@@ -296,6 +341,11 @@ def test_an_admin_invites_promotes_deactivates_and_reactivates_through_the_page(
     entries = AuditEntry.objects.filter(action=AuditAction.STAFF_ROLE_CHANGED, target_id=manager.pk)
     assert entries.count() == 3
     assert set(entries.values_list("actor_id", flat=True)) == {world.users["vendor_admin"].pk}
+    # the invitation and its resending too, shown on the audit log with the role
+    invited = AuditEntry.objects.filter(action=AuditAction.STAFF_INVITED, target_id=invitee.pk)
+    assert invited.count() == 2
+    log = client.get(reverse("audit:log")).content.decode()
+    assert "Vendor staff invited" in log and "Nia Park" in log and "Channel manager" in log
 
 
 def test_refusals_are_shown_on_the_page(client_as, world):
