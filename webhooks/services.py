@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kernel import enqueue
 from kernel.outbox import email_queue
+from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 from webhooks import conf, signing, transport
 from webhooks.choices import TEST_TYPE, DeliveryStatus, WebhookEventType
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -25,6 +26,22 @@ DELIVER = "webhooks.tasks.deliver_webhook"
 
 class WebhookError(ValueError):
     """A refused change; the message says why."""
+
+
+# What the setup log keeps of an endpoint before and after a change (never its secret).
+ENDPOINT_LOG = ("url", "description", "event_types", "is_active", "disabled_reason")
+
+
+def _log(by, endpoint: WebhookEndpoint, action: str, summary: str, *, before=None) -> None:
+    """Audit an admin's change (who, each field before and after) in its transaction. A change
+    made by code without a person (tests, drills) has nobody to name and is not logged."""
+    if by is None:
+        return
+    after = None if action == DELETED else snapshot(endpoint, ENDPOINT_LOG)
+    log_setup_change(
+        actor=by, obj=endpoint, action=action, before=before, after=after,
+        summary=summary % {"url": endpoint.url},
+    )  # fmt: skip
 
 
 @dataclass
@@ -61,14 +78,23 @@ def endpoint_create(*, url: str, event_types, description: str = "", by=None) ->
         secret=secret,
         created_by=by,
     )
+    _log(by, endpoint, ADDED, _("Webhook endpoint %(url)s registered"))
     return IssuedEndpoint(endpoint=endpoint, secret=secret)
 
 
 @transaction.atomic
 def endpoint_update(
-    *, endpoint: WebhookEndpoint, url=None, event_types=None, description=None, is_active=None
+    *,
+    endpoint: WebhookEndpoint,
+    url=None,
+    event_types=None,
+    description=None,
+    is_active=None,
+    by=None,
 ) -> WebhookEndpoint:
+    """Change what is given (None: unchanged); ``by`` is the admin, for the audit log."""
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    before = snapshot(endpoint, ENDPOINT_LOG)
     if url is not None:
         endpoint.url = _check(url)
     if event_types is not None:
@@ -85,10 +111,20 @@ def endpoint_update(
         endpoint.disabled_at = timezone.now()
         endpoint.disabled_reason = "Disabled by an admin."
     endpoint.save()
+    _log(by, endpoint, CHANGED, _("Webhook endpoint %(url)s changed"), before=before)
     return endpoint
 
 
-def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+@transaction.atomic
+def endpoint_delete(*, endpoint: WebhookEndpoint, by=None) -> None:
+    """Delete an endpoint with its deliveries; ``by`` is the admin, for the audit log."""
+    endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
+    if endpoint is None:
+        return  # already gone (a second click)
+    _log(
+        by, endpoint, DELETED, _("Webhook endpoint %(url)s deleted"),
+        before=snapshot(endpoint, ENDPOINT_LOG),
+    )  # fmt: skip
     endpoint.delete()
 
 

@@ -69,10 +69,12 @@ class EndpointActionView(_AdminOnly, View):
             services.delivery_send_test(endpoint=endpoint, by=request.user)
             messages.success(request, "Test delivery queued; its attempt appears below.")
         elif action in ("enable", "disable"):
-            services.endpoint_update(endpoint=endpoint, is_active=action == "enable")
+            services.endpoint_update(
+                endpoint=endpoint, is_active=action == "enable", by=request.user
+            )
             messages.success(request, f"Endpoint {action}d.")
         elif action == "delete":
-            services.endpoint_delete(endpoint=endpoint)
+            services.endpoint_delete(endpoint=endpoint, by=request.user)
             messages.success(request, "Endpoint deleted.")
             return redirect("webhooks:list")
         return redirect("webhooks:detail", pk=endpoint.pk)

@@ -24,9 +24,12 @@ from events.services import record_event
 from incentives import notifications, permissions, selectors
 from incentives.choices import MDF_TRANSITIONS, MdfStatus
 from incentives.models import MdfAllocation, MdfRequest
+from kernel.setup_log import ADDED, CHANGED, log_setup_change, snapshot
 from kernel.uploads import inspect_upload
 
 MAX_AMOUNT = Decimal("1e12")
+# What the setup log keeps of an allocation (the vendor's setup of a partner's funds).
+ALLOCATION_LOG = ("partner", "period", "starts_on", "ends_on", "amount", "currency")
 
 
 class MdfError(Exception):
@@ -148,6 +151,12 @@ def mdf_allocation_create(
             "currency": currency,
         },
     )
+    log_setup_change(
+        actor=actor, obj=allocation, action=ADDED, after=snapshot(allocation, ALLOCATION_LOG),
+        summary=_("Marketing funds of %(amount)s %(currency)s allocated to %(partner)s for %(period)s")
+        % {"amount": _money(amount), "currency": currency, "partner": partner.name,
+           "period": period},
+    )  # fmt: skip
     return allocation
 
 
@@ -158,12 +167,20 @@ def mdf_allocation_set_amount(*, allocation: MdfAllocation, actor, amount: Decim
         raise MdfError("Only the partner's channel manager or a vendor admin can change funds.")
     if amount is None or amount < 0 or amount >= MAX_AMOUNT:
         raise MdfError("The allocation must be zero or more (below 10¹²).")
+    # The row lock makes the logged "before" the amount this change replaced.
+    before = snapshot(MdfAllocation.objects.select_for_update().get(pk=allocation.pk), ["amount"])
     updated = MdfAllocation.objects.filter(pk=allocation.pk, committed__lte=amount).update(
         amount=amount
     )
     if not updated:
         raise MdfError("The allocation cannot be less than what is already approved.")
     allocation.refresh_from_db()
+    log_setup_change(
+        actor=actor, obj=allocation, action=CHANGED, before=before,
+        after=snapshot(allocation, ["amount"]),
+        summary=_("Marketing funds of %(partner)s for %(period)s changed")
+        % {"partner": allocation.partner.name, "period": allocation.period},
+    )  # fmt: skip
     return allocation
 
 

@@ -231,3 +231,43 @@ def test_the_tier_decides_eligibility_and_the_default_quarterly_allocation(world
             ends_on=alloc.ends_on,
             amount=Decimal(100),
         )
+
+
+def _setup_changes(alloc):
+    from audit.choices import AuditAction
+    from audit.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(
+            action=AuditAction.SETUP_CHANGE, target_type="mdfallocation", target_id=str(alloc.pk)
+        ).order_by("id")
+    )
+
+
+def test_an_allocation_and_its_new_amount_are_audited_with_before_and_after(world):
+    from incentives.tests.factories import allocation
+
+    manager = world.users["manager_owner"]
+    alloc = allocation(partner=world.partner_a, actor=manager, amount="10000.00", period="2026-Q4")
+    services.mdf_allocation_set_amount(allocation=alloc, actor=manager, amount=Decimal("12000"))
+    added, changed = _setup_changes(alloc)
+    assert added.actor == manager and added.details["flag"] == "added"
+    assert added.details["after"] | {"starts_on": None, "ends_on": None} == {
+        "partner": world.partner_a.name, "period": "2026-Q4", "amount": "10000",
+        "currency": "USD", "starts_on": None, "ends_on": None,
+    }  # fmt: skip
+    assert added.details["summary"] == (
+        f"Marketing funds of 10000.00 USD allocated to {world.partner_a.name} for 2026-Q4"
+    )
+    assert (changed.details["before"], changed.details["after"]) == (
+        {"amount": "10000"}, {"amount": "12000"},
+    )  # fmt: skip
+
+
+def test_a_refused_allocation_change_leaves_no_audit_entry(world):
+    request = mdf_request(world=world, amount="3000.00", approve=True)
+    with pytest.raises(services.MdfError):
+        services.mdf_allocation_set_amount(
+            allocation=request.allocation, actor=world.users["manager_owner"], amount=Decimal(1)
+        )
+    assert [e.details["flag"] for e in _setup_changes(request.allocation)] == ["added"]

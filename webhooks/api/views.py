@@ -57,13 +57,13 @@ class WebhookEndpointViewSet(
         endpoint = self.get_object()
         data = validated_input(serializers.EndpointUpdateSerializer, request.data, partial=True)
         endpoint = call_service(
-            lambda: services.endpoint_update(endpoint=endpoint, **data),
+            lambda: services.endpoint_update(endpoint=endpoint, by=request.user, **data),
             errors=services.WebhookError,
         )
         return Response(serializers.EndpointSerializer(endpoint).data)
 
     def perform_destroy(self, instance):
-        services.endpoint_delete(endpoint=instance)
+        services.endpoint_delete(endpoint=instance, by=self.request.user)
 
     @extend_schema(request=None, responses={202: serializers.DeliverySerializer, **ERRORS})
     @action(detail=True, methods=["post"])

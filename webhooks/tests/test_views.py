@@ -107,3 +107,59 @@ def test_api_create_returns_the_secret_once_and_refuses_unsafe_urls(client, worl
     assert secret == WebhookEndpoint.objects.get().secret
     listed = client.get("/api/v1/webhook-endpoints/", **headers).content.decode()
     assert secret not in listed
+
+
+def _setup_changes(**filters):
+    from audit.choices import AuditAction
+    from audit.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(
+            action=AuditAction.SETUP_CHANGE, target_type="webhookendpoint", **filters
+        ).order_by("id")
+    )
+
+
+def test_registering_disabling_and_deleting_an_endpoint_are_audited_without_the_secret(
+    client_as, world, settings
+):
+    settings.PRM_WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    client = client_as("vendor_admin")
+    admin = world.users["vendor_admin"]
+    response = client.post(
+        "/manage/webhooks/",
+        {"url": "https://93.184.216.34/crm", "event_types": ["deal.won"], "description": "CRM"},
+    )
+    assert response.status_code == 200
+    endpoint = WebhookEndpoint.objects.get()
+    assert client.post(f"/manage/webhooks/{endpoint.pk}/disable/").status_code == 302
+    assert client.post(f"/manage/webhooks/{endpoint.pk}/delete/").status_code == 302
+    added, disabled, deleted = _setup_changes(target_id=str(endpoint.pk))
+    assert {added.actor, disabled.actor, deleted.actor} == {admin}
+    assert added.details["after"]["url"] == "https://93.184.216.34/crm"
+    assert added.details["after"]["event_types"] == '["deal.won"]'
+    assert (disabled.details["before"], disabled.details["after"]) == (
+        {"is_active": True, "disabled_reason": ""},
+        {"is_active": False, "disabled_reason": "Disabled by an admin."},
+    )
+    assert deleted.details["flag"] == "deleted"
+    assert deleted.details["before"]["description"] == "CRM"
+    for entry in (added, disabled, deleted):
+        assert endpoint.secret not in str(entry.details)
+
+
+def test_an_api_edit_of_an_endpoint_is_audited_with_old_and_new_values(world, endpoint):
+    admin = world.users["vendor_admin"]
+    client, headers = token_client_as(world)("vendor_admin")
+    response = client.patch(
+        f"/api/v1/webhook-endpoints/{endpoint.pk}/",
+        {"description": "CRM sync"},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200
+    (changed,) = _setup_changes(target_id=str(endpoint.pk))
+    assert changed.actor == admin
+    assert (changed.details["before"], changed.details["after"]) == (
+        {"description": "CRM"}, {"description": "CRM sync"},
+    )  # fmt: skip
