@@ -300,8 +300,8 @@ def draft_reorder(*, actor: User, template: ChecklistTemplate, keys: list[str]) 
         actor=actor,
         obj=template,
         action=CHANGED,
-        before={"draft_order": before},
-        after={"draft_order": list(keys)},
+        before={"draft_order": ", ".join(before)},
+        after={"draft_order": ", ".join(keys)},
         summary=_("Steps reordered in the draft"),
     )
     return list(keys)
@@ -338,8 +338,8 @@ def draft_discard(*, actor: User, template: ChecklistTemplate) -> ChecklistTempl
         actor=actor,
         obj=template,
         action=CHANGED,
-        before={"draft_steps": before},
-        after={"draft_steps": []},
+        before={"draft_steps": "; ".join(before)},
+        after={"draft_steps": ""},
         summary=_("Draft discarded"),
     )
     return template
@@ -374,7 +374,7 @@ def template_publish(*, actor: User, template: ChecklistTemplate) -> ChecklistTe
     published = {s.key: s for s in template.steps.all()}
     before = {
         "version": template.version,
-        "steps": [f"{k}: {s.title}" for k, s in published.items()],
+        "steps": "; ".join(f"{k}: {s.title}" for k, s in published.items()),
     }
     for position, draft in enumerate(drafts):
         fields = {**_definition(draft), "position": position}
@@ -400,7 +400,10 @@ def template_publish(*, actor: User, template: ChecklistTemplate) -> ChecklistTe
         obj=template,
         action=CHANGED,
         before=before,
-        after={"version": template.version, "steps": [f"{d.key}: {d.title}" for d in drafts]},
+        after={
+            "version": template.version,
+            "steps": "; ".join(f"{d.key}: {d.title}" for d in drafts),
+        },
         summary=_("Checklist published as version %(version)d") % {"version": template.version},
     )
     return template
