@@ -1,18 +1,5 @@
-"""Writes of the checklist builder (``/manage/setup/checklists/``): vendor admins create
-checklist templates, edit a **draft** of a template's steps and publish it as a new version, and
-move partners on an older version to the published one.
-
-The draft: the first edit copies the published steps (``TemplateStep``) into
-``TemplateDraftStep`` and stamps ``ChecklistTemplate.draft_changed_at``; every later edit changes
-the draft only, so partners starting a checklist meanwhile still get the published steps. Publishing
-copies the draft over the published steps (matched by ``key``) and bumps ``version`` once,
-whatever the number of edits; partners keep their snapshot until they are migrated
-(``onboarding.services.checklist_migrate``, reused here per partner).
-
-Every function is keyword-only and atomic, refuses bad input with a ValidationError keyed by the
-step form's field names (``StepDefinition.clean`` included), and logs the change with
-``kernel.setup_log`` (who, what, each field before and after; audit shows it).
-"""
+"""Templates and the draft of their steps, and publishing it as one new version (see the
+package's docstring)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,18 +10,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.choices import EventKind
-from kernel import enqueue
 from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 from onboarding.choices import STEP_KIND_EVENTS, StepKind
 from onboarding.models import (
     ChecklistTemplate,
-    PartnerChecklist,
     StepDefinition,
     TemplateDraftStep,
     TemplateStep,
 )
-from onboarding.services.base import OnboardingError
-from onboarding.services.checklists import checklist_migrate
 
 TEMPLATE_FIELDS = ("name", "description", "program", "partner_type", "tier", "is_active")
 STEP_FIELDS = StepDefinition.DEFINITION_FIELDS
@@ -48,11 +31,9 @@ MAX_MATCH_PROPERTIES = 10
 MAX_STEPS = 50
 # Kinds whose completing event the admin chooses (the others wait for their kind's own event).
 EVENT_CHOOSABLE_KINDS = frozenset([StepKind.EVENT, StepKind.CUSTOM])
-# Migrating more partners than this runs in a Celery task, not in the request.
-MIGRATE_INLINE_MAX = 25
 
 
-def _lock(template: ChecklistTemplate) -> ChecklistTemplate:
+def lock_template(template: ChecklistTemplate) -> ChecklistTemplate:
     return ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
 
 
@@ -93,7 +74,7 @@ def template_update(*, actor: User, template: ChecklistTemplate, data: dict) -> 
     """Name, description, targeting and whether it is active; they apply at once (to partners who
     get a checklist from now on; nobody's checklist changes)."""
     _check_targeting(data)
-    template = _lock(template)
+    template = lock_template(template)
     before = snapshot(template, TEMPLATE_FIELDS)
     for name in TEMPLATE_FIELDS:
         if name in data:
@@ -120,7 +101,7 @@ def _definition(step) -> dict:
 
 def _open_draft(template: ChecklistTemplate) -> ChecklistTemplate:
     """Lock the template and make sure its draft exists (a copy of the published steps)."""
-    template = _lock(template)
+    template = lock_template(template)
     if template.draft_changed_at is None:
         TemplateDraftStep.objects.filter(template=template).delete()  # a leftover, if any
         TemplateDraftStep.objects.bulk_create(
@@ -214,14 +195,6 @@ def draft_step_add(*, actor: User, template: ChecklistTemplate, data: dict) -> T
         after=snapshot(step, STEP_FIELDS),
         summary=_("Step added to the draft of checklist “%(name)s”") % {"name": template.name},
     )
-    return step
-
-
-def draft_step_get(*, template: ChecklistTemplate, key: str) -> TemplateDraftStep:
-    """The draft step ``key`` (the draft is opened if needed); ValidationError when none."""
-    step = TemplateDraftStep.objects.filter(template=template, key=key).first()
-    if step is None:
-        raise ValidationError(_("The draft has no such step."))
     return step
 
 
@@ -327,7 +300,7 @@ def draft_step_move(
 @transaction.atomic
 def draft_discard(*, actor: User, template: ChecklistTemplate) -> ChecklistTemplate:
     """Throw the draft away: the published steps stay as they are."""
-    template = _lock(template)
+    template = lock_template(template)
     if template.draft_changed_at is None:
         raise ValidationError(_("There is no draft to discard."))
     before = [f"{s.key}: {s.title}" for s in template.draft_steps.order_by("position", "pk")]
@@ -353,7 +326,7 @@ def template_publish(*, actor: User, template: ChecklistTemplate) -> ChecklistTe
     """Make the draft the steps partners get, as one new version. Every draft step is checked
     again (the template's targeting may have changed since it was written); a refusal lists the
     steps at fault and publishes nothing. Partners keep their snapshot until migrated."""
-    template = _lock(template)
+    template = lock_template(template)
     if template.draft_changed_at is None:
         raise ValidationError(_("There is no draft to publish."))
     drafts = list(template.draft_steps.order_by("position", "pk"))
@@ -407,57 +380,3 @@ def template_publish(*, actor: User, template: ChecklistTemplate) -> ChecklistTe
         summary=_("Checklist published as version %(version)d") % {"version": template.version},
     )
     return template
-
-
-# --- Migrating partners ---------------------------------------------------------------------------
-
-
-def migrate_candidates(*, template: ChecklistTemplate):
-    """The checklists that can move to the template's version: on an older one, not complete."""
-    return PartnerChecklist.objects.filter(
-        template=template, version__lt=template.version, completed_at__isnull=True
-    )
-
-
-def checklists_migrate(*, actor: User, template_id: int, checklist_ids: list[int]) -> int:
-    """Migrate each checklist (its own transaction: one refusal does not undo the others). A
-    checklist already on the version or completed meanwhile is skipped, so running this twice
-    changes nothing. Returns how many moved."""
-    moved = 0
-    checklists = PartnerChecklist.objects.filter(template_id=template_id, pk__in=checklist_ids)
-    for checklist in checklists.order_by("pk"):
-        try:
-            checklist_migrate(checklist=checklist, actor=actor)
-        except OnboardingError:
-            continue
-        moved += 1
-    return moved
-
-
-@transaction.atomic
-def template_migrate_partners(
-    *, actor: User, template: ChecklistTemplate, version: int
-) -> tuple[int, bool]:
-    """Move every partner on an older version of ``template`` to ``version`` (the version the
-    admin previewed: refused when it was published again since). Few partners move at once; many
-    are moved by a Celery task after commit. Returns (how many, whether queued)."""
-    template = _lock(template)
-    if template.version != version:
-        raise ValidationError(
-            _("The checklist was published again since you looked: review who moves again.")
-        )
-    ids = list(migrate_candidates(template=template).values_list("pk", flat=True))
-    if not ids:
-        raise ValidationError(_("No partner is on an older version of this checklist."))
-    log_setup_change(
-        actor=actor,
-        obj=template,
-        action=CHANGED,
-        before={"partners_to_move": len(ids)},
-        after={"partners_to_move": 0, "moved_to_version": version},
-        summary=_("Partners moved to version %(version)d") % {"version": version},
-    )
-    if len(ids) > MIGRATE_INLINE_MAX:
-        enqueue.send_on_commit("onboarding.tasks.migrate_checklists", template.pk, ids, actor.pk)
-        return len(ids), True
-    return checklists_migrate(actor=actor, template_id=template.pk, checklist_ids=ids), False
