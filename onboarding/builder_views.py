@@ -140,6 +140,9 @@ class TemplateDetailView(BuilderViewMixin, TemplateView):
             template=template,
             rows=rows,
             is_draft=template.draft_changed_at is not None,
+            published_count=(
+                len(steps) if template.draft_changed_at is None else template.steps.count()
+            ),
             counts=selectors.template_partner_counts(template=template),
             can_edit=can_edit_setup(self.request.user),
             **kwargs,

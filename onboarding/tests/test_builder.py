@@ -413,3 +413,13 @@ def test_a_course_named_only_in_a_draft_counts_as_a_reference(admin):
         actor=admin, template=template, data=_step(kind=StepKind.COURSE, subject_id=str(course.pk))
     )
     assert any("Gold path" in line for line in references_to(course_referrers, course.pk))
+
+
+def test_the_picker_leaves_out_courses_gated_above_the_templates_tier():
+    program = ProgramFactory()
+    entry, gold = TierFactory(program=program, rank=1), TierFactory(program=program, rank=2)
+    gated = CourseFactory(title="Gold only", min_tier=gold)
+    for_entry = selectors.subject_choices(template=ChecklistTemplateFactory(tier=entry))
+    for_gold = selectors.subject_choices(template=ChecklistTemplateFactory(tier=gold))
+    assert (str(gated.pk), "Gold only") not in for_entry[StepKind.COURSE]
+    assert (str(gated.pk), "Gold only") in for_gold[StepKind.COURSE]

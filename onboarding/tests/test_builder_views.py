@@ -238,3 +238,9 @@ def test_preview_shows_the_most_specific_templates_steps(client_as, world):
     page = client.get(url, {"program": "", "go": "1"})
     assert page.context["winner"].name == "General"
     assert client.get(url, {"program": "999999"}).status_code == 400
+
+
+def test_an_active_template_without_published_steps_warns(client_as, world):
+    template = ChecklistTemplateFactory(is_active=True)
+    page = client_as("vendor_admin").get(reverse("onboarding:setup_checklist", args=[template.pk]))
+    assert "has no published steps" in page.content.decode()
