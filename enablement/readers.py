@@ -4,7 +4,7 @@ name (``step_subjects``, keyed by the step kind), so onboarding checks a step wi
 enablement."""
 
 from enablement import selectors
-from partners.readers import StepSubject, step_subjects
+from partners.readers import StepSubject, step_subject_choices, step_subjects
 
 
 def _subject_reader(lookup):
@@ -26,7 +26,29 @@ course_subject = _subject_reader(selectors.course_by_reference)
 certification_subject = _subject_reader(selectors.certification_by_reference)
 
 
+def _subject_lister(model_name: str):
+    def choices(*, audience: dict | None = None) -> list[StepSubject]:
+        items = selectors.open_to_audience_list(model_name, **(audience or {}))
+        return [
+            StepSubject(
+                pk=item.pk,
+                name=str(item),
+                published=True,
+                open_to_audience=None if audience is None else True,
+            )
+            for item in items
+        ]
+
+    return choices
+
+
+course_choices = _subject_lister("course")
+certification_choices = _subject_lister("certification")
+
+
 def register() -> None:
     # The keys are onboarding's StepKind values for these steps.
     step_subjects.register("course", course_subject)
     step_subjects.register("certification", certification_subject)
+    step_subject_choices.register("course", course_choices)
+    step_subject_choices.register("certification", certification_choices)

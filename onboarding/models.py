@@ -162,6 +162,10 @@ class ChecklistTemplate(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     is_active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The checklist builder edits a draft of the steps (``draft_steps``) and publishes it as a
+    # new version; set while a draft exists (None: the draft is the published steps).
+    draft_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -368,6 +372,24 @@ class TemplateStep(StepDefinition):
             "partner_type_id": template.partner_type_id,
             "tier": template.tier,
         }
+
+
+class TemplateDraftStep(StepDefinition):
+    """A step of a template's draft in the checklist builder (``onboarding.builder``): edits land
+    here and reach ``TemplateStep`` (what partners get) only when the draft is published."""
+
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="draft_steps"
+    )
+
+    class Meta(StepDefinition.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "key"], name="template_draft_step_unique_key"
+            ),
+        ]
+
+    _subject_audience = TemplateStep._subject_audience
 
 
 class PartnerChecklist(models.Model):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from onboarding.choices import StepKind, StepStatus
-from onboarding.models import ChecklistStep, TemplateStep
+from onboarding.models import ChecklistStep, TemplateDraftStep, TemplateStep
 from partners.readers import certification_referrers, course_referrers, readers
 
 
@@ -46,12 +46,25 @@ def last_step_done(*, partners) -> dict[int, object]:
 
 def _steps_naming(kind: str, pk: int) -> list[str]:
     """The checklist templates' steps of ``kind`` that name object ``pk``, and how many partners'
-    own checklists (their copies of a template) still name it. Two queries."""
+        own checklists (their copies of a template) still name it; a step of a template's unpublished
+    draft (the checklist builder) counts too. Three queries."""
     lines = [
         _("Checklist “%(template)s” step “%(step)s”") % {"template": template, "step": title}
         for template, title in TemplateStep.objects.filter(kind=kind, subject_id=str(pk))
         .order_by("template__name", "position")
         .values_list("template__name", "title")
+    ]
+    drafts = (
+        TemplateDraftStep.objects.filter(
+            kind=kind, subject_id=str(pk), template__draft_changed_at__isnull=False
+        )
+        .order_by("template__name", "position")
+        .values_list("template__name", "title")
+    )
+    lines += [
+        _("Draft of checklist “%(template)s” step “%(step)s”")
+        % {"template": template, "step": title}
+        for template, title in drafts
     ]
     partners = (
         ChecklistStep.objects.filter(kind=kind, subject_id=str(pk))

@@ -31,13 +31,24 @@ from partners.selectors import (
 def template_for_partner(*, partner) -> ChecklistTemplate | None:
     """The most specific active template whose targeting (program, type, tier; empty = any)
     matches the partner; among equals the newest."""
-    candidates = ChecklistTemplate.objects.filter(
-        Q(program__isnull=True) | Q(program_id=partner.program_id),
-        Q(partner_type__isnull=True) | Q(partner_type_id=partner.partner_type_id),
-        Q(tier__isnull=True) | Q(tier_id=partner.tier_id),
-        is_active=True,
+    ranked = templates_for_audience(
+        program_id=partner.program_id,
+        partner_type_id=partner.partner_type_id,
+        tier_id=partner.tier_id,
     )
-    return max(candidates, key=lambda t: (t.specificity, t.updated_at, t.pk), default=None)
+    return ranked[0] if ranked else None
+
+
+def templates_for_audience(*, program_id, partner_type_id, tier_id) -> list[ChecklistTemplate]:
+    """The active templates that match a partner of this program, type and tier, the one it
+    gets first (most specific, then the newest). One query."""
+    candidates = ChecklistTemplate.objects.filter(
+        Q(program__isnull=True) | Q(program_id=program_id),
+        Q(partner_type__isnull=True) | Q(partner_type_id=partner_type_id),
+        Q(tier__isnull=True) | Q(tier_id=tier_id),
+        is_active=True,
+    ).select_related("program", "partner_type", "tier")
+    return sorted(candidates, key=lambda t: (t.specificity, t.updated_at, t.pk), reverse=True)
 
 
 def agreement_current() -> Agreement | None:

@@ -48,3 +48,66 @@ urlpatterns = [
     ),
     path("manage/onboarding/surveys/", views.SurveyResultsView.as_view(), name="survey_results"),
 ]
+
+# --- Checklist builder (program setup; onboarding.builder_views) ----------------------------------
+from onboarding import builder_views  # noqa: E402
+
+_SETUP = "manage/setup/checklists/"
+urlpatterns += [
+    path(_SETUP, builder_views.ChecklistListView.as_view(), name="setup_checklists"),
+    path(
+        f"{_SETUP}new/", builder_views.TemplateCreateView.as_view(), name="setup_checklist_create"
+    ),
+    path(f"{_SETUP}preview/", builder_views.PreviewView.as_view(), name="setup_checklist_preview"),
+    path(f"{_SETUP}<int:pk>/", builder_views.TemplateDetailView.as_view(), name="setup_checklist"),
+    path(
+        f"{_SETUP}<int:pk>/edit/",
+        builder_views.TemplateEditView.as_view(),
+        name="setup_checklist_edit",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/steps/new/",
+        builder_views.StepAddView.as_view(),
+        name="setup_checklist_step_add",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/steps/<slug:key>/edit/",
+        builder_views.StepEditView.as_view(),
+        name="setup_checklist_step_edit",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/steps/<slug:key>/remove/",
+        builder_views.StepRemoveView.as_view(),
+        name="setup_checklist_step_remove",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/steps/<slug:key>/up/",
+        builder_views.StepUpView.as_view(),
+        name="setup_checklist_step_up",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/steps/<slug:key>/down/",
+        builder_views.StepDownView.as_view(),
+        name="setup_checklist_step_down",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/reorder/",
+        builder_views.ReorderView.as_view(),
+        name="setup_checklist_reorder",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/discard/",
+        builder_views.DraftDiscardView.as_view(),
+        name="setup_checklist_discard",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/publish/",
+        builder_views.PublishView.as_view(),
+        name="setup_checklist_publish",
+    ),
+    path(
+        f"{_SETUP}<int:pk>/migrate/",
+        builder_views.MigrateView.as_view(),
+        name="setup_checklist_migrate",
+    ),
+]

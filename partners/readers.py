@@ -21,7 +21,8 @@ onboarding (``onboarding/readers.py``) and deals (``deals/readers.py``). Keys ar
 
 ``step_subjects``: the objects an onboarding checklist step can name (a course, a
 certification), registered by enablement under the step kind, read by onboarding's step
-validation (``onboarding.models``). See ``StepSubjectReader``.
+validation (``onboarding.models``). See ``StepSubjectReader``. ``step_subject_choices``: the same
+objects listed for the checklist builder's picker (``StepSubjectLister``).
 
 ``usage_accounts``: how an ingested product-usage event names a customer account, registered by
 customers under ``"customers"``, read by the event ingestion (``ingestion.services``). See
@@ -73,6 +74,19 @@ class StepSubjectReader(Protocol):
 
 
 step_subjects: Registry[StepSubjectReader] = Registry("checklist step subject")
+
+
+class StepSubjectLister(Protocol):
+    def __call__(self, *, audience: dict[str, Any] | None = None) -> list[StepSubject]:
+        """What a step of this kind may name, for the checklist builder's picker: the published
+        objects open to ``audience`` (as for ``StepSubjectReader``; None: every published one),
+        ordered by name, ``open_to_audience`` set when an audience was given. One query."""
+        ...
+
+
+#: The choosable subjects of a step kind, registered by the same app under the same key as its
+#: ``step_subjects`` reader.
+step_subject_choices: Registry[StepSubjectLister] = Registry("checklist step subject list")
 
 
 # --- Customer accounts named by ingested usage ----------------------------------------------------

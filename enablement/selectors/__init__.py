@@ -604,3 +604,23 @@ def open_to_audience(item, *, program_id=None, partner_type_id=None, tier=None) 
         gate = item.min_tier
         return gate.program_id == tier.program_id and gate.rank <= tier.rank
     return True
+
+
+def open_to_audience_list(model_name: str, *, program_id=None, partner_type_id=None, tier=None):
+    """The published courses (``model_name`` "course") or certifications ("certification") open
+    to partners of a program, a partner type and a tier, by the rules of ``open_to_audience``
+    (None: not narrowed), ordered by name: what an onboarding step may name. One query."""
+    model = {"course": Course, "certification": Certification}[model_name]
+    qs = model.objects.filter(is_published=True)
+    if program_id is not None:
+        programs = model.programs.through.objects.filter(**{model_name: OuterRef("pk")})
+        qs = qs.filter(~Exists(programs) | Exists(programs.filter(program_id=program_id)))
+    if partner_type_id is not None:
+        types = model.partner_types.through.objects.filter(**{model_name: OuterRef("pk")})
+        qs = qs.filter(~Exists(types) | Exists(types.filter(partnertype_id=partner_type_id)))
+    if tier is not None:
+        qs = qs.filter(
+            Q(min_tier__isnull=True)
+            | Q(min_tier__program_id=tier.program_id, min_tier__rank__lte=tier.rank)
+        )
+    return list(qs.order_by("title" if model is Course else "name", "pk"))

@@ -73,7 +73,7 @@ def build_sweep_objects(world) -> dict:
         deal=deal, actor=a_user, days=10, reason=f"{SENTINEL} board moved"
     )
 
-    standard_template(program=partner.program)
+    checklist_template = standard_template(program=partner.program)
     AgreementFactory()
     checklist = onboarding_services.checklist_start(partner=partner)
     onboarding_services.checklist_start(partner=world.partner_b)
@@ -146,6 +146,8 @@ def build_sweep_objects(world) -> dict:
         "api_token": api_token.token.pk,
         "staff_member": staff_member.pk,
         "checklist": checklist.pk,
+        "checklist_template": checklist_template.pk,
+        "template_step_key": "kickoff",
         "program": partner.program_id,
         "tier": partner.tier_id,
         "certification": certification.pk,
