@@ -24,7 +24,10 @@ from events.services import record_event
 from incentives import notifications, permissions, selectors
 from incentives.choices import MDF_TRANSITIONS, MdfStatus
 from incentives.models import MdfAllocation, MdfRequest
+from kernel.setup_log import ADDED, log_setup_change, snapshot
 from kernel.uploads import inspect_upload
+
+ALLOCATION_FIELDS = ("partner", "period", "starts_on", "ends_on", "amount", "currency")
 
 MAX_AMOUNT = Decimal("1e12")
 
@@ -135,6 +138,10 @@ def mdf_allocation_create(
             )
     except IntegrityError as exc:  # mdf_allocation_one_per_period
         raise MdfError(f"{partner.name} already has an allocation for {period}.") from exc
+    log_setup_change(
+        actor=actor, obj=allocation, action=ADDED,
+        after=snapshot(allocation, ALLOCATION_FIELDS), summary=_("MDF allocation added"),
+    )  # fmt: skip
     record_event(
         kind=EventKind.MDF_ALLOCATED,
         key=f"mdf.allocated:{allocation.pk}",
