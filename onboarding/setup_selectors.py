@@ -3,11 +3,11 @@ else gets nothing (the views answer 404 before asking)."""
 
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.choices import VendorRole
 from accounts.models import User
 from onboarding.models import Agreement, OwnerRule
-from onboarding.selectors import agreement_for_program
 from partners.choices import Region
 from partners.models import Program
 from partners.permissions import is_vendor_staff
@@ -38,16 +38,17 @@ def setup_agreement_get(*, user, pk: int) -> Agreement:
 
 
 def current_agreement_ids() -> dict[int | None, int]:
-    """Which version partners accept today, by program (None: programs without their own)."""
-    current = {}
-    every = agreement_for_program(program_id=None)
-    if every is not None:
-        current[None] = every.pk
-    own = Agreement.objects.filter(program__isnull=False).values_list("program_id", flat=True)
-    for program_id in set(own):
-        found = agreement_for_program(program_id=program_id)
-        if found is not None and found.program_id == program_id:
-            current[program_id] = found.pk
+    """Which version partners accept today, by program (None: programs without their own). One
+    query: the published versions newest first, the first of each program wins (the rule of
+    ``onboarding.selectors.agreement_for_program``)."""
+    current: dict[int | None, int] = {}
+    rows = (
+        Agreement.objects.filter(published_at__lte=timezone.now())
+        .order_by("-published_at", "-id")
+        .values_list("program_id", "pk")
+    )
+    for program_id, pk in rows:
+        current.setdefault(program_id, pk)
     return current
 
 
