@@ -251,9 +251,12 @@ def test_channel_managers_cannot_write_agreements(client_as, world):
         assert manager.post(reverse(f"onboarding:{name}", args=[agreement.pk])).status_code == 403
     assert manager.post(reverse("onboarding:setup_agreement_preview"), {"text": "x"}).status_code
     assert Agreement.objects.count() == 1 and Agreement.objects.get().published_at is None
-    assert client_as("partner_a_admin").post(
-        reverse("onboarding:setup_agreement_create"), data
-    ).status_code == 404
+    assert (
+        client_as("partner_a_admin")
+        .post(reverse("onboarding:setup_agreement_create"), data)
+        .status_code
+        == 404
+    )
 
 
 def test_a_vendor_admin_writes_a_version_for_a_program_and_publishes_it(client_as, world):
