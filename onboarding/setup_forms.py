@@ -55,7 +55,6 @@ class AgreementSetupForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-        help_text=_("Your local time; at most a year ahead."),
     )
 
     def __init__(self, *args, instance=None, **kwargs):
@@ -73,6 +72,9 @@ class AgreementSetupForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = setup_selectors.program_choices()
+        self.fields["publish_at"].help_text = _(
+            "In your time zone (%(zone)s); at most a year ahead."
+        ) % {"zone": timezone.get_current_timezone_name()}
 
     def clean(self):
         data = super().clean()
