@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from deals import setup_selectors as selectors
@@ -72,7 +73,7 @@ class _PolicyFormView(SetupEditMixin, View):
 
 
 class PolicyCreateView(_PolicyFormView):
-    title = _("New registration policy")
+    title = gettext_lazy("New registration policy")
 
     def get(self, request):
         initial = {"protection_days": DEFAULT_PROTECTION_DAYS, "warning_days": DEFAULT_WARNING_DAYS}
@@ -83,7 +84,7 @@ class PolicyCreateView(_PolicyFormView):
 
 
 class PolicyEditView(_PolicyFormView):
-    title = _("Edit registration policy")
+    title = gettext_lazy("Edit registration policy")
 
     def load(self):
         self.policy = selectors.setup_policy_get(user=self.request.user, pk=self.kwargs["pk"])

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from incentives import setup_selectors as selectors
@@ -71,7 +72,7 @@ class _RuleFormView(SetupEditMixin, View):
 
 
 class RuleCreateView(_RuleFormView):
-    title = _("New award rule")
+    title = gettext_lazy("New award rule")
 
     def get(self, request):
         return self.render_form(AwardRuleSetupForm())
@@ -81,7 +82,7 @@ class RuleCreateView(_RuleFormView):
 
 
 class RuleEditView(_RuleFormView):
-    title = _("Edit award rule")
+    title = gettext_lazy("Edit award rule")
 
     def load(self):
         self.rule = selectors.setup_rule_get(user=self.request.user, pk=self.kwargs["pk"])

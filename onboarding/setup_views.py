@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -125,7 +126,7 @@ class _AgreementFormView(SetupEditMixin, View):
 
 
 class AgreementCreateView(_AgreementFormView):
-    title = _("New agreement version")
+    title = gettext_lazy("New agreement version")
 
     def cancel_url(self):
         return reverse("onboarding:setup_agreements")
@@ -147,7 +148,7 @@ class AgreementCreateView(_AgreementFormView):
 
 
 class AgreementEditView(_AgreementFormView):
-    title = _("Edit agreement version")
+    title = gettext_lazy("Edit agreement version")
 
     def load(self):
         self.agreement = selectors.setup_agreement_get(user=self.request.user, pk=self.kwargs["pk"])
