@@ -1,8 +1,11 @@
 """Who may do what with a deal the selectors already let them see (scoping happens there)."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from deals.choices import DealStatus
 from deals.models import Deal
-from partners.permissions import is_partner_member, is_vendor_staff
+from partners.permissions import VendorStaffRequiredMixin, is_partner_member, is_vendor_staff
 from partners.selectors import membership_for_user
 
 
@@ -38,3 +41,26 @@ def can_request_extension(user, deal: Deal) -> bool:
 
 def can_review(user, deal: Deal) -> bool:
     return is_vendor_staff(user) and deal.status == DealStatus.SUBMITTED
+
+
+# --- Setup pages (registration policies) ----------------------------------------------------------
+
+
+def can_edit_setup(user) -> bool:
+    """Only vendor admins change registration policies."""
+    return is_vendor_staff(user) and user.is_vendor_admin
+
+
+class SetupViewMixin(VendorStaffRequiredMixin):
+    """Vendor staff read the setup pages; partner users get 404."""
+
+
+class SetupEditMixin(SetupViewMixin):
+    """Vendor admins only: channel managers get 403 (they may read the policies), partner users
+    404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and is_vendor_staff(user) and not can_edit_setup(user):
+            raise PermissionDenied(_("Only vendor admins can change registration policies."))
+        return super().dispatch(request, *args, **kwargs)

@@ -30,3 +30,29 @@ urlpatterns = [
         name="extension_decide",
     ),
 ]
+
+# Setup pages (issue 18): registration policies.
+from deals import setup_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "manage/setup/registration-policies/",
+        setup_views.PolicyListView.as_view(),
+        name="setup_policies",
+    ),
+    path(
+        "manage/setup/registration-policies/new/",
+        setup_views.PolicyCreateView.as_view(),
+        name="setup_policy_create",
+    ),
+    path(
+        "manage/setup/registration-policies/<int:pk>/edit/",
+        setup_views.PolicyEditView.as_view(),
+        name="setup_policy_edit",
+    ),
+    path(
+        "manage/setup/registration-policies/<int:pk>/delete/",
+        setup_views.PolicyDeleteView.as_view(),
+        name="setup_policy_delete",
+    ),
+]

@@ -1,7 +1,10 @@
 """Who may do what with MDF and awards (scoping happens in the selectors)."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from incentives.choices import MdfStatus
-from partners.permissions import is_partner_admin, is_vendor_staff
+from partners.permissions import VendorStaffRequiredMixin, is_partner_admin, is_vendor_staff
 from partners.selectors import membership_for_user
 
 
@@ -36,3 +39,26 @@ def can_see_proof(user, request) -> bool:
     return bool(request.proof) and (
         is_vendor_staff(user) or is_partner_admin_of(user, request.partner_id)
     )
+
+
+# --- Setup pages (award rules, MDF allocations) ---------------------------------------------------
+
+
+def can_edit_setup(user) -> bool:
+    """Only vendor admins change award rules and allocation amounts on the setup pages."""
+    return is_vendor_staff(user) and user.is_vendor_admin
+
+
+class SetupViewMixin(VendorStaffRequiredMixin):
+    """Vendor staff read the setup pages; partner users get 404."""
+
+
+class SetupEditMixin(SetupViewMixin):
+    """Vendor admins only: channel managers get 403 (they may read the setup), partner users
+    404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and is_vendor_staff(user) and not can_edit_setup(user):
+            raise PermissionDenied(_("Only vendor admins can change the incentives setup."))
+        return super().dispatch(request, *args, **kwargs)

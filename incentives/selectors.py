@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from incentives.choices import MDF_PENDING
-from incentives.models import Award, AwardRule, Badge, MdfAllocation, MdfRequest, PartnerScore
+from incentives.models import Award, Badge, MdfAllocation, MdfRequest, PartnerScore
 from partners.permissions import is_partner_admin, is_vendor_staff
 from partners.selectors import membership_for_user
 
@@ -214,7 +214,3 @@ def leaderboard_rank(*, partner) -> int | None:
 def program_points_total(*, program_id: int) -> int:
     total = PartnerScore.objects.filter(partner__program_id=program_id).aggregate(t=Sum("points"))
     return total["t"] or 0
-
-
-def rule_list() -> QuerySet[AwardRule]:
-    return AwardRule.objects.select_related("badge", "program").annotate(awarded=Count("awards"))

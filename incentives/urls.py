@@ -38,5 +38,52 @@ urlpatterns = [
         name="mdf_claim_reject",
     ),
     path("manage/leaderboard/", views.ManagerLeaderboardView.as_view(), name="manager_leaderboard"),
-    path("manage/incentives/rules/", views.RuleListView.as_view(), name="rules"),
+]
+
+# Setup pages (issue 18): award rules and MDF allocations. The award rules page is the setup
+# page; ``rules`` is its older name (same address).
+from incentives import setup_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "manage/incentives/rules/",
+        setup_views.RuleListView.as_view(),
+        name="setup_award_rules",
+    ),
+    path("manage/incentives/rules/", setup_views.RuleListView.as_view(), name="rules"),
+    path(
+        "manage/incentives/rules/new/",
+        setup_views.RuleCreateView.as_view(),
+        name="setup_award_rule_create",
+    ),
+    path(
+        "manage/incentives/rules/<int:pk>/edit/",
+        setup_views.RuleEditView.as_view(),
+        name="setup_award_rule_edit",
+    ),
+    path(
+        "manage/incentives/rules/<int:pk>/deactivate/",
+        setup_views.RuleActiveView.as_view(active=False),
+        name="setup_award_rule_deactivate",
+    ),
+    path(
+        "manage/incentives/rules/<int:pk>/activate/",
+        setup_views.RuleActiveView.as_view(active=True),
+        name="setup_award_rule_activate",
+    ),
+    path(
+        "manage/mdf/allocations/",
+        setup_views.AllocationListView.as_view(),
+        name="setup_allocations",
+    ),
+    path(
+        "manage/mdf/allocations/<int:pk>/edit/",
+        setup_views.AllocationEditView.as_view(),
+        name="setup_allocation_edit",
+    ),
+    path(
+        "manage/mdf/allocations/<int:pk>/delete/",
+        setup_views.AllocationDeleteView.as_view(),
+        name="setup_allocation_delete",
+    ),
 ]

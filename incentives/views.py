@@ -383,8 +383,3 @@ class ManagerLeaderboardView(VendorStaffRequiredMixin, View):
             "incentives/manager_leaderboard.html",
             {"programs": programs, "program": program, "standings": standings},
         )
-
-
-class RuleListView(VendorStaffRequiredMixin, View):
-    def get(self, request):
-        return render(request, "incentives/rule_list.html", {"rules": selectors.rule_list()})

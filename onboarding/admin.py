@@ -120,7 +120,16 @@ class PartnerApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["title", "version", "published_at"]
+    """Vendor admins write versions on the setup page (manage/setup/agreements/); here, as there,
+    a published version is read only: what partners accepted never changes."""
+
+    list_display = ["title", "version", "program", "published_at"]
+    list_filter = ["program"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return ["program", "version", "title", "body", "published_at"]
+        return super().get_readonly_fields(request, obj)
 
 
 @admin.register(AgreementAcceptance)

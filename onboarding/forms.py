@@ -184,6 +184,9 @@ class AgreementForm(forms.Form):
     accept = forms.BooleanField(
         label="I have read the agreement and accept it on behalf of my company."
     )
+    # The version the page showed: accepting is refused when a newer one was published since,
+    # so a partner never accepts a text it did not see.
+    agreement = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
 class DocumentForm(forms.Form):

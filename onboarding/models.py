@@ -104,18 +104,48 @@ class OwnerRule(models.Model):
 
 
 class Agreement(models.Model):
-    """A version of the partner agreement. The newest published one is the one partners accept."""
+    """A version of the partner agreement, for one program or (no program) for every program.
 
-    version = models.CharField(max_length=20, unique=True)
+    A partner accepts the newest published version of its program's agreement, or of the
+    every-program one when its program has none (``onboarding.selectors.agreement_for_partner``).
+    ``published_at`` empty: a draft; in the future: scheduled. Once published a version is
+    immutable (what partners accepted never changes): the setup pages edit only unpublished ones.
+    """
+
+    program = models.ForeignKey(
+        "partners.Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: the agreement of every program that has none of its own.",
+    )
+    version = models.CharField(max_length=20)
     title = models.CharField(max_length=200, default="Partner agreement")
     body = models.TextField()
-    published_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "version"],
+                condition=Q(program__isnull=False),
+                name="agreement_version_unique_per_program",
+            ),
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(program__isnull=True),
+                name="agreement_version_unique_for_every_program",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None and self.published_at <= timezone.now()
 
 
 class AgreementAcceptance(models.Model):
@@ -331,7 +361,10 @@ def _find_subject(kind: str, reference: str, *, audience: dict | None) -> StepSu
             if reference.isdigit() and len(reference) < 19
             else None
         ) or agreements.filter(version=reference).first()
-        return None if found is None else StepSubject(pk=found.pk, name=str(found), published=True)
+        if found is None:
+            return None
+        # a scheduled version counts (the step completes once partners can accept it); a draft not
+        return StepSubject(pk=found.pk, name=str(found), published=found.published_at is not None)
     return step_subjects.get(kind)(reference, audience=audience)
 
 

@@ -1,5 +1,8 @@
 """Who may do what in onboarding. Reuses the partner roles; nothing re-implements them."""
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from partners.permissions import (
     PartnerAdminRequiredMixin,
     PartnerMemberRequiredMixin,
@@ -23,3 +26,26 @@ __all__ = [
     "is_partner_admin",
     "is_vendor_staff",
 ]
+
+
+# --- Setup pages (agreement versions, owner rules) ------------------------------------------------
+
+
+def can_edit_setup(user) -> bool:
+    """Only vendor admins change the program's onboarding setup."""
+    return is_vendor_staff(user) and user.is_vendor_admin
+
+
+class SetupViewMixin(VendorStaffRequiredMixin):
+    """Vendor staff read the setup pages; partner users get 404."""
+
+
+class SetupEditMixin(SetupViewMixin):
+    """Vendor admins only. A channel manager may read the setup, so the edit routes answer 403
+    (nothing secret to them); partner users still get 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and is_vendor_staff(user) and not can_edit_setup(user):
+            raise PermissionDenied(_("Only vendor admins can change the program setup."))
+        return super().dispatch(request, *args, **kwargs)

@@ -51,8 +51,20 @@ def templates_for_audience(*, program_id, partner_type_id, tier_id) -> list[Chec
     return sorted(candidates, key=lambda t: (t.specificity, t.updated_at, t.pk), reverse=True)
 
 
-def agreement_current() -> Agreement | None:
-    return Agreement.objects.filter(published_at__lte=timezone.now()).first()
+def agreement_for_program(*, program_id: int | None) -> Agreement | None:
+    """The agreement partners of the program accept: the newest published version written for
+    that program, else the newest published every-program version (``program`` empty). A
+    scheduled version counts from its publish time; a draft never."""
+    published = Agreement.objects.filter(published_at__lte=timezone.now())
+    if program_id is not None:
+        own = published.filter(program_id=program_id).first()
+        if own is not None:
+            return own
+    return published.filter(program__isnull=True).first()
+
+
+def agreement_for_partner(*, partner) -> Agreement | None:
+    return agreement_for_program(program_id=partner.program_id)
 
 
 def partner_admin_emails(*, partner) -> list[str]:

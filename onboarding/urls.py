@@ -111,3 +111,57 @@ urlpatterns += [
         name="setup_checklist_migrate",
     ),
 ]
+
+# Setup pages (issue 18): agreement versions per program, owner rules.
+from onboarding import setup_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "manage/setup/agreements/", setup_views.AgreementListView.as_view(), name="setup_agreements"
+    ),
+    path(
+        "manage/setup/agreements/new/",
+        setup_views.AgreementCreateView.as_view(),
+        name="setup_agreement_create",
+    ),
+    path(
+        "manage/setup/agreements/preview/",
+        setup_views.AgreementPreviewView.as_view(),
+        name="setup_agreement_preview",
+    ),
+    path(
+        "manage/setup/agreements/<int:pk>/",
+        setup_views.AgreementDetailView.as_view(),
+        name="setup_agreement",
+    ),
+    path(
+        "manage/setup/agreements/<int:pk>/edit/",
+        setup_views.AgreementEditView.as_view(),
+        name="setup_agreement_edit",
+    ),
+    path(
+        "manage/setup/agreements/<int:pk>/publish/",
+        setup_views.AgreementPublishView.as_view(),
+        name="setup_agreement_publish",
+    ),
+    path(
+        "manage/setup/agreements/<int:pk>/delete/",
+        setup_views.AgreementDeleteView.as_view(),
+        name="setup_agreement_delete",
+    ),
+    path(
+        "manage/setup/owner-rules/",
+        setup_views.OwnerRuleListView.as_view(),
+        name="setup_owner_rules",
+    ),
+    path(
+        "manage/setup/owner-rules/new/",
+        setup_views.OwnerRuleCreateView.as_view(),
+        name="setup_owner_rule_create",
+    ),
+    path(
+        "manage/setup/owner-rules/<int:pk>/delete/",
+        setup_views.OwnerRuleDeleteView.as_view(),
+        name="setup_owner_rule_delete",
+    ),
+]

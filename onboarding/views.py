@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -31,6 +32,7 @@ from onboarding.permissions import (
     ReviewerRequiredMixin,
     is_partner_admin,
 )
+from onboarding.rendering import render_markdown
 from partners import selectors as partner_selectors
 from partners import services as partner_services
 
@@ -98,7 +100,7 @@ class AgreementView(PartnerMemberRequiredMixin, View):
 
     def _render(self, request, form, status=200):
         membership = partner_selectors.membership_for_user(request.user)
-        agreement = selectors.agreement_current()
+        agreement = selectors.agreement_for_partner(partner=membership.partner)
         acceptance = (
             agreement.acceptances.filter(partner_id=membership.partner_id)
             .select_related("accepted_by")
@@ -108,6 +110,7 @@ class AgreementView(PartnerMemberRequiredMixin, View):
         )
         context = {
             "agreement": agreement,
+            "body": render_markdown(agreement.body) if agreement else "",
             "acceptance": acceptance,
             "form": form,
             "can_accept": is_partner_admin(request.user),
@@ -122,10 +125,17 @@ class AgreementView(PartnerMemberRequiredMixin, View):
             messages.error(request, "Only a partner admin can accept the agreement.")
             return self._render(request, AgreementForm(), status=403)
         form = AgreementForm(request.POST)
-        agreement = selectors.agreement_current()
+        membership = partner_selectors.membership_for_user(request.user)
+        agreement = selectors.agreement_for_partner(partner=membership.partner)
         if agreement is None or not form.is_valid():
             return self._render(request, form, status=400)
-        membership = partner_selectors.membership_for_user(request.user)
+        shown = form.cleaned_data.get("agreement")
+        if shown is not None and shown != agreement.pk:
+            messages.error(
+                request,
+                _("A newer version of the agreement was published: read it before accepting."),
+            )
+            return self._render(request, AgreementForm(), status=409)
         services.agreement_accept(
             partner=membership.partner,
             agreement=agreement,

@@ -746,6 +746,56 @@ ROUTES: dict[str, Route] = {
 }
 
 
+# Program setup (issue 18): agreement versions, owner rules, registration policies, award rules,
+# MDF allocations. Vendor staff read the lists; the forms and actions are for vendor admins
+# (channel managers get 403: the setup is no secret to them); partner users get 404. A's sweep
+# agreement is published, so editing it redirects (GET) or is refused (POST); actions roll back.
+_STAFF_READ = row(LOGIN, *[404] * 4, 200, 200, 200)
+_ADMIN_FORM = {"get": row(LOGIN, *[404] * 4, 403, 403, 200),
+               "post": row(LOGIN, *[404] * 4, 403, 403, 400)}  # fmt: skip
+_ADMIN_ACTION = row(LOGIN, *[404] * 4, 403, 403, 302)
+ROUTES.update(
+    {
+        "onboarding:setup_agreements": Route(get=_STAFF_READ),
+        "onboarding:setup_agreement_create": Route(**_ADMIN_FORM),
+        "onboarding:setup_agreement_preview": Route(post=row(LOGIN, *[404] * 4, 403, 403, 200)),
+        "onboarding:setup_agreement": Route(kwargs={"pk": "agreement"}, get=_STAFF_READ),
+        "onboarding:setup_agreement_edit": Route(
+            kwargs={"pk": "agreement"},
+            get=row(LOGIN, *[404] * 4, 403, 403, 302),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        ),
+        "onboarding:setup_agreement_publish": Route(kwargs={"pk": "agreement"}, post=_ADMIN_ACTION),
+        "onboarding:setup_agreement_delete": Route(kwargs={"pk": "agreement"}, post=_ADMIN_ACTION),
+        "onboarding:setup_owner_rules": Route(get=_STAFF_READ),
+        "onboarding:setup_owner_rule_create": Route(post=_ADMIN_FORM["post"]),
+        "onboarding:setup_owner_rule_delete": Route(
+            kwargs={"pk": "owner_rule"}, post=_ADMIN_ACTION
+        ),
+        "deals:setup_policies": Route(get=_STAFF_READ),
+        "deals:setup_policy_create": Route(**_ADMIN_FORM),
+        "deals:setup_policy_edit": Route(kwargs={"pk": "registration_policy"}, **_ADMIN_FORM),
+        "deals:setup_policy_delete": Route(
+            kwargs={"pk": "registration_policy"}, post=_ADMIN_ACTION
+        ),
+        "incentives:setup_award_rules": Route(get=_STAFF_READ),
+        "incentives:setup_award_rule_create": Route(**_ADMIN_FORM),
+        "incentives:setup_award_rule_edit": Route(kwargs={"pk": "award_rule"}, **_ADMIN_FORM),
+        "incentives:setup_award_rule_deactivate": Route(
+            kwargs={"pk": "award_rule"}, post=_ADMIN_ACTION
+        ),
+        "incentives:setup_award_rule_activate": Route(
+            kwargs={"pk": "award_rule"}, post=_ADMIN_ACTION
+        ),
+        "incentives:setup_allocations": Route(get=_STAFF_READ),
+        "incentives:setup_allocation_edit": Route(kwargs={"pk": "mdf_allocation"}, **_ADMIN_FORM),
+        "incentives:setup_allocation_delete": Route(
+            kwargs={"pk": "mdf_allocation"}, post=_ADMIN_ACTION
+        ),
+    }
+)
+
+
 def expectation_for(info: RouteInfo) -> Route | None:
     if info.key in ROUTES:
         return ROUTES[info.key]

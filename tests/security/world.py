@@ -74,7 +74,7 @@ def build_sweep_objects(world) -> dict:
     )
 
     checklist_template = standard_template(program=partner.program)
-    AgreementFactory()
+    agreement = AgreementFactory()
     checklist = onboarding_services.checklist_start(partner=partner)
     onboarding_services.checklist_start(partner=world.partner_b)
     doc_step = checklist.steps.get(key="tax-form")
@@ -107,7 +107,7 @@ def build_sweep_objects(world) -> dict:
     resource = ResourceFactory(title="Widget pricing playbook")
     mdf_pending = mdf_request(world=world, title=f"{SENTINEL} webinar")
     mdf_claimed = mdf_request(world=world, claim=True, title=f"{SENTINEL} roadshow")
-    rule(kind="deal.won", points=10, badge=badge("closer", "Closer"))
+    award_rule = rule(kind="deal.won", points=10, badge=badge("closer", "Closer"))
     record_event(
         kind="deal.won",
         key="sweep-won",
@@ -160,6 +160,26 @@ def build_sweep_objects(world) -> dict:
         "badge": Badge.objects.get(slug="closer").pk,
         **_customer_objects(partner),
         **_webhook_objects(),
+        **_setup_objects(world, agreement=agreement, award_rule=award_rule),
+    }
+
+
+def _setup_objects(world, *, agreement, award_rule) -> dict:
+    """What the program setup pages name (agreement versions, owner rules, registration
+    policies, award rules)."""
+    from deals.models import RegistrationPolicy
+    from onboarding.models import OwnerRule
+    from partners.choices import Region
+
+    owner_rule = OwnerRule.objects.create(region=Region.EMEA, manager=world.users["manager_owner"])
+    policy = RegistrationPolicy.objects.create(
+        program=world.partner_a.program, protection_days=60, warning_days=10
+    )
+    return {
+        "agreement": agreement.pk,
+        "owner_rule": owner_rule.pk,
+        "registration_policy": policy.pk,
+        "award_rule": award_rule.pk,
     }
 
 
