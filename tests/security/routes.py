@@ -38,8 +38,9 @@ def _to_admin_index(response) -> bool:
     return response.status_code == 302 and response["Location"] == "/admin/"
 
 
-# Every route of the Django admin (model pages appear with each registered model): vendor staff
-# with is_staff only; everyone else is sent to the admin login (which goes through allauth).
+# Every route of the Django admin (model pages appear with each registered model): superusers
+# only (the sweep's vendor admin is one; a vendor admin who is not is refused, see
+# tests/security/test_auth_hardening.py); everyone else is sent to the admin login (allauth).
 ADMIN = Route(
     kwargs={
         "object_id": Literal("1"),
@@ -364,6 +365,62 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "resource"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
     ),
     "enablement:setup_preview": Route(post=row(LOGIN, *[404] * 4, 403, 403, 200)),
+    # Program setup (issue 18): the hub and the program, partner type and offering pages read
+    # like enablement's setup (vendor staff read, vendor admins write, channel managers 403 on
+    # the forms and actions, partner users 404). Deleting A's program or type is refused while
+    # partners use them (409); archiving A's program, the only active one, is refused (302 with
+    # a message); everything else rolls back with the sweep's savepoint.
+    "console:setup": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    **{
+        f"partners:setup_{name}": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200))
+        for name in ("programs", "types", "offerings")
+    },
+    **{
+        f"partners:setup_{name}_create": Route(
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        )
+        for name in ("program", "type", "offering")
+    },
+    **{
+        f"partners:setup_{name}_edit": Route(
+            kwargs={"pk": key},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        )
+        for name, key in (
+            ("program", "program"),
+            ("type", "partner_type"),
+            ("offering", "offering"),
+        )
+    },
+    **{
+        f"partners:setup_{name}_delete": Route(
+            kwargs={"pk": key},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 409),
+        )
+        for name, key in (("program", "program"), ("type", "partner_type"))
+    },
+    **{
+        f"partners:setup_{name}_archive": Route(
+            kwargs={"pk": name}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+        )
+        for name in ("program", "offering")
+    },
+    "partners:setup_offering_rule_create": Route(
+        kwargs={"pk": "offering"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "partners:setup_offering_rule_edit": Route(
+        kwargs={"pk": "adoption_rule"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "partners:setup_offering_rule_delete": Route(
+        kwargs={"pk": "adoption_rule"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
     "deals:list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "deals:export": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "deals:create": Route(
