@@ -121,6 +121,18 @@ def test_archiving_the_only_active_program_is_refused(world, client_as):
     assert "only active program" in response.content.decode()
 
 
+def test_unticking_active_on_the_only_active_program_is_refused_on_its_field(world, client_as):
+    program = world.partner_a.program
+    response = client_as("vendor_admin").post(
+        reverse("partners:setup_program_edit", args=[program.pk]),
+        {"name": "Global", "slug": "global"},
+    )
+    assert response.status_code == 400
+    assert "only active program" in " ".join(response.context["form"].errors["is_active"])
+    program.refresh_from_db()
+    assert program.is_active
+
+
 def test_a_program_is_archived_and_brought_back_with_its_partners_kept(world, client_as):
     ProgramFactory(name="Services", slug="services")
     program = world.partner_a.program
