@@ -152,7 +152,8 @@ def _is_last_active_admin(user: User) -> bool:
 
 
 def _set_role(user: User, role: str) -> None:
-    """Vendor admins may enter the Django admin (``is_staff``); channel managers may not. This page
+    """Vendor admins keep ``is_staff`` (channel managers do not), but the Django admin is for
+    superusers only since issue 18 (prm/urls.py): vendor admins work in /manage/setup/. This page
     never grants ``is_superuser`` (that stays with ``createsuperuser`` and the Django admin), but a
     demotion takes it away: a superuser counts as a vendor admin wherever the product asks."""
     user.vendor_role = role

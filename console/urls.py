@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import views
+from console import setup, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -22,7 +22,33 @@ metric_pages = [
     ),
 ]
 
+# The console's own namespace (``console``, mounted by prm/urls.py): the setup hub.
+setup_pages = [
+    path("manage/setup/", setup.SetupHubView.as_view(), name="setup"),
+]
+
 partner_pages = [
+    # an offering's edit page holds its adoption rules (metrics), so it is a console page
+    path(
+        "manage/setup/offerings/<int:pk>/",
+        setup.OfferingEditView.as_view(),
+        name="setup_offering_edit",
+    ),
+    path(
+        "manage/setup/offerings/<int:pk>/rules/new/",
+        setup.AdoptionRuleCreateView.as_view(),
+        name="setup_offering_rule_create",
+    ),
+    path(
+        "manage/setup/offering-rules/<int:pk>/",
+        setup.AdoptionRuleEditView.as_view(),
+        name="setup_offering_rule_edit",
+    ),
+    path(
+        "manage/setup/offering-rules/<int:pk>/delete/",
+        setup.AdoptionRuleDeleteView.as_view(),
+        name="setup_offering_rule_delete",
+    ),
     path("portal/", views.PartnerHomeView.as_view(), name="home"),
     path(
         "manage/partners/<int:pk>/",

@@ -1,7 +1,9 @@
 """Who may do what. Views and (later) API permission classes call these; nothing re-implements them."""
 
 from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from partners.selectors import membership_for_user
 
@@ -87,3 +89,32 @@ def can_open(user, url: str) -> bool:
     if view_class is None or not issubclass(view_class, RoleRequiredMixin):
         return True
     return user.is_authenticated and view_class().has_role(user)
+
+
+# --- Program setup pages (programs, partner types, offerings, and the setup hub) -----------------
+
+
+def can_view_setup(user) -> bool:
+    """Vendor staff see the program setup pages (channel managers read only); partners get 404."""
+    return is_vendor_staff(user)
+
+
+def can_edit_setup(user) -> bool:
+    """Only vendor admins create, change, archive or delete program setup."""
+    return is_vendor_staff(user) and user.is_vendor_admin
+
+
+class SetupViewMixin(RoleRequiredMixin):
+    def has_role(self, user) -> bool:
+        return can_view_setup(user)
+
+
+class SetupEditMixin(SetupViewMixin):
+    """Vendor admins only. A channel manager may read the setup lists, so the edit routes answer
+    them 403 (nothing secret to hide); partner users still get 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and can_view_setup(user) and not can_edit_setup(user):
+            raise PermissionDenied(_("Only vendor admins can change the program setup."))
+        return super().dispatch(request, *args, **kwargs)

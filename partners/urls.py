@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import views
+from partners import setup_views, views
 
 # The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
 # console pages in this namespace (console/urls.py, mounted by prm/urls.py).
@@ -19,4 +19,54 @@ urlpatterns = [
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
     ),
     path("manage/", views.ManagerHomeView.as_view(), name="manager_home"),
+    # Program setup (vendor admins edit, channel managers read). The offering's edit page, with
+    # its adoption rules, is a console page (``setup_offering_edit``, console/urls.py).
+    path("manage/setup/programs/", setup_views.ProgramListView.as_view(), name="setup_programs"),
+    path(
+        "manage/setup/programs/new/",
+        setup_views.ProgramCreateView.as_view(),
+        name="setup_program_create",
+    ),
+    path(
+        "manage/setup/programs/<int:pk>/",
+        setup_views.ProgramEditView.as_view(),
+        name="setup_program_edit",
+    ),
+    path(
+        "manage/setup/programs/<int:pk>/archive/",
+        setup_views.ProgramActiveView.as_view(),
+        name="setup_program_archive",
+    ),
+    path(
+        "manage/setup/programs/<int:pk>/delete/",
+        setup_views.ProgramDeleteView.as_view(),
+        name="setup_program_delete",
+    ),
+    path("manage/setup/types/", setup_views.PartnerTypeListView.as_view(), name="setup_types"),
+    path(
+        "manage/setup/types/new/",
+        setup_views.PartnerTypeCreateView.as_view(),
+        name="setup_type_create",
+    ),
+    path(
+        "manage/setup/types/<int:pk>/",
+        setup_views.PartnerTypeEditView.as_view(),
+        name="setup_type_edit",
+    ),
+    path(
+        "manage/setup/types/<int:pk>/delete/",
+        setup_views.PartnerTypeDeleteView.as_view(),
+        name="setup_type_delete",
+    ),
+    path("manage/setup/offerings/", setup_views.OfferingListView.as_view(), name="setup_offerings"),
+    path(
+        "manage/setup/offerings/new/",
+        setup_views.OfferingCreateView.as_view(),
+        name="setup_offering_create",
+    ),
+    path(
+        "manage/setup/offerings/<int:pk>/archive/",
+        setup_views.OfferingActiveView.as_view(),
+        name="setup_offering_archive",
+    ),
 ]

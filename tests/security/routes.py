@@ -38,8 +38,9 @@ def _to_admin_index(response) -> bool:
     return response.status_code == 302 and response["Location"] == "/admin/"
 
 
-# Every route of the Django admin (model pages appear with each registered model): vendor staff
-# with is_staff only; everyone else is sent to the admin login (which goes through allauth).
+# Every route of the Django admin (model pages appear with each registered model): superusers
+# only (the sweep's vendor admin is one; a vendor admin who is not is refused, see
+# tests/security/test_auth_hardening.py); everyone else is sent to the admin login (allauth).
 ADMIN = Route(
     kwargs={
         "object_id": Literal("1"),
@@ -371,48 +372,61 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "resource"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
     ),
     "enablement:setup_preview": Route(post=row(LOGIN, *[404] * 4, 403, 403, 200)),
-    # Checklist builder (program setup): vendor staff read the list, a template and the partner
-    # preview; edits are for vendor admins (channel managers 403); partner users 404. Empty posts
-    # are refused (400) or, for the draft actions, shown as a message (302) and rolled back.
-    "onboarding:setup_checklists": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
-    "onboarding:setup_checklist_preview": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
-    "onboarding:setup_checklist_create": Route(
-        get=row(LOGIN, *[404] * 4, 403, 403, 200),
-        post=row(LOGIN, *[404] * 4, 403, 403, 400),
-    ),
-    "onboarding:setup_checklist": Route(
-        kwargs={"pk": "checklist_template"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
-    ),
+    # Program setup (issue 18): the hub and the program, partner type and offering pages read
+    # like enablement's setup (vendor staff read, vendor admins write, channel managers 403 on
+    # the forms and actions, partner users 404). Deleting A's program or type is refused while
+    # partners use them (409); archiving A's program, the only active one, is refused (302 with
+    # a message); everything else rolls back with the sweep's savepoint.
+    "console:setup": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
     **{
-        f"onboarding:setup_checklist_{name}": Route(
-            kwargs={"pk": "checklist_template"},
+        f"partners:setup_{name}": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200))
+        for name in ("programs", "types", "offerings")
+    },
+    **{
+        f"partners:setup_{name}_create": Route(
             get=row(LOGIN, *[404] * 4, 403, 403, 200),
             post=row(LOGIN, *[404] * 4, 403, 403, 400),
         )
-        for name in ("edit", "step_add", "migrate")
+        for name in ("program", "type", "offering")
     },
-    "onboarding:setup_checklist_step_edit": Route(
-        kwargs={"pk": "checklist_template", "key": "template_step_key"},
+    **{
+        f"partners:setup_{name}_edit": Route(
+            kwargs={"pk": key},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        )
+        for name, key in (
+            ("program", "program"),
+            ("type", "partner_type"),
+            ("offering", "offering"),
+        )
+    },
+    **{
+        f"partners:setup_{name}_delete": Route(
+            kwargs={"pk": key},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 409),
+        )
+        for name, key in (("program", "program"), ("type", "partner_type"))
+    },
+    **{
+        f"partners:setup_{name}_archive": Route(
+            kwargs={"pk": name}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+        )
+        for name in ("program", "offering")
+    },
+    "partners:setup_offering_rule_create": Route(
+        kwargs={"pk": "offering"},
         get=row(LOGIN, *[404] * 4, 403, 403, 200),
         post=row(LOGIN, *[404] * 4, 403, 403, 400),
     ),
-    **{
-        f"onboarding:setup_checklist_step_{action}": Route(
-            kwargs={"pk": "checklist_template", "key": "template_step_key"},
-            post=row(LOGIN, *[404] * 4, 403, 403, 302),
-        )
-        for action in ("remove", "up", "down")
-    },
-    "onboarding:setup_checklist_reorder": Route(
-        kwargs={"pk": "checklist_template"}, post=row(LOGIN, *[404] * 4, 403, 403, 400)
+    "partners:setup_offering_rule_edit": Route(
+        kwargs={"pk": "adoption_rule"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
     ),
-    "onboarding:setup_checklist_discard": Route(
-        kwargs={"pk": "checklist_template"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
-    ),
-    "onboarding:setup_checklist_publish": Route(
-        kwargs={"pk": "checklist_template"},
-        get=row(LOGIN, *[404] * 4, 403, 403, 302),
-        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    "partners:setup_offering_rule_delete": Route(
+        kwargs={"pk": "adoption_rule"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
     ),
     "deals:list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "deals:export": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),

@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.choices import VendorRole
 from accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +186,20 @@ def test_staff_without_mfa_are_sent_to_set_it_up_from_every_signed_in_page(clien
         assert response["Location"].startswith(reverse("mfa_activate_totp")), page
     # logging out stays possible
     assert manager.post(reverse("account_logout")).status_code == 302
+
+
+# --- The Django admin is for superusers only (issue 18) ------------------------------------------
+
+
+def test_a_vendor_admin_who_is_not_a_superuser_cannot_enter_the_django_admin(client):
+    vendor_admin = UserFactory(vendor_role=VendorRole.ADMIN, is_staff=True, is_superuser=False)
+    client.force_login(vendor_admin)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert client.get(response["Location"]).status_code == 403
+    assert client.get("/admin/partners/program/").status_code == 302
+    assert client.get(reverse("console:setup")).status_code == 200  # the product's setup instead
+
+
+def test_a_superuser_still_enters_the_django_admin(client_as):
+    assert client_as("vendor_admin").get("/admin/").status_code == 200

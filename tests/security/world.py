@@ -160,11 +160,12 @@ def build_sweep_objects(world) -> dict:
         "badge": Badge.objects.get(slug="closer").pk,
         **_customer_objects(partner),
         **_webhook_objects(),
-        **_setup_objects(world, agreement=agreement, award_rule=award_rule),
+        **_policy_setup_objects(world, agreement=agreement, award_rule=award_rule),
+        **_setup_objects(partner),
     }
 
 
-def _setup_objects(world, *, agreement, award_rule) -> dict:
+def _policy_setup_objects(world, *, agreement, award_rule) -> dict:
     """What the program setup pages name (agreement versions, owner rules, registration
     policies, award rules)."""
     from deals.models import RegistrationPolicy
@@ -180,6 +181,22 @@ def _setup_objects(world, *, agreement, award_rule) -> dict:
         "owner_rule": owner_rule.pk,
         "registration_policy": policy.pk,
         "award_rule": award_rule.pk,
+    }
+
+
+def _setup_objects(partner) -> dict:
+    """The program setup pages' objects: A's partner type, an offering and its adoption rule."""
+    from metrics.models import OfferingAdoptionRule
+    from partners.models import Offering
+
+    offering = Offering.objects.get(slug="widgets")
+    rule = OfferingAdoptionRule.objects.create(
+        offering=offering, description="A deal won", kinds=["deal.won"], window_days=90
+    )
+    return {
+        "partner_type": partner.partner_type_id,
+        "offering": offering.pk,
+        "adoption_rule": rule.pk,
     }
 
 
