@@ -372,6 +372,49 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "resource"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
     ),
     "enablement:setup_preview": Route(post=row(LOGIN, *[404] * 4, 403, 403, 200)),
+    # Checklist builder (program setup): vendor staff read the list, a template and the partner
+    # preview; edits are for vendor admins (channel managers 403); partner users 404. Empty posts
+    # are refused (400) or, for the draft actions, shown as a message (302) and rolled back.
+    "onboarding:setup_checklists": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "onboarding:setup_checklist_preview": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "onboarding:setup_checklist_create": Route(
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "onboarding:setup_checklist": Route(
+        kwargs={"pk": "checklist_template"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
+    **{
+        f"onboarding:setup_checklist_{name}": Route(
+            kwargs={"pk": "checklist_template"},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        )
+        for name in ("edit", "step_add", "migrate")
+    },
+    "onboarding:setup_checklist_step_edit": Route(
+        kwargs={"pk": "checklist_template", "key": "template_step_key"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    **{
+        f"onboarding:setup_checklist_step_{action}": Route(
+            kwargs={"pk": "checklist_template", "key": "template_step_key"},
+            post=row(LOGIN, *[404] * 4, 403, 403, 302),
+        )
+        for action in ("remove", "up", "down")
+    },
+    "onboarding:setup_checklist_reorder": Route(
+        kwargs={"pk": "checklist_template"}, post=row(LOGIN, *[404] * 4, 403, 403, 400)
+    ),
+    "onboarding:setup_checklist_discard": Route(
+        kwargs={"pk": "checklist_template"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
+    "onboarding:setup_checklist_publish": Route(
+        kwargs={"pk": "checklist_template"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 302),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
     # Program setup (issue 18): the hub and the program, partner type and offering pages read
     # like enablement's setup (vendor staff read, vendor admins write, channel managers 403 on
     # the forms and actions, partner users 404). Deleting A's program or type is refused while
