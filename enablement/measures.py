@@ -41,6 +41,14 @@ def _subjects(ids) -> dict[int, Certification]:
     return {c.pk: c for c in rows}
 
 
+def _certification_choices() -> list[tuple[int, str]]:
+    """Every certification, drafts marked, for the tier setup pages' select. One query. (A
+    certification partners of the program cannot earn is refused by ``_check_certified``.)"""
+    rows = Certification.objects.order_by("name", "pk").values_list("pk", "name", "is_published")
+    return [(pk, name if published else _("%(name)s (draft)") % {"name": name})
+            for pk, name, published in rows]  # fmt: skip
+
+
 def _certification_by_reference(reference: str) -> int | None:
     certification = selectors.certification_by_reference(reference)
     return certification.pk if certification is not None else None
@@ -180,6 +188,7 @@ def register_measures() -> None:
             subject="certification",
             subjects=_subjects,
             subject_by_reference=_certification_by_reference,
+            subject_choices=_certification_choices,
             check=_check_certified,
             blockers=_blockers,
         )

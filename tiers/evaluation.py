@@ -155,8 +155,9 @@ def evaluation_chunks(*, at: datetime, program_ids=None, chunk_size: int = CHUNK
         if not chunk:
             break
         last_pk = chunk[-1].pk
-        yield chunk, chunk_decisions(
-            chunk=chunk, all_ladders=all_ladders, requirements=requirements, at=at
+        yield (
+            chunk,
+            chunk_decisions(chunk=chunk, all_ladders=all_ladders, requirements=requirements, at=at),
         )
 
 
