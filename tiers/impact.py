@@ -66,6 +66,7 @@ class Impact:
     other: int = 0
     evaluated: int = 0
     moves: list[Move] = field(default_factory=list)  # the first MOVES_SHOWN, by name
+    anyway: int = 0  # partners the evaluation moves tonight with or without the change
     grace_days: int = 0
 
     @property
@@ -125,6 +126,8 @@ def impact_of(
     for pid in before.keys() | after.keys():
         old, new = before.get(pid), after.get(pid)
         if _same(old, new):
+            if new is not None and new.direction != STAYS:
+                impact.anyway += 1
             continue
         name, tier_id = partners[pid]
         current = tier_names.get(tier_id, "") if tier_id else ""

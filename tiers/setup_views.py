@@ -376,7 +376,7 @@ class RequirementEditView(_RequirementPage):
 
     def get_form(self, data=None):
         r = self.requirement
-        initial = {"metric": r.metric, "minimum": r.minimum.normalize(), "note": r.note}
+        initial = {"metric": r.metric, "minimum": number_text(r.minimum), "note": r.note}
         measure = r.measure
         if measure is not None and measure.subject and r.subject_id:
             initial[measure.subject] = str(r.subject_id)
@@ -517,7 +517,7 @@ class BenefitEditView(_BenefitPage):
         initial = {
             "kind": b.kind,
             "name": b.name,
-            "amount": b.amount.normalize() if b.amount is not None else None,
+            "amount": number_text(b.amount) if b.amount is not None else None,
             "period": b.period,
             "value": b.value,
             "description": b.description,

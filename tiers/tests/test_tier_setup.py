@@ -278,6 +278,40 @@ def test_requirement_form_offers_measures_with_units_and_certifications_in_a_sel
     assert 'name="certification"' in page and "<select" in page
 
 
+def test_edit_forms_show_round_numbers_as_typed(client, ladder, admin):
+    client.force_login(admin)
+    url = reverse("tiers:setup_requirement_edit", args=[_silver_revenue(ladder).pk])
+    assert 'value="100000"' in client.get(url).content.decode()
+    mdf = TierBenefit.objects.get(tier=ladder.gold, kind=BenefitKind.MDF_ALLOCATION)
+    page = client.get(reverse("tiers:setup_benefit_edit", args=[mdf.pk])).content.decode()
+    assert 'value="50000"' in page
+
+
+def test_a_new_tier_on_top_is_reviewed_first_it_would_take_in_every_qualified_partner(
+    client, ladder, admin, movers
+):
+    client.force_login(admin)
+    url = reverse("tiers:setup_tier_create") + f"?program={ladder.program.pk}"
+    data = {"name": "Platinum", "rank": "4", "description": ""}
+    review = client.post(url, {**data, "action": "review"})
+    assert review.status_code == 200 and 'data-up="3"' in review.content.decode()
+    assert not Tier.objects.filter(name="Platinum").exists()
+    saved = client.post(url, {**data, "action": "save", "reviewed": review.context["reviewed"]})
+    assert saved.status_code == 302
+    assert _ranks(ladder)[-1] == ("Platinum", 4)
+
+
+def test_renaming_a_tier_saves_at_once_without_a_review(client, ladder, admin):
+    client.force_login(admin)
+    url = reverse("tiers:setup_tier_edit", args=[ladder.silver.pk])
+    response = client.post(url, {"name": "Silver Plus", "rank": "2", "description": "Mid"})
+    assert response.status_code == 302
+    ladder.silver.refresh_from_db()
+    assert ladder.silver.name == "Silver Plus" and ladder.silver.description == "Mid"
+    bad = client.post(url, {"name": "Gold", "rank": "2"})
+    assert bad.status_code == 400 and "name" in bad.context["form"].errors
+
+
 # --- Live count ---------------------------------------------------------------------------------
 
 
@@ -331,6 +365,7 @@ def test_impact_preview_counts_a_partner_moving_down_and_one_moving_up(ladder, a
         ),
     )
     assert (impact.up, impact.down, impact.other, impact.evaluated) == (1, 1, 0, 3)
+    assert impact.anyway == 0
     moves = {m.partner_name: (m.direction, m.from_name, m.to_name) for m in impact.moves}
     assert moves == {
         "Upton Up": ("up", "Registered", "Silver"),
@@ -403,6 +438,19 @@ def test_requirement_form_shows_service_refusals_on_the_field(client, ladder, ad
         {"metric": M.WON_DEALS_12M, "minimum": "1", "certification": ladder.certification.pk},
     )
     assert wrong.status_code == 400 and "certification" in wrong.context["form"].errors
+
+
+def test_impact_leaves_out_partners_who_move_tonight_anyway(ladder, admin, movers):
+    _down, up, _still = movers
+    won(up, 50_000, closed_at=timezone.now() - timedelta(days=2))  # now meets Silver already
+    impact = impact_of(
+        program=ladder.program,
+        change=lambda: services.requirement_update(
+            actor=admin, requirement=_silver_revenue(ladder), metric=M.REVENUE_12M,
+            minimum=110_000,
+        ),
+    )  # fmt: skip
+    assert (impact.up, impact.down, impact.anyway) == (0, 0, 1)
 
 
 def test_tier_move_page_previews_then_saves(client, ladder, admin, movers):
