@@ -11,7 +11,7 @@ in two steps so the unique constraint never sees two tiers on one rank.
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from partners.choices import TYPED_BENEFIT_KINDS, BenefitKind
 from partners.measures import Unit, number_text
 from partners.models import Program, Tier, TierBenefit
 from tiers.models import TierRequirement
+from tiers.permissions import can_edit_setup
 from tiers.selectors import tier_references
 
 TIER_FIELDS = ("name", "rank", "description")
@@ -31,6 +32,13 @@ MAX_MINIMUM = Decimal("999999999999.99")  # what the column holds (14 digits, 2 
 MAX_PROTECTION_DAYS = 3650
 MAX_MDF_AMOUNT = Decimal("999999999999.99")
 RANK_PARKING = 10_000  # ranks are moved out of the way here while a program is renumbered
+
+
+def _require_editor(actor) -> None:
+    """The views check the role on every route; the services check it again (a task, a shell
+    or a future API must not write setup for somebody who may not)."""
+    if actor is None or not can_edit_setup(actor):
+        raise PermissionDenied(_("Only vendor admins can change tiers."))
 
 
 def _clean_text(value, *, field: str, max_length: int, required: bool = False) -> str:
@@ -93,6 +101,7 @@ def tier_create(
     """A new tier of ``program`` at ``rank`` (default: on top). The tiers from that rank up move
     one rank up. A new tier has no requirement: the evaluation promotes into it every partner
     that meets the tiers below it, so add requirements before partners are evaluated."""
+    _require_editor(actor)
     ladder = _locked_ladder(program.pk)
     name = _clean_text(name, field="name", max_length=60, required=True)
     description = _clean_text(description, field="description", max_length=2000)
@@ -117,6 +126,7 @@ def tier_update(
 ) -> Tier:
     """Rename, describe or move ``tier`` to ``rank`` (None: keep it); the tiers in between
     shift by one rank."""
+    _require_editor(actor)
     ladder = _locked_ladder(tier.program_id)
     tier = next(t for t in ladder if t.pk == tier.pk)
     before = snapshot(tier, TIER_FIELDS)
@@ -141,6 +151,7 @@ def tier_update(
 @transaction.atomic
 def tier_move(*, actor, tier: Tier, direction: str) -> Tier:
     """Swap ``tier`` with its neighbour above (``"up"``) or below (``"down"``)."""
+    _require_editor(actor)
     if direction not in ("up", "down"):
         raise ValidationError({"direction": _("Move a tier up or down.")})
     ladder = _locked_ladder(tier.program_id)
@@ -170,6 +181,7 @@ def tier_delete(*, actor, tier: Tier) -> None:
     """Delete an unused tier with its requirements and benefits; the tiers above it move down a
     rank. Refused, with each reference listed, while partners hold it or anything else names it
     (content gated at it, a pending demotion to it, its history, a deal policy...)."""
+    _require_editor(actor)
     ladder = _locked_ladder(tier.program_id)
     tier = next(t for t in ladder if t.pk == tier.pk)
     references = tier_references(tier)
@@ -257,6 +269,7 @@ def requirement_create(
 ) -> TierRequirement:
     """A new requirement of ``tier``: at least ``minimum`` of the registered measure ``metric``
     (narrowed to ``subject_id`` for a measure that takes a subject)."""
+    _require_editor(actor)
     tier = Tier.objects.select_for_update().select_related("program").get(pk=tier.pk)
     requirement = _requirement(
         TierRequirement(tier=tier), metric=metric, minimum=minimum, subject_id=subject_id,
@@ -275,6 +288,7 @@ def requirement_update(
     *, actor, requirement: TierRequirement, metric: str, minimum, subject_id: int | None = None,
     note: str = "",
 ) -> TierRequirement:  # fmt: skip
+    _require_editor(actor)
     requirement = (
         TierRequirement.objects.select_for_update()
         .select_related("tier", "tier__program")
@@ -292,6 +306,7 @@ def requirement_update(
 
 @transaction.atomic
 def requirement_delete(*, actor, requirement: TierRequirement) -> None:
+    _require_editor(actor)
     requirement = (
         TierRequirement.objects.select_for_update().select_related("tier").get(pk=requirement.pk)
     )
@@ -362,6 +377,7 @@ def benefit_create(
     """A new benefit of ``tier``. Deal protection days, discount percent and an MDF allocation
     (with its period) carry their number in ``amount`` and apply at once (``partners.benefits``);
     a tier holds each of those kinds once."""
+    _require_editor(actor)
     tier = Tier.objects.select_for_update().get(pk=tier.pk)
     benefit = _benefit(
         TierBenefit(tier=tier), kind=kind, name=name, amount=amount, period=period, value=value,
@@ -380,6 +396,7 @@ def benefit_update(
     *, actor, benefit: TierBenefit, kind: str, name: str, amount=None, period: str = "",
     value: str = "", description: str = "", position: int = 0,
 ) -> TierBenefit:  # fmt: skip
+    _require_editor(actor)
     benefit = TierBenefit.objects.select_for_update().select_related("tier").get(pk=benefit.pk)
     before = snapshot(benefit, BENEFIT_FIELDS)
     _benefit(
@@ -396,6 +413,7 @@ def benefit_update(
 
 @transaction.atomic
 def benefit_delete(*, actor, benefit: TierBenefit) -> None:
+    _require_editor(actor)
     benefit = TierBenefit.objects.select_for_update().select_related("tier").get(pk=benefit.pk)
     log_setup_change(
         actor=actor, obj=benefit, action=DELETED, before=snapshot(benefit, BENEFIT_FIELDS),

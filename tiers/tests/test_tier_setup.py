@@ -5,19 +5,20 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import ChannelManagerFactory, VendorAdminFactory
 from audit.choices import AuditAction
 from audit.models import AuditEntry
+from enablement.tests.factories import CourseFactory
 from partners.choices import BenefitKind, BenefitPeriod, MemberRole
 from partners.models import Tier, TierBenefit
 from partners.tests.factories import MembershipFactory
 from tiers import services
 from tiers.impact import impact_of, partners_meeting
-from tiers.models import TierRequirement
+from tiers.models import TierHistory, TierRequirement
 from tiers.tests.tiers_helpers import M, active_partner, build_ladder, certify, won
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +203,28 @@ def test_tier_delete_is_refused_while_partners_hold_it_and_lists_them(client, la
     client.force_login(admin)
     page = client.get(reverse("tiers:setup_tier_delete", args=[ladder.silver.pk])).content.decode()
     assert "cannot be deleted" in page and "Holder Inc" in page
+
+
+def test_tier_delete_lists_other_references_such_as_history_and_gated_content(ladder, admin):
+    partner = active_partner(ladder, at=timezone.now())
+    TierHistory.objects.create(
+        partner=partner, kind="promotion", from_tier=ladder.registered, to_tier=ladder.gold,
+        reason="Met every requirement of Gold.",
+    )  # fmt: skip
+    CourseFactory(title="Gold only", slug="gold-only", min_tier=ladder.gold)
+    with pytest.raises(ValidationError) as refused:
+        services.tier_delete(actor=admin, tier=ladder.gold)
+    message = refused.value.messages[0]
+    assert "tier history (to tier): 1" in message.lower() and "courses" in message.lower()
+    assert Tier.objects.filter(pk=ladder.gold.pk).exists()
+
+
+def test_services_refuse_anybody_but_a_vendor_admin(ladder, manager):
+    with pytest.raises(PermissionDenied):
+        services.tier_create(actor=manager, program=ladder.program, name="Platinum")
+    with pytest.raises(PermissionDenied):
+        services.requirement_delete(actor=manager, requirement=_silver_revenue(ladder))
+    assert TierRequirement.objects.filter(tier=ladder.silver).count() == 2
 
 
 def test_tier_delete_removes_an_unused_tier_and_closes_the_rank_gap(client, ladder, admin):
