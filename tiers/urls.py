@@ -1,6 +1,8 @@
 from django.urls import path
 
-from tiers import setup_views, views
+from tiers import views
+from tiers.views import setup as setup_views
+from tiers.views import setup_items
 
 app_name = "tiers"
 
@@ -31,37 +33,37 @@ urlpatterns = [
     ),
     path(
         "manage/setup/tiers/<int:pk>/requirements/new/",
-        setup_views.RequirementCreateView.as_view(),
+        setup_items.RequirementCreateView.as_view(),
         name="setup_requirement_create",
     ),
     path(
         "manage/setup/tiers/<int:pk>/requirements/count/",
-        setup_views.RequirementCountView.as_view(),
+        setup_items.RequirementCountView.as_view(),
         name="setup_requirement_count",
     ),
     path(
         "manage/setup/tiers/requirements/<int:pk>/edit/",
-        setup_views.RequirementEditView.as_view(),
+        setup_items.RequirementEditView.as_view(),
         name="setup_requirement_edit",
     ),
     path(
         "manage/setup/tiers/requirements/<int:pk>/delete/",
-        setup_views.RequirementDeleteView.as_view(),
+        setup_items.RequirementDeleteView.as_view(),
         name="setup_requirement_delete",
     ),
     path(
         "manage/setup/tiers/<int:pk>/benefits/new/",
-        setup_views.BenefitCreateView.as_view(),
+        setup_items.BenefitCreateView.as_view(),
         name="setup_benefit_create",
     ),
     path(
         "manage/setup/tiers/benefits/<int:pk>/edit/",
-        setup_views.BenefitEditView.as_view(),
+        setup_items.BenefitEditView.as_view(),
         name="setup_benefit_edit",
     ),
     path(
         "manage/setup/tiers/benefits/<int:pk>/delete/",
-        setup_views.BenefitDeleteView.as_view(),
+        setup_items.BenefitDeleteView.as_view(),
         name="setup_benefit_delete",
     ),
 ]
