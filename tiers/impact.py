@@ -4,7 +4,8 @@
 the same ladders, measures and ``decide``) for one program twice: as the program stands, and
 with the change applied inside a transaction that is then rolled back (the change is made by the
 real service, so its validation and its side rows are exactly those of saving it; nothing of it
-survives). Partners whose outcome tonight differs between the two runs are the change's impact.
+survives, and no audit line is written). Partners whose outcome tonight differs between the two
+runs are the change's impact.
 
 ``partners_meeting`` counts the active partners of a program that meet one requirement today,
 with the evaluation's ``measure`` and ``requirement_met``.
@@ -24,6 +25,7 @@ from tiers.choices import TierChangeKind
 from tiers.evaluation import CHUNK_SIZE, Decision, active_partners, evaluation_chunks
 from tiers.measures import measure, requirement_met
 from tiers.models import TierRequirement
+from tiers.services.common import previewing
 
 MOVES_SHOWN = 20
 UP, DOWN, STAYS = "up", "down", "stays"
@@ -113,7 +115,7 @@ def impact_of(
     after: dict[int, Outcome] = {}
     tier_names: dict[int, str] = {}
     try:
-        with transaction.atomic():
+        with transaction.atomic(), previewing():
             change()
             after, partners_after = _outcomes(program_id=program.pk, at=at)
             partners.update(partners_after)

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
+from kernel.setup_log import ADDED, CHANGED, DELETED, snapshot
 from partners.choices import TYPED_BENEFIT_KINDS, BenefitKind
 from partners.models import Tier, TierBenefit
-from tiers.services.common import clean_text, require_editor
+from tiers.services.common import clean_text, log_change, require_editor
 
 BENEFIT_FIELDS = ("tier", "kind", "name", "amount", "period", "value", "description", "position")
 MAX_PROTECTION_DAYS = 3650
@@ -83,7 +83,7 @@ def benefit_create(
         description=description, position=position,
     )  # fmt: skip
     benefit.save()
-    log_setup_change(
+    log_change(
         actor=actor, obj=benefit, action=ADDED, after=snapshot(benefit, BENEFIT_FIELDS),
         summary=_("Tier benefit added"),
     )  # fmt: skip
@@ -103,7 +103,7 @@ def benefit_update(
         description=description, position=position,
     )  # fmt: skip
     benefit.save()
-    log_setup_change(
+    log_change(
         actor=actor, obj=benefit, action=CHANGED, before=before,
         after=snapshot(benefit, BENEFIT_FIELDS), summary=_("Tier benefit changed"),
     )  # fmt: skip
@@ -114,7 +114,7 @@ def benefit_update(
 def benefit_delete(*, actor, benefit: TierBenefit) -> None:
     require_editor(actor)
     benefit = TierBenefit.objects.select_for_update().select_related("tier").get(pk=benefit.pk)
-    log_setup_change(
+    log_change(
         actor=actor, obj=benefit, action=DELETED, before=snapshot(benefit, BENEFIT_FIELDS),
         summary=_("Tier benefit removed"),
     )  # fmt: skip

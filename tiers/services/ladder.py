@@ -5,10 +5,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
+from kernel.setup_log import ADDED, CHANGED, DELETED, snapshot
 from partners.models import Program, Tier
 from tiers.selectors import tier_references
-from tiers.services.common import clean_text, require_editor
+from tiers.services.common import clean_text, log_change, require_editor
 
 TIER_FIELDS = ("name", "rank", "description")
 RANK_PARKING = 10_000  # ranks are moved out of the way here while a program is renumbered
@@ -38,7 +38,7 @@ def _renumber(*, actor, ordered: list[Tier], skip: Tier | None = None) -> None:
     for tier in ordered:
         if tier is skip or tier.rank == old_rank[tier.pk]:
             continue
-        log_setup_change(
+        log_change(
             actor=actor, obj=tier, action=CHANGED, before=before[tier.pk],
             after=snapshot(tier, TIER_FIELDS), summary=_("Tier rank moved by a reorder"),
         )  # fmt: skip
@@ -77,7 +77,7 @@ def tier_create(
     ordered = [*ladder]
     ordered.insert(rank - 1, tier)
     _renumber(actor=actor, ordered=ordered, skip=tier)
-    log_setup_change(
+    log_change(
         actor=actor, obj=tier, action=ADDED, after=snapshot(tier, TIER_FIELDS),
         summary=_("Tier added"),
     )  # fmt: skip
@@ -105,7 +105,7 @@ def tier_update(
         ordered = [t for t in ladder if t.pk != tier.pk]
         ordered.insert(rank - 1, tier)
         _renumber(actor=actor, ordered=ordered, skip=tier)
-    log_setup_change(
+    log_change(
         actor=actor, obj=tier, action=CHANGED, before=before, after=snapshot(tier, TIER_FIELDS),
         summary=_("Tier edited"),
     )  # fmt: skip
@@ -133,7 +133,7 @@ def tier_move(*, actor, tier: Tier, direction: str) -> Tier:
     moved = ladder[index]
     before = snapshot(moved, TIER_FIELDS)
     _renumber(actor=actor, ordered=ordered, skip=moved)
-    log_setup_change(
+    log_change(
         actor=actor, obj=moved, action=CHANGED, before=before, after=snapshot(moved, TIER_FIELDS),
         summary=_("Tier moved up") if direction == "up" else _("Tier moved down"),
     )  # fmt: skip
@@ -154,7 +154,7 @@ def tier_delete(*, actor, tier: Tier) -> None:
             _("%(tier)s is still in use, so it cannot be deleted: %(references)s.")
             % {"tier": tier.name, "references": "; ".join(references)}
         )
-    log_setup_change(
+    log_change(
         actor=actor, obj=tier, action=DELETED, before=snapshot(tier, TIER_FIELDS),
         summary=_("Tier deleted"),
     )  # fmt: skip

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
+from kernel.setup_log import ADDED, CHANGED, DELETED, snapshot
 from partners.measures import Unit, number_text
 from partners.models import Tier
 from tiers.models import TierRequirement
-from tiers.services.common import clean_text, require_editor
+from tiers.services.common import clean_text, log_change, require_editor
 
 REQUIREMENT_FIELDS = ("tier", "metric", "subject_id", "minimum", "note")
 MAX_MINIMUM = Decimal("999999999999.99")  # what the column holds (14 digits, 2 decimals)
@@ -94,7 +94,7 @@ def requirement_create(
         note=note,
     )  # fmt: skip
     requirement.save()
-    log_setup_change(
+    log_change(
         actor=actor, obj=requirement, action=ADDED,
         after=snapshot(requirement, REQUIREMENT_FIELDS), summary=_("Tier requirement added"),
     )  # fmt: skip
@@ -115,7 +115,7 @@ def requirement_update(
     before = snapshot(requirement, REQUIREMENT_FIELDS)
     _requirement(requirement, metric=metric, minimum=minimum, subject_id=subject_id, note=note)
     requirement.save()
-    log_setup_change(
+    log_change(
         actor=actor, obj=requirement, action=CHANGED, before=before,
         after=snapshot(requirement, REQUIREMENT_FIELDS), summary=_("Tier requirement changed"),
     )  # fmt: skip
@@ -128,7 +128,7 @@ def requirement_delete(*, actor, requirement: TierRequirement) -> None:
     requirement = (
         TierRequirement.objects.select_for_update().select_related("tier").get(pk=requirement.pk)
     )
-    log_setup_change(
+    log_change(
         actor=actor, obj=requirement, action=DELETED,
         before=snapshot(requirement, REQUIREMENT_FIELDS), summary=_("Tier requirement removed"),
     )  # fmt: skip

@@ -379,7 +379,10 @@ def test_check_button_without_javascript_re_renders_the_form_with_the_count(
 # --- Impact before saving -----------------------------------------------------------------------
 
 
-def test_impact_preview_counts_a_partner_moving_down_and_one_moving_up(ladder, admin, movers):
+def test_impact_preview_counts_a_partner_moving_down_and_one_moving_up(
+    ladder, admin, movers, caplog
+):
+    caplog.set_level("INFO")
     requirement = _silver_revenue(ladder)
     impact = impact_of(
         program=ladder.program,
@@ -394,7 +397,8 @@ def test_impact_preview_counts_a_partner_moving_down_and_one_moving_up(ladder, a
         "Upton Up": ("up", "Registered", "Silver"),
         "Delta Down": ("down", "Silver", "Registered"),
     }
-    # nothing of the dry run is kept
+    # nothing of the dry run is kept, and no audit line was written (nor logged)
+    assert "setup.change" not in caplog.text
     requirement.refresh_from_db()
     assert requirement.metric == M.REVENUE_12M and requirement.minimum == 100_000
     assert _audits() == []
