@@ -182,6 +182,10 @@ def register_measures() -> None:
         Measure(
             key=CERTIFIED_USERS,
             label=gettext_lazy("Certified people"),
+            counting=gettext_lazy(
+                "People who hold a certificate that is neither revoked nor expired and are still "
+                "active members of the partner; with a certification chosen, its holders only."
+            ),
             unit=Unit.COUNT,
             compute=_certified,
             describe=_describe_certified,
@@ -197,6 +201,7 @@ def register_measures() -> None:
         Measure(
             key=COMPLETED_COURSES,
             label=gettext_lazy("Courses completed"),
+            counting=gettext_lazy("Distinct courses completed by the partner's people."),
             unit=Unit.COUNT,
             compute=_courses,
             describe=_describe_courses,

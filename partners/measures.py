@@ -8,6 +8,9 @@ The tiers app reads them by the key stored on a requirement (``TierRequirement.m
 registry sits in the core so that neither side imports the other (features import no feature,
 and the core none at all).
 
+``counting`` says in a sentence how the measure is counted (the tier setup pages show it next to
+the label and unit when an admin picks a measure).
+
 Contract of the callables (all keyword-only):
 
 - ``compute(partner_ids, at, subject_ids, partners)`` → ``{measure key: {partner id: value}}``
@@ -60,6 +63,7 @@ class Measure:
     unit: str  # a Unit
     compute: Callable[..., dict]
     describe: Callable[..., tuple[str, str, str]]
+    counting: str = ""  # how it is counted, for the admin choosing it (lazily translated)
     maximum: Decimal | None = None  # the most a partner can reach (a score's top), None: no bound
     subject: str = ""  # what a requirement may narrow it to ("certification"); "" for nothing
     subjects: Callable[..., dict] | None = None

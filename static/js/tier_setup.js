@@ -15,7 +15,23 @@
   var timer = null;
   var sent = 0;
 
+  var help = form.querySelector("[data-measure-help]");
+
+  function showHelp() {
+    if (!help) {
+      return;
+    }
+    var entry = null;
+    form.querySelectorAll("[data-counting]").forEach(function (dd) {
+      if (dd.getAttribute("data-counting") === metric.value) {
+        entry = dd;
+      }
+    });
+    help.textContent = entry ? entry.textContent : "";
+  }
+
   function showSubjects() {
+    showHelp();
     var wanted = subjects[metric.value] || "";
     form.querySelectorAll("[data-subject-field]").forEach(function (box) {
       var name = box.getAttribute("data-subject-field");

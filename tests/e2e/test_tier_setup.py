@@ -97,6 +97,7 @@ def test_the_requirement_form_counts_partners_live_and_hides_the_subject_when_un
 
     page.select_option("#id_metric", M.WON_DEALS_12M)
     expect(subject).to_be_hidden()
+    expect(page.locator("[data-measure-help]")).to_contain_text("closed as won")
     page.fill("#id_minimum", "2")
     expect(count).to_contain_text("1 of 2")
 

@@ -299,6 +299,7 @@ def test_requirement_form_offers_measures_with_units_and_certifications_in_a_sel
     assert "Certified people (count)" in page
     assert f'<option value="{ladder.certification.pk}">Certified Sales Engineer</option>' in page
     assert 'name="certification"' in page and "<select" in page
+    assert "Final amounts of the deals won in the last 365 days" in page  # how it is counted
 
 
 def test_edit_forms_show_round_numbers_as_typed(client, ladder, admin):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from partners.measures import measures, number_text
+from partners.measures import Unit, measures, number_text
 from tiers import selectors, services
 from tiers.forms import BenefitForm, RequirementForm
 from tiers.impact import impact_of, partners_meeting
@@ -51,6 +51,16 @@ class _RequirementPage(ReviewedFormPage):
             "count_url": reverse("tiers:setup_requirement_count", args=[self.tier.pk]),
             "subject_measures": json.dumps(form.subject_measures),
             "is_requirement": True,
+            "catalogue": [
+                {
+                    "key": key,
+                    "label": m.label,
+                    "unit": Unit(m.unit).label,
+                    "counting": m.counting,
+                    "subject": m.subject,
+                }
+                for key, m in measures.items()
+            ],
         }
 
 
