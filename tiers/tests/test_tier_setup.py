@@ -565,3 +565,56 @@ def test_benefit_pages_save_at_once_with_field_messages_and_audit(client, ladder
         "amount": "7000"
     }
     assert deleted.details["flag"] == "deleted"
+
+
+# --- Bad input ----------------------------------------------------------------------------------
+
+JUNK = [
+    {},
+    {"name": "x" * 5000, "rank": "9" * 30, "description": "\x00"},
+    {"metric": ["won_deals_12m", "x"], "minimum": "NaN", "certification": "abc"},
+    {"minimum": "1e400", "kind": "\u202e", "amount": "-Infinity", "position": "-1"},
+    {"direction": "sideways", "action": "save", "reviewed": "x" * 500},
+]
+
+
+@pytest.mark.parametrize("payload", JUNK)
+def test_junk_on_every_tier_setup_form_is_a_4xx_or_a_refusal_and_changes_nothing(
+    client, ladder, admin, payload
+):
+    client.force_login(admin)
+    requirement = _silver_revenue(ladder)
+    benefit = TierBenefit.objects.filter(tier=ladder.gold).first()
+    before = (
+        _ranks(ladder),
+        list(TierRequirement.objects.values()),
+        list(TierBenefit.objects.values()),
+    )
+    urls = [
+        reverse("tiers:setup_tier_create") + f"?program={ladder.program.pk}",
+        reverse("tiers:setup_tier_edit", args=[ladder.silver.pk]),
+        reverse("tiers:setup_tier_move", args=[ladder.silver.pk]),
+        reverse("tiers:setup_requirement_create", args=[ladder.gold.pk]),
+        reverse("tiers:setup_requirement_edit", args=[requirement.pk]),
+        reverse("tiers:setup_benefit_create", args=[ladder.gold.pk]),
+        reverse("tiers:setup_benefit_edit", args=[benefit.pk]),
+    ]
+    for url in urls:
+        response = client.post(url, payload)
+        assert response.status_code in (200, 302, 400), (url, response.status_code)
+    count = reverse("tiers:setup_requirement_count", args=[ladder.gold.pk])
+    response = client.get(count, {k: v for k, v in payload.items() if not isinstance(v, list)})
+    assert response.status_code == 400 and "errors" in response.json()
+    after = (
+        _ranks(ladder),
+        list(TierRequirement.objects.values()),
+        list(TierBenefit.objects.values()),
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize("program", ["abc", "99999999999999999999", "-1"])
+def test_an_odd_program_in_the_query_string_is_a_4xx(client, ladder, admin, program):
+    client.force_login(admin)
+    response = client.get(reverse("tiers:setup_tiers"), {"program": program})
+    assert 400 <= response.status_code < 500
