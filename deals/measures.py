@@ -71,6 +71,7 @@ def register_measures() -> None:
         Measure(
             key=WON_DEALS_12M,
             label=gettext_lazy("Deals won in the last 12 months"),
+            counting=gettext_lazy("Deals of the partner closed as won in the last 365 days."),
             unit=Unit.COUNT,
             compute=_won,
             describe=_describe_won,
@@ -80,6 +81,10 @@ def register_measures() -> None:
         Measure(
             key=REVENUE_12M,
             label=gettext_lazy("Won revenue in the last 12 months"),
+            counting=gettext_lazy(
+                "Final amounts of the deals won in the last 365 days, converted to the tier "
+                "currency."
+            ),
             unit=Unit.MONEY,
             compute=_won,
             describe=_describe_revenue,

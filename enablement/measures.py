@@ -41,6 +41,14 @@ def _subjects(ids) -> dict[int, Certification]:
     return {c.pk: c for c in rows}
 
 
+def _certification_choices() -> list[tuple[int, str]]:
+    """Every certification, drafts marked, for the tier setup pages' select. One query. (A
+    certification partners of the program cannot earn is refused by ``_check_certified``.)"""
+    rows = Certification.objects.order_by("name", "pk").values_list("pk", "name", "is_published")
+    return [(pk, name if published else _("%(name)s (draft)") % {"name": name})
+            for pk, name, published in rows]  # fmt: skip
+
+
 def _certification_by_reference(reference: str) -> int | None:
     certification = selectors.certification_by_reference(reference)
     return certification.pk if certification is not None else None
@@ -174,12 +182,17 @@ def register_measures() -> None:
         Measure(
             key=CERTIFIED_USERS,
             label=gettext_lazy("Certified people"),
+            counting=gettext_lazy(
+                "People who hold a certificate that is neither revoked nor expired and are still "
+                "active members of the partner; with a certification chosen, its holders only."
+            ),
             unit=Unit.COUNT,
             compute=_certified,
             describe=_describe_certified,
             subject="certification",
             subjects=_subjects,
             subject_by_reference=_certification_by_reference,
+            subject_choices=_certification_choices,
             check=_check_certified,
             blockers=_blockers,
         )
@@ -188,6 +201,7 @@ def register_measures() -> None:
         Measure(
             key=COMPLETED_COURSES,
             label=gettext_lazy("Courses completed"),
+            counting=gettext_lazy("Distinct courses completed by the partner's people."),
             unit=Unit.COUNT,
             compute=_courses,
             describe=_describe_courses,

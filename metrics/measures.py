@@ -61,6 +61,10 @@ def register_measures() -> None:
         Measure(
             key=ADOPTION_SCORE_90D,
             label=gettext_lazy("Average adoption score over the last 90 days"),
+            counting=gettext_lazy(
+                "Mean of the daily adoption score (0 to 100) over the last 90 days; a day "
+                "without a score counts 0."
+            ),
             unit=Unit.SCORE,
             compute=_adoption,
             describe=_describe_adoption,
@@ -72,6 +76,7 @@ def register_measures() -> None:
         Measure(
             key=ACTIVE_USERS_30D,
             label=gettext_lazy("Active portal users in the last 30 days"),
+            counting=gettext_lazy("Distinct people of the partner active in the last 30 days."),
             unit=Unit.COUNT,
             compute=_active,
             describe=_describe_active,

@@ -8,6 +8,9 @@ The tiers app reads them by the key stored on a requirement (``TierRequirement.m
 registry sits in the core so that neither side imports the other (features import no feature,
 and the core none at all).
 
+``counting`` says in a sentence how the measure is counted (the tier setup pages show it next to
+the label and unit when an admin picks a measure).
+
 Contract of the callables (all keyword-only):
 
 - ``compute(partner_ids, at, subject_ids, partners)`` → ``{measure key: {partner id: value}}``
@@ -22,6 +25,8 @@ Contract of the callables (all keyword-only):
 - ``subjects(ids)`` → ``{id: subject}`` for the measures narrowed to subjects (``str(subject)``
   names it); one query or two, whatever the number of ids.
 - ``subject_by_reference(text)`` → the id of the subject an admin typed (id or slug), or None.
+- ``subject_choices()`` → ``[(id, label), ...]``: every subject an admin may pick for a
+  requirement (the setup pages' select), in display order; one query.
 - ``check(tier, minimum, subject_id)`` → ``{field: message}``: why no partner could meet this
   minimum on its way to ``tier`` (a ``partners.Tier``); empty when it can be met. ``field`` is
   ``"minimum"`` or the measure's ``subject`` name.
@@ -58,10 +63,12 @@ class Measure:
     unit: str  # a Unit
     compute: Callable[..., dict]
     describe: Callable[..., tuple[str, str, str]]
+    counting: str = ""  # how it is counted, for the admin choosing it (lazily translated)
     maximum: Decimal | None = None  # the most a partner can reach (a score's top), None: no bound
     subject: str = ""  # what a requirement may narrow it to ("certification"); "" for nothing
     subjects: Callable[..., dict] | None = None
     subject_by_reference: Callable[[str], int | None] | None = None
+    subject_choices: Callable[[], list[tuple[int, str]]] | None = None
     check: Callable[..., dict[str, str]] | None = None
     warnings: Callable[..., list[str]] | None = None
     blockers: Callable[..., dict[int, str]] | None = None
@@ -83,3 +90,8 @@ def register(measure: Measure) -> Measure:
 def measure_choices() -> list[tuple[str, str]]:
     """(key, label) of every registered measure, for forms."""
     return [(key, m.label) for key, m in measures.items()]
+
+
+def measure_choices_with_units() -> list[tuple[str, str]]:
+    """(key, "label (unit)") of every registered measure, for the tier setup pages' select."""
+    return [(key, f"{m.label} ({Unit(m.unit).label})") for key, m in measures.items()]

@@ -111,40 +111,62 @@ def ladder_tier(ladder: Ladder, tier_id: int | None) -> Tier | None:
     return next((t for t in ladder.tiers if t.pk == tier_id), None)
 
 
-def tiers_evaluate(*, at: datetime | None = None, chunk_size: int = CHUNK_SIZE) -> EvaluationResult:
-    """Evaluate every active partner at ``at`` (default now). See the module docstring."""
-    at = at or timezone.now()
-    all_ladders = ladders()
-    result = EvaluationResult()
-    requirements = [
-        r for lad in all_ladders.values() for t in lad.tiers for r in t.requirements.all()
-    ]
-    base = (
-        Partner.objects.filter(status=PartnerStatus.ACTIVE, program_id__in=list(all_ladders))
+def active_partners(program_ids):
+    """The partners the evaluation measures: active ones of the programs with a ladder."""
+    return (
+        Partner.objects.filter(status=PartnerStatus.ACTIVE, program_id__in=list(program_ids))
         .only("pk", "name", "program_id", "tier_id", "activated_at")
         .order_by("pk")
     )
+
+
+def chunk_decisions(*, chunk: list[Partner], all_ladders: dict[int, Ladder], requirements, at):
+    """What the evaluation decides for ``chunk`` (no writes): their standings and measures (a
+    fixed number of queries), then ``decide`` for each. The impact preview of the tier setup
+    pages (``tiers.impact``) runs this same code against a changed ladder."""
+    ids = [p.pk for p in chunk]
+    standings = {s.partner_id: s for s in TierStanding.objects.filter(partner_id__in=ids)}
+    values = measure(partners=chunk, requirements=requirements, at=at)
+    decisions = []
+    for partner in chunk:
+        decision = decide(
+            partner=partner,
+            ladder=all_ladders[partner.program_id],
+            standing=standings.get(partner.pk),
+            values=values[partner.pk],
+            at=at,
+        )
+        if decision is not None:
+            decisions.append(decision)
+    return decisions
+
+
+def evaluation_chunks(*, at: datetime, program_ids=None, chunk_size: int = CHUNK_SIZE):
+    """Yield ``(partners, decisions)`` chunk by chunk, as the evaluation measures them (read
+    only: the caller writes, or not). ``program_ids`` limits it to some programs."""
+    all_ladders = ladders(program_ids=program_ids)
+    requirements = [
+        r for lad in all_ladders.values() for t in lad.tiers for r in t.requirements.all()
+    ]
+    base = active_partners(all_ladders)
     last_pk = 0
     while True:
         chunk = list(base.filter(pk__gt=last_pk)[:chunk_size])
         if not chunk:
             break
         last_pk = chunk[-1].pk
+        yield (
+            chunk,
+            chunk_decisions(chunk=chunk, all_ladders=all_ladders, requirements=requirements, at=at),
+        )
+
+
+def tiers_evaluate(*, at: datetime | None = None, chunk_size: int = CHUNK_SIZE) -> EvaluationResult:
+    """Evaluate every active partner at ``at`` (default now). See the module docstring."""
+    at = at or timezone.now()
+    result = EvaluationResult()
+    for chunk, decisions in evaluation_chunks(at=at, chunk_size=chunk_size):
         result.evaluated += len(chunk)
-        ids = [p.pk for p in chunk]
-        standings = {s.partner_id: s for s in TierStanding.objects.filter(partner_id__in=ids)}
-        values = measure(partners=chunk, requirements=requirements, at=at)
-        decisions = []
-        for partner in chunk:
-            decision = decide(
-                partner=partner,
-                ladder=all_ladders[partner.program_id],
-                standing=standings.get(partner.pk),
-                values=values[partner.pk],
-                at=at,
-            )
-            if decision is not None:
-                decisions.append(decision)
         for decision in apply_decisions(decisions=decisions, at=at):
             result.add(decision.kind)
     logger.info("tier evaluation at %s: %d partners, %s", at, result.evaluated, result.counts)

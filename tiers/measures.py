@@ -146,6 +146,9 @@ def register_measures() -> None:
         Measure(
             key=ACTIVATED,
             label=gettext_lazy("Activation done"),
+            counting=gettext_lazy(
+                "1 once the partner has finished onboarding (activation), else 0."
+            ),
             unit=Unit.FLAG,
             compute=_activated,
             describe=_describe_activated,

@@ -798,6 +798,48 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, 404, 404, 404, 404, 200, 404, 200),
         post=row(LOGIN, 404, 404, 404, 404, 400, 404, 400),
     ),
+    # Tier setup: vendor staff read the ladder; every edit route is for vendor admins (channel
+    # managers 403, partner users 404). A's tier is held by partners, so deleting it is refused
+    # (302 back to the ladder with the references); a bare move has no direction (refused, 302).
+    "tiers:setup_tiers": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "tiers:setup_tier_create": Route(  # without ?program= an admin is sent to the ladder
+        get=row(LOGIN, *[404] * 4, 403, 403, 302),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
+    **{
+        f"tiers:setup_{name}": Route(
+            kwargs={"pk": obj},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        )
+        for name, obj in (
+            ("tier_edit", "tier"),
+            ("requirement_create", "tier"),
+            ("requirement_edit", "tier_requirement"),
+            ("benefit_create", "tier"),
+            ("benefit_edit", "tier_benefit"),
+        )
+    },
+    "tiers:setup_tier_move": Route(
+        kwargs={"pk": "tier"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
+    "tiers:setup_tier_delete": Route(
+        kwargs={"pk": "tier"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
+    "tiers:setup_requirement_delete": Route(
+        kwargs={"pk": "tier_requirement"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
+    "tiers:setup_benefit_delete": Route(
+        kwargs={"pk": "tier_benefit"}, post=row(LOGIN, *[404] * 4, 403, 403, 302)
+    ),
+    # the live count is JSON for every answer: 401 anonymous, 404 partners, 400 without a measure
+    "tiers:setup_requirement_count": Route(
+        kwargs={"pk": "tier"}, get=row(401, *[404] * 4, 400, 400, 400)
+    ),
     # audit log: vendor admins only (it spans every partner)
     "audit:log": Route(get=row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
 }

@@ -31,8 +31,10 @@ from incentives.tests.factories import badge, mdf_request, rule
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
-from partners.choices import MemberRole
+from partners.choices import BenefitKind, MemberRole
+from partners.models import Tier, TierBenefit
 from partners.tests.factories import MembershipFactory, OfferingFactory
+from tiers.models import TierRequirement
 
 SENTINEL = "SENTINEL-A-5e1d9c"
 # Strings that identify partner A; none may appear in a response to partner B.
@@ -119,6 +121,14 @@ def build_sweep_objects(world) -> dict:
     incentive_services.leaderboard_set_opt_out(partner=partner, actor=a_admin, opt_out=True)
     # a staff member for the staff page's actions (vendor admins deactivate and reactivate them)
     staff_member = ChannelManagerFactory(full_name="Sweep Staffer")
+    # a requirement and a benefit on the program's second tier, for the tier setup pages
+    silver = Tier.objects.get(program=partner.program, rank=2)
+    tier_requirement = TierRequirement.objects.create(
+        tier=silver, metric="won_deals_12m", minimum=3
+    )
+    tier_benefit = TierBenefit.objects.create(
+        tier=silver, kind=BenefitKind.OTHER, name="Sweep swag", value="A mug"
+    )
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
@@ -150,6 +160,8 @@ def build_sweep_objects(world) -> dict:
         "template_step_key": "kickoff",
         "program": partner.program_id,
         "tier": partner.tier_id,
+        "tier_requirement": tier_requirement.pk,
+        "tier_benefit": tier_benefit.pk,
         "certification": certification.pk,
         "question": question.pk,
         "role": MemberRole.USER,
