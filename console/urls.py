@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import views
+from console import bulk_views, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -28,5 +28,16 @@ partner_pages = [
         "manage/partners/<int:pk>/",
         views.ManagerPartnerDetailView.as_view(),
         name="manager_partner",
+    ),
+]
+
+# New console pages take the ``console`` namespace (prm/urls.py).
+console_pages = [
+    path("manage/partners/bulk/", bulk_views.BulkActionView.as_view(), name="bulk"),
+    path("manage/partners/bulk/<int:pk>/", bulk_views.BulkResultView.as_view(), name="bulk_result"),
+    path(
+        "manage/partners/bulk/<int:pk>/progress/",
+        bulk_views.BulkProgressView.as_view(),
+        name="bulk_progress",
     ),
 ]

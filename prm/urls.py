@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("enablement.urls")),
     path("", include("deals.urls")),
     path("", include((console_urls.metric_pages, "metrics"))),
+    path("", include((console_urls.console_pages, "console"))),
     path("", include("incentives.urls")),
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
