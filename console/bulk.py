@@ -35,7 +35,7 @@ from console.models import BulkAction
 from kernel import enqueue
 from kernel.outbox import Email, emails_queue
 from kernel.query import parse_id
-from kernel.setup_log import ADDED, log_setup_change
+from kernel.setup_log import ADDED, CHANGED, log_setup_change
 from partners import selectors as partner_selectors
 from partners.choices import PARTNER_STATUS_TRANSITIONS, PartnerStatus
 from partners.models import Partner, Tier
@@ -103,19 +103,24 @@ class Plan:
         )
 
 
-def describe(kind: str, params: dict) -> str:
-    """One line saying what the action sets ("to Ann Lee", "to Gold", …), for pages and the log."""
+def target(kind: str, params: dict) -> str:
+    """What the action sets, by name ("Ann Lee", "Gold", "Active"); empty for email and export."""
     if kind == BulkKind.OWNER:
-        return _("to %(name)s") % {"name": params.get("owner", "")}
+        return params.get("owner", "")
     if kind == BulkKind.TIER:
-        return _("to %(tier)s") % {"tier": params.get("tier", "")}
+        return params.get("tier", "")
     if kind == BulkKind.STATUS:
         status = params.get("status", "")
-        label = PartnerStatus(status).label if status in PartnerStatus.values else status
-        return _("to %(status)s") % {"status": label}
+        return str(PartnerStatus(status).label) if status in PartnerStatus.values else status
+    return ""
+
+
+def describe(kind: str, params: dict) -> str:
+    """One line saying what the action sets ("to Ann Lee", "to Gold", …), for pages and the log."""
     if kind == BulkKind.EMAIL:
         return _("“%(subject)s”") % {"subject": params.get("subject", "")}
-    return ""
+    name = target(kind, params)
+    return _("to %(name)s") % {"name": name} if name else ""
 
 
 # --- Selection -----------------------------------------------------------------------------------
@@ -348,7 +353,7 @@ def bulk_action_run(*, action_id: int) -> BulkAction | None:
             for pk in chunk:
                 _run_one(plan, action=action, pk=pk, partner=partners.get(pk), admins=admins)
             action.done += len(chunk)
-            action.save(update_fields=["done", "changed_ids", "skipped", "recipients"])
+            action.save(update_fields=["done", "changed_ids", "changes", "skipped", "recipients"])
     except Exception as exc:
         action.state, action.error = BulkState.FAILED, str(exc)[:300]
         action.finished_at = timezone.now()
@@ -361,11 +366,23 @@ def bulk_action_run(*, action_id: int) -> BulkAction | None:
     return action
 
 
+def _value(kind: str, partner: Partner) -> str | None:
+    """What the action changes on ``partner``, as a reader of the log knows it (a name)."""
+    if kind == BulkKind.OWNER:
+        return partner.owner.display_name if partner.owner else None
+    if kind == BulkKind.TIER:
+        return partner.tier.name if partner.tier else None
+    if kind == BulkKind.STATUS:
+        return str(partner.get_status_display())
+    return None
+
+
 def _run_one(plan: Plan, *, action: BulkAction, pk: int, partner: Partner | None, admins) -> None:
     if partner is None:
         action.skipped.append({"id": pk, "name": f"#{pk}", "reason": _("No longer exists.")})
         return
     reason = skip_reason(plan, actor=action.actor, partner=partner, admins=admins)
+    before = _value(plan.kind, partner)
     if reason is None:
         try:
             action.recipients += _apply(plan, action=action, partner=partner, admins=admins)
@@ -373,8 +390,17 @@ def _run_one(plan: Plan, *, action: BulkAction, pk: int, partner: Partner | None
             reason = str(exc)
     if reason:
         action.skipped.append({"id": pk, "name": partner.name, "reason": reason})
-    else:
-        action.changed_ids.append(pk)
+        return
+    action.changed_ids.append(pk)
+    if plan.kind in (BulkKind.OWNER, BulkKind.TIER, BulkKind.STATUS):
+        action.changes.append(
+            {
+                "id": pk,
+                "name": partner.name,
+                "before": before,
+                "after": target(plan.kind, action.params),
+            }
+        )
 
 
 def bulk_export_record(*, actor: User, partner_ids: list[int]) -> BulkAction:
@@ -390,34 +416,58 @@ def bulk_export_record(*, actor: User, partner_ids: list[int]) -> BulkAction:
     return action
 
 
+LOGGED_CHANGES = 100  # partners whose before/after the log line spells out (the rest: counted)
+
+
 def _log(action: BulkAction) -> None:
-    """The action in the setup log (so the audit log): who, what, to which partners."""
-    names = list(
-        Partner.objects.filter(pk__in=action.changed_ids[:50])
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
-    after = {
-        "action": str(action.get_kind_display()),
+    """The action in the setup log (so the audit log): who, what, how many, and each changed
+    partner's value before and after (owner, tier or status; the first ``LOGGED_CHANGES``)."""
+    summary = _(
+        "Bulk action on the partner list: %(action)s %(to)s · %(selected)s selected, "
+        "%(changed)s changed, %(skipped)s skipped"
+    ) % {
+        "action": action.get_kind_display(),
         "to": describe(action.kind, action.params),
         "selected": action.total,
         "changed": len(action.changed_ids),
         "skipped": len(action.skipped),
-        "partners": ", ".join(names),
     }
-    if action.kind == BulkKind.TIER:
-        after["reason"] = action.params.get("reason", "")
-    if action.kind == BulkKind.EMAIL:
-        after["recipients"] = action.recipients
     if action.state == BulkState.FAILED:
-        after["error"] = action.error
-    log_setup_change(
-        actor=action.actor,
-        obj=action,
-        action=ADDED,
-        after=after,
-        summary=_("Bulk action on the partner list: %(action)s") % {"action": str(action)},
+        summary += " · " + _("stopped by an error: %(error)s") % {"error": action.error}
+    if action.changes:
+        shown = action.changes[:LOGGED_CHANGES]
+        before, after = {}, {}
+        for change in shown:  # two partners may share a name: the id tells them apart
+            key = (
+                change["name"]
+                if change["name"] not in before
+                else f"{change['name']} #{change['id']}"
+            )
+            before[key], after[key] = change["before"], change["after"]
+        if len(action.changes) > len(shown):
+            more = _("and more")
+            before[more], after[more] = (
+                "",
+                _("%(count)s more partners") % {"count": len(action.changes) - len(shown)},
+            )
+        if action.kind == BulkKind.TIER:
+            before[_("Reason")], after[_("Reason")] = "", action.params.get("reason", "")
+        log_setup_change(
+            actor=action.actor, obj=action, action=CHANGED, before=before, after=after,
+            summary=summary,
+        )  # fmt: skip
+        return
+    names = list(
+        Partner.objects.filter(pk__in=action.changed_ids[:LOGGED_CHANGES])
+        .order_by("name")
+        .values_list("name", flat=True)
     )
+    after = {_("Partners"): ", ".join(names)}
+    if action.kind == BulkKind.EMAIL:
+        after[_("Subject")] = action.params.get("subject", "")
+        after[_("Emails")] = action.recipients
+    # ADDED keeps every field, also an empty list (nothing changed, everything skipped)
+    log_setup_change(actor=action.actor, obj=action, action=ADDED, after=after, summary=summary)
 
 
 def bulk_action_get_for_user(*, user: User, pk: int) -> BulkAction:

@@ -18,6 +18,8 @@ class BulkAction(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)  # partners processed so far (the progress bar)
     changed_ids = models.JSONField(default=list, blank=True)
+    # [{"id", "name", "before", "after"}]: what each changed partner had and now has (names)
+    changes = models.JSONField(default=list, blank=True)
     # [{"id", "name", "reason"}]: the partners left alone and why
     skipped = models.JSONField(default=list, blank=True)
     recipients = models.PositiveIntegerField(default=0)  # emails queued (the email action)

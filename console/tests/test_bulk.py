@@ -36,10 +36,12 @@ def silver(world):
 
 
 def setup_entry(kind_label):
+    """The bulk action's own line in the audit log (kernel.setup_log)."""
+    prefix = f"Bulk action on the partner list: {kind_label}"
     entries = [
         e
         for e in AuditEntry.objects.filter(action=AuditAction.SETUP_CHANGE)
-        if e.details["after"].get("action") == kind_label
+        if e.details["summary"].startswith(prefix)
     ]
     assert len(entries) == 1
     return entries[0]
@@ -83,14 +85,19 @@ def test_vendor_admin_reassigns_owner_after_confirming_the_count(client_as, worl
     assert owner_audit.count() == 2
     assert owner_audit.filter(partner_id=a.pk).get().details["owner_id"] == new_owner.pk
     # and the action itself: who, what, to which partners
-    entry = setup_entry("Reassign owner")
+    entry = setup_entry("Reassign owner to Ann Lee")
     assert entry.actor == world.users["vendor_admin"]
-    assert entry.details["after"]["to"] == "to Ann Lee"
-    assert entry.details["after"]["changed"] == 2 and entry.details["after"]["skipped"] == 1
-    assert "Alpha Systems" in entry.details["after"]["partners"]
+    assert "3 selected, 2 changed, 1 skipped" in entry.details["summary"]
+    # each changed partner's owner before and after, by name
+    owner_name = world.users["manager_owner"].display_name
+    assert entry.details["before"] == {"Alpha Systems": owner_name, extra.name: owner_name}
+    assert entry.details["after"] == {"Alpha Systems": "Ann Lee", extra.name: "Ann Lee"}
 
     result = client.get(done["Location"]).content.decode()
     assert "2 partners changed." in result and "Bravo Consulting" in result
+    log = client.get(reverse("audit:log")).content.decode()
+    assert "Bulk action on the partner list: Reassign owner to Ann Lee" in log
+    assert f"<del>{owner_name}</del> → <ins>Ann Lee</ins>" in log
 
 
 def test_channel_manager_overrides_only_the_tiers_of_partners_they_own(client_as, world):
@@ -108,6 +115,9 @@ def test_channel_manager_overrides_only_the_tiers_of_partners_they_own(client_as
     assert a.tier.name == "Silver" and b.tier.name == "Registered"
     history = TierHistory.objects.get()
     assert history.partner == a and history.reason == "QBR"
+    entry = setup_entry("Set tier to Silver")
+    assert entry.details["before"]["Alpha Systems"] == "Registered"
+    assert entry.details["after"] == {"Alpha Systems": "Silver", "Reason": "QBR"}
     assert Event.objects.filter(kind="tier.overridden", partner_id=b.pk).count() == 0
     result = client.get(response["Location"]).content.decode()
     assert "1 partner changed." in result and "Bravo Consulting" in result
@@ -170,7 +180,8 @@ def test_email_shows_the_recipient_count_then_greets_each_admin_by_name(
     assert "Q3 kickoff" in to_zoe.subject
     assert world.users["vendor_admin"].display_name in to_zoe.body
     entry = setup_entry("Email partner admins")
-    assert entry.details["after"]["recipients"] == 3
+    assert entry.details["after"]["Emails"] == 3
+    assert entry.details["after"]["Partners"] == "Alpha Systems, Bravo Consulting"
 
 
 def test_email_is_rate_bounded_per_sender(client_as, world, settings):
@@ -207,7 +218,8 @@ def test_export_downloads_the_selected_partners_and_is_audited(client_as, world)
     assert [r[0] for r in rows] == ["Partner", "Bravo Consulting", "Alpha Systems"]
     assert rows[2][-1] == world.users["manager_owner"].display_name
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT).count() == 1
-    assert setup_entry("Export CSV").details["after"]["changed"] == 2
+    entry = setup_entry("Export CSV")
+    assert entry.details["after"]["Partners"] == "Alpha Systems, Bravo Consulting"
 
 
 # --- Selections: all matching, bad input ---------------------------------------------------------
