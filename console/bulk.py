@@ -32,6 +32,8 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from console.choices import BulkKind, BulkState
 from console.models import BulkAction
+from events.choices import EventKind
+from events.services import record_event
 from kernel import enqueue
 from kernel.outbox import Email, emails_queue
 from kernel.query import parse_id
@@ -309,25 +311,39 @@ def _apply(plan: Plan, *, action: BulkAction, partner: Partner, admins) -> int:
     elif plan.kind == BulkKind.STATUS:
         partner_set_status(partner=partner, status=plan.status, actor=actor)
     elif plan.kind == BulkKind.EMAIL:
-        return len(
-            emails_queue(
-                Email(
-                    # one key per action, partner and person: a re-run sends nothing twice
-                    key=f"console.bulk_email:{action.pk}:{partner.pk}:{person.pk}",
-                    to=[person.email],
-                    subject=plan.subject,
-                    template="partner_message",
-                    context={
-                        "recipient_name": person.display_name,
-                        "partner_name": partner.name,
-                        "sender_name": actor.display_name,
-                        "body": plan.body,
-                    },
-                )
-                for person in admins.get(partner.pk, [])
-            )
-        )
+        return _email(plan, action=action, partner=partner, people=admins.get(partner.pk, []))
     return 0
+
+
+@transaction.atomic
+def _email(plan: Plan, *, action: BulkAction, partner: Partner, people: list[User]) -> int:
+    """One email to each of ``partner``'s admins (greeted by name, signed by the actor) and the
+    partner's ``partner.emailed`` event; keyed per action, so a re-run sends nothing twice."""
+    queued = emails_queue(
+        Email(
+            key=f"console.bulk_email:{action.pk}:{partner.pk}:{person.pk}",
+            to=[person.email],
+            subject=plan.subject,
+            template="partner_message",
+            context={
+                "recipient_name": person.display_name,
+                "partner_name": partner.name,
+                "sender_name": action.actor.display_name,
+                "body": plan.body,
+            },
+        )
+        for person in people
+    )
+    if queued:
+        record_event(
+            kind=EventKind.PARTNER_EMAILED,
+            key=f"partner.emailed:{action.pk}:{partner.pk}",
+            partner=partner,
+            user=action.actor,
+            subject=partner,
+            properties={"subject": plan.subject[:150], "recipients": len(queued)},
+        )
+    return len(queued)
 
 
 def bulk_action_run(*, action_id: int) -> BulkAction | None:

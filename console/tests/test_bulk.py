@@ -179,6 +179,8 @@ def test_email_shows_the_recipient_count_then_greets_each_admin_by_name(
     assert "See you at the kickoff & bring ideas." in to_zoe.body
     assert "Q3 kickoff" in to_zoe.subject
     assert world.users["vendor_admin"].display_name in to_zoe.body
+    emailed = Event.objects.filter(kind="partner.emailed").order_by("partner_id")
+    assert [(e.partner_id, e.properties["recipients"]) for e in emailed] == [(a.pk, 2), (b.pk, 1)]
     entry = setup_entry("Email partner admins")
     assert entry.details["after"]["Emails"] == 3
     assert entry.details["after"]["Partners"] == "Alpha Systems, Bravo Consulting"
