@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.http import Http404
@@ -56,6 +57,7 @@ MAX_SELECTION = 1000  # partners per action
 INLINE_LIMIT = 200  # more than this runs as a Celery task
 CHUNK = 50  # partners read (and progress saved) at a time
 RUN_TASK = "console.tasks.run_bulk_action"  # by name: tasks imports this module
+REQUEUE_AFTER = timedelta(minutes=2)  # a pending action this old lost its task
 
 
 class SelectionError(Exception):
@@ -298,6 +300,19 @@ def bulk_action_start(*, action: BulkAction) -> bool:
         return True
     enqueue.send_on_commit(RUN_TASK, action.pk)
     return False
+
+
+def bulk_actions_requeue(*, older_than: timedelta = REQUEUE_AFTER) -> int:
+    """Queue the run of every action still pending ``older_than`` after it was recorded (its
+    task was lost: broker down at commit time). Returns how many were queued."""
+    waiting = list(
+        BulkAction.objects.filter(
+            state=BulkState.PENDING, created_at__lt=timezone.now() - older_than
+        ).values_list("pk", flat=True)[:100]
+    )
+    for pk in waiting:
+        enqueue.send(RUN_TASK, pk)
+    return len(waiting)
 
 
 def _apply(plan: Plan, *, action: BulkAction, partner: Partner, admins) -> int:

@@ -15,3 +15,9 @@ def run_bulk_action(action_id: int) -> None:
     """Run a bulk action of the partner list queued by ``console.bulk.bulk_action_start`` (more
     partners than a request should hold). Claimed by a conditional update: safe twice."""
     bulk.bulk_action_run(action_id=action_id)
+
+
+@shared_task
+def start_waiting_bulk_actions() -> int:
+    """Queue again the bulk actions still waiting after their task should have started."""
+    return bulk.bulk_actions_requeue()

@@ -3,6 +3,7 @@ its single-partner service and rule, the skipped partners and why, bad selection
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -358,3 +359,21 @@ def test_partner_list_has_checkboxes_an_action_bar_and_bounded_queries(
     assert body.count('name="partner"') == 25
     assert f'action="{reverse(URL)}"' in body
     assert "Select all 42 partners matching the filter" in body
+
+
+def test_an_action_whose_task_was_lost_is_queued_again_by_the_sweep(world, monkeypatch):
+    action = bulk.bulk_action_create(
+        actor=world.users["vendor_admin"],
+        plan=bulk.Plan(kind="status", status=PartnerStatus.ACTIVE),
+        partner_ids=[world.partner_a.pk],
+    )
+    assert bulk.bulk_actions_requeue() == 0  # just recorded: its own task may still come
+    BulkAction.objects.filter(pk=action.pk).update(
+        created_at=timezone.now() - bulk.REQUEUE_AFTER * 2
+    )
+    from console.tasks import start_waiting_bulk_actions
+
+    assert start_waiting_bulk_actions() == 1  # eager in tests: it ran
+    action.refresh_from_db()
+    assert action.state == BulkState.DONE and action.changed_ids == [world.partner_a.pk]
+    assert bulk.bulk_actions_requeue(older_than=timedelta(0)) == 0
