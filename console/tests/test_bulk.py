@@ -377,3 +377,17 @@ def test_an_action_whose_task_was_lost_is_queued_again_by_the_sweep(world, monke
     action.refresh_from_db()
     assert action.state == BulkState.DONE and action.changed_ids == [world.partner_a.pk]
     assert bulk.bulk_actions_requeue(older_than=timedelta(0)) == 0
+
+
+def test_result_page_queries_do_not_grow_with_the_selection(
+    client_as, world, django_assert_max_num_queries
+):
+    program, tier = world.partner_a.program, world.partner_a.tier
+    partners = [PartnerFactory(program=program, tier=tier) for _ in range(30)]
+    client = client_as("vendor_admin")
+    data = {"action": "status", "ids": ids(*partners), "status": PartnerStatus.INACTIVE}
+    response = post(client, step="confirm", **data)
+    assert BulkAction.objects.get().changes[0]["before"] == "Onboarding"
+    with django_assert_max_num_queries(8):
+        page = client.get(response["Location"])
+    assert "30 partners changed." in page.content.decode()
