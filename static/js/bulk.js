@@ -44,6 +44,7 @@
     var url = progress.getAttribute("data-bulk-progress");
     var bar = progress.querySelector("[data-bulk-bar]");
     var holder = progress.querySelector("[role=progressbar]");
+    var done = progress.querySelector("[data-bulk-done]");
     var poll = function () {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
@@ -54,6 +55,10 @@
           if (data.finished) {
             window.location.reload();
             return;
+          }
+          if (done) {
+            done.textContent = done.getAttribute("data-template")
+              .replace("__done__", String(data.done)).replace("__total__", String(data.total));
           }
           bar.style.width = data.percent + "%";
           bar.textContent = data.percent + "%";
