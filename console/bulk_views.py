@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from console import bulk
+from console import bulk, bulk_run
 from console.bulk_forms import FORMS
 from console.choices import BulkKind
 from console.views import _csv_cell, _Echo
@@ -118,10 +118,10 @@ class BulkActionView(VendorStaffRequiredMixin, View):
             form.add_error(None, _("You sent many bulk emails in the last hour. Try later."))
             return self._review(request, context, form, plan, ids, status=429)
         if plan.kind == BulkKind.EXPORT:
-            bulk.bulk_export_record(actor=request.user, partner_ids=ids)
+            bulk_run.bulk_export_record(actor=request.user, partner_ids=ids)
             return _export(request.user, ids)
-        action = bulk.bulk_action_create(actor=request.user, plan=plan, partner_ids=ids)
-        bulk.bulk_action_start(action=action)
+        action = bulk_run.bulk_action_create(actor=request.user, plan=plan, partner_ids=ids)
+        bulk_run.bulk_action_start(action=action)
         return redirect("console:bulk_result", action.pk)
 
     def _review(self, request, context, form, plan, ids, status=200):

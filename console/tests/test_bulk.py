@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.choices import AuditAction
 from audit.models import AuditEntry
-from console import bulk
+from console import bulk, bulk_run
 from console.choices import BulkState
 from console.models import BulkAction
 from events.models import Event
@@ -300,7 +300,7 @@ def test_invalid_parameters_are_a_400_and_change_nothing(client_as, world):
 
 
 def test_partner_users_get_404_on_every_bulk_route(client_as, world):
-    action = bulk.bulk_export_record(
+    action = bulk_run.bulk_export_record(
         actor=world.users["manager_owner"], partner_ids=[world.partner_a.pk]
     )
     for persona in ("partner_a_admin", "partner_a_user", "partner_b_admin"):
@@ -318,10 +318,12 @@ def test_partner_users_get_404_on_every_bulk_route(client_as, world):
 
 
 def test_a_large_selection_runs_as_a_task_with_progress(client_as, world, monkeypatch):
-    monkeypatch.setattr(bulk, "INLINE_LIMIT", 1)
+    monkeypatch.setattr(bulk_run, "INLINE_LIMIT", 1)
     monkeypatch.setattr(bulk, "CHUNK", 1)
     queued = []
-    monkeypatch.setattr(bulk.enqueue, "send_on_commit", lambda name, *a: queued.append((name, a)))
+    monkeypatch.setattr(
+        bulk_run.enqueue, "send_on_commit", lambda name, *a: queued.append((name, a))
+    )
     client = client_as("vendor_admin")
     data = {"action": "status", "ids": ids(world.partner_a, world.partner_b), "status": "active"}
     response = post(client, step="confirm", **data)
@@ -362,21 +364,21 @@ def test_partner_list_has_checkboxes_an_action_bar_and_bounded_queries(
 
 
 def test_an_action_whose_task_was_lost_is_queued_again_by_the_sweep(world, monkeypatch):
-    action = bulk.bulk_action_create(
+    action = bulk_run.bulk_action_create(
         actor=world.users["vendor_admin"],
         plan=bulk.Plan(kind="status", status=PartnerStatus.ACTIVE),
         partner_ids=[world.partner_a.pk],
     )
-    assert bulk.bulk_actions_requeue() == 0  # just recorded: its own task may still come
+    assert bulk_run.bulk_actions_requeue() == 0  # just recorded: its own task may still come
     BulkAction.objects.filter(pk=action.pk).update(
-        created_at=timezone.now() - bulk.REQUEUE_AFTER * 2
+        created_at=timezone.now() - bulk_run.REQUEUE_AFTER * 2
     )
     from console.tasks import start_waiting_bulk_actions
 
     assert start_waiting_bulk_actions() == 1  # eager in tests: it ran
     action.refresh_from_db()
     assert action.state == BulkState.DONE and action.changed_ids == [world.partner_a.pk]
-    assert bulk.bulk_actions_requeue(older_than=timedelta(0)) == 0
+    assert bulk_run.bulk_actions_requeue(older_than=timedelta(0)) == 0
 
 
 def test_result_page_queries_do_not_grow_with_the_selection(

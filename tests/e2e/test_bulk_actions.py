@@ -84,10 +84,10 @@ def test_select_all_matching_sends_the_filter_not_the_rows(browser, live_server,
 
 
 def test_the_result_page_follows_a_running_action_until_it_is_done(browser, live_server, world):
-    from console import bulk
+    from console import bulk, bulk_run
     from partners.choices import PartnerStatus
 
-    action = bulk.bulk_action_create(
+    action = bulk_run.bulk_action_create(
         actor=world.users["vendor_admin"],
         plan=bulk.Plan(kind="status", status=PartnerStatus.ACTIVE),
         partner_ids=[world.partner_a.pk, world.partner_b.pk],
@@ -96,7 +96,7 @@ def test_the_result_page_follows_a_running_action_until_it_is_done(browser, live
     page.goto(live_server.url + reverse("console:bulk_result", args=[action.pk]))
     assert page.locator("[data-bulk-bar]").inner_text() == "0%"
     assert _fits(page)
-    bulk.bulk_action_run(action_id=action.pk)  # the worker
+    bulk_run.bulk_action_run(action_id=action.pk)  # the worker
     page.get_by_text("2 partners changed.").wait_for(timeout=10_000)  # reloaded by bulk.js
     assert page.locator("[data-bulk-progress]").count() == 0
     context.close()

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import services as account_services
 from accounts.tests.factories import ChannelManagerFactory
-from console.bulk import bulk_export_record
+from console.bulk_run import bulk_export_record
 from deals import services as deal_services
 from deals.tests.factories import make_deal
 from enablement import services as enablement_services
