@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from console import dashboard_cache
+from console import bulk_run, dashboard_cache
 
 
 @shared_task(acks_late=True)
@@ -8,3 +8,16 @@ def rebuild_dashboard_page(querystring: str, user_id: int | None = None) -> str:
     """Build one program dashboard page into the cache (queued when a request found it stale, and
     after each rollup that changed data). Safe twice: a page already current is left alone."""
     return dashboard_cache.rebuild(dashboard_cache.PageRequest(querystring, user_id))
+
+
+@shared_task(acks_late=True)
+def run_bulk_action(action_id: int) -> None:
+    """Run a bulk action of the partner list queued by ``console.bulk_run.bulk_action_start`` (more
+    partners than a request should hold). Claimed by a conditional update: safe twice."""
+    bulk_run.bulk_action_run(action_id=action_id)
+
+
+@shared_task
+def start_waiting_bulk_actions() -> int:
+    """Queue again the bulk actions still waiting after their task should have started."""
+    return bulk_run.bulk_actions_requeue()

@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import setup, views
+from console import bulk_views, setup, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -20,11 +20,6 @@ metric_pages = [
         views.ManagerPartnerAdoptionView.as_view(),
         name="manager_partner_adoption",
     ),
-]
-
-# The console's own namespace (``console``, mounted by prm/urls.py): the setup hub.
-setup_pages = [
-    path("manage/setup/", setup.SetupHubView.as_view(), name="setup"),
 ]
 
 partner_pages = [
@@ -54,5 +49,17 @@ partner_pages = [
         "manage/partners/<int:pk>/",
         views.ManagerPartnerDetailView.as_view(),
         name="manager_partner",
+    ),
+]
+
+# New console pages take the ``console`` namespace (prm/urls.py).
+console_pages = [
+    path("manage/setup/", setup.SetupHubView.as_view(), name="setup"),
+    path("manage/partners/bulk/", bulk_views.BulkActionView.as_view(), name="bulk"),
+    path("manage/partners/bulk/<int:pk>/", bulk_views.BulkResultView.as_view(), name="bulk_result"),
+    path(
+        "manage/partners/bulk/<int:pk>/progress/",
+        bulk_views.BulkProgressView.as_view(),
+        name="bulk_progress",
     ),
 ]

@@ -18,6 +18,7 @@ class EventKind(models.TextChoices):
     PARTNER_STATUS_CHANGED = "partner.status_changed", "Partner status changed"
     PARTNER_ACTIVATED = "partner.activated", "Partner activated"
     PARTNER_OWNER_CHANGED = "partner.owner_changed", "Owner changed"
+    PARTNER_EMAILED = "partner.emailed", "Partner admins emailed by the vendor"
     TIER_CHANGED = "tier.changed", "Tier changed"
     PROFILE_UPDATED = "partner.profile_updated", "Company profile updated"
     STEP_COMPLETED = "onboarding.step_completed", "Checklist step completed"
@@ -112,6 +113,8 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.PARTNER_STATUS_CHANGED: {"from": "str", "to": "str"},
     EventKind.PARTNER_ACTIVATED: {"days_to_activation": "int"},
     EventKind.PARTNER_OWNER_CHANGED: {"owner_id": "int|null", "from_owner_id": "int|null"},
+    # a channel manager's email to the partner's admins (the partner list's bulk email)
+    EventKind.PARTNER_EMAILED: {"subject": "str", "recipients": "int"},
     # ``cause`` and ``pinned_until``: set by the evaluation and by an override, not by tier_set.
     EventKind.TIER_CHANGED: {
         "from": "str|null",

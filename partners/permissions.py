@@ -69,6 +69,19 @@ def can_override_tier(user, partner) -> bool:
     )
 
 
+def can_change_status(user, partner) -> bool:
+    """Who may move a partner along its lifecycle by hand (the partner list's bulk action; the
+    moves themselves are ``services.partner_set_status``'s): as for tier overrides, vendor admins
+    any partner, a channel manager the partners they own."""
+    return can_override_tier(user, partner)
+
+
+def can_email_partner_admins(user, partner) -> bool:
+    """Who may write to a partner's admins on the program's behalf (the partner list's bulk
+    email): vendor admins any partner, a channel manager the partners they own."""
+    return can_override_tier(user, partner)
+
+
 def can_open(user, url: str) -> bool:
     """Whether ``user`` may open the page at ``url`` (a path on this site), judged by the role its
     view requires (a ``RoleRequiredMixin`` view's ``has_role``). Pages use it to leave out links a

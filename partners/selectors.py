@@ -5,12 +5,13 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from kernel.registry import Registry
+from partners.choices import MemberRole, PartnerStatus
 from partners.models import Offering, Partner, PartnerInvitation, PartnerMembership
 
 
@@ -44,6 +45,19 @@ def partner_get_for_user(*, user: User, pk: int) -> Partner:
     if partner is None:
         raise Http404("No such partner.")
     return partner
+
+
+def partner_list_for_manager_home(*, user: User, mine: bool, status: str = "") -> QuerySet[Partner]:
+    """The channel managers' partner list (``/manage/``) with its filters: ``mine`` (only the
+    partners ``user`` owns) and a lifecycle ``status`` (an unknown value filters nothing). Newest
+    first, applicants (not joined yet) last. The bulk actions resolve "all matching" with it, so
+    the selection is exactly what the list shows."""
+    partners = partner_list_for_user(user=user, mine=mine).order_by(
+        F("joined_at").desc(nulls_last=True), "pk"
+    )
+    if status in PartnerStatus.values:
+        partners = partners.filter(status=status)
+    return partners
 
 
 def partner_status_counts(*, user: User, mine: bool = False) -> dict[str, int]:
@@ -277,3 +291,19 @@ def offerings_for_partner(qs: QuerySet[Offering], *, partner: Partner | int) -> 
 def offering_list_for_partner(*, partner: Partner) -> QuerySet[Offering]:
     """The active offerings a partner may sell and adopt (its audience), by name."""
     return offerings_for_partner(Offering.objects.filter(is_active=True), partner=partner)
+
+
+def partner_admins_by_partner(*, partner_ids) -> dict[int, list[User]]:
+    """The active partner admins of each partner in ``partner_ids`` (one query), by name: whom a
+    vendor writes to on a partner's behalf (the bulk email of the partner list)."""
+    admins: dict[int, list[User]] = defaultdict(list)
+    rows = (
+        PartnerMembership.objects.filter(
+            partner_id__in=list(partner_ids), role=MemberRole.ADMIN, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    for membership in rows:
+        admins[membership.partner_id].append(membership.user)
+    return dict(admins)

@@ -6,7 +6,6 @@ from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -169,15 +168,10 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             self.request.GET.get("scope", "mine" if user.owned_partners.exists() else "all")
             == "mine"
         )
-        partners = selectors.partner_list_for_user(user=user, mine=mine).order_by(
-            F("joined_at").desc(nulls_last=True),
-            "pk",  # applicants (not joined yet) last
-        )
         status = self.request.GET.get("status", "")
-        if status in PartnerStatus.values:
-            partners = partners.filter(status=status)
-        else:
+        if status not in PartnerStatus.values:
             status = ""  # an unknown filter value shows everyone rather than failing
+        partners = selectors.partner_list_for_manager_home(user=user, mine=mine, status=status)
         page = Paginator(partners, self.page_size).get_page(self.request.GET.get("page"))
         counts = selectors.partner_status_counts(user=user, mine=mine)
         return super().get_context_data(

@@ -14,6 +14,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    "console-start-waiting-bulk-actions": {
+        # Every 5 minutes: large bulk actions of the partner list whose task was lost (broker
+        # down when queued); the run claims the action, so none runs twice (console/bulk.py).
+        "task": "console.tasks.start_waiting_bulk_actions",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),

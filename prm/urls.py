@@ -45,12 +45,12 @@ urlpatterns = [
     path("", include("enablement.urls")),
     path("", include("deals.urls")),
     path("", include((console_urls.metric_pages, "metrics"))),
+    path("", include((console_urls.console_pages, "console"))),
     path("", include("incentives.urls")),
     path("", include("accounts.urls")),
     path("", include("customers.urls")),
     path("", include("webhooks.urls")),
     path("", include("audit.urls")),
-    path("", include((console_urls.setup_pages, "console"))),
     path("api/v1/", include("prm.api.urls")),
 ]
 

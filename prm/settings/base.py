@@ -353,6 +353,8 @@ PRM_APPLICATION_MIN_FILL_SECONDS = env.float("PRM_APPLICATION_MIN_FILL_SECONDS",
 PRM_APPLICATION_RATE_LIMIT = env("PRM_APPLICATION_RATE_LIMIT", default="5/10m/ip,20/1d/ip")
 # Team invitations on /portal/team/: per inviting user and per partner ("key"); over it, a 429.
 PRM_INVITATION_RATE_LIMIT = env("PRM_INVITATION_RATE_LIMIT", default="20/1h/user,50/1h/key")
+# Bulk emails to partner admins from the partner list (/manage/), per sending user; over it: 429.
+PRM_BULK_EMAIL_RATE_LIMIT = env("PRM_BULK_EMAIL_RATE_LIMIT", default="10/1h/user")
 # Onboarding follow-up.
 PRM_ONBOARDING_DUE_SOON_DAYS = env.int("PRM_ONBOARDING_DUE_SOON_DAYS", default=3)
 PRM_ONBOARDING_STALL_DAYS = env.int("PRM_ONBOARDING_STALL_DAYS", default=14)

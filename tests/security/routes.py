@@ -840,6 +840,17 @@ ROUTES: dict[str, Route] = {
     "tiers:setup_requirement_count": Route(
         kwargs={"pk": "tier"}, get=row(401, *[404] * 4, 400, 400, 400)
     ),
+    # bulk actions of the partner list (console.bulk): vendor staff; each partner is then checked
+    # on its own (an empty selection is a 400). A result is its actor's and the vendor admins'.
+    "console:bulk": Route(post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400)),
+    "console:bulk_result": Route(
+        kwargs={"pk": "bulk_action"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 404, 200),
+    ),
+    "console:bulk_progress": Route(
+        kwargs={"pk": "bulk_action"},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 404, 200),
+    ),
     # audit log: vendor admins only (it spans every partner)
     "audit:log": Route(get=row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
 }

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import services as account_services
 from accounts.tests.factories import ChannelManagerFactory
+from console.bulk_run import bulk_export_record
 from deals import services as deal_services
 from deals.tests.factories import make_deal
 from enablement import services as enablement_services
@@ -132,6 +133,8 @@ def build_sweep_objects(world) -> dict:
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
+    # a bulk action of the partner list (an export of partner A by its owner)
+    bulk_action = bulk_export_record(actor=manager, partner_ids=[partner.pk])
 
     return {
         "partner": partner.pk,
@@ -154,6 +157,7 @@ def build_sweep_objects(world) -> dict:
         "certificate_pk": certificate.pk,
         "resource": resource.pk,
         "api_token": api_token.token.pk,
+        "bulk_action": bulk_action.pk,
         "staff_member": staff_member.pk,
         "checklist": checklist.pk,
         "checklist_template": checklist_template.pk,
