@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partners import views
+from partners.imports import views as import_views
 
 # The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
 # console pages in this namespace (console/urls.py, mounted by prm/urls.py).
@@ -19,4 +20,24 @@ urlpatterns = [
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
     ),
     path("manage/", views.ManagerHomeView.as_view(), name="manager_home"),
+    # Partner import (vendor admins): the setup hub links here as ``partners:import``.
+    path("manage/partners/import/", import_views.ImportView.as_view(), name="import"),
+    path(
+        "manage/partners/import/template.<slug:fmt>",
+        import_views.ImportTemplateView.as_view(),
+        name="import_template",
+    ),
+    path(
+        "manage/partners/import/<int:pk>/", import_views.ImportJobView.as_view(), name="import_job"
+    ),
+    path(
+        "manage/partners/import/<int:pk>/apply/",
+        import_views.ImportApplyView.as_view(),
+        name="import_apply",
+    ),
+    path(
+        "manage/partners/import/<int:pk>/progress/",
+        import_views.ImportProgressView.as_view(),
+        name="import_progress",
+    ),
 ]
