@@ -31,7 +31,8 @@ from incentives.tests.factories import badge, mdf_request, rule
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
-from partners.choices import MemberRole
+from partners.choices import ImportStage, MemberRole
+from partners.models import PartnerImport
 from partners.tests.factories import MembershipFactory, OfferingFactory
 
 SENTINEL = "SENTINEL-A-5e1d9c"
@@ -119,6 +120,12 @@ def build_sweep_objects(world) -> dict:
     incentive_services.leaderboard_set_opt_out(partner=partner, actor=a_admin, opt_out=True)
     # a staff member for the staff page's actions (vendor admins deactivate and reactivate them)
     staff_member = ChannelManagerFactory(full_name="Sweep Staffer")
+    partner_import = PartnerImport.objects.create(
+        created_by=world.users["vendor_admin"],
+        file_name=f"{SENTINEL}.csv",
+        file_format="csv",
+        stage=ImportStage.CHECKED,
+    )
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
@@ -145,6 +152,7 @@ def build_sweep_objects(world) -> dict:
         "resource": resource.pk,
         "api_token": api_token.token.pk,
         "staff_member": staff_member.pk,
+        "partner_import": partner_import.pk,
         "checklist": checklist.pk,
         "program": partner.program_id,
         "tier": partner.tier_id,
