@@ -127,6 +127,8 @@ class Reference:
         for value, label in Region.choices:
             self.regions[value] = value
             self.regions[str(label).lower()] = value
+        self.roles = {"admin": MemberRole.ADMIN, "user": MemberRole.USER, "": MemberRole.USER}
+        self.roles.update({str(label).lower(): value for value, label in MemberRole.choices})
         self.statuses = {}
         for value, label in PartnerStatus.choices:
             self.statuses[value] = value
@@ -270,9 +272,7 @@ class Planner:
             )
         if len(name) > 150:
             errors.append(("user_name", _("The name is longer than 150 characters.")))
-        roles = {"admin": MemberRole.ADMIN, "user": MemberRole.USER, "": MemberRole.USER}
-        roles.update({str(label).lower(): value for value, label in MemberRole.choices})
-        role = roles.get(role_text)
+        role = self.ref.roles.get(role_text)
         if role is None:
             errors.append(("user_role", _("The role is admin or user.")))
         return (User.objects.normalize_email(email).lower(), name, role)
