@@ -107,9 +107,29 @@ def open_rows(field_file, file_format: str):
 
 
 def count_rows(field_file, file_format: str) -> int:
-    """How many data rows the file holds (a first pass, streamed: the progress bar's total)."""
-    with open_rows(field_file, file_format) as rows:
-        return sum(1 for _ in rows)
+    """How many data rows the file holds (a first pass, streamed: the progress bar's total).
+    Counts non-empty lines after the header without building the rows' values."""
+    with field_file.open("rb") as handle:
+        if file_format == "csv":
+            try:
+                lines = _csv_lines(handle)
+                next(lines, None)
+                return sum(1 for cells in lines if any(cell.strip() for cell in cells))
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise FileError(
+                    _("The CSV file cannot be read: %(error)s") % {"error": exc}
+                ) from exc
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:
+            raise FileError(_("The XLSX file cannot be read.")) from exc
+        try:
+            cells = _xlsx_sheet(book).iter_rows(values_only=True, min_row=2)
+            return sum(1 for row in cells if any(c not in (None, "") for c in row))
+        finally:
+            book.close()
 
 
 def check_header(file, file_format: str) -> None:
