@@ -325,3 +325,42 @@ def test_import_list_page_holds_its_queries(ref, client_as, django_assert_max_nu
     client = client_as("vendor_admin")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("partners:import")).status_code == 200
+
+
+def test_imported_partners_follow_the_cohort_rules_of_docs_metrics(ref):
+    """docs/metrics.md, "Imported partners, by status": onboarding joins at its joined date and
+    is in the activation cohort; active, inactive and churned-with-a-date are pre-tracked
+    (activated_at = joined_at: out of the activation cohort); churned without a date and
+    applicants never joined."""
+    from metrics.definitions.activation import activation_cohort
+
+    lines = [
+        row(company="Alpha", domain="alpha.test", status="onboarding", joined="2026-01-05"),
+        row(company="Bravo", domain="bravo.test", status="active", joined="2026-01-20"),
+        row(company="Charlie", domain="charlie.test", status="inactive", joined="2026-01-25"),
+        row(company="Delta", domain="delta.test", status="churned", joined=""),
+        row(company="Echo", domain="echo.test", status="applicant", joined=""),
+    ]
+    apply(ref, check(ref, csv_file(*lines)))
+    partners = {p.domain: p for p in Partner.objects.filter(domain__endswith=".test")}
+    alpha = partners["alpha.test"]
+    assert alpha.joined_at.date().isoformat() == "2026-01-05" and alpha.activated_at is None
+    for domain in ("bravo.test", "charlie.test"):
+        assert partners[domain].activated_at == partners[domain].joined_at is not None
+    assert partners["delta.test"].joined_at is None and partners["echo.test"].joined_at is None
+    cohort = set(
+        activation_cohort().filter(domain__endswith=".test").values_list("domain", flat=True)
+    )
+    assert cohort == {"alpha.test"}
+
+
+def test_an_invitee_who_signs_up_without_a_name_gets_the_imported_one(ref):
+    from accounts.tests.factories import UserFactory
+    from partners.services import invitation_accept
+
+    apply(ref, check(ref, csv_file(GOOD[0])))
+    invitation = PartnerInvitation.objects.get(email="ada@acme.example")
+    user = UserFactory(email="ada@acme.example", full_name="")
+    invitation_accept(invitation=invitation, user=user)
+    user.refresh_from_db()
+    assert user.display_name == "Ada Lovelace" and user.membership.role == "admin"
