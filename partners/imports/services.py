@@ -66,7 +66,27 @@ def partner_import_create(*, actor, file) -> PartnerImport:
     job.file.save(f"import.{file_format}", file, save=False)
     job.save()
     enqueue.send_on_commit(TASK, job.pk)
+    _forget_stale_files()
     return job
+
+
+KEEP_UNAPPLIED = timedelta(days=7)
+
+
+def _forget_stale_files(*, now=None) -> int:
+    """Delete the stored files of imports checked but not applied within ``KEEP_UNAPPLIED``
+    (they hold people's addresses): such an import can no longer be applied; uploading the file
+    again checks it again. Runs at each upload, so no schedule entry is needed."""
+    now = now or timezone.now()
+    stale = list(
+        PartnerImport.objects.filter(created_at__lt=now - KEEP_UNAPPLIED)
+        .exclude(file="")
+        .exclude(stage__in=[ImportStage.APPLY_QUEUED, ImportStage.APPLYING])[:100]
+    )
+    for job in stale:
+        job.file.delete(save=False)
+        PartnerImport.objects.filter(pk=job.pk).update(file="")
+    return len(stale)
 
 
 @transaction.atomic

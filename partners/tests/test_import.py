@@ -364,3 +364,18 @@ def test_an_invitee_who_signs_up_without_a_name_gets_the_imported_one(ref):
     invitation_accept(invitation=invitation, user=user)
     user.refresh_from_db()
     assert user.display_name == "Ada Lovelace" and user.membership.role == "admin"
+
+
+def test_files_of_imports_never_applied_are_deleted_after_a_week(ref):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = check(ref, csv_file(*GOOD))
+    PartnerImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    fresh = check(ref, csv_file(*GOOD))
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert not old.file and fresh.file
+    with pytest.raises(Exception, match="upload it again"):
+        services.partner_import_apply(actor=ref.users["vendor_admin"], job=old)
