@@ -109,7 +109,7 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.USER_JOINED: {"role": "str", "invited_by": "int|null", "via": "str"},
     EventKind.USER_REMOVED: {},
     EventKind.USER_ROLE_CHANGED: {"from": "str", "to": "str"},
-    EventKind.PARTNER_CREATED: {"status": "str"},
+    EventKind.PARTNER_CREATED: {"status": "str", "import": "int?"},
     EventKind.PARTNER_STATUS_CHANGED: {"from": "str", "to": "str"},
     EventKind.PARTNER_ACTIVATED: {"days_to_activation": "int"},
     EventKind.PARTNER_OWNER_CHANGED: {"owner_id": "int|null", "from_owner_id": "int|null"},

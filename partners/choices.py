@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PartnerStatus(models.TextChoices):
@@ -61,3 +62,20 @@ TYPED_BENEFIT_KINDS = (
 class BenefitPeriod(models.TextChoices):
     QUARTER = "quarter", "per quarter"
     YEAR = "year", "per year"
+
+
+class ImportStage(models.TextChoices):
+    """Where a partner import stands: checked (dry run) first, then applied on request."""
+
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    APPLY_QUEUED = "apply_q", _("Waiting to be imported")
+    APPLYING = "applying", _("Importing")
+    APPLIED = "applied", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+RUNNING_IMPORT_STAGES = frozenset(
+    {ImportStage.QUEUED, ImportStage.CHECKING, ImportStage.APPLY_QUEUED, ImportStage.APPLYING}
+)

@@ -7,9 +7,11 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from partners.choices import (
+    RUNNING_IMPORT_STAGES,
     TYPED_BENEFIT_KINDS,
     BenefitKind,
     BenefitPeriod,
+    ImportStage,
     MemberRole,
     OfferingKind,
     PartnerStatus,
@@ -283,6 +285,9 @@ class PartnerInvitation(models.Model):
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
+    # The invitee's name when the inviter knows it (an import): shown instead of the address and
+    # given to the account at sign-up when the person leaves their own name empty.
+    full_name = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.USER)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
@@ -308,7 +313,11 @@ class PartnerInvitation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.email} → {self.partner}"
+        return f"{self.display_name} → {self.partner}"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name.strip() or self.email
 
     @property
     def is_open(self) -> bool:
@@ -317,3 +326,62 @@ class PartnerInvitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class PartnerImport(models.Model):
+    """One uploaded file of partners and their users (``partners.imports``): first checked (the
+    dry run: per-row errors and what would be created or updated), then applied on request.
+    Both passes run as a Celery task that counts its progress here; the page polls it.
+
+    Counts are of partners (distinct domains) except ``total_rows``/``processed_rows`` (data
+    rows of the file) and ``error_rows``; ``errors`` keeps the first ``MAX_ERRORS`` row errors
+    and ``changes`` the first ``MAX_CHANGES`` planned creations and updates (bounded, whatever
+    the file's size)."""
+
+    MAX_ERRORS = 500
+    MAX_CHANGES = 200
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(upload_to="partner-imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=150)
+    file_format = models.CharField(max_length=4)  # csv | xlsx
+    stage = models.CharField(
+        max_length=10, choices=ImportStage.choices, default=ImportStage.QUEUED, db_index=True
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    users_invited = models.PositiveIntegerField(default=0)
+    users_unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=500, blank=True)  # why a run failed
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_stage_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.stage in RUNNING_IMPORT_STAGES
+
+    @property
+    def percent(self) -> int:
+        if self.stage in (ImportStage.CHECKED, ImportStage.APPLIED):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, int(100 * self.processed_rows / self.total_rows))

@@ -13,8 +13,8 @@ from django_countries import countries
 
 from accounts.models import User
 from events.choices import EventKind
-from events.services import record_event
-from kernel.outbox import email_queue
+from events.services import NewEvent, record_event, record_events
+from kernel.outbox import Email, email_queue, emails_queue
 from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
 from partners.models import Partner, PartnerInvitation, PartnerMembership, Tier
 from partners.permissions import can_reassign_owner
@@ -81,16 +81,27 @@ def partner_create(
             partner.save()
     except IntegrityError as exc:
         raise PartnerError(f"A partner with the domain {partner.domain} already exists.") from exc
-    record_event(
+    record_events([partner_created_event(partner=partner, actor=actor, at=at)])
+    return partner
+
+
+def partner_created_event(*, partner: Partner, actor: User | None, at, import_id=None) -> NewEvent:
+    """The ``partner.created`` event of a new partner (one key per partner, so a retry counts
+    once), for ``partner_create`` and the import's batch (``import_id``: the ``PartnerImport``).
+    Onboarding starts the checklist of a partner created in *onboarding* from it."""
+    properties = {"status": partner.status}
+    if import_id is not None:
+        properties["import"] = import_id
+    return NewEvent(
         kind=EventKind.PARTNER_CREATED,
         key=f"partner.created:{partner.pk}",
-        partner=partner,
-        user=actor,
-        subject=partner,
+        partner_id=partner.pk,
+        user_id=actor.pk if actor is not None else None,
         occurred_at=at,
-        properties={"status": partner.status},
+        subject_type=partner._meta.label_lower,
+        subject_id=str(partner.pk),
+        properties=properties,
     )
-    return partner
 
 
 @transaction.atomic
@@ -236,10 +247,10 @@ def partner_update_profile(*, partner: Partner, actor: User, **fields: str) -> P
 # --- Team ----------------------------------------------------------------------------------------
 
 
-def _queue_invitation_email(*, invitation: PartnerInvitation, token: str) -> None:
+def invitation_email(*, invitation: PartnerInvitation, token: str) -> Email:
     """The invitation with its one-time link (a secret: blanked in the outbox once sent)."""
     url = settings.SITE_URL.rstrip("/") + reverse("partners:invitation_accept", args=[token])
-    email_queue(
+    return Email(
         key=f"partners.invitation:{invitation.pk}",
         to=[invitation.email],
         subject=_("You are invited to join %(partner)s") % {"partner": invitation.partner.name},
@@ -247,6 +258,10 @@ def _queue_invitation_email(*, invitation: PartnerInvitation, token: str) -> Non
         context={"invitation": invitation, "url": url},
         secret=True,
     )
+
+
+def _queue_invitation_email(*, invitation: PartnerInvitation, token: str) -> None:
+    emails_queue([invitation_email(invitation=invitation, token=token)])
 
 
 def _queue_existing_account_notice(*, invitation: PartnerInvitation) -> None:
@@ -328,6 +343,10 @@ def invitation_accept(*, invitation: PartnerInvitation, user: User) -> PartnerMe
     membership = PartnerMembership.objects.create(
         user=user, partner=invitation.partner, role=invitation.role
     )
+    if invitation.full_name and not user.full_name.strip():
+        # The name the inviter gave (an import), so the person is shown by name from the start.
+        user.full_name = invitation.full_name
+        user.save(update_fields=["full_name"])
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

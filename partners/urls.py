@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partners import setup_views, views
+from partners.imports import views as import_views
 
 # The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
 # console pages in this namespace (console/urls.py, mounted by prm/urls.py).
@@ -68,5 +69,25 @@ urlpatterns = [
         "manage/setup/offerings/<int:pk>/archive/",
         setup_views.OfferingActiveView.as_view(),
         name="setup_offering_archive",
+    ),
+    # Partner import (vendor admins): the setup hub links here as ``partners:import``.
+    path("manage/partners/import/", import_views.ImportView.as_view(), name="import"),
+    path(
+        "manage/partners/import/template.<slug:fmt>",
+        import_views.ImportTemplateView.as_view(),
+        name="import_template",
+    ),
+    path(
+        "manage/partners/import/<int:pk>/", import_views.ImportJobView.as_view(), name="import_job"
+    ),
+    path(
+        "manage/partners/import/<int:pk>/apply/",
+        import_views.ImportApplyView.as_view(),
+        name="import_apply",
+    ),
+    path(
+        "manage/partners/import/<int:pk>/progress/",
+        import_views.ImportProgressView.as_view(),
+        name="import_progress",
     ),
 ]

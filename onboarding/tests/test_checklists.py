@@ -1,5 +1,7 @@
 """Checklists: snapshots, event-driven steps, activation, versions."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -272,3 +274,40 @@ def test_a_partner_entering_onboarding_by_any_path_gets_its_checklist():
     partner_services.partner_set_status(partner=applicant, status=PartnerStatus.ONBOARDING)
     applicant.refresh_from_db()
     assert applicant.checklist.version == 1
+
+
+def test_many_partners_entering_onboarding_at_once_get_the_same_checklists_in_a_batch(
+    django_assert_max_num_queries,
+):
+    """An import records many ``partner.created`` events in one batch: the batch start gives
+    each the checklist ``checklist_start`` would (template, steps, due dates, event), and a
+    partner that already has colleagues gets its colleagues step counted."""
+    from events.services import record_events
+    from onboarding.models import PartnerChecklist
+
+    template = standard_template()
+    partners = [PartnerFactory(status=PartnerStatus.ONBOARDING) for _ in range(5)]
+    for _ in range(2):
+        MembershipFactory(partner=partners[0])
+    single = PartnerFactory(status=PartnerStatus.ONBOARDING)
+    expected = services.checklist_start(partner=single)
+    events = [
+        partner_services.partner_created_event(partner=p, actor=None, at=p.joined_at)
+        for p in partners
+    ]
+    with django_assert_max_num_queries(60):
+        record_events(events)
+    for partner in partners:
+        checklist = PartnerChecklist.objects.get(partner=partner)
+        assert checklist.template == template and checklist.started_at == partner.joined_at
+        assert sorted(checklist.steps.values_list("key", flat=True)) == sorted(
+            expected.steps.values_list("key", flat=True)
+        )
+        step = checklist.steps.get(key="kickoff")
+        template_step = template.steps.get(key="kickoff")
+        assert step.due_at == partner.joined_at + timedelta(days=template_step.due_days)
+        assert Event.objects.filter(
+            kind="onboarding.checklist_started", subject_id=str(checklist.pk)
+        ).exists()
+    invite = PartnerChecklist.objects.get(partner=partners[0]).steps.get(kind=StepKind.INVITE)
+    assert invite.progress == 1  # the first member is not a colleague (colleague_join_dates)

@@ -360,6 +360,9 @@ PRM_ONBOARDING_DUE_SOON_DAYS = env.int("PRM_ONBOARDING_DUE_SOON_DAYS", default=3
 PRM_ONBOARDING_STALL_DAYS = env.int("PRM_ONBOARDING_STALL_DAYS", default=14)
 # Enablement uploads.
 PRM_ENABLEMENT_MAX_UPLOAD_MB = env.int("PRM_ENABLEMENT_MAX_UPLOAD_MB", default=25)
+# Partner import (partners/imports/): the largest file and the most data rows one file may hold.
+PRM_PARTNER_IMPORT_MAX_MB = env.int("PRM_PARTNER_IMPORT_MAX_MB", default=20)
+PRM_PARTNER_IMPORT_MAX_ROWS = env.int("PRM_PARTNER_IMPORT_MAX_ROWS", default=50_000)
 # Incentives: largest proof-of-execution upload for a marketing funds claim.
 PRM_MDF_MAX_UPLOAD_MB = env.int("PRM_MDF_MAX_UPLOAD_MB", default=10)
 # Largest request body apart from uploaded files (forms, API JSON). The default fits the largest

@@ -172,6 +172,26 @@ ROUTES: dict[str, Route] = {
         post=row(302, 400, 400, 400, 400, 400, 400, 400),
     ),
     "partners:manager_home": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    # Partner import: vendor admins only. Channel managers are vendor staff, so they get 403 (the
+    # page exists for them, the action does not); partner users 404. The sweep's import was
+    # checked and its file is gone: applying it is refused (409). The progress JSON answers
+    # errors as JSON (401 signed out).
+    "partners:import": Route(
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "partners:import_template": Route(
+        kwargs={"fmt": Literal("csv")}, get=row(LOGIN, *[404] * 4, 403, 403, 200)
+    ),
+    "partners:import_job": Route(
+        kwargs={"pk": "partner_import"}, get=row(LOGIN, *[404] * 4, 403, 403, 200)
+    ),
+    "partners:import_apply": Route(
+        kwargs={"pk": "partner_import"}, post=row(LOGIN, *[404] * 4, 403, 403, 409)
+    ),
+    "partners:import_progress": Route(
+        kwargs={"pk": "partner_import"}, get=row(401, *[404] * 4, 403, 403, 200)
+    ),
     "partners:manager_partner": Route(
         kwargs={"pk": "partner"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),

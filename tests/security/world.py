@@ -32,8 +32,8 @@ from incentives.tests.factories import badge, mdf_request, rule
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
-from partners.choices import BenefitKind, MemberRole
-from partners.models import Tier, TierBenefit
+from partners.choices import BenefitKind, ImportStage, MemberRole
+from partners.models import PartnerImport, Tier, TierBenefit
 from partners.tests.factories import MembershipFactory, OfferingFactory
 from tiers.models import TierRequirement
 
@@ -130,6 +130,12 @@ def build_sweep_objects(world) -> dict:
     tier_benefit = TierBenefit.objects.create(
         tier=silver, kind=BenefitKind.OTHER, name="Sweep swag", value="A mug"
     )
+    partner_import = PartnerImport.objects.create(
+        created_by=world.users["vendor_admin"],
+        file_name=f"{SENTINEL}.csv",
+        file_format="csv",
+        stage=ImportStage.CHECKED,
+    )
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
@@ -159,6 +165,7 @@ def build_sweep_objects(world) -> dict:
         "api_token": api_token.token.pk,
         "bulk_action": bulk_action.pk,
         "staff_member": staff_member.pk,
+        "partner_import": partner_import.pk,
         "checklist": checklist.pk,
         "checklist_template": checklist_template.pk,
         "template_step_key": "kickoff",
