@@ -69,12 +69,16 @@ def save(page, name="Save"):
 
 
 def csv_text(manager_email: str) -> str:
-    lines = ["company,domain,program,type,tier,country,region,owner,status,user_email,user_name"]
+    """50 partners in onboarding, owned by the channel manager, each with its first person: the
+    partner's admin (who may accept the agreement on the company's behalf)."""
+    lines = [
+        "company,domain,program,type,tier,country,region,owner,status,user_email,user_name,user_role"
+    ]
     for n in range(1, PARTNERS + 1):
         tier = "Gold" if n > 47 else "Silver" if n > 40 else "Registered"
         lines.append(
             f"Cloud Reseller {n:02d},walker-{n:02d}.example,{PROGRAM},{TYPE},{tier},DE,emea,"
-            f"{manager_email},onboarding,owner@walker-{n:02d}.example,Owner {n:02d} Person"
+            f"{manager_email},onboarding,owner@walker-{n:02d}.example,Owner {n:02d} Person,admin"
         )
     return "\n".join(lines) + "\n"
 
@@ -313,7 +317,8 @@ def test_a_vendor_admin_sets_up_a_program_from_zero_and_a_partner_activates(
 
     # 1. the agreement
     contact.goto(f"{base}/portal/onboarding/")
-    click_and_wait(contact, contact.locator("[data-step] a:has-text('Start')").first)
+    agreement_step = contact.locator("[data-step]", has_text="Accept the partner agreement")
+    click_and_wait(contact, agreement_step.locator("a:has-text('Start')"))
     contact.check("#id_accept")
     click_and_wait(contact, contact.locator("main form button[type=submit]"))
 
@@ -348,7 +353,7 @@ def test_a_vendor_admin_sets_up_a_program_from_zero_and_a_partner_activates(
     document.write_bytes(b"%PDF-1.4 reseller certificate")
     document_step = contact.locator("[data-step]", has_text="Upload your reseller certificate")
     document_step.locator("input[type=file]").set_input_files(str(document))
-    click_and_wait(contact, document_step.get_by_role("button", name="Upload"))
+    click_and_wait(contact, document_step.get_by_role("button", name="Upload", exact=True))
 
     items = contact.locator("[data-step]")
     statuses = [items.nth(i).get_attribute("data-status") for i in range(items.count())]
