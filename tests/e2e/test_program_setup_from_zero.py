@@ -330,9 +330,12 @@ def test_a_vendor_admin_sets_up_a_program_from_zero_and_a_partner_activates(
     click_and_wait(contact, agreement_step.locator("a:has-text('Start')"))
     contact.check("#id_accept")
     click_and_wait(contact, contact.locator("main form button[type=submit]"))
+    assert contact.url == f"{base}/portal/onboarding/"
 
     # 2. the company profile
-    contact.goto(f"{base}/portal/onboarding/profile/")
+    profile_step = contact.locator("[data-step]", has_text="Complete your company profile")
+    click_and_wait(contact, profile_step.locator("a:has-text('Start')"))
+    assert contact.url == f"{base}/portal/onboarding/profile/"
     contact.fill("#id_website", f"https://www.{WALKER}.example")
     contact.fill("#id_phone", "+49 30 555 0107")
     contact.fill("#id_description", "We resell and run the cloud platform for German SMEs.")
@@ -356,8 +359,13 @@ def test_a_vendor_admin_sets_up_a_program_from_zero_and_a_partner_activates(
     walker_user = walker.memberships.get().user
     assert Certificate.objects.filter(user=walker_user, certification=certification).exists()
 
-    # 5. the document
+    # 5. the document: the last required step activates the partner
     contact.goto(f"{base}/portal/onboarding/")
+    items = contact.locator("[data-step]")
+    statuses = [items.nth(i).get_attribute("data-status") for i in range(items.count())]
+    assert statuses == ["done"] * 4 + ["pending"], statuses
+    walker.refresh_from_db()
+    assert walker.status == PartnerStatus.ONBOARDING
     document = tmp_path / "reseller-certificate.pdf"
     document.write_bytes(b"%PDF-1.4 reseller certificate")
     document_step = contact.locator("[data-step]", has_text="Upload your reseller certificate")
