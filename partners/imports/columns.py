@@ -63,21 +63,33 @@ def header_key(text) -> str:
     return _ALIASES.get(name, "")
 
 
-def template_csv() -> bytes:
+def example_rows(*, program: str = "", types: tuple[str, ...] = ()) -> list[tuple]:
+    """The example rows, naming a real program and real types when there are some (so the
+    template imports as it is, after the domains and addresses are changed)."""
+    rows = [list(row) for row in EXAMPLE_ROWS]
+    for row in rows:
+        if program and row[2]:
+            row[2] = program
+        if types and row[3]:
+            row[3] = types[0] if row[3] == "Reseller" or len(types) == 1 else types[1]
+    return [tuple(row) for row in rows]
+
+
+def template_csv(rows=EXAMPLE_ROWS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.label for c in COLUMNS])
-    writer.writerows(EXAMPLE_ROWS)
+    writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(rows=EXAMPLE_ROWS) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Partners")
     sheet.append([c.label for c in COLUMNS])
-    for row in EXAMPLE_ROWS:
+    for row in rows:
         sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)

@@ -10,8 +10,8 @@ run hands each chunk's plan to ``partners.imports.apply``.
 The rules, each a row error (the row is skipped, the rest goes on):
 - a required column empty; a company name over 200 characters;
 - a domain that is not a domain name;
-- a domain repeated in the file with other partner values (repeated rows may leave the partner
-  columns empty, or repeat them, to add people to the same partner);
+- a domain repeated in the file with other partner values (repeated rows may leave partner
+  columns empty, or repeat some of them, to add people to the same partner);
 - an unknown program, type, tier (of that program), country, region, status or user role; an
   owner who is not active vendor staff (by email or name; two staff of that name: ambiguous);
 - a joined date that is not YYYY-MM-DD, in the future or before 1990; a joined date on an
@@ -83,7 +83,7 @@ class ChunkPlan:
 @dataclass
 class _Seen:
     row: int
-    signature: tuple | None  # the partner values of the domain's first row (None: people only)
+    signature: dict | None  # the partner values of the domain's first row (None: people only)
     ok: bool
 
 
@@ -92,9 +92,10 @@ class _Clean:
     row: Row
     domain: str
     partner: dict | None  # cleaned partner values; None when the row names people only
-    signature: tuple | None
+    signature: dict | None  # the partner columns the row fills, normalized for comparison
     user: tuple | None  # (email, full_name, role)
     errors: list = field(default_factory=list)
+    partner_errors: list = field(default_factory=list)  # only for the domain's first row
 
 
 class Reference:
@@ -182,17 +183,21 @@ class Planner:
                     ("domain", _("“%(value)s” is not a domain name.") % {"value": domain_text})
                 )
         partner = signature = None
-        if any(values.get(key, "") != "" for key in PARTNER_KEYS if key != "domain"):
-            partner = self._clean_partner(values, errors)
-            signature = tuple(
-                (key, str(values.get(key, "")).strip().lower())
-                for key in PARTNER_KEYS
-                if key != "domain"
-            )
+        partner_errors = []
+        given = {
+            key: " ".join(str(values[key]).lower().split())
+            for key in PARTNER_KEYS
+            if key != "domain" and values.get(key, "") != ""
+        }
+        if given:
+            # Checked as a partner only if it is the domain's first row (``_decide``): a later
+            # row of the domain may repeat some partner values (they must match) and omit others.
+            partner = self._clean_partner(values, partner_errors)
+            signature = given
         user = self._clean_user(values, errors)
         if partner is None and user is None and not errors:
             errors.append(("company", _("The row names neither a partner nor a person.")))
-        return _Clean(row, domain, partner, signature, user, errors)
+        return _Clean(row, domain, partner, signature, user, errors, partner_errors)
 
     def _clean_partner(self, values, errors) -> dict:
         ref = self.ref
@@ -323,10 +328,20 @@ class Planner:
             if not seen.ok:
                 errors.append(("domain", _("Skipped: the partner's first row (%(row)s) has errors.")
                                % {"row": seen.row}))  # fmt: skip
-            elif clean.signature is not None and clean.signature != seen.signature:
+            elif clean.signature and any(
+                (seen.signature or {}).get(key) != value for key, value in clean.signature.items()
+            ):
                 errors.append(("domain", _("Duplicate domain: row %(row)s has this domain with "
                                            "other partner values.") % {"row": seen.row}))  # fmt: skip
-        elif clean.partner is None and partner is None and clean.domain and not errors:
+        else:
+            errors.extend(clean.partner_errors)
+        if (
+            seen is None
+            and clean.partner is None
+            and partner is None
+            and clean.domain
+            and not errors
+        ):
             errors.append(
                 ("domain", _("No partner has this domain: fill in the partner's columns."))
             )

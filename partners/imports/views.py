@@ -137,10 +137,13 @@ class ImportProgressView(View):
 
 class ImportTemplateView(ImportAdminMixin, View):
     def get(self, request, fmt):
+        program = Program.objects.filter(is_active=True).order_by("name").first()
+        types = tuple(PartnerType.objects.order_by("name").values_list("name", flat=True)[:2])
+        rows = columns.example_rows(program=program.name if program else "", types=types)
         if fmt == "csv":
-            body, content_type = columns.template_csv(), "text/csv; charset=utf-8"
+            body, content_type = columns.template_csv(rows), "text/csv; charset=utf-8"
         elif fmt == "xlsx":
-            body = columns.template_xlsx()
+            body = columns.template_xlsx(rows)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
             raise Http404("No such template.")

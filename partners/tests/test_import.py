@@ -262,6 +262,10 @@ def test_templates_download_in_both_formats(ref, client_as):
     assert response.status_code == 200
     header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert list(header) == list(KEYS)
+    # the example rows name this portal's program and types: the template checks clean
+    csv_body = client.get(reverse("partners:import_template", args=["csv"])).content
+    job = check(ref, SimpleUploadedFile("template.csv", csv_body))
+    assert (job.created, job.users_invited, job.error_rows) == (2, 2, 0), job.errors
     assert client.get(reverse("partners:import_template", args=["pdf"])).status_code == 404
 
 
