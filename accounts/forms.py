@@ -1,10 +1,13 @@
 from allauth.account import forms as allauth_forms
+from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts import profile
+from accounts.adapters import INVITATION_SESSION_KEY
 from accounts.choices import TokenScope, VendorRole
+from accounts.signup import invitation_for_signup
 
 
 class ApiTokenForm(forms.Form):
@@ -30,6 +33,16 @@ class SignupForm(allauth_forms.SignupForm):
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Your name")}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The name the inviter gave (a partner import names every person) is offered, so the
+        # invitee only checks it: the field stays required and editable.
+        request = context.request
+        token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
+        invitation = invitation_for_signup(token=token) if token else None
+        if invitation is not None and invitation.full_name:
+            self.fields["full_name"].initial = invitation.full_name
 
 
 class ProfileForm(forms.Form):

@@ -19,7 +19,8 @@ from kernel.registry import Registry
 class InvitationHandler:
     """An app's invitations at sign-up.
 
-    ``get_open(token=...)``: the open invitation the token names (an object with ``email``), else
+    ``get_open(token=...)``: the open invitation the token names (an object with ``email``, and
+    optionally ``full_name``: the name the inviter gave, offered in the sign-up form), else
     None. ``accept(invitation=..., user=...)``: the new user takes it up; runs inside the sign-up's
     transaction, so an error there leaves no user behind."""
 
@@ -36,6 +37,7 @@ class OpenInvitation:
 
     email: str
     accept: Callable[[Any], Any]  # accept(user)
+    full_name: str = ""  # the name the inviter gave (an import), prefilled at sign-up
 
 
 def invitation_for_signup(*, token: str) -> OpenInvitation | None:
@@ -45,6 +47,7 @@ def invitation_for_signup(*, token: str) -> OpenInvitation | None:
         if invitation is not None:
             return OpenInvitation(
                 email=invitation.email,
+                full_name=getattr(invitation, "full_name", "") or "",
                 accept=lambda user, handler=handler, invitation=invitation: handler.accept(
                     invitation=invitation, user=user
                 ),

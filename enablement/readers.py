@@ -3,11 +3,23 @@
 name (``step_subjects``, keyed by the step kind), so onboarding checks a step without importing
 enablement."""
 
+from django.urls import reverse
+
 from enablement import selectors
 from partners.readers import StepSubject, step_subject_choices, step_subjects
 
 
-def _subject_reader(lookup):
+def _course_url(course) -> str:
+    return course.get_absolute_url()
+
+
+def _certification_url(certification) -> str:
+    """A certification is earned by completing its courses: the page of the first of them."""
+    course = certification.courses.order_by("title").first()
+    return course.get_absolute_url() if course is not None else reverse("enablement:catalog")
+
+
+def _subject_reader(lookup, url_of):
     def read(reference: str, *, audience: dict | None = None) -> StepSubject | None:
         found = lookup(reference)
         if found is None:
@@ -16,14 +28,18 @@ def _subject_reader(lookup):
         if audience is not None and found.is_published:
             visible = selectors.open_to_audience(found, **audience)
         return StepSubject(
-            pk=found.pk, name=str(found), published=found.is_published, open_to_audience=visible
+            pk=found.pk,
+            name=str(found),
+            published=found.is_published,
+            open_to_audience=visible,
+            url=url_of(found) if found.is_published else "",
         )
 
     return read
 
 
-course_subject = _subject_reader(selectors.course_by_reference)
-certification_subject = _subject_reader(selectors.certification_by_reference)
+course_subject = _subject_reader(selectors.course_by_reference, _course_url)
+certification_subject = _subject_reader(selectors.certification_by_reference, _certification_url)
 
 
 def _subject_lister(model_name: str):

@@ -60,6 +60,9 @@ class StepSubject:
     # Whether the partners of the template's audience can see it (None: no audience was given
     # or the subject is not published, so it was not checked).
     open_to_audience: bool | None = None
+    # Where a partner works on it (a course's page), '' when there is no such page; a checklist
+    # step that names the subject links there.
+    url: str = ""
 
 
 class StepSubjectReader(Protocol):

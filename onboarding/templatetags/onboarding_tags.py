@@ -13,6 +13,7 @@ from onboarding.choices import StepKind
 from onboarding.forms import manager_choices
 from onboarding.permissions import can_reassign_owner
 from partners.permissions import can_open
+from partners.readers import step_subjects
 
 register = template.Library()
 
@@ -26,14 +27,22 @@ _KIND_ROUTES = {
 
 @register.simple_tag(takes_context=True)
 def step_link(context, step) -> str:
-    """Where the partner does this step: the admin-set link, else the page for its kind; empty
-    when the user viewing it may not open that page (only partner admins manage the team)."""
+    """Where the partner does this step: the admin-set link, else the page for its kind, or of the
+    course or certification it names; empty when the user viewing it may not open that page
+    (only partner admins manage the team)."""
     if step.link_url:
         link = step.link_url
     elif step.kind in _KIND_ROUTES:
         link = reverse(_KIND_ROUTES[step.kind])
     elif step.kind == StepKind.DOCUMENT:
         link = reverse("onboarding:checklist") + f"#step-{step.pk}"
+    elif step.subject_id and step.kind in step_subjects:
+        # a course or certification step: the page of what it names (the app that owns it says
+        # where), one query
+        subject = step_subjects.get(step.kind)(step.subject_id)
+        link = subject.url if subject is not None else ""
+        if not link:
+            return ""
     else:
         return ""
     request = context.get("request")

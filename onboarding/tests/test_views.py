@@ -379,3 +379,42 @@ def client_for(world, persona):
 def test_a_custom_step_template_without_steps_of_other_kinds_is_fine(world):
     TemplateStepFactory(template__program=world.partner_a.program, kind=StepKind.CUSTOM)
     assert services.checklist_start(partner=world.partner_a).steps.count() == 1
+
+
+def _step_html(html: str, key: str) -> str:
+    start = html.index(f'data-step="{key}"')
+    return html[start : html.index("</li>", start)]
+
+
+def test_course_and_certification_steps_start_at_the_course_they_name(client, world):
+    """A step naming a course links to the course's page, one naming a certification to the page
+    of its (first) course; a step naming nothing, or a course no longer published, links nowhere
+    (the admin may still set a link of their own)."""
+    from enablement.tests.factories import CertificationFactory, CourseFactory
+    from onboarding.tests.factories import ChecklistTemplateFactory
+
+    course = CourseFactory(title="Widget Basics", slug="widget-basics")
+    certification = CertificationFactory(name="Widget Pro", courses=[course])
+    template = ChecklistTemplateFactory(program=world.partner_a.program)
+    steps = [
+        ("course", StepKind.COURSE, str(course.pk)),
+        ("certification", StepKind.CERTIFICATION, str(certification.pk)),
+        ("any-course", StepKind.COURSE, ""),
+    ]
+    for position, (key, kind, subject) in enumerate(steps):
+        TemplateStepFactory(
+            template=template, key=key, kind=kind, subject_id=subject, position=position
+        )
+    services.checklist_start(partner=world.partner_a, template=template)
+    client.force_login(world.users["partner_a_user"])
+
+    html = client.get(reverse("onboarding:checklist")).content.decode()
+    course_url = reverse("enablement:course_detail", args=["widget-basics"])
+    assert f'href="{course_url}"' in _step_html(html, "course")
+    assert f'href="{course_url}"' in _step_html(html, "certification")
+    assert "href=" not in _step_html(html, "any-course")
+
+    course.is_published = False
+    course.save(update_fields=["is_published"])
+    html = client.get(reverse("onboarding:checklist")).content.decode()
+    assert "href=" not in _step_html(html, "course")
