@@ -38,7 +38,13 @@ COLUMNS = (
                                          "repeat the domain on more rows for more people)."),
            False, ("email",)),
     Column("user_name", "user_name", _("That person's name."), False, ("full_name",)),
-    Column("user_role", "user_role", _("admin or user (default: user)."), False, ("role",)),
+    Column(
+        "user_role",
+        "user_role",
+        _("admin or user. Empty: a new partner's first person is its admin, the others users."),
+        False,
+        ("role",),
+    ),
 )  # fmt: skip
 KEYS = tuple(c.key for c in COLUMNS)
 REQUIRED = tuple(c.key for c in COLUMNS if c.required)

@@ -362,6 +362,10 @@ class Planner:
                     errors.append(("user_email", _("%(email)s already has an account.")
                                    % {"email": email}))  # fmt: skip
             elif partner is None or (partner.pk, email) not in open_invites:
+                if seen is None and partner is None and _role_left_empty(clean.row):
+                    # the first person of a new partner, with no role given, is its admin: a
+                    # partner needs one (accepting the agreement, the team, funds)
+                    role = MemberRole.ADMIN
                 invite = NewInvitation(clean.row.number, clean.domain, email, name, role)
         if errors:
             if seen is None and clean.domain:
@@ -422,3 +426,7 @@ class Planner:
                 return {}
             changes["status"] = status
         return changes
+
+
+def _role_left_empty(row: Row) -> bool:
+    return not str(row.values.get("user_role", "") or "").strip()

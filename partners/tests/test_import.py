@@ -383,3 +383,20 @@ def test_files_of_imports_never_applied_are_deleted_after_a_week(ref):
     assert not old.file and fresh.file
     with pytest.raises(Exception, match="upload it again"):
         services.partner_import_apply(actor=ref.users["vendor_admin"], job=old)
+
+
+def test_the_first_person_of_a_new_partner_without_a_role_is_its_admin(ref):
+    header = "company,domain,program,type,country,region,status,user_email,user_name,user_role"
+    program, kind = ref.partner_a.program.name, ref.partner_a.partner_type.name
+    rows = [
+        header,
+        f"Initech,initech.example,{program},{kind},US,na,onboarding,pat@initech.example,Pat,",
+        "Initech,initech.example,,,,,,sam@initech.example,Sam,",
+        f"Hooli,hooli.example,{program},{kind},US,na,onboarding,lee@hooli.example,Lee,user",
+    ]
+    job = apply(ref, check(ref, SimpleUploadedFile("p.csv", "\n".join(rows).encode())))
+    assert job.error_rows == 0, job.errors
+    roles = {i.email: i.role for i in PartnerInvitation.objects.all()}
+    assert roles["pat@initech.example"] == "admin"  # first person, no role given
+    assert roles["sam@initech.example"] == "user"  # a later person of the same partner
+    assert roles["lee@hooli.example"] == "user"  # a role written in the file is kept
