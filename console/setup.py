@@ -24,6 +24,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.selectors import STAFF
+from kernel.forms import apply_errors
 from metrics.adoption_rules import DEFAULT_OFFERING_RULES
 from metrics.forms import AdoptionRuleForm
 from metrics.models import OfferingAdoptionRule
@@ -37,7 +38,7 @@ from partners import setup as partner_setup
 from partners.forms import OfferingForm
 from partners.models import Offering
 from partners.permissions import SetupEditMixin, SetupViewMixin, can_edit_setup, can_open
-from partners.setup_views import SetupFormPage, apply_errors
+from partners.setup_views import SetupFormPage
 
 # --- The hub -------------------------------------------------------------------------------------
 

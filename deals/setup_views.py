@@ -15,14 +15,7 @@ from deals import setup_services as services
 from deals.choices import DEFAULT_PROTECTION_DAYS, DEFAULT_WARNING_DAYS
 from deals.permissions import SetupEditMixin, SetupViewMixin, can_edit_setup
 from deals.setup_forms import RegistrationPolicyForm
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from kernel.forms import apply_errors
 
 
 class PolicyListView(SetupViewMixin, View):
@@ -66,7 +59,7 @@ class _PolicyFormView(SetupEditMixin, View):
         try:
             self.save(**form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(request, _("Saved."))
         return redirect("deals:setup_policies")

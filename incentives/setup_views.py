@@ -15,17 +15,10 @@ from incentives import setup_selectors as selectors
 from incentives.permissions import SetupEditMixin, SetupViewMixin, can_edit_setup
 from incentives.services import setup as services
 from incentives.setup_forms import AllocationAmountForm, AwardRuleSetupForm
+from kernel.forms import apply_errors
 from kernel.query import query_id
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Award rules --------------------------------------------------------------------------------
@@ -65,7 +58,7 @@ class _RuleFormView(SetupEditMixin, View):
         try:
             self.save(form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(request, _("Saved. The rule applies to events from now on."))
         return redirect("incentives:setup_award_rules")
@@ -163,7 +156,7 @@ class AllocationEditView(SetupEditMixin, View):
                 actor=request.user, allocation=allocation, amount=form.cleaned_data["amount"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self._render(form, allocation, status=400)
         messages.success(request, _("Saved."))
         return redirect("incentives:setup_allocations")

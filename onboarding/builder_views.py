@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
+from kernel.forms import apply_errors, flash_refusal
 from onboarding import builder
 from onboarding import builder_selectors as selectors
 from onboarding import selectors as onboarding_selectors
@@ -42,19 +43,6 @@ class BuilderEditMixin(BuilderViewMixin):
         if user.is_authenticated and is_vendor_staff(user) and not can_edit_setup(user):
             raise PermissionDenied(_("Only vendor admins can change the checklists."))
         return super().dispatch(request, *args, **kwargs)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _flash(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _template_url(pk: int) -> str:
@@ -102,7 +90,7 @@ class _TemplateFormView(BuilderEditMixin, View):
         try:
             saved = self.save(data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(request, _("Saved."))
         return redirect(_template_url(saved.pk))
@@ -184,7 +172,7 @@ class _StepFormView(BuilderEditMixin, View):
         try:
             self.save(form.step_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(request, _("Saved in the draft. Publish it when you are ready."))
         return redirect(_template_url(self.template.pk))
@@ -220,7 +208,7 @@ class _DraftAction(BuilderEditMixin, View):
         try:
             self.act(request, template, **kwargs)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_refusal(request, exc)
         return redirect(_template_url(template.pk))
 
 
@@ -254,7 +242,7 @@ class ReorderView(BuilderEditMixin, View):
         except ValidationError as exc:
             if wants_json:
                 return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-            _flash(request, exc)
+            flash_refusal(request, exc)
             return HttpResponse(" ".join(exc.messages), status=400)
         if wants_json:
             return HttpResponse(status=204)
@@ -288,7 +276,7 @@ class PublishView(BuilderEditMixin, View):
         try:
             template = builder.template_publish(actor=request.user, template=template)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_refusal(request, exc)
             return redirect(_template_url(template.pk))
         messages.success(
             request,
@@ -325,7 +313,7 @@ class MigrateView(BuilderEditMixin, View):
                 actor=request.user, template=template, version=form.cleaned_data["version"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_page(template, form, status=400)
         if queued:
             message = ngettext(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from kernel.forms import apply_errors, flash_refusal
 from kernel.query import query_id
 from onboarding import setup_selectors as selectors
 from onboarding.permissions import SetupEditMixin, SetupViewMixin, can_edit_setup
@@ -22,20 +23,6 @@ from onboarding.services import setup as services
 from onboarding.setup_forms import AgreementSetupForm, OwnerRuleForm, PreviewForm
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _flash_refusal(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _agreement_url(pk: int) -> str:
@@ -116,7 +103,7 @@ class _AgreementFormView(SetupEditMixin, View):
                 published_at=form.published_at(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(request, _("Saved."))
         return redirect(_agreement_url(agreement.pk))
@@ -176,7 +163,7 @@ class AgreementPublishView(SetupEditMixin, View):
         try:
             services.agreement_publish(actor=request.user, agreement=agreement)
         except ValidationError as exc:
-            _flash_refusal(request, exc)
+            flash_refusal(request, exc)
         else:
             messages.success(
                 request, _("Version %(version)s is published.") % {"version": agreement.version}
@@ -190,7 +177,7 @@ class AgreementDeleteView(SetupEditMixin, View):
         try:
             services.agreement_delete(actor=request.user, agreement=agreement)
         except ValidationError as exc:
-            _flash_refusal(request, exc)
+            flash_refusal(request, exc)
             return redirect(_agreement_url(pk))
         messages.success(
             request, _("Version %(version)s is deleted.") % {"version": agreement.version}
@@ -241,7 +228,7 @@ class OwnerRuleCreateView(SetupEditMixin, View):
                 manager=form.cleaned_data["manager"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _owner_rules_page(request, form, status=400)
         messages.success(
             request,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from kernel.forms import apply_errors
 from partners import setup as services
 from partners.forms import OfferingForm, PartnerTypeForm, ProgramForm
 from partners.models import Offering, PartnerType, Program
@@ -19,15 +20,6 @@ from partners.permissions import SetupEditMixin, SetupViewMixin, can_edit_setup
 
 FORM_TEMPLATE = "partners/setup/form.html"
 DELETE_TEMPLATE = "partners/setup/delete.html"
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class SetupFormPage(SetupEditMixin, View):

@@ -27,23 +27,10 @@ from enablement.permissions import SetupEditMixin, SetupViewMixin, can_author
 from enablement.rendering import render_markdown
 from enablement.selectors import setup as selectors
 from enablement.services import setup as services
+from kernel.forms import apply_errors, flash_refusal
 
 FORM_TEMPLATE = "enablement/setup/form.html"
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _flash_refusal(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _course_url(course_id: int) -> str:
@@ -102,7 +89,7 @@ class _FormPage(SetupEditMixin, View):
         try:
             saved = self.save(form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, status=400)
         messages.success(request, _("Saved."))
         return redirect(self.success_url(saved))
@@ -122,7 +109,7 @@ class _ActionView(SetupEditMixin, View):
         try:
             return redirect(self.act(request, **kwargs))
         except ValidationError as exc:
-            _flash_refusal(request, exc)
+            flash_refusal(request, exc)
             return redirect(self.fallback(**kwargs))
 
 
@@ -375,7 +362,7 @@ class _QuestionPage(SetupEditMixin, View):
         try:
             self.save(choices=choices, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return self.render_form(form, formset, status=400)
         messages.success(request, _("Saved."))
         return redirect(_course_url(self.course.pk))

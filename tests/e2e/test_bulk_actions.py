@@ -3,11 +3,10 @@ this page"), choose an action, confirm the count, read the result; no page wider
 and no JavaScript error (static/js/bulk.js)."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from partners.models import Partner
+from tests.e2e.conftest import logged_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -15,18 +14,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _phone_page(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=PHONE)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = logged_in_context(browser, live_server, user, PHONE)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -2,8 +2,6 @@
 step reorders the draft (the up/down buttons do the same without JavaScript)."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from enablement.tests.factories import CourseFactory
@@ -12,6 +10,7 @@ from onboarding.choices import StepKind
 from onboarding.models import TemplateDraftStep
 from onboarding.tests.factories import ChecklistTemplateFactory, TemplateStepFactory
 from partners.tests.factories import PartnerFactory
+from tests.e2e.conftest import logged_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,19 +18,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
+    return logged_in_context(browser, live_server, user, viewport)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 (rendered by the server), deleting asks first, and no setup page is wider than a 390 px phone."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from enablement.models import Lesson
@@ -15,6 +13,7 @@ from enablement.tests.factories import (
     ResourceFactory,
     make_question,
 )
+from tests.e2e.conftest import logged_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,19 +21,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
+    return logged_in_context(browser, live_server, user, viewport)
 
 
 @pytest.fixture

@@ -2,13 +2,12 @@
 or manage page is wider than the screen, and a destructive action asks before it is sent."""
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
 from partners.models import PartnerMembership
+from tests.e2e.conftest import logged_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,19 +40,7 @@ MANAGER_PAGES = [
 
 
 def _context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
+    return logged_in_context(browser, live_server, user, viewport)
 
 
 @pytest.fixture

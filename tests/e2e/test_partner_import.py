@@ -5,12 +5,11 @@ polls the JSON progress) and the page shows the results once it ends; the import
 import time
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from partners.choices import ImportStage
 from partners.models import PartnerImport
+from tests.e2e.conftest import logged_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,18 +17,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _page(browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=PHONE)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    context = logged_in_context(browser, live_server, user, PHONE)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -3,8 +3,6 @@ typing, rendered by the server), owner rules (removing one asks first), registra
 award rules and MDF allocations; no such page is wider than a 390 px phone."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from deals.models import RegistrationPolicy
@@ -12,6 +10,7 @@ from incentives.tests.factories import mdf_request, rule
 from onboarding.models import OwnerRule
 from onboarding.tests.factories import AgreementFactory
 from partners.choices import Region
+from tests.e2e.conftest import logged_in_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,19 +18,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
+    return logged_in_context(browser, live_server, user, viewport)
 
 
 @pytest.fixture

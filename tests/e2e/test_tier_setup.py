@@ -5,13 +5,12 @@ how many partners meet the requirement as the admin types (the server counts).""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from partners.models import TierBenefit
+from tests.e2e.conftest import logged_in_context
 from tiers.models import TierRequirement
 from tiers.tests.tiers_helpers import M, active_partner, build_ladder, certify, won
 
@@ -21,19 +20,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _context(browser, live_server, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
+    return logged_in_context(browser, live_server, user, viewport)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from kernel.forms import apply_errors
 from kernel.query import query_id
 from partners.models import Program
 from tiers import selectors, services
@@ -35,15 +36,6 @@ CONFIRM_TEMPLATE = "tiers/setup/confirm.html"
 
 def ladder_url(program_id: int) -> str:
     return f"{reverse('tiers:setup_tiers')}?program={program_id}"
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _digest(kind: str, data: dict) -> str:
