@@ -278,3 +278,15 @@ def test_a_partner_user_has_no_digest_setting_and_saving_keeps_it(client, progra
     client.post(reverse("profile"), {"full_name": "Pat Partner"})
     member.refresh_from_db()
     assert member.full_name == "Pat Partner" and member.weekly_digest is True
+
+
+def test_building_a_digest_takes_a_bounded_number_of_queries(
+    week_of, program, django_assert_max_num_queries
+):
+    kim, *_rest = week_of
+    for index in range(30):
+        owned(kim, program, name=f"Bulk {index}", joined_at=datetime(2026, 11, 24, tzinfo=UTC))
+    with at(NEW_YORK_MORNING), django_assert_max_num_queries(30):
+        built = digest.build_digest(user=kim, week=MONDAY)
+    assert built.sections[0].count == 34 and len(built.sections[0].names) == digest.FIRST_FEW
+    assert built.sections[0].more == 34 - digest.FIRST_FEW
