@@ -257,33 +257,38 @@ def weekly_counts(*, owned, week: date, zone: ZoneInfo) -> list[tuple[date, int,
 NEW_COLOUR, ACTIVATED_COLOUR, AXIS, TEXT = "#0d6efd", "#198754", "#adb5bd", "#212529"
 
 
-def chart_png(weeks: list[tuple[date, int, int]], width: int = 560, height: int = 220) -> bytes:
-    """Grouped bars (new, activated) per week, with week labels, values and a legend, as PNG."""
-    image = Image.new("RGB", (width, height), "white")
+def chart_png(
+    weeks: list[tuple[date, int, int]], width: int = 560, height: int = 220, scale: int = 2
+) -> bytes:
+    """Grouped bars (new, activated) per week, with week labels, values and a legend, as PNG.
+    Drawn at ``scale`` times ``width`` x ``height`` (the email shows it ``width`` wide): sharp on
+    high-density and phone screens, which scale it down."""
+    s = scale
+    image = Image.new("RGB", (width * s, height * s), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=12)
-    left, right, top, bottom = 16, width - 16, 34, height - 26
-    draw.line([(left, bottom), (right, bottom)], fill=AXIS, width=1)
+    font = ImageFont.load_default(size=12 * s)
+    left, right, top, bottom = 16 * s, (width - 16) * s, 34 * s, (height - 26) * s
+    draw.line([(left, bottom), (right, bottom)], fill=AXIS, width=s)
     peak = max([1, *(max(new, act) for _day, new, act in weeks)])
     slot = (right - left) / max(len(weeks), 1)
-    bar = max(int(slot * 0.3), 2)
+    bar = max(int(slot * 0.3), 2 * s)
     for index, (monday, new, act) in enumerate(weeks):
         x = left + index * slot + (slot - 2 * bar) / 2
         for offset, (value, colour) in enumerate(((new, NEW_COLOUR), (act, ACTIVATED_COLOUR))):
             x0 = x + offset * bar
-            y0 = bottom - (bottom - top - 14) * value / peak
+            y0 = bottom - (bottom - top - 14 * s) * value / peak
             if value:
-                draw.rectangle([x0, y0, x0 + bar - 2, bottom - 1], fill=colour)
-            draw.text((x0 + (bar - 2) / 2, y0 - 2), str(value), fill=TEXT, font=font, anchor="md")
+                draw.rectangle([x0, y0, x0 + bar - 2 * s, bottom - s], fill=colour)
+            centre = x0 + (bar - 2 * s) / 2
+            draw.text((centre, y0 - 2 * s), str(value), fill=TEXT, font=font, anchor="md")
         label = formats.date_format(monday, "M j")
-        draw.text(
-            (left + index * slot + slot / 2, bottom + 6), label, fill=TEXT, font=font, anchor="mt"
-        )
+        middle = left + index * slot + slot / 2
+        draw.text((middle, bottom + 6 * s), label, fill=TEXT, font=font, anchor="mt")
     legend_x = left
     for label, colour in ((_("New"), NEW_COLOUR), (_("Activated"), ACTIVATED_COLOUR)):
-        draw.rectangle([legend_x, 10, legend_x + 10, 20], fill=colour)
-        draw.text((legend_x + 14, 15), label, fill=TEXT, font=font, anchor="lm")
-        legend_x += 24 + int(draw.textlength(label, font=font))
+        draw.rectangle([legend_x, 10 * s, legend_x + 10 * s, 20 * s], fill=colour)
+        draw.text((legend_x + 14 * s, 15 * s), label, fill=TEXT, font=font, anchor="lm")
+        legend_x += 24 * s + int(draw.textlength(label, font=font))
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
