@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
@@ -300,6 +300,12 @@ def digest_send(*, user: User, week: date) -> WeeklyDigest | None:
     unique record; a concurrent sender that wins makes this one roll back and return None)."""
     if WeeklyDigest.objects.filter(user=user, week=week).exists():
         return None
+    # in the manager's own language (blank: the site's), titles, dates and chart labels alike
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return _send(user=user, week=week)
+
+
+def _send(*, user: User, week: date) -> WeeklyDigest | None:
     digest = build_digest(user=user, week=week)
     if digest.partners == 0:
         return None

@@ -290,3 +290,16 @@ def test_building_a_digest_takes_a_bounded_number_of_queries(
         built = digest.build_digest(user=kim, week=MONDAY)
     assert built.sections[0].count == 34 and len(built.sections[0].names) == digest.FIRST_FEW
     assert built.sections[0].more == 34 - digest.FIRST_FEW
+
+
+def test_vendor_admins_see_the_sent_digests_read_only_in_the_admin(client, program):
+    from accounts.tests.factories import VendorAdminFactory
+
+    tokyo = manager("tokyo@vendor.example", "Asia/Tokyo", name="Tomo Tanaka")
+    owned(tokyo, program)
+    with at(TOKYO_MORNING):
+        send_weekly_digests()
+    client.force_login(VendorAdminFactory())
+    page = client.get(reverse("admin:console_weeklydigest_changelist"))
+    assert page.status_code == 200 and b"Tomo Tanaka" in page.content
+    assert client.get(reverse("admin:console_weeklydigest_add")).status_code == 403
