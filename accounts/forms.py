@@ -78,9 +78,20 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("Saved for when the portal is translated; pages are in English for now."),
     )
+    weekly_digest = forms.BooleanField(
+        label=_("Send me the weekly digest"),
+        required=False,
+        help_text=_(
+            "Every Monday morning (in your time zone): new, activated, at-risk and stalled "
+            "partners among those you own, and the deals waiting for your review."
+        ),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not staff:
+            # the digest is about the partners a channel manager owns: partner users have none
+            del self.fields["weekly_digest"]
         zones = profile.time_zone_choices()
         current = self.initial.get("time_zone") or ""
         if current and current not in dict(zones) and current in profile.available_time_zones():

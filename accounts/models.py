@@ -38,6 +38,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
     # Stored for the translation work to come; blank means the site's LANGUAGE_CODE.
     language = models.CharField(max_length=15, blank=True, validators=[validate_language])
+    # Vendor staff who own partners get a weekly digest email (console.digest) unless they opt out.
+    weekly_digest = models.BooleanField(
+        "weekly digest",
+        default=True,
+        help_text="Email me a summary of my partners every Monday morning.",
+    )
     vendor_role = models.CharField(
         max_length=20, choices=VendorRole.choices, default=VendorRole.NONE, blank=True
     )

@@ -59,11 +59,13 @@ def user_profile_update(
     phone: str = "",
     time_zone: str = "",
     language: str = "",
+    weekly_digest: bool | None = None,
 ) -> User:
     """Set the person's own profile. Every field is validated by the model's validators (phone,
     a known time zone, a configured language); a name is required, since it replaces the email
     address wherever the person is shown. Raises ValidationError (by field) and saves nothing
-    when any value is refused."""
+    when any value is refused. ``weekly_digest`` (vendor staff's opt-out of the Monday digest):
+    None leaves it as it is."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.full_name = " ".join((full_name or "").split())
     user.job_title = " ".join((job_title or "").split())
@@ -74,7 +76,11 @@ def user_profile_update(
         raise ValidationError({"full_name": _("Enter your name.")})
     exclude = [f.name for f in User._meta.fields if f.name not in PROFILE_FIELDS]
     user.clean_fields(exclude=exclude)
-    user.save(update_fields=list(PROFILE_FIELDS))
+    fields = list(PROFILE_FIELDS)
+    if weekly_digest is not None:
+        user.weekly_digest = bool(weekly_digest)
+        fields.append("weekly_digest")
+    user.save(update_fields=fields)
     return user
 
 

@@ -25,10 +25,11 @@ class ProfileView(LoginRequiredMixin, View):
     def get(self, request):
         user = request.user
         initial = {name: getattr(user, name) for name in services.PROFILE_FIELDS}
-        return self._render(request, ProfileForm(initial=initial))
+        initial["weekly_digest"] = user.weekly_digest
+        return self._render(request, ProfileForm(initial=initial, staff=user.is_channel_manager))
 
     def post(self, request):
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, staff=request.user.is_channel_manager)
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:

@@ -45,3 +45,25 @@ class BulkAction(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+class WeeklyDigest(models.Model):
+    """A weekly digest sent to one channel manager for one ISO week: the record that makes the
+    hourly beat task send it once (unique user, week), whatever its retries and reruns."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_digests"
+    )
+    # The Monday (in the manager's time zone) that starts the ISO week the digest was sent in.
+    week = models.DateField()
+    partners = models.PositiveIntegerField(default=0)  # owned partners when it was built
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="weekly_digest_once_per_week")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.week.isoformat()}"

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from console import bulk_run, dashboard_cache
+from console import bulk_run, dashboard_cache, digest
 
 
 @shared_task(acks_late=True)
@@ -21,3 +21,10 @@ def run_bulk_action(action_id: int) -> None:
 def start_waiting_bulk_actions() -> int:
     """Queue again the bulk actions still waiting after their task should have started."""
     return bulk_run.bulk_actions_requeue()
+
+
+@shared_task
+def send_weekly_digests() -> int:
+    """Hourly: the channel managers whose local time is Monday 07:00-10:59 and who have not had
+    this week's digest get it (one ``WeeklyDigest`` per manager and week: reruns send nothing)."""
+    return digest.send_weekly_digests()

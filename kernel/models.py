@@ -19,6 +19,8 @@ class OutboundEmail(models.Model):
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    # An HTML alternative of the body (emails/<template>.html), empty for plain-text emails.
+    html = models.TextField(blank=True, default="")
     # The body holds a secret (a one-time link): blanked once sent or given up, hidden in admin.
     secret = models.BooleanField(default=False)
     status = models.CharField(

@@ -13,7 +13,9 @@ sends those itself, through ``accounts.adapters``).
 
 Conventions: the subject gets the ``[SITE_NAME] `` prefix and is one line of at most 255
 characters; templates get ``site_name`` and ``site_url`` besides the caller's context; keys read
-``<app>.<what>:<ids…>`` (``deals.notice:12:approved:``).
+``<app>.<what>:<ids…>`` (``deals.notice:12:approved:``). ``html=True`` also renders
+``templates/emails/<template>.html`` (same context) into an HTML alternative part; the text body
+stays the complete message for clients that show plain text.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.template.loader import render_to_string
@@ -58,6 +60,7 @@ class Email:
     template: str
     context: dict = field(default_factory=dict)
     secret: bool = False
+    html: bool = False
 
 
 @dataclass
@@ -91,6 +94,7 @@ def _render(email: Email) -> OutboundEmail | None:
         to=recipients,
         subject=" ".join(f"[{settings.SITE_NAME}] {email.subject}".split())[:255],
         body=render_to_string(f"emails/{email.template}.txt", context),
+        html=render_to_string(f"emails/{email.template}.html", context) if email.html else "",
         secret=email.secret,
     )
 
@@ -129,10 +133,12 @@ def email_queue(
     template: str,
     context: dict | None = None,
     secret: bool = False,
+    html: bool = False,
 ) -> OutboundEmail | None:
     """Render and record one email, sent once the current transaction commits. None when ``key``
     was queued before or there is nobody to send it to. ``secret``: the body carries a one-time
-    link; it is blanked once sent or given up, and hidden in the admin."""
+    link; it is blanked once sent or given up, and hidden in the admin. ``html``: add the HTML
+    alternative rendered from ``emails/<template>.html``."""
     created = emails_queue(
         [
             Email(
@@ -142,6 +148,7 @@ def email_queue(
                 template=template,
                 context=context or {},
                 secret=secret,
+                html=html,
             )
         ]
     )
@@ -158,8 +165,11 @@ def _record_failure(email: OutboundEmail, exc: Exception, now: datetime) -> bool
     else:
         email.status = EmailStatus.FAILED
         email.body = "" if email.secret else email.body
+        email.html = "" if email.secret else email.html
         logger.error("email %s (%s) failed for good: %s", email.pk, email.key, email.last_error)
-    email.save(update_fields=["attempts", "last_error", "next_attempt_at", "status", "body"])
+    email.save(
+        update_fields=["attempts", "last_error", "next_attempt_at", "status", "body", "html"]
+    )
     return retry
 
 
@@ -182,9 +192,12 @@ def emails_send(*, email_ids: Iterable[int]) -> Outcome:
         connection = get_connection()
         try:
             for index, email in enumerate(rows):
-                message = EmailMessage(
+                # without an alternative it sends exactly what a plain EmailMessage does
+                message = EmailMultiAlternatives(
                     subject=email.subject, body=email.body, to=email.to, connection=connection
                 )
+                if email.html:
+                    message.attach_alternative(email.html, "text/html")
                 try:
                     if index == 0:
                         connection.open()  # one connection for the batch (SMTP backend)
@@ -211,6 +224,9 @@ def emails_send(*, email_ids: Iterable[int]) -> Outcome:
             last_error="",
             body=Case(
                 When(secret=True, then=Value("")), default=F("body"), output_field=TextField()
+            ),
+            html=Case(
+                When(secret=True, then=Value("")), default=F("html"), output_field=TextField()
             ),
         )
         outcome.sent = len(sent)

@@ -21,6 +21,14 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    "console-weekly-digests": {
+        # Hourly: the weekly digest reaches each channel manager on Monday 07:00-10:59 in their
+        # own time zone (every zone, half-hour ones too, sees four runs in that window); the
+        # unique WeeklyDigest record sends it once per ISO week (console/digest.py).
+        "task": "console.tasks.send_weekly_digests",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 50 * 60},
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),

@@ -249,3 +249,37 @@ def test_a_refused_address_does_not_hold_up_the_rest_of_the_batch(
     outcome = emails_send(email_ids=[bad.pk, good.pk])
     assert (outcome.sent, outcome.retry_ids, outcome.server_down) == (1, [bad.pk], False)
     assert [m.to for m in mail.outbox] == [["ann@example.com"]]
+
+
+def test_an_html_alternative_is_rendered_stored_and_sent_beside_the_text(committed):
+    plain = committed()
+    assert plain.html == "" and mail.outbox[0].alternatives == []
+    with_html = email_queue(
+        key="test.html:1",
+        to=["ann@example.com"],
+        subject="Digest",
+        template="console_weekly_digest",  # any product email with an .html twin
+        context={"digest": {"partners": 1}, "chart_png": "iVBORw0KGgo="},
+        html=True,
+    )
+    assert "<html" in with_html.html and "data:image/png;base64,iVBORw0KGgo=" in with_html.html
+    assert emails_send(email_ids=[with_html.pk]).sent == 1
+    message = mail.outbox[1]
+    assert message.body == with_html.body
+    assert message.alternatives[0][0] == with_html.html
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_a_secret_html_alternative_is_blanked_once_sent(committed):
+    email = email_queue(
+        key="test.html:secret",
+        to=["ann@example.com"],
+        subject="Digest",
+        template="console_weekly_digest",
+        context={"digest": {"partners": 1}, "chart_png": ""},
+        html=True,
+        secret=True,
+    )
+    emails_send(email_ids=[email.pk])
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT and email.body == "" and email.html == ""
