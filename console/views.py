@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from console import dashboard, dashboard_cache, partner_page
 from console.forms import DashboardFilterForm, quarter_start
 from events.selectors import event_list_for_partner
+from followup import selectors as followup_selectors
 from kernel.routers import replica_reads
 from metrics import definitions
 from partners import selectors as partner_selectors
@@ -113,6 +114,9 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
             tier_progress=partner_selectors.tier_progress(partner),
             certificates=partner_page.certificates(partner=partner),
             timeline=partner_page.timeline(partner=partner),
+            notes=followup_selectors.note_list_for_partner(partner=partner),
+            tasks=followup_selectors.task_list_for_partner(partner=partner),
+            user_is_vendor_admin=self.request.user.is_vendor_admin,
             score=score,
             freshness=definitions.metrics_freshness(),
             history_chart={
