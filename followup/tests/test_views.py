@@ -194,3 +194,14 @@ def test_done_from_my_tasks_comes_back_to_my_tasks(client_as, world, task):
     client = client_as("manager_owner")
     response = client.post(reverse("followup:task_complete", args=[task.pk]), {"next": "mine"})
     assert response["Location"] == reverse("followup:my_tasks")
+
+
+def test_note_and_task_changes_show_on_the_audit_page(client_as, world, note, task):
+    owner = world.users["manager_owner"]
+    services.note_update(actor=owner, note=note, body="Owner's note, revised", pinned=True)
+    services.task_delete(actor=owner, task=task)
+    response = client_as("vendor_admin").get(reverse("audit:log"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Note on Alpha Systems edited" in page
+    assert "Task on Alpha Systems deleted" in page
