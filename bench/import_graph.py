@@ -36,6 +36,7 @@ APPS = [
     "webhooks",
     "audit",
     "tiers",
+    "followup",
     "metrics",
     "demo",
     "console",

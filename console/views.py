@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from console import dashboard, dashboard_cache, partner_page
 from console.forms import DashboardFilterForm, quarter_start
 from events.selectors import event_list_for_partner
+from followup import selectors as followup_selectors
 from kernel.routers import replica_reads
 from metrics import definitions
 from partners import selectors as partner_selectors
@@ -107,12 +108,16 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
             partner_id=partner.pk, joined_at=partner.joined_at
         )
         score = definitions.adoption_score_for_partner(partner_id=partner.pk)
+        team = list(partner_selectors.team_list_for_partner(partner=partner))
         return super().get_context_data(
             partner=partner,
-            team=partner_selectors.team_list_for_partner(partner=partner),
+            team=team,
             tier_progress=partner_selectors.tier_progress(partner),
             certificates=partner_page.certificates(partner=partner),
-            timeline=partner_page.timeline(partner=partner),
+            timeline=partner_page.timeline(partner=partner, team=team),
+            notes=followup_selectors.note_list_for_partner(partner=partner),
+            tasks=followup_selectors.task_list_for_partner(partner=partner),
+            user_is_vendor_admin=self.request.user.is_vendor_admin,
             score=score,
             freshness=definitions.metrics_freshness(),
             history_chart={

@@ -68,6 +68,10 @@ class EventKind(models.TextChoices):
     CUSTOMER_ACCOUNT_CREATED = "customer.account_created", "Customer account created"
     CUSTOMER_ACCOUNT_UPDATED = "customer.account_updated", "Customer account updated"
     CUSTOMER_SEATS_CHANGED = "customer.seats_changed", "Customer seats changed"
+    PARTNER_NOTE_ADDED = "partner.note_added", "Staff note added to a partner"
+    TASK_CREATED = "task.created", "Staff task on a partner created"
+    TASK_COMPLETED = "task.completed", "Staff task on a partner completed"
+    TASK_REOPENED = "task.reopened", "Staff task on a partner reopened"
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
@@ -197,7 +201,23 @@ PAYLOADS: dict[str, dict[str, str]] = {
         "before": "int|null",
         "seats": "int",
     },
+    # vendor staff's own follow-up on a partner (followup): never shown to the partner
+    EventKind.PARTNER_NOTE_ADDED: {"pinned": "bool"},
+    EventKind.TASK_CREATED: {"due_on": "str", "assignee_id": "int"},
+    EventKind.TASK_COMPLETED: {},
+    EventKind.TASK_REOPENED: {},
 }
+
+# Kinds about a partner that only vendor staff may see (their notes and tasks): the partner's
+# own activity list (``events.selectors.event_list_for_partner``) leaves them out.
+STAFF_ONLY_KINDS = frozenset(
+    {
+        EventKind.PARTNER_NOTE_ADDED,
+        EventKind.TASK_CREATED,
+        EventKind.TASK_COMPLETED,
+        EventKind.TASK_REOPENED,
+    }
+)
 
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 

@@ -44,6 +44,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 50 * 60},
     },
+    "followup-task-reminders": {
+        # Hourly: email the assignee of a staff task that fell due, once (the task's sent-reminder
+        # marker is claimed by a conditional UPDATE; the outbox key is unique per task and date).
+        "task": "followup.tasks.send_task_reminders",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 50 * 60},
+    },
     "onboarding-flag-stalled-partners": {
         "task": "onboarding.tasks.flag_stalled_partners",
         "schedule": crontab(minute=35, hour="*/6"),

@@ -91,7 +91,8 @@ def test_partner_page_never_reads_raw_events_and_its_query_count_does_not_grow(c
     few = queries()
     grow(a, 8, manager=manager)
     many = queries()
-    assert len(many) == len(few) <= 30
+    # 35: +5 for the notes and tasks panels and the timeline's notes, tasks, tiers and emails
+    assert len(many) == len(few) <= 35
     assert not [sql for sql in many if "metrics_event" in sql]
 
 

@@ -128,6 +128,8 @@ def test_manager_partner_detail_query_count_is_bounded(
     # and its history, freshness and the panels of onboarding, enablement and deals; none grows
     # with the partner's data (console/tests/test_partner_page.py compares small and large).
     # +3: the user-adoption panel (seats, active users, daily active users; fixed, not per row)
-    with django_assert_max_num_queries(25):
+    # +5 (issue 19, the workspace): the notes and open-tasks panels, and the timeline's tier
+    # changes, notes, tasks and emails (its "joined the team" lines reuse the team list: -1)
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("partners:manager_partner", args=[world.partner_a.pk]))
     assert response.status_code == 200

@@ -196,6 +196,47 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "partner"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
     ),
+    # Vendor staff's notes and tasks on a partner (followup): every channel manager may note and
+    # set tasks on any partner (as they see every partner); a note is changed by its author or a
+    # vendor admin, a task by its creator, assignee or a vendor admin (403 for another manager).
+    # Partners get 404 on every route. A's note and task are the owning manager's.
+    "followup:my_tasks": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "followup:note_create": Route(
+        kwargs={"pk": "partner"},
+        get=row(LOGIN, *[404] * 4, 200, 200, 200),
+        post=row(LOGIN, *[404] * 4, 400, 400, 400),
+    ),
+    "followup:note_edit": Route(
+        kwargs={"pk": "note"},
+        get=row(LOGIN, *[404] * 4, 200, 403, 200),
+        post=row(LOGIN, *[404] * 4, 400, 403, 400),
+    ),
+    "followup:note_delete": Route(
+        kwargs={"pk": "note"},
+        get=row(LOGIN, *[404] * 4, 200, 403, 200),
+        post=row(LOGIN, *[404] * 4, 302, 403, 302),
+    ),
+    "followup:task_create": Route(
+        kwargs={"pk": "partner"},
+        get=row(LOGIN, *[404] * 4, 200, 200, 200),
+        post=row(LOGIN, *[404] * 4, 400, 400, 400),
+    ),
+    "followup:task_edit": Route(
+        kwargs={"pk": "task"},
+        get=row(LOGIN, *[404] * 4, 200, 403, 200),
+        post=row(LOGIN, *[404] * 4, 400, 403, 400),
+    ),
+    "followup:task_delete": Route(
+        kwargs={"pk": "task"},
+        get=row(LOGIN, *[404] * 4, 200, 403, 200),
+        post=row(LOGIN, *[404] * 4, 302, 403, 302),
+    ),
+    **{
+        f"followup:task_{action}": Route(
+            kwargs={"pk": "task"}, post=row(LOGIN, *[404] * 4, 302, 403, 302)
+        )
+        for action in ("complete", "reopen")
+    },
     "onboarding:apply": Route(
         get=row(200, 200, 200, 200, 200, 200, 200, 200),
         post=row(400, 400, 400, 400, 400, 400, 400, 400),

@@ -7,6 +7,7 @@ in a response to partner B. ``build_sweep_objects`` returns ``{name: value}``; t
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.tests.factories import ChannelManagerFactory
@@ -182,6 +183,7 @@ def build_sweep_objects(world) -> dict:
         "award": Award.objects.get(partner=partner).pk,
         "badge": Badge.objects.get(slug="closer").pk,
         **_customer_objects(partner),
+        **_followup_objects(world),
         **_webhook_objects(),
         **_policy_setup_objects(world, agreement=agreement, award_rule=award_rule),
         **_setup_objects(partner),
@@ -221,6 +223,24 @@ def _setup_objects(partner) -> dict:
         "offering": offering.pk,
         "adoption_rule": rule.pk,
     }
+
+
+def _followup_objects(world) -> dict:
+    """Vendor staff's note and task on partner A, both by its owning channel manager."""
+    from followup import services as followup_services
+
+    manager = world.users["manager_owner"]
+    note = followup_services.note_add(
+        actor=manager, partner=world.partner_a, body=f"{SENTINEL} note"
+    )
+    task = followup_services.task_create(
+        actor=manager,
+        partner=world.partner_a,
+        title=f"{SENTINEL} call back",
+        due_on=timezone.localdate(),
+        assignee=manager,
+    )
+    return {"note": note.pk, "task": task.pk}
 
 
 def _webhook_objects() -> dict:
