@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("webhooks.urls")),
     path("", include("audit.urls")),
+    path("", include("notifications.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "demo",
     "console",  # pages that compose the apps above (program dashboard, partner 360)
     "tiers",
+    "notifications",
 ]
 
 MIDDLEWARE = [
