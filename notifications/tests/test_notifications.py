@@ -253,3 +253,33 @@ def test_vendor_admin_sees_only_their_own_notices(world, client_as):
     Notification.objects.create(user=admin, kind="x", key="a", title="Mine alone")
     page = client_as("vendor_admin").get(reverse("notifications:list"))
     assert "Mine alone" not in page.content.decode()
+
+
+def test_a_staff_notice_set_to_off_is_neither_in_app_nor_emailed(
+    world, django_capture_on_commit_callbacks
+):
+    admin = world.users["vendor_admin"]
+    Preference.objects.create(user=admin, kind=APPLICATION_NEW, channel=Channel.NONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        _submit_application()
+    assert not Notification.objects.filter(user=admin).exists()
+    assert Notification.objects.filter(user=world.users["manager_owner"]).exists()
+    assert [admin.email] not in [m.to for m in mail.outbox]
+
+
+def test_a_failing_staff_consumer_never_breaks_the_application(world, monkeypatch):
+    from events.models import ConsumerMiss
+    from notifications import consumers
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("down")
+
+    monkeypatch.setattr(consumers, "emails_queue", boom)
+    application = _submit_application()
+    assert application.pk and not Notification.objects.exists()
+    assert ConsumerMiss.objects.filter(consumer="notifications.staff").count() == 1
+
+
+def test_anonymous_pages_have_no_bell(client, db):
+    page = client.get(reverse("account_login"))
+    assert page.status_code == 200 and 'id="notification-bell"' not in page.content.decode()
