@@ -37,6 +37,7 @@ APPS = [
     "audit",
     "tiers",
     "followup",
+    "notifications",
     "metrics",
     "demo",
     "console",

@@ -11,6 +11,13 @@ sends those itself, through ``accounts.adapters``).
 3. :func:`emails_due` lists pending rows whose attempt is overdue (the task was lost: broker down
    at commit time, worker killed); ``kernel.tasks.send_due_emails`` sends them (prm/schedule.py).
 
+Hooks (issue 19): a higher floor may register an :class:`OutboxHook` in :data:`hooks` from its
+``AppConfig.ready`` (notifications does: every email also lands in the recipient's in-app list,
+and a recipient who chose "in-app only", "digest" or "none" for that kind is left off the email).
+The hook runs inside the caller's transaction, in its own savepoint, on the new emails only; if it
+fails, the email goes to everyone and the writer's change is kept. Secret emails (one-time links)
+are never handed to a hook: they always go out and never show in-app.
+
 Conventions: the subject gets the ``[SITE_NAME] `` prefix and is one line of at most 255
 characters; templates get ``site_name`` and ``site_url`` besides the caller's context; keys read
 ``<app>.<what>:<ids…>`` (``deals.notice:12:approved:``). ``html=True`` also renders
@@ -36,6 +43,7 @@ from django.utils import timezone
 from kernel import enqueue
 from kernel.choices import EmailStatus
 from kernel.models import OutboundEmail
+from kernel.registry import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +69,35 @@ class Email:
     context: dict = field(default_factory=dict)
     secret: bool = False
     html: bool = False
+
+
+class OutboxHook:
+    """What a higher floor registers in :data:`hooks`. ``emails_queued`` gets the new, non-secret
+    emails of one :func:`emails_queue` call, rendered but not yet saved (inside the caller's
+    transaction), and returns, per email key, the addresses that must not get that email. It must
+    hold a constant number of queries however many emails it gets."""
+
+    def emails_queued(self, emails: list[OutboundEmail]) -> dict[str, set[str]]:  # pragma: no cover
+        raise NotImplementedError
+
+
+#: name → hook, registered from an app's ``AppConfig.ready`` (the kernel imports no app).
+hooks: Registry[OutboxHook] = Registry("outbox hook")
+
+
+def _ask_hooks(emails: list[OutboundEmail]) -> dict[str, set[str]]:
+    """Run every hook in its own savepoint; a failing hook is logged and skipped (fail open)."""
+    skip: dict[str, set[str]] = {}
+    if not emails:
+        return skip
+    for name, hook in hooks.items():
+        try:
+            with transaction.atomic():
+                for key, addresses in (hook.emails_queued(emails) or {}).items():
+                    skip.setdefault(key, set()).update(addresses)
+        except Exception:
+            logger.exception("outbox hook %s failed on %d emails; sent to all", name, len(emails))
+    return skip
 
 
 @dataclass
@@ -114,6 +151,13 @@ def emails_queue(emails: Iterable[Email]) -> list[OutboundEmail]:
     new = [row for key, row in rows.items() if key not in known]
     if not new:
         return []
+    if hooks:
+        skip = _ask_hooks([row for row in new if not row.secret])
+        for row in new:
+            row.to = [address for address in row.to if address not in skip.get(row.key, ())]
+        new = [row for row in new if row.to]
+        if not new:
+            return []
     # ignore_conflicts: a concurrent writer of the same key wins, and nothing raises here
     OutboundEmail.objects.bulk_create(new, ignore_conflicts=True)
     created = list(OutboundEmail.objects.filter(key__in=[row.key for row in new]).order_by("pk"))

@@ -56,6 +56,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=35, hour="*/6"),
         "options": {"expires": 5 * 60 * 60},
     },
+    "notifications-send-digests": {
+        # Hourly: each person's daily digest once it is past 17:00 in their time zone; one per
+        # person per local day (the DigestRun row), so a rerun sends nothing twice.
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(minute=10),
+        "options": {"expires": 50 * 60},
+    },
     "metrics-rollup": {
         # Every minute; expires before the next so a backlog never stacks up rollups.
         "task": "metrics.tasks.rollup_metrics",

@@ -52,6 +52,7 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("audit.urls")),
     path("", include("followup.urls")),
+    path("", include("notifications.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

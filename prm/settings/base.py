@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "console",  # pages that compose the apps above (program dashboard, partner 360)
     "tiers",
     "followup",
+    "notifications",
 ]
 
 MIDDLEWARE = [

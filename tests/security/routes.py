@@ -914,6 +914,18 @@ ROUTES: dict[str, Route] = {
     ),
     # audit log: vendor admins only (it spans every partner)
     "audit:log": Route(get=row(LOGIN, 404, 404, 404, 404, 404, 404, 200)),
+    # notifications: everyone signed in has their own; another person's notice is 404
+    "notifications:list": Route(get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200)),
+    "notifications:read_all": Route(post=row(LOGIN, 302, 302, 302, 302, 302, 302, 302)),
+    "notifications:read": Route(
+        kwargs={"pk": "notification"},
+        post=row(LOGIN, 302, 404, 404, 404, 404, 404, 404),
+    ),
+    "notifications:preferences": Route(
+        get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
+        # an empty form: every kind is required, so 400 and nothing saved
+        post=row(LOGIN, 400, 400, 400, 400, 400, 400, 400),
+    ),
 }
 
 

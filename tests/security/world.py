@@ -30,6 +30,7 @@ from events.tests.payloads import payload
 from incentives import services as incentive_services
 from incentives.models import Award, Badge
 from incentives.tests.factories import badge, mdf_request, rule
+from notifications.models import Notification
 from onboarding import services as onboarding_services
 from onboarding.tests.factories import AgreementFactory, ApplicationFactory, standard_template
 from partners import services as partner_services
@@ -140,6 +141,10 @@ def build_sweep_objects(world) -> dict:
     api_token = account_services.api_token_create(
         user=a_admin, name=f"{SENTINEL} CRM", scope="write"
     )
+    # an in-app notice of partner A's admin (nobody else may read or mark it)
+    notification = Notification.objects.create(
+        user=a_admin, kind="partner_message", key="sweep.notice", title=f"{SENTINEL} notice"
+    )
     # a bulk action of the partner list (an export of partner A by its owner)
     bulk_action = bulk_export_record(actor=manager, partner_ids=[partner.pk])
 
@@ -165,6 +170,7 @@ def build_sweep_objects(world) -> dict:
         "resource": resource.pk,
         "api_token": api_token.token.pk,
         "bulk_action": bulk_action.pk,
+        "notification": notification.pk,
         "staff_member": staff_member.pk,
         "partner_import": partner_import.pk,
         "checklist": checklist.pk,
