@@ -355,7 +355,7 @@ def test_partner_list_has_checkboxes_an_action_bar_and_bounded_queries(
     client.get(reverse("partners:manager_home"))  # warm the session
     for _ in range(40):
         PartnerFactory(program=world.partner_a.program, tier=world.partner_a.tier)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):  # the list's filter choices and saved views: 8
         response = client.get(reverse("partners:manager_home"), {"scope": "all"})
     body = response.content.decode()
     assert body.count('name="partner"') == 25
