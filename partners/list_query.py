@@ -24,9 +24,11 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from accounts.choices import VendorRole
 from accounts.models import User
 from kernel.bounds import validate_filter_date
 from partners.choices import PartnerStatus, Region
@@ -57,6 +59,18 @@ SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key i
 Q_MAX_LENGTH = 100
 YES, NO = "1", "0"
 TRUTHY, FALSY = {"1", "yes", "true", "on"}, {"0", "no", "false", "off"}
+
+
+_COUNTRIES: dict[str, list[tuple[str, str]]] = {}
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country, named in the current language (sorted once per language: translating
+    and sorting 250 names costs more than the list's queries)."""
+    language = get_language() or ""
+    if language not in _COUNTRIES:
+        _COUNTRIES[language] = [(code, str(name)) for code, name in countries]
+    return _COUNTRIES[language]
 
 
 class PartnerListForm(forms.Form):
@@ -110,9 +124,11 @@ class PartnerListForm(forms.Form):
             for t in Tier.objects.select_related("program").order_by("program__name", "rank")
         ]
         self.fields["region"].choices = blank + list(Region.choices)
-        self.fields["country"].choices = blank + list(countries)
+        self.fields["country"].choices = blank + country_choices()
         self.fields["status"].choices = blank + list(PartnerStatus.choices)
-        staff = User.objects.filter(is_active=True).exclude(vendor_role="")
+        staff = User.objects.filter(
+            is_active=True, vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]
+        )
         self.fields["owner"].choices = (
             blank
             + [("me", _("Me")), ("none", _("Unassigned"))]

@@ -197,10 +197,20 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
         if raw_view.isdigit():
             current_view = next((v for v in views if v.pk == int(raw_view)), None)
         filtered = any(k not in ("scope", "sort") for k in query.params)
+        selects = {}
+        for name, field in query.form.fields.items():
+            choices = getattr(field, "choices", None)
+            if choices is None or name in ("scope", "sort"):
+                continue
+            current = query.params.get(name, "")
+            selects[name] = [
+                (str(v), text, str(v) == current and current != "") for v, text in choices
+            ]
         return super().get_context_data(
             mine=mine,
             status=status,
             query=query,
+            selects=selects,
             form=query.form,
             filtered=filtered,
             qs=query.querystring(),
