@@ -19,6 +19,7 @@ rerun skips loading when partners exist). On a shared machine the times are uppe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -200,10 +201,8 @@ def main() -> None:
     db = args.db or urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "prm_i19list"
     if db in ("postgres", "prm"):
         sys.exit("Give a database of your own (--db or DATABASE_URL): it is loaded and dropped.")
-    try:
+    with contextlib.suppress(Exception):  # it exists already
         admin_execute(f'CREATE DATABASE "{db}"')
-    except Exception:
-        pass
     setup_django(db)
 
     from django.conf import settings
