@@ -169,7 +169,7 @@ def seed(n: int, rng: random.Random) -> None:
     )  # fmt: skip
 
 
-def measure(client, params: dict, runs: int) -> tuple[float, float, int, int]:
+def measure(client, params: dict, runs: int) -> tuple[float, float, int, int, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -188,7 +188,8 @@ def measure(client, params: dict, runs: int) -> tuple[float, float, int, int]:
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
     match = re.search(r'fw-normal small">\((\d+)\)</span>', body)
     rows = int(match.group(1)) if match else 0
-    return statistics.median(times), p95, len(captured), rows
+    sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+    return statistics.median(times), p95, len(captured), rows, sql_ms
 
 
 def main() -> None:
@@ -253,13 +254,21 @@ def main() -> None:
             ),
             ("at_risk=1 (the at-risk rules run over every partner)", {"scope": "all", "at_risk": "1"}),
         ]  # fmt: skip
-        print(f"{Partner.objects.count()} partners, {args.runs} requests per scenario")
-        print(f"{'scenario':<66} {'median':>8} {'p95':>8} {'target':>8} {'queries':>8} {'rows':>6}")
+        load = os.getloadavg()[0]
+        print(
+            f"{Partner.objects.count()} partners, {args.runs} requests per scenario, "
+            f"load average {load:.1f} on {os.cpu_count()} CPUs (sql: one request's queries)"
+        )
+        print(
+            f"{'scenario':<66} {'median':>8} {'p95':>8} {'target':>8} {'queries':>8} "
+            f"{'sql':>8} {'rows':>6}"
+        )
         for label, params in scenarios:
-            median, p95, queries, rows = measure(client, params, args.runs)
+            median, p95, queries, rows, sql_ms = measure(client, params, args.runs)
             verdict = "ok" if p95 < TARGET_MS else "OVER"
             print(
-                f"{label:<66} {median:7.1f}ms {p95:7.1f}ms {'<100ms':>8} {queries:>8} {rows:>6}"
+                f"{label:<66} {median:7.1f}ms {p95:7.1f}ms {'<100ms':>8} {queries:>8} "
+                f"{sql_ms:6.0f}ms {rows:>6}"
                 f"  {verdict}"
             )
     finally:
