@@ -157,20 +157,19 @@ def selection_from_ids(*, user: User, raw_ids: list[str]) -> list[int]:
     return ids
 
 
-def selection_all_matching(*, user: User, mine: bool, status: str) -> list[int]:
-    """Every partner the list shows with these filters (same scope, same order)."""
-    ids = list(
-        partner_selectors.partner_list_for_manager_home(
-            user=user, mine=mine, status=status
-        ).values_list("pk", flat=True)[: MAX_SELECTION + 1]
+def selection_all_matching(
+    *, user: User, mine: bool, status: str = "", params: dict[str, str] | None = None
+) -> list[int]:
+    """Every partner the list shows with these filters (same scope, same order; ``params``: the
+    list's checked parameters, ``partners.list_query``)."""
+    partners = partner_selectors.partner_list_for_manager_home(
+        user=user, mine=mine, status=status, params=params
     )
+    ids = list(partners.values_list("pk", flat=True)[: MAX_SELECTION + 1])
     if not ids:
         raise SelectionError(_("No partner matches the filter."))
     if len(ids) > MAX_SELECTION:
-        count = partner_selectors.partner_list_for_manager_home(
-            user=user, mine=mine, status=status
-        ).count()
-        raise too_many(count)
+        raise too_many(partners.count())
     return ids
 
 

@@ -3,11 +3,10 @@ then the result (with a progress bar while a worker runs a large one). Thin: the
 the work are console.bulk's, the rules of who may act partners.permissions'."""
 
 import csv
-import urllib.parse
 
 from allauth.core.internal import ratelimit
 from django.conf import settings
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +21,25 @@ from console.bulk_forms import FORMS
 from console.choices import BulkKind
 from console.views import _csv_cell, _Echo
 from partners import selectors as partner_selectors
+from partners.list_query import PartnerListQuery, parse_partner_list_query
 from partners.permissions import VendorStaffRequiredMixin
 
 CHOOSE, REVIEW, CONFIRM = "", "review", "confirm"
 
 
-def _list_url(scope: str, status: str) -> str:
-    query = {"scope": "mine" if scope == "mine" else "all"}
-    if status:
-        query["status"] = status
-    return reverse("partners:manager_home") + "?" + urllib.parse.urlencode(query)
+def _list_query(request) -> PartnerListQuery:
+    """The list's parameters the bulk form carries (``list_query``: the list's query string);
+    an older form's ``scope`` and ``status_filter`` still work."""
+    data = QueryDict(request.POST.get("list_query", "")[:4000]).copy()
+    if "scope" not in data:
+        data["scope"] = "mine" if request.POST.get("scope") == "mine" else "all"
+    if request.POST.get("status_filter") and "status" not in data:
+        data["status"] = request.POST["status_filter"]
+    return parse_partner_list_query(data, user=request.user)
+
+
+def _list_url(query: PartnerListQuery) -> str:
+    return reverse("partners:manager_home") + "?" + query.querystring()
 
 
 def _question(kind: str, count: int, to: str) -> str:
@@ -73,17 +81,17 @@ class BulkActionView(VendorStaffRequiredMixin, View):
                 user=request.user, raw_ids=request.POST["ids"].split(",")
             )
         if request.POST.get("all_matching") == "1":
+            query = _list_query(request)
             return bulk.selection_all_matching(
-                user=request.user,
-                mine=request.POST.get("scope") == "mine",
-                status=request.POST.get("status_filter", ""),
+                user=request.user, mine=query.mine, params=query.params
             )
         return bulk.selection_from_ids(user=request.user, raw_ids=request.POST.getlist("partner"))
 
     def post(self, request):
-        scope = "mine" if request.POST.get("scope") == "mine" else "all"
-        status_filter = request.POST.get("status_filter", "")
-        back = _list_url(scope, status_filter)
+        query = _list_query(request)
+        scope = "mine" if query.mine else "all"
+        status_filter = query.params.get("status", "")
+        back = _list_url(query)
         form_class = FORMS.get(request.POST.get("action", ""))
         if form_class is None:
             return self._invalid(request, _("Choose an action for the selected partners."), back)
@@ -98,6 +106,7 @@ class BulkActionView(VendorStaffRequiredMixin, View):
             "count": len(ids),
             "scope": scope,
             "status_filter": status_filter,
+            "list_query": query.querystring(),
             "back": back,
         }
         step = request.POST.get("step", CHOOSE)

@@ -3,10 +3,19 @@
 name (``step_subjects``, keyed by the step kind), so onboarding checks a step without importing
 enablement."""
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from enablement import selectors
-from partners.readers import StepSubject, step_subject_choices, step_subjects
+from enablement.models import Certificate, Certification
+from partners.readers import (
+    PartnerListFilter,
+    StepSubject,
+    partner_list_filters,
+    step_subject_choices,
+    step_subjects,
+)
 
 
 def _course_url(course) -> str:
@@ -68,3 +77,33 @@ def register() -> None:
     step_subjects.register("certification", certification_subject)
     step_subject_choices.register("course", course_choices)
     step_subject_choices.register("certification", certification_choices)
+    register_list_filters()
+
+
+# --- The partner list's "certification held" filter (partners.readers.partner_list_filters) ------
+def _certification_filter_choices() -> list[tuple[str, str]]:
+    """Every certification (drafts too: people may hold one that was unpublished later)."""
+    return [(str(pk), name) for pk, name in Certification.objects.values_list("pk", "name")]
+
+
+def _certification_filter_condition(*, value: str, state=None):
+    """Partners with at least one active person holding a valid certificate of ``value`` (not
+    revoked, not expired)."""
+    return Exists(
+        Certificate.objects.filter(
+            partner=OuterRef("pk"),
+            certification_id=int(value),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+    )
+
+
+def register_list_filters() -> None:
+    partner_list_filters.register(
+        "certification",
+        PartnerListFilter(
+            choices=_certification_filter_choices, condition=_certification_filter_condition
+        ),
+    )

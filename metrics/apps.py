@@ -14,3 +14,7 @@ class MetricsConfig(AppConfig):
         from metrics import measures
 
         measures.register_measures()  # the tier measures it knows (partners.measures)
+
+        from metrics import list_filters
+
+        list_filters.register_list_filters()  # the partner list's metric filters (partners.readers)

@@ -2,13 +2,19 @@
 ``OnboardingConfig.ready()`` (the reader contract is in ``partners/readers.py``): metrics reads
 checklist progress through these, never onboarding's models."""
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from onboarding.choices import StepKind, StepStatus
 from onboarding.models import ChecklistStep, TemplateDraftStep, TemplateStep
-from partners.readers import certification_referrers, course_referrers, readers
+from partners.readers import (
+    PartnerListFilter,
+    certification_referrers,
+    course_referrers,
+    partner_list_filters,
+    readers,
+)
 
 
 def step_funnel(*, partners) -> list[dict]:
@@ -101,3 +107,36 @@ def register() -> None:
     readers.register("onboarding.last_step_done", last_step_done)
     course_referrers.register("onboarding.checklist_steps", steps_naming_course)
     certification_referrers.register("onboarding.checklist_steps", steps_naming_certification)
+    register_list_filters()
+
+
+# --- The partner list's "activation step" filter (partners.readers.partner_list_filters) ---------
+def _step_filter_choices() -> list[tuple[str, str]]:
+    """The steps of the active checklist templates, by their stable key (a partner's snapshot
+    keeps the key across template versions), titled as the template says. One query."""
+    choices: dict[str, str] = {}
+    rows = (
+        TemplateStep.objects.filter(template__is_active=True)
+        .order_by("title", "key")
+        .values_list("key", "title")
+    )
+    for key, title in rows:
+        choices.setdefault(key, title)
+    return sorted(choices.items(), key=lambda item: item[1].lower())
+
+
+def _step_filter_condition(*, value: str, state=None):
+    """``state`` "done": partners whose checklist has step ``value`` done; "not": the others
+    (the step still to do, or no such step on their checklist)."""
+    done = Exists(
+        ChecklistStep.objects.filter(
+            checklist__partner=OuterRef("pk"), key=value, status=StepStatus.DONE
+        )
+    )
+    return ~done if state == "not" else done
+
+
+def register_list_filters() -> None:
+    partner_list_filters.register(
+        "step", PartnerListFilter(choices=_step_filter_choices, condition=_step_filter_condition)
+    )

@@ -385,3 +385,30 @@ class PartnerImport(models.Model):
         if not self.total_rows:
             return 0
         return min(100, int(100 * self.processed_rows / self.total_rows))
+
+
+class SavedPartnerView(models.Model):
+    """A saved filter of the vendor staff's partner list: its query string (the list's checked
+    parameters, ``partners.list_query``). Shared: every vendor staff member may open it, and it
+    shows each of them what they may see (the list runs as the viewer)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_partner_views"
+    )
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=2000, blank=True)
+    shared = models.BooleanField(
+        default=False, help_text="Other vendor staff can open it from their partner list."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_partner_view_unique_name")
+        ]
+        indexes = [models.Index(fields=["shared", "name"], name="saved_partner_view_shared_idx")]
+
+    def __str__(self):
+        return self.name

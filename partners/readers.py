@@ -123,3 +123,24 @@ def references_to(registry: Registry[ReferenceReader], pk: int) -> list[str]:
     for _key, reader in registry.items():
         found.extend(reader(pk))
     return found
+
+
+# --- Filters of the vendor staff's partner list ---------------------------------------------------
+@dataclass(frozen=True)
+class PartnerListFilter:
+    """A filter of the partner list (``/manage/``, ``partners.list_query``) on a fact a feature
+    or metrics owns: enablement registers ``certification``, onboarding ``step``, metrics
+    ``score``, ``at_risk`` and ``offering`` (from their ``AppConfig.ready()``).
+
+    ``choices()``: the values a user may pick, ``[(value, label), ...]`` (one query, or none);
+    empty for a filter without a fixed list. ``condition(value=..., state=...)``: a ``Q`` over
+    ``Partner`` that keeps the partners matching (``state``: the filter's second parameter,
+    e.g. ``"done"``/``"not"`` for a step, ``"adopted"``/``"not"`` for an offering; ``None`` when it
+    has none). It should be a subquery (``Exists``/``pk__in``) so the list stays one query; a
+    filter that cannot be expressed in SQL may run a bounded number of queries of its own."""
+
+    choices: Callable[[], list[tuple[str, str]]]
+    condition: Callable[..., Any]
+
+
+partner_list_filters: Registry[PartnerListFilter] = Registry("partner list filter")

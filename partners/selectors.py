@@ -12,7 +12,14 @@ from django.utils import timezone
 from accounts.models import User
 from kernel.registry import Registry
 from partners.choices import MemberRole, PartnerStatus
-from partners.models import Offering, Partner, PartnerInvitation, PartnerMembership
+from partners.list_query import apply_partner_list_query
+from partners.models import (
+    Offering,
+    Partner,
+    PartnerInvitation,
+    PartnerMembership,
+    SavedPartnerView,
+)
 
 
 def token_hash(token: str) -> str:
@@ -47,17 +54,22 @@ def partner_get_for_user(*, user: User, pk: int) -> Partner:
     return partner
 
 
-def partner_list_for_manager_home(*, user: User, mine: bool, status: str = "") -> QuerySet[Partner]:
+def partner_list_for_manager_home(
+    *, user: User, mine: bool, status: str = "", params: dict[str, str] | None = None
+) -> QuerySet[Partner]:
     """The channel managers' partner list (``/manage/``) with its filters: ``mine`` (only the
-    partners ``user`` owns) and a lifecycle ``status`` (an unknown value filters nothing). Newest
-    first, applicants (not joined yet) last. The bulk actions resolve "all matching" with it, so
-    the selection is exactly what the list shows."""
-    partners = partner_list_for_user(user=user, mine=mine).order_by(
-        F("joined_at").desc(nulls_last=True), "pk"
-    )
+    partners ``user`` owns), a lifecycle ``status`` (an unknown value filters nothing) and the
+    list's other parameters ``params``, already checked by
+    ``partners.list_query.parse_partner_list_query`` (filters, search, ``sort``). Default
+    order: newest first, applicants (not joined yet) last. The bulk actions and the exports
+    resolve "all matching" with it, so the selection is exactly what the list shows."""
+    params = dict(params or {})
     if status in PartnerStatus.values:
-        partners = partners.filter(status=status)
-    return partners
+        params["status"] = status
+    elif params.get("status") not in PartnerStatus.values:
+        params.pop("status", None)
+    partners = partner_list_for_user(user=user, mine=mine)
+    return apply_partner_list_query(partners, params, user=user)
 
 
 def partner_status_counts(*, user: User, mine: bool = False) -> dict[str, int]:
@@ -144,7 +156,7 @@ def channel_manager_least_recently_assigned(*, candidates: QuerySet[User] | None
     """Round-robin without a counter: the active channel manager (among ``candidates``, default all)
     whose most recent partner is the oldest; one who owns nobody goes first. Ties go to the
     lowest id, so the order is stable."""
-    from django.db.models import F, Max
+    from django.db.models import Max
 
     from accounts.choices import VendorRole
 
@@ -307,3 +319,25 @@ def partner_admins_by_partner(*, partner_ids) -> dict[int, list[User]]:
     for membership in rows:
         admins[membership.partner_id].append(membership.user)
     return dict(admins)
+
+
+# --- Saved views of the partner list ---------------------------------------------------------------
+
+
+def saved_view_list_for_user(*, user: User):
+    """The views ``user`` may open: their own and the ones other vendor staff shared (vendor
+    staff only; anybody else none). Owner's views first, then by name."""
+    if not (user.is_authenticated and user.is_channel_manager):
+        return SavedPartnerView.objects.none()
+    return (
+        SavedPartnerView.objects.filter(Q(owner=user) | Q(shared=True))
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
+
+
+def saved_view_get_for_user(*, user: User, pk: int):
+    view = saved_view_list_for_user(user=user).filter(pk=pk).first()
+    if view is None:
+        raise Http404("No such view.")
+    return view

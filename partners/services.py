@@ -16,7 +16,7 @@ from events.choices import EventKind
 from events.services import NewEvent, record_event, record_events
 from kernel.outbox import Email, email_queue, emails_queue
 from partners.choices import PARTNER_STATUS_TRANSITIONS, MemberRole, PartnerStatus
-from partners.models import Partner, PartnerInvitation, PartnerMembership, Tier
+from partners.models import Partner, PartnerInvitation, PartnerMembership, SavedPartnerView, Tier
 from partners.permissions import can_reassign_owner
 from partners.selectors import token_hash
 
@@ -484,3 +484,34 @@ def invitation_expire_stale(*, now=None) -> int:
     return PartnerInvitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
     ).update(revoked_at=now)
+
+
+# --- Saved views of the partner list ---------------------------------------------------------------
+
+
+@transaction.atomic
+def saved_view_save(*, owner: User, name: str, query: str, shared: bool = False):
+    """Save the partner list's current filter (``query``: its query string, already checked by
+    ``partners.list_query``) under ``name``; a view of the same name of ``owner`` is replaced.
+    Only vendor staff keep views."""
+    if not owner.is_channel_manager:
+        raise ValidationError({"name": _("Only vendor staff save views of the partner list.")})
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("Give the view a name.")})
+    if len(name) > 80:
+        raise ValidationError({"name": _("Keep the name to 80 characters.")})
+    if len(query) > 2000:
+        raise ValidationError({"query": _("This filter is too long to save.")})
+    view, _created = SavedPartnerView.objects.update_or_create(
+        owner=owner, name=name, defaults={"query": query, "shared": bool(shared)}
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: User, view) -> None:
+    """Delete a saved view: its owner, or a vendor admin (a shared view nobody wants)."""
+    if view.owner_id != actor.pk and not actor.is_vendor_admin:
+        raise ValidationError({"view": _("Only its owner or a vendor admin can delete this view.")})
+    view.delete()

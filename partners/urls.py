@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import setup_views, views
+from partners import list_views, setup_views, views
 from partners.imports import views as import_views
 
 # The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
@@ -20,6 +20,26 @@ urlpatterns = [
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"
     ),
     path("manage/", views.ManagerHomeView.as_view(), name="manager_home"),
+    # The partner list's export (the current view) and saved views (partners.list_views).
+    path(
+        "manage/partners.csv",
+        list_views.ManagerExportView.as_view(),
+        {"fmt": "csv"},
+        name="manager_export_csv",
+    ),
+    path(
+        "manage/partners.xlsx",
+        list_views.ManagerExportView.as_view(),
+        {"fmt": "xlsx"},
+        name="manager_export_xlsx",
+    ),
+    path("manage/views/", list_views.SavedViewSaveView.as_view(), name="saved_view_save"),
+    path("manage/views/<int:pk>/", list_views.SavedViewOpenView.as_view(), name="saved_view"),
+    path(
+        "manage/views/<int:pk>/delete/",
+        list_views.SavedViewDeleteView.as_view(),
+        name="saved_view_delete",
+    ),
     # Program setup (vendor admins edit, channel managers read). The offering's edit page, with
     # its adoption rules, is a console page (``setup_offering_edit``, console/urls.py).
     path("manage/setup/programs/", setup_views.ProgramListView.as_view(), name="setup_programs"),

@@ -17,6 +17,7 @@ from accounts.adapters import INVITATION_SESSION_KEY
 from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
 from partners.forms import InvitationForm, MemberRoleForm
+from partners.list_query import SORTS, list_query_for
 from partners.permissions import PartnerAdminRequiredMixin, VendorStaffRequiredMixin
 
 
@@ -159,26 +160,68 @@ class InvitationAcceptView(View):
 
 
 class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
+    """The vendor staff's partner list: filters, search, sort and pages (the GET parameters of
+    ``partners.list_query``, docs/partner-list.md), saved views, CSV/XLSX export and bulk
+    actions. A bad parameter is shown as a message and ignored."""
+
     template_name = "partners/manager_home.html"
     page_size = 25
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        mine = (
-            self.request.GET.get("scope", "mine" if user.owned_partners.exists() else "all")
-            == "mine"
+        query = list_query_for(self.request)
+        mine = query.mine
+        partners = selectors.partner_list_for_manager_home(
+            user=user, mine=mine, params=query.params
         )
-        status = self.request.GET.get("status", "")
-        if status not in PartnerStatus.values:
-            status = ""  # an unknown filter value shows everyone rather than failing
-        partners = selectors.partner_list_for_manager_home(user=user, mine=mine, status=status)
         page = Paginator(partners, self.page_size).get_page(self.request.GET.get("page"))
         counts = selectors.partner_status_counts(user=user, mine=mine)
+        status = query.params.get("status", "")
+        sort = query.sort
+        columns = []
+        for key in SORTS:
+            active = sort.lstrip("-") == key
+            descending = sort.startswith("-")
+            next_sort = f"-{key}" if active and not descending else key
+            columns.append(
+                {
+                    "key": key,
+                    "active": active,
+                    "descending": active and descending,
+                    "url": "?" + query.querystring(sort=next_sort),
+                }
+            )
+        views = list(selectors.saved_view_list_for_user(user=user))
+        current_view = None
+        raw_view = self.request.GET.get("view", "")
+        if raw_view.isdigit():
+            current_view = next((v for v in views if v.pk == int(raw_view)), None)
+        filtered = any(k not in ("scope", "sort") for k in query.params)
+        selects = {}
+        for name, field in query.form.fields.items():
+            choices = getattr(field, "choices", None)
+            if choices is None or name in ("scope", "sort"):
+                continue
+            current = query.params.get(name, "")
+            selects[name] = [
+                (str(v), text, str(v) == current and current != "") for v, text in choices
+            ]
         return super().get_context_data(
             mine=mine,
             status=status,
+            query=query,
+            selects=selects,
+            form=query.form,
+            filtered=filtered,
+            qs=query.querystring(),
+            qs_without_status=query.querystring(exclude=("status",)),
+            query_mine=query.querystring(scope="mine"),
+            query_all=query.querystring(scope="all"),
+            columns={c["key"]: c for c in columns},
             page=page,
             status_counts=[(s, label, counts.get(s, 0)) for s, label in PartnerStatus.choices],
             total=sum(counts.values()),
+            saved_views=views,
+            current_view=current_view,
             **kwargs,
         )

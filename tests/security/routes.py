@@ -172,6 +172,20 @@ ROUTES: dict[str, Route] = {
         post=row(302, 400, 400, 400, 400, 400, 400, 400),
     ),
     "partners:manager_home": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    # The partner list's export of the current view (audited as a data export) and its saved
+    # views: vendor staff only. The sweep's view is the owning manager's, shared: every vendor
+    # staff member may open it (a redirect to the list); deleting needs its owner or a vendor
+    # admin (another manager 403) and a confirmation (an empty form is a 400). Saving an empty
+    # form (no name) is a 400 with the list and the message.
+    "partners:manager_export_csv": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "partners:manager_export_xlsx": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "partners:saved_view_save": Route(post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400)),
+    "partners:saved_view": Route(
+        kwargs={"pk": "saved_view"}, get=row(LOGIN, 404, 404, 404, 404, 302, 302, 302)
+    ),
+    "partners:saved_view_delete": Route(
+        kwargs={"pk": "saved_view"}, post=row(LOGIN, 404, 404, 404, 404, 400, 403, 400)
+    ),
     # Partner import: vendor admins only. Channel managers are vendor staff, so they get 403 (the
     # page exists for them, the action does not); partner users 404. The sweep's import was
     # checked and its file is gone: applying it is refused (409). The progress JSON answers

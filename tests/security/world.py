@@ -147,6 +147,10 @@ def build_sweep_objects(world) -> dict:
     )
     # a bulk action of the partner list (an export of partner A by its owner)
     bulk_action = bulk_export_record(actor=manager, partner_ids=[partner.pk])
+    # a shared saved view of the partner list, the owning manager's
+    saved_view = partner_services.saved_view_save(
+        owner=manager, name=f"{SENTINEL} view", query="scope=all&status=active", shared=True
+    )
 
     return {
         "partner": partner.pk,
@@ -171,6 +175,7 @@ def build_sweep_objects(world) -> dict:
         "api_token": api_token.token.pk,
         "bulk_action": bulk_action.pk,
         "notification": notification.pk,
+        "saved_view": saved_view.pk,
         "staff_member": staff_member.pk,
         "partner_import": partner_import.pk,
         "checklist": checklist.pk,
