@@ -26,6 +26,7 @@ BEFORE = [
 AFTER = [
     ("deals", "0003_move_unsent_notices_to_outbox"),
     ("incentives", "0005_move_unsent_mdf_emails_to_outbox"),
+    ("kernel", "0002_outbound_email_html"),  # back to today's outbox table (the HTML part)
 ]
 
 

@@ -133,9 +133,12 @@ def test_every_consumer_is_registered_once_with_the_kinds_it_handles():
     assert set(consumers.registry) == {
         "audit.events",
         "incentives.awards",
+        "notifications.staff",
         "onboarding.steps",
         "webhooks.deliveries",
     }
+    assert "notifications.staff" in consumers.consumers_of("application.submitted")
+    assert "notifications.staff" not in consumers.consumers_of("deal.submitted")
     assert {"webhooks.deliveries", "onboarding.steps", "incentives.awards"} <= set(
         consumers.consumers_of("deal.submitted")
     )
