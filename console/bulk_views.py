@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
@@ -19,9 +18,11 @@ from django.views.generic import TemplateView
 from console import bulk, bulk_run
 from console.bulk_forms import FORMS
 from console.choices import BulkKind
-from console.views import _csv_cell, _Echo
+from console.views import _Echo
+from kernel.exports import safe_cell
 from partners import selectors as partner_selectors
 from partners.list_query import PartnerListQuery, parse_partner_list_query
+from partners.list_views import EXPORT_COLUMNS, export_row
 from partners.permissions import VendorStaffRequiredMixin
 
 CHOOSE, REVIEW, CONFIRM = "", "review", "confirm"
@@ -158,13 +159,6 @@ class BulkActionView(VendorStaffRequiredMixin, View):
         )
 
 
-EXPORT_COLUMNS = (
-    _lazy("Partner"), _lazy("Domain"), _lazy("Program"), _lazy("Type"), _lazy("Tier"),
-    _lazy("Status"), _lazy("Region"), _lazy("Country"), _lazy("Joined"), _lazy("Activated"),
-    _lazy("Owner"),
-)  # fmt: skip
-
-
 def _export(user, ids: list[int]) -> StreamingHttpResponse:
     """The selected partners as CSV, in the list's order (audit's middleware records the
     download as a data export)."""
@@ -176,23 +170,11 @@ def _export(user, ids: list[int]) -> StreamingHttpResponse:
             p = partners.get(pk)
             if p is None:
                 continue
-            yield [
-                p.name,
-                p.domain,
-                p.program.name,
-                p.partner_type.name,
-                p.tier.name if p.tier else "",
-                p.get_status_display(),
-                p.get_region_display(),
-                p.country.name,
-                p.joined_at.date().isoformat() if p.joined_at else "",
-                p.activated_at.date().isoformat() if p.activated_at else "",
-                p.owner.display_name if p.owner else "",
-            ]
+            yield export_row(p)
 
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([_csv_cell(c) for c in row]) for row in rows()),
+        (writer.writerow([safe_cell(c) for c in row]) for row in rows()),
         content_type="text/csv; charset=utf-8",
     )
     name = f"prm-partners-{timezone.localdate():%Y%m%d}.csv"

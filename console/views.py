@@ -19,6 +19,7 @@ from console import dashboard, dashboard_cache, partner_page
 from console.forms import DashboardFilterForm, quarter_start
 from events.selectors import event_list_for_partner
 from followup import selectors as followup_selectors
+from kernel.exports import safe_cell
 from kernel.routers import replica_reads
 from metrics import definitions
 from partners import selectors as partner_selectors
@@ -244,12 +245,6 @@ class _Echo:
         return value
 
 
-def _csv_cell(value) -> str:
-    text = str(value)
-    # A cell starting with a formula character would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class DashboardExportView(_DashboardMixin, View):
     """One dashboard table as CSV, with the filters of the query string applied; streamed."""
 
@@ -266,7 +261,7 @@ class DashboardExportView(_DashboardMixin, View):
         writer = csv.writer(_Echo())
         rows = itertools.chain([result.columns], result.rows)
         response = StreamingHttpResponse(
-            (writer.writerow([_csv_cell(c) for c in row]) for row in rows),
+            (writer.writerow([safe_cell(c) for c in row]) for row in rows),
             content_type="text/csv; charset=utf-8",
         )
         name = f"prm-{table}-{query.since:%Y%m%d}-{query.until:%Y%m%d}.csv"

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Prefetch, QuerySet
 
 from deals.models import Deal, DealLineItem
+from kernel.exports import safe_cell
 
 HEADER = [
     "id",
@@ -28,15 +29,6 @@ HEADER = [
     "registered_by",
     "registered_by_email",
 ]
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """Spreadsheet apps run a cell that starts with = + - @ (or a tab/CR) as a formula; a leading
-    quote makes it text (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def _row(deal: Deal) -> list[str]:

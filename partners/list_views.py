@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from kernel.exports import safe_cell
 from partners import selectors, services
 from partners.list_query import default_scope, list_query_for, parse_partner_list_query
 from partners.permissions import VendorStaffRequiredMixin
@@ -23,7 +24,6 @@ from partners.views import ManagerHomeView
 
 #: The most rows one export holds (a larger list: narrow the filter).
 EXPORT_MAX_ROWS = 50_000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORT_COLUMNS = (
     _lazy("Partner"), _lazy("Domain"), _lazy("Program"), _lazy("Type"), _lazy("Tier"),
@@ -32,33 +32,28 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab/CR) would run as
-    a formula, so it gets a leading quote (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+def export_row(p) -> list:
+    """One partner as the export's cells (not yet made formula-safe), in EXPORT_COLUMNS order."""
+    return [
+        p.name,
+        p.domain,
+        p.program.name,
+        p.partner_type.name,
+        p.tier.name if p.tier else "",
+        p.get_status_display(),
+        p.get_region_display(),
+        p.country.name,
+        p.joined_at.date().isoformat() if p.joined_at else "",
+        p.activated_at.date().isoformat() if p.activated_at else "",
+        p.owner.display_name if p.owner else "",
+    ]
 
 
 def export_rows(partners):
     """The header, then one row per partner (each cell formula-safe), in the list's order."""
     yield [str(c) for c in EXPORT_COLUMNS]
     for p in partners.iterator(chunk_size=2000):
-        yield [
-            safe_cell(v)
-            for v in (
-                p.name,
-                p.domain,
-                p.program.name,
-                p.partner_type.name,
-                p.tier.name if p.tier else "",
-                p.get_status_display(),
-                p.get_region_display(),
-                p.country.name,
-                p.joined_at.date().isoformat() if p.joined_at else "",
-                p.activated_at.date().isoformat() if p.activated_at else "",
-                p.owner.display_name if p.owner else "",
-            )
-        ]
+        yield [safe_cell(v) for v in export_row(p)]
 
 
 class _Echo:

@@ -1,7 +1,7 @@
 import pytest
 
-from deals.exports import safe_cell
 from deals.matching import names_match, normalize_company_name, normalize_domain
+from kernel.exports import safe_cell
 
 
 @pytest.mark.parametrize(
