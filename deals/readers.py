@@ -9,6 +9,7 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 
 from deals.choices import OPEN_STATUSES, DealStage, DealStatus
 from deals.models import Deal
+from kernel import money
 from partners.readers import readers
 
 
@@ -73,8 +74,39 @@ def won_by_partner(*, partners, start, end, limit: int) -> list[dict]:
     )
 
 
+def won_revenue(*, partners, start, end, rates: dict[str, float], target: str) -> list[dict]:
+    """The deals of ``partners`` closed as won in [start, end), per partner and deal currency:
+    ``partner_id``, ``name``, ``program_id``, ``tier_id`` (the partner's now), ``currency``,
+    ``deals`` (how many), ``amount`` (their final amounts, in ``currency``) and ``converted``
+    (the same in ``target`` with the reporting ``rates``, ``kernel.money``; None for a currency
+    without a rate, never summed). Every deal is a partner's registration, so all of them are
+    partner-sourced. One grouped query."""
+    return list(
+        Deal.objects.filter(
+            partner__in=partners, status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end
+        )
+        .order_by()
+        .values(
+            "partner_id",
+            "currency",
+            name=F("partner__name"),
+            program_id=F("partner__program_id"),
+            tier_id=F("partner__tier_id"),
+        )
+        .annotate(
+            deals=Count("pk"),
+            amount=Sum("final_amount"),
+            converted=Sum(
+                money.converted("final_amount", rates=rates, target=target, default=None)
+            ),
+        )
+        .order_by("partner_id", "currency")
+    )
+
+
 def register() -> None:
     readers.register("deals.first_submitted_at", first_submitted_at)
     readers.register("deals.counts", counts)
     readers.register("deals.pipeline", pipeline)
     readers.register("deals.won_by_partner", won_by_partner)
+    readers.register("deals.won_revenue", won_revenue)

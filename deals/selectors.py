@@ -1,8 +1,9 @@
 """Reads of deals, scoped to the requesting user. An outsider gets 404, never a 403."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Length
 from django.http import Http404
 
@@ -10,6 +11,7 @@ from accounts.models import User
 from deals.choices import DEFAULT_PROTECTION_DAYS, DEFAULT_WARNING_DAYS, OPEN_STATUSES, DealStatus
 from deals.matching import NAME_MATCH_THRESHOLD, length_window, name_similarity, similar_names
 from deals.models import Deal, DealLineItem, RegistrationPolicy
+from kernel import money
 from partners.selectors import membership_for_user
 
 LIST_RELATED = ("partner", "partner__tier", "created_by")
@@ -233,24 +235,7 @@ def won_totals_by_partner(
     """Won deals closed in (since, until], per partner: (count, final amount converted to
     ``target`` with ``rates`` (value of one unit in a common base)). One grouped query; deals in
     a currency without a rate count in the number but not in the amount."""
-    from decimal import Decimal
-
-    from django.db.models import Case, DecimalField, F, Sum, Value, When
-
-    base = Decimal(str(rates.get(target, 1)))
-    money = DecimalField(max_digits=20, decimal_places=2)
-    factor = DecimalField(max_digits=20, decimal_places=10)
-    converted = Case(
-        *(
-            When(
-                currency=code,
-                then=F("final_amount") * Value(Decimal(str(rate)) / base, output_field=factor),
-            )
-            for code, rate in rates.items()
-        ),
-        default=Value(Decimal("0")),
-        output_field=money,
-    )
+    converted = money.converted("final_amount", rates=rates, target=target)
     rows = (
         Deal.objects.filter(
             partner_id__in=partner_ids,
@@ -262,5 +247,4 @@ def won_totals_by_partner(
         .values("partner_id")
         .annotate(n=Count("id"), amount=Sum(converted))
     )
-    cent = Decimal("0.01")
-    return {r["partner_id"]: (r["n"], Decimal(r["amount"] or 0).quantize(cent)) for r in rows}
+    return {r["partner_id"]: (r["n"], Decimal(r["amount"] or 0).quantize(money.CENT)) for r in rows}

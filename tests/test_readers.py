@@ -4,6 +4,7 @@ reader keeps its contract of one query and plain data."""
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ DATA_READERS = {
     "deals.counts": {"start": START, "end": END},
     "deals.pipeline": {},
     "deals.won_by_partner": {"start": START, "end": END, "limit": 10},
+    "deals.won_revenue": {"start": START, "end": END, "rates": {"USD": 1.0}, "target": "USD"},
+    "incentives.mdf_paid": {"start": START, "end": END, "rates": {"USD": 1.0}, "target": "USD"},
+    "incentives.points_awarded": {"start": START, "end": END},
 }
 
 
@@ -49,4 +53,6 @@ def test_a_data_reader_runs_one_query_and_returns_plain_data(key, django_assert_
     rows = result if isinstance(result, list) else [result]
     for row in rows:
         assert isinstance(row, dict)
-        assert all(isinstance(v, int | str | bool | dict | datetime) for v in row.values())
+        assert all(
+            isinstance(v, int | str | bool | dict | datetime | Decimal | None) for v in row.values()
+        )

@@ -56,6 +56,7 @@ from metrics.definitions.risk import (
     at_risk_partners,
     metrics_freshness,
 )
+from metrics.definitions.roi import Excluded, ProgramRoi, RoiFigures, RoiRow, program_roi
 
 __all__ = [
     "STALE_AFTER",
@@ -65,13 +66,17 @@ __all__ = [
     "CohortRate",
     "CurvePoint",
     "Durations",
+    "Excluded",
     "FeatureAdoption",
     "Freshness",
     "Funnel",
     "FunnelStep",
     "OfferingAdoption",
     "PartnerOffering",
+    "ProgramRoi",
     "Rate",
+    "RoiFigures",
+    "RoiRow",
     "ScorePoint",
     "activation_cohorts",
     "activation_funnel",
@@ -92,6 +97,7 @@ __all__ = [
     "partner_offerings",
     "partners_matching",
     "percentile",
+    "program_roi",
     "time_to_activation",
     "time_to_first_deal",
 ]
