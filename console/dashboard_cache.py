@@ -40,7 +40,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from console import dashboard
+from console import dashboard, roi
 from console.forms import MINE, DashboardFilterForm, DashboardQuery
 from metrics import conf
 from metrics.definitions.risk import Freshness
@@ -50,7 +50,7 @@ from metrics.rollups import SCORES_NAME, SHARD_ROWS, RollupResult
 logger = logging.getLogger(__name__)
 
 MARKER = "dashboard"  # RollupState row: its last_success_at is when the summaries last changed
-PREFIX = "dashboard:v3"
+PREFIX = "dashboard:v4"  # v4: the page holds the ROI card
 RECENT_KEY = f"{PREFIX}:recent"
 RECENT_MAX = 50  # query strings kept warm by the pre-build after each rollup
 RECENT_SECONDS = 24 * 3600
@@ -144,6 +144,7 @@ def render(data: dict, querystring: str) -> dict:
 
 def build_page(q: DashboardQuery, querystring: str) -> dict:
     found = dashboard.build(q)
+    found["roi"] = roi.card(q)
     found.update(render(found, querystring))
     return found
 

@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import bulk_views, setup, views
+from console import bulk_views, roi_views, setup, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -14,6 +14,8 @@ metric_pages = [
         views.DashboardExportView.as_view(),
         name="dashboard_export",
     ),
+    path("manage/roi/", roi_views.RoiView.as_view(), name="roi"),
+    path("manage/roi/<slug:table>.csv", roi_views.RoiExportView.as_view(), name="roi_export"),
     path("portal/adoption/", views.PartnerAdoptionView.as_view(), name="partner_adoption"),
     path(
         "manage/partners/<int:pk>/adoption/",

@@ -8,7 +8,7 @@ from django.db.models import Q
 from deals.choices import Currency, DealStatus
 from deals.models import Deal
 from kernel.bounds import validate_filter_date
-from partners.models import Tier
+from partners.models import Program, Tier
 
 
 class _DateInput(forms.DateInput):
@@ -73,4 +73,25 @@ class ManagerDealFilter(DealFilter):
         field_name="partner__tier",
         queryset=Tier.objects.select_related("program").order_by("program__name", "rank"),
         empty_label="Any tier",
+    )
+    program = django_filters.ModelChoiceFilter(
+        field_name="partner__program",
+        queryset=Program.objects.order_by("name"),
+        empty_label="Any program",
+    )
+    # When a deal was closed (won, lost): the program ROI page links its revenue to the deals won
+    # in its range (whole UTC days, both included).
+    closed_from = django_filters.DateFilter(
+        field_name="closed_at",
+        lookup_expr="date__gte",
+        label="Closed from",
+        widget=_DateInput,
+        validators=[validate_filter_date],
+    )
+    closed_to = django_filters.DateFilter(
+        field_name="closed_at",
+        lookup_expr="date__lte",
+        label="Closed by",
+        widget=_DateInput,
+        validators=[validate_filter_date],
     )

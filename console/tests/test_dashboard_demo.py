@@ -138,3 +138,15 @@ def test_dashboard_numbers_on_demo_data_are_the_metric_modules_values(demo_page)
     ]
     at_risk = d.at_risk_partners(as_of=until)
     assert [r[0] for r in body(page.tables["at-risk"])] == [a.partner.name for a in at_risk][:25]
+
+
+def test_the_roi_card_shows_real_money_on_demo_data(demo_page, client):
+    """After ``make run`` (the demo seed) the card has won revenue and MDF paid this quarter."""
+    _page, q = demo_page
+    roi = d.program_roi(since=q.since, until=q.until)
+    assert roi.total.revenue > 0 and roi.total.won_deals > 0
+    assert roi.total.mdf_paid > 0 and roi.total.roi is not None
+    response = client.get("/manage/dashboard/")
+    body = response.content.decode()
+    assert 'data-testid="roi-card"' in body
+    assert f"{roi.total.revenue:,.2f}" in body and f"{roi.total.mdf_paid:,.2f}" in body

@@ -599,6 +599,11 @@ ROUTES: dict[str, Route] = {
         kwargs={"table": Literal("at-risk")},
         get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
     ),
+    "metrics:roi": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
+    "metrics:roi_export": Route(
+        kwargs={"table": Literal("partners")},
+        get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
+    ),
     "metrics:manager_partner_adoption": Route(
         kwargs={"pk": "partner"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200),
