@@ -29,8 +29,16 @@ def money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+# A negative ROI starts with the minus sign U+2212 on the page and in the CSV alike (a leading
+# hyphen would make kernel.exports.safe_cell quote the cell as a would-be formula).
+MINUS = "\u2212"
+
+
 def ratio_pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:,.1f}%"
+    if value is None:
+        return "—"
+    text = f"{abs(value) * 100:,.1f}%"
+    return f"{MINUS}{text}" if value < 0 else text
 
 
 def multiple(value: Decimal | None) -> str:

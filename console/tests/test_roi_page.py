@@ -258,3 +258,14 @@ def test_the_dashboard_card_shows_the_totals_and_links_to_the_page(client_as, rw
     assert 'data-testid="roi-card"' in body
     assert "1 won deals in JPY" in body
     assert f'href="{ROI}?since=2026-04-01&amp;until=2026-06-30"' in body
+
+
+def test_a_negative_roi_reads_the_same_on_the_page_and_in_the_csv(client_as, rw):
+    client = client_as("manager_owner")
+    march = {"since": "2026-03-15", "until": "2026-03-15"}  # only Aardvark's 300 USD claim paid
+    page = parse(client.get(ROI, march))
+    assert texts(page.tables["partners"]) == [
+        ["1", "Aardvark IT", "1", "0.00", "0", "300.00", "0", "\u2212100.0%", "0.00x"]
+    ]
+    rows = csv_rows(client.get(reverse("metrics:roi_export", args=["partners"]), march))
+    assert rows[1:] == texts(page.tables["partners"])
