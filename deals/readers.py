@@ -100,7 +100,6 @@ def won_revenue(*, partners, start, end, rates: dict[str, float], target: str) -
                 money.converted("final_amount", rates=rates, target=target, default=None)
             ),
         )
-        .order_by("partner_id", "currency")
     )
 
 

@@ -46,7 +46,6 @@ def mdf_paid(*, partners, start, end, rates: dict[str, float], target: str) -> l
                 )
             ),
         )
-        .order_by("partner_id", "currency")
     )
 
 
@@ -62,7 +61,6 @@ def points_awarded(*, partners, start, end) -> list[dict]:
         .order_by()
         .values("partner_id", **PARTNER)
         .annotate(points=Sum("points"))
-        .order_by("partner_id")
     )
 
 
