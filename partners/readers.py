@@ -4,7 +4,8 @@ the feature registers its readers from ``AppConfig.ready()`` and the reader look
 (``kernel.registry.Registry``: a key nobody registered fails with the keys that are known).
 
 ``readers``: the feature facts metric definitions use (``metrics.definitions``), registered by
-onboarding (``onboarding/readers.py``) and deals (``deals/readers.py``). Keys are
+onboarding (``onboarding/readers.py``), deals (``deals/readers.py``) and incentives
+(``incentives/readers.py``). Keys are
 ``<app>.<fact>``. The contract of a reader:
 
 - keyword-only arguments. A data reader takes ``partners``, an **unevaluated** ``Partner``
