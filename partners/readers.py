@@ -141,6 +141,23 @@ class PartnerListFilter:
 
     choices: Callable[[], list[tuple[str, str]]]
     condition: Callable[..., Any]
+    # Optional: ``check(value=..., state=...)`` raises ``ValidationError`` for a value the choices
+    # cannot catch (the list reports it and ignores the filter); ``describe(value=..., state=...)``
+    # says in words what the filter selects (the list shows it as its heading).
+    check: Callable[..., None] | None = None
+    describe: Callable[..., str] | None = None
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A dashboard figure the partner list shows "the partners behind" (its ``figure``
+    filter, registered by metrics): the figure's ``kind`` (``"step_not"``), its ``key`` (a step
+    key, an offering slug, a bucket; "" when the kind has none) and the dashboard's date range."""
+
+    kind: str
+    key: str
+    since: Any  # datetime.date
+    until: Any  # datetime.date
 
 
 partner_list_filters: Registry[PartnerListFilter] = Registry("partner list filter")
