@@ -379,6 +379,17 @@ def table_pipeline(q: DashboardQuery) -> Table:
             [{"label": "Open deals", "data": [s.deals for s in stages]}],
         ),
         caption="Registrations submitted or approved, now; amounts per currency.",
+        # The figures count deals: the links name the partners who have them, with no number.
+        links=[Link(_("Partners with open deals"), list_url(q, "deals_open"), "deals_open")]
+        + [
+            Link(
+                _("… in %(stage)s") % {"stage": s.label},
+                list_url(q, "deals_open", s.stage),
+                "deals_open",
+            )
+            for s in stages
+            if s.deals
+        ],
     )
 
 
@@ -432,6 +443,7 @@ def table_leaders_won(q: DashboardQuery) -> Table:
         "Top partners by deals won",
         ["#", "Partner", "Deals won"],
         [[i, _partner_link(r.partner_id, r.name), r.won] for i, r in enumerate(rows, 1)],
+        links=[Link(_("All partners who won deals"), list_url(q, "deals_won"), "deals_won")],
     )
 
 
@@ -567,8 +579,29 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
             href=list_url(q, "scored"),
             links=[_drill(q, _("of %(n)s partners") % {"n": dist_now.partners}, "scored")],
         ),
-        _kpi("registered", "Deals registered", deals[0].registered, deals[1].registered, integer),
-        _kpi("won", "Deals won", deals[0].won, deals[1].won, integer),
+        # These count deals, not partners: no number on the link to the partners who have them.
+        _kpi(
+            "registered",
+            "Deals registered",
+            deals[0].registered,
+            deals[1].registered,
+            integer,
+            links=[
+                Link(
+                    _("Partners with these deals"),
+                    list_url(q, "deals_registered"),
+                    "deals_registered",
+                )
+            ],
+        ),
+        _kpi(
+            "won",
+            "Deals won",
+            deals[0].won,
+            deals[1].won,
+            integer,
+            links=[Link(_("Partners with these deals"), list_url(q, "deals_won"), "deals_won")],
+        ),
     ]
 
 

@@ -103,6 +103,13 @@ def _reason(key: str, ref: FigureRef) -> str:
     return key
 
 
+def _stage(key: str, ref: FigureRef) -> str:
+    stages = dict(program.deal_stage_choices())
+    if key and key not in stages:
+        raise ValidationError(_("Unknown deal stage."), code="invalid")
+    return key
+
+
 def _week(key: str, ref: FigureRef) -> date:
     try:
         monday = date.fromisoformat(key)
@@ -247,6 +254,26 @@ FIGURES: dict[str, Figure] = {
         _at_risk,
         _reason,
     ),
+    "deals_registered": Figure(
+        _lazy("Registered deals"),
+        _lazy("Partners who registered deals %(period)s (the figure counts deals)"),
+        lambda ref, _k: program.deal_partner_members(
+            which="registered", since=ref.since, until=ref.until
+        ),
+        _no_key,
+    ),
+    "deals_won": Figure(
+        _lazy("Won deals"),
+        _lazy("Partners who won deals %(period)s (the figure counts deals)"),
+        lambda ref, _k: program.deal_partner_members(which="won", since=ref.since, until=ref.until),
+        _no_key,
+    ),
+    "deals_open": Figure(
+        _lazy("Open deals"),
+        _lazy("Partners with open deals%(key)s now (the figure counts deals)"),
+        lambda ref, stage: program.deal_partner_members(which="open", stage=stage),
+        _stage,
+    ),
     "weekly": Figure(
         _lazy("Active in a week"),
         _lazy("Active in the week of %(key)s"),
@@ -308,6 +335,8 @@ def _describe(*, value: FigureRef, state=None) -> str:
         shown_key = f"{key * 10}-{key * 10 + (10 if key == 9 else 9)}"
     elif value.kind in ("area", "area_not"):
         shown_key = str(FeatureArea(key).label)
+    elif value.kind == "deals_open":
+        shown_key = f" ({dict(program.deal_stage_choices())[key]})" if key else ""
     elif value.kind == "at_risk":
         shown_key = f": {REASON_LABELS[key]}" if key else ""
     elif isinstance(key, date):

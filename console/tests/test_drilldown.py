@@ -6,6 +6,7 @@ dashboard's filters carried over. Each test builds the figure the way the dashbo
 import random
 import re
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,6 +14,9 @@ import time_machine
 
 from console import dashboard
 from console.forms import DashboardFilterForm
+from deals import services as deal_services
+from deals.choices import OPEN_STATUSES, DealStatus
+from deals.models import Deal
 from events.services import record_events
 from metrics.models import OfferingAdoptionRule
 from metrics.tests.domain import checklist, deal_submitted
@@ -138,8 +142,16 @@ def data(world):
                 ("training", "Complete training", 2, True, joined if rng.random() < 0.3 else None),
             ],
         )
-        if rng.random() < 0.3 and joined < TODAY - timedelta(days=2):
-            deal_submitted(partner, joined + timedelta(days=1), customer_domain=f"c{n}.example")
+        if rng.random() < 0.4 and joined < TODAY - timedelta(days=2):
+            for k in range(rng.randint(1, 3)):
+                deal = deal_submitted(
+                    partner, joined + timedelta(days=1 + k), customer_domain=f"c{n}-{k}.example"
+                )
+                if rng.random() < 0.4:
+                    deal = deal_services.deal_approve(deal=deal, actor=owners[0])
+                    deal_services.deal_mark_won(
+                        deal=deal, actor=deal.created_by, final_amount=Decimal("1000.00")
+                    )
         profile = rng.choice(["steady", "steady", "light", "light", "drop", "dormant", "none"])
         events += _events(partner, member, rng, profile, joined)
     rule = OfferingAdoptionRule.objects.create(
@@ -312,7 +324,9 @@ def test_at_risk_in_all_and_per_reason(data, manager):
         reason = parse_qs(urlsplit(link.href).query)["figure_key"][0]
         counts[reason] = int(re.search(r"(\d+)$", link.text).group(1))
         assert listed(manager, link.href) == counts[reason]
-    assert counts["drop"] and counts["dormant"]
+    # every partner at risk has at least one reason; here more than one kind of reason shows
+    assert sum(counts.values()) >= table.total_rows
+    assert sum(1 for n in counts.values() if n) >= 2
     filtered(total.href, owner=data.users["manager_other"].pk, figure="at_risk")
 
 
@@ -328,6 +342,34 @@ def test_partners_by_status(data, manager):
     table = dashboard.table_status(q)
     assert_links_match(manager, links(table), at_least=5)
     filtered(table.rows[0][1].href, region="emea", status=PartnerStatus.values[0])
+
+
+def test_deal_figures_link_to_the_partners_with_those_deals(data, manager):
+    """Deals registered, won and open count deals, not partners: their links (no number on
+    them) list the partners with at least one such deal, which the test counts from the deals."""
+    program = data.partner_a.program
+    q = query(data, program=program.pk, since="2025-06-01", until="2026-06-30")
+    kpi = {
+        k.key: k for k in dashboard.kpis(q, dashboard.p.adoption_score_distribution(**q.filters))
+    }
+    assert not kpi["registered"].href and not kpi["won"].href  # the number is of deals
+    deals = Deal.objects.filter(partner__program=program)
+    start = datetime(2025, 6, 1, tzinfo=UTC)
+    registered = deals.filter(submitted_at__gte=start).values("partner").distinct().count()
+    won = deals.filter(status=DealStatus.WON, closed_at__gte=start).values("partner").distinct()
+    assert registered and won.count()
+    (link,) = kpi["registered"].links
+    assert registered == listed(manager, link.href) <= int(kpi["registered"].value)
+    (link,) = kpi["won"].links
+    assert won.count() == listed(manager, link.href) <= int(kpi["won"].value)
+    pipeline = dashboard.table_pipeline(q)
+    every, *stages = pipeline.links
+    open_deals = deals.filter(status__in=OPEN_STATUSES)
+    assert listed(manager, every.href) == open_deals.values("partner").distinct().count() > 0
+    for link in stages:
+        stage = parse_qs(urlsplit(link.href).query)["figure_key"][0]
+        expected = open_deals.filter(stage=stage).values("partner").distinct().count()
+        assert listed(manager, link.href) == expected > 0
 
 
 # --- The page -------------------------------------------------------------------------------------
@@ -371,6 +413,7 @@ def test_dashboard_page_links_figures_and_the_list_names_the_figure(data, manage
         {"figure": "curve_adopted", "figure_key": "edge:x", "since": "2026-01-01", "until": "2026-06-30"},
         {"figure": "curve_adopted", "figure_key": "edge:2027-01-01", "since": "2026-01-01",
          "until": "2026-06-30"},
+        {"figure": "deals_open", "figure_key": "nope", "since": "2026-01-01", "until": "2026-06-30"},
         {"figure": "area", "figure_key": "nope", "since": "2026-01-01", "until": "2026-06-30"},
         {"figure": "at_risk", "figure_key": "bored", "since": "2026-01-01", "until": "2026-06-30"},
         {"figure": "step_not", "figure_key": "k" * 200, "since": "2026-01-01", "until": "2026-06-30"},

@@ -227,6 +227,32 @@ def deal_counts(*, since: date, until: date, **filters) -> DealCounts:
     return DealCounts(registered=row["registered"], won=row["won"])
 
 
+def deal_stage_choices() -> list[tuple[str, str]]:
+    """The deals' sales stages (value, label), in order (deals' reader ``deals.stages``)."""
+    return readers.get("deals.stages")()
+
+
+#: What ``deal_partner_members`` can select: partners with a deal registered or won in a range,
+#: or with an open one now.
+DEAL_GROUPS = ("registered", "won", "open")
+
+
+def deal_partner_members(
+    *, which: str, since: date | None = None, until: date | None = None, stage: str = "", **filters
+) -> list[int]:
+    """The partners with at least one of the deals ``deal_counts`` (``which`` "registered" or
+    "won", between ``since`` and ``until``) or ``deal_pipeline`` ("open", in ``stage`` or any)
+    counts: those figures count deals, so their number of partners is at most the figure (deals'
+    reader ``deals.partners_with``, the same conditions). One query."""
+    dates = {}
+    if which != "open":
+        dates = {"start": _day_start(since), "end": _day_start(until + timedelta(days=1))}
+    rows = readers.get("deals.partners_with")(
+        partners=partners_matching(**filters), which=which, stage=stage, **dates
+    )
+    return [row["partner_id"] for row in rows]
+
+
 @dataclass(frozen=True)
 class PipelineStage:
     stage: str
