@@ -130,7 +130,8 @@ def references_to(registry: Registry[ReferenceReader], pk: int) -> list[str]:
 class PartnerListFilter:
     """A filter of the partner list (``/manage/``, ``partners.list_query``) on a fact a feature
     or metrics owns: enablement registers ``certification``, onboarding ``step``, metrics
-    ``score``, ``at_risk`` and ``offering`` (from their ``AppConfig.ready()``).
+    ``score``, ``at_risk``, ``offering`` and ``figure`` (a ``FigureRef``: the partners behind a
+    dashboard figure) (from their ``AppConfig.ready()``).
 
     ``choices()``: the values a user may pick, ``[(value, label), ...]`` (one query, or none);
     empty for a filter without a fixed list. ``condition(value=..., state=...)``: a ``Q`` over
