@@ -18,6 +18,9 @@ onboarding (``onboarding/readers.py``) and deals (``deals/readers.py``). Keys ar
   expression over the outer ``Partner`` row (``OuterRef("pk")``) that the metric annotates on
   its own ``Partner`` queryset, for a fact the metric combines with partner columns in the same
   query (joined to first deal). It runs no query itself.
+- a *choices reader* (``deals.stages``) takes nothing and returns the feature's constant
+  choices, ``[(value, label), ...]``, that a metric must name (to check a drill-down's key). No
+  query.
 
 ``step_subjects``: the objects an onboarding checklist step can name (a course, a
 certification), registered by enablement under the step kind, read by onboarding's step
