@@ -339,6 +339,8 @@ def _describe(*, value: FigureRef, state=None) -> str:
         shown_key = f" ({dict(program.deal_stage_choices())[key]})" if key else ""
     elif value.kind == "at_risk":
         shown_key = f": {REASON_LABELS[key]}" if key else ""
+    elif value.kind in ("step_done", "step_not"):  # the step's title in the active templates
+        shown_key = dict(partner_list_filters.get("step").choices()).get(key, key)
     elif isinstance(key, date):
         shown_key = date_format(key, "j M Y")
     else:

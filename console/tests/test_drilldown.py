@@ -382,6 +382,8 @@ def test_dashboard_page_links_figures_and_the_list_names_the_figure(data, manage
     assert response.status_code == 200
     for figure in ("step_done", "step_not", "score", "area", "area_not", "adopted", "weekly"):
         assert f'data-figure="{figure}"' in html
+    assert html.count("data-kpi-value><a ") == 5  # the tiles counting partners; not the deals
+    assert html.count('"hrefs": [') >= 7  # chart bars follow the same links
     href = re.search(r'href="([^"]*figure=step_not[^"]*)"', html).group(1).replace("&amp;", "&")
     page = manager.get(href)
     text = page.content.decode()
