@@ -22,6 +22,7 @@ from metrics.models import OfferingAdoptionRule
 from metrics.tests.domain import checklist, deal_submitted
 from metrics.tests.helpers import event, roll
 from partners.choices import PartnerStatus, Region
+from partners.models import SavedPartnerView
 from partners.tests.factories import (
     MembershipFactory,
     OfferingFactory,
@@ -397,6 +398,21 @@ def test_dashboard_page_links_figures_and_the_list_names_the_figure(data, manage
     }
     # Changing another filter keeps the figure (hidden fields of the filter form).
     assert 'name="figure" value="step_not"' in text
+
+
+def test_a_drill_down_saved_as_a_view_and_exported_keeps_the_figure(data, manager):
+    q = query(data, region=Region.EMEA, since="2025-09-01", until="2026-06-30")
+    (row, *_rest) = dashboard.table_funnel(q).rows
+    not_done = row[3]
+    params = {k: v[0] for k, v in parse_qs(urlsplit(not_done.href).query).items()}
+    saved = manager.post("/manage/views/", {**params, "name": "Agreement to chase"})
+    assert saved.status_code == 302
+    view = SavedPartnerView.objects.get(name="Agreement to chase")
+    opened = manager.get(f"/manage/views/{view.pk}/", follow=True)
+    assert opened.context["page"].paginator.count == int(not_done.text) > 0
+    assert opened.context["query"].params["figure"] == "step_not"
+    body = b"".join(manager.get("/manage/partners.csv", params).streaming_content).decode()
+    assert len(body.strip().splitlines()) == 1 + int(not_done.text)
 
 
 @pytest.mark.parametrize(
