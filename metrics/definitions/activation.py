@@ -76,10 +76,6 @@ def _activation_counts(window_days: int, now: datetime) -> dict:
     }
 
 
-#: The partners ``activation_members`` can return, behind each count of a ``Rate``.
-ACTIVATION_GROUPS = ("cohort", "activated", "pending")
-
-
 def activation_members(
     *,
     group: str,

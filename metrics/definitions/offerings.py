@@ -97,10 +97,6 @@ def _spans_on(slugs, as_of: date, eligible: QuerySet[Partner]):
     )
 
 
-#: The partners ``offering_members`` can return, behind each count of an ``OfferingAdoption``.
-OFFERING_GROUPS = ("eligible", "adopted", "not_adopted")
-
-
 def offering_members(
     *, offering: Offering, group: str, as_of: date | None = None, **filters
 ) -> QuerySet[Partner]:

@@ -232,11 +232,6 @@ def deal_stage_choices() -> list[tuple[str, str]]:
     return readers.get("deals.stages")()
 
 
-#: What ``deal_partner_members`` can select: partners with a deal registered or won in a range,
-#: or with an open one now.
-DEAL_GROUPS = ("registered", "won", "open")
-
-
 def deal_partner_members(
     *, which: str, since: date | None = None, until: date | None = None, stage: str = "", **filters
 ) -> list[int]:
