@@ -12,7 +12,8 @@ scores on the current day for two thirds, checklist steps, offering adoption spa
 requests the list (Django's test client, a logged-in vendor admin: the whole server side,
 middleware and template included) ``--runs`` times per scenario and prints the median and p95
 server time and the SQL queries, beside the target (p95 under 100 ms). Scenarios: three filters
-and a sort (the target), no filter, and every filter at once. ``--keep`` keeps the data (a
+and a sort (the target), no filter, every filter at once, and drill-downs from the dashboard (a
+figure and a filter). ``--keep`` keeps the data (a
 rerun skips loading when partners exist). On a shared machine the times are upper bounds.
 """
 
@@ -231,6 +232,11 @@ def main() -> None:
         client.force_login(User.objects.get(email="admin@vendor.example"))
         program = Program.objects.order_by("pk").first()
         certification = Certification.objects.order_by("pk").first()
+        from metrics.list_filters import current_score_day
+
+        today = current_score_day()
+        year_ago = (today - timedelta(days=364)).isoformat()
+        today = today.isoformat()
         scenarios = [
             (
                 "three filters + sort (program, status, score_min; sort=name)",
@@ -253,6 +259,27 @@ def main() -> None:
                  "offering_state": "adopted", "q": "partner", "sort": "-tier"},
             ),
             ("at_risk=1 (the at-risk rules run over every partner)", {"scope": "all", "at_risk": "1"}),
+            # Drill-downs from the dashboard (metrics.drilldown): a figure and a filter.
+            (
+                "drill-down: funnel step not done, program",
+                {"scope": "all", "program": program.pk, "figure": "step_not",
+                 "figure_key": "kickoff", "since": year_ago, "until": today},
+            ),
+            (
+                "drill-down: score bucket 40-49 on the last day, region",
+                {"scope": "all", "region": "emea", "figure": "score", "figure_key": "40",
+                 "since": year_ago, "until": today},
+            ),
+            (
+                "drill-down: offering eligible but not adopted, program",
+                {"scope": "all", "program": program.pk, "figure": "not_adopted",
+                 "figure_key": "cloud", "since": year_ago, "until": today},
+            ),
+            (
+                "drill-down: partners joined, region, sort=name",
+                {"scope": "all", "region": "emea", "figure": "joined", "since": year_ago,
+                 "until": today, "sort": "name"},
+            ),
         ]  # fmt: skip
         load = os.getloadavg()[0]
         print(

@@ -12,8 +12,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from console.forms import DashboardQuery
 from metrics import definitions as d
@@ -27,9 +29,29 @@ CURVE_POINTS = 52
 class Link:
     text: str
     href: str
+    figure: str = ""  # the drill-down's figure kind (data-figure in the page), "" for others
 
     def __str__(self):
         return self.text
+
+
+class LinkedCount(int):
+    """A count that is also a link to the partners behind it (it adds up like the number)."""
+
+    href: str
+    figure: str
+
+    def __new__(cls, value: int, href: str, figure: str = ""):
+        count = super().__new__(cls, value)
+        count.href, count.figure = href, figure
+        return count
+
+    def __reduce__(self):  # the page cache pickles it
+        return (LinkedCount, (int(self), self.href, self.figure))
+
+    @property
+    def text(self) -> str:
+        return f"{int(self)}"
 
 
 @dataclass
@@ -41,6 +63,7 @@ class Table:
     chart: dict | None = None
     caption: str = ""
     total_rows: int | None = None  # when the page shows only the first rows
+    links: list[Link] = field(default_factory=list)  # drill-downs of figures outside the rows
 
     @property
     def chart_id(self) -> str:
@@ -67,6 +90,41 @@ def _chart(kind: str, labels, datasets, **options) -> dict:
     return {"type": kind, "labels": [str(x) for x in labels], "datasets": datasets, **options}
 
 
+# --- Drill-down -----------------------------------------------------------------------------------
+#: The dashboard's filters as the partner list's parameters (docs/partner-list.md).
+LIST_PARAMS = {
+    "program": "program",
+    "partner_type": "type",
+    "tier": "tier",
+    "region": "region",
+    "owner": "owner",
+}
+
+
+def list_url(q: DashboardQuery, figure: str = "", key="", **extra) -> str:
+    """The partner list showing the partners behind a figure (``metrics.drilldown``), with the
+    dashboard's filters carried over; without ``figure``, the list with the filters and
+    ``extra`` (e.g. a status). No query: the filters are already loaded."""
+    params = [("scope", "all")]
+    params += [
+        (name, getattr(q.filters[k], "pk", q.filters[k]))
+        for k, name in LIST_PARAMS.items()
+        if q.filters.get(k) not in (None, "")
+    ]
+    params += list(extra.items())
+    if figure:
+        params.append(("figure", figure))
+        if key != "":
+            params.append(("figure_key", key))
+        params += [("since", q.since.isoformat()), ("until", q.until.isoformat())]
+    return reverse("partners:manager_home") + "?" + urlencode(params)
+
+
+def _drill(q: DashboardQuery, value, figure: str, key="", **extra) -> Link:
+    """``value`` as a link to the partners behind it."""
+    return Link(f"{value}", list_url(q, figure, key, **extra), figure)
+
+
 # --- Tables ---------------------------------------------------------------------------------------
 def table_status(q: DashboardQuery) -> Table:
     counts = p.partner_status_counts(**q.filters)
@@ -74,7 +132,10 @@ def table_status(q: DashboardQuery) -> Table:
         "status",
         "Partners by status",
         ["Status", "Partners"],
-        [[PartnerStatus(s).label, n] for s, n in counts.items()],
+        [
+            [PartnerStatus(s).label, Link(f"{n}", list_url(q, status=s), "status")]
+            for s, n in counts.items()
+        ],
     )
 
 
@@ -85,11 +146,26 @@ def table_cohorts(q: DashboardQuery) -> Table:
         "cohorts",
         "Activation rate by signup cohort",
         ["Cohort", "Joined", "Activated in window", "Still in window", "Activation rate"],
-        [[f"{r.month:%Y-%m}", r.partners, r.activated, r.pending, _pct(r.rate)] for r in rows],
+        [
+            [
+                f"{r.month:%Y-%m}",
+                _drill(q, r.partners, "cohort", f"{r.month:%Y-%m}"),
+                _drill(q, r.activated, "activated", f"{r.month:%Y-%m}"),
+                _drill(q, r.pending, "pending", f"{r.month:%Y-%m}"),
+                _pct(r.rate),
+            ]
+            for r in rows
+        ],
         chart=_chart(
             "bar",
             [f"{r.month:%b %Y}" for r in rows],
-            [{"label": "Activation rate (%)", "data": [r.rate for r in rows]}],
+            [
+                {
+                    "label": "Activation rate (%)",
+                    "data": [r.rate for r in rows],
+                    "hrefs": [list_url(q, "activated", f"{r.month:%Y-%m}") for r in rows],
+                }
+            ],
             max=100,
         ),
         caption="Partners who joined each month over the 12 months up to the end of the range.",
@@ -102,15 +178,31 @@ def table_funnel(q: DashboardQuery) -> Table:
     return Table(
         "funnel",
         "Activation funnel by checklist step",
-        ["Step", "Required", "Partners done", "Share of cohort"],
-        [[s.title, "yes" if s.required else "no", s.partners, _pct(s.share)] for s in steps],
+        ["Step", "Required", "Partners done", "Not done", "Share of cohort"],
+        [
+            [
+                s.title,
+                "yes" if s.required else "no",
+                _drill(q, s.partners, "step_done", s.step),
+                _drill(q, funnel.cohort - s.partners, "step_not", s.step),
+                _pct(s.share),
+            ]
+            for s in steps
+        ],
         chart=_chart(
             "bar",
             [s.title for s in steps],
-            [{"label": "Partners done", "data": [s.partners for s in steps]}],
+            [
+                {
+                    "label": "Partners done",
+                    "data": [s.partners for s in steps],
+                    "hrefs": [list_url(q, "step_done", s.step) for s in steps],
+                }
+            ],
             horizontal=True,
         ),
         caption=f"{funnel.cohort} partners joined in the range.",
+        links=[_drill(q, _("All %(n)s partners of the cohort") % {"n": funnel.cohort}, "cohort")],
     )
 
 
@@ -120,13 +212,20 @@ def table_scores(q: DashboardQuery, dist=None) -> Table:
         "scores",
         "Adoption score distribution",
         ["Score", "Partners"],
-        [[b.label, b.partners] for b in dist.buckets],
+        [[b.label, _drill(q, b.partners, "score", b.low)] for b in dist.buckets],
         chart=_chart(
             "bar",
             [b.label for b in dist.buckets],
-            [{"label": "Partners", "data": [b.partners for b in dist.buckets]}],
+            [
+                {
+                    "label": "Partners",
+                    "data": [b.partners for b in dist.buckets],
+                    "hrefs": [list_url(q, "score", b.low) for b in dist.buckets],
+                }
+            ],
         ),
         caption=f"Scores on {q.until:%d %b %Y} of {dist.partners} partners (no activity: 0).",
+        links=[_drill(q, _("All %(n)s scored partners") % {"n": dist.partners}, "scored")],
     )
 
 
@@ -135,15 +234,30 @@ def table_features(q: DashboardQuery) -> Table:
     return Table(
         "features",
         "Feature adoption",
-        ["Feature area", "Partners using it", "Share of active partners"],
-        [[a.label, a.partners, _pct(a.share)] for a in result.areas],
+        ["Feature area", "Partners using it", "Not using it", "Share of active partners"],
+        [
+            [
+                a.label,
+                _drill(q, a.partners, "area", a.area),
+                _drill(q, result.active_partners - a.partners, "area_not", a.area),
+                _pct(a.share),
+            ]
+            for a in result.areas
+        ],
         chart=_chart(
             "bar",
             [a.label for a in result.areas],
-            [{"label": "Share of active partners (%)", "data": [a.share for a in result.areas]}],
+            [
+                {
+                    "label": "Share of active partners (%)",
+                    "data": [a.share for a in result.areas],
+                    "hrefs": [list_url(q, "area", a.area) for a in result.areas],
+                }
+            ],
             max=100,
         ),
         caption=f"{result.active_partners} partners active in the 30 days up to the end.",
+        links=[_drill(q, _("All %(n)s active partners") % {"n": result.active_partners}, "active")],
     )
 
 
@@ -152,12 +266,27 @@ def table_offerings(q: DashboardQuery) -> Table:
     return Table(
         "offerings",
         "Offering adoption",
-        ["Offering", "Eligible partners", "Adopted", "Share"],
-        [[r.offering.name, r.eligible, r.adopted, _pct(r.share)] for r in rows],
+        ["Offering", "Eligible partners", "Adopted", "Not adopted", "Share"],
+        [
+            [
+                r.offering.name,
+                _drill(q, r.eligible, "eligible", r.offering.slug),
+                _drill(q, r.adopted, "adopted", r.offering.slug),
+                _drill(q, r.eligible - r.adopted, "not_adopted", r.offering.slug),
+                _pct(r.share),
+            ]
+            for r in rows
+        ],
         chart=_chart(
             "bar",
             [r.offering.name for r in rows],
-            [{"label": "Share of partners (%)", "data": [r.share for r in rows]}],
+            [
+                {
+                    "label": "Share of partners (%)",
+                    "data": [r.share for r in rows],
+                    "hrefs": [list_url(q, "adopted", r.offering.slug) for r in rows],
+                }
+            ],
             max=100,
         ),
     )
@@ -180,11 +309,28 @@ def table_curve(q: DashboardQuery) -> Table:
         "curve",
         f"Adoption curve: {name}",
         ["Day", "Eligible partners", "Adopted", "Share"],
-        [[f"{c.day:%Y-%m-%d}", c.eligible, c.adopted, _pct(c.share)] for c in points],
+        [
+            [
+                f"{c.day:%Y-%m-%d}",
+                _drill(q, c.eligible, "curve_eligible", f"{offering.slug}:{c.day:%Y-%m-%d}"),
+                _drill(q, c.adopted, "curve_adopted", f"{offering.slug}:{c.day:%Y-%m-%d}"),
+                _pct(c.share),
+            ]
+            for c in points
+        ],
         chart=_chart(
             "line",
             [f"{c.day:%d %b %Y}" for c in points],
-            [{"label": "Share adopted (%)", "data": [c.share for c in points]}],
+            [
+                {
+                    "label": "Share adopted (%)",
+                    "data": [c.share for c in points],
+                    "hrefs": [
+                        list_url(q, "curve_adopted", f"{offering.slug}:{c.day:%Y-%m-%d}")
+                        for c in points
+                    ],
+                }
+            ],
             max=100,
         ),
         caption=f"Since launch, at most {CURVE_POINTS} points (weekly for a recent launch).",
@@ -198,12 +344,19 @@ def table_weekly(q: DashboardQuery) -> Table:
         "weekly",
         "Weekly active partners and users",
         ["Week of", "Active partners", "Active users"],
-        [[f"{w.week:%Y-%m-%d}", w.partners, w.users] for w in weeks],
+        [
+            [f"{w.week:%Y-%m-%d}", _drill(q, w.partners, "weekly", f"{w.week:%Y-%m-%d}"), w.users]
+            for w in weeks
+        ],
         chart=_chart(
             "line",
             [f"{w.week:%d %b}" for w in weeks],
             [
-                {"label": "Active partners", "data": [w.partners for w in weeks]},
+                {
+                    "label": "Active partners",
+                    "data": [w.partners for w in weeks],
+                    "hrefs": [list_url(q, "weekly", f"{w.week:%Y-%m-%d}") for w in weeks],
+                },
                 {"label": "Active users", "data": [w.users for w in weeks]},
             ],
         ),
@@ -226,11 +379,28 @@ def table_pipeline(q: DashboardQuery) -> Table:
             [{"label": "Open deals", "data": [s.deals for s in stages]}],
         ),
         caption="Registrations submitted or approved, now; amounts per currency.",
+        # The figures count deals: the links name the partners who have them, with no number.
+        links=[Link(_("Partners with open deals"), list_url(q, "deals_open"), "deals_open")]
+        + [
+            Link(
+                _("… in %(stage)s") % {"stage": s.label},
+                list_url(q, "deals_open", s.stage),
+                "deals_open",
+            )
+            for s in stages
+            if s.deals
+        ],
     )
 
 
 def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
-    total, shown = d.at_risk_page(as_of=q.until, limit=limit, **q.filters)
+    page = d.at_risk_overview(as_of=q.until, limit=limit, **q.filters)
+    total, shown = page.total, page.shown
+    reasons = {
+        "drop": _("Activity drop"),
+        "dormant": _("Dormant"),
+        "stalled": _("Onboarding stalled"),
+    }
     return Table(
         "at-risk",
         "At-risk and stalled partners",
@@ -245,6 +415,11 @@ def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
             for r in shown
         ],
         total_rows=total,
+        links=[_drill(q, _("All %(n)s at-risk partners") % {"n": total}, "at_risk")]
+        + [
+            _drill(q, f"{label}: {len(page.by_reason[kind])}", "at_risk", kind)
+            for kind, label in reasons.items()
+        ],
     )
 
 
@@ -268,6 +443,7 @@ def table_leaders_won(q: DashboardQuery) -> Table:
         "Top partners by deals won",
         ["#", "Partner", "Deals won"],
         [[i, _partner_link(r.partner_id, r.name), r.won] for i, r in enumerate(rows, 1)],
+        links=[Link(_("All partners who won deals"), list_url(q, "deals_won"), "deals_won")],
     )
 
 
@@ -297,7 +473,9 @@ class Kpi:
     change: str  # "+2.5 pts", "-3", "" when either side is missing
     trend: str  # "up", "down", "flat" or ""
     good_when_up: bool = True
-    breakdown: list[tuple[str, int]] = field(default_factory=list)
+    breakdown: list[tuple[str, int]] = field(default_factory=list)  # counts: LinkedCount
+    href: str = ""  # the partners behind the value ("" for a figure that counts deals)
+    links: list[Link] = field(default_factory=list)  # the partners behind its parts
 
 
 def _kpi(key, label, now, before, fmt, unit="", good_when_up=True, value_unit="", **extra) -> Kpi:
@@ -317,17 +495,22 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
     since, until = q.since, q.until
     psince, puntil = q.previous
     f = q.filters
-    rate = (
-        d.activation_rate(since=since, until=until, **f).rate,
-        d.activation_rate(since=psince, until=puntil, **f).rate,
+    rates = (
+        d.activation_rate(since=since, until=until, **f),
+        d.activation_rate(since=psince, until=puntil, **f),
     )
-    tta = (
-        d.time_to_activation(since=since, until=until, **f).median_days,
-        d.time_to_activation(since=psince, until=puntil, **f).median_days,
+    rate = (rates[0].rate, rates[1].rate)
+    ttas = (
+        d.time_to_activation(since=since, until=until, **f),
+        d.time_to_activation(since=psince, until=puntil, **f),
     )
-    ttd = (
-        d.time_to_first_deal(since=since, until=until, **f).median_days,
-        d.time_to_first_deal(since=psince, until=puntil, **f).median_days,
+    ttds = (
+        d.time_to_first_deal(since=since, until=until, **f),
+        d.time_to_first_deal(since=psince, until=puntil, **f),
+    )
+    tta, ttd = (
+        (ttas[0].median_days, ttas[1].median_days),
+        (ttds[0].median_days, ttds[1].median_days),
     )
     dist_before = p.adoption_score_distribution(day=puntil, **f)
     deals = (
@@ -339,6 +522,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
     status = p.partners_joined_by_status(since=since, until=until, **f)
     joined = (sum(status.values()), p.partners_joined(since=psince, until=puntil, **f))
     integer, one = (lambda v: f"{v:,}"), (lambda v: f"{v:.1f}")
+    now = rates[0]
     return [
         _kpi(
             "partners",
@@ -346,14 +530,78 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
             joined[0],
             joined[1],
             integer,
-            breakdown=[(PartnerStatus(s).label, n) for s, n in status.items()],
+            breakdown=[
+                (PartnerStatus(s).label, LinkedCount(n, list_url(q, "joined", status=s), "joined"))
+                for s, n in status.items()
+            ],
+            href=list_url(q, "joined"),
         ),
-        _kpi("activation", "Activation rate", rate[0], rate[1], one, unit=" pts", value_unit="%"),
-        _kpi("tta", "Median days to activation", tta[0], tta[1], one, good_when_up=False),
-        _kpi("ttd", "Median days to first deal", ttd[0], ttd[1], one, good_when_up=False),
-        _kpi("score", "Average adoption score", dist_now.average, dist_before.average, one),
-        _kpi("registered", "Deals registered", deals[0].registered, deals[1].registered, integer),
-        _kpi("won", "Deals won", deals[0].won, deals[1].won, integer),
+        _kpi(
+            "activation",
+            "Activation rate",
+            rate[0],
+            rate[1],
+            one,
+            unit=" pts",
+            value_unit="%",
+            href=list_url(q, "activated"),
+            links=[
+                _drill(q, _("%(n)s activated") % {"n": now.activated}, "activated"),
+                _drill(q, _("of %(n)s joined") % {"n": now.partners}, "cohort"),
+            ],
+        ),
+        _kpi(
+            "tta",
+            "Median days to activation",
+            tta[0],
+            tta[1],
+            one,
+            good_when_up=False,
+            href=list_url(q, "tta"),
+            links=[_drill(q, _("of %(n)s activated") % {"n": ttas[0].count}, "tta")],
+        ),
+        _kpi(
+            "ttd",
+            "Median days to first deal",
+            ttd[0],
+            ttd[1],
+            one,
+            good_when_up=False,
+            href=list_url(q, "first_deal"),
+            links=[_drill(q, _("of %(n)s with a deal") % {"n": ttds[0].count}, "first_deal")],
+        ),
+        _kpi(
+            "score",
+            "Average adoption score",
+            dist_now.average,
+            dist_before.average,
+            one,
+            href=list_url(q, "scored"),
+            links=[_drill(q, _("of %(n)s partners") % {"n": dist_now.partners}, "scored")],
+        ),
+        # These count deals, not partners: no number on the link to the partners who have them.
+        _kpi(
+            "registered",
+            "Deals registered",
+            deals[0].registered,
+            deals[1].registered,
+            integer,
+            links=[
+                Link(
+                    _("Partners with these deals"),
+                    list_url(q, "deals_registered"),
+                    "deals_registered",
+                )
+            ],
+        ),
+        _kpi(
+            "won",
+            "Deals won",
+            deals[0].won,
+            deals[1].won,
+            integer,
+            links=[Link(_("Partners with these deals"), list_url(q, "deals_won"), "deals_won")],
+        ),
     ]
 
 

@@ -25,12 +25,43 @@ def first_submitted_at() -> Subquery:
     )
 
 
+def _registered(start, end) -> Q:
+    return Q(submitted_at__gte=start, submitted_at__lt=end)
+
+
+def _won(start, end) -> Q:
+    return Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
+
+
 def counts(*, partners, start, end) -> dict[str, int]:
     """``registered``: deals of ``partners`` submitted in [start, end); ``won``: closed as won in
     [start, end). One query."""
     return Deal.objects.filter(partner__in=partners).aggregate(
-        registered=Count("pk", filter=Q(submitted_at__gte=start, submitted_at__lt=end)),
-        won=Count("pk", filter=Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)),
+        registered=Count("pk", filter=_registered(start, end)),
+        won=Count("pk", filter=_won(start, end)),
+    )
+
+
+def stages() -> list[tuple[str, str]]:
+    """The sales stages, in order, as ``(value, label)`` (no partners, no query)."""
+    return list(DealStage.choices)
+
+
+def partners_with(*, partners, which: str, start=None, end=None, stage: str = "") -> list[dict]:
+    """The ``partners`` with at least one deal counted by ``counts`` (``which`` "registered" or
+    "won", in [start, end)) or by ``pipeline`` ("open": submitted or approved now, in ``stage``
+    when given), as ``{"partner_id": id}`` rows. One query."""
+    if which == "registered":
+        condition = _registered(start, end)
+    elif which == "won":
+        condition = _won(start, end)
+    else:
+        condition = Q(status__in=OPEN_STATUSES) & (Q(stage=stage) if stage else Q())
+    return list(
+        Deal.objects.filter(condition, partner__in=partners)
+        .order_by()
+        .values("partner_id")
+        .distinct()
     )
 
 
@@ -106,6 +137,8 @@ def won_revenue(*, partners, start, end, rates: dict[str, float], target: str) -
 def register() -> None:
     readers.register("deals.first_submitted_at", first_submitted_at)
     readers.register("deals.counts", counts)
+    readers.register("deals.partners_with", partners_with)
+    readers.register("deals.stages", stages)
     readers.register("deals.pipeline", pipeline)
     readers.register("deals.won_by_partner", won_by_partner)
     readers.register("deals.won_revenue", won_revenue)

@@ -18,3 +18,7 @@ class MetricsConfig(AppConfig):
         from metrics import list_filters
 
         list_filters.register_list_filters()  # the partner list's metric filters (partners.readers)
+
+        from metrics import drilldown
+
+        drilldown.register_list_filters()  # "the partners behind" a dashboard figure (``figure``)

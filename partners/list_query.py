@@ -6,18 +6,19 @@ Parameters (docs/partner-list.md): ``program``, ``type``, ``tier`` (ids), ``regi
 ``country`` (ISO code), ``status``, ``owner`` (a staff id, ``me`` or ``none``), ``joined_from``
 / ``joined_to`` (YYYY-MM-DD, inclusive), ``certification`` (id), ``step`` (a checklist step
 key) with ``step_state=done|not``, ``score_min`` / ``score_max`` (0 to 100), ``at_risk``
-(``1``/``0``), ``offering`` (slug) with ``offering_state=adopted|not``, ``q`` (name or domain),
+(``1``/``0``), ``offering`` (slug) with ``offering_state=adopted|not``, ``figure`` with ``figure_key``,
+``since`` and ``until`` (the partners behind a dashboard figure), ``q`` (name or domain),
 ``sort`` (a column, ``-`` for descending), ``page``, ``scope`` (``mine``/``all``).
 
 A bad value is reported (``PartnerListQuery.errors``) and ignored, never a server error. The
-filters on facts a feature or metrics own (certification, step, score, at-risk, offering) come
+filters on facts a feature or metrics own (certification, step, score, at-risk, offering, figure) come
 from ``partners.readers.partner_list_filters``: the core imports no feature app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,13 +34,13 @@ from accounts.models import User
 from kernel.bounds import validate_filter_date
 from partners.choices import PartnerStatus, Region
 from partners.models import Partner, PartnerType, Program, Tier
-from partners.readers import partner_list_filters
+from partners.readers import FigureRef, partner_list_filters
 
 #: Every parameter the list reads, in the order a query string is written.
 PARAMS = (
     "scope", "q", "program", "type", "tier", "region", "country", "status", "owner",
     "joined_from", "joined_to", "certification", "step", "step_state", "score_min", "score_max",
-    "at_risk", "offering", "offering_state", "sort",
+    "at_risk", "offering", "offering_state", "figure", "figure_key", "since", "until", "sort",
 )  # fmt: skip
 
 #: The columns one may sort by: parameter value -> the model fields (ascending).
@@ -108,6 +109,10 @@ class PartnerListForm(forms.Form):
     offering_state = forms.ChoiceField(
         required=False, choices=[("adopted", _("adopted")), ("not", _("not adopted"))]
     )
+    figure = forms.ChoiceField(required=False, label=_("Figure"))
+    figure_key = forms.CharField(required=False, max_length=120, strip=True)
+    since = forms.DateField(required=False, label=_("Since"), validators=[validate_filter_date])
+    until = forms.DateField(required=False, label=_("Until"), validators=[validate_filter_date])
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label=_("Sort"))
 
     def __init__(self, data, *, user: User):
@@ -134,7 +139,7 @@ class PartnerListForm(forms.Form):
             + [("me", _("Me")), ("none", _("Unassigned"))]
             + [(str(u.pk), u.display_name) for u in staff.order_by("full_name", "email")]
         )
-        for name in ("certification", "step", "offering"):
+        for name in ("certification", "step", "offering", "figure"):
             if name in partner_list_filters:
                 self.fields[name].choices = blank + list(partner_list_filters.get(name).choices())
             else:  # the app that provides it is not installed
@@ -163,7 +168,31 @@ class PartnerListForm(forms.Form):
         low, high = data.get("score_min"), data.get("score_max")
         if low is not None and high is not None and low > high:
             self.add_error("score_max", _("The highest score is below the lowest."))
+        if data.get("figure") and not any(n in self.errors for n in FIGURE_PARAMS):
+            check = partner_list_filters.get("figure").check
+            try:
+                check(value=figure_ref(data))
+            except forms.ValidationError as error:
+                self.add_error("figure", error)
         return data
+
+
+#: The parameters naming a dashboard figure (``figure``: the partners behind it).
+FIGURE_PARAMS = ("figure", "figure_key", "since", "until")
+
+
+def figure_ref(values) -> FigureRef:
+    """The figure named by ``values`` (cleaned dates, or the params' ISO strings)."""
+
+    def day(value):
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+    return FigureRef(
+        kind=values.get("figure") or "",
+        key=values.get("figure_key") or "",
+        since=day(values.get("since")),
+        until=day(values.get("until")),
+    )
 
 
 @dataclass
@@ -182,6 +211,14 @@ class PartnerListQuery:
     @property
     def sort(self) -> str:
         return self.params.get("sort", "")
+
+    @property
+    def figure(self) -> str:
+        """What the ``figure`` filter shows, in words ("" without one)."""
+        if not self.params.get("figure"):
+            return ""
+        describe = partner_list_filters.get("figure").describe
+        return describe(value=figure_ref(self.params))
 
     def querystring(self, *, exclude: tuple[str, ...] = (), **override: Any) -> str:
         """The list's query string with these parameters (``page`` is never kept)."""
@@ -219,6 +256,9 @@ def parse_partner_list_query(data, *, user: User, default_scope: str = "all") ->
         params.pop("step_state", None)
     if "offering" not in params:
         params.pop("offering_state", None)
+    if "figure" not in params or any(name in form.errors for name in FIGURE_PARAMS):
+        for name in FIGURE_PARAMS:
+            params.pop(name, None)
     return PartnerListQuery(params=params, errors=errors, form=form)
 
 
@@ -278,6 +318,9 @@ def apply_partner_list_query(
         condition = partner_list_filters.get("offering").condition
         state = p.get("offering_state", "adopted")
         partners = partners.filter(condition(value=p["offering"], state=state))
+    if p.get("figure"):
+        condition = partner_list_filters.get("figure").condition
+        partners = partners.filter(condition(value=figure_ref(p)))
     return partners.order_by(*ordering(p.get("sort", "")))
 
 

@@ -19,6 +19,9 @@ onboarding (``onboarding/readers.py``), deals (``deals/readers.py``) and incenti
   expression over the outer ``Partner`` row (``OuterRef("pk")``) that the metric annotates on
   its own ``Partner`` queryset, for a fact the metric combines with partner columns in the same
   query (joined to first deal). It runs no query itself.
+- a *choices reader* (``deals.stages``) takes nothing and returns the feature's constant
+  choices, ``[(value, label), ...]``, that a metric must name (to check a drill-down's key). No
+  query.
 
 ``step_subjects``: the objects an onboarding checklist step can name (a course, a
 certification), registered by enablement under the step kind, read by onboarding's step
@@ -131,7 +134,8 @@ def references_to(registry: Registry[ReferenceReader], pk: int) -> list[str]:
 class PartnerListFilter:
     """A filter of the partner list (``/manage/``, ``partners.list_query``) on a fact a feature
     or metrics owns: enablement registers ``certification``, onboarding ``step``, metrics
-    ``score``, ``at_risk`` and ``offering`` (from their ``AppConfig.ready()``).
+    ``score``, ``at_risk``, ``offering`` and ``figure`` (a ``FigureRef``: the partners behind a
+    dashboard figure) (from their ``AppConfig.ready()``).
 
     ``choices()``: the values a user may pick, ``[(value, label), ...]`` (one query, or none);
     empty for a filter without a fixed list. ``condition(value=..., state=...)``: a ``Q`` over
@@ -142,6 +146,23 @@ class PartnerListFilter:
 
     choices: Callable[[], list[tuple[str, str]]]
     condition: Callable[..., Any]
+    # Optional: ``check(value=..., state=...)`` raises ``ValidationError`` for a value the choices
+    # cannot catch (the list reports it and ignores the filter); ``describe(value=..., state=...)``
+    # says in words what the filter selects (the list shows it as its heading).
+    check: Callable[..., None] | None = None
+    describe: Callable[..., str] | None = None
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A dashboard figure the partner list shows "the partners behind" (its ``figure``
+    filter, registered by metrics): the figure's ``kind`` (``"step_not"``), its ``key`` (a step
+    key, an offering slug, a bucket; "" when the kind has none) and the dashboard's date range."""
+
+    kind: str
+    key: str
+    since: Any  # datetime.date
+    until: Any  # datetime.date
 
 
 partner_list_filters: Registry[PartnerListFilter] = Registry("partner list filter")

@@ -2,6 +2,8 @@
 partner home and the channel manager's partner page compose several apps: they are console pages
 (console/views.py)."""
 
+from urllib.parse import urlencode
+
 from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +19,7 @@ from accounts.adapters import INVITATION_SESSION_KEY
 from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
 from partners.forms import InvitationForm, MemberRoleForm
-from partners.list_query import SORTS, list_query_for
+from partners.list_query import FIGURE_PARAMS, SORTS, list_query_for
 from partners.permissions import PartnerAdminRequiredMixin, VendorStaffRequiredMixin
 
 
@@ -159,6 +161,20 @@ class InvitationAcceptView(View):
         return redirect("partners:home")
 
 
+def dashboard_query(params: dict[str, str]) -> str:
+    """The program dashboard's query string with the list's filters it shares (program, type,
+    tier, region, owner) and the figure's range: the way back from a drill-down."""
+    names = {"program": "program", "type": "partner_type", "tier": "tier", "region": "region"}
+    back = [(names[k], params[k]) for k in names if params.get(k)]
+    owner = params.get("owner", "")
+    if owner == "me":
+        back.append(("owner", "mine"))
+    elif owner.isdigit():
+        back.append(("owner", owner))
+    back += [(k, params[k]) for k in ("since", "until") if params.get(k)]
+    return urlencode(back)
+
+
 class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
     """The vendor staff's partner list: filters, search, sort and pages (the GET parameters of
     ``partners.list_query``, docs/partner-list.md), saved views, CSV/XLSX export and bulk
@@ -223,5 +239,8 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             total=sum(counts.values()),
             saved_views=views,
             current_view=current_view,
+            figure=query.figure,
+            figure_dashboard=dashboard_query(query.params) if query.figure else "",
+            qs_without_figure=query.querystring(exclude=FIGURE_PARAMS),
             **kwargs,
         )

@@ -25,7 +25,10 @@ DATA_READERS = {
     "deals.won_revenue": {"start": START, "end": END, "rates": {"USD": 1.0}, "target": "USD"},
     "incentives.mdf_paid": {"start": START, "end": END, "rates": {"USD": 1.0}, "target": "USD"},
     "incentives.points_awarded": {"start": START, "end": END},
+    "deals.partners_with": {"which": "registered", "start": START, "end": END},
 }
+#: Readers that take no partners: expression readers (no query) and the deal stages (no query).
+OTHER_READERS = {"deals.first_submitted_at", "deals.stages"}
 
 
 def test_every_reader_the_metric_definitions_look_up_is_registered():
@@ -33,7 +36,7 @@ def test_every_reader_the_metric_definitions_look_up_is_registered():
     looked_up = set(re.findall(r'readers\.get\("([^"]+)"\)', source))
     assert looked_up, "no readers.get(...) found in metrics/: did the lookup change shape?"
     assert sorted(looked_up - set(readers)) == []
-    assert sorted(looked_up) == sorted(set(DATA_READERS) | {"deals.first_submitted_at"})
+    assert sorted(looked_up) == sorted(set(DATA_READERS) | OTHER_READERS)
 
 
 def test_every_step_kind_naming_an_object_of_another_app_has_a_subject_reader():
@@ -56,3 +59,10 @@ def test_a_data_reader_runs_one_query_and_returns_plain_data(key, django_assert_
         assert all(
             isinstance(v, int | str | bool | dict | datetime | Decimal | None) for v in row.values()
         )
+
+
+@pytest.mark.django_db
+def test_the_deal_stages_reader_runs_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        stages = readers.get("deals.stages")()
+    assert stages and all(isinstance(v, str) and isinstance(t, str) for v, t in stages)

@@ -104,3 +104,15 @@ def test_dashboard_never_reads_raw_events(client_as, world):
         client.get("/manage/dashboard/at-risk.csv")
     assert ctx.captured_queries
     assert not [q for q in ctx.captured_queries if "metrics_event" in q["sql"]]
+
+
+def test_partner_page_figures_link_to_the_records_behind_them(client_as, world):
+    """Each certificate links to its public verification page; the deals panel to the partner's
+    deals (issue 19: figures open what they count)."""
+    from enablement.tests.factories import CertificateFactory
+
+    a = world.partner_a
+    certificate = CertificateFactory(user=world.users["partner_a_user"])
+    body = client_as("manager_owner").get(detail_url(a)).content.decode()
+    assert reverse("enablement:verify_code", args=[certificate.code]) in body
+    assert f"{reverse('deals:manager_list')}?partner={a.pk}&amp;scope=all" in body

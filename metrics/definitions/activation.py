@@ -16,7 +16,7 @@ from django.utils import timezone
 from metrics import conf
 from metrics.definitions.common import _joined_between, partners_matching, percentile
 from partners.models import Partner
-from partners.readers import readers
+from partners.readers import partner_list_filters, readers
 
 
 # --- Activation -----------------------------------------------------------------------------------
@@ -51,17 +51,48 @@ def activation_cohort(
     return _joined_between(partners_matching(**filters), since, until).exclude(IMPORTED_ACTIVE)
 
 
+def _activated_in_window(window_days: int) -> Q:
+    """Activated within ``window_days`` of joining, to the second (joined_at + N days counts)."""
+    deadline = ExpressionWrapper(
+        F("joined_at") + timedelta(days=window_days), output_field=DateTimeField()
+    )
+    return Q(activated_at__isnull=False, activated_at__lte=deadline)
+
+
+def _pending(window_days: int, now: datetime) -> Q:
+    """Not activated and the window still open at ``now`` (joined_at + N days ≥ now)."""
+    return Q(activated_at__isnull=True, joined_at__gte=now - timedelta(days=window_days))
+
+
 def _activation_counts(window_days: int, now: datetime) -> dict:
     """activated: within ``window_days`` of joining, to the second (joined_at + N days counts).
     pending: not activated and the window still open at ``now`` (joined_at + N days ≥ now), so
-    the same boundary: a partner who joined exactly N days ago may still activate this second."""
-    window = timedelta(days=window_days)
-    deadline = ExpressionWrapper(F("joined_at") + window, output_field=DateTimeField())
+    the same boundary: a partner who joined exactly N days ago may still activate this second.
+    The conditions are those of ``activation_members`` (the partners behind the counts)."""
     return {
         "partners": Count("pk"),
-        "activated": Count("pk", filter=Q(activated_at__isnull=False, activated_at__lte=deadline)),
-        "pending": Count("pk", filter=Q(activated_at__isnull=True, joined_at__gte=now - window)),
+        "activated": Count("pk", filter=_activated_in_window(window_days)),
+        "pending": Count("pk", filter=_pending(window_days, now)),
     }
+
+
+def activation_members(
+    *,
+    group: str,
+    since: date | None = None,
+    until: date | None = None,
+    window_days: int | None = None,
+    **filters,
+) -> QuerySet[Partner]:
+    """The partners behind ``activation_rate``'s (and a cohort row's) counts: ``group``
+    "cohort" (``partners``), "activated" or "pending", by the same conditions as the counts."""
+    window_days = conf.activation_window_days() if window_days is None else window_days
+    qs = activation_cohort(since=since, until=until, **filters)
+    if group == "activated":
+        return qs.filter(_activated_in_window(window_days))
+    if group == "pending":
+        return qs.filter(_pending(window_days, timezone.now()))
+    return qs
 
 
 def activation_cohorts(
@@ -123,6 +154,18 @@ class Funnel:
     steps: list[FunnelStep]
 
 
+def funnel_step_members(
+    *, step: str, done: bool, since: date | None = None, until: date | None = None, **filters
+) -> QuerySet[Partner]:
+    """The partners behind a funnel step: of ``activation_funnel``'s cohort, those who completed
+    ``step`` (``done``) or not (its count: the cohort minus the step's). "Done" is onboarding's
+    step condition (``partners.readers.partner_list_filters["step"]``), the same fact as the
+    funnel's reader (a checklist step with that key marked done)."""
+    cohort = activation_cohort(since=since, until=until, **filters)
+    condition = partner_list_filters.get("step").condition
+    return cohort.filter(condition(value=step, state="done" if done else "not"))
+
+
 def activation_funnel(*, since: date | None = None, until: date | None = None, **filters) -> Funnel:
     """For the partners who joined between ``since`` and ``until``: how many completed each
     checklist step (onboarding's reader ``onboarding.step_funnel``: steps marked done), in step
@@ -164,16 +207,37 @@ def _durations(days: list[float]) -> Durations:
     )
 
 
+def activated_cohort(
+    *, since: date | None = None, until: date | None = None, **filters
+) -> QuerySet[Partner]:
+    """The partners ``time_to_activation`` measures: of the cohort, the activated ones."""
+    return activation_cohort(since=since, until=until, **filters).filter(activated_at__isnull=False)
+
+
 def time_to_activation(
     *, since: date | None = None, until: date | None = None, **filters
 ) -> Durations:
-    """Days from joining to activation, over partners who joined in the range and are activated."""
-    qs = activation_cohort(since=since, until=until, **filters).filter(activated_at__isnull=False)
+    """Days from joining to activation, over partners who joined in the range and are activated
+    (``activated_cohort``: the partners behind the figure)."""
+    qs = activated_cohort(since=since, until=until, **filters)
     days = [
         (activated - joined).total_seconds() / 86400
         for joined, activated in qs.values_list("joined_at", "activated_at")
     ]
     return _durations(days)
+
+
+def first_deal_cohort(
+    *, since: date | None = None, until: date | None = None, **filters
+) -> QuerySet[Partner]:
+    """The partners ``time_to_first_deal`` measures: of the cohort, those with a registered deal
+    (annotated with its submission, ``first``)."""
+    first_deal = readers.get("deals.first_submitted_at")()
+    return (
+        activation_cohort(since=since, until=until, **filters)
+        .annotate(first=first_deal)
+        .filter(first__isnull=False)
+    )
 
 
 def time_to_first_deal(
@@ -182,11 +246,8 @@ def time_to_first_deal(
     """Days from joining to the first registered deal (deals' expression reader
     ``deals.first_submitted_at``: the earliest submission), over the partners who joined in the
     range and have registered one. One query."""
-    first_deal = readers.get("deals.first_submitted_at")()
     firsts = (
-        activation_cohort(since=since, until=until, **filters)
-        .annotate(first=first_deal)
-        .filter(first__isnull=False)
+        first_deal_cohort(since=since, until=until, **filters)
         .order_by()
         .values_list("joined_at", "first")
     )

@@ -125,16 +125,34 @@ def _feature_adoption_from_scores(as_of: date, partners) -> FeatureAdoption:
     """The same figures over the adoption scores' 30-day window: a score row on ``as_of`` exists
     exactly for the partners active in the window, and its ``area_mask`` says which areas they
     used. One aggregate over at most one row per partner."""
-    row = (
-        AdoptionScore.objects.filter(day=as_of, partner__in=partners)
-        .annotate(**{f"bit_{a}": F("area_mask").bitand(bit) for a, bit in AREA_BITS.items()})
-        .aggregate(
-            # partner_id, not the primary key: an index-only scan of adoption_day_cover_idx
-            active=Count("partner"),
-            **{a: Count("partner", filter=~Q(**{f"bit_{a}": 0})) for a in AREA_BITS},
-        )
+    row = _area_rows(as_of, partners).aggregate(
+        # partner_id, not the primary key: an index-only scan of adoption_day_cover_idx
+        active=Count("partner"),
+        **{a: Count("partner", filter=~Q(**{f"bit_{a}": 0})) for a in AREA_BITS},
     )
     return _feature_adoption(row["active"], row)
+
+
+def _area_rows(as_of: date, partners):
+    """The score rows on ``as_of`` of ``partners`` (one per partner active in the 30 days ending
+    then), with ``bit_<area>`` non-zero when the partner used the area."""
+    return AdoptionScore.objects.filter(day=as_of, partner__in=partners).annotate(
+        **{f"bit_{a}": F("area_mask").bitand(bit) for a, bit in AREA_BITS.items()}
+    )
+
+
+def feature_area_members(
+    *, as_of: date | None = None, area: str = "", used: bool = True, **filters
+):
+    """The partners behind ``feature_adoption`` (its 30-day window, the dashboard's): with no
+    ``area``, the active partners; else those of them who used ``area`` (``used``) or did not."""
+    as_of = as_of or _today()
+    partners = partners_matching(**filters)
+    rows = _area_rows(as_of, partners)
+    if area:
+        used_area = ~Q(**{f"bit_{area}": 0})
+        rows = rows.filter(used_area) if used else rows.exclude(used_area)
+    return partners.filter(pk__in=rows.values("partner_id"))
 
 
 def _feature_adoption(active: int, used: dict) -> FeatureAdoption:

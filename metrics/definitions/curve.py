@@ -44,13 +44,42 @@ def offering_adoption_curve(
     their spans of the offering, or their usage of it when the spans summary does not match the
     current rules)."""
     until = until or _today()
-    rules = offering_rules(offering)
     points, day = [], offering.launched_on
     while day <= until:
         points.append(day)
         if day == until:
             break
         day = min(day + timedelta(days=step_days), until)
+    joined, intervals = _adoption_intervals(offering, until, filters)
+    diff = [0] * (len(points) + 1)
+    for partner_id, start, end in intervals:
+        first = bisect_left(points, max(start, joined[partner_id]))
+        last = bisect_right(points, end) - 1
+        if first <= last:
+            diff[first] += 1
+            diff[last + 1] -= 1
+    return _curve(points, joined, diff)
+
+
+def curve_members(
+    *, offering: Offering, day: date, until: date | None = None, adopted: bool = True, **filters
+) -> list[int]:
+    """The partners behind ``offering_adoption_curve``'s point ``day`` (of the curve up to
+    ``until``): the eligible ones (joined by ``day``), or those of them who had adopted on
+    ``day`` (``adopted``), from the same intervals as the curve."""
+    until = until or _today()
+    joined, intervals = _adoption_intervals(offering, until, filters)
+    if not adopted:
+        return sorted(pk for pk, joined_on in joined.items() if joined_on <= day)
+    return sorted({pk for pk, start, end in intervals if max(start, joined[pk]) <= day <= end})
+
+
+def _adoption_intervals(offering: Offering, until: date, filters: dict):
+    """``(joined, intervals)``: the eligible partners' join days (partner id → UTC day; in the
+    offering's audience, neither applicant nor churned now) and the intervals of days on which
+    they had adopted the offering (partner id, first day, last day; a partner may have several).
+    Reads the spans summary when it matches the current rules, else the usage summary."""
+    rules = offering_rules(offering)
     eligible_qs = offering_audiences([offering])[offering.pk].partners(
         partners_matching(**filters).exclude(
             status__in=[PartnerStatus.APPLICANT, PartnerStatus.CHURNED]
@@ -60,22 +89,12 @@ def offering_adoption_curve(
         pk: at.astimezone(UTC).date()
         for pk, at in eligible_qs.order_by().values_list("pk", "joined_at")
     }
-    diff = [0] * (len(points) + 1)
-
-    def add(partner_id: int, start: date, end: date) -> None:
-        first = bisect_left(points, max(start, joined[partner_id]))
-        last = bisect_right(points, end) - 1
-        if first <= last:
-            diff[first] += 1
-            diff[last + 1] -= 1
-
     if offering.slug in trusted_offerings({offering.slug: rules}):
         # The spans summary (metrics.summaries): a few rows per partner, already merged.
-        for partner_id, start, end in OfferingAdoptionSpan.objects.filter(
+        spans = OfferingAdoptionSpan.objects.filter(
             offering=offering.slug, start__lte=until, partner__in=eligible_qs
-        ).values_list("partner_id", "start", "end"):
-            add(partner_id, start, end)
-        return _curve(points, joined, diff)
+        ).values_list("partner_id", "start", "end")
+        return joined, list(spans)
     kinds = sorted({k for r in rules for k in r.kinds})
     usage: dict[int, list[tuple[date, str, int]]] = defaultdict(list)
     rows = (
@@ -87,14 +106,14 @@ def offering_adoption_curve(
     )
     for partner_id, day, kind, events in rows.iterator(chunk_size=20_000):
         usage[partner_id].append((day, kind, events))
+    intervals = []
     for partner_id, rows_of_partner in usage.items():
-        intervals = []
+        merged = []
         for rule in rules:
             days = [(d, n) for d, kind, n in rows_of_partner if kind in rule.kinds]
-            intervals += rule_intervals(days, rule)
-        for start, end in merge_intervals(intervals):
-            add(partner_id, start, end)
-    return _curve(points, joined, diff)
+            merged += rule_intervals(days, rule)
+        intervals += [(partner_id, start, end) for start, end in merge_intervals(merged)]
+    return joined, intervals
 
 
 def _curve(points: list[date], joined: dict[int, date], diff: list[int]) -> list[CurvePoint]:

@@ -62,9 +62,9 @@ class OfferingAdoption:
         return round(100.0 * self.adopted / self.eligible, 1) if self.eligible else None
 
 
-def _adopted_count(offering: Offering, rules, as_of: date, eligible: QuerySet[Partner]) -> int:
-    """How many ``eligible`` partners meet any rule on ``as_of``: one grouped query on the
-    summary, a conditional sum per rule and the "any rule" test in HAVING."""
+def _adopters_by_usage(offering: Offering, rules, as_of: date, eligible: QuerySet[Partner]):
+    """The ``eligible`` partners meeting any rule on ``as_of``, as ``partner_id`` rows: one
+    grouped query on the summary, a conditional sum per rule and the "any rule" test in HAVING."""
     sums, any_rule, met = {}, Q(), Q()
     for i, rule in enumerate(rules):
         condition = Q(kind__in=list(rule.kinds))
@@ -81,8 +81,41 @@ def _adopted_count(offering: Offering, rules, as_of: date, eligible: QuerySet[Pa
         .values("partner_id")
         .annotate(**sums)
         .filter(met)
-        .count()
     )
+
+
+def _adopted_count(offering: Offering, rules, as_of: date, eligible: QuerySet[Partner]) -> int:
+    """How many ``eligible`` partners meet any rule on ``as_of`` (one query)."""
+    return _adopters_by_usage(offering, rules, as_of, eligible).count()
+
+
+def _spans_on(slugs, as_of: date, eligible: QuerySet[Partner]):
+    """The adoption spans (``metrics.summaries``) of ``slugs`` containing ``as_of``, of
+    ``eligible`` partners."""
+    return OfferingAdoptionSpan.objects.filter(
+        offering__in=slugs, start__lte=as_of, end__gte=as_of, partner__in=eligible
+    )
+
+
+def offering_members(
+    *, offering: Offering, group: str, as_of: date | None = None, **filters
+) -> QuerySet[Partner]:
+    """The partners behind ``offering_adoption``'s row of ``offering`` on ``as_of``: its
+    ``eligible`` partners, those who ``adopted`` it, or the eligible ones who did not
+    (``not_adopted``), by the same audience, eligibility and adoption (spans when they match
+    the rules, else the usage summary) as the counts."""
+    as_of = as_of or _today()
+    eligible = offering_audiences([offering])[offering.pk].partners(_eligible(filters, as_of))
+    if group == "eligible":
+        return eligible
+    rules = offering_rules(offering)
+    if offering.slug in trusted_offerings({offering.slug: rules}):
+        adopters = _spans_on([offering.slug], as_of, eligible).values("partner_id")
+    else:
+        adopters = _adopters_by_usage(offering, rules, as_of, eligible).values("partner_id")
+    if group == "adopted":
+        return eligible.filter(pk__in=adopters)
+    return eligible.exclude(pk__in=adopters)
 
 
 def offering_adoption(*, as_of: date | None = None, **filters) -> list[OfferingAdoption]:
@@ -136,9 +169,7 @@ def _adopted_from_spans(
     if not trusted:
         return {}
     counts = dict(
-        OfferingAdoptionSpan.objects.filter(
-            offering__in=sorted(trusted), start__lte=as_of, end__gte=as_of, partner__in=eligible
-        )
+        _spans_on(sorted(trusted), as_of, eligible)
         .order_by()
         .values("offering")
         .annotate(n=Count("partner_id"))

@@ -32,11 +32,16 @@ def partners_joined(*, since: date, until: date, **filters) -> int:
     return sum(partners_joined_by_status(since=since, until=until, **filters).values())
 
 
+def joined_members(*, since: date, until: date, **filters):
+    """The partners behind ``partners_joined`` (and, per status now, its breakdown)."""
+    return _joined_between(partners_matching(**filters), since, until)
+
+
 def partners_joined_by_status(*, since: date, until: date, **filters) -> dict[str, int]:
     """The partners who joined between ``since`` and ``until``, per status now (every status
     present, 0 when none); the values add up to ``partners_joined``. One grouped query."""
     rows = (
-        _joined_between(partners_matching(**filters), since, until)
+        joined_members(since=since, until=until, **filters)
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
@@ -77,16 +82,37 @@ def _eligible(day: date, filters: dict):
     )
 
 
+def _bucketed(day: date, eligible):
+    """The score rows of ``eligible`` on ``day`` with their bucket (0..9; 90-100 is bucket 9)."""
+    return AdoptionScore.objects.filter(day=day, partner__in=eligible).annotate(
+        bucket=Least(Floor(Cast("score", FloatField()) / 10.0), 9.0)
+    )
+
+
+def score_members(*, day: date | None = None, bucket: int | None = None, **filters):
+    """The partners behind ``adoption_score_distribution``: every eligible partner (its
+    ``partners``, the average's denominator), or those of one ``bucket`` (0..9) by the same
+    bucketing; bucket 0 holds the partners without a score row that day (they scored 0)."""
+    day = day or _today()
+    eligible = _eligible(day, filters)
+    if bucket is None:
+        return eligible
+    rows = _bucketed(day, eligible)
+    if bucket == 0:
+        return eligible.exclude(pk__in=rows.filter(bucket__gte=1).values("partner_id"))
+    return eligible.filter(pk__in=rows.filter(bucket=bucket).values("partner_id"))
+
+
 def adoption_score_distribution(*, day: date | None = None, **filters) -> ScoreDistribution:
     """How the eligible partners' scores on ``day`` spread over ten buckets of 10 points
     (0-9, …, 90-100). A partner without a score row that day scored 0 (no activity in 30 days).
-    The average score is over every eligible partner, zeros included. Two queries."""
+    The average score is over every eligible partner, zeros included. Two queries.
+    ``score_members`` gives the partners behind each bucket."""
     day = day or _today()
     eligible = _eligible(day, filters)
     size = eligible.count()
     rows = (
-        AdoptionScore.objects.filter(day=day, partner__in=eligible)
-        .annotate(bucket=Least(Floor(Cast("score", FloatField()) / 10.0), 9.0))
+        _bucketed(day, eligible)
         .order_by()
         .values("bucket")
         # counting partner_id, not the primary key: every column read is in adoption_day_cover_idx,
@@ -138,9 +164,7 @@ def weekly_active_from_summary(*, since: date, until: date, **filters) -> list[W
     whatever the range: no bucket table is read. The dashboard reads this one."""
     mondays = week_starts(since, until)
     rows = (
-        PartnerWeek.objects.filter(
-            week__range=(mondays[0], mondays[-1]), partner__in=partners_matching(**filters)
-        )
+        _week_rows((mondays[0], mondays[-1]), filters)
         .order_by()
         .values("week")
         .annotate(partners=Count("partner_id"), users=Sum("users"))
@@ -150,6 +174,19 @@ def weekly_active_from_summary(*, since: date, until: date, **filters) -> list[W
     return [
         found.get(monday) or WeekActivity(week=monday, partners=0, users=0) for monday in mondays
     ]
+
+
+def _week_rows(weeks: tuple[date, date], filters: dict):
+    """The weekly summary rows of the matching partners for the Mondays in ``weeks``."""
+    return PartnerWeek.objects.filter(week__range=weeks, partner__in=partners_matching(**filters))
+
+
+def weekly_active_members(*, week: date, **filters):
+    """The partners behind ``weekly_active_from_summary``'s active partners of the week starting
+    ``week`` (a Monday): those with a row in the weekly summary that week."""
+    return partners_matching(**filters).filter(
+        pk__in=_week_rows((week, week), filters).values("partner_id")
+    )
 
 
 def week_starts(since: date, until: date) -> list[date]:
@@ -188,6 +225,27 @@ def deal_counts(*, since: date, until: date, **filters) -> DealCounts:
     start, end = _day_start(since), _day_start(until + timedelta(days=1))
     row = readers.get("deals.counts")(partners=partners_matching(**filters), start=start, end=end)
     return DealCounts(registered=row["registered"], won=row["won"])
+
+
+def deal_stage_choices() -> list[tuple[str, str]]:
+    """The deals' sales stages (value, label), in order (deals' reader ``deals.stages``)."""
+    return readers.get("deals.stages")()
+
+
+def deal_partner_members(
+    *, which: str, since: date | None = None, until: date | None = None, stage: str = "", **filters
+) -> list[int]:
+    """The partners with at least one of the deals ``deal_counts`` (``which`` "registered" or
+    "won", between ``since`` and ``until``) or ``deal_pipeline`` ("open", in ``stage`` or any)
+    counts: those figures count deals, so their number of partners is at most the figure (deals'
+    reader ``deals.partners_with``, the same conditions). One query."""
+    dates = {}
+    if which != "open":
+        dates = {"start": _day_start(since), "end": _day_start(until + timedelta(days=1))}
+    rows = readers.get("deals.partners_with")(
+        partners=partners_matching(**filters), which=which, stage=stage, **dates
+    )
+    return [row["partner_id"] for row in rows]
 
 
 @dataclass(frozen=True)

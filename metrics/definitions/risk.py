@@ -35,9 +35,31 @@ def at_risk_partners(*, as_of: date | None = None, **filters) -> list[AtRisk]:
     return at_risk_page(as_of=as_of, limit=None, **filters)[1]
 
 
+#: The kinds of reason a partner is at risk for (``AtRiskPage.by_reason``).
+DROP, DORMANT, STALLED = "drop", "dormant", "stalled"
+REASONS = (DROP, DORMANT, STALLED)
+
+
+@dataclass(frozen=True)
+class AtRiskPage:
+    total: int  # partners at risk
+    shown: list[AtRisk]  # the first ``limit`` of them by name
+    ids: list[int]  # every one of them, by name: the partners behind ``total``
+    by_reason: dict[str, list[int]]  # reason kind → those at risk for it (a partner may have two)
+
+
 def at_risk_page(
     *, as_of: date | None = None, limit: int | None = None, **filters
 ) -> tuple[int, list[AtRisk]]:
+    """How many partners are at risk on ``as_of`` and the first ``limit`` of them by name
+    (all: None); see ``at_risk_overview``."""
+    page = at_risk_overview(as_of=as_of, limit=limit, **filters)
+    return page.total, page.shown
+
+
+def at_risk_overview(
+    *, as_of: date | None = None, limit: int | None = None, **filters
+) -> AtRiskPage:
     """Partners whose engagement fell well below their own baseline, who went dormant, or whose
     onboarding stalled.
 
@@ -49,13 +71,20 @@ def at_risk_page(
     completed (none: since joining; onboarding's reader ``onboarding.last_step_done``) for
     PRM_ONBOARDING_STALL_DAYS or more, counted in whole days up to now (``as_of`` today) or the
     end of ``as_of``, as the onboarding follow-up counts them.
-    Returns how many partners are at risk and the first ``limit`` of them by name (all: None).
+    Returns how many partners are at risk, the first ``limit`` of them by name (all: None), and
+    the partners behind the count, in all and per reason (the partner list's drill-down).
     """
     as_of = as_of or _today()
     ratio, min_baseline = conf.at_risk_drop_ratio(), conf.at_risk_min_baseline()
     stall_days = conf.onboarding_stall_days()
     partners = partners_matching(**filters).exclude(status=PartnerStatus.CHURNED)
     reasons: dict[int, list[str]] = defaultdict(list)
+    kinds: dict[int, set[str]] = defaultdict(set)
+
+    def add(pk: int, kind: str, reason: str) -> None:
+        reasons[pk].append(reason)
+        kinds[pk].add(kind)
+
     # SQL keeps only the candidates (a superset: the +3 absorbs float rounding), Python decides.
     candidates = _activity_windows(partners, as_of).filter(
         before__gte=3 * min_baseline, recent_x3__lt=ratio * F("before") + 3
@@ -65,12 +94,14 @@ def at_risk_page(
         recent = row["recent"] or 0
         if baseline >= min_baseline and recent < ratio * baseline:
             drop = round(100 * (1 - recent / baseline))
-            reasons[row["partner_id"]].append(
+            add(
+                row["partner_id"],
+                DROP,
                 f"Activity fell {drop}%: {recent} events in the last 30 days against "
-                f"{baseline:.0f} per 30 days in the 90 days before."
+                f"{baseline:.0f} per 30 days in the 90 days before.",
             )
     for pk, reason in _dormant(partners, as_of, conf.at_risk_dormant_days()):
-        reasons[pk].append(reason)
+        add(pk, DORMANT, reason)
     moment = _moment(as_of)
     stall_cutoff = moment - timedelta(days=stall_days)
     onboarding = partners.filter(status=PartnerStatus.ONBOARDING, joined_at__lte=stall_cutoff)
@@ -79,19 +110,25 @@ def at_risk_page(
         last = last_steps.get(pk)
         if last is None:
             waited = (moment - joined).days
-            reasons[pk].append(
-                f"Onboarding stalled: no checklist step completed in {waited} days since joining."
+            add(
+                pk,
+                STALLED,
+                f"Onboarding stalled: no checklist step completed in {waited} days since joining.",
             )
         elif last <= stall_cutoff:
             waited = (moment - last).days
-            reasons[pk].append(
-                f"Onboarding stalled: no checklist step completed for {waited} days."
-            )
+            add(pk, STALLED, f"Onboarding stalled: no checklist step completed for {waited} days.")
     names = dict(Partner.objects.filter(pk__in=list(reasons)).values_list("pk", "name"))
     ordered = sorted((pk for pk in reasons if pk in names), key=names.__getitem__)
     shown = ordered if limit is None else ordered[:limit]
     found = Partner.objects.select_related("owner").in_bulk(shown)
-    return len(ordered), [AtRisk(partner=found[pk], reasons=reasons[pk]) for pk in shown]
+    by_reason = {kind: [pk for pk in ordered if kind in kinds[pk]] for kind in REASONS}
+    return AtRiskPage(
+        total=len(ordered),
+        shown=[AtRisk(partner=found[pk], reasons=reasons[pk]) for pk in shown],
+        ids=ordered,
+        by_reason=by_reason,
+    )
 
 
 def _moment(as_of: date) -> datetime:

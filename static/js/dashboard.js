@@ -1,13 +1,22 @@
 /* Dashboard charts (Chart.js, vendored). Each <canvas data-chart-source="ID"> is drawn from the
    JSON of <script type="application/json" id="ID"> (Django's json_script: no inline scripts, so a
    strict CSP holds). The numbers are also in the table under each chart, for readers without
-   JavaScript. A drawn chart gets a PNG download (Chart.js toBase64Image). */
+   JavaScript. A drawn chart gets a PNG download (Chart.js toBase64Image). A dataset with "hrefs"
+   (one per bar or point) opens the partner list behind the clicked bar, as the table's links do. */
 (function () {
   "use strict";
   if (typeof window.Chart === "undefined") {
     return;
   }
   var palette = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#198754"];
+
+  function hrefAt(spec, elements) {
+    if (!elements || !elements.length) {
+      return "";
+    }
+    var set = spec.datasets[elements[0].datasetIndex];
+    return (set && set.hrefs && set.hrefs[elements[0].index]) || "";
+  }
 
   function options(spec) {
     var valueAxis = { beginAtZero: true };
@@ -22,6 +31,15 @@
       indexAxis: spec.horizontal ? "y" : "x",
       scales: scales,
       plugins: { legend: { display: spec.datasets.length > 1 } },
+      onClick: function (event, elements) {
+        var href = hrefAt(spec, elements);
+        if (href) {
+          window.location.assign(href);
+        }
+      },
+      onHover: function (event, elements) {
+        event.native.target.style.cursor = hrefAt(spec, elements) ? "pointer" : "default";
+      },
     };
   }
 
