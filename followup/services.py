@@ -149,6 +149,7 @@ def task_create(*, actor, partner, title: str, due_on, assignee, description: st
         after=snapshot(task, TASK_FIELDS),
         summary=_("Task on %(partner)s created") % {"partner": partner.name},
     )
+    _tell_assignee(task=task, actor=actor)
     return task
 
 
@@ -163,7 +164,8 @@ def task_update(*, actor, task: Task, title: str, due_on, assignee, description:
         assignee=assignee,
         due_changed=due_on != task.due_on,
     )
-    if due_on != task.due_on or assignee.pk != task.assignee_id:
+    reassigned = assignee.pk != task.assignee_id
+    if due_on != task.due_on or reassigned:
         task.reminded_at = None  # a new date or person: remind again when it falls due
     task.title, task.description = clean["title"], clean["description"]
     task.due_on, task.assignee = due_on, assignee
@@ -176,7 +178,31 @@ def task_update(*, actor, task: Task, title: str, due_on, assignee, description:
         after=snapshot(task, TASK_FIELDS),
         summary=_("Task on %(partner)s edited") % {"partner": task.partner.name},
     )
+    if reassigned:
+        _tell_assignee(task=task, actor=actor)
     return task
+
+
+def _tell_assignee(*, task: Task, actor) -> None:
+    """Email (and so, through notifications' outbox hook, notify in-app) the person a task was
+    just given to, unless they gave it to themselves. Sent after the commit, once per task and
+    assignee (the outbox key)."""
+    if task.assignee_id == getattr(actor, "pk", None) or not task.assignee.is_active:
+        return
+    outbox.email_queue(
+        key=f"followup.task_assigned:{task.pk}:{task.assignee_id}",
+        to=[task.assignee.email],
+        subject=_("New task: %(title)s (%(partner)s)")
+        % {"title": task.title, "partner": task.partner.name},
+        template="followup_task_assigned",
+        context={
+            "task": task,
+            "assignee_name": task.assignee.display_name,
+            "creator_name": actor.display_name,
+            "partner_name": task.partner.name,
+            "url": reverse("partners:manager_partner", args=[task.partner_id]) + "#tasks",
+        },
+    )
 
 
 def _task_event(kind: str, *, task: Task, actor, at) -> None:

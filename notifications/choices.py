@@ -38,6 +38,8 @@ KINDS: dict[str, str] = {
     APPLICATION_NEW: _("New partner application (staff)"),
     PARTNER_AT_RISK: _("Partner at risk, no owner (staff)"),
     "onboarding_stalled": _("A partner you own stalled in onboarding"),
+    "followup_task_assigned": _("A task given to you (staff)"),
+    "followup_task_due": _("A task of yours falls due (staff)"),
     "onboarding_application_received": _("Partner application received"),
     "onboarding_application_rejected": _("Partner application declined"),
     "onboarding_partner_activated": _("Partner activated"),

@@ -211,7 +211,7 @@ def test_a_due_task_reminds_its_assignee_once(world, manager):
     make_task(world, manager, title="Not yet")  # due in three days
     assert services.reminders_send() == 1
     assert services.reminders_send() == 0  # a rerun (beat fired twice) sends nothing
-    (email,) = OutboundEmail.objects.all()
+    (email,) = OutboundEmail.objects.filter(template="followup_task_due")
     assert email.to == [other.email] and "Call about the renewal" in email.subject
     assert "Hello Olga Other" in email.body and world.partner_a.name in email.body
     due.refresh_from_db()
@@ -235,6 +235,32 @@ def test_a_done_task_is_not_reminded_and_a_new_date_reminds_again(world, manager
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert services.reminders_send(today=tomorrow) == 1
     assert OutboundEmail.objects.count() == 2
+
+
+def test_a_task_given_to_a_colleague_tells_them_once_and_in_app(world, manager):
+    from notifications.models import Notification
+
+    manager.full_name = "Maria Manager"
+    manager.save(update_fields=["full_name"])
+    other = world.users["manager_other"]
+    make_task(world, manager, title="Mine")  # given to myself: nobody is told
+    assert not OutboundEmail.objects.exists()
+    task = make_task(world, manager, assignee=other)
+    (email,) = OutboundEmail.objects.filter(template="followup_task_assigned")
+    assert email.to == [other.email] and "Call about the renewal" in email.subject
+    assert "Maria Manager gave you a task on " + world.partner_a.name in email.body
+    assert Notification.objects.filter(user=other, kind="followup_task_assigned").count() == 1
+    services.task_update(  # an edit that keeps the person tells nobody again
+        actor=manager, task=task, title="Call them", due_on=task.due_on, assignee=other
+    )
+    assert OutboundEmail.objects.filter(template="followup_task_assigned").count() == 1
+    services.task_update(
+        actor=other, task=task, title="Call them", due_on=task.due_on, assignee=manager
+    )
+    assert (
+        OutboundEmail.objects.filter(template="followup_task_assigned", to=[manager.email]).count()
+        == 1
+    )
 
 
 def test_the_reminder_task_runs_by_name(world, manager):
