@@ -18,3 +18,8 @@ class MetricsConfig(AppConfig):
         from metrics import list_filters
 
         list_filters.register_list_filters()  # the partner list's metric filters (partners.readers)
+
+        from metrics import after_rollup, at_risk_store
+
+        # First of the after-rollup hooks: the at-risk set of the day, and who turned at risk.
+        after_rollup.register("partners_turned_at_risk", at_risk_store.after_rollup)
