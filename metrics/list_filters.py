@@ -81,5 +81,10 @@ def register_list_filters() -> None:
         "at_risk", PartnerListFilter(choices=_no_choices, condition=_at_risk_condition)
     )
     partner_list_filters.register(
-        "offering", PartnerListFilter(choices=_offering_choices, condition=_offering_condition)
+        "offering",
+        PartnerListFilter(
+            choices=_offering_choices,
+            condition=_offering_condition,
+            choice_models=("partners.offering",),
+        ),
     )

@@ -110,7 +110,7 @@ def _turned_at_risk(events) -> list[Email]:
         p.pk: p
         for p in Partner.objects.filter(pk__in=ids)
         .select_related("owner")
-        .only("pk", "name", "owner__pk", "owner__email", "owner__is_active", "owner__vendor_role")
+        .only("pk", "name", "owner__email", "owner__is_active", "owner__vendor_role")
     }
     admins = None
     emails = []

@@ -141,6 +141,9 @@ class PartnerListFilter:
 
     choices: Callable[[], list[tuple[str, str]]]
     condition: Callable[..., Any]
+    #: The models whose saves and deletes change ``choices()`` ("app_label.model"): the list
+    #: caches its choices and forgets them when one of these changes (partners.list_choices).
+    choice_models: tuple[str, ...] = ()
 
 
 partner_list_filters: Registry[PartnerListFilter] = Registry("partner list filter")

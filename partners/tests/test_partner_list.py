@@ -343,3 +343,44 @@ def test_bulk_form_carries_the_list_query(client_as, world):
     )
     assert response.status_code == 200
     assert f'value="{world.partner_b.pk}"' in response.content.decode()
+
+
+def test_filter_choices_are_cached_and_forgotten_when_setup_changes(
+    client_as, world, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The list's select options come from the cache; a change to what they list shows at once."""
+    from accounts.choices import VendorRole
+    from accounts.tests.factories import ChannelManagerFactory
+    from partners.tests.factories import ProgramFactory
+
+    settings.PRM_LIST_CHOICES_CACHE_SECONDS = 60
+    client = client_as("vendor_admin")
+    client.get(URL)  # fills the cache
+    with django_assert_max_num_queries(18):  # the choices' seven queries are gone
+        page = client.get(URL, {"scope": "all"}).content.decode()
+    assert ">Global</option>" in page
+    # a new program, a renamed one, a new manager, a manager's role taken: each shows at once
+    with django_capture_on_commit_callbacks(execute=True):
+        ProgramFactory(name="Zeta Program", slug="zeta")
+    assert ">Zeta Program</option>" in client.get(URL, {"scope": "all"}).content.decode()
+    program = world.partner_a.program
+    program.name = "Worldwide"
+    program.save()
+    page = client.get(URL, {"scope": "all"}).content.decode()
+    assert ">Worldwide</option>" in page and ">Global</option>" not in page
+    manager = ChannelManagerFactory(full_name="Newly Hired")
+    assert ">Newly Hired</option>" in client.get(URL, {"scope": "all"}).content.decode()
+    manager.vendor_role = VendorRole.NONE
+    manager.save(update_fields=["vendor_role"])
+    assert ">Newly Hired</option>" not in client.get(URL, {"scope": "all"}).content.decode()
+    # a login (last_login) changes nothing the list shows: the cache stays
+    from django.core.cache import cache
+
+    from partners import list_choices
+
+    key = list_choices.KEY.format(language=settings.LANGUAGE_CODE.lower())
+    assert cache.get(key) is not None
+    world.users["manager_owner"].save(update_fields=["last_login"])
+    assert cache.get(key) is not None
+    world.users["manager_owner"].save(update_fields=["full_name"])
+    assert cache.get(key) is None
