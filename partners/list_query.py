@@ -306,13 +306,15 @@ def ordering(sort: str) -> list:
     return [*order, "-pk" if descending else "pk"]
 
 
-def default_scope(user: User) -> str:
+def default_scope(user: User, *, request=None) -> str:
     """The list opens on the partners you own when you own any, else on all of them."""
-    return "mine" if user.owned_partners.exists() else "all"
+    from partners.selectors import owns_partners
+
+    return "mine" if owns_partners(user, request=request) else "all"
 
 
 def list_query_for(request) -> PartnerListQuery:
     """The list's parameters of ``request`` (its GET)."""
     return parse_partner_list_query(
-        request.GET, user=request.user, default_scope=default_scope(request.user)
+        request.GET, user=request.user, default_scope=default_scope(request.user, request=request)
     )
