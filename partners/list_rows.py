@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from partners.models import Partner
 
@@ -55,6 +56,8 @@ def list_rows(partners: Iterable[Partner]) -> list[dict[str, Any]]:
             {
                 "partner": p,
                 "url": reverse("partners:manager_partner", args=[p.pk]),
+                # the row's checkbox label (the msgid the template's blocktranslate had)
+                "select_label": _("Select %(name)s") % {"name": p.name},
                 "badge": STATUS_BADGES.get(p.status, OTHER_BADGE),
                 "status_label": p.get_status_display() or p.status,
                 "region": p.get_region_display(),

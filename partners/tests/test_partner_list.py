@@ -384,3 +384,20 @@ def test_filter_choices_are_cached_and_forgotten_when_setup_changes(
     assert cache.get(key) is not None
     world.users["manager_owner"].save(update_fields=["full_name"])
     assert cache.get(key) is None
+
+
+def test_the_page_shows_the_current_filters_selected_and_escapes_names(client_as, world):
+    from partners.tests.factories import ProgramFactory
+
+    odd = ProgramFactory(name='<b>"Odd" & Co</b>', slug="odd")
+    PartnerFactory(name="<i>Tricky</i>", program=odd, tier=None, owner=None)
+    page = client_as("vendor_admin").get(URL, {"scope": "all", "program": odd.pk}).content.decode()
+    assert (
+        f'<option value="{odd.pk}" selected>&lt;b&gt;&quot;Odd&quot; &amp; Co&lt;/b&gt;</option>'
+        in page
+    )
+    assert "<b>" not in page and "<i>Tricky</i>" not in page
+    assert "&lt;i&gt;Tricky&lt;/i&gt;" in page
+    assert 'aria-label="Select &lt;i&gt;Tricky&lt;/i&gt;"' in page
+    assert '<option value="DE">Germany</option>' in page  # not selected: no country filter
+    assert page.count(" selected>") == 1
