@@ -6,8 +6,9 @@ The at-risk rules (``metrics.definitions.risk``) run in Python over SQL aggregat
 the after-rollup step (``after_rollup``, registered from ``MetricsConfig.ready``) computes the set
 of the current scores day and stores it; the filter is then an ``Exists`` subquery on it.
 
-The stored set is rebuilt after a rollup run that folded events or refreshed scores, and at
-least every ``MAX_AGE`` (the stalled-onboarding rule counts time, not events); a reader that finds
+The stored set is rebuilt after a rollup run that folded events or refreshed scores (once it is
+``MIN_AGE`` old), and at least every ``MAX_AGE`` (the stalled-onboarding rule counts time, not
+events); a reader that finds
 no set for the day computes it (the first request after a deploy, a test without a rollup). The
 day before the current one is computed on demand the same way, so "turned at risk" always
 compares two sets computed by the same rules.
@@ -37,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 #: The longest a stored set is trusted without a rebuild (the stall rule moves with the clock).
 MAX_AGE = timedelta(minutes=10)
+#: After a rollup run that changed something, a set at least this old is rebuilt: the rules cost
+#: up to a second on 10,000 partners, so at most one rebuild every two minutes, not every run.
+MIN_AGE = timedelta(minutes=2)
 
 
 def at_risk_store(*, day: date) -> int:
@@ -101,9 +105,11 @@ def announce_turned_at_risk(*, day: date) -> int:
 
 def _needs_rebuild(day: date, rollup: RollupResult, scores: RollupResult) -> bool:
     stored = AtRiskDay.objects.filter(day=day).values_list("computed_at", flat=True).first()
-    if stored is None or rollup.events or scores.buckets:
+    if stored is None:
         return True
-    return timezone.now() - stored >= MAX_AGE
+    age = timezone.now() - stored
+    changed = bool(rollup.events or scores.buckets)
+    return age >= MAX_AGE or (changed and age >= MIN_AGE)
 
 
 def after_rollup(rollup: RollupResult, scores: RollupResult) -> int:
@@ -114,5 +120,8 @@ def after_rollup(rollup: RollupResult, scores: RollupResult) -> int:
     day = current_score_day()
     if not _needs_rebuild(day, rollup, scores):
         return 0
-    at_risk_store(day=day)
+    try:
+        at_risk_store(day=day)
+    except IntegrityError:  # a request stored the day's set at the same moment: keep that one
+        logger.info("at-risk set of %s stored concurrently", day)
     return announce_turned_at_risk(day=day)

@@ -105,10 +105,17 @@ def test_the_after_rollup_step_rebuilds_when_needed_and_announces(quiet):
         assert at_risk_store.after_rollup(idle, idle) == 1  # no set for today yet: built
         assert AtRiskDay.objects.filter(day=today).exists()
         assert at_risk_store.after_rollup(idle, idle) == 0  # fresh and nothing changed
-        # events folded: rebuilt, nothing new to announce
         computed = AtRiskDay.objects.get(day=today).computed_at
+    busy = RollupResult(ran=True, events=3)
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
-        assert at_risk_store.after_rollup(RollupResult(ran=True, events=3), idle) == 0
+        at_risk_store.after_rollup(busy, idle)  # events, but rebuilt a minute ago: kept
+        assert AtRiskDay.objects.get(day=today).computed_at == computed
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        assert at_risk_store.after_rollup(busy, idle) == 0  # rebuilt, nothing new to announce
+        assert AtRiskDay.objects.get(day=today).computed_at > computed
+        computed = AtRiskDay.objects.get(day=today).computed_at
+    with time_machine.travel(NOW + timedelta(minutes=12), tick=False):
+        at_risk_store.after_rollup(idle, idle)  # no event, but ten minutes old: rebuilt
         assert AtRiskDay.objects.get(day=today).computed_at > computed
     assert len(announced(quiet)) == 1
 
