@@ -23,9 +23,18 @@ from partners.readers import partner_list_filters
 
 KEY = "partners.list_choices:v1:{language}"
 
-#: The list's own choices come from these ("app_label.model").
+#: The list's own choices come from these ("app_label.model"). A change-log line
+#: (``admin.logentry``: every audited setup change, ``kernel.setup_log``, and the Django admin's)
+#: counts too: it also catches a setup change saved by ``QuerySet.update`` (a tier reorder),
+#: which sends no ``post_save``.
 CORE_MODELS = frozenset(
-    {"partners.program", "partners.partnertype", "partners.tier", "accounts.user"}
+    {
+        "partners.program",
+        "partners.partnertype",
+        "partners.tier",
+        "accounts.user",
+        "admin.logentry",
+    }
 )
 #: A user's save changes the staff list only when one of these may have changed.
 USER_FIELDS = frozenset({"full_name", "email", "vendor_role", "is_active", "is_superuser"})
