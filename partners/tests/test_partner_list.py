@@ -384,6 +384,16 @@ def test_filter_choices_are_cached_and_forgotten_when_setup_changes(
     assert cache.get(key) is not None
     world.users["manager_owner"].save(update_fields=["full_name"])
     assert cache.get(key) is None
+    # an audited setup change saved without post_save (a tier reorder's update()) forgets them
+    from kernel.setup_log import CHANGED, log_setup_change
+
+    client.get(URL)
+    assert cache.get(key) is not None
+    log_setup_change(
+        actor=world.users["vendor_admin"], obj=world.partner_a.tier, action=CHANGED,
+        before={"rank": 1}, after={"rank": 2}, summary="Tier rank moved by a reorder",
+    )  # fmt: skip
+    assert cache.get(key) is None
 
 
 def test_the_page_shows_the_current_filters_selected_and_escapes_names(client_as, world):
