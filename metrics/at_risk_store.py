@@ -41,6 +41,9 @@ MAX_AGE = timedelta(minutes=10)
 #: After a rollup run that changed something, a set at least this old is rebuilt: the rules cost
 #: up to a second on 10,000 partners, so at most one rebuild every two minutes, not every run.
 MIN_AGE = timedelta(minutes=2)
+#: Stored sets older than this many days before the one stored are dropped (turning at risk
+#: compares a day with the one before; the rest is kept a month for looking back).
+KEEP_DAYS = 31
 
 
 def at_risk_store(*, day: date) -> int:
@@ -56,6 +59,9 @@ def at_risk_store(*, day: date) -> int:
         AtRiskDay.objects.update_or_create(
             day=day, defaults={"computed_at": timezone.now(), "partners": len(rows)}
         )
+        old = day - timedelta(days=KEEP_DAYS)
+        AtRiskPartner.objects.filter(day__lt=old).delete()
+        AtRiskDay.objects.filter(day__lt=old).delete()
     return len(rows)
 
 

@@ -59,6 +59,10 @@ def test_the_stored_set_is_what_the_rules_say(quiet):
     assert stored == {r.partner.pk: r.reasons for r in at_risk_partners(as_of=day(1))}
     assert quiet.pk in stored and stored[quiet.pk][0].startswith("Dormant")
     assert AtRiskDay.objects.get(day=day(1)).partners == len(stored)
+    # a month later, the old sets are dropped
+    at_risk_store.at_risk_store(day=day(1) + timedelta(days=at_risk_store.KEEP_DAYS + 1))
+    assert not AtRiskDay.objects.filter(day=day(1)).exists()
+    assert not AtRiskPartner.objects.filter(day=day(1)).exists()
     # recomputing replaces the day's set: active on day 1 now, no longer at risk
     active_on(quiet, day(1))
     at_risk_store.at_risk_store(day=day(1))
