@@ -411,3 +411,21 @@ def test_the_page_shows_the_current_filters_selected_and_escapes_names(client_as
     assert 'aria-label="Select &lt;i&gt;Tricky&lt;/i&gt;"' in page
     assert '<option value="DE">Germany</option>' in page  # not selected: no country filter
     assert page.count(" selected>") == 1
+
+
+def test_row_dates_read_as_the_date_filter_shows_them(world):
+    from datetime import UTC, datetime
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    from partners.list_rows import list_rows
+
+    moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # another day in some time zones
+    world.partner_a.joined_at = moment
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        for language in ("en", "de"):
+            with timezone.override(zone), translation.override(language):
+                local = timezone.localtime(moment)
+                (row,) = list_rows([world.partner_a])
+                assert row["joined"] == (date_filter(local, "c"), date_filter(local, "j M Y"))
