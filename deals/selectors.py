@@ -67,10 +67,12 @@ def deal_status_counts(*, qs: QuerySet[Deal]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def deals_awaiting_review(*, user: User, limit: int = 10) -> tuple[list[Deal], int, bool]:
-    """Submitted deals, oldest first: of the partners the manager owns when they own any, else all.
-    Returns (deals, total, mine)."""
-    mine = user.owned_partners.exists()
+def deals_awaiting_review(
+    *, user: User, limit: int = 10, owns_partners: bool | None = None
+) -> tuple[list[Deal], int, bool]:
+    """Submitted deals, oldest first: of the partners the manager owns when they own any, else all
+    (``owns_partners``: when the caller knows already). Returns (deals, total, mine)."""
+    mine = user.owned_partners.exists() if owns_partners is None else owns_partners
     qs = deal_list_for_user(user=user, mine=mine).filter(status=DealStatus.SUBMITTED)
     return list(qs.order_by("submitted_at", "pk")[:limit]), qs.count(), mine
 

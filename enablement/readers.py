@@ -104,6 +104,8 @@ def register_list_filters() -> None:
     partner_list_filters.register(
         "certification",
         PartnerListFilter(
-            choices=_certification_filter_choices, condition=_certification_filter_condition
+            choices=_certification_filter_choices,
+            condition=_certification_filter_condition,
+            choice_models=("enablement.certification",),
         ),
     )

@@ -72,6 +72,7 @@ class EventKind(models.TextChoices):
     TASK_CREATED = "task.created", "Staff task on a partner created"
     TASK_COMPLETED = "task.completed", "Staff task on a partner completed"
     TASK_REOPENED = "task.reopened", "Staff task on a partner reopened"
+    PARTNER_AT_RISK = "partner.at_risk", "Partner turned at risk"
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
@@ -206,6 +207,11 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.TASK_CREATED: {"due_on": "str", "assignee_id": "int"},
     EventKind.TASK_COMPLETED: {},
     EventKind.TASK_REOPENED: {},
+    # metrics.at_risk_store, after the rollup: the partner is at risk on ``day`` (a scores day)
+    # and was not the day before. Recorded with no partner (the partner is the subject and
+    # ``partner``), so it is neither the partner's activity (the rollups fold only events with a
+    # partner: at-risk would feed the rules that raised it) nor in any partner's own lists.
+    EventKind.PARTNER_AT_RISK: {"partner": "int", "day": "str", "reasons": "list[str]"},
 }
 
 # Kinds about a partner that only vendor staff may see (their notes and tasks): the partner's
@@ -216,6 +222,7 @@ STAFF_ONLY_KINDS = frozenset(
         EventKind.TASK_CREATED,
         EventKind.TASK_COMPLETED,
         EventKind.TASK_REOPENED,
+        EventKind.PARTNER_AT_RISK,
     }
 )
 

@@ -22,3 +22,8 @@ class MetricsConfig(AppConfig):
         from metrics import drilldown
 
         drilldown.register_list_filters()  # "the partners behind" a dashboard figure (``figure``)
+
+        from metrics import after_rollup, at_risk_store
+
+        # First of the after-rollup hooks: the at-risk set of the day, and who turned at risk.
+        after_rollup.register("partners_turned_at_risk", at_risk_store.after_rollup)

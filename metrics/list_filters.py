@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
-from metrics.definitions import at_risk_partners
+from metrics.at_risk_store import at_risk_condition
 from metrics.definitions.common import _today
 from metrics.models import AdoptionScore, OfferingAdoptionSpan, RollupState
 from metrics.rollups import SCORES_NAME
@@ -49,11 +49,12 @@ def _score_condition(*, value: tuple[float | None, float | None], state=None):
 
 
 def _at_risk_condition(*, value: bool, state=None):
-    """At risk today by the at-risk rules (``metrics.definitions.risk``): a drop, dormant or a
-    stalled onboarding. Those rules run in Python over SQL aggregates (a bounded number of
-    queries, whatever the number of partners)."""
-    ids = [row.partner.pk for row in at_risk_partners()]
-    return Q(pk__in=ids) if value else ~Q(pk__in=ids)
+    """At risk on the current scores day by the at-risk rules (``metrics.definitions.risk``): a
+    drop, dormant or a stalled onboarding. The rules run in Python over SQL aggregates, so their
+    result is stored per scores day after the rollup (``metrics.at_risk_store``) and read here
+    as a subquery (computed on the spot when no stored set exists yet)."""
+    condition = at_risk_condition(day=current_score_day())
+    return condition if value else ~condition
 
 
 def _offering_choices() -> list[tuple[str, str]]:
@@ -80,5 +81,10 @@ def register_list_filters() -> None:
         "at_risk", PartnerListFilter(choices=_no_choices, condition=_at_risk_condition)
     )
     partner_list_filters.register(
-        "offering", PartnerListFilter(choices=_offering_choices, condition=_offering_condition)
+        "offering",
+        PartnerListFilter(
+            choices=_offering_choices,
+            condition=_offering_condition,
+            choice_models=("partners.offering",),
+        ),
     )

@@ -315,3 +315,36 @@ class PartnerWeek(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} week of {self.week}: {self.users} users"
+
+
+# --- At risk, stored per scores day (metrics.at_risk_store; refreshed after the rollup) ----------
+class AtRiskDay(models.Model):
+    """A scores day whose at-risk set (``AtRiskPartner``) was computed, and when. Recomputable:
+    the after-rollup step rebuilds it when the rollup or the scores changed anything or it is
+    older than ``metrics.at_risk_store.MAX_AGE``; a reader finding no row computes it."""
+
+    day = models.DateField(primary_key=True)
+    computed_at = models.DateTimeField()
+    partners = models.PositiveIntegerField(default=0, help_text="How many partners are at risk.")
+
+    def __str__(self):
+        return f"{self.day}: {self.partners} at risk ({self.computed_at:%H:%M})"
+
+
+class AtRiskPartner(models.Model):
+    """A partner at risk on a scores day by the at-risk rules (``metrics.definitions.risk``),
+    with the rules' reasons: the partner list's ``at_risk`` filter reads it as a subquery, and
+    the day before says who just turned at risk (``partner.at_risk`` events)."""
+
+    pk = models.CompositePrimaryKey("day", "partner")
+    day = models.DateField()
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the (day, partner) primary key indexes what the filter reads
+    )
+    reasons = models.JSONField(default=list)
+
+    def __str__(self):
+        return f"{self.day} {self.partner_id}"

@@ -15,6 +15,10 @@ class NotificationsConfig(AppConfig):
         outbox.hooks.register("notifications", hooks.HOOK)
         consumers.register(
             "notifications.staff",
-            kinds={EventKind.APPLICATION_SUBMITTED, EventKind.PARTNER_STALLED},
+            kinds={
+                EventKind.APPLICATION_SUBMITTED,
+                EventKind.PARTNER_STALLED,
+                EventKind.PARTNER_AT_RISK,
+            },
             handle=on_events,
         )

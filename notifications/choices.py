@@ -19,12 +19,14 @@ EMAIL_CHANNELS = frozenset({Channel.BOTH, Channel.EMAIL})
 # Staff notices that are not emails (from events: notifications/consumers.py).
 APPLICATION_NEW = "staff_application_new"
 PARTNER_AT_RISK = "staff_partner_at_risk"
+PARTNER_TURNED_AT_RISK = "staff_partner_turned_at_risk"
 DIGEST = "notifications_digest"  # the digest email itself: never a notice, never suppressed
 
 #: The channel of a kind nobody set: staff notices stay in-app unless a person asks for email.
 DEFAULT_CHANNELS: dict[str, str] = {
     APPLICATION_NEW: Channel.IN_APP,
     PARTNER_AT_RISK: Channel.IN_APP,
+    PARTNER_TURNED_AT_RISK: Channel.IN_APP,
 }
 
 
@@ -37,6 +39,7 @@ def default_channel(kind: str) -> str:
 KINDS: dict[str, str] = {
     APPLICATION_NEW: _("New partner application (staff)"),
     PARTNER_AT_RISK: _("Partner at risk, no owner (staff)"),
+    PARTNER_TURNED_AT_RISK: _("A partner turned at risk (staff)"),
     "onboarding_stalled": _("A partner you own stalled in onboarding"),
     "followup_task_assigned": _("A task given to you (staff)"),
     "followup_task_due": _("A task of yours falls due (staff)"),

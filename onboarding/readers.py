@@ -138,5 +138,10 @@ def _step_filter_condition(*, value: str, state=None):
 
 def register_list_filters() -> None:
     partner_list_filters.register(
-        "step", PartnerListFilter(choices=_step_filter_choices, condition=_step_filter_condition)
+        "step",
+        PartnerListFilter(
+            choices=_step_filter_choices,
+            condition=_step_filter_condition,
+            choice_models=("onboarding.templatestep", "onboarding.checklisttemplate"),
+        ),
     )

@@ -196,11 +196,16 @@ def checklist_summary(checklist: PartnerChecklist | None, *, now=None) -> dict |
     }
 
 
-def stalled_checklists_for_user(*, user: User, limit: int = 20) -> list[PartnerChecklist]:
+def stalled_checklists_for_user(
+    *, user: User, limit: int = 20, owns_partners: bool | None = None
+) -> list[PartnerChecklist]:
     """Stalled onboardings of the partners the channel manager owns (all of them for a vendor
-    admin who owns none), most recently stalled first."""
+    admin who owns none), most recently stalled first. ``owns_partners``: whether ``user`` owns
+    any partner, when the caller knows already (else one query for a vendor admin)."""
     partners = partner_list_for_user(user=user, mine=True)
-    if user.is_authenticated and user.is_vendor_admin and not partners.exists():
+    if owns_partners is None and user.is_authenticated and user.is_vendor_admin:
+        owns_partners = partners.exists()
+    if user.is_authenticated and user.is_vendor_admin and not owns_partners:
         partners = partner_list_for_user(user=user)
     return list(
         PartnerChecklist.objects.filter(

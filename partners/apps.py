@@ -5,8 +5,10 @@ class PartnersConfig(AppConfig):
     name = "partners"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from accounts.signup import InvitationHandler, invitation_handlers
-        from partners import selectors, services
+        from partners import list_choices, selectors, services
 
         # Sign-up is by invitation; accounts finds and accepts ours through this hook.
         invitation_handlers.register(
@@ -15,3 +17,6 @@ class PartnersConfig(AppConfig):
                 get_open=selectors.invitation_get_open, accept=services.invitation_accept
             ),
         )
+        # The partner list's cached filter choices are forgotten when their source changes.
+        post_save.connect(list_choices.on_model_change, dispatch_uid="partners.list_choices")
+        post_delete.connect(list_choices.on_model_change, dispatch_uid="partners.list_choices.d")

@@ -32,6 +32,7 @@ from django_countries import countries
 from accounts.choices import VendorRole
 from accounts.models import User
 from kernel.bounds import validate_filter_date
+from partners import list_choices
 from partners.choices import PartnerStatus, Region
 from partners.models import Partner, PartnerType, Program, Tier
 from partners.readers import FigureRef, partner_list_filters
@@ -72,6 +73,27 @@ def country_choices() -> list[tuple[str, str]]:
     if language not in _COUNTRIES:
         _COUNTRIES[language] = [(code, str(name)) for code, name in countries]
     return _COUNTRIES[language]
+
+
+def _choice_lists() -> dict[str, list[tuple[Any, str]]]:
+    """The choices read from the database (cached by ``partners.list_choices``): programs,
+    types, tiers, the staff who may own partners, and the registered filters' lists."""
+    staff = User.objects.filter(
+        is_active=True, vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]
+    )
+    lists: dict[str, list[tuple[Any, str]]] = {
+        "program": [(p.pk, p.name) for p in Program.objects.order_by("name")],
+        "type": [(t.pk, t.name) for t in PartnerType.objects.order_by("name")],
+        "tier": [
+            (t.pk, f"{t.program.name} · {t.name}")
+            for t in Tier.objects.select_related("program").order_by("program__name", "rank")
+        ],
+        "owner": [(str(u.pk), u.display_name) for u in staff.order_by("full_name", "email")],
+    }
+    for name in ("certification", "step", "offering", "figure"):
+        if name in partner_list_filters:
+            lists[name] = [(v, str(t)) for v, t in partner_list_filters.get(name).choices()]
+    return lists
 
 
 class PartnerListForm(forms.Form):
@@ -118,30 +140,19 @@ class PartnerListForm(forms.Form):
     def __init__(self, data, *, user: User):
         super().__init__(data)
         blank = [("", "—")]
-        self.fields["program"].choices = blank + [
-            (p.pk, p.name) for p in Program.objects.order_by("name")
-        ]
-        self.fields["type"].choices = blank + [
-            (t.pk, t.name) for t in PartnerType.objects.order_by("name")
-        ]
-        self.fields["tier"].choices = blank + [
-            (t.pk, f"{t.program.name} · {t.name}")
-            for t in Tier.objects.select_related("program").order_by("program__name", "rank")
-        ]
+        lists = list_choices.cached(_choice_lists)
+        self.fields["program"].choices = blank + lists["program"]
+        self.fields["type"].choices = blank + lists["type"]
+        self.fields["tier"].choices = blank + lists["tier"]
         self.fields["region"].choices = blank + list(Region.choices)
         self.fields["country"].choices = blank + country_choices()
         self.fields["status"].choices = blank + list(PartnerStatus.choices)
-        staff = User.objects.filter(
-            is_active=True, vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]
-        )
         self.fields["owner"].choices = (
-            blank
-            + [("me", _("Me")), ("none", _("Unassigned"))]
-            + [(str(u.pk), u.display_name) for u in staff.order_by("full_name", "email")]
+            blank + [("me", _("Me")), ("none", _("Unassigned"))] + lists["owner"]
         )
         for name in ("certification", "step", "offering", "figure"):
-            if name in partner_list_filters:
-                self.fields[name].choices = blank + list(partner_list_filters.get(name).choices())
+            if name in lists:
+                self.fields[name].choices = blank + lists[name]
             else:  # the app that provides it is not installed
                 del self.fields[name]
         for name in ("score_min", "score_max"):
@@ -338,13 +349,15 @@ def ordering(sort: str) -> list:
     return [*order, "-pk" if descending else "pk"]
 
 
-def default_scope(user: User) -> str:
+def default_scope(user: User, *, request=None) -> str:
     """The list opens on the partners you own when you own any, else on all of them."""
-    return "mine" if user.owned_partners.exists() else "all"
+    from partners.selectors import owns_partners
+
+    return "mine" if owns_partners(user, request=request) else "all"
 
 
 def list_query_for(request) -> PartnerListQuery:
     """The list's parameters of ``request`` (its GET)."""
     return parse_partner_list_query(
-        request.GET, user=request.user, default_scope=default_scope(request.user)
+        request.GET, user=request.user, default_scope=default_scope(request.user, request=request)
     )

@@ -152,6 +152,10 @@ class PartnerListFilter:
     check: Callable[..., None] | None = None
     describe: Callable[..., str] | None = None
 
+    #: The models whose saves and deletes change ``choices()`` ("app_label.model"): the list
+    #: caches its choices and forgets them when one of these changes (partners.list_choices).
+    choice_models: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class FigureRef:

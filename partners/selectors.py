@@ -47,6 +47,19 @@ def partner_list_for_user(*, user: User, mine: bool = False) -> QuerySet[Partner
     return qs.filter(pk=membership.partner_id)
 
 
+def owns_partners(user: User, *, request=None) -> bool:
+    """Whether ``user`` owns at least one partner (one query). With ``request``, asked once per
+    request: the partner list and the panels on it (stalled onboardings, deals to review) each
+    open on "your partners" when you own any."""
+    known = getattr(request, "_prm_owns_partners", None)
+    if known is not None:
+        return known
+    owns = bool(user.is_authenticated and user.owned_partners.exists())
+    if request is not None:
+        request._prm_owns_partners = owns
+    return owns
+
+
 def partner_get_for_user(*, user: User, pk: int) -> Partner:
     partner = partner_list_for_user(user=user).filter(pk=pk).first()
     if partner is None:

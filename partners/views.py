@@ -20,6 +20,7 @@ from partners import selectors, services
 from partners.choices import MemberRole, PartnerStatus
 from partners.forms import InvitationForm, MemberRoleForm
 from partners.list_query import FIGURE_PARAMS, SORTS, list_query_for
+from partners.list_rows import list_rows, options_html
 from partners.permissions import PartnerAdminRequiredMixin, VendorStaffRequiredMixin
 
 
@@ -204,6 +205,7 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
                     "key": key,
                     "active": active,
                     "descending": active and descending,
+                    "aria_sort": "descending" if active and descending else "ascending",
                     "url": "?" + query.querystring(sort=next_sort),
                 }
             )
@@ -218,10 +220,7 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             choices = getattr(field, "choices", None)
             if choices is None or name in ("scope", "sort"):
                 continue
-            current = query.params.get(name, "")
-            selects[name] = [
-                (str(v), text, str(v) == current and current != "") for v, text in choices
-            ]
+            selects[name] = options_html(choices, query.params.get(name, ""))
         return super().get_context_data(
             mine=mine,
             status=status,
@@ -235,6 +234,7 @@ class ManagerHomeView(VendorStaffRequiredMixin, TemplateView):
             query_all=query.querystring(scope="all"),
             columns={c["key"]: c for c in columns},
             page=page,
+            rows=list_rows(page.object_list),
             status_counts=[(s, label, counts.get(s, 0)) for s, label in PartnerStatus.choices],
             total=sum(counts.values()),
             saved_views=views,

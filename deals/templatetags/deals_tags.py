@@ -5,6 +5,7 @@ from django import template
 from django.db.models import Count, Window
 
 from deals import selectors
+from partners.selectors import owns_partners
 
 register = template.Library()
 
@@ -21,7 +22,10 @@ def partner_deals_panel(context, limit: int = 5):
 @register.inclusion_tag("deals/_panel_review.html", takes_context=True)
 def deals_awaiting_review_panel(context, limit: int = 8):
     """The manager home's "Deals awaiting review", oldest first."""
-    deals, total, mine = selectors.deals_awaiting_review(user=context["request"].user, limit=limit)
+    request = context["request"]
+    deals, total, mine = selectors.deals_awaiting_review(
+        user=request.user, limit=limit, owns_partners=owns_partners(request.user, request=request)
+    )
     return {"deals": deals, "total": total, "mine": mine}
 
 

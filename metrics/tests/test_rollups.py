@@ -190,7 +190,14 @@ def test_marketing_assets_and_plain_resources_are_different_areas(world, frozen)
 def test_the_task_runs_the_rollup(world, frozen):
     record_events([event("auth.login", "x", partner=world.partner_a, day=TODAY)])
     result = rollup_metrics.delay().get()
-    assert result == {"ran": True, "events": 1, "scores": 1, "reason": "", "dashboard_rebuilds": 0}
+    assert result == {
+        "ran": True,
+        "events": 1,
+        "scores": 1,
+        "reason": "",
+        "partners_turned_at_risk": 0,  # nobody at risk today that was not yesterday
+        "dashboard_rebuilds": 0,
+    }
 
 
 def test_the_command_rebuilds_a_range_and_refuses_bad_dates(world, frozen):

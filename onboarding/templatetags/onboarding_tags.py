@@ -14,6 +14,7 @@ from onboarding.forms import manager_choices
 from onboarding.permissions import can_reassign_owner
 from partners.permissions import can_open
 from partners.readers import step_subjects
+from partners.selectors import owns_partners
 
 register = template.Library()
 
@@ -64,9 +65,11 @@ def onboarding_panel(context):
 
 @register.inclusion_tag("onboarding/_stalled_panel.html", takes_context=True)
 def stalled_partners_panel(context):
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
+    owns = owns_partners(user, request=request)  # asked once per request (the list asks too)
     return {
-        "stalled": selectors.stalled_checklists_for_user(user=user),
+        "stalled": selectors.stalled_checklists_for_user(user=user, owns_partners=owns),
         "pending_applications": selectors.application_counts(user=user).get("pending", 0),
     }
 

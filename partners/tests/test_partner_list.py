@@ -343,3 +343,89 @@ def test_bulk_form_carries_the_list_query(client_as, world):
     )
     assert response.status_code == 200
     assert f'value="{world.partner_b.pk}"' in response.content.decode()
+
+
+def test_filter_choices_are_cached_and_forgotten_when_setup_changes(
+    client_as, world, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The list's select options come from the cache; a change to what they list shows at once."""
+    from accounts.choices import VendorRole
+    from accounts.tests.factories import ChannelManagerFactory
+    from partners.tests.factories import ProgramFactory
+
+    settings.PRM_LIST_CHOICES_CACHE_SECONDS = 60
+    client = client_as("vendor_admin")
+    client.get(URL)  # fills the cache
+    with django_assert_max_num_queries(18):  # the choices' seven queries are gone
+        page = client.get(URL, {"scope": "all"}).content.decode()
+    assert ">Global</option>" in page
+    # a new program, a renamed one, a new manager, a manager's role taken: each shows at once
+    with django_capture_on_commit_callbacks(execute=True):
+        ProgramFactory(name="Zeta Program", slug="zeta")
+    assert ">Zeta Program</option>" in client.get(URL, {"scope": "all"}).content.decode()
+    program = world.partner_a.program
+    program.name = "Worldwide"
+    program.save()
+    page = client.get(URL, {"scope": "all"}).content.decode()
+    assert ">Worldwide</option>" in page and ">Global</option>" not in page
+    manager = ChannelManagerFactory(full_name="Newly Hired")
+    assert ">Newly Hired</option>" in client.get(URL, {"scope": "all"}).content.decode()
+    manager.vendor_role = VendorRole.NONE
+    manager.save(update_fields=["vendor_role"])
+    assert ">Newly Hired</option>" not in client.get(URL, {"scope": "all"}).content.decode()
+    # a login (last_login) changes nothing the list shows: the cache stays
+    from django.core.cache import cache
+
+    from partners import list_choices
+
+    key = list_choices.KEY.format(language=settings.LANGUAGE_CODE.lower())
+    assert cache.get(key) is not None
+    world.users["manager_owner"].save(update_fields=["last_login"])
+    assert cache.get(key) is not None
+    world.users["manager_owner"].save(update_fields=["full_name"])
+    assert cache.get(key) is None
+    # an audited setup change saved without post_save (a tier reorder's update()) forgets them
+    from kernel.setup_log import CHANGED, log_setup_change
+
+    client.get(URL)
+    assert cache.get(key) is not None
+    log_setup_change(
+        actor=world.users["vendor_admin"], obj=world.partner_a.tier, action=CHANGED,
+        before={"rank": 1}, after={"rank": 2}, summary="Tier rank moved by a reorder",
+    )  # fmt: skip
+    assert cache.get(key) is None
+
+
+def test_the_page_shows_the_current_filters_selected_and_escapes_names(client_as, world):
+    from partners.tests.factories import ProgramFactory
+
+    odd = ProgramFactory(name='<b>"Odd" & Co</b>', slug="odd")
+    PartnerFactory(name="<i>Tricky</i>", program=odd, tier=None, owner=None)
+    page = client_as("vendor_admin").get(URL, {"scope": "all", "program": odd.pk}).content.decode()
+    assert (
+        f'<option value="{odd.pk}" selected>&lt;b&gt;&quot;Odd&quot; &amp; Co&lt;/b&gt;</option>'
+        in page
+    )
+    assert "<b>" not in page and "<i>Tricky</i>" not in page
+    assert "&lt;i&gt;Tricky&lt;/i&gt;" in page
+    assert 'aria-label="Select &lt;i&gt;Tricky&lt;/i&gt;"' in page
+    assert '<option value="DE">Germany</option>' in page  # not selected: no country filter
+    assert page.count(" selected>") == 1
+
+
+def test_row_dates_read_as_the_date_filter_shows_them(world):
+    from datetime import UTC, datetime
+
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    from partners.list_rows import list_rows
+
+    moment = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # another day in some time zones
+    world.partner_a.joined_at = moment
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        for language in ("en", "de"):
+            with timezone.override(zone), translation.override(language):
+                local = timezone.localtime(moment)
+                (row,) = list_rows([world.partner_a])
+                assert row["joined"] == (date_filter(local, "c"), date_filter(local, "j M Y"))

@@ -414,6 +414,9 @@ PRM_TIER_FX_RATES = env.float_dict(
 # after which a request builds it again (console/dashboard_cache.py).
 PRM_DASHBOARD_CACHE_SECONDS = env.int("PRM_DASHBOARD_CACHE_SECONDS", default=300)
 PRM_DASHBOARD_MAX_STALE_SECONDS = env.int("PRM_DASHBOARD_MAX_STALE_SECONDS", default=3600)
+# The partner list's filter choices (programs, tiers, staff, ...) are cached this long, and
+# forgotten at once when one of them changes (partners/list_choices.py); 0 turns it off.
+PRM_LIST_CHOICES_CACHE_SECONDS = env.int("PRM_LIST_CHOICES_CACHE_SECONDS", default=3600)
 
 # --- Security hardening (issue 10; RELIABILITY.md B1-B3, E3) ------------------------------------
 # Vendor staff (channel managers, admins) must set up TOTP before /manage/ and /admin/.

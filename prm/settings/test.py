@@ -40,6 +40,8 @@ STORAGES = {
 # Cached dashboards would outlive a test's data (ids and frozen clocks repeat across tests);
 # console/tests/test_dashboard.py turns the cache on where it tests it.
 PRM_DASHBOARD_CACHE_SECONDS = 0
+# Likewise the partner list's filter choices (partners/tests/test_partner_list.py turns it on).
+PRM_LIST_CHOICES_CACHE_SECONDS = 0
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collectstatic
 
 # A recorded event whose payload does not match its declaration fails the test (docs/events.md).
