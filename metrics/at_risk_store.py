@@ -31,8 +31,9 @@ from django.utils import timezone
 from events.choices import EventKind
 from events.services import NewEvent, record_events
 from metrics.definitions import at_risk_partners
-from metrics.models import AtRiskDay, AtRiskPartner
-from metrics.rollups import RollupResult
+from metrics.definitions.common import _today
+from metrics.models import AtRiskDay, AtRiskPartner, RollupState
+from metrics.rollups import SCORES_NAME, RollupResult
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +119,19 @@ def _needs_rebuild(day: date, rollup: RollupResult, scores: RollupResult) -> boo
     return age >= MAX_AGE or (changed and age >= MIN_AGE)
 
 
+def current_score_day() -> date:
+    """The last day with computed adoption scores (one query)."""
+    day = (
+        RollupState.objects.filter(name=SCORES_NAME)
+        .values_list("scores_through", flat=True)
+        .first()
+    )
+    return day or _today()
+
+
 def after_rollup(rollup: RollupResult, scores: RollupResult) -> int:
     """The after-rollup step: rebuild the current scores day's set when it may have changed,
     then announce who turned at risk. Returns the number of new ``partner.at_risk`` events."""
-    from metrics.list_filters import current_score_day
-
     day = current_score_day()
     if not _needs_rebuild(day, rollup, scores):
         return 0

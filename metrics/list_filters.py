@@ -5,26 +5,12 @@ were computed (``RollupState.scores_through``; today before the first run)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Exists, OuterRef
 
-from metrics.at_risk_store import at_risk_condition
-from metrics.definitions.common import _today
-from metrics.models import AdoptionScore, OfferingAdoptionSpan, RollupState
-from metrics.rollups import SCORES_NAME
+from metrics.at_risk_store import at_risk_condition, current_score_day
+from metrics.models import AdoptionScore, OfferingAdoptionSpan
 from partners.models import Offering
 from partners.readers import PartnerListFilter, partner_list_filters
-
-
-def current_score_day() -> date:
-    """The last day with computed adoption scores (one query)."""
-    day = (
-        RollupState.objects.filter(name=SCORES_NAME)
-        .values_list("scores_through", flat=True)
-        .first()
-    )
-    return day or _today()
 
 
 def _no_choices() -> list[tuple[str, str]]:

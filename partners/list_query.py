@@ -349,10 +349,21 @@ def ordering(sort: str) -> list:
     return [*order, "-pk" if descending else "pk"]
 
 
+def owns_partners(user: User, *, request=None) -> bool:
+    """Whether ``user`` owns at least one partner (one query). With ``request``, asked once per
+    request: the partner list and the panels on it (stalled onboardings, deals to review) each
+    open on "your partners" when you own any."""
+    known = getattr(request, "_prm_owns_partners", None)
+    if known is not None:
+        return known
+    owns = bool(user.is_authenticated and user.owned_partners.exists())
+    if request is not None:
+        request._prm_owns_partners = owns
+    return owns
+
+
 def default_scope(user: User, *, request=None) -> str:
     """The list opens on the partners you own when you own any, else on all of them."""
-    from partners.selectors import owns_partners
-
     return "mine" if owns_partners(user, request=request) else "all"
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from kernel.registry import Registry
 from partners.choices import MemberRole, PartnerStatus
-from partners.list_query import apply_partner_list_query
+from partners.list_query import apply_partner_list_query, owns_partners  # noqa: F401 (used by the panels)
 from partners.models import (
     Offering,
     Partner,
@@ -45,19 +45,6 @@ def partner_list_for_user(*, user: User, mine: bool = False) -> QuerySet[Partner
     if membership is None or not user.is_active:
         return qs.none()
     return qs.filter(pk=membership.partner_id)
-
-
-def owns_partners(user: User, *, request=None) -> bool:
-    """Whether ``user`` owns at least one partner (one query). With ``request``, asked once per
-    request: the partner list and the panels on it (stalled onboardings, deals to review) each
-    open on "your partners" when you own any."""
-    known = getattr(request, "_prm_owns_partners", None)
-    if known is not None:
-        return known
-    owns = bool(user.is_authenticated and user.owned_partners.exists())
-    if request is not None:
-        request._prm_owns_partners = owns
-    return owns
 
 
 def partner_get_for_user(*, user: User, pk: int) -> Partner:
