@@ -56,3 +56,4 @@ class LeadSize(models.TextChoices):
 class Strategy(models.TextChoices):
     BEST_MATCH = "best_match", _("Best match")
     ROUND_ROBIN = "round_robin", _("Weighted round-robin")
+    FIRST_COME = "first_come", _("Offer to several, first to accept wins")

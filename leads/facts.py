@@ -55,6 +55,7 @@ def rule_facts(program_id: int) -> list[RuleFacts]:
             certification_id=r.certification_id,
             certification_name=names.get(r.certification_id or 0, ""),
             max_open_leads=r.max_open_leads,
+            offer_count=r.offer_count,
         )
         for r in rules
     ]

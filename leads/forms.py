@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from leads.choices import LeadSize, LeadSource, LeadStatus, Strategy
-from leads.models import MAX_SLA_HOURS, MIN_SLA_HOURS
+from leads.models import MAX_OFFER_COUNT, MAX_SLA_HOURS, MIN_SLA_HOURS
 from partners.choices import Region
 from partners.models import Offering, PartnerType, Program, Tier
 
@@ -119,6 +119,11 @@ class RoutingRuleForm(forms.Form):
         help_text=_("Leave empty for no limit."),
     )  # fmt: skip
     strategy = forms.ChoiceField(label=_("Strategy"), choices=Strategy.choices)
+    offer_count = forms.IntegerField(
+        label=_("Partners offered at once"), min_value=1, max_value=MAX_OFFER_COUNT, initial=1,
+        required=False,
+        help_text=_("For “offer to several”: the best matches are offered the lead together."),
+    )  # fmt: skip
 
     def __init__(self, *args, certifications=(), **kwargs):
         super().__init__(*args, **kwargs)

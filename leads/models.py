@@ -18,6 +18,7 @@ from partners.choices import Region
 
 DEFAULT_SLA_HOURS = 48
 MIN_SLA_HOURS, MAX_SLA_HOURS = 1, 24 * 14
+MAX_OFFER_COUNT = 10
 
 
 class Lead(models.Model):
@@ -92,6 +93,10 @@ class RoutingRule(models.Model):
     )
     strategy = models.CharField(
         max_length=12, choices=Strategy.choices, default=Strategy.BEST_MATCH
+    )
+    # first come: how many partners are offered the lead at once (the best matches)
+    offer_count = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_OFFER_COUNT)]
     )
     created_at = models.DateTimeField(default=timezone.now)
 

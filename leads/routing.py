@@ -12,7 +12,10 @@ before. The first rule with a candidate picks one by its strategy:
 - best match: the highest tier rank, then the fewest open leads, then the lowest partner id;
 - weighted round-robin: each partner's weight is its tier rank (1 without a tier); the partner
   with the lowest ``(leads this rule offered it + 1) / weight`` wins (ties: the lowest id), so over
-  time a rank-3 partner gets three leads for a rank-1 partner's one.
+  time a rank-3 partner gets three leads for a rank-1 partner's one;
+- first come: the ``offer_count`` best matches (as best match orders them) are offered the lead
+  at once (``Choice.also``: the others than the first); the first to accept wins it and the other
+  offers are withdrawn.
 
 The ``why`` of a choice names the rule and the values that decided it (JSON-safe).
 """
@@ -23,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-BEST_MATCH, ROUND_ROBIN = "best_match", "round_robin"
+BEST_MATCH, ROUND_ROBIN, FIRST_COME = "best_match", "round_robin", "first_come"
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class RuleFacts:
     certification_id: int | None = None
     certification_name: str = ""
     max_open_leads: int | None = None
+    offer_count: int = 1  # first come: how many partners at once
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class Choice:
     partner_id: int
     rule_id: int
     why: dict
+    # first come: the other partners offered the lead at the same time, each with its why
+    also: tuple[tuple[int, dict], ...] = ()
 
 
 def _lead_matches(rule: RuleFacts, lead: LeadFacts) -> dict | None:
@@ -112,6 +118,10 @@ def _weight(partner: PartnerFacts) -> int:
     return max(partner.tier_rank, 1)
 
 
+def _best_first(candidates: list[PartnerFacts]) -> list[PartnerFacts]:
+    return sorted(candidates, key=lambda p: (-p.tier_rank, p.open_leads, p.id))
+
+
 def _pick(rule: RuleFacts, candidates: list[PartnerFacts]) -> tuple[PartnerFacts, dict]:
     if rule.strategy == ROUND_ROBIN:
 
@@ -123,8 +133,27 @@ def _pick(rule: RuleFacts, candidates: list[PartnerFacts]) -> tuple[PartnerFacts
             "weight": _weight(chosen),
             "offered_by_rule": chosen.offers_by_rule.get(rule.id, 0),
         }
-    chosen = min(candidates, key=lambda p: (-p.tier_rank, p.open_leads, p.id))
-    return chosen, {}
+    return min(candidates, key=lambda p: (-p.tier_rank, p.open_leads, p.id)), {}
+
+
+def _why(rule: RuleFacts, matched: dict, chosen: PartnerFacts, extra: dict, n: int) -> dict:
+    partner_values: dict = {"region": chosen.region, "type": chosen.type_name}
+    if rule.tier_ids or rule.strategy != ROUND_ROBIN:
+        partner_values["tier"] = chosen.tier_name
+        partner_values["tier_rank"] = chosen.tier_rank
+    if rule.certification_id is not None:
+        partner_values["certification"] = rule.certification_name
+    partner_values["open_leads"] = chosen.open_leads
+    if rule.max_open_leads is not None:
+        partner_values["capacity"] = rule.max_open_leads
+    return {
+        "rule": rule.id,
+        "rule_name": rule.name,
+        "strategy": rule.strategy,
+        "lead": matched,
+        "partner": partner_values | extra,
+        "candidates": n,
+    }
 
 
 def route(
@@ -145,23 +174,12 @@ def route(
         candidates = [p for p in pool if _candidate(rule, lead, p)]
         if not candidates:
             continue
-        chosen, extra = _pick(rule, candidates)
-        partner_values: dict = {"region": chosen.region, "type": chosen.type_name}
-        if rule.tier_ids or rule.strategy == BEST_MATCH:
-            partner_values["tier"] = chosen.tier_name
-            partner_values["tier_rank"] = chosen.tier_rank
-        if rule.certification_id is not None:
-            partner_values["certification"] = rule.certification_name
-        partner_values["open_leads"] = chosen.open_leads
-        if rule.max_open_leads is not None:
-            partner_values["capacity"] = rule.max_open_leads
-        why = {
-            "rule": rule.id,
-            "rule_name": rule.name,
-            "strategy": rule.strategy,
-            "lead": matched,
-            "partner": partner_values | extra,
-            "candidates": len(candidates),
-        }
-        return Choice(partner_id=chosen.id, rule_id=rule.id, why=why)
+        if rule.strategy == FIRST_COME:
+            chosen = _best_first(candidates)[: max(rule.offer_count, 1)]
+            whys = [_why(rule, matched, p, {}, len(candidates)) for p in chosen]
+            also = tuple((p.id, why) for p, why in zip(chosen[1:], whys[1:], strict=True))
+            return Choice(partner_id=chosen[0].id, rule_id=rule.id, why=whys[0], also=also)
+        partner, extra = _pick(rule, candidates)
+        why = _why(rule, matched, partner, extra, len(candidates))
+        return Choice(partner_id=partner.id, rule_id=rule.id, why=why)
     return None

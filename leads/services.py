@@ -172,9 +172,18 @@ def lead_create(
 
 
 # --- Routing --------------------------------------------------------------------------------------
+def _readable(why: dict, names: dict[int, str]) -> dict:
+    """The why with offering ids as names (it is read by people)."""
+    if "offerings" not in why.get("lead", {}):
+        return why
+    offerings = [names.get(i, str(i)) for i in why["lead"]["offerings"]]
+    return why | {"lead": why["lead"] | {"offerings": offerings}}
+
+
 def _offer_next(lead: Lead, *, now, actor=None, only=None) -> LeadOffer | None:
-    """Offer the locked ``lead`` to the next partner routing picks (or mark it unrouted).
-    ``only``: the partner ids the vendor allows (its pick); the rules still decide among them."""
+    """Offer the locked ``lead`` to the next partner(s) routing picks (or mark it unrouted); the
+    first offer is returned. ``only``: the partner ids the vendor allows (its pick); the rules
+    still decide among them."""
     tried = set(lead.offers.values_list("partner_id", flat=True))
     rules = facts.rule_facts(lead.program_id)
     partners = facts.partner_facts(lead.program_id, rules) if rules else []
@@ -192,30 +201,30 @@ def _offer_next(lead: Lead, *, now, actor=None, only=None) -> LeadOffer | None:
         )  # fmt: skip
         notifications.lead_unrouted(lead)
         return None
-    why = dict(choice.why)
-    if "offerings" in why.get("lead", {}):  # ids → names: the why is read by people
-        names = {o.pk: o.name for o in lead.offerings.all()}
-        why["lead"] = why["lead"] | {
-            "offerings": [names.get(i, str(i)) for i in why["lead"]["offerings"]]
-        }
-    offer = LeadOffer.objects.create(
-        lead=lead,
-        partner_id=choice.partner_id,
-        rule_id=choice.rule_id,
-        why=why,
-        offered_at=now,
-        deadline=now + timedelta(hours=sla_hours(lead.program_id)),
-    )
+    names = {o.pk: o.name for o in lead.offerings.all()}
+    deadline = now + timedelta(hours=sla_hours(lead.program_id))
+    offers = [
+        LeadOffer.objects.create(
+            lead=lead,
+            partner_id=partner_id,
+            rule_id=choice.rule_id,
+            why=_readable(why, names),
+            offered_at=now,
+            deadline=deadline,
+        )
+        for partner_id, why in ((choice.partner_id, choice.why), *choice.also)
+    ]
     lead.status = LeadStatus.OFFERED
     lead.updated_at = now
     lead.save(update_fields=["status", "updated_at"])
-    _event(
-        EventKind.LEAD_OFFERED, lead=lead, key=f"lead.offered:{offer.pk}",
-        partner=offer.partner, user=actor, at=now, offer=offer.pk, rule=choice.rule_id,
-        deadline=offer.deadline.isoformat(),
-    )  # fmt: skip
-    notifications.offer_made(offer)
-    return offer
+    for offer in offers:
+        _event(
+            EventKind.LEAD_OFFERED, lead=lead, key=f"lead.offered:{offer.pk}",
+            partner=offer.partner, user=actor, at=now, offer=offer.pk, rule=choice.rule_id,
+            deadline=offer.deadline.isoformat(),
+        )  # fmt: skip
+        notifications.offer_made(offer)
+    return offers[0]
 
 
 @transaction.atomic
@@ -230,34 +239,48 @@ def lead_route(*, lead: Lead, actor=None, now=None, only=None) -> LeadOffer | No
 
 
 # --- A partner's answer ---------------------------------------------------------------------------
-def _lock_open_offer(offer: LeadOffer, now) -> LeadOffer:
-    offer = LeadOffer.objects.select_for_update().select_related("lead").get(pk=offer.pk)
+def _lock(offer: LeadOffer, now) -> tuple[Lead, LeadOffer]:
+    """Lock the lead, then its offer (always in that order, here and in the expiry job, so two
+    answers or an answer and the job never wait on each other crosswise), and check the offer
+    is still open."""
+    lead = Lead.objects.select_for_update().get(pk=offer.lead_id)
+    offer = LeadOffer.objects.select_for_update().select_related("partner").get(pk=offer.pk)
     if offer.state != OfferState.OFFERED:
         raise LeadError(_("This offer was already answered or has ended."))
     if offer.deadline <= now:
         raise LeadError(_("The time to answer this offer has run out."))
-    return offer
+    return lead, offer
+
+
+def _pass_on_if_nobody_left(lead: Lead, *, now) -> None:
+    """After an offer ends without a winner: when no other offer of the lead is open (offered to
+    several, the others may still accept), it goes to the next partner."""
+    if (
+        lead.status == LeadStatus.OFFERED
+        and not lead.offers.filter(state=OfferState.OFFERED).exists()
+    ):
+        _offer_next(lead, now=now)
 
 
 def offer_accept(*, offer: LeadOffer, actor, now=None) -> LeadOffer:
-    """The partner takes the lead. A lead is won once: if another partner's accept committed
-    first, the database refuses this one and the partner is told."""
+    """The partner takes the lead. A lead is won once: the lead's row lock serialises answers,
+    and the database refuses a second accepted offer (``lead_one_accepted_offer``) should anything
+    slip past it; the loser is told the lead is taken."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            offer = _lock_open_offer(offer, now)
-            offer.state, offer.answered_at, offer.answered_by = OfferState.ACCEPTED, now, actor
-            offer.save(update_fields=["state", "answered_at", "answered_by"])
-            lead = Lead.objects.select_for_update().get(pk=offer.lead_id)
+            lead, offer = _lock(offer, now)
             if lead.status != LeadStatus.OFFERED:
                 raise LeadError(_("This lead is no longer on offer."))
+            offer.state, offer.answered_at, offer.answered_by = OfferState.ACCEPTED, now, actor
+            offer.save(update_fields=["state", "answered_at", "answered_by"])
             lead.status, lead.partner_id, lead.updated_at = (
                 LeadStatus.ACCEPTED,
                 offer.partner_id,
                 now,
             )
             lead.save(update_fields=["status", "partner", "updated_at"])
-            # any other open offer of the lead (offered to several) ends here
+            # the other open offers of the lead (offered to several) end here
             LeadOffer.objects.filter(lead=lead, state=OfferState.OFFERED).exclude(
                 pk=offer.pk
             ).update(state=OfferState.WITHDRAWN, answered_at=now)
@@ -282,53 +305,45 @@ def offer_decline(*, offer: LeadOffer, actor, reason: str, now=None) -> LeadOffe
         raise LeadError(
             {"reason": _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX}}
         )
-    offer = _lock_open_offer(offer, now)
+    lead, offer = _lock(offer, now)
     offer.state, offer.answered_at, offer.answered_by = OfferState.DECLINED, now, actor
     offer.decline_reason = reason
     offer.save(update_fields=["state", "answered_at", "answered_by", "decline_reason"])
-    lead = Lead.objects.select_for_update().get(pk=offer.lead_id)
     _event(
         EventKind.LEAD_DECLINED, lead=lead, key=f"lead.declined:{offer.pk}",
         partner=offer.partner, user=actor, at=now, offer=offer.pk,
     )  # fmt: skip
-    if (
-        lead.status == LeadStatus.OFFERED
-        and not lead.offers.filter(state=OfferState.OFFERED).exists()
-    ):
-        _offer_next(lead, now=now)
+    _pass_on_if_nobody_left(lead, now=now)
     return offer
 
 
 def offers_expire(*, now=None, limit: int = 500) -> int:
     """Expire the offers not answered by their deadline and pass each lead on. Each offer is
-    claimed by one conditional UPDATE (state offered → expired), so a rerun or a second worker
-    finds nothing left to do: a lead is reassigned at most once per deadline."""
+    claimed by one conditional UPDATE (state offered → expired) under its lead's lock, so a rerun
+    or a second worker finds nothing left to do: a lead is reassigned at most once per
+    deadline."""
     now = now or timezone.now()
     due = list(
         LeadOffer.objects.filter(state=OfferState.OFFERED, deadline__lte=now)
         .order_by("deadline", "pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "lead_id")[:limit]
     )
     expired = 0
-    for pk in due:
+    for pk, lead_id in due:
         with transaction.atomic():
+            lead = Lead.objects.select_for_update().get(pk=lead_id)
             claimed = LeadOffer.objects.filter(
                 pk=pk, state=OfferState.OFFERED, deadline__lte=now
             ).update(state=OfferState.EXPIRED, answered_at=now)
             if not claimed:
-                continue  # another run took it
+                continue  # answered meanwhile, or another run took it
             expired += 1
             offer = LeadOffer.objects.select_related("partner").get(pk=pk)
-            lead = Lead.objects.select_for_update().get(pk=offer.lead_id)
             _event(
                 EventKind.LEAD_OFFER_EXPIRED, lead=lead, key=f"lead.offer_expired:{offer.pk}",
                 partner=offer.partner, at=now, offer=offer.pk,
             )  # fmt: skip
-            if (
-                lead.status == LeadStatus.OFFERED
-                and not lead.offers.filter(state=OfferState.OFFERED).exists()
-            ):
-                _offer_next(lead, now=now)
+            _pass_on_if_nobody_left(lead, now=now)
     return expired
 
 

@@ -12,12 +12,13 @@ from django_countries import countries as all_countries
 from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 from leads.choices import Strategy
 from leads.facts import certification_names
-from leads.models import MAX_SLA_HOURS, MIN_SLA_HOURS, LeadSla, RoutingRule
+from leads.models import MAX_OFFER_COUNT, MAX_SLA_HOURS, MIN_SLA_HOURS, LeadSla, RoutingRule
 from partners.choices import Region
 
 RULE_FIELDS = (
     "name", "program", "position", "is_active", "regions", "countries", "offerings",
     "same_region", "partner_types", "tiers", "certification_id", "max_open_leads", "strategy",
+    "offer_count",
 )  # fmt: skip
 SCALARS = (
     "name", "program", "position", "is_active", "regions", "countries", "same_region",
@@ -47,6 +48,11 @@ def _check_rule(data: dict) -> dict:
         errors["certification_id"] = _("Choose a known certification.")
     if data.get("strategy") not in Strategy.values:
         errors["strategy"] = _("Choose a strategy.")
+    count = data.get("offer_count") or 1
+    if not isinstance(count, int) or not 1 <= count <= MAX_OFFER_COUNT:
+        errors["offer_count"] = _("Offer a lead to 1 to %(max)s partners at once.") % {
+            "max": MAX_OFFER_COUNT
+        }
     cap = data.get("max_open_leads")
     if cap is not None and not 1 <= cap <= 10_000:
         errors["max_open_leads"] = _("Allow 1 to 10,000 open leads, or leave it empty.")
@@ -59,6 +65,8 @@ def _apply(rule: RoutingRule, data: dict) -> None:
     for name in SCALARS:
         setattr(rule, name, data.get(name))
     rule.position = data.get("position") or 0
+    # only "offer to several" offers a lead to more than one partner
+    rule.offer_count = (data.get("offer_count") or 1) if rule.strategy == Strategy.FIRST_COME else 1
     rule.is_active = bool(data.get("is_active"))
     rule.same_region = bool(data.get("same_region"))
     rule.save()

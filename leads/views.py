@@ -201,7 +201,9 @@ class RuleCreateView(_RuleFormView):
 
     def get(self, request):
         return self.render_form(
-            self.make_form(initial={"position": 10, "is_active": True, "same_region": True})
+            self.make_form(
+                initial={"position": 10, "is_active": True, "same_region": True, "offer_count": 1}
+            )
         )
 
     def save(self, data):
@@ -223,7 +225,7 @@ class RuleEditView(_RuleFormView):
             "offerings": list(r.offerings.all()), "same_region": r.same_region,
             "partner_types": list(r.partner_types.all()), "tiers": list(r.tiers.all()),
             "certification_id": r.certification_id, "max_open_leads": r.max_open_leads,
-            "strategy": r.strategy,
+            "strategy": r.strategy, "offer_count": r.offer_count,
         }  # fmt: skip
         return self.render_form(self.make_form(initial=initial))
 

@@ -5,6 +5,7 @@ import pytest
 
 from leads.routing import (
     BEST_MATCH,
+    FIRST_COME,
     ROUND_ROBIN,
     LeadFacts,
     PartnerFacts,
@@ -133,3 +134,14 @@ def test_round_robin_shares_by_weight_over_many_leads():
         ]
         counts[route(LEAD, partners, rules).partner_id] += 1
     assert counts == {1: 10, 2: 30}
+
+
+def test_first_come_offers_the_best_matches_at_once():
+    partners = [partner(1, tier_rank=1), partner(2, tier_rank=3), partner(3), partner(4)]
+    choice = route(LEAD, partners, [rule(1, strategy=FIRST_COME, offer_count=3)])
+    assert choice.partner_id == 2  # the best match first
+    assert [pid for pid, _why in choice.also] == [3, 4]
+    assert all(why["rule"] == 1 and why["strategy"] == FIRST_COME for _pid, why in choice.also)
+    # fewer candidates than the count: as many as there are
+    choice = route(LEAD, partners[:2], [rule(1, strategy=FIRST_COME, offer_count=5)])
+    assert (choice.partner_id, [pid for pid, _ in choice.also]) == (2, [1])

@@ -229,3 +229,35 @@ def test_the_vendor_may_route_among_named_partners_by_the_same_rules(setup):
     )
     offer = services.lead_route(lead=lead, only=[world.partner_b.pk])  # A would win on tier
     assert (offer.partner, offer.why["rule"]) == (world.partner_b, rule.pk)
+
+
+def test_offered_to_several_the_first_to_accept_wins_and_the_others_are_withdrawn(setup):
+    world, rule = setup
+    rule.strategy, rule.offer_count = "first_come", 2
+    rule.save()
+    lead = make_lead(actor=world.users["manager_owner"], program=world.partner_a.program)
+    offers = {o.partner_id: o for o in lead.offers.all()}
+    assert set(offers) == {world.partner_a.pk, world.partner_b.pk}
+    services.offer_accept(offer=offers[world.partner_b.pk], actor=world.users["partner_b_admin"])
+    with pytest.raises(services.LeadError):
+        services.offer_accept(
+            offer=offers[world.partner_a.pk], actor=world.users["partner_a_admin"]
+        )
+    states = dict(lead.offers.values_list("partner_id", "state"))
+    assert states == {
+        world.partner_a.pk: OfferState.WITHDRAWN,
+        world.partner_b.pk: OfferState.ACCEPTED,
+    }
+    lead.refresh_from_db()
+    assert lead.partner == world.partner_b
+
+
+def test_offered_to_several_one_decline_waits_for_the_others(setup):
+    world, rule = setup
+    rule.strategy, rule.offer_count = "first_come", 2
+    rule.save()
+    lead = make_lead(actor=world.users["manager_owner"], program=world.partner_a.program)
+    offer_a = lead.offers.get(partner=world.partner_a)
+    services.offer_decline(offer=offer_a, actor=world.users["partner_a_admin"], reason="Busy")
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.OFFERED and lead.offers.count() == 2  # B may still take it
