@@ -147,3 +147,21 @@ class SlaForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = Program.objects.order_by("name")
+
+
+class ImportForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: external_id, company, region (required); domain, country, contact_name, "
+            "contact_email, contact_phone, offerings (slugs, comma-separated), size, source, notes."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: only check the file, import nothing"), required=False, initial=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.filter(is_active=True).order_by("name")

@@ -79,7 +79,7 @@ def _outside_program(offerings, program) -> bool:
     )
 
 
-def _clean(data: dict) -> dict:
+def lead_clean(data: dict) -> dict:
     """The lead's fields checked and tidied; ValidationError keyed by field."""
     errors: dict[str, str] = {}
     out = dict(data)
@@ -140,7 +140,7 @@ def lead_create(
     """A new lead (routed at once unless ``route`` is False). With an ``external_id`` seen before,
     the lead that has it is returned untouched and ``created`` is False: importing a file or
     posting a lead twice makes one lead."""
-    clean = _clean(data)
+    clean = lead_clean(data)
     if clean["external_id"]:
         known = Lead.objects.filter(external_id=clean["external_id"]).first()
         if known is not None:

@@ -7,6 +7,7 @@ app_name = "leads"
 urlpatterns = [
     path("manage/leads/", views.LeadListView.as_view(), name="manage_list"),
     path("manage/leads/new/", views.LeadCreateView.as_view(), name="manage_create"),
+    path("manage/leads/import/", views.LeadImportView.as_view(), name="manage_import"),
     path("manage/leads/<int:pk>/", views.LeadDetailView.as_view(), name="manage_detail"),
     path("manage/leads/<int:pk>/route/", views.LeadRouteView.as_view(), name="manage_route"),
     path("manage/setup/lead-routing/", views.RuleListView.as_view(), name="setup_rules"),

@@ -15,10 +15,18 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from kernel.forms import apply_errors, flash_refusal
-from leads import selectors, services, setup_services
+from leads import imports, selectors, services, setup_services
 from leads.choices import ROUTABLE_STATUSES, WORKING_STATUSES, OfferState
 from leads.facts import certification_names, open_leads_by_partner
-from leads.forms import DeclineForm, LeadFilterForm, LeadForm, RoutingRuleForm, SlaForm, StatusForm
+from leads.forms import (
+    DeclineForm,
+    ImportForm,
+    LeadFilterForm,
+    LeadForm,
+    RoutingRuleForm,
+    SlaForm,
+    StatusForm,
+)
 from leads.models import DEFAULT_SLA_HOURS
 from leads.permissions import (
     PartnerMemberRequiredMixin,
@@ -107,6 +115,38 @@ def why_lines(values: dict) -> list[tuple[str, str]]:
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         lines.append((str(WHY_LABELS.get(key, key)), text or "—"))
     return lines
+
+
+class LeadImportView(VendorStaffRequiredMixin, View):
+    """A dry run lists what each row would do; the import creates the valid rows (each routed)
+    and lists the others with their errors."""
+
+    def render_page(self, form, report=None, status=200):
+        context = {"form": form, "report": report, "max_rows": imports.MAX_ROWS}
+        return render(self.request, "leads/import.html", context, status=status)
+
+    def get(self, request):
+        return self.render_page(ImportForm())
+
+    def post(self, request):
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        data = form.cleaned_data
+        try:
+            report = imports.run(
+                actor=request.user, file=data["file"], program=data["program"],
+                dry_run=data["dry_run"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+            return self.render_page(form, status=400)
+        except imports.FileError as exc:
+            form.add_error("file", str(exc))
+            return self.render_page(form, status=400)
+        if not report.dry_run and report.created:
+            messages.success(request, _("%(n)s leads imported and routed.") % {"n": report.created})
+        return self.render_page(ImportForm(initial={"program": data["program"]}), report)
 
 
 class LeadDetailView(VendorStaffRequiredMixin, View):

@@ -260,6 +260,10 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, *[404] * 4, 200, 200, 200),
         post=row(LOGIN, *[404] * 4, 400, 400, 400),
     ),
+    "leads:manage_import": Route(
+        get=row(LOGIN, *[404] * 4, 200, 200, 200),
+        post=row(LOGIN, *[404] * 4, 400, 400, 400),
+    ),
     "leads:manage_detail": Route(kwargs={"pk": "lead"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)),
     "leads:manage_route": Route(kwargs={"pk": "lead"}, post=row(LOGIN, *[404] * 4, 302, 302, 302)),
     "leads:inbox": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
