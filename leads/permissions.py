@@ -18,6 +18,7 @@ from partners.permissions import (
     VendorStaffRequiredMixin,
     can_edit_setup,
     is_partner_admin,
+    is_vendor_staff,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "can_answer",
     "can_edit_setup",
     "check_can_answer",
+    "is_vendor_staff",
 ]
 
 

@@ -26,6 +26,18 @@ def lead_list_for_staff(
     return qs
 
 
+def lead_list_for_user(*, user) -> QuerySet[Lead]:
+    """The API's leads: vendor staff see every lead, anybody else none (a partner reads the
+    leads offered to it in its inbox, not through this list)."""
+    qs = Lead.objects.select_related("program").prefetch_related(
+        "offerings",
+        Prefetch("offers", queryset=LeadOffer.objects.order_by("offered_at", "pk")),
+    )
+    if not (user.is_authenticated and user.is_channel_manager):
+        return qs.none()
+    return qs
+
+
 def lead_get_for_staff(*, pk) -> Lead:
     lead = (
         Lead.objects.select_related("program", "partner", "created_by")

@@ -697,6 +697,12 @@ ROUTES: dict[str, Route] = {
     "customers:partner_list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "customers:manager_list": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "api-metrics-user-adoption": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    # leads: vendor staff tokens list, read and create; partners see none (404 by id, 403 create)
+    "lead-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    "lead-detail": Route(kwargs={"pk": "lead"}, get=row(401, *[404] * 4, 200, 200, 200)),
     "customer-account-list": Route(
         get=row(401, 200, 200, 200, 200, 200, 200, 200),
         post=row(401, 403, 403, 403, 403, 400, 400, 400),
