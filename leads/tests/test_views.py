@@ -196,13 +196,15 @@ def test_pages_hold_a_bounded_number_of_queries(routed, client_as, django_assert
                   company=f"Co {i}", domain=f"co{i}.example")  # fmt: skip
     staff, partner = client_as("manager_owner"), client_as("partner_a_admin")
     admin = client_as("vendor_admin")
-    with django_assert_max_num_queries(12):
+    # measured 6, 7, 6, 8 and 9 (session, user, the bell's unread count included): the same
+    # with 16 leads as with one
+    with django_assert_max_num_queries(7):
         assert staff.get(reverse("leads:manage_list")).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         assert staff.get(reverse("leads:manage_detail", args=[lead.pk])).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         assert partner.get(reverse("leads:inbox")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert partner.get(reverse("leads:inbox_detail", args=[lead.pk])).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         assert admin.get(reverse("leads:setup_rules")).status_code == 200
