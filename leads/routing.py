@@ -103,6 +103,11 @@ def _lead_matches(rule: RuleFacts, lead: LeadFacts) -> dict | None:
     return matched
 
 
+def rule_applies(rule: RuleFacts, lead: LeadFacts) -> bool:
+    """Whether ``rule``'s lead criteria match ``lead`` (the partners are not looked at)."""
+    return _lead_matches(rule, lead) is not None
+
+
 def _candidate(rule: RuleFacts, lead: LeadFacts, partner: PartnerFacts) -> bool:
     return (
         partner.program_id == lead.program_id

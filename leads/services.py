@@ -186,11 +186,12 @@ def _offer_next(lead: Lead, *, now, actor=None, only=None) -> LeadOffer | None:
     still decide among them."""
     tried = set(lead.offers.values_list("partner_id", flat=True))
     rules = facts.rule_facts(lead.program_id)
-    partners = facts.partner_facts(lead.program_id, rules) if rules else []
+    lead_facts = facts.lead_facts(lead)
+    partners = facts.partner_facts(lead.program_id, rules, lead_facts) if rules else []
     if only is not None:
         allowed = set(only)
         partners = [p for p in partners if p.id in allowed]
-    choice = routing.route(facts.lead_facts(lead), partners, rules, exclude=tried)
+    choice = routing.route(lead_facts, partners, rules, exclude=tried)
     if choice is None:
         lead.status = LeadStatus.UNROUTED
         lead.updated_at = now

@@ -5,6 +5,7 @@ partner's updates and the conversion to a deal registration through deals' event
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -49,6 +50,10 @@ def test_create_routes_to_the_best_partner_and_records_why(setup):
     assert kinds(lead) == ["lead.created", "lead.offered"]
     email = OutboundEmail.objects.get(key=f"leads.offer:{offer.pk}")
     assert email.to == ["admin@alpha.example"] and "Initech" in email.subject
+    # the in-app notice (notifications hears of every email), linking to the partner's inbox
+    notices = apps.get_model("notifications", "Notification").objects  # no import: a feature
+    notice = notices.get(user=world.users["partner_a_admin"], kind="leads_offered")
+    assert notice.link == f"/leads/{lead.pk}/"
 
 
 def test_sla_is_per_program(setup):
@@ -261,3 +266,16 @@ def test_offered_to_several_one_decline_waits_for_the_others(setup):
     services.offer_decline(offer=offer_a, actor=world.users["partner_a_admin"], reason="Busy")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.OFFERED and lead.offers.count() == 2  # B may still take it
+
+
+def test_partners_outside_the_leads_region_are_read_only_when_a_rule_allows_them(setup):
+    world, rule = setup
+    world.partner_a.region = "apac"
+    world.partner_a.save(update_fields=["region"])
+    actor, program = world.users["manager_owner"], world.partner_a.program
+    lead = make_lead(actor=actor, program=program)  # EMEA: only B is in its region
+    assert lead.offers.get().partner == world.partner_b
+    rule.same_region = False
+    rule.save()
+    other = make_lead(actor=actor, program=program, company="Hooli", domain="hooli.example")
+    assert other.offers.get().partner == world.partner_a  # A's higher tier wins anywhere
