@@ -131,6 +131,11 @@ class LeadOffer(models.Model):
     state = models.CharField(max_length=10, choices=OfferState.choices, default=OfferState.OFFERED)
     offered_at = models.DateTimeField(default=timezone.now)
     deadline = models.DateTimeField()
+    # when the partner's admins are reminded (a quarter of the answer time left), and whether
+    # they were: the reminder run claims the offer by setting ``reminded_at`` (a conditional
+    # UPDATE), so it is sent once
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -150,6 +155,11 @@ class LeadOffer(models.Model):
         indexes = [
             models.Index(
                 fields=["deadline"], condition=Q(state="offered"), name="lead_offer_due_idx"
+            ),
+            models.Index(
+                fields=["remind_at"],
+                condition=Q(state="offered", reminded_at__isnull=True),
+                name="lead_offer_remind_idx",
             ),
             models.Index(fields=["partner", "state"], name="lead_offer_partner_idx"),
         ]

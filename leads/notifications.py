@@ -32,6 +32,21 @@ def offer_made(offer) -> None:
     )
 
 
+def offer_reminder(offer) -> None:
+    """Remind the partner's admins that an offer waits for their answer and ends soon."""
+    email_queue(
+        key=f"leads.reminder:{offer.pk}",
+        to=_partner_admin_emails(offer.partner_id),
+        subject=_("Answer soon: the lead %(company)s") % {"company": offer.lead.company},
+        template="leads_reminder",
+        context={
+            "offer": offer,
+            "lead": offer.lead,
+            "url": reverse("leads:inbox_detail", args=[offer.lead_id]),
+        },
+    )
+
+
 def lead_unrouted(lead) -> None:
     """Tell the vendor person who entered the lead that no partner (left) takes it."""
     if not lead.created_by.is_active:

@@ -203,7 +203,8 @@ def _offer_next(lead: Lead, *, now, actor=None, only=None) -> LeadOffer | None:
         notifications.lead_unrouted(lead)
         return None
     names = {o.pk: o.name for o in lead.offerings.all()}
-    deadline = now + timedelta(hours=sla_hours(lead.program_id))
+    answer_time = timedelta(hours=sla_hours(lead.program_id))
+    deadline, remind_at = now + answer_time, now + answer_time * 3 / 4
     offers = [
         LeadOffer.objects.create(
             lead=lead,
@@ -212,6 +213,7 @@ def _offer_next(lead: Lead, *, now, actor=None, only=None) -> LeadOffer | None:
             why=_readable(why, names),
             offered_at=now,
             deadline=deadline,
+            remind_at=remind_at,
         )
         for partner_id, why in ((choice.partner_id, choice.why), *choice.also)
     ]
@@ -346,6 +348,29 @@ def offers_expire(*, now=None, limit: int = 500) -> int:
             )  # fmt: skip
             _pass_on_if_nobody_left(lead, now=now)
     return expired
+
+
+def offers_remind(*, now=None, limit: int = 500) -> int:
+    """Remind the partners whose offers have a quarter of their answer time left (once each:
+    the run claims an offer by setting ``reminded_at`` with a conditional UPDATE)."""
+    now = now or timezone.now()
+    due = list(
+        LeadOffer.objects.filter(
+            state=OfferState.OFFERED, reminded_at__isnull=True, remind_at__lte=now, deadline__gt=now
+        )
+        .order_by("remind_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for pk in due:
+        with transaction.atomic():
+            claimed = LeadOffer.objects.filter(
+                pk=pk, state=OfferState.OFFERED, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if claimed:
+                notifications.offer_reminder(LeadOffer.objects.select_related("lead").get(pk=pk))
+                sent += 1
+    return sent
 
 
 # --- The accepting partner's updates --------------------------------------------------------------

@@ -17,3 +17,11 @@ def expire_lead_offers() -> int:
     if expired:
         logger.info("lead offers expired and passed on: %s", expired)
     return expired
+
+
+@shared_task
+def remind_lead_offers() -> int:
+    sent = services.offers_remind()
+    if sent:
+        logger.info("lead offer reminders sent: %s", sent)
+    return sent

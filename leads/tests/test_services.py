@@ -279,3 +279,20 @@ def test_partners_outside_the_leads_region_are_read_only_when_a_rule_allows_them
     rule.save()
     other = make_lead(actor=actor, program=program, company="Hooli", domain="hooli.example")
     assert other.offers.get().partner == world.partner_a  # A's higher tier wins anywhere
+
+
+def test_a_reminder_goes_once_when_a_quarter_of_the_answer_time_is_left(setup):
+    world, _rule = setup
+    lead = make_lead(actor=world.users["manager_owner"], program=world.partner_a.program)
+    offer = lead.offers.get()
+    assert offer.remind_at == offer.offered_at + timedelta(hours=36)
+    assert services.offers_remind(now=offer.remind_at - timedelta(minutes=1)) == 0
+    assert services.offers_remind(now=offer.remind_at) == 1
+    assert services.offers_remind(now=offer.remind_at + timedelta(minutes=10)) == 0  # a rerun
+    email = OutboundEmail.objects.get(key=f"leads.reminder:{offer.pk}")
+    assert email.to == ["admin@alpha.example"]
+    # an answered offer is not reminded
+    other = make_lead(actor=world.users["manager_owner"], program=world.partner_a.program,
+                      company="Hooli", domain="hooli.example")  # fmt: skip
+    services.offer_accept(offer=other.offers.get(), actor=world.users["partner_a_admin"])
+    assert services.offers_remind(now=offer.deadline - timedelta(minutes=1)) == 0
