@@ -208,3 +208,19 @@ def test_pages_hold_a_bounded_number_of_queries(routed, client_as, django_assert
         assert partner.get(reverse("leads:inbox_detail", args=[lead.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert admin.get(reverse("leads:setup_rules")).status_code == 200
+
+
+def test_staff_route_a_new_or_unrouted_lead_again(world, client_as):
+    lead = make_lead(actor=world.users["manager_owner"], program=world.partner_a.program)
+    assert lead.status == LeadStatus.UNROUTED  # no rule, no active partner yet
+    c = client_as("manager_other")
+    page = c.get(reverse("leads:manage_detail", args=[lead.pk])).content.decode()
+    assert reverse("leads:manage_route", args=[lead.pk]) in page
+    activate(world.partner_a)
+    catch_all_rule(world.partner_a.program)
+    assert c.post(reverse("leads:manage_route", args=[lead.pk])).status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.OFFERED
+    # once with a partner, routing again is refused (and changes nothing)
+    c.post(reverse("leads:manage_route", args=[lead.pk]))
+    assert lead.offers.count() == 1
