@@ -6,6 +6,7 @@ and ``end`` exclusive."""
 from decimal import Decimal
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from deals.choices import OPEN_STATUSES, DealStage, DealStatus
 from deals.models import Deal
@@ -132,6 +133,42 @@ def won_revenue(*, partners, start, end, rates: dict[str, float], target: str) -
             ),
         )
     )
+def registrations(*, ids) -> dict[int, dict]:
+    """Deal registrations by id: ``partner_id``, ``domain`` (normalised customer domain) and
+    ``status``; ids that name no deal are left out. One query (none for no ids). Leads reads it
+    to link a lead to the registration its partner made of it."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return {}
+    rows = Deal.objects.filter(pk__in=ids).values_list(
+        "pk", "partner_id", "customer_domain_normalized", "status"
+    )
+    return {pk: {"partner_id": p, "domain": d, "status": s} for pk, p, d, s in rows}
+
+
+def protected_customers(*, domains) -> dict[str, dict]:
+    """Which of ``domains`` (normalised) a partner protects now with an approved registration:
+    domain → ``partner_id``, ``partner_name``, ``deal_id``, ``protected_until``. One query (none
+    for no domains). Leads flags a lead for a customer a partner already protects."""
+    domains = sorted({d for d in domains if d})
+    if not domains:
+        return {}
+    rows = Deal.objects.filter(
+        customer_domain_normalized__in=domains,
+        status=DealStatus.APPROVED,
+        protected_until__gt=timezone.now(),
+    ).values_list(
+        "customer_domain_normalized", "partner_id", "partner__name", "pk", "protected_until"
+    )
+    return {
+        domain: {
+            "partner_id": partner_id,
+            "partner_name": name,
+            "deal_id": pk,
+            "protected_until": until,
+        }
+        for domain, partner_id, name, pk, until in rows
+    }
 
 
 def register() -> None:
@@ -142,3 +179,5 @@ def register() -> None:
     readers.register("deals.pipeline", pipeline)
     readers.register("deals.won_by_partner", won_by_partner)
     readers.register("deals.won_revenue", won_revenue)
+    readers.register("deals.registrations", registrations)
+    readers.register("deals.protected_customers", protected_customers)

@@ -131,6 +131,28 @@ class ManagerDealExportView(VendorStaffRequiredMixin, _DealListMixin, View):
 # --- partner: register and edit ----------------------------------------------------------------
 
 
+#: What a link may pre-fill on a new registration (``?customer_name=…&customer_domain=…``), e.g.
+#: a vendor lead the partner accepted (leads' "register a deal from this lead"), with the longest
+#: value kept of each. Only the initial values of the form: the partner still reviews and saves.
+PREFILL_FIELDS = {
+    "customer_name": 200,
+    "customer_domain": 253,
+    "customer_country": 2,
+    "contact_name": 150,
+    "contact_email": 254,
+    "contact_phone": 40,
+    "notes": 5000,
+}
+
+
+def prefill_from_query(params) -> dict:
+    return {
+        name: params[name][:limit]
+        for name, limit in PREFILL_FIELDS.items()
+        if isinstance(params.get(name), str) and params.get(name)
+    }
+
+
 class _DealFormMixin:
     template_name = "deals/deal_form.html"
 
@@ -155,6 +177,8 @@ class _DealFormMixin:
         )
         data = request.POST if request.method == "POST" else None
         initial = None
+        if deal is None and request.method == "GET":
+            initial = prefill_from_query(request.GET)
         if deal is not None:
             initial = {name: getattr(deal, name) for name in services.DETAIL_FIELDS}
             initial["customer_country"] = deal.customer_country.code or ""

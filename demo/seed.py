@@ -31,6 +31,7 @@ from django.utils import timezone
 from demo.activity import _refresh_statistics, generate_events, write_events
 from demo.customers import CustomersSeeded, build_customers
 from demo.history import build_domain, prepare_domain
+from demo.leads import build_leads
 from demo.plans import PartnerPlan, PersonPlan, plan_partners
 from demo.records import (
     Reference,
@@ -145,6 +146,8 @@ def seed_demo(
         now=now,
         usage_budget=events // CUSTOMER_USAGE_SHARE,
     )
+    progress("Recording vendor leads routed to partners…")
+    build_leads(program=ref.program, vendor=staff[ADMIN[0]], now=now)
     by_status: dict[str, int] = {}
     for plan in plans:
         by_status[plan.final_status] = by_status.get(plan.final_status, 0) + 1

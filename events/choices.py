@@ -73,6 +73,14 @@ class EventKind(models.TextChoices):
     TASK_COMPLETED = "task.completed", "Staff task on a partner completed"
     TASK_REOPENED = "task.reopened", "Staff task on a partner reopened"
     PARTNER_AT_RISK = "partner.at_risk", "Partner turned at risk"
+    LEAD_CREATED = "lead.created", "Lead entered by the vendor"
+    LEAD_OFFERED = "lead.offered", "Lead offered to a partner"
+    LEAD_ACCEPTED = "lead.accepted", "Lead accepted"
+    LEAD_DECLINED = "lead.declined", "Lead declined"
+    LEAD_OFFER_EXPIRED = "lead.offer_expired", "Lead offer not answered in time"
+    LEAD_UNROUTED = "lead.unrouted", "No partner found for a lead"
+    LEAD_STATUS_CHANGED = "lead.status_changed", "Lead status updated by the partner"
+    LEAD_CONVERTED = "lead.converted", "Lead converted to a deal registration"
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
@@ -212,6 +220,15 @@ PAYLOADS: dict[str, dict[str, str]] = {
     # ``partner``), so it is neither the partner's activity (the rollups fold only events with a
     # partner: at-risk would feed the rules that raised it) nor in any partner's own lists.
     EventKind.PARTNER_AT_RISK: {"partner": "int", "day": "str", "reasons": "list[str]"},
+    # vendor leads routed to partners (leads); ``via``: form, import or api
+    EventKind.LEAD_CREATED: {"lead": "int", "source": "str", "via": "str"},
+    EventKind.LEAD_OFFERED: {"lead": "int", "offer": "int", "rule": "int", "deadline": "datetime"},
+    EventKind.LEAD_ACCEPTED: {"lead": "int", "offer": "int", "hours_to_accept": "int"},
+    EventKind.LEAD_DECLINED: {"lead": "int", "offer": "int"},
+    EventKind.LEAD_OFFER_EXPIRED: {"lead": "int", "offer": "int"},
+    EventKind.LEAD_UNROUTED: {"lead": "int", "tried": "int"},
+    EventKind.LEAD_STATUS_CHANGED: {"lead": "int", "from": "str", "to": "str"},
+    EventKind.LEAD_CONVERTED: {"lead": "int", "deal": "int"},
 }
 
 # Kinds about a partner that only vendor staff may see (their notes and tasks): the partner's

@@ -67,6 +67,9 @@ KINDS: dict[str, str] = {
     "partner_message": _("Messages from the vendor"),
     "partner_invitation_existing_account": _("Invitations to another partner"),
     "webhooks_endpoint_disabled": _("Webhook endpoint disabled"),
+    "leads_offered": _("New lead offered to your partner"),
+    "leads_reminder": _("A lead offer ends soon"),
+    "leads_unrouted": _("No partner found for a lead you entered"),
 }
 
 

@@ -51,6 +51,21 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=25),
         "options": {"expires": 50 * 60},
     },
+    "leads-expire-offers": {
+        # Every 10 minutes: lead offers not answered by their deadline expire and the lead goes
+        # to the next partner; each offer is claimed by a conditional UPDATE, so a rerun or a
+        # second worker reassigns a lead once per deadline (leads/services.py).
+        "task": "leads.tasks.expire_lead_offers",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 8 * 60},
+    },
+    "leads-remind-offers": {
+        # Every 10 minutes: a partner's admins are reminded of an offer with a quarter of its
+        # answer time left, once (claimed by a conditional UPDATE of its reminded_at).
+        "task": "leads.tasks.remind_lead_offers",
+        "schedule": crontab(minute="5-59/10"),
+        "options": {"expires": 8 * 60},
+    },
     "onboarding-flag-stalled-partners": {
         "task": "onboarding.tasks.flag_stalled_partners",
         "schedule": crontab(minute=35, hour="*/6"),

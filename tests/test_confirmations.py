@@ -26,6 +26,8 @@ DESTRUCTIVE = {
     "onboarding:checklist_migrate",
     "webhooks:action 'delete'",
     "webhooks:action 'disable'",
+    "leads:decline",
+    "leads:status",  # "lost" ends the lead
     # not destructive, but it creates partners and emails every invited person at once
     "partners:import_apply",
 }

@@ -382,3 +382,23 @@ def test_partner_submitting_a_customer_it_already_protects_is_told_why_on_the_pa
     )
     second.refresh_from_db()
     assert second.status == DealStatus.DRAFT
+
+
+def test_a_new_registration_can_be_prefilled_from_the_query_string(client_as):
+    """How a vendor lead becomes a registration (leads' "register a deal from this lead"): the
+    form's initial values, nothing saved; unknown parameters are ignored, long values cut."""
+    c = client_as("partner_a_user")
+    response = c.get(
+        reverse("deals:create"),
+        {
+            "customer_name": "Initech", "customer_domain": "initech.example",
+            "customer_country": "DE", "contact_email": "bill@initech.example",
+            "notes": "x" * 6000, "status": "approved", "amount": "999",
+        },
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Initech"' in page and 'value="initech.example"' in page
+    assert 'value="DE" selected' in page and 'value="bill@initech.example"' in page
+    assert "x" * 5000 in page and "x" * 5001 not in page
+    assert not Deal.objects.exists()

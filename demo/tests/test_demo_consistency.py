@@ -190,3 +190,28 @@ def test_the_demo_tier_requirements_and_checklist_steps_pass_their_own_validatio
     assert requirements and steps
     for item in [*requirements, *steps]:
         item.full_clean()
+
+
+def test_the_demo_has_leads_in_every_state_and_acme_works_some(seeded):
+    from leads.choices import LeadStatus, OfferState
+    from leads.models import Lead, LeadOffer
+
+    statuses = set(Lead.objects.values_list("status", flat=True))
+    assert set(LeadStatus.values) <= statuses
+    states = set(LeadOffer.objects.values_list("state", flat=True))
+    assert {
+        OfferState.OFFERED,
+        OfferState.ACCEPTED,
+        OfferState.DECLINED,
+        OfferState.EXPIRED,
+    } <= states
+    acme = Partner.objects.get(domain="acme.example")
+    assert LeadOffer.objects.filter(partner=acme, state=OfferState.OFFERED).exists()
+    converted = Lead.objects.get(status=LeadStatus.CONVERTED)
+    assert converted.partner == acme
+    deal = Deal.objects.get(pk=converted.deal_id)
+    assert (deal.partner, deal.customer_domain_normalized) == (acme, converted.domain)
+    # every offer says why (a rule of the demo program) and every lead event is before NOW
+    assert not LeadOffer.objects.filter(why={}).exists()
+    assert not events("lead.").filter(occurred_at__gt=NOW).exists()
+    assert events("lead.converted").count() == 1

@@ -9,6 +9,7 @@ from deals.api import routes as deal_routes
 from enablement.api import routes as enablement_routes
 from incentives.api import routes as incentive_routes
 from ingestion.api import routes as ingestion_routes
+from leads.api import routes as lead_routes
 from metrics.api import routes as metrics_routes
 from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
@@ -26,6 +27,7 @@ API_APPS = (
     customer_routes,
     incentive_routes,
     webhook_routes,
+    lead_routes,
 )
 for app in API_APPS:
     app.register(router)

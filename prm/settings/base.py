@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tiers",
     "followup",
     "notifications",
+    "leads",
 ]
 
 MIDDLEWARE = [

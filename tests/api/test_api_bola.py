@@ -26,6 +26,7 @@ LIST_URLS = [
     "/api/v1/checklists/",
     "/api/v1/customer-accounts/",
     "/api/v1/seat-licenses/",
+    "/api/v1/leads/",
     "/api/v1/metrics/user-adoption/",
 ]
 

@@ -33,6 +33,7 @@ LISTS = {
     "/api/v1/checklists/": ALL,
     "/api/v1/customer-accounts/": ALL,
     "/api/v1/seat-licenses/": ALL,
+    "/api/v1/leads/": ALL,  # empty for partners: leads reach them in their inbox
     "/api/v1/metrics/user-adoption/": ALL,
     "/api/v1/applications/": STAFF,
     "/api/v1/metrics/activation-cohorts/": STAFF,

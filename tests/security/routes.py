@@ -251,6 +251,27 @@ ROUTES: dict[str, Route] = {
         )
         for action in ("complete", "reopen")
     },
+    # Vendor leads (issue 20). Vendor staff enter, list and route leads (partners: 404); partner
+    # A's members see the lead offered to A (B and vendor staff: 404, even by id); only A's admin
+    # answers (A's user: 403). The sweep lead waits for A's answer: routing it again is refused
+    # (flash, 302) and converting it before accepting redirects back to it.
+    "leads:manage_list": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "leads:manage_create": Route(
+        get=row(LOGIN, *[404] * 4, 200, 200, 200),
+        post=row(LOGIN, *[404] * 4, 400, 400, 400),
+    ),
+    "leads:manage_import": Route(
+        get=row(LOGIN, *[404] * 4, 200, 200, 200),
+        post=row(LOGIN, *[404] * 4, 400, 400, 400),
+    ),
+    "leads:manage_detail": Route(kwargs={"pk": "lead"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "leads:manage_route": Route(kwargs={"pk": "lead"}, post=row(LOGIN, *[404] * 4, 302, 302, 302)),
+    "leads:inbox": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "leads:inbox_detail": Route(kwargs={"pk": "lead"}, get=row(LOGIN, 200, 200, *[404] * 5)),
+    "leads:accept": Route(kwargs={"pk": "lead"}, post=row(LOGIN, 302, 403, *[404] * 5)),
+    "leads:decline": Route(kwargs={"pk": "lead"}, post=row(LOGIN, 400, 403, *[404] * 5)),
+    "leads:status": Route(kwargs={"pk": "lead"}, post=row(LOGIN, 400, 400, *[404] * 5)),
+    "leads:convert": Route(kwargs={"pk": "lead"}, get=row(LOGIN, 302, 302, *[404] * 5)),
     "onboarding:apply": Route(
         get=row(200, 200, 200, 200, 200, 200, 200, 200),
         post=row(400, 400, 400, 400, 400, 400, 400, 400),
@@ -681,6 +702,12 @@ ROUTES: dict[str, Route] = {
     "customers:partner_list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "customers:manager_list": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "api-metrics-user-adoption": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    # leads: vendor staff tokens list, read and create; partners see none (404 by id, 403 create)
+    "lead-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    "lead-detail": Route(kwargs={"pk": "lead"}, get=row(401, *[404] * 4, 200, 200, 200)),
     "customer-account-list": Route(
         get=row(401, 200, 200, 200, 200, 200, 200, 200),
         post=row(401, 403, 403, 403, 403, 400, 400, 400),
@@ -980,6 +1007,15 @@ ROUTES.update(
         "deals:setup_policy_delete": Route(
             kwargs={"pk": "registration_policy"}, post=_ADMIN_ACTION
         ),
+        "leads:setup_rules": Route(get=_STAFF_READ),
+        "leads:setup_rule_create": Route(**_ADMIN_FORM),
+        "leads:setup_rule_edit": Route(kwargs={"pk": "lead_rule"}, **_ADMIN_FORM),
+        "leads:setup_rule_delete": Route(
+            kwargs={"pk": "lead_rule"},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=_ADMIN_ACTION,
+        ),
+        "leads:setup_sla": Route(post=_ADMIN_ACTION),
         "incentives:setup_award_rules": Route(get=_STAFF_READ),
         "incentives:setup_award_rule_create": Route(**_ADMIN_FORM),
         "incentives:setup_award_rule_edit": Route(kwargs={"pk": "award_rule"}, **_ADMIN_FORM),

@@ -195,6 +195,7 @@ def build_sweep_objects(world) -> dict:
         "badge": Badge.objects.get(slug="closer").pk,
         **_customer_objects(partner),
         **_followup_objects(world),
+        **_lead_objects(world),
         **_webhook_objects(),
         **_policy_setup_objects(world, agreement=agreement, award_rule=award_rule),
         **_setup_objects(partner),
@@ -252,6 +253,32 @@ def _followup_objects(world) -> dict:
         assignee=manager,
     )
     return {"note": note.pk, "task": task.pk}
+
+
+def _lead_objects(world) -> dict:
+    """A vendor lead offered to partner A (waiting for its answer) and a routing rule."""
+    from datetime import timedelta
+
+    from leads import services as lead_services
+    from leads.choices import LeadStatus
+    from leads.models import LeadOffer, RoutingRule
+
+    manager = world.users["manager_owner"]
+    program = world.partner_a.program
+    rule = RoutingRule.objects.create(program=program, name=f"{SENTINEL} rule")
+    lead, _created = lead_services.lead_create(
+        actor=manager, route=False, program=program, company=f"{SENTINEL} Lead Co",
+        domain="sentinel-lead.example", region="emea", contact_email="ceo@sentinel-lead.example",
+        notes=SENTINEL,
+    )  # fmt: skip
+    now = timezone.now()
+    LeadOffer.objects.create(
+        lead=lead, partner=world.partner_a, rule=rule, offered_at=now,
+        deadline=now + timedelta(hours=48), why={"rule": rule.pk, "rule_name": rule.name},
+    )  # fmt: skip
+    lead.status = LeadStatus.OFFERED
+    lead.save(update_fields=["status"])
+    return {"lead": lead.pk, "lead_rule": rule.pk}
 
 
 def _webhook_objects() -> dict:

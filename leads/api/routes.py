@@ -1,0 +1,5 @@
+from leads.api import views
+
+
+def register(router) -> None:
+    router.register("leads", views.LeadViewSet, basename="lead")
