@@ -133,6 +133,8 @@ def won_revenue(*, partners, start, end, rates: dict[str, float], target: str) -
             ),
         )
     )
+
+
 def registrations(*, ids) -> dict[int, dict]:
     """Deal registrations by id: ``partner_id``, ``domain`` (normalised customer domain) and
     ``status``; ids that name no deal are left out. One query (none for no ids). Leads reads it
