@@ -72,6 +72,11 @@ class EventKind(models.TextChoices):
     TASK_CREATED = "task.created", "Staff task on a partner created"
     TASK_COMPLETED = "task.completed", "Staff task on a partner completed"
     TASK_REOPENED = "task.reopened", "Staff task on a partner reopened"
+    # Joint business plans (issue 21)
+    PLAN_CREATED = "plan.created", "Business plan drafted"
+    PLAN_SUBMITTED = "plan.submitted", "Business plan submitted for approval"
+    PLAN_APPROVED = "plan.approved", "Business plan approved"
+    PLAN_GOAL_CHANGED = "plan.goal_changed", "Business plan goal added, changed or removed"
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
@@ -206,6 +211,10 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.TASK_CREATED: {"due_on": "str", "assignee_id": "int"},
     EventKind.TASK_COMPLETED: {},
     EventKind.TASK_REOPENED: {},
+    EventKind.PLAN_CREATED: {"fiscal_year": "int", "quarter": "int", "version": "int"},
+    EventKind.PLAN_SUBMITTED: {"version": "int", "side": "str"},
+    EventKind.PLAN_APPROVED: {"version": "int", "goals": "int"},
+    EventKind.PLAN_GOAL_CHANGED: {"goal_id": "int", "change": "str", "measure": "str"},
 }
 
 # Kinds about a partner that only vendor staff may see (their notes and tasks): the partner's

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("followup.urls")),
     path("", include("notifications.urls")),
+    path("", include("plans.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 
