@@ -118,6 +118,7 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
             timeline=partner_page.timeline(partner=partner, team=team),
             notes=followup_selectors.note_list_for_partner(partner=partner),
             tasks=followup_selectors.task_list_for_partner(partner=partner),
+            business_plans=partner_page.business_plans(partner=partner),
             user_is_vendor_admin=self.request.user.is_vendor_admin,
             score=score,
             freshness=definitions.metrics_freshness(),

@@ -123,3 +123,20 @@ def test_the_vendor_list_filters_and_holds_a_bounded_number_of_queries(
     assert len(PLAN_LINK.findall(mine.content.decode())) == 6
     assert client.get(reverse("plans:manage_list"), {"period": "2026-Q9"}).status_code == 400
     assert client.get(reverse("plans:manage_list"), {"period": "1999"}).status_code == 400
+
+
+def test_the_partner_360_page_shows_the_business_plan_panel_in_bounded_queries(
+    client_as, world, django_assert_max_num_queries
+):
+    admin, manager = world.users["partner_a_admin"], world.users["manager_owner"]
+    year = timezone.localdate().year
+    approved_plan(partner_admin=admin, manager=manager, partner=world.partner_a,
+                  fiscal_year=year, goals=GOALS)  # fmt: skip
+    draft_plan(actor=manager, partner=world.partner_a, fiscal_year=year, quarter=1, goals=GOALS)
+    client = client_as("manager_other")
+    url = reverse("partners:manager_partner", args=[world.partner_a.pk])
+    # the page's 32 (partners/tests/test_views.py) + goals + one query for the deals measures
+    with django_assert_max_num_queries(34):
+        html = client.get(url).content.decode()
+    assert 'data-testid="business-plan"' in html
+    assert html.count("% of target at") == 4  # two measured goals in each of the two plans
