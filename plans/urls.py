@@ -8,6 +8,7 @@ urlpatterns = [
     # the partner's side (its members; admins draft)
     path("portal/plans/", views.PartnerPlanListView.as_view(), name="list"),
     path("portal/plans/new/", views.PartnerPlanCreateView.as_view(), name="create"),
+    path("portal/plans/scorecard/", views.PartnerScorecardView.as_view(), name="scorecard"),
     path("portal/plans/<int:pk>/", views.PartnerPlanDetailView.as_view(), name="detail"),
     # the vendor's side
     path("manage/plans/", views.ManagerPlanListView.as_view(), name="manage_list"),
@@ -16,6 +17,11 @@ urlpatterns = [
         "manage/partners/<int:pk>/plans/new/",
         views.ManagerPlanCreateView.as_view(),
         name="manage_create",
+    ),
+    path(
+        "manage/partners/<int:pk>/scorecard/",
+        views.ManagerScorecardView.as_view(),
+        name="manage_scorecard",
     ),
     # actions, both sides (POST)
     path("plans/<int:pk>/goals/add/", views.GoalAddView.as_view(), name="goal_add"),

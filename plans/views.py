@@ -37,6 +37,7 @@ from plans.permissions import (
     side_of,
 )
 from plans.progress import plan_on_track, progress_for_plans
+from plans.scorecard import scorecard_for_partner
 
 PAGE_SIZE = 50
 
@@ -341,4 +342,21 @@ class ReviseView(PlanActionView):
         self.next_plan = services.plan_revise(actor=request.user, plan=plan)
         return _(
             "A new draft version was started; the approved plan stays in force until it is approved."
+        )
+
+
+# --- Scorecard ------------------------------------------------------------------------------------
+class PartnerScorecardView(PartnerMemberRequiredMixin, View):
+    def get(self, request):
+        partner = membership_for_user(request.user).partner
+        card = scorecard_for_partner(partner=partner)
+        return render(request, "plans/scorecard.html", {"card": card, "partner": partner})
+
+
+class ManagerScorecardView(VendorStaffRequiredMixin, View):
+    def get(self, request, pk: int):
+        partner = partner_get_for_user(user=request.user, pk=pk)
+        card = scorecard_for_partner(partner=partner)
+        return render(
+            request, "plans/scorecard.html", {"card": card, "partner": partner, "vendor": True}
         )

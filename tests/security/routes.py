@@ -261,6 +261,10 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404),
         post=row(LOGIN, 400, 404, 400, 404, 404, 404, 404),
     ),
+    "plans:scorecard": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "plans:manage_scorecard": Route(
+        kwargs={"pk": "partner"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
     "plans:detail": Route(kwargs={"pk": "plan"}, get=row(LOGIN, 200, 200, *[404] * 5)),
     "plans:manage_list": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
     "plans:manage_detail": Route(kwargs={"pk": "plan"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)),
