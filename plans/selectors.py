@@ -92,17 +92,21 @@ def plans_for_partner(*, partner_id: int, limit: int = 10) -> list[BusinessPlan]
     )
 
 
-def plans_in_force(*, period: periods.Period, partner_ids=None) -> list[BusinessPlan]:
-    """The approved plans of ``period`` (goals and partner loaded): the program view."""
+def plans_in_force(*, periods, partner_status=None) -> list[BusinessPlan]:
+    """The approved plans of ``periods`` (goals and partner loaded): the program view. Two
+    queries."""
+    from django.db.models import Q
+
+    match = Q(pk__in=[])
+    for period in periods:
+        match |= Q(fiscal_year=period.fiscal_year, quarter=period.quarter)
     qs = (
-        BusinessPlan.objects.filter(
-            fiscal_year=period.fiscal_year, quarter=period.quarter, status=PlanStatus.APPROVED
-        )
+        BusinessPlan.objects.filter(match, status=PlanStatus.APPROVED)
         .select_related("partner")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")))
     )
-    if partner_ids is not None:
-        qs = qs.filter(partner_id__in=partner_ids)
+    if partner_status:
+        qs = qs.filter(partner__status=partner_status)
     return list(qs)
 
 
