@@ -65,6 +65,17 @@ class InitiativeForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
 
 
+class InitiativeStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=InitiativeStatus.choices)
+
+
+class SummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"), required=False, max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
 class CommitmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Commitment"), choices=CommitmentKind.choices)
     amount = forms.CharField(label=_("Amount"), required=False, max_length=20)

@@ -473,6 +473,24 @@ def initiative_add(*, actor, plan: BusinessPlan, title: str, owner_side: str, ow
 
 
 @transaction.atomic
+def initiative_set_status(*, actor, initiative: Initiative, status: str) -> Initiative:
+    """Move an initiative along (planned, in progress, done, dropped): progress, not a change of
+    the plan, so allowed on the approved plan too (not on a superseded one)."""
+    plan = _locked(initiative.plan_id)
+    check(can_draft(actor, plan.partner_id) and plan.status != PlanStatus.SUPERSEDED)
+    if status not in InitiativeStatus.values:
+        raise ValidationError({"status": _("Pick a status.")})
+    initiative = Initiative.objects.get(pk=initiative.pk, plan=plan)
+    before = snapshot(initiative, ["status"])
+    initiative.status = status
+    initiative.save(update_fields=["status"])
+    log_setup_change(actor=actor, obj=initiative, action=CHANGED, before=before,
+                     after=snapshot(initiative, ["status"]),
+                     summary=_("Initiative moved in %(plan)s") % {"plan": plan})  # fmt: skip
+    return initiative
+
+
+@transaction.atomic
 def initiative_remove(*, actor, initiative: Initiative) -> None:
     plan = _locked(initiative.plan_id)
     check(can_edit(actor, plan), _("Only a draft can be changed."))

@@ -31,6 +31,12 @@ urlpatterns = [
         "plans/<int:pk>/initiatives/add/", views.InitiativeAddView.as_view(), name="initiative_add"
     ),
     path(
+        "plans/initiatives/<int:pk>/status/",
+        views.InitiativeStatusView.as_view(),
+        name="initiative_status",
+    ),
+    path("plans/<int:pk>/summary/", views.SummaryEditView.as_view(), name="summary"),
+    path(
         "plans/initiatives/<int:pk>/remove/",
         views.InitiativeRemoveView.as_view(),
         name="initiative_remove",

@@ -84,6 +84,9 @@ def render_detail(request, plan, *, status=200, bound: dict | None = None):
         "commitment_form": (bound or {}).get("commitment") or forms.CommitmentForm(),
         "comment_form": (bound or {}).get("comment") or forms.CommentForm(),
         "send_back_form": (bound or {}).get("send_back") or forms.SendBackForm(),
+        "summary_form": (bound or {}).get("summary")
+        or forms.SummaryForm(initial={"summary": plan.summary}),
+        "initiative_statuses": forms.InitiativeStatusForm.base_fields["status"].choices,
         "error": (bound or {}).get("error", ""),
         "PlanStatus": PlanStatus,
     }
@@ -277,6 +280,22 @@ class InitiativeAddView(PlanActionView):
     def act(self, request, plan, obj, data):
         services.initiative_add(actor=request.user, plan=plan, **data)
         return _("Initiative added.")
+
+
+class InitiativeStatusView(PlanActionView):
+    form_class, form_key, target = forms.InitiativeStatusForm, "initiative_status", "initiative"
+
+    def act(self, request, plan, obj, data):
+        services.initiative_set_status(actor=request.user, initiative=obj, status=data["status"])
+        return _("Initiative updated.")
+
+
+class SummaryEditView(PlanActionView):
+    form_class, form_key = forms.SummaryForm, "summary"
+
+    def act(self, request, plan, obj, data):
+        services.plan_update(actor=request.user, plan=plan, summary=data["summary"])
+        return _("Summary saved.")
 
 
 class InitiativeRemoveView(PlanActionView):

@@ -140,3 +140,17 @@ def test_the_partner_360_page_shows_the_business_plan_panel_in_bounded_queries(
         html = client.get(url).content.decode()
     assert 'data-testid="business-plan"' in html
     assert html.count("% of target at") == 4  # two measured goals in each of the two plans
+
+
+def test_the_partners_plan_list_and_scorecard_hold_a_bounded_number_of_queries(
+    client_as, world, django_assert_max_num_queries
+):
+    admin, manager = world.users["partner_a_admin"], world.users["manager_owner"]
+    for year in (2024, 2025, 2026):
+        approved_plan(partner_admin=admin, manager=manager, partner=world.partner_a,
+                      fiscal_year=year, goals=GOALS)  # fmt: skip
+    client = client_as("partner_a_user")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("plans:list")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("plans:scorecard")).status_code == 200

@@ -156,3 +156,21 @@ def test_goal_changes_are_audited_and_a_free_text_goal_is_ticked_on_the_approved
     messages = list(LogEntry.objects.values_list("change_message", flat=True))
     assert sum("Goal added" in m for m in messages) == 2
     assert any("Goal ticked" in m for m in messages)
+
+
+def test_initiatives_move_on_the_approved_plan_but_not_on_a_superseded_one(world):
+    admin, manager = world.users["partner_a_admin"], world.users["manager_owner"]
+    draft = draft_plan(actor=admin, partner=world.partner_a, goals=GOALS)
+    initiative = services.initiative_add(actor=admin, plan=draft, title="Certify pre-sales",
+                                         owner_side=Side.PARTNER)  # fmt: skip
+    services.plan_submit(actor=admin, plan=draft)
+    v1 = services.plan_approve(actor=manager, plan=draft)
+    moved = services.initiative_set_status(actor=manager, initiative=initiative, status="done")
+    assert moved.status == "done"
+    with pytest.raises(ValidationError):
+        services.initiative_set_status(actor=manager, initiative=initiative, status="nonsense")
+    v2 = services.plan_revise(actor=admin, plan=v1)
+    services.plan_submit(actor=admin, plan=v2)
+    services.plan_approve(actor=manager, plan=v2)
+    with pytest.raises(PermissionDenied):
+        services.initiative_set_status(actor=manager, initiative=initiative, status="planned")

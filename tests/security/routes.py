@@ -291,6 +291,12 @@ ROUTES: dict[str, Route] = {
     "plans:goal_done": Route(
         kwargs={"pk": "plan_goal"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
     ),
+    "plans:initiative_status": Route(
+        kwargs={"pk": "plan_initiative"}, post=row(LOGIN, 400, 403, 404, 404, 400, 400, 400)
+    ),
+    "plans:summary": Route(
+        kwargs={"pk": "plan"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
     "plans:initiative_remove": Route(
         kwargs={"pk": "plan_initiative"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
     ),
