@@ -68,6 +68,12 @@ class GoalProgress:
         return number_text(self.actual.quantize(Decimal("0.01")))
 
 
+def level_moment(until: datetime.datetime) -> datetime.datetime:
+    """A level measure is read at the last instant of the period (its last day, not the next
+    day's midnight), or now while the period runs."""
+    return until - datetime.timedelta(microseconds=1)
+
+
 def _moments(period, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     since, until = period.bounds()
     return since, min(until, max(now, since))
@@ -104,8 +110,9 @@ def progress_for_plans(plans, *, now: datetime.datetime | None = None) -> dict[i
             "subject_ids": sorted(group["subjects"]),
             "partners": list(group["partners"].values()),
         }
-        computed = fn(since=since, until=until, **kwargs) if flow else fn(at=until, **kwargs)
-        tables[(year, quarter, fn)] = computed
+        tables[(year, quarter, fn)] = (
+            fn(since=since, until=until, **kwargs) if flow else fn(at=level_moment(until), **kwargs)
+        )
     result = {}
     for goal, plan in goals:
         definition = measures.get(goal.measure)

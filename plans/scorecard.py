@@ -21,7 +21,7 @@ from partners.models import Partner
 from partners.selectors import tier_progress
 from plans import selectors
 from plans.choices import PlanStatus
-from plans.progress import GoalProgress, plan_on_track, progress_for_plans
+from plans.progress import GoalProgress, level_moment, plan_on_track, progress_for_plans
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _peer_values(plan, goals, now) -> dict[int, list[Decimal]]:
             if definition.compute_between is not None:
                 tables[fn] = fn(since=since, until=until, **kwargs)
             else:
-                tables[fn] = fn(at=until, **kwargs)
+                tables[fn] = fn(at=level_moment(until), **kwargs)
     values = {}
     for goal in goals:
         definition = measures.get(goal.measure)

@@ -54,14 +54,31 @@ def detail_url(user, plan) -> str:
     return reverse(name, args=[plan.pk])
 
 
+def goal_subjects(goals) -> dict:
+    """``(measure, subject id) → subject`` (e.g. a certification) of the narrowed goals: one
+    query per measure."""
+    wanted: dict[str, set[int]] = {}
+    for goal in goals:
+        if goal.subject_id and goal.measure in measures:
+            wanted.setdefault(goal.measure, set()).add(goal.subject_id)
+    found = {}
+    for key, ids in wanted.items():
+        reader = measures.get(key).subjects
+        for subject_id, subject in (reader(sorted(ids)) if reader else {}).items():
+            found[(key, subject_id)] = subject
+    return found
+
+
 def render_detail(request, plan, *, status=200, bound: dict | None = None):
     user = request.user
     progress = progress_for_plans([plan])
     goals = []
+    subjects = goal_subjects(plan.goals.all())
     for goal in plan.goals.all():
         definition = measures.get(goal.measure) if goal.measure in measures else None
         goals.append({
             "goal": goal,
+            "subject": subjects.get((goal.measure, goal.subject_id)),
             "label": definition.label if definition else goal.measure,
             "money": definition is not None and definition.unit == Unit.MONEY,
             "progress": progress.get(goal.pk),

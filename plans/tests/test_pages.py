@@ -154,3 +154,14 @@ def test_the_partners_plan_list_and_scorecard_hold_a_bounded_number_of_queries(
         assert client.get(reverse("plans:list")).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("plans:scorecard")).status_code == 200
+
+
+def test_a_goal_narrowed_to_a_certification_shows_its_name(client_as, world):
+    from enablement.tests.factories import CertificationFactory
+
+    certification = CertificationFactory(name="Certified Cloud Architect", slug="cca")
+    plan = draft_plan(actor=world.users["partner_a_admin"], partner=world.partner_a, goals=[
+        {"measure": M.CERTIFIED_USERS, "target": "2", "subject_id": certification.pk},
+    ])  # fmt: skip
+    html = client_as("partner_a_user").get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "(Certified Cloud Architect)" in html
