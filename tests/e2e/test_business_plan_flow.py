@@ -1,6 +1,6 @@
 """Business plans in the browser (issue 21): a partner admin drafts a plan with three measured
 goals and submits it, the channel manager approves it, a won deal moves a goal's progress, and the
-plan and scorecard pages fit a 390 px phone."""
+plan, list and scorecard pages of both sides fit a 390 px phone."""
 
 import datetime
 
@@ -71,6 +71,19 @@ def test_a_partner_admin_drafts_a_plan_the_manager_approves_it_and_a_won_deal_mo
         reverse("plans:detail", args=[plan.pk]),
         reverse("plans:scorecard"),
         reverse("plans:list"),
+    ):
+        assert page.goto(live_server.url + path).status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = width
+    context.close()
+
+    context = logged_in_context(browser, live_server, manager, PHONE)
+    page = context.new_page()
+    for path in (
+        reverse("plans:manage_list"),
+        reverse("plans:manage_detail", args=[plan.pk]),
+        reverse("plans:manage_scorecard", args=[world.partner_a.pk]),
     ):
         assert page.goto(live_server.url + path).status == 200, path
         width = page.evaluate("document.documentElement.scrollWidth")
