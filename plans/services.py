@@ -156,7 +156,11 @@ def _tell_other_side(*, plan: BusinessPlan, actor, what: str, key: str, note: st
 
 
 def _locked(plan_id: int) -> BusinessPlan:
-    return BusinessPlan.objects.select_for_update().select_related("partner__owner").get(pk=plan_id)
+    return (
+        BusinessPlan.objects.select_for_update(of=("self",))
+        .select_related("partner__owner")
+        .get(pk=plan_id)
+    )
 
 
 def _touch(plan: BusinessPlan) -> None:
