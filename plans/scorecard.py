@@ -29,6 +29,8 @@ class Benchmark:
     percentile: int | None  # of the program's other active partners below this one (ties: half)
     median: Decimal | None
     peers: int
+    tier_percentile: int | None = None  # the same among the peers of the partner's tier
+    tier_peers: int = 0
 
 
 @dataclass
@@ -65,16 +67,17 @@ def _pick_plan(plans, today):
     return plans[0] if plans else None
 
 
-def _peer_values(plan, goals, now) -> dict[int, list[Decimal]]:
-    """goal id → the values of the same measure for the plan's period at every other active
-    partner of the program."""
+def _peer_values(plan, goals, now) -> dict[int, list[tuple[Decimal, bool]]]:
+    """goal id → (value, same tier) of the same measure for the plan's period at every other
+    active partner of the program."""
     peers = list(
         Partner.objects.filter(program_id=plan.partner.program_id, status=PartnerStatus.ACTIVE)
         .exclude(pk=plan.partner_id)
-        .only("pk", "activated_at")
+        .only("pk", "activated_at", "tier_id")
     )
     if not peers:
         return {g.pk: [] for g in goals}
+    same_tier = {p.pk for p in peers if p.tier_id is not None and p.tier_id == plan.partner.tier_id}
     since, until = plan.period.bounds()
     until = min(until, max(now, since))
     ids = [p.pk for p in peers]
@@ -94,7 +97,10 @@ def _peer_values(plan, goals, now) -> dict[int, list[Decimal]]:
         definition = measures.get(goal.measure)
         table = tables[definition.compute_between or definition.compute].get(goal.measure, {})
         values[goal.pk] = [
-            Decimal(str(table.get((pid, goal.subject_id) if goal.subject_id else pid, 0)))
+            (
+                Decimal(str(table.get((pid, goal.subject_id) if goal.subject_id else pid, 0))),
+                pid in same_tier,
+            )
             for pid in ids
         ]
     return values
@@ -117,11 +123,15 @@ def scorecard_for_partner(*, partner: Partner, now=None) -> Scorecard:
         definition = measures.get(goal.measure) if goal.measure in measures else None
         benchmark = None
         if goal.pk in peers:
-            values = peers[goal.pk]
+            values = [value for value, _tier in peers[goal.pk]]
+            tier_values = [value for value, tier in peers[goal.pk] if tier]
+            actual = progress[goal.pk].actual
             benchmark = Benchmark(
-                percentile=percentile_rank(progress[goal.pk].actual, values),
+                percentile=percentile_rank(actual, values),
                 median=Decimal(str(statistics.median(values))) if values else None,
                 peers=len(values),
+                tier_percentile=percentile_rank(actual, tier_values),
+                tier_peers=len(tier_values),
             )
         card.rows.append(
             ScorecardRow(

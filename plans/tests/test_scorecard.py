@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.choices import PartnerStatus
+from partners.models import Tier
 from partners.tests.factories import PartnerFactory
 from plans.scorecard import percentile_rank, scorecard_for_partner
 from plans.tests.factories import approved_plan
@@ -25,12 +26,13 @@ def test_percentile_counts_peers_below_and_ties_as_half():
     assert percentile_rank(Decimal(1), []) is None
 
 
-def _peers(world, deals_each):
+def _peers(world, deals_each, tiers=None):
     joined = timezone.now() - datetime.timedelta(days=400)
     names = []
     for i, n in enumerate(deals_each):
         peer = PartnerFactory(
-            program=world.partner_a.program, tier=world.partner_a.tier, name=f"Peer Nine {i}",
+            program=world.partner_a.program, name=f"Peer Nine {i}",
+            tier=(tiers[i] if tiers else world.partner_a.tier),
             status=PartnerStatus.ACTIVE, joined_at=joined, activated_at=joined,
         )  # fmt: skip
         if n:
@@ -45,7 +47,10 @@ def test_the_goal_stands_among_its_program_peers_without_naming_them(client_as, 
                   partner=world.partner_a, fiscal_year=year,
                   goals=[{"measure": M.WON_DEALS_12M, "target": "10"}, {"text": "Webinar"}])  # fmt: skip
     won(world.partner_a, 100, closed_at=datetime.datetime(year, 1, 3, tzinfo=UTC), n=2)
-    names = _peers(world, [0, 1, 3, 5])
+    silver = Tier.objects.get(program=world.partner_a.program, rank=2)
+    names = _peers(
+        world, [0, 1, 3, 5], tiers=[world.partner_a.tier, silver, world.partner_a.tier, silver]
+    )
 
     card = scorecard_for_partner(partner=world.partner_a)
     row = card.rows[0]
