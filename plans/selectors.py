@@ -102,7 +102,7 @@ def plans_in_force(*, periods, partner_status=None) -> list[BusinessPlan]:
         match |= Q(fiscal_year=period.fiscal_year, quarter=period.quarter)
     qs = (
         BusinessPlan.objects.filter(match, status=PlanStatus.APPROVED)
-        .select_related("partner")
+        .select_related("partner__owner")
         .prefetch_related(Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")))
     )
     if partner_status:
