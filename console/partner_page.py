@@ -24,6 +24,8 @@ from kernel.models import OutboundEmail
 from onboarding.choices import StepStatus
 from onboarding.models import ChecklistStep
 from partners.models import Partner, PartnerMembership
+from plans import selectors as plan_selectors
+from plans.progress import plan_on_track, progress_for_plans
 from tiers.models import TierHistory
 
 TIMELINE_LIMIT = 50
@@ -200,3 +202,19 @@ def _email_moments(partner: Partner, team, limit: int) -> list[Moment]:
 def _excerpt(text: str, size: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def business_plans(*, partner: Partner, limit: int = 3) -> list[dict]:
+    """The partner's current business plans (latest periods first) with whether every measured
+    goal is on pace: the "Business plan" panel. Two queries, plus one per measure family the
+    goals use."""
+    plans = plan_selectors.plans_for_partner(partner_id=partner.pk, limit=limit)
+    progress = progress_for_plans(plans)
+    return [
+        {
+            "plan": plan,
+            "on_track": plan_on_track(plan, progress),
+            "goals": [progress[g.pk] for g in plan.goals.all() if g.pk in progress],
+        }
+        for plan in plans
+    ]

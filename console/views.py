@@ -25,6 +25,7 @@ from metrics import definitions
 from partners import selectors as partner_selectors
 from partners.choices import PartnerStatus
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin, can_open
+from plans import program as plans_program
 
 
 # --- The partner's home (the portal's first page) -------------------------------------------------
@@ -118,6 +119,7 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
             timeline=partner_page.timeline(partner=partner, team=team),
             notes=followup_selectors.note_list_for_partner(partner=partner),
             tasks=followup_selectors.task_list_for_partner(partner=partner),
+            business_plans=partner_page.business_plans(partner=partner),
             user_is_vendor_admin=self.request.user.is_vendor_admin,
             score=score,
             freshness=definitions.metrics_freshness(),
@@ -209,6 +211,11 @@ class ProgramDashboardView(_DashboardMixin, TemplateView):
                 context.update(page.content)
                 context["freshness"] = page.freshness  # of the data shown, maybe an older run's
                 context["page_note"] = page.note
+        if query is not None:  # live, not cached: an approval shows at once (plans.program)
+            program = form.cleaned_data.get("program")
+            context["plans_view"] = plans_program.program_view(
+                program_ids=[program.pk] if program else None
+            )
         status = 200 if query is not None else 400
         return self.render_to_response(context, status=status)
 

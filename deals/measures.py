@@ -49,6 +49,21 @@ def _won(*, partner_ids, at, subject_ids, partners):
     }
 
 
+def _won_between(*, partner_ids, since, until, subject_ids, partners):
+    """Both measures over ``(since, until]`` (a business plan's period), as ``_won`` counts them."""
+    won = won_totals_by_partner(
+        partner_ids=partner_ids,
+        since=since,
+        until=until,
+        rates=settings.PRM_TIER_FX_RATES,
+        target=settings.PRM_TIER_CURRENCY,
+    )
+    return {
+        WON_DEALS_12M: {p: n for p, (n, _) in won.items()},
+        REVENUE_12M: {p: amount for p, (_, amount) in won.items()},
+    }
+
+
 def _describe_revenue(*, current, minimum, subject):
     text = _("%(current)s of %(minimum)s won in the last 12 months") % {
         "current": money(current),
@@ -74,6 +89,7 @@ def register_measures() -> None:
             counting=gettext_lazy("Deals of the partner closed as won in the last 365 days."),
             unit=Unit.COUNT,
             compute=_won,
+            compute_between=_won_between,
             describe=_describe_won,
         )
     )
@@ -87,6 +103,7 @@ def register_measures() -> None:
             ),
             unit=Unit.MONEY,
             compute=_won,
+            compute_between=_won_between,
             describe=_describe_revenue,
         )
     )

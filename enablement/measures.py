@@ -30,6 +30,15 @@ def _courses(*, partner_ids, at, subject_ids, partners):
     }
 
 
+def _courses_between(*, partner_ids, since, until, subject_ids, partners):
+    """Distinct courses completed in ``(since, until]`` (a business plan's period)."""
+    return {
+        COMPLETED_COURSES: selectors.completed_courses_by_partner(
+            partner_ids=partner_ids, at=until, since=since
+        )
+    }
+
+
 def _subjects(ids) -> dict[int, Certification]:
     """The certifications, each with the slug and title of its first course (for the "Take
     <course>" action). One query."""
@@ -204,6 +213,7 @@ def register_measures() -> None:
             counting=gettext_lazy("Distinct courses completed by the partner's people."),
             unit=Unit.COUNT,
             compute=_courses,
+            compute_between=_courses_between,
             describe=_describe_courses,
             check=_check_courses,
             warnings=_warn_courses,

@@ -81,6 +81,11 @@ class EventKind(models.TextChoices):
     LEAD_UNROUTED = "lead.unrouted", "No partner found for a lead"
     LEAD_STATUS_CHANGED = "lead.status_changed", "Lead status updated by the partner"
     LEAD_CONVERTED = "lead.converted", "Lead converted to a deal registration"
+    # Joint business plans (issue 21)
+    PLAN_CREATED = "plan.created", "Business plan drafted"
+    PLAN_SUBMITTED = "plan.submitted", "Business plan submitted for approval"
+    PLAN_APPROVED = "plan.approved", "Business plan approved"
+    PLAN_GOAL_CHANGED = "plan.goal_changed", "Business plan goal added, changed or removed"
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
@@ -229,6 +234,10 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.LEAD_UNROUTED: {"lead": "int", "tried": "int"},
     EventKind.LEAD_STATUS_CHANGED: {"lead": "int", "from": "str", "to": "str"},
     EventKind.LEAD_CONVERTED: {"lead": "int", "deal": "int"},
+    EventKind.PLAN_CREATED: {"fiscal_year": "int", "quarter": "int", "version": "int"},
+    EventKind.PLAN_SUBMITTED: {"version": "int", "side": "str"},
+    EventKind.PLAN_APPROVED: {"version": "int", "goals": "int"},
+    EventKind.PLAN_GOAL_CHANGED: {"goal_id": "int", "change": "str", "measure": "str"},
 }
 
 # Kinds about a partner that only vendor staff may see (their notes and tasks): the partner's

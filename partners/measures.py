@@ -32,6 +32,11 @@ Contract of the callables (all keyword-only):
   ``"minimum"`` or the measure's ``subject`` name.
 - ``warnings(tier, minimum)`` → lines an admin should read about a reachable but doubtful
   minimum (e.g. a partner type that sees too few courses).
+- ``compute_between(partner_ids, since, until, subject_ids, partners)`` → the same tables as
+  ``compute``, counting only what happened in ``(since, until]``: a *flow* measure (deals won,
+  revenue won, courses completed) that business plans read for a plan's period. A measure without
+  it is a *level* (certified people, an average score, active users, the activation): a plan
+  reads it with ``compute`` at the period's end, or now while the period runs.
 - ``blockers(partner, requirements, subjects)`` → ``{requirement pk: message}`` for the unmet
   requirements ``partner`` cannot meet with what it sees today. Measures that share one
   ``blockers`` function get a single call with all their requirements.
@@ -72,6 +77,7 @@ class Measure:
     check: Callable[..., dict[str, str]] | None = None
     warnings: Callable[..., list[str]] | None = None
     blockers: Callable[..., dict[int, str]] | None = None
+    compute_between: Callable[..., dict] | None = None  # a flow measure over a period
 
 
 measures: Registry[Measure] = Registry("tier measure")

@@ -44,6 +44,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 50 * 60},
     },
+    "plans-off-pace-notices": {
+        # Mondays: approved business plans with a measured goal behind its pace email both
+        # sides; the email key names the ISO week, so a rerun sends nothing twice (plans/notices.py).
+        "task": "plans.tasks.send_off_pace_notices",
+        "schedule": crontab(minute=40, hour=8, day_of_week=1),
+        "options": {"expires": 60 * 60},
+    },
     "followup-task-reminders": {
         # Hourly: email the assignee of a staff task that fell due, once (the task's sent-reminder
         # marker is claimed by a conditional UPDATE; the outbox key is unique per task and date).

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("", include("notifications.urls")),
     path("", include("leads.urls")),
+    path("", include("plans.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -484,16 +484,15 @@ def certified_people_by_partner(
     return total, by_cert
 
 
-def completed_courses_by_partner(*, partner_ids, at) -> dict[int, int]:
-    """Distinct courses each partner's people completed by ``at``. One grouped query."""
-    rows = (
-        Enrollment.objects.filter(
-            partner_id__in=partner_ids, completed_at__isnull=False, completed_at__lte=at
-        )
-        .order_by()
-        .values("partner_id")
-        .annotate(n=Count("course_id", distinct=True))
+def completed_courses_by_partner(*, partner_ids, at, since=None) -> dict[int, int]:
+    """Distinct courses each partner's people completed by ``at`` (and after ``since`` when
+    given). One grouped query."""
+    done = Enrollment.objects.filter(
+        partner_id__in=partner_ids, completed_at__isnull=False, completed_at__lte=at
     )
+    if since is not None:
+        done = done.filter(completed_at__gt=since)
+    rows = done.order_by().values("partner_id").annotate(n=Count("course_id", distinct=True))
     return {r["partner_id"]: r["n"] for r in rows}
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "followup",
     "notifications",
     "leads",
+    "plans",  # joint business plans (issue 21)
 ]
 
 MIDDLEWARE = [
@@ -350,6 +351,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product settings (every one documented in .env.example) ----------------------------------
 # Invitations to join a partner's team stay valid this many days.
+# Business plans (issue 21): the month the fiscal year starts (1 to 12; 1 = calendar year).
+PRM_FISCAL_YEAR_START_MONTH = env.int("PRM_FISCAL_YEAR_START_MONTH", default=1)
+if not 1 <= PRM_FISCAL_YEAR_START_MONTH <= 12:
+    raise ValueError("PRM_FISCAL_YEAR_START_MONTH must be 1 to 12")
 PRM_INVITATION_TTL_DAYS = env.int("PRM_INVITATION_TTL_DAYS", default=14)
 # Partner applications: spam traps and rate limit (allauth's limiter syntax).
 PRM_APPLICATION_MIN_FILL_SECONDS = env.float("PRM_APPLICATION_MIN_FILL_SECONDS", default=3)

@@ -272,6 +272,67 @@ ROUTES: dict[str, Route] = {
     "leads:decline": Route(kwargs={"pk": "lead"}, post=row(LOGIN, 400, 403, *[404] * 5)),
     "leads:status": Route(kwargs={"pk": "lead"}, post=row(LOGIN, 400, 400, *[404] * 5)),
     "leads:convert": Route(kwargs={"pk": "lead"}, get=row(LOGIN, 302, 302, *[404] * 5)),
+    # Business plans (issue 21): partner pages under /portal/plans/ (members read, admins draft;
+    # vendor staff get 404 there), the vendor's under /manage/plans/ (partners get 404). Actions
+    # are shared: drafters of either side act (403 for A's plain user, 404 for partner B); the
+    # vendor's commitments are vendor staff's (403 for A's admin); a plan A's admin submitted is
+    # approved by vendor staff (403 for A's admin). An empty form is a 400.
+    "plans:list": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "plans:create": Route(
+        get=row(LOGIN, 200, 404, 200, 404, 404, 404, 404),
+        post=row(LOGIN, 400, 404, 400, 404, 404, 404, 404),
+    ),
+    "plans:scorecard": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "plans:manage_scorecard": Route(
+        kwargs={"pk": "partner"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
+    "plans:detail": Route(kwargs={"pk": "plan"}, get=row(LOGIN, 200, 200, *[404] * 5)),
+    "plans:manage_list": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "plans:manage_detail": Route(kwargs={"pk": "plan"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "plans:manage_create": Route(
+        kwargs={"pk": "partner"},
+        get=row(LOGIN, *[404] * 4, 200, 200, 200),
+        post=row(LOGIN, *[404] * 4, 400, 400, 400),
+    ),
+    **{
+        f"plans:{name}": Route(
+            kwargs={"pk": "plan"}, post=row(LOGIN, 400, 403, 404, 404, 400, 400, 400)
+        )
+        for name in ("goal_add", "initiative_add", "comment_add")
+    },
+    "plans:submit": Route(
+        kwargs={"pk": "plan"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:commitment_add": Route(
+        kwargs={"pk": "plan"}, post=row(LOGIN, 403, 403, 404, 404, 400, 400, 400)
+    ),
+    "plans:goal_remove": Route(
+        kwargs={"pk": "plan_goal"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:goal_done": Route(
+        kwargs={"pk": "plan_goal"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:initiative_status": Route(
+        kwargs={"pk": "plan_initiative"}, post=row(LOGIN, 400, 403, 404, 404, 400, 400, 400)
+    ),
+    "plans:summary": Route(
+        kwargs={"pk": "plan"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:initiative_remove": Route(
+        kwargs={"pk": "plan_initiative"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:commitment_remove": Route(
+        kwargs={"pk": "plan_commitment"}, post=row(LOGIN, 403, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:approve": Route(
+        kwargs={"pk": "submitted_plan"}, post=row(LOGIN, 403, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:send_back": Route(
+        kwargs={"pk": "submitted_plan"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
+    "plans:revise": Route(
+        kwargs={"pk": "approved_plan"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
+    ),
     "onboarding:apply": Route(
         get=row(200, 200, 200, 200, 200, 200, 200, 200),
         post=row(400, 400, 400, 400, 400, 400, 400, 400),

@@ -196,6 +196,7 @@ def build_sweep_objects(world) -> dict:
         **_customer_objects(partner),
         **_followup_objects(world),
         **_lead_objects(world),
+        **_plan_objects(world),
         **_webhook_objects(),
         **_policy_setup_objects(world, agreement=agreement, award_rule=award_rule),
         **_setup_objects(partner),
@@ -279,6 +280,44 @@ def _lead_objects(world) -> dict:
     lead.status = LeadStatus.OFFERED
     lead.save(update_fields=["status"])
     return {"lead": lead.pk, "lead_rule": rule.pk}
+def _plan_objects(world) -> dict:
+    """Partner A's business plans: a draft (goal, initiative, commitment, comment), a submitted
+    one (by A's admin: vendor staff decide) and an approved one, each of its own period."""
+    from plans import services as plan_services
+
+    admin, manager = world.users["partner_a_admin"], world.users["manager_owner"]
+    year = timezone.localdate().year
+
+    def plan(quarter, submit=False, approve=False):
+        made = plan_services.plan_create(
+            actor=admin, partner=world.partner_a, fiscal_year=year, quarter=quarter,
+            summary=f"{SENTINEL} plan",
+        )  # fmt: skip
+        goal = plan_services.goal_add(actor=admin, plan=made, text=f"{SENTINEL} goal")
+        if submit:
+            plan_services.plan_submit(actor=admin, plan=made)
+        if approve:
+            plan_services.plan_approve(actor=manager, plan=made)
+        return made, goal
+
+    draft, goal = plan(0)
+    initiative = plan_services.initiative_add(
+        actor=admin, plan=draft, title=f"{SENTINEL} initiative", owner_side="partner"
+    )
+    commitment = plan_services.commitment_add(
+        actor=manager, plan=draft, kind="other", text=f"{SENTINEL} commitment"
+    )
+    plan_services.comment_add(actor=admin, plan=draft, body=f"{SENTINEL} comment")
+    submitted, _goal = plan(1, submit=True)
+    approved, _goal = plan(2, submit=True, approve=True)
+    return {
+        "plan": draft.pk,
+        "plan_goal": goal.pk,
+        "plan_initiative": initiative.pk,
+        "plan_commitment": commitment.pk,
+        "submitted_plan": submitted.pk,
+        "approved_plan": approved.pk,
+    }
 
 
 def _webhook_objects() -> dict:

@@ -1,0 +1,34 @@
+"""The demo has business plans in every state for active partners (issue 21)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from demo.business_plans import build_business_plans
+from demo.seed import seed_demo
+from partners.choices import PartnerStatus
+from plans.choices import PlanStatus
+from plans.models import BusinessPlan, Goal
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 5, 20, 9, tzinfo=UTC)
+
+
+def test_the_demo_has_plans_in_every_state_for_active_partners_and_pages_show_them(client):
+    seed_demo(partners=60, events=600, now=NOW)
+    plans = BusinessPlan.objects.all()
+    assert set(plans.values_list("status", flat=True)) == set(PlanStatus.values)
+    assert not plans.exclude(partner__status=PartnerStatus.ACTIVE).exists()
+    assert plans.filter(version=2, previous__isnull=False).exists()
+    assert Goal.objects.exclude(measure="").exists() and Goal.objects.filter(measure="").exists()
+    # a partner that has a plan is left alone when the step runs again
+    planned = set(plans.values_list("partner_id", flat=True))
+    build_business_plans(vendor=plans[0].created_by, now=NOW)
+    for partner_id in planned:
+        assert BusinessPlan.objects.filter(partner_id=partner_id, version=1).count() == 1
+
+    approved = plans.filter(status=PlanStatus.APPROVED).select_related("partner__owner").first()
+    client.force_login(approved.approved_by)
+    page = client.get(reverse("plans:manage_detail", args=[approved.pk]))
+    assert page.status_code == 200 and "% of target at" in page.content.decode()
