@@ -280,6 +280,8 @@ def _lead_objects(world) -> dict:
     lead.status = LeadStatus.OFFERED
     lead.save(update_fields=["status"])
     return {"lead": lead.pk, "lead_rule": rule.pk}
+
+
 def _plan_objects(world) -> dict:
     """Partner A's business plans: a draft (goal, initiative, commitment, comment), a submitted
     one (by A's admin: vendor staff decide) and an approved one, each of its own period."""
