@@ -1023,9 +1023,10 @@ def missing_message(info: RouteInfo) -> str:
 
 # Single sign-on (issue 23). Company sign-in by email is public (a form; empty input 400). The
 # OpenID Connect login and callback 404 for an IdP that does not exist. allauth's social-account
-# pages: the cancel page is public (the error page answers 401, as after a refused sign-in), sign-up without a pending sign-in goes to the
-# login, connections are the signed-in person's own; the legacy /social/ addresses redirect (301).
-# The IdP setup pages are vendor admins' only (channel managers 403: they hold client credentials).
+# pages: the cancel page is public, the error page answers 401 (as after a refused sign-in),
+# sign-up without a pending sign-in goes to the login, connections are the signed-in person's
+# own; the legacy /social/ addresses redirect (301). The IdP setup pages are vendor admins' only
+# (channel managers 403: they hold client credentials).
 _PUBLIC = row(*[200] * 8)
 ROUTES.update(
     {
