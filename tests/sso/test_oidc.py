@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.test import Client
+from django.utils import timezone
 from jwcrypto import jwk
 from oauth2_provider.models import Application
 
@@ -23,7 +24,7 @@ from accounts.models import User
 from accounts.sso import SSO_MFA_SESSION_KEY
 from accounts.tests.factories import PASSWORD, UserFactory
 from events.models import Event
-from partners.choices import MemberRole
+from partners.choices import MemberRole, PartnerStatus
 from partners.models import PartnerMembership
 from partners.sso import identity_provider_create
 from partners.tests.factories import MembershipFactory, PartnerFactory
@@ -322,3 +323,30 @@ def test_a_replayed_nonce_is_refused(acme_sign_in):
     assert "did not match this sign-in" in response.content.decode()
     assert _signed_in(app) is None
     assert not User.objects.filter(email="ana@acme.example").exists()
+
+
+def test_a_partner_not_taking_members_gets_nobody_new_and_next_stays_on_site(oidc):
+    applicant = PartnerFactory(status=PartnerStatus.APPLICANT)
+    _configure(partner=applicant)
+    browser = _idp_browser({"email": "new@acme.example"})
+    app = Client()
+
+    response = _callback(app, _authorize(browser, _start(app, "new@acme.example")))
+
+    assert response.status_code == 403
+    assert "not taking new members" in response.content.decode()
+    assert _signed_in(app) is None
+    assert not User.objects.filter(email="new@acme.example").exists()
+
+    # Once onboarding, the same person gets in, and an off-site ``next`` is dropped.
+    applicant.status = PartnerStatus.ONBOARDING
+    applicant.joined_at = timezone.now()
+    applicant.save(update_fields=["status", "joined_at"])
+    start = app.post("/accounts/company/?next=https://evil.example/", {"email": "new@acme.example"})
+    response = _callback(app, _authorize(browser, start["Location"]))
+    assert response.status_code == 302 and "evil.example" not in response["Location"]
+    assert _signed_in(app).membership.partner == applicant
+    app.logout()
+    start = app.post("/accounts/company/?next=/settings/profile/", {"email": "new@acme.example"})
+    response = _callback(app, _authorize(browser, start["Location"]))
+    assert response["Location"] == "/settings/profile/"
