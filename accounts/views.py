@@ -200,10 +200,14 @@ class CompanySignInView(View):
         return self._render(request, CompanySignInForm(initial={"email": request.GET.get("email")}))
 
     def post(self, request):
+        from allauth.core import ratelimit
         from allauth.socialaccount.adapter import get_adapter
         from allauth.socialaccount.models import SocialApp
         from django.utils.http import url_has_allowed_host_and_scheme
 
+        # Each try makes the server fetch the IdP's discovery document: the login's rate limit.
+        if response := ratelimit.consume_or_429(request, action="login"):
+            return response
         form = CompanySignInForm(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)

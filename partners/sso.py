@@ -20,7 +20,7 @@ import re
 from functools import partial
 from urllib.parse import urlsplit
 
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.crypto import get_random_string
@@ -138,7 +138,28 @@ def clean_scopes(text: str) -> list[str]:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def _apply(idp: IdentityProvider, app: SocialApp, data: dict) -> None:
+def _refuse_staff_lockout(*, actor, idp: IdentityProvider, app: SocialApp, data: dict) -> None:
+    """Requiring SSO of every vendor staff member (admins too) through an IdP nobody has signed
+    in with could lock every admin out: the acting admin must have signed in through it once."""
+    if data.get("partner") is not None or not data.get("sso_required") or idp.sso_required:
+        return
+    used = (
+        app.pk is not None
+        and SocialAccount.objects.filter(user=actor, provider=app.provider_id).exists()
+    )
+    if not used:
+        raise ValidationError(
+            {
+                "sso_required": _(
+                    "Sign in through this identity provider yourself first (Sign in with your "
+                    "company account), so a wrong setting cannot lock every admin out."
+                )
+            }
+        )
+
+
+def _apply(idp: IdentityProvider, app: SocialApp, data: dict, *, actor) -> None:
+    _refuse_staff_lockout(actor=actor, idp=idp, app=app, data=data)
     partner = data.get("partner")
     if (
         partner is None
@@ -186,7 +207,7 @@ def _apply(idp: IdentityProvider, app: SocialApp, data: dict) -> None:
 def identity_provider_create(*, actor, data: dict) -> IdentityProvider:
     idp = IdentityProvider()
     app = SocialApp(provider_id=f"idp-{get_random_string(10, 'abcdefghijkmnpqrstuvwxyz23456789')}")
-    _apply(idp, app, data)
+    _apply(idp, app, data, actor=actor)
     app.save()
     idp.social_app = app
     idp.save()
@@ -202,7 +223,7 @@ def identity_provider_update(*, actor, idp: IdentityProvider, data: dict) -> Ide
     idp = IdentityProvider.objects.select_for_update().select_related("partner").get(pk=idp.pk)
     app = SocialApp.objects.select_for_update().get(pk=idp.social_app_id)
     before = _snapshot(idp, app)
-    _apply(idp, app, data)
+    _apply(idp, app, data, actor=actor)
     app.save()
     idp.save()
     log_setup_change(

@@ -156,3 +156,23 @@ def test_the_list_holds_a_bounded_number_of_queries(
     admin.get(reverse("partners:setup_sso"))
     with django_assert_max_num_queries(6):  # session, user, list, the bell's count, ...
         assert admin.get(reverse("partners:setup_sso")).status_code == 200
+
+
+def test_sso_required_for_staff_needs_the_admin_to_have_signed_in_through_it(client_as, world):
+    from allauth.socialaccount.models import SocialAccount
+
+    admin = client_as("vendor_admin")
+    staff_form = _form("", name="Vendor Okta", domains="vendor.example")
+    refused = admin.post(reverse("partners:setup_sso_create"), {**staff_form, "sso_required": "on"})
+    assert refused.status_code == 400
+    assert "lock every admin out" in str(refused.context["form"].errors["sso_required"])
+    assert admin.post(reverse("partners:setup_sso_create"), staff_form).status_code == 302
+    idp = IdentityProvider.objects.get()
+    edit = reverse("partners:setup_sso_edit", args=[idp.pk])
+    assert admin.post(edit, {**staff_form, "sso_required": "on"}).status_code == 400
+    SocialAccount.objects.create(
+        user=world.users["vendor_admin"], provider=idp.social_app.provider_id, uid="sub-1"
+    )
+    assert admin.post(edit, {**staff_form, "sso_required": "on"}).status_code == 302
+    idp.refresh_from_db()
+    assert idp.sso_required
