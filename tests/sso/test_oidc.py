@@ -248,6 +248,9 @@ def test_sso_required_refuses_password_login_and_reset(oidc, mailoutbox):
 
 def test_an_address_no_idp_serves_is_told_to_use_a_password(oidc):
     _configure(partner=PartnerFactory())
+    login = Client().get("/accounts/login/").content.decode()
+    assert "Sign in with your company account" in login
+    assert "Acme IdP" not in login  # identity providers are never listed
     response = Client().post("/accounts/company/", {"email": "someone@elsewhere.example"})
     assert response.status_code == 400
     assert "password" in response.content.decode()
