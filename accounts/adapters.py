@@ -99,6 +99,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             request, provider, error=error, exception=exception, extra_context=extra_context
         )
 
+    @staticmethod
+    def _asserted_email(sociallogin) -> str:
+        data = sociallogin.account.extra_data or {}
+        claims = data.get("userinfo") or data.get("id_token") or {}
+        return str(claims.get("email") or "").lower()
+
     def _covers(self, sociallogin, email: str) -> bool:
         route = self._route(sociallogin)
         return route is not None and email_domain(email) in route.domains
@@ -166,11 +172,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         route = self._route(sociallogin)
         if route is None or route.staff or route.provision is None:
             raise _refuse(request, _("Vendor staff must be invited before they can sign in."))
-        if email_domain(sociallogin.user.email) not in route.domains:
+        user = super().save_user(request, sociallogin, form=form)
+        if (user.email or "").lower() != self._asserted_email(sociallogin) or (
+            email_domain(user.email) not in route.domains
+        ):
+            # Only the address the IdP asserted (allauth's sign-up form, shown when the address
+            # is taken, lets the person type another one); raising rolls the new user back.
             raise _refuse(
                 request, _("Your identity provider did not give an address it may sign in for.")
             )
-        user = super().save_user(request, sociallogin, form=form)
         try:
             route.provision(user)  # raises ValidationError to refuse (rolls the user back)
         except ValidationError as exc:

@@ -353,3 +353,19 @@ def test_a_partner_not_taking_members_gets_nobody_new_and_next_stays_on_site(oid
     start = app.post("/accounts/company/?next=/settings/profile/", {"email": "new@acme.example"})
     response = _callback(app, _authorize(browser, start["Location"]))
     assert response["Location"] == "/settings/profile/"
+
+
+def test_a_removed_member_is_not_signed_in_again(oidc):
+    """A removed colleague (deactivated) whom the IdP still knows gets allauth's inactive page:
+    no sign-in, and no second account."""
+    acme = PartnerFactory()
+    _configure(partner=acme)
+    MembershipFactory(user__email="gone@acme.example", user__is_active=False, partner=acme)
+    browser = _idp_browser({"email": "gone@acme.example"})
+    app = Client()
+
+    response = _callback(app, _authorize(browser, _start(app, "gone@acme.example")))
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/inactive/"
+    assert _signed_in(app) is None
+    assert User.objects.filter(email__endswith="@acme.example").count() == 1
