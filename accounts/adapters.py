@@ -1,9 +1,22 @@
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.signup import invitation_for_signup
+from accounts.sso import (
+    SSO_MFA_SESSION_KEY,
+    amr_has_mfa,
+    email_domain,
+    route_for_provider,
+    route_for_user,
+)
 
 INVITATION_SESSION_KEY = "prm_invitation_token"
+logger = logging.getLogger("accounts.sso")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -39,4 +52,137 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit and invitation is not None:
             invitation.accept(user)
             request.session.pop(INVITATION_SESSION_KEY, None)
+        return user
+
+
+def _refuse(request, message: str):
+    from allauth.core.exceptions import ImmediateHttpResponse
+    from django.shortcuts import render
+
+    return ImmediateHttpResponse(
+        render(request, "account/sso_refused.html", {"reason": message}, status=403)
+    )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Company sign-in (OpenID Connect, issue 23). An identity provider speaks only for the email
+    domains its setup lists (``accounts.sso``): an identity asserting any other address is refused,
+    so a partner's IdP can never sign in a vendor admin or another partner's user. A new person
+    from a partner's IdP joins that partner with the default role (just-in-time, the route's
+    ``provision``); vendor staff must already have an account (invited on the staff page): the
+    staff IdP creates nobody. Existing accounts are matched by email within those domains."""
+
+    def _route(self, sociallogin):
+        return route_for_provider(sociallogin.account.provider)
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ):
+        """A refused company sign-in is logged with its cause (a bad signature, another audience,
+        an expired token, an unknown state...), so an admin setting up an IdP can see why."""
+        cause = getattr(exception, "__cause__", None)
+        if exception is None and "state_id" in (extra_context or {}):
+            detail = "unknown or already used state (no such sign-in in progress)"
+        elif exception is not None:
+            detail = f"{type(exception).__name__}: {exception}"
+            if cause is not None:
+                detail += f" caused by {type(cause).__name__}: {cause}"
+        else:
+            detail = ""
+        logger.warning(
+            "Company sign-in refused (provider %s): %s %s",
+            getattr(getattr(provider, "app", None), "provider_id", "?"),
+            error or "",
+            detail,
+        )
+        return super().on_authentication_error(
+            request, provider, error=error, exception=exception, extra_context=extra_context
+        )
+
+    @staticmethod
+    def _asserted_email(sociallogin) -> str:
+        data = sociallogin.account.extra_data or {}
+        claims = data.get("userinfo") or data.get("id_token") or {}
+        return str(claims.get("email") or "").lower()
+
+    def _covers(self, sociallogin, email: str) -> bool:
+        route = self._route(sociallogin)
+        return route is not None and email_domain(email) in route.domains
+
+    def authenticate_by_email(self, sociallogin):
+        # The IdP vouches for addresses in its own domains (that is what the admin configured),
+        # so those count as verified; an address outside them never matches an account.
+        for address in sociallogin.email_addresses:
+            address.verified = self._covers(sociallogin, address.email)
+        return super().authenticate_by_email(sociallogin)
+
+    def can_authenticate_by_email(self, sociallogin, email):
+        return self._covers(sociallogin, email)
+
+    def pre_social_login(self, request, sociallogin):
+        from accounts.oidc.provider import nonce_matches
+
+        route = self._route(sociallogin)
+        if route is None:
+            raise _refuse(request, _("This sign-in method is not available any more."))
+        if sociallogin.state.get("process") != "login":
+            # No connecting a second identity to an account: an account signs in through the
+            # one IdP that governs it (accounts.sso.route_for_user).
+            raise _refuse(request, _("Sign in with your company account instead."))
+        claims = (sociallogin.account.extra_data or {}).get("id_token") or {}
+        if not nonce_matches(sociallogin.state, claims):
+            raise _refuse(request, _("The identity provider's answer did not match this sign-in."))
+        email = (sociallogin.user.email or "").lower() if sociallogin.user else ""
+        if not email or email_domain(email) not in route.domains:
+            raise _refuse(
+                request,
+                _("Your identity provider did not give an address it may sign in for."),
+            )
+        user = sociallogin.user if sociallogin.is_existing else None
+        if user is not None and user.pk:
+            governing = route_for_user(user)
+            if governing is None or governing.provider_id != route.provider_id:
+                raise _refuse(
+                    request,
+                    _("Your account does not sign in through this identity provider."),
+                )
+        request.session.pop(SSO_MFA_SESSION_KEY, None)
+        if route.staff and route.trust_idp_mfa and amr_has_mfa(claims):
+            request.session[SSO_MFA_SESSION_KEY] = route.provider_id
+
+    def is_open_for_signup(self, request, sociallogin):
+        route = self._route(sociallogin)
+        return route is not None and not route.staff and route.provision is not None
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        name = " ".join(
+            (
+                data.get("name") or f"{data.get('first_name') or ''} {data.get('last_name') or ''}"
+            ).split()
+        )
+        if name:
+            user.full_name = name[:150]
+        if user.email:
+            user.email = user.email.lower()
+        return user
+
+    @transaction.atomic
+    def save_user(self, request, sociallogin, form=None):
+        route = self._route(sociallogin)
+        if route is None or route.staff or route.provision is None:
+            raise _refuse(request, _("Vendor staff must be invited before they can sign in."))
+        user = super().save_user(request, sociallogin, form=form)
+        if (user.email or "").lower() != self._asserted_email(sociallogin) or (
+            email_domain(user.email) not in route.domains
+        ):
+            # Only the address the IdP asserted (allauth's sign-up form, shown when the address
+            # is taken, lets the person type another one); raising rolls the new user back.
+            raise _refuse(
+                request, _("Your identity provider did not give an address it may sign in for.")
+            )
+        try:
+            route.provision(user)  # raises ValidationError to refuse (rolls the user back)
+        except ValidationError as exc:
+            raise _refuse(request, " ".join(exc.messages)) from exc
         return user

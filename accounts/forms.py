@@ -8,6 +8,7 @@ from accounts import profile
 from accounts.adapters import INVITATION_SESSION_KEY
 from accounts.choices import TokenScope, VendorRole
 from accounts.signup import invitation_for_signup
+from accounts.sso import password_refused_route
 
 
 class ApiTokenForm(forms.Form):
@@ -128,3 +129,57 @@ class StaffInviteForm(forms.Form):
 
 class StaffRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=STAFF_ROLE_CHOICES)
+
+
+def sso_required_message(route) -> str:
+    return _(
+        "%(name)s signs in with your company account: use “Sign in with your company account” "
+        "instead of a password."
+    ) % {"name": route.name}
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's login, refusing a password where single sign-on is required (``accounts.sso``):
+    for an address in a domain whose identity provider requires it (before the password is even
+    checked), and for an account governed by such a provider (its partner's, or the staff one)."""
+
+    def clean(self):
+        route = password_refused_route(email=str(self.data.get("login") or "").strip())
+        if route is not None:
+            raise forms.ValidationError(sso_required_message(route), code="sso_required")
+        cleaned = super().clean()
+        if self.user is not None:
+            route = password_refused_route(user=self.user)
+            if route is not None:
+                self.user = None
+                raise forms.ValidationError(sso_required_message(route), code="sso_required")
+        return cleaned
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """No password reset where single sign-on is required: an address in such a domain is told
+    so; an account governed by such a provider under another address gets no reset email (the
+    page reads as usual, so it does not tell whether the address has an account)."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        route = password_refused_route(email=email)
+        if route is not None:
+            raise forms.ValidationError(sso_required_message(route), code="sso_required")
+        email = super().clean_email()
+        allowed = [u for u in self.users if password_refused_route(user=u) is None]
+        self.sso_only = bool(self.users) and not allowed
+        self.users = allowed
+        return email
+
+    def save(self, request, **kwargs):
+        if getattr(self, "sso_only", False):
+            return self.cleaned_data["email"]  # no reset link, and no "unknown account" email
+        return super().save(request, **kwargs)
+
+
+class CompanySignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Work email"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

@@ -5,9 +5,15 @@ When it is on, a channel manager, vendor admin or Django staff user without a TO
 (``accounts.selectors.user_must_set_up_mfa``) may only set one up and log out: every signed-in
 page sends them to allauth's TOTP setup, and the session API (``/api/``) answers a JSON 403
 saying so. Partner users are not affected. The allauth pages themselves (``/accounts/``) stay
-reachable, so setting it up (and logging out) always works. API tokens are checked where they
-are authenticated (``accounts.api.authentication``), since this middleware runs before DRF knows the
-token's user.
+reachable, so setting it up (and logging out) always works.
+
+A staff member signed in through the staff identity provider meets the requirement when the
+admin ticked "trust the IdP's MFA" and the id token's ``amr`` claim names a second factor (mfa,
+otp, hwk): ``accounts.sso.SSO_MFA_SESSION_KEY`` on that session, set by the social-account
+adapter; never otherwise (an untrusted IdP or a missing claim leaves the TOTP requirement).
+
+API tokens are checked where they are authenticated (``accounts.api.authentication``), since this
+middleware runs before DRF knows the token's user.
 """
 
 from django.contrib import messages
@@ -20,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.profile import zone_or_none
 from accounts.selectors import user_must_set_up_mfa
+from accounts.sso import SSO_MFA_SESSION_KEY
 
 # Paths a staff user without MFA may still reach: allauth (TOTP setup, reauthentication, logout),
 # static files and the health check. Everything else, pages and API alike, needs MFA first.
@@ -45,6 +52,7 @@ class StaffMfaRequiredMiddleware:
             not path.startswith(EXEMPT_PREFIXES)
             and not path.startswith(reverse("admin:login"))
             and user_must_set_up_mfa(request.user)
+            and not request.session.get(SSO_MFA_SESSION_KEY)
         ):
             if path.startswith(API_PREFIX):
                 return JsonResponse(

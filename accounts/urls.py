@@ -3,6 +3,7 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
+    path("accounts/company/", views.CompanySignInView.as_view(), name="sso_login"),
     path("settings/profile/", views.ProfileView.as_view(), name="profile"),
     path("settings/api-tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path(

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts import selectors, services
-from accounts.forms import ApiTokenForm, ProfileForm, StaffInviteForm, StaffRoleForm
+from accounts.forms import (
+    ApiTokenForm,
+    CompanySignInForm,
+    ProfileForm,
+    StaffInviteForm,
+    StaffRoleForm,
+)
+from accounts.sso import route_for_email
 
 
 class ProfileView(LoginRequiredMixin, View):
@@ -175,3 +182,53 @@ class StaffResendInvitationView(_StaffActionView):
     def act(self, request, user):
         user = services.staff_resend_invitation(actor=request.user, user=user)
         return _("The invitation to %(name)s was sent again.") % {"name": user.display_name}
+
+
+class CompanySignInView(View):
+    """ "Sign in with your company account": the person gives their work email and is sent to the
+    identity provider that serves its domain (``accounts.sso``), through allauth's OpenID Connect
+    login (state, nonce and PKCE stashed in the session). An address no provider serves is told
+    to use a password. Providers are never listed, so the page does not publish who the partners
+    are."""
+
+    template_name = "account/company_sign_in.html"
+
+    def _render(self, request, form, status=200):
+        return render(request, self.template_name, {"form": form}, status=status)
+
+    def get(self, request):
+        return self._render(request, CompanySignInForm(initial={"email": request.GET.get("email")}))
+
+    def post(self, request):
+        from allauth.core import ratelimit
+        from allauth.socialaccount.adapter import get_adapter
+        from allauth.socialaccount.models import SocialApp
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        # Each try makes the server fetch the IdP's discovery document: the login's rate limit.
+        if response := ratelimit.consume_or_429(request, action="login"):
+            return response
+        form = CompanySignInForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        route = route_for_email(form.cleaned_data["email"])
+        if route is None:
+            form.add_error(
+                "email",
+                _(
+                    "Your company does not sign in through its own identity provider here: "
+                    "use your email and password."
+                ),
+            )
+            return self._render(request, form, status=400)
+        try:
+            provider = get_adapter(request).get_provider(request, provider=route.provider_id)
+        except SocialApp.DoesNotExist:
+            form.add_error("email", _("This sign-in method is not available any more."))
+            return self._render(request, form, status=400)
+        next_url = request.POST.get("next") or request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            next_url = ""
+        return provider.redirect(request, "login", next_url=next_url or None)

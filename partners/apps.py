@@ -8,7 +8,8 @@ class PartnersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from accounts.signup import InvitationHandler, invitation_handlers
-        from partners import list_choices, selectors, services
+        from accounts.sso import directories
+        from partners import list_choices, selectors, services, sso
 
         # Sign-up is by invitation; accounts finds and accepts ours through this hook.
         invitation_handlers.register(
@@ -20,3 +21,6 @@ class PartnersConfig(AppConfig):
         # The partner list's cached filter choices are forgotten when their source changes.
         post_save.connect(list_choices.on_model_change, dispatch_uid="partners.list_choices")
         post_delete.connect(list_choices.on_model_change, dispatch_uid="partners.list_choices.d")
+        # Company sign-in: which identity provider serves an address, and what a new person from
+        # a partner's joins (accounts.sso asks; partners.sso keeps the providers).
+        directories.register("partners", sso.directory)

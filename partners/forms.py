@@ -82,3 +82,95 @@ class OfferingForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["slug"].disabled = True
+
+
+# --- Company identity providers (single sign-on, partners.sso) ----------------------------------
+
+
+class IdentityProviderForm(forms.Form):
+    """An OpenID Connect identity provider. The client secret is never shown back: left empty on
+    edit, the stored one is kept. partners.sso validates again and writes the SocialApp."""
+
+    partner = forms.CharField(
+        label=_("Partner"),
+        required=False,
+        max_length=200,
+        help_text=_("The partner's exact name or ID. Leave empty for the vendor staff's IdP."),
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=120, help_text=_("Shown to people when they sign in.")
+    )
+    domains = forms.CharField(
+        label=_("Email domains"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, e.g. acme.com: people with these addresses sign in here."),
+    )
+    server_url = forms.URLField(
+        label=_("Issuer URL"),
+        max_length=300,
+        assume_scheme="https",
+        help_text=_("The OpenID Connect issuer; /.well-known/openid-configuration is added."),
+    )
+    client_id = forms.CharField(label=_("Client ID"), max_length=191)
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        max_length=191,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    scopes = forms.CharField(
+        label=_("Scopes"), max_length=300, initial="openid email profile", required=False
+    )
+    sso_required = forms.BooleanField(
+        label=_("SSO required: refuse password sign-in and password reset for these people"),
+        required=False,
+    )
+    trust_idp_mfa = forms.BooleanField(
+        label=_(
+            "Trust the IdP's MFA (vendor staff only: the id token's amr claim contains "
+            "mfa, otp or hwk)"
+        ),
+        required=False,
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        if instance is not None and instance.pk:
+            app = instance.social_app
+            self.initial.update(
+                partner=str(instance.partner_id or ""),
+                name=instance.name,
+                domains="\n".join(instance.domain_list),
+                server_url=app.settings.get("server_url", ""),
+                client_id=app.client_id,
+                scopes=" ".join(app.settings.get("scope", [])),
+                sso_required=instance.sso_required,
+                trust_idp_mfa=instance.trust_idp_mfa,
+                is_active=instance.is_active,
+            )
+            hint = "…" + app.secret[-4:] if len(app.secret) >= 8 else "…"
+            self.fields["client_secret"].help_text = _(
+                "Stored (ends %(hint)s). Leave empty to keep it."
+            ) % {"hint": hint}
+        else:
+            self.fields["client_secret"].required = True
+
+    def clean_partner(self):
+        from partners.models import Partner
+
+        text = " ".join((self.cleaned_data.get("partner") or "").split())
+        if not text:
+            return None
+        found = (
+            Partner.objects.filter(pk=int(text))
+            if text.isdigit()
+            else Partner.objects.filter(name__iexact=text)
+        )[:2]
+        found = list(found)
+        if len(found) != 1:
+            raise forms.ValidationError(
+                _("No single partner has this name or ID.") if len(found) != 1 else ""
+            )
+        return found[0]

@@ -412,3 +412,54 @@ class SavedPartnerView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class IdentityProvider(models.Model):
+    """A company identity provider (OpenID Connect) people sign in through (issue 23): a partner's
+    own (``partner`` set) or the vendor staff's (``partner`` empty; at most one). It speaks for the
+    email domains listed; the endpoint, client id and secret live in the allauth ``SocialApp`` the
+    setup service writes beside it (``social_app``; the secret is never shown back), so allauth
+    reads its provider from the database like any other. See docs/sso.md."""
+
+    partner = models.OneToOneField(
+        Partner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="identity_provider",
+        help_text="Empty: the vendor staff's identity provider.",
+    )
+    name = models.CharField(max_length=120, help_text="Shown to people when they sign in.")
+    # Lower-case domains, one per line; each belongs to one provider (partners.sso checks).
+    domains = models.TextField(help_text="Email domains it signs in for, one per line.")
+    sso_required = models.BooleanField(
+        "SSO required",
+        default=False,
+        help_text="Refuse password sign-in and password reset for these people.",
+    )
+    trust_idp_mfa = models.BooleanField(
+        "trust the IdP's MFA",
+        default=False,
+        help_text="Vendor staff only: an id token whose amr claim contains mfa, otp or hwk "
+        "satisfies the staff two-factor requirement.",
+    )
+    is_active = models.BooleanField(default=True)
+    social_app = models.OneToOneField(
+        "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partner__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def for_staff(self) -> bool:
+        return self.partner_id is None
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d for d in self.domains.split() if d]

@@ -361,6 +361,7 @@ def invitation_accept(*, invitation: PartnerInvitation, user: User) -> PartnerMe
 
 JOINED_VIA_INVITATION = "invitation"
 JOINED_VIA_ADDED = "added"
+JOINED_VIA_SSO = "sso"  # just-in-time through the partner's identity provider (partners.sso)
 
 
 def _record_joined(
@@ -369,7 +370,7 @@ def _record_joined(
     """The one place a ``user.joined`` event is recorded, whichever way the person was added to
     the team: onboarding's colleagues step, the audit log and the metrics count on it.
     Properties: ``role``, ``invited_by`` (the inviter or the person who added them, may be null),
-    ``via`` ("invitation" or "added")."""
+    ``via`` ("invitation", "added" or "sso")."""
     record_event(
         kind=EventKind.USER_JOINED,
         key=f"user.joined:{membership.user_id}:{membership.partner_id}",
@@ -410,6 +411,7 @@ def membership_add(
     role: str = MemberRole.USER,
     actor: User | None = None,
     created_at=None,
+    via: str = JOINED_VIA_ADDED,
 ) -> PartnerMembership:
     """Attach an existing account to a partner (the Django admin, imports, demo data; users
     also join through invitations). Records ``user.joined`` like an accepted invitation, so the
@@ -423,7 +425,7 @@ def membership_add(
     )
     _record_joined(
         membership=membership,
-        via=JOINED_VIA_ADDED,
+        via=via,
         invited_by_id=actor.pk if actor is not None else None,
     )
     return membership

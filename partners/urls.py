@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partners import list_views, setup_views, views
+from partners import list_views, setup_views, sso_views, views
 from partners.imports import views as import_views
 
 # The partner home (``partners:home``) and the partner page (``partners:manager_partner``) are
@@ -43,6 +43,23 @@ urlpatterns = [
     # Program setup (vendor admins edit, channel managers read). The offering's edit page, with
     # its adoption rules, is a console page (``setup_offering_edit``, console/urls.py).
     path("manage/setup/programs/", setup_views.ProgramListView.as_view(), name="setup_programs"),
+    # Company identity providers (single sign-on; vendor admins only): partners/sso_views.py.
+    path("manage/setup/sso/", sso_views.IdentityProviderListView.as_view(), name="setup_sso"),
+    path(
+        "manage/setup/sso/new/",
+        sso_views.IdentityProviderCreateView.as_view(),
+        name="setup_sso_create",
+    ),
+    path(
+        "manage/setup/sso/<int:pk>/",
+        sso_views.IdentityProviderEditView.as_view(),
+        name="setup_sso_edit",
+    ),
+    path(
+        "manage/setup/sso/<int:pk>/delete/",
+        sso_views.IdentityProviderDeleteView.as_view(),
+        name="setup_sso_delete",
+    ),
     path(
         "manage/setup/programs/new/",
         setup_views.ProgramCreateView.as_view(),

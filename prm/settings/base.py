@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",  # company sign-in (issue 23): OpenID Connect, accounts/sso.py
+    "allauth.socialaccount.providers.openid_connect",
     "kernel",
     "accounts",
     "events",
@@ -211,7 +213,11 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # The sign-up form (reached through an invitation) also asks for the person's name.
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "login": "accounts.forms.LoginForm",  # refuses a password where SSO is required
+    "reset_password": "accounts.forms.ResetPasswordForm",  # likewise
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
@@ -227,6 +233,21 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="ht
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+# Single sign-on (issue 23, docs/sso.md): identity providers are SocialApp records the setup pages
+# write (partners.sso); the provider class checks every id token's signature and nonce.
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "accounts.oidc.provider.CompanyOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the IdP vouches for its own domains only
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # an invited or existing account signs in by SSO
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
 USERSESSIONS_TRACK_ACTIVITY = (
     False  # True writes a row on every request; the list still shows logins
 )

@@ -46,3 +46,7 @@ WHITENOISE_AUTOREFRESH = True  # serve from the finders; tests never run collect
 
 # A recorded event whose payload does not match its declaration fails the test (docs/events.md).
 PRM_EVENTS_STRICT = True
+
+# The in-process OpenID Connect identity provider of the single sign-on tests (tests/sso/):
+# django-oauth-toolkit, a dev dependency; only tests/sso/urls.py mounts it, the product never does.
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]  # noqa: F405

@@ -1121,3 +1121,51 @@ def missing_message(info: RouteInfo) -> str:
         lines.append(f"        {method}=row(LOGIN, 200, 200, 404, 404, 404, 404, 404),  # verify!")
     lines.append("    ),")
     return "\n".join(lines)
+
+
+# Single sign-on (issue 23). Company sign-in by email is public (a form; empty input 400). The
+# OpenID Connect login and callback 404 for an IdP that does not exist. allauth's social-account
+# pages: the cancel page is public, the error page answers 401 (as after a refused sign-in),
+# sign-up without a pending sign-in goes to the login, connections are the signed-in person's
+# own; the legacy /social/ addresses redirect (301). The IdP setup pages are vendor admins' only
+# (channel managers 403: they hold client credentials).
+_PUBLIC = row(*[200] * 8)
+ROUTES.update(
+    {
+        "sso_login": Route(get=_PUBLIC, post=row(*[400] * 8)),
+        "openid_connect_login": Route(
+            kwargs={"provider_id": Literal("no-such-idp")},
+            get=row(*[404] * 8),
+            post=row(*[404] * 8),
+        ),
+        "openid_connect_callback": Route(
+            kwargs={"provider_id": Literal("no-such-idp")},
+            get=row(*[404] * 8),
+            post=row(*[404] * 8),
+        ),
+        "socialaccount_login_cancelled": Route(get=_PUBLIC),
+        "socialaccount_login_error": Route(get=row(*[401] * 8)),
+        "socialaccount_signup": Route(get=row(*[302] * 8), post=row(*[302] * 8)),
+        "socialaccount_connections": Route(get=row(LOGIN, *[200] * 7), post=row(LOGIN, *[200] * 7)),
+        **{
+            f"accounts/social/{path}/": Route(
+                **{m: row(*[301] * 8) for m in ("get", "post", "put", "patch", "delete")}
+            )
+            for path in ("login/cancelled", "login/error", "signup", "connections")
+        },
+        "partners:setup_sso": Route(get=row(LOGIN, *[404] * 4, 403, 403, 200)),
+        "partners:setup_sso_create": Route(
+            get=row(LOGIN, *[404] * 4, 403, 403, 200), post=row(LOGIN, *[404] * 4, 403, 403, 400)
+        ),
+        "partners:setup_sso_edit": Route(
+            kwargs={"pk": "identity_provider"},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 400),
+        ),
+        "partners:setup_sso_delete": Route(
+            kwargs={"pk": "identity_provider"},
+            get=row(LOGIN, *[404] * 4, 403, 403, 200),
+            post=row(LOGIN, *[404] * 4, 403, 403, 302),
+        ),
+    }
+)

@@ -200,6 +200,7 @@ def build_sweep_objects(world) -> dict:
         **_webhook_objects(),
         **_policy_setup_objects(world, agreement=agreement, award_rule=award_rule),
         **_setup_objects(partner),
+        **_sso_objects(world),
     }
 
 
@@ -220,6 +221,25 @@ def _policy_setup_objects(world, *, agreement, award_rule) -> dict:
         "registration_policy": policy.pk,
         "award_rule": award_rule.pk,
     }
+
+
+def _sso_objects(world) -> dict:
+    """Partner A's company identity provider (single sign-on setup)."""
+    from partners.sso import identity_provider_create
+
+    idp = identity_provider_create(
+        actor=world.users["vendor_admin"],
+        data={
+            "partner": world.partner_a,
+            "name": f"{SENTINEL} IdP",
+            "domains": "alpha-sso.example",
+            "server_url": "https://login.alpha-sso.example",
+            "client_id": "alpha-client",
+            "client_secret": "alpha-client-secret",
+            "is_active": True,
+        },
+    )
+    return {"identity_provider": idp.pk}
 
 
 def _setup_objects(partner) -> dict:

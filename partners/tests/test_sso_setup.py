@@ -1,0 +1,178 @@
+"""The single sign-on setup pages (issue 23): vendor admins only; each identity provider writes an
+allauth SocialApp beside it; the client secret is never shown back or logged; every change is
+audited; bad input is a 400 on its field. The sign-in itself: tests/sso/test_oidc.py."""
+
+import pytest
+from allauth.socialaccount.models import SocialApp
+from django.urls import reverse
+
+from audit.choices import AuditAction
+from audit.models import AuditEntry
+from partners.models import IdentityProvider
+from partners.sso import identity_provider_create
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "super-secret-client-value-1234"
+
+
+def _form(partner="", **extra):
+    return {
+        "partner": partner,
+        "name": "Alpha Entra ID",
+        "domains": "alpha.example\nAlpha-Corp.example",
+        "server_url": "https://login.microsoftonline.com/tenant-id/v2.0",
+        "client_id": "client-123",
+        "client_secret": SECRET,
+        "scopes": "openid email profile",
+        "is_active": "on",
+        **extra,
+    }
+
+
+def _setup_entries():
+    return list(AuditEntry.objects.filter(action=AuditAction.SETUP_CHANGE).order_by("id"))
+
+
+def test_only_vendor_admins_reach_the_pages(client_as):
+    url = reverse("partners:setup_sso")
+    assert client_as("vendor_admin").get(url).status_code == 200
+    assert client_as("manager_owner").get(url).status_code == 403
+    assert client_as("partner_a_admin").get(url).status_code == 404
+    hub = client_as("manager_owner").get(reverse("console:setup"))
+    names = {item["area"].url_name for g in hub.context["groups"] for item in g["areas"]}
+    assert "partners:setup_sso" not in names
+    hub = client_as("vendor_admin").get(reverse("console:setup"))
+    names = {item["area"].url_name for g in hub.context["groups"] for item in g["areas"]}
+    assert "partners:setup_sso" in names
+
+
+def test_adding_a_partner_idp_writes_its_social_app_and_audits_without_the_secret(client_as, world):
+    admin = client_as("vendor_admin")
+    response = admin.post(reverse("partners:setup_sso_create"), _form(str(world.partner_a.pk)))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    idp = IdentityProvider.objects.get()
+    assert idp.partner == world.partner_a
+    assert idp.domain_list == ["alpha.example", "alpha-corp.example"]
+    app = idp.social_app
+    assert app.provider == "openid_connect" and app.provider_id.startswith("idp-")
+    assert app.client_id == "client-123" and app.secret == SECRET
+    assert app.settings == {
+        "server_url": "https://login.microsoftonline.com/tenant-id/v2.0",
+        "scope": ["openid", "email", "profile"],
+    }
+    (entry,) = _setup_entries()
+    assert entry.details["after"]["client_secret"] == "…1234"
+    assert SECRET not in str(entry.details)
+    # The list shows the redirect URI to register, never the secret.
+    page = admin.get(reverse("partners:setup_sso")).content.decode()
+    assert f"/accounts/oidc/{app.provider_id}/login/callback/" in page
+    assert SECRET not in page
+    edit = admin.get(reverse("partners:setup_sso_edit", args=[idp.pk])).content.decode()
+    assert SECRET not in edit and "…1234" in edit
+
+
+def test_editing_keeps_the_secret_when_left_empty_and_logs_the_change(client_as, world):
+    admin = client_as("vendor_admin")
+    admin.post(reverse("partners:setup_sso_create"), _form(world.partner_a.name))
+    idp = IdentityProvider.objects.get()
+    response = admin.post(
+        reverse("partners:setup_sso_edit", args=[idp.pk]),
+        _form(world.partner_a.name, client_secret="", sso_required="on"),
+    )
+    assert response.status_code == 302
+    idp.refresh_from_db()
+    assert idp.sso_required and idp.social_app.secret == SECRET
+    changed = _setup_entries()[-1]
+    assert changed.details["before"] == {"sso_required": False}
+    assert changed.details["after"] == {"sso_required": True}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("domains", "not a domain", "is not a domain name"),
+        ("domains", "", "This field is required"),
+        ("server_url", "http://idp.example.com", "https://"),
+        ("partner", "No Such Partner", "No single partner"),
+        ("scopes", "openid <script>", "is not a scope"),
+        ("client_secret", "", "This field is required"),
+    ],
+)
+def test_bad_input_is_a_400_on_its_field(client_as, world, field, value, message):
+    data = {**_form(world.partner_a.name), field: value}
+    response = client_as("vendor_admin").post(reverse("partners:setup_sso_create"), data)
+    assert response.status_code == 400
+    assert message in str(response.context["form"].errors.get(field))
+    assert not IdentityProvider.objects.exists() and not SocialApp.objects.exists()
+
+
+def test_a_domain_belongs_to_one_idp_and_only_the_staff_idp_trusts_mfa(client_as, world):
+    admin = client_as("vendor_admin")
+    admin.post(reverse("partners:setup_sso_create"), _form(world.partner_a.name))
+    taken = admin.post(
+        reverse("partners:setup_sso_create"),
+        _form(world.partner_b.name, domains="beta.example\nalpha.example"),
+    )
+    assert taken.status_code == 400
+    assert "already signed in by Alpha Entra ID" in str(taken.context["form"].errors["domains"])
+    partner_mfa = admin.post(
+        reverse("partners:setup_sso_create"),
+        _form(world.partner_b.name, domains="beta.example", trust_idp_mfa="on"),
+    )
+    assert partner_mfa.status_code == 400
+    staff = admin.post(
+        reverse("partners:setup_sso_create"),
+        _form("", name="Vendor Okta", domains="vendor.example", trust_idp_mfa="on"),
+    )
+    assert staff.status_code == 302
+    second_staff = admin.post(
+        reverse("partners:setup_sso_create"), _form("", name="Another", domains="v2.example")
+    )
+    assert second_staff.status_code == 400
+    assert IdentityProvider.objects.count() == 2
+
+
+def test_deleting_removes_the_social_app_and_is_audited(client_as, world):
+    idp = identity_provider_create(
+        actor=world.users["vendor_admin"],
+        data={**_form(), "partner": world.partner_a, "is_active": True},
+    )
+    response = client_as("vendor_admin").post(reverse("partners:setup_sso_delete", args=[idp.pk]))
+    assert response.status_code == 302
+    assert not IdentityProvider.objects.exists() and not SocialApp.objects.exists()
+    assert _setup_entries()[-1].details["flag"] == "deleted"
+
+
+def test_the_list_holds_a_bounded_number_of_queries(
+    client_as, world, django_assert_max_num_queries
+):
+    for partner, domain in ((world.partner_a, "a.example"), (world.partner_b, "b.example")):
+        identity_provider_create(
+            actor=world.users["vendor_admin"],
+            data={**_form(), "partner": partner, "domains": domain, "is_active": True},
+        )
+    admin = client_as("vendor_admin")
+    admin.get(reverse("partners:setup_sso"))
+    with django_assert_max_num_queries(6):  # session, user, list, the bell's count, ...
+        assert admin.get(reverse("partners:setup_sso")).status_code == 200
+
+
+def test_sso_required_for_staff_needs_the_admin_to_have_signed_in_through_it(client_as, world):
+    from allauth.socialaccount.models import SocialAccount
+
+    admin = client_as("vendor_admin")
+    staff_form = _form("", name="Vendor Okta", domains="vendor.example")
+    refused = admin.post(reverse("partners:setup_sso_create"), {**staff_form, "sso_required": "on"})
+    assert refused.status_code == 400
+    assert "lock every admin out" in str(refused.context["form"].errors["sso_required"])
+    assert admin.post(reverse("partners:setup_sso_create"), staff_form).status_code == 302
+    idp = IdentityProvider.objects.get()
+    edit = reverse("partners:setup_sso_edit", args=[idp.pk])
+    assert admin.post(edit, {**staff_form, "sso_required": "on"}).status_code == 400
+    SocialAccount.objects.create(
+        user=world.users["vendor_admin"], provider=idp.social_app.provider_id, uid="sub-1"
+    )
+    assert admin.post(edit, {**staff_form, "sso_required": "on"}).status_code == 302
+    idp.refresh_from_db()
+    assert idp.sso_required
