@@ -41,7 +41,7 @@ USER_FIELDS = frozenset({"full_name", "email", "vendor_role", "is_active", "is_s
 
 
 def _seconds() -> int:
-    return int(getattr(settings, "PRM_LIST_CHOICES_CACHE_SECONDS", 3600))
+    return settings.PRM_LIST_CHOICES_CACHE_SECONDS
 
 
 def _languages() -> set[str]:
