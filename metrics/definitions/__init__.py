@@ -40,6 +40,12 @@ from metrics.definitions.common import (
     percentile,
 )
 from metrics.definitions.curve import CurvePoint, offering_adoption_curve
+from metrics.definitions.leads import (
+    LeadFigures,
+    LeadPerformance,
+    lead_performance,
+    lead_performance_for_partner,
+)
 from metrics.definitions.offerings import (
     OfferingAdoption,
     PartnerOffering,
@@ -69,6 +75,8 @@ __all__ = [
     "Freshness",
     "Funnel",
     "FunnelStep",
+    "LeadFigures",
+    "LeadPerformance",
     "OfferingAdoption",
     "PartnerOffering",
     "Rate",
@@ -85,6 +93,8 @@ __all__ = [
     "at_risk_partners",
     "feature_adoption",
     "first_launched_offering",
+    "lead_performance",
+    "lead_performance_for_partner",
     "metrics_freshness",
     "offering_adoption",
     "offering_adoption_curve",
