@@ -447,6 +447,100 @@ def table_leaders_won(q: DashboardQuery) -> Table:
     )
 
 
+def _revenue(figures) -> str:
+    return ", ".join(f"{c} {a:,.2f}" for c, a in sorted(figures.revenue.items())) or "—"
+
+
+def _hours(value) -> str:
+    return "—" if value is None else f"{value:.1f} h"
+
+
+def _lead_cells(f) -> list:
+    return [
+        f.accepted,
+        _pct(f.acceptance_rate),
+        _hours(f.median_hours_to_accept),
+        f.converted,
+        _pct(f.conversion_rate),
+        f.won,
+        _pct(f.win_rate),
+        _revenue(f),
+    ]
+
+
+LEAD_COLUMNS = [
+    "Offers answered",
+    "Accepted",
+    "Acceptance rate",
+    "Median time to accept",
+    "Converted to deal",
+    "Conversion rate",
+    "Deals won",
+    "Lead to won",
+    "Revenue (won)",
+]
+LEAD_PARTNERS_ON_PAGE = 10
+
+
+def _leads_link(text, **params) -> Link:
+    return Link(str(text), f"{reverse('leads:manage_list')}?{urlencode(params)}")
+
+
+def _lead_performance(q: DashboardQuery):
+    return d.lead_performance(since=q.since, until=q.until, **q.filters)
+
+
+def table_leads(q: DashboardQuery, perf=None) -> Table:
+    perf = perf or _lead_performance(q)
+    rows = [
+        [_leads_link(f.name, program=f.pk), _leads_link(f.answered, program=f.pk), *_lead_cells(f)]
+        for f in perf.programs
+    ]
+    if len(perf.programs) > 1:
+        rows.append(["All programs", perf.total.answered, *_lead_cells(perf.total)])
+    return Table(
+        "leads",
+        "Leads",
+        ["Program", *LEAD_COLUMNS],
+        rows,
+        chart=_chart(
+            "bar",
+            [f.name for f in perf.programs],
+            [
+                {
+                    "label": "Acceptance rate (%)",
+                    "data": [f.acceptance_rate for f in perf.programs],
+                },
+                {
+                    "label": "Conversion rate (%)",
+                    "data": [f.conversion_rate for f in perf.programs],
+                },
+                {"label": "Lead to won (%)", "data": [f.win_rate for f in perf.programs]},
+            ],
+            max=100,
+        ),
+        caption="Offers partners answered in the range; conversion and won as of now.",
+    )
+
+
+def table_leads_partners(
+    q: DashboardQuery, perf=None, limit: int | None = LEAD_PARTNERS_ON_PAGE
+) -> Table:
+    perf = perf or _lead_performance(q)
+    shown = perf.partners if limit is None else perf.partners[:limit]
+    return Table(
+        "leads-partners",
+        "Leads by partner",
+        ["Partner", *LEAD_COLUMNS],
+        [
+            [_partner_link(f.pk, f.name), _leads_link(f.answered, partner=f.pk), *_lead_cells(f)]
+            for f in shown
+        ],
+        caption="Most leads accepted first; the count of offers opens the partner's leads.",
+        total_rows=len(perf.partners),
+    )
+
+
 TABLES: dict[str, Callable[[DashboardQuery], Table]] = {
     "status": table_status,
     "cohorts": table_cohorts,
@@ -460,6 +554,8 @@ TABLES: dict[str, Callable[[DashboardQuery], Table]] = {
     "at-risk": table_at_risk,
     "leaders-adoption": table_leaders_adoption,
     "leaders-won": table_leaders_won,
+    "leads": table_leads,
+    "leads-partners": lambda q: table_leads_partners(q, limit=None),
 }
 
 
@@ -617,6 +713,9 @@ def build(q: DashboardQuery) -> dict:
         "scores": table_scores(q, dist),
         "at-risk": table_at_risk(q, limit=AT_RISK_ON_PAGE),
     }
+    leads = _lead_performance(q)  # one read for both leads cards
+    tables["leads"] = table_leads(q, leads)
+    tables["leads-partners"] = table_leads_partners(q, leads)
     for key in TABLES:
         if key not in tables:
             tables[key] = build_one(key, q)

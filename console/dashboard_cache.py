@@ -50,7 +50,7 @@ from metrics.rollups import SCORES_NAME, SHARD_ROWS, RollupResult
 logger = logging.getLogger(__name__)
 
 MARKER = "dashboard"  # RollupState row: its last_success_at is when the summaries last changed
-PREFIX = "dashboard:v4"  # v4: the page holds the ROI card
+PREFIX = "dashboard:v5"  # v4: the page holds the ROI card; v5: the leads cards (issue 20)
 RECENT_KEY = f"{PREFIX}:recent"
 RECENT_MAX = 50  # query strings kept warm by the pre-build after each rollup
 RECENT_SECONDS = 24 * 3600

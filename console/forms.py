@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from accounts.choices import VendorRole
@@ -45,22 +46,39 @@ class DashboardQuery:
         return "|".join([*parts, str(self.since), str(self.until), f"o={offering}"])
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """A select's choices read once: the template's ``{% for %}`` asks for their number first,
+    which a plain ``ModelChoiceIterator`` answers with a COUNT query before the SELECT."""
+
+    def __len__(self):
+        self._listed = list(super().__iter__())
+        return len(self._listed)
+
+    def __iter__(self):
+        listed = getattr(self, "_listed", None)
+        return iter(listed) if listed is not None else super().__iter__()
+
+
+class _ModelChoiceField(forms.ModelChoiceField):
+    iterator = _ListedChoices
+
+
 class DashboardFilterForm(forms.Form):
     """Every field is optional; a bad value (unknown id, impossible date) is a form error that
     the view answers with 400 and the message, never a 500."""
 
-    program = forms.ModelChoiceField(Program.objects.all(), required=False, empty_label="All")
-    partner_type = forms.ModelChoiceField(
+    program = _ModelChoiceField(Program.objects.all(), required=False, empty_label="All")
+    partner_type = _ModelChoiceField(
         PartnerType.objects.all(), required=False, empty_label="All", label="Partner type"
     )
-    tier = forms.ModelChoiceField(
+    tier = _ModelChoiceField(
         Tier.objects.select_related("program"), required=False, empty_label="All"
     )
     region = forms.ChoiceField(choices=[("", "All"), *Region.choices], required=False)
     owner = forms.ChoiceField(required=False, label="Owner")
     since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
-    offering = forms.ModelChoiceField(
+    offering = _ModelChoiceField(
         Offering.objects.filter(is_active=True),
         required=False,
         empty_label="First launched",

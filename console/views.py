@@ -95,6 +95,9 @@ def tier_steps(progress, limit: int = 2) -> list[dict]:
 
 
 # --- Partner 360 (the channel manager's partner page) ---------------------------------------------
+LEADS_DAYS = 365  # the leads panel: offers answered in the last year
+
+
 class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
     """Everything about one partner for its channel manager: profile, tier progress, checklist,
     team, certifications, deals, adoption score history and a timeline. Reads domain tables and
@@ -111,7 +114,12 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
         )
         score = definitions.adoption_score_for_partner(partner_id=partner.pk)
         team = list(partner_selectors.team_list_for_partner(partner=partner))
+        today = timezone.now().date()
         return super().get_context_data(
+            leads=definitions.lead_performance_for_partner(
+                partner_id=partner.pk, since=today - timedelta(days=LEADS_DAYS - 1), until=today
+            ),
+            leads_days=LEADS_DAYS,
             partner=partner,
             team=team,
             tier_progress=partner_selectors.tier_progress(partner),

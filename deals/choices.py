@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DealStatus(models.TextChoices):
@@ -85,3 +86,16 @@ class NoticeKind(models.TextChoices):
 DEFAULT_PROTECTION_DAYS = 90
 DEFAULT_WARNING_DAYS = 14
 MAX_EXTENSION_DAYS = 90
+
+
+class HelpKind(models.TextChoices):
+    """What a partner asks the vendor for on an approved deal (co-selling, issue 20)."""
+
+    PRESALES = "presales", _("Pre-sales help")
+    PRICING = "pricing", _("Pricing help")
+    EXECUTIVE = "executive", _("Executive sponsor")
+
+
+class HelpStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for a vendor person")
+    ASSIGNED = "assigned", _("Vendor person assigned")

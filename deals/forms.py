@@ -4,8 +4,11 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from deals.choices import MAX_EXTENSION_DAYS, Currency, DealStage
+from accounts.choices import VendorRole
+from accounts.models import User
+from deals.choices import MAX_EXTENSION_DAYS, Currency, DealStage, HelpKind
 from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.services import Line
 from kernel.bounds import validate_business_date
@@ -174,3 +177,30 @@ class ExtensionRequestForm(forms.Form):
 class ExtensionDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("grant", "Grant"), ("decline", "Decline")])
     note = forms.CharField(required=False, max_length=2000)
+
+
+# --- Co-selling -----------------------------------------------------------------------------------
+class HelpRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What do you need?"), choices=HelpKind.choices)
+    message = forms.CharField(
+        label=_("Tell the vendor about it"), max_length=2000, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class HelpNoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+class _StaffChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class HelpAssignForm(forms.Form):
+    assignee = _StaffChoice(label=_("Vendor person"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            is_active=True, vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]
+        ).order_by("full_name", "email")

@@ -16,6 +16,8 @@ from deals.choices import (
     DealStage,
     DealStatus,
     ExtensionStatus,
+    HelpKind,
+    HelpStatus,
     NoticeKind,
 )
 
@@ -307,3 +309,52 @@ class DealNotice(models.Model):
 
     def __str__(self):
         return f"{self.kind} for deal {self.deal_id}"
+
+
+class DealHelpRequest(models.Model):
+    """Co-selling (issue 20): a partner asks the vendor for help on an approved deal (pre-sales,
+    pricing, an executive sponsor); a channel manager assigns a vendor person; both sides add
+    notes (``DealHelpNote``). One request per deal and kind."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="help_requests")
+    kind = models.CharField(max_length=10, choices=HelpKind.choices)
+    message = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=HelpStatus.choices, default=HelpStatus.OPEN)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "kind"], name="deal_help_once_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on deal {self.deal_id}"
+
+
+class DealHelpNote(models.Model):
+    """A note on a help request, written by the partner's people or vendor staff; both see it."""
+
+    request = models.ForeignKey(DealHelpRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    by_vendor = models.BooleanField(default=False)
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Note on help request {self.request_id}"

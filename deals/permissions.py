@@ -64,3 +64,19 @@ class SetupEditMixin(SetupViewMixin):
         if user.is_authenticated and is_vendor_staff(user) and not can_edit_setup(user):
             raise PermissionDenied(_("Only vendor admins can change registration policies."))
         return super().dispatch(request, *args, **kwargs)
+
+
+# --- Co-selling (vendor help on a deal) -----------------------------------------------------------
+def can_request_help(user, deal: Deal) -> bool:
+    """The partner's own people, on an approved (protected) deal."""
+    return deal.status == DealStatus.APPROVED and _on_partner_side(user, deal)
+
+
+def can_note_help(user, deal: Deal) -> bool:
+    """Both sides of a help request: the deal's partner's people and vendor staff."""
+    return is_vendor_staff(user) or _on_partner_side(user, deal)
+
+
+def can_assign_help(user) -> bool:
+    """Channel managers (and vendor admins) assign a vendor person."""
+    return is_vendor_staff(user)

@@ -10,7 +10,7 @@ from django.http import Http404
 from accounts.models import User
 from deals.choices import DEFAULT_PROTECTION_DAYS, DEFAULT_WARNING_DAYS, OPEN_STATUSES, DealStatus
 from deals.matching import NAME_MATCH_THRESHOLD, length_window, name_similarity, similar_names
-from deals.models import Deal, DealLineItem, RegistrationPolicy
+from deals.models import Deal, DealHelpNote, DealHelpRequest, DealLineItem, RegistrationPolicy
 from kernel import money
 from partners.selectors import membership_for_user
 
@@ -60,6 +60,24 @@ def deal_timeline(*, deal: Deal):
 
 def deal_extension_requests(*, deal: Deal):
     return deal.extension_requests.select_related("requested_by", "decided_by")
+
+
+def deal_help_requests(*, deal: Deal) -> list[DealHelpRequest]:
+    """The deal's requests for vendor help with their notes (authors), oldest first. Two queries.
+    The caller has the deal from ``deal_get_for_user`` (scoped)."""
+    return list(
+        deal.help_requests.select_related("requested_by", "assignee").prefetch_related(
+            Prefetch("notes", queryset=DealHelpNote.objects.select_related("author"))
+        )
+    )
+
+
+def deal_help_request_get(*, deal: Deal, pk) -> DealHelpRequest:
+    """One help request of ``deal`` (already scoped); 404 for another deal's."""
+    found = deal.help_requests.filter(pk=pk).select_related("deal__partner").first()
+    if found is None:
+        raise Http404("No such help request.")
+    return found
 
 
 def deal_status_counts(*, qs: QuerySet[Deal]) -> dict[str, int]:

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from deals import selectors
-from deals.choices import DEAL_TRANSITIONS, MAX_EXTENSION_DAYS, DealStatus, ExtensionStatus
+from deals.choices import (
+    DEAL_TRANSITIONS,
+    MAX_EXTENSION_DAYS,
+    DealStatus,
+    ExtensionStatus,
+    HelpKind,
+    HelpStatus,
+)
 from deals.choices import NoticeKind as N
 from deals.matching import (
     is_valid_domain,
@@ -22,10 +29,18 @@ from deals.matching import (
     normalize_company_name,
     normalize_domain,
 )
-from deals.models import Deal, DealExtensionRequest, DealLineItem, DealTransition
+from deals.models import (
+    Deal,
+    DealExtensionRequest,
+    DealHelpNote,
+    DealHelpRequest,
+    DealLineItem,
+    DealTransition,
+)
 from deals.notifications import notify
 from events.choices import EventKind
 from events.services import record_event
+from kernel.text import clean_free_text
 from partners.selectors import offering_list_for_partner
 
 
@@ -514,3 +529,96 @@ def deal_expire_lapsed(*, now=None) -> int:
     now = now or timezone.now()
     due = Deal.objects.filter(status=DealStatus.APPROVED, protected_until__lte=now)
     return sum(deal_expire(deal=deal, at=now) for deal in due.only("pk").iterator(chunk_size=500))
+
+
+# --- Co-selling: vendor help on a deal (issue 20) -------------------------------------------------
+HELP_TEXT_MAX = 2000
+
+
+def _help_event(kind: str, help_request, *, actor, at, key: str, **extra) -> None:
+    record_event(
+        kind=kind,
+        key=key,
+        partner=help_request.deal.partner,
+        user=actor,
+        subject=help_request.deal,
+        occurred_at=at,
+        properties={"deal": help_request.deal_id, "request": help_request.pk,
+                    "kind": help_request.kind} | extra,
+    )  # fmt: skip
+
+
+def _help_text(text: str, empty: str) -> str:
+    text = clean_free_text(text or "").strip()
+    if not text:
+        raise DealError(empty)
+    if len(text) > HELP_TEXT_MAX:
+        raise DealError(_("Keep it under %(max)s characters.") % {"max": HELP_TEXT_MAX})
+    return text
+
+
+def deal_help_request(*, deal: Deal, actor: User, kind: str, message: str, at=None):
+    """The partner asks the vendor for help on its approved deal: one request per kind."""
+    if kind not in HelpKind.values:
+        raise DealError(_("Choose what you need help with."))
+    message = _help_text(message, _("Say what you need."))
+    deal = _lock(deal)
+    if deal.status != DealStatus.APPROVED:
+        raise DealError(_("Vendor help can be requested on approved deals only."))
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            help_request = DealHelpRequest.objects.create(
+                deal=deal, kind=kind, message=message, requested_by=actor, requested_at=at
+            )
+    except IntegrityError as exc:  # deal_help_once_per_kind
+        raise DealError(_("This help has already been requested for this deal.")) from exc
+    _help_event(
+        EventKind.DEAL_HELP_REQUESTED, help_request, actor=actor, at=at,
+        key=f"deal.help_requested:{help_request.pk}",
+    )  # fmt: skip
+    return help_request
+
+
+def deal_help_assign(*, help_request: DealHelpRequest, actor: User, assignee: User, at=None):
+    """A channel manager names the vendor person who helps (again: another person)."""
+    if not actor.is_channel_manager:
+        raise DealError(_("Only channel managers assign vendor help."))
+    if not (assignee.is_active and assignee.is_channel_manager):
+        raise DealError(_("Choose an active member of the vendor's staff."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        help_request = (
+            DealHelpRequest.objects.select_for_update()
+            .select_related("deal__partner")
+            .get(pk=help_request.pk)
+        )
+        if help_request.assignee_id == assignee.pk:
+            return help_request
+        help_request.assignee, help_request.assigned_by, help_request.assigned_at = (
+            assignee, actor, at,
+        )  # fmt: skip
+        help_request.status = HelpStatus.ASSIGNED
+        help_request.save(update_fields=["assignee", "assigned_by", "assigned_at", "status"])
+        _help_event(
+            EventKind.DEAL_HELP_ASSIGNED, help_request, actor=actor, at=at,
+            key=f"deal.help_assigned:{help_request.pk}:{assignee.pk}:{at.isoformat()}",
+            assignee=assignee.pk,
+        )  # fmt: skip
+    return help_request
+
+
+def deal_help_note(*, help_request: DealHelpRequest, actor: User, body: str, at=None):
+    """A note on the request, from either side; both sides see it."""
+    body = _help_text(body, _("Write the note."))
+    at = at or timezone.now()
+    by_vendor = bool(actor.is_channel_manager)
+    with transaction.atomic():
+        note = DealHelpNote.objects.create(
+            request=help_request, author=actor, by_vendor=by_vendor, body=body, created_at=at
+        )
+        _help_event(
+            EventKind.DEAL_HELP_NOTE_ADDED, help_request, actor=actor, at=at,
+            key=f"deal.help_note_added:{note.pk}", note=note.pk, by_vendor=by_vendor,
+        )  # fmt: skip
+    return note

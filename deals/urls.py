@@ -19,6 +19,12 @@ urlpatterns = [
         views.DealExtensionRequestView.as_view(),
         name="extension",
     ),
+    path("portal/deals/<int:pk>/help/", views.DealHelpRequestView.as_view(), name="help_request"),
+    path(
+        "portal/deals/<int:pk>/help/<int:help_pk>/notes/",
+        views.DealHelpNoteView.as_view(),
+        name="help_note",
+    ),
     path("manage/deals/", views.ManagerDealListView.as_view(), name="manager_list"),
     path("manage/deals/export.csv", views.ManagerDealExportView.as_view(), name="manager_export"),
     path("manage/deals/<int:pk>/", views.ManagerDealDetailView.as_view(), name="manager_detail"),
@@ -28,6 +34,16 @@ urlpatterns = [
         "manage/deals/<int:pk>/extensions/<int:extension_pk>/",
         views.ExtensionDecideView.as_view(),
         name="extension_decide",
+    ),
+    path(
+        "manage/deals/<int:pk>/help/<int:help_pk>/assign/",
+        views.ManagerHelpAssignView.as_view(),
+        name="manager_help_assign",
+    ),
+    path(
+        "manage/deals/<int:pk>/help/<int:help_pk>/notes/",
+        views.ManagerHelpNoteView.as_view(),
+        name="manager_help_note",
     ),
 ]
 

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from deals import permissions, selectors, services
@@ -20,6 +21,9 @@ from deals.forms import (
     DealForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    HelpAssignForm,
+    HelpNoteForm,
+    HelpRequestForm,
     LineItemFormSet,
     LostForm,
     RejectForm,
@@ -269,6 +273,21 @@ class DealEditView(PartnerMemberRequiredMixin, _DealFormMixin, View):
 # --- partner: detail and actions ---------------------------------------------------------------
 
 
+def _help_context(request, deal, forms, manager=False) -> dict:
+    """Co-selling on the deal's page: its help requests with their notes, and the forms."""
+    context = {
+        "help_requests": selectors.deal_help_requests(deal=deal),
+        "help_note_form": forms.get("help_note_form") or HelpNoteForm(),
+        "help_note_for": forms.get("help_note_for"),
+    }
+    if manager:
+        context["help_assign_form"] = forms.get("help_assign_form") or HelpAssignForm()
+    else:
+        context["can_request_help"] = permissions.can_request_help(request.user, deal)
+        context["help_form"] = forms.get("help_form") or HelpRequestForm()
+    return context
+
+
 def _partner_detail(request, deal, status=200, **forms):
     user = request.user
     extensions = list(selectors.deal_extension_requests(deal=deal))
@@ -284,6 +303,7 @@ def _partner_detail(request, deal, status=200, **forms):
         "lost_form": forms.get("lost_form") or LostForm(),
         "extension_form": forms.get("extension_form") or ExtensionRequestForm(),
         "tier_benefits": partner_benefits(deal.partner),
+        **_help_context(request, deal, forms),
     }
     return render(request, "deals/deal_detail.html", context, status=status)
 
@@ -398,6 +418,7 @@ def _manager_detail(request, deal, status=200, **forms):
         "reject_form": forms.get("reject_form") or RejectForm(),
         "decision_form": ExtensionDecisionForm(),
         "protection": selectors.protection_for_partner(partner=deal.partner),
+        **_help_context(request, deal, forms, manager=True),
     }
     return render(request, "deals/manager_deal_detail.html", context, status=status)
 
@@ -469,4 +490,81 @@ class ExtensionDecideView(VendorStaffRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(request, "Extension granted." if grant else "Extension declined.")
+        return redirect("deals:manager_detail", deal.pk)
+
+
+# --- Co-selling: vendor help on a deal (issue 20) -------------------------------------------------
+class DealHelpRequestView(_PartnerActionView):
+    form_class, form_name = HelpRequestForm, "help_form"
+    allowed = staticmethod(permissions.can_request_help)
+
+    def act(self, request, deal, data):
+        services.deal_help_request(
+            deal=deal, actor=request.user, kind=data["kind"], message=data["message"]
+        )
+        return _("Help requested: your channel manager will assign someone from the vendor.")
+
+
+class _HelpNoteView(View):
+    manager = False
+
+    def post(self, request, pk, help_pk):
+        deal = selectors.deal_get_for_user(user=request.user, pk=pk)
+        help_request = selectors.deal_help_request_get(deal=deal, pk=help_pk)
+        detail, target = (
+            (_manager_detail, "deals:manager_detail")
+            if self.manager
+            else (_partner_detail, "deals:detail")
+        )
+        form = HelpNoteForm(request.POST)
+        if not form.is_valid():
+            return detail(
+                request, deal, status=400, help_note_form=form, help_note_for=help_request.pk
+            )
+        if not permissions.can_note_help(request.user, deal):
+            raise Http404("No such deal.")
+        try:
+            services.deal_help_note(
+                help_request=help_request, actor=request.user, body=form.cleaned_data["body"]
+            )
+        except services.DealError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Note added."))
+        return redirect(target, deal.pk)
+
+
+class DealHelpNoteView(PartnerMemberRequiredMixin, _HelpNoteView):
+    manager = False
+
+
+class ManagerHelpNoteView(VendorStaffRequiredMixin, _HelpNoteView):
+    manager = True
+
+
+class ManagerHelpAssignView(VendorStaffRequiredMixin, View):
+    def post(self, request, pk, help_pk):
+        deal = selectors.deal_get_for_user(user=request.user, pk=pk)
+        help_request = selectors.deal_help_request_get(deal=deal, pk=help_pk)
+        form = HelpAssignForm(request.POST)
+        if not form.is_valid():
+            return _manager_detail(
+                request, deal, status=400, help_assign_form=form, help_note_for=help_request.pk
+            )
+        if not permissions.can_assign_help(request.user):
+            raise Http404("No such deal.")
+        try:
+            services.deal_help_assign(
+                help_request=help_request,
+                actor=request.user,
+                assignee=form.cleaned_data["assignee"],
+            )
+        except services.DealError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s will help on this deal.")
+                % {"name": form.cleaned_data["assignee"].display_name},
+            )
         return redirect("deals:manager_detail", deal.pk)

@@ -51,6 +51,9 @@ class EventKind(models.TextChoices):
     DEAL_EXPIRED = "deal.expired", "Deal protection expired"
     DEAL_EXTENSION_REQUESTED = "deal.extension_requested", "Deal extension requested"
     DEAL_EXTENDED = "deal.extended", "Deal protection extended"
+    DEAL_HELP_REQUESTED = "deal.help_requested", "Vendor help requested on a deal"
+    DEAL_HELP_ASSIGNED = "deal.help_assigned", "Vendor person assigned to a deal's help request"
+    DEAL_HELP_NOTE_ADDED = "deal.help_note_added", "Note added to a deal's help request"
     MDF_ALLOCATED = "mdf.allocated", "Marketing funds allocated"
     MDF_REQUESTED = "mdf.requested", "Marketing funds requested"
     MDF_UPDATED = "mdf.updated", "Marketing funds request edited"
@@ -109,6 +112,7 @@ VENDOR_REPORTED_KINDS = frozenset({EventKind.OFFERING_USED.value})
 # here is a mismatch. ``events.services.record_events`` checks every event of a PRM kind against
 # this (``payload_errors``); ``manage.py event_catalogue`` and docs/events.md show it.
 _DEAL = {"deal": "int", "amount": "decimal", "currency": "str", "offerings": "list[str]"}
+_HELP = {"deal": "int", "request": "int", "kind": "str"}  # co-selling: a deal's help request
 _MDF = {
     "request": "int", "allocation": "int", "period": "str", "amount": "decimal", "currency": "str",
 }  # fmt: skip
@@ -169,6 +173,9 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.DEAL_REJECTED: _DEAL,
     EventKind.DEAL_WON: _DEAL,
     EventKind.DEAL_LOST: _DEAL,
+    EventKind.DEAL_HELP_REQUESTED: _HELP,
+    EventKind.DEAL_HELP_ASSIGNED: _HELP | {"assignee": "int"},
+    EventKind.DEAL_HELP_NOTE_ADDED: _HELP | {"note": "int", "by_vendor": "bool"},
     EventKind.OFFERING_USED: {"offering": "str"},
     EventKind.APPLICATION_SUBMITTED: {
         "application": "int",

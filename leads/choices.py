@@ -57,3 +57,10 @@ class Strategy(models.TextChoices):
     BEST_MATCH = "best_match", _("Best match")
     ROUND_ROBIN = "round_robin", _("Weighted round-robin")
     FIRST_COME = "first_come", _("Offer to several, first to accept wins")
+
+
+class DealOutcome(models.TextChoices):
+    """How the deal registration a lead became ended (deals' ``deal.won`` / ``deal.lost``)."""
+
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")

@@ -56,6 +56,13 @@ class LeadFilterForm(forms.Form):
     region = forms.ChoiceField(
         label=_("Region"), required=False, choices=[("", _("Any region")), *Region.choices]
     )
+    # the drill-down of the lead metrics (dashboard, partner page): ids, no picker
+    partner = forms.IntegerField(
+        label=_("Offered to partner (id)"), required=False, min_value=1, max_value=2**31 - 1
+    )
+    program = forms.IntegerField(
+        label=_("Program (id)"), required=False, min_value=1, max_value=2**31 - 1
+    )
 
 
 class DeclineForm(forms.Form):

@@ -13,7 +13,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from leads.choices import WORKING_STATUSES, LeadSize, LeadSource, LeadStatus, OfferState, Strategy
+from leads.choices import (
+    WORKING_STATUSES,
+    DealOutcome,
+    LeadSize,
+    LeadSource,
+    LeadStatus,
+    OfferState,
+    Strategy,
+)
 from partners.choices import Region
 
 DEFAULT_SLA_HOURS = 48
@@ -46,6 +54,12 @@ class Lead(models.Model):
     )
     lost_reason = models.TextField(max_length=1000, blank=True)
     deal_id = models.PositiveIntegerField(null=True, blank=True)  # the deal registration it became
+    # How that deal ended, learnt from deals' ``deal.won`` / ``deal.lost`` events (their deal id
+    # is ``deal_id``): the lead metrics' "won" and "revenue from vendor leads".
+    deal_outcome = models.CharField(max_length=4, choices=DealOutcome.choices, blank=True)
+    deal_closed_at = models.DateTimeField(null=True, blank=True)
+    deal_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    deal_currency = models.CharField(max_length=3, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

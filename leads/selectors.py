@@ -1,7 +1,7 @@
 """Scoped reads. Vendor staff see every lead; a partner sees only the leads offered to it (its own
 offer of each, never another partner's offer or why): anything else is 404, even by id."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from leads.conversions import protection_of
@@ -12,8 +12,16 @@ PAGE_SIZE = 50
 
 
 def lead_list_for_staff(
-    *, q: str = "", status: str = "", source: str = "", region: str = ""
+    *,
+    q: str = "",
+    status: str = "",
+    source: str = "",
+    region: str = "",
+    partner: int | None = None,
+    program: int | None = None,
 ) -> QuerySet[Lead]:
+    """Every lead for vendor staff, narrowed: ``partner`` keeps the leads offered to that partner
+    (whatever its answer), ``program`` the leads of that program."""
     qs = Lead.objects.select_related("program", "partner", "created_by")
     if q:
         qs = qs.filter(Q(company__icontains=q) | Q(domain__icontains=q) | Q(external_id=q))
@@ -23,6 +31,10 @@ def lead_list_for_staff(
         qs = qs.filter(source=source)
     if region:
         qs = qs.filter(region=region)
+    if partner:
+        qs = qs.filter(Exists(LeadOffer.objects.filter(lead=OuterRef("pk"), partner_id=partner)))
+    if program:
+        qs = qs.filter(program_id=program)
     return qs
 
 

@@ -30,6 +30,7 @@ from leads.choices import (
     PARTNER_MOVES,
     ROUTABLE_STATUSES,
     WORKING_STATUSES,
+    DealOutcome,
     LeadSize,
     LeadSource,
     LeadStatus,
@@ -426,3 +427,20 @@ def lead_link_deal(*, partner_id: int, domain: str, deal_id: int, at=None) -> Le
             partner=lead.partner, at=at, deal=deal_id,
         )  # fmt: skip
     return lead
+
+
+def lead_record_deal_outcome(
+    *, deal_id: int, outcome: str, amount=None, currency: str = "", at=None
+) -> int:
+    """The deal a lead became was won or lost (deals' ``deal.won`` / ``deal.lost``): kept on the
+    lead for the lead metrics (won, revenue from vendor leads). Safe to run twice: the last
+    outcome of the deal wins (a deal reopened and closed again). How many leads it changed (0
+    when the deal came from no lead). One query."""
+    if outcome not in DealOutcome.values:
+        raise LeadError(_("Unknown deal outcome."))
+    return Lead.objects.filter(deal_id=deal_id).update(
+        deal_outcome=outcome,
+        deal_closed_at=at or timezone.now(),
+        deal_amount=amount if outcome == DealOutcome.WON else None,
+        deal_currency=(currency or "")[:3] if outcome == DealOutcome.WON else "",
+    )

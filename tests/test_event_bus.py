@@ -134,12 +134,16 @@ def test_every_consumer_is_registered_once_with_the_kinds_it_handles():
         "audit.events",
         "incentives.awards",
         "leads.conversions",
+        "leads.outcomes",
         "notifications.staff",
         "onboarding.steps",
         "webhooks.deliveries",
     }
     assert "leads.conversions" not in consumers.consumers_of("lead.accepted")
     assert "leads.conversions" in consumers.consumers_of("deal.submitted")
+    assert "leads.outcomes" in consumers.consumers_of("deal.won")
+    assert "leads.outcomes" in consumers.consumers_of("deal.lost")
+    assert "leads.outcomes" not in consumers.consumers_of("deal.submitted")
     assert "notifications.staff" in consumers.consumers_of("application.submitted")
     assert "notifications.staff" not in consumers.consumers_of("deal.submitted")
     assert {"webhooks.deliveries", "onboarding.steps", "incentives.awards"} <= set(

@@ -40,6 +40,12 @@ from metrics.definitions.common import (
     percentile,
 )
 from metrics.definitions.curve import CurvePoint, offering_adoption_curve
+from metrics.definitions.leads import (
+    LeadFigures,
+    LeadPerformance,
+    lead_performance,
+    lead_performance_for_partner,
+)
 from metrics.definitions.offerings import (
     OfferingAdoption,
     PartnerOffering,
@@ -74,6 +80,8 @@ __all__ = [
     "Freshness",
     "Funnel",
     "FunnelStep",
+    "LeadFigures",
+    "LeadPerformance",
     "OfferingAdoption",
     "PartnerOffering",
     "ProgramRoi",
@@ -94,6 +102,8 @@ __all__ = [
     "at_risk_partners",
     "feature_adoption",
     "first_launched_offering",
+    "lead_performance",
+    "lead_performance_for_partner",
     "metrics_freshness",
     "offering_adoption",
     "offering_adoption_curve",

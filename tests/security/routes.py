@@ -657,6 +657,15 @@ ROUTES: dict[str, Route] = {
         kwargs={"pk": "deal"},
         post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404),
     ),
+    # co-selling: the partner's own people ask for help and add notes (an empty form: 400)
+    "deals:help_request": Route(
+        kwargs={"pk": "deal"},
+        post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404),
+    ),
+    "deals:help_note": Route(
+        kwargs={"pk": "deal", "help_pk": "help_request"},
+        post=row(LOGIN, 400, 400, 404, 404, 404, 404, 404),
+    ),
     "deals:manager_list": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "deals:manager_export": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "deals:manager_detail": Route(
@@ -674,6 +683,15 @@ ROUTES: dict[str, Route] = {
     "deals:extension_decide": Route(
         kwargs={"pk": "deal", "extension_pk": "extension"},
         post=row(LOGIN, 404, 404, 404, 404, 302, 302, 302),
+    ),
+    # co-selling: vendor staff assign a vendor person and add notes (an empty form: 400)
+    "deals:manager_help_assign": Route(
+        kwargs={"pk": "deal", "help_pk": "help_request"},
+        post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400),
+    ),
+    "deals:manager_help_note": Route(
+        kwargs={"pk": "deal", "help_pk": "help_request"},
+        post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400),
     ),
     "metrics:partner_adoption": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
     "metrics:dashboard": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),

@@ -77,6 +77,11 @@ def build_sweep_objects(world) -> dict:
     extension = deal_services.deal_extension_request(
         deal=deal, actor=a_user, days=10, reason=f"{SENTINEL} board moved"
     )
+    # co-selling: A asks for vendor help on its approved deal, with a note
+    help_request = deal_services.deal_help_request(
+        deal=deal, actor=a_user, kind="presales", message=f"{SENTINEL} need a demo"
+    )
+    deal_services.deal_help_note(help_request=help_request, actor=a_admin, body=f"{SENTINEL} note")
 
     checklist_template = standard_template(program=partner.program)
     agreement = AgreementFactory()
@@ -161,6 +166,7 @@ def build_sweep_objects(world) -> dict:
         "draft_deal": draft.pk,
         "deal": deal.pk,
         "extension": extension.pk,
+        "help_request": help_request.pk,
         "step": checklist.steps.get(key="kickoff").pk,
         "doc_step": doc_step.pk,
         "document": document.pk,
