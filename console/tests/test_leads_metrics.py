@@ -86,7 +86,7 @@ def test_the_dashboards_query_count_does_not_grow_with_the_leads(story, client_a
 
         services.offer_accept(offer=offer, actor=world.users["partner_a_admin"])
     after = _count(client, DASHBOARD, _range())
-    assert after == before <= 60
+    assert after == before <= 68  # the dashboard's bound (console/tests/test_dashboard.py)
 
 
 def test_partner_page_shows_the_leads_panel(story, client_as):  # noqa: F811
