@@ -1,7 +1,7 @@
 """Leads in a real browser (issue 20's "Done when"): a manager imports leads, one routes to Alpha
 Systems (the only active partner in its region), Alpha's admin accepts it and registers a deal from
 it (the form comes pre-filled), the manager approves the deal, and the lead shows as converted
-with its deal on the manager's side."""
+with its deal on the manager's side, and the dashboard's lead metrics count it."""
 
 from datetime import date, timedelta
 from pathlib import Path
@@ -98,3 +98,11 @@ def test_import_route_accept_convert_approve(page, live_server, world, tmp_path)
     page.goto(f"{live_server.url}/manage/leads/{lead.pk}/")
     assert "Initech GmbH" in page.content()
     page.screenshot(path=ARTIFACTS / "lead-converted.png", full_page=True)
+
+    # 4. The dashboard's lead metrics count it: one offer answered, accepted and converted.
+    page.goto(f"{live_server.url}/manage/dashboard/")
+    row = page.locator("#leads-partners-table tbody tr", has_text="Alpha Systems")
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert cells[1:4] == ["1", "1", "100.0%"]  # answered, accepted, acceptance rate
+    assert cells[5:7] == ["1", "100.0%"]  # converted, conversion rate
+    page.screenshot(path=ARTIFACTS / "dashboard-leads.png", full_page=True)
