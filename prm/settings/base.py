@@ -216,7 +216,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_FORMS = {
     "signup": "accounts.forms.SignupForm",
     "login": "accounts.forms.LoginForm",  # refuses a password where SSO is required
-    "reset_password": "accounts.forms.ResetPasswordForm",  # likewise
+    "reset_password": "accounts.forms.ResetPasswordForm",  # nosec B105: a form path; likewise
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
