@@ -46,7 +46,8 @@ def _leads_between(*, partner_ids, since, until, subject_ids, partners):
 
 
 def _describe_rate(*, current, minimum, subject):
-    text = _("%(current)s%% of %(minimum)s%% of lead offers accepted in the last 12 months") % {
+    # a rate is not a count toward a total: say the bar
+    text = _("Lead acceptance rate %(current)s%% (last 12 months), needs %(minimum)s%%") % {
         "current": number_text(current),
         "minimum": number_text(minimum),
     }

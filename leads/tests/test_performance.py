@@ -140,6 +140,10 @@ def test_tier_requirements_on_lead_acceptance_and_conversions(setup):
     assert (b[LEAD_ACCEPTANCE_12M], b[LEADS_CONVERTED_12M]) == (Decimal("20.0"), 0)
     assert requirement_met(rate, a) and requirement_met(converted, a)
     assert not requirement_met(rate, b) and not requirement_met(converted, b)
+    text, _action, url = measures.get(LEAD_ACCEPTANCE_12M).describe(
+        current=b[LEAD_ACCEPTANCE_12M], minimum=rate.minimum, subject=None
+    )
+    assert (text, url) == ("Lead acceptance rate 20% (last 12 months), needs 60%", "/leads/")
     # a business plan reads the conversions of its period (a flow measure)
     between = measures.get(LEADS_CONVERTED_12M).compute_between(
         partner_ids=[world.partner_b.pk], since=timezone.now() - timedelta(days=400),
