@@ -7,7 +7,7 @@ class LeadsConfig(AppConfig):
 
     def ready(self):
         from events import consumers
-        from leads import conversions, readers
+        from leads import conversions, measures, readers
 
         # a partner's deal registration of a lead it accepted links the lead to the deal
         consumers.register(
@@ -20,3 +20,4 @@ class LeadsConfig(AppConfig):
             handle=conversions.on_deal_outcomes,
         )
         readers.register()  # the lead facts metric definitions read (partners.readers)
+        measures.register_measures()  # tier measures: acceptance rate, conversions

@@ -4,16 +4,20 @@ partners: the routing itself (``leads.routing``) reads nothing."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from leads.choices import WORKING_STATUSES, OfferState, Strategy
 from leads.models import Lead, LeadOffer, RoutingRule
-from leads.routing import LeadFacts, PartnerFacts, RuleFacts, rule_applies
+from leads.routing import PERFORMANCE_DAYS, LeadFacts, PartnerFacts, RuleFacts, rule_applies
 from partners.choices import PartnerStatus
 from partners.models import Partner
-from partners.readers import partner_list_filters
+from partners.readers import partner_list_filters, readers
 
 CERTIFICATION_FILTER = "certification"  # registered by enablement (partners.readers)
+ADOPTION_READER = "metrics.adoption_scores"  # registered by metrics (partners.readers)
 
 
 def lead_facts(lead: Lead) -> LeadFacts:
@@ -55,6 +59,8 @@ def rule_facts(program_id: int) -> list[RuleFacts]:
             certification_id=r.certification_id,
             certification_name=names.get(r.certification_id or 0, ""),
             max_open_leads=r.max_open_leads,
+            min_acceptance_rate=r.min_acceptance_rate,
+            min_adoption_score=r.min_adoption_score,
             offer_count=r.offer_count,
         )
         for r in rules
@@ -74,6 +80,38 @@ def open_leads_by_partner(partner_ids=None) -> dict[int, int]:
     for pid, n in working.order_by().values_list("partner_id").annotate(n=Count("pk")):
         counts[pid] = counts.get(pid, 0) + n
     return counts
+
+
+def answer_counts(
+    partner_ids, *, since: datetime, until: datetime
+) -> dict[int, tuple[int, int, int]]:
+    """Per partner: the offers it answered (accepted or declined) in ``(since, until]``, how many
+    of them it accepted, and how many of those accepted leads it converted to a deal registration
+    (the lead is still its own and links a deal). ``partner_ids``: ids or a subquery. One grouped
+    query; a partner without answered offers is missing."""
+    rows = (
+        LeadOffer.objects.filter(
+            partner_id__in=partner_ids,
+            state__in=(OfferState.ACCEPTED, OfferState.DECLINED),
+            answered_at__gt=since,
+            answered_at__lte=until,
+        )
+        .order_by()
+        .values_list("partner_id")
+        .annotate(
+            answered=Count("pk"),
+            accepted=Count("pk", filter=Q(state=OfferState.ACCEPTED)),
+            converted=Count(
+                "pk",
+                filter=Q(
+                    state=OfferState.ACCEPTED,
+                    lead__partner_id=F("partner_id"),
+                    lead__deal_id__isnull=False,
+                ),
+            ),
+        )
+    )
+    return {pid: (answered, accepted, converted) for pid, answered, accepted, converted in rows}
 
 
 def _narrowing(rules: list[RuleFacts], lead: LeadFacts | None) -> Q:
@@ -98,7 +136,8 @@ def partner_facts(
 ) -> list[PartnerFacts]:
     """The program's active partners with what the rules look at (with ``lead``: only those that
     could be its candidates). A fixed number of queries: the partners, their open leads (two),
-    one per certification the rules name, the round-robin counts."""
+    their answered offers of the last ``PERFORMANCE_DAYS`` days, one per certification the rules
+    name, the round-robin counts, the adoption scores when a rule asks a minimum of it."""
     in_program = Partner.objects.filter(
         _narrowing(rules, lead), program_id=program_id, status=PartnerStatus.ACTIVE
     )
@@ -117,6 +156,13 @@ def partner_facts(
     if not partners:
         return []
     open_leads = open_leads_by_partner(in_program.values("pk"))
+    now = timezone.now()
+    answers = answer_counts(
+        in_program.values("pk"), since=now - timedelta(days=PERFORMANCE_DAYS), until=now
+    )
+    scores: dict[int, float] = {}
+    if any(r.min_adoption_score is not None for r in rules):
+        scores = readers.get(ADOPTION_READER)(partners=in_program)
     held: dict[int, set[int]] = {}
     certifications = {r.certification_id for r in rules if r.certification_id}
     if certifications and CERTIFICATION_FILTER in partner_list_filters:
@@ -148,10 +194,13 @@ def partner_facts(
             tier_rank=tier_rank or 0,
             open_leads=open_leads.get(pk, 0),
             certification_ids=frozenset(held.get(pk, ())),
+            answered_offers=answers.get(pk, (0, 0, 0))[0],
+            accepted_offers=answers.get(pk, (0, 0, 0))[1],
+            adoption_score=scores.get(pk),
             offers_by_rule=by_rule.get(pk, {}),
         )
         for pk, name, region, type_id, type_name, tier_id, tier_name, tier_rank in partners
     ]
 
 
-__all__ = ["lead_facts", "open_leads_by_partner", "partner_facts", "rule_facts"]
+__all__ = ["answer_counts", "lead_facts", "open_leads_by_partner", "partner_facts", "rule_facts"]

@@ -125,6 +125,17 @@ class RoutingRuleForm(forms.Form):
         label=_("Capacity (open leads at most)"), required=False, min_value=1, max_value=10_000,
         help_text=_("Leave empty for no limit."),
     )  # fmt: skip
+    min_acceptance_rate = forms.IntegerField(
+        label=_("Acceptance rate at least (%)"), required=False, min_value=0, max_value=100,
+        help_text=_(
+            "Lead offers accepted / answered in the last 180 days. A partner with fewer than 3 "
+            "answered offers passes. Leave empty for no minimum."
+        ),
+    )  # fmt: skip
+    min_adoption_score = forms.IntegerField(
+        label=_("Adoption score at least"), required=False, min_value=0, max_value=100,
+        help_text=_("The partner's latest adoption score (0 to 100). Leave empty for no minimum."),
+    )  # fmt: skip
     strategy = forms.ChoiceField(label=_("Strategy"), choices=Strategy.choices)
     offer_count = forms.IntegerField(
         label=_("Partners offered at once"), min_value=1, max_value=MAX_OFFER_COUNT, initial=1,

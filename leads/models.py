@@ -105,6 +105,14 @@ class RoutingRule(models.Model):
     max_open_leads = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
+    # performance (leads.routing): accepted / answered offers of the last 180 days in % (a partner
+    # with fewer than 3 answered offers passes), the latest adoption score (0 to 100)
+    min_acceptance_rate = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    min_adoption_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     strategy = models.CharField(
         max_length=12, choices=Strategy.choices, default=Strategy.BEST_MATCH
     )

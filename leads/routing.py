@@ -6,10 +6,16 @@ Rules are tried in ``position`` order. A rule applies to a lead when each of its
 that is set matches (the lead's region among ``regions``, its country among ``countries``, one of
 its offerings among ``offerings``). Its candidates are the partners of the lead's program that
 pass each partner criterion that is set (same region as the lead, partner type, tier,
-certification held, fewer open leads than ``max_open_leads``) and were not offered the lead
-before. The first rule with a candidate picks one by its strategy:
+certification held, fewer open leads than ``max_open_leads``, an acceptance rate of at least
+``min_acceptance_rate``, an adoption score of at least ``min_adoption_score``) and were not
+offered the lead before. The acceptance rate is accepted / answered offers of the last
+``PERFORMANCE_DAYS`` days; a partner with fewer than ``MIN_ANSWERED`` answered offers has no
+rate: it passes the minimum (a newcomer is not shut out) and ranks as 0 in best match's
+tie-breaker. A partner without an adoption score scores 0. The first rule with a candidate
+picks one by its strategy:
 
-- best match: the highest tier rank, then the fewest open leads, then the lowest partner id;
+- best match: the highest tier rank, then the highest acceptance rate, then the fewest open
+  leads, then the lowest partner id;
 - weighted round-robin: each partner's weight is its tier rank (1 without a tier); the partner
   with the lowest ``(leads this rule offered it + 1) / weight`` wins (ties: the lowest id), so over
   time a rank-3 partner gets three leads for a rank-1 partner's one;
@@ -27,6 +33,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 BEST_MATCH, ROUND_ROBIN, FIRST_COME = "best_match", "round_robin", "first_come"
+PERFORMANCE_DAYS = 180  # the acceptance rate counts the offers answered in these last days
+MIN_ANSWERED = 3  # fewer answered offers: no acceptance rate (passes a minimum, ranks as 0)
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,18 @@ class PartnerFacts:
     tier_rank: int = 0
     open_leads: int = 0
     certification_ids: frozenset[int] = frozenset()
+    answered_offers: int = 0  # accepted or declined in the last PERFORMANCE_DAYS days
+    accepted_offers: int = 0
+    adoption_score: float | None = None  # the latest (None: not read, or no score: counts 0)
     # leads offered to this partner by each rule so far (rule id → count): round-robin's memory
     offers_by_rule: dict[int, int] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        """accepted / answered in %, one decimal; None under ``MIN_ANSWERED`` answered offers."""
+        if self.answered_offers < MIN_ANSWERED:
+            return None
+        return round(100 * self.accepted_offers / self.answered_offers, 1)
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,8 @@ class RuleFacts:
     certification_id: int | None = None
     certification_name: str = ""
     max_open_leads: int | None = None
+    min_acceptance_rate: int | None = None  # %, over the last PERFORMANCE_DAYS days
+    min_adoption_score: int | None = None  # 0 to 100, the latest score
     offer_count: int = 1  # first come: how many partners at once
 
 
@@ -116,6 +136,15 @@ def _candidate(rule: RuleFacts, lead: LeadFacts, partner: PartnerFacts) -> bool:
         and (not rule.tier_ids or partner.tier_id in rule.tier_ids)
         and (rule.certification_id is None or rule.certification_id in partner.certification_ids)
         and (rule.max_open_leads is None or partner.open_leads < rule.max_open_leads)
+        and (
+            rule.min_acceptance_rate is None
+            or partner.acceptance_rate is None
+            or partner.acceptance_rate >= rule.min_acceptance_rate
+        )
+        and (
+            rule.min_adoption_score is None
+            or (partner.adoption_score or 0) >= rule.min_adoption_score
+        )
     )
 
 
@@ -123,8 +152,12 @@ def _weight(partner: PartnerFacts) -> int:
     return max(partner.tier_rank, 1)
 
 
+def _best_key(p: PartnerFacts) -> tuple:
+    return (-p.tier_rank, -(p.acceptance_rate or 0), p.open_leads, p.id)
+
+
 def _best_first(candidates: list[PartnerFacts]) -> list[PartnerFacts]:
-    return sorted(candidates, key=lambda p: (-p.tier_rank, p.open_leads, p.id))
+    return sorted(candidates, key=_best_key)
 
 
 def _pick(rule: RuleFacts, candidates: list[PartnerFacts]) -> tuple[PartnerFacts, dict]:
@@ -138,7 +171,7 @@ def _pick(rule: RuleFacts, candidates: list[PartnerFacts]) -> tuple[PartnerFacts
             "weight": _weight(chosen),
             "offered_by_rule": chosen.offers_by_rule.get(rule.id, 0),
         }
-    return min(candidates, key=lambda p: (-p.tier_rank, p.open_leads, p.id)), {}
+    return min(candidates, key=_best_key), {}
 
 
 def _why(rule: RuleFacts, matched: dict, chosen: PartnerFacts, extra: dict, n: int) -> dict:
@@ -151,6 +184,14 @@ def _why(rule: RuleFacts, matched: dict, chosen: PartnerFacts, extra: dict, n: i
     partner_values["open_leads"] = chosen.open_leads
     if rule.max_open_leads is not None:
         partner_values["capacity"] = rule.max_open_leads
+    if rule.min_acceptance_rate is not None or rule.strategy != ROUND_ROBIN:
+        partner_values["acceptance_rate"] = chosen.acceptance_rate
+        partner_values["answered_offers"] = chosen.answered_offers
+    if rule.min_acceptance_rate is not None:
+        partner_values["min_acceptance_rate"] = rule.min_acceptance_rate
+    if rule.min_adoption_score is not None:
+        partner_values["adoption_score"] = chosen.adoption_score or 0
+        partner_values["min_adoption_score"] = rule.min_adoption_score
     return {
         "rule": rule.id,
         "rule_name": rule.name,

@@ -17,12 +17,12 @@ from partners.choices import Region
 
 RULE_FIELDS = (
     "name", "program", "position", "is_active", "regions", "countries", "offerings",
-    "same_region", "partner_types", "tiers", "certification_id", "max_open_leads", "strategy",
-    "offer_count",
+    "same_region", "partner_types", "tiers", "certification_id", "max_open_leads", "min_acceptance_rate",
+    "min_adoption_score", "strategy", "offer_count",
 )  # fmt: skip
 SCALARS = (
     "name", "program", "position", "is_active", "regions", "countries", "same_region",
-    "certification_id", "max_open_leads", "strategy",
+    "certification_id", "max_open_leads", "min_acceptance_rate", "min_adoption_score", "strategy",
 )  # fmt: skip
 SLA_FIELDS = ("program", "hours")
 
@@ -56,6 +56,13 @@ def _check_rule(data: dict) -> dict:
     cap = data.get("max_open_leads")
     if cap is not None and not 1 <= cap <= 10_000:
         errors["max_open_leads"] = _("Allow 1 to 10,000 open leads, or leave it empty.")
+    for key, message in (
+        ("min_acceptance_rate", _("Ask an acceptance rate of 0 to 100%, or leave it empty.")),
+        ("min_adoption_score", _("Ask an adoption score of 0 to 100, or leave it empty.")),
+    ):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or not 0 <= value <= 100):
+            errors[key] = message
     if errors:
         raise ValidationError(errors)
     return data | {"name": name, "regions": regions, "countries": codes}

@@ -105,6 +105,11 @@ WHY_LABELS = {
     "capacity": gettext_lazy("capacity"),
     "weight": gettext_lazy("weight"),
     "offered_by_rule": gettext_lazy("leads from this rule so far"),
+    "acceptance_rate": gettext_lazy("acceptance rate, 180 days (%)"),
+    "answered_offers": gettext_lazy("offers answered, 180 days"),
+    "min_acceptance_rate": gettext_lazy("acceptance rate required (%)"),
+    "adoption_score": gettext_lazy("adoption score"),
+    "min_adoption_score": gettext_lazy("adoption score required"),
 }
 
 
@@ -113,6 +118,8 @@ def why_lines(values: dict) -> list[tuple[str, str]]:
     lines = []
     for key, value in (values or {}).items():
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if value is None:  # no acceptance rate: under 3 answered offers
+            text = ""
         lines.append((str(WHY_LABELS.get(key, key)), text or "—"))
     return lines
 
@@ -265,7 +272,8 @@ class RuleEditView(_RuleFormView):
             "offerings": list(r.offerings.all()), "same_region": r.same_region,
             "partner_types": list(r.partner_types.all()), "tiers": list(r.tiers.all()),
             "certification_id": r.certification_id, "max_open_leads": r.max_open_leads,
-            "strategy": r.strategy, "offer_count": r.offer_count,
+            "min_acceptance_rate": r.min_acceptance_rate,
+            "min_adoption_score": r.min_adoption_score, "strategy": r.strategy, "offer_count": r.offer_count,
         }  # fmt: skip
         return self.render_form(self.make_form(initial=initial))
 

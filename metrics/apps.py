@@ -19,6 +19,10 @@ class MetricsConfig(AppConfig):
 
         list_filters.register_list_filters()  # the partner list's metric filters (partners.readers)
 
+        from metrics import readers
+
+        readers.register()  # the latest adoption score, for leads' routing (partners.readers)
+
         from metrics import drilldown
 
         drilldown.register_list_filters()  # "the partners behind" a dashboard figure (``figure``)

@@ -5,7 +5,8 @@ the feature registers its readers from ``AppConfig.ready()`` and the reader look
 
 ``readers``: the feature facts metric definitions use (``metrics.definitions``), registered by
 onboarding (``onboarding/readers.py``), deals (``deals/readers.py``) and incentives
-(``incentives/readers.py``). Keys are
+(``incentives/readers.py``), and by metrics for a feature: ``metrics.adoption_scores`` (the
+latest adoption score, ``metrics/readers.py``), which leads' routing reads. Keys are
 ``<app>.<fact>``. The contract of a reader:
 
 - keyword-only arguments. A data reader takes ``partners``, an **unevaluated** ``Partner``

@@ -26,6 +26,7 @@ DATA_READERS = {
     "incentives.mdf_paid": {"start": START, "end": END, "rates": {"USD": 1.0}, "target": "USD"},
     "incentives.points_awarded": {"start": START, "end": END},
     "deals.partners_with": {"which": "registered", "start": START, "end": END},
+    "leads.answered_offers": {"start": START, "end": END},
 }
 #: Readers that take no partners: expression readers (no query) and the deal stages (no query).
 OTHER_READERS = {"deals.first_submitted_at", "deals.stages"}
@@ -66,3 +67,15 @@ def test_the_deal_stages_reader_runs_no_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         stages = readers.get("deals.stages")()
     assert stages and all(isinstance(v, str) and isinstance(t, str) for v, t in stages)
+
+
+@pytest.mark.django_db
+def test_the_adoption_scores_reader_leads_routing_reads_runs_one_query(
+    world, django_assert_num_queries
+):
+    """Registered by metrics for a feature (leads' routing minimum), looked up outside metrics."""
+    source = (ROOT / "leads" / "facts.py").read_text()
+    assert 'ADOPTION_READER = "metrics.adoption_scores"' in source
+    with django_assert_num_queries(1):
+        scores = readers.get("metrics.adoption_scores")(partners=Partner.objects.all())
+    assert scores == {}

@@ -79,6 +79,35 @@ CASES = [
     ("round-robin: weight 3 partner has had its share", LEAD,
      [partner(1, tier_rank=1, offers_by_rule={1: 1}), partner(2, tier_rank=3, offers_by_rule={1: 6})],
      [rule(1, strategy=ROUND_ROBIN)], (), 1, 1),  # 2/1 vs 7/3
+    ("acceptance minimum: a partner under it is left out", LEAD,
+     [partner(1, tier_rank=3, answered_offers=10, accepted_offers=4),
+      partner(2, answered_offers=10, accepted_offers=5)],
+     [rule(1, min_acceptance_rate=50)], (), 2, 1),  # 40% < 50% <= 50%
+    ("acceptance minimum: fewer than 3 answered offers pass", LEAD,
+     [partner(1, tier_rank=3, answered_offers=2, accepted_offers=0),
+      partner(2, answered_offers=10, accepted_offers=9)],
+     [rule(1, min_acceptance_rate=50)], (), 1, 1),
+    ("acceptance minimum: nobody meets it, the next rule", LEAD,
+     [partner(1, answered_offers=3, accepted_offers=1)],
+     [rule(1, min_acceptance_rate=50), rule(2, position=20)], (), 1, 2),
+    ("adoption minimum: a partner under it is left out", LEAD,
+     [partner(1, tier_rank=3, adoption_score=59.9), partner(2, adoption_score=60.0)],
+     [rule(1, min_adoption_score=60)], (), 2, 1),
+    ("adoption minimum: a partner without a score scores 0", LEAD,
+     [partner(1, tier_rank=3), partner(2, adoption_score=10.0)],
+     [rule(1, min_adoption_score=1)], (), 2, 1),
+    ("adoption minimum 0: everyone passes", LEAD,
+     [partner(1, tier_rank=3), partner(2, adoption_score=90.0)],
+     [rule(1, min_adoption_score=0)], (), 1, 1),
+    ("best match tie on tier: the higher acceptance rate before fewer open leads", LEAD,
+     [partner(1, open_leads=0, answered_offers=4, accepted_offers=2),
+      partner(2, open_leads=5, answered_offers=4, accepted_offers=3)], [rule(1)], (), 2, 1),
+    ("best match: tier rank before acceptance rate", LEAD,
+     [partner(1, tier_rank=3, answered_offers=4, accepted_offers=1),
+      partner(2, answered_offers=4, accepted_offers=4)], [rule(1)], (), 1, 1),
+    ("best match: under 3 answered offers ranks as 0", LEAD,
+     [partner(1, answered_offers=2, accepted_offers=2),
+      partner(2, open_leads=5, answered_offers=3, accepted_offers=1)], [rule(1)], (), 2, 1),
     ("round-robin: counts of another rule do not matter", LEAD,
      [partner(1, offers_by_rule={9: 50}), partner(2, offers_by_rule={1: 1})],
      [rule(1, strategy=ROUND_ROBIN)], (), 1, 1),
@@ -118,8 +147,22 @@ def test_why_names_the_values_that_decided():
         "partner": {
             "region": "emea", "type": "Reseller", "tier": "Silver", "tier_rank": 2,
             "certification": "Cloud", "open_leads": 1, "capacity": 4,
+            "acceptance_rate": None, "answered_offers": 0,
         },
         "candidates": 1,
+    }  # fmt: skip
+
+
+def test_why_names_the_performance_minimums_and_the_values_met():
+    partners = [partner(1, answered_offers=8, accepted_offers=6, adoption_score=72.5)]
+    rules = [rule(4, min_acceptance_rate=70, min_adoption_score=70)]
+    values = route(LEAD, partners, rules).why["partner"]
+    assert {k: values[k] for k in (
+        "acceptance_rate", "answered_offers", "min_acceptance_rate", "adoption_score",
+        "min_adoption_score",
+    )} == {
+        "acceptance_rate": 75.0, "answered_offers": 8, "min_acceptance_rate": 70,
+        "adoption_score": 72.5, "min_adoption_score": 70,
     }  # fmt: skip
 
 

@@ -174,7 +174,16 @@ def test_routing_setup_is_audited_and_for_vendor_admins(world, client_as):
     rule = RoutingRule.objects.get()
     assert (rule.regions, rule.countries, rule.max_open_leads) == (["emea"], ["DE", "FR"], 3)
     assert list(rule.offerings.all()) == [offering]
-    c.post(reverse("leads:setup_rule_edit", args=[rule.pk]), data | {"name": "EMEA cloud 2"})
+    edit = reverse("leads:setup_rule_edit", args=[rule.pk])
+    assert c.post(edit, data | {"min_acceptance_rate": 101}).status_code == 400
+    minimums = {"min_acceptance_rate": 60, "min_adoption_score": 40}
+    c.post(edit, data | {"name": "EMEA cloud 2"} | minimums)
+    rule.refresh_from_db()
+    assert (rule.min_acceptance_rate, rule.min_adoption_score) == (60, 40)
+    edited = AuditEntry.objects.filter(action=AuditAction.SETUP_CHANGE).order_by("pk")[1].details
+    assert "min_acceptance_rate" in str(edited) and "min_adoption_score" in str(edited)
+    page = c.get(edit).content.decode()
+    assert 'name="min_acceptance_rate" value="60"' in page
     c.post(reverse("leads:setup_sla"), {"program": world.partner_a.program.pk, "hours": 12})
     assert LeadSla.objects.get().hours == 12
     c.post(reverse("leads:setup_rule_delete", args=[rule.pk]))
