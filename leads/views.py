@@ -37,6 +37,7 @@ from leads.permissions import (
     can_edit_setup,
     check_can_answer,
 )
+from partners.choices import Region
 
 # --- Vendor staff ---------------------------------------------------------------------------------
 
@@ -113,10 +114,18 @@ WHY_LABELS = {
 }
 
 
+def _region_name(code) -> str:
+    return str(dict(Region.choices).get(code, code))
+
+
 def why_lines(values: dict) -> list[tuple[str, str]]:
     """An offer's why values as (label, text) pairs for the page."""
     lines = []
     for key, value in (values or {}).items():
+        if key == "region":  # stored as its code: shown by its name
+            value = (
+                [_region_name(v) for v in value] if isinstance(value, list) else _region_name(value)
+            )
         text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         if value is None:  # no acceptance rate: under 3 answered offers
             text = ""

@@ -57,9 +57,9 @@ def test_import_route_accept_convert_approve(page, live_server, world, tmp_path)
     assert lead.offers.get().partner == world.partner_a  # the only partner in EMEA
     page.goto(f"{live_server.url}/manage/leads/{lead.pk}/")
     assert "Alpha Systems" in page.inner_text("main")
-    assert "Everyone in the region (best match, 1 candidate)" in page.inner_text(
-        "[data-testid=offer-why]"
-    )
+    why = page.inner_text("[data-testid=offer-why]")
+    assert "Everyone in the region (best match, 1 candidate)" in why
+    assert "region: Europe, Middle East & Africa" in why  # by its name, not its code
     page.screenshot(path=ARTIFACTS / "lead-routed.png", full_page=True)
     log_out(page)
 
