@@ -220,7 +220,11 @@ def identity_provider_create(*, actor, data: dict) -> IdentityProvider:
 
 @transaction.atomic
 def identity_provider_update(*, actor, idp: IdentityProvider, data: dict) -> IdentityProvider:
-    idp = IdentityProvider.objects.select_for_update().select_related("partner").get(pk=idp.pk)
+    idp = (
+        IdentityProvider.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .get(pk=idp.pk)
+    )
     app = SocialApp.objects.select_for_update().get(pk=idp.social_app_id)
     before = _snapshot(idp, app)
     _apply(idp, app, data, actor=actor)
@@ -235,7 +239,11 @@ def identity_provider_update(*, actor, idp: IdentityProvider, data: dict) -> Ide
 
 @transaction.atomic
 def identity_provider_delete(*, actor, idp: IdentityProvider) -> None:
-    idp = IdentityProvider.objects.select_for_update().select_related("partner").get(pk=idp.pk)
+    idp = (
+        IdentityProvider.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .get(pk=idp.pk)
+    )
     app = SocialApp.objects.get(pk=idp.social_app_id)
     log_setup_change(
         actor=actor, obj=idp, action=DELETED, before=_snapshot(idp, app),

@@ -21,7 +21,7 @@ YEAR = 0  # the quarter number of a whole-year plan
 
 
 def start_month() -> int:
-    month = int(getattr(settings, "PRM_FISCAL_YEAR_START_MONTH", 1))
+    month = settings.PRM_FISCAL_YEAR_START_MONTH
     if not 1 <= month <= 12:
         raise ValueError("PRM_FISCAL_YEAR_START_MONTH must be 1 to 12")
     return month
