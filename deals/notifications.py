@@ -6,6 +6,7 @@ outbox's.
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.choices import VendorRole
 from accounts.models import User
@@ -69,3 +70,42 @@ def notify(*, deal: Deal, kind: str, key: str = "", context: dict | None = None)
         context=body_context,
     )
     return email is not None
+
+
+def notify_help(*, help_request, kind: str) -> int:
+    """Co-selling emails (which notifications also shows in-app): a new request to the vendor's
+    reviewers (``requested``); an assignment to the vendor person named and to the partner
+    person who asked (``assigned``). Keyed by request, kind and assignee: a rerun sends nothing
+    twice. Returns how many emails were queued."""
+    deal = help_request.deal
+    manager_url = settings.SITE_URL.rstrip("/") + reverse("deals:manager_detail", args=[deal.pk])
+    partner_url = settings.SITE_URL.rstrip("/") + reverse("deals:detail", args=[deal.pk])
+    context = {"deal": deal, "help": help_request, "kind_label": help_request.get_kind_display()}
+    sends = []
+    if kind == "requested":
+        sends.append(("requested", vendor_recipients(deal), manager_url))
+    elif kind == "assigned" and help_request.assignee is not None:
+        assignee = help_request.assignee
+        if assignee.is_active:
+            sends.append((f"assigned:{assignee.pk}", [assignee.email], manager_url))
+        if help_request.requested_by.is_active:
+            sends.append(
+                (f"assigned-partner:{assignee.pk}", [help_request.requested_by.email], partner_url)
+            )
+    queued = 0
+    for key, to, url in sends:
+        template = (
+            "deals_help_assigned_partner"
+            if key.startswith("assigned-partner")
+            else f"deals_help_{kind}"
+        )
+        email = email_queue(
+            key=f"deals.help:{help_request.pk}:{key}",
+            to=to,
+            subject=_("Vendor help on %(customer)s: %(kind)s")
+            % {"customer": deal.customer_name, "kind": help_request.get_kind_display()},
+            template=template,
+            context={**context, "url": url},
+        )
+        queued += email is not None
+    return queued

@@ -37,7 +37,7 @@ from deals.models import (
     DealLineItem,
     DealTransition,
 )
-from deals.notifications import notify
+from deals.notifications import notify, notify_help
 from events.choices import EventKind
 from events.services import record_event
 from kernel.text import clean_free_text
@@ -577,6 +577,7 @@ def deal_help_request(*, deal: Deal, actor: User, kind: str, message: str, at=No
         EventKind.DEAL_HELP_REQUESTED, help_request, actor=actor, at=at,
         key=f"deal.help_requested:{help_request.pk}",
     )  # fmt: skip
+    notify_help(help_request=help_request, kind="requested")
     return help_request
 
 
@@ -605,6 +606,7 @@ def deal_help_assign(*, help_request: DealHelpRequest, actor: User, assignee: Us
             key=f"deal.help_assigned:{help_request.pk}:{assignee.pk}:{at.isoformat()}",
             assignee=assignee.pk,
         )  # fmt: skip
+        notify_help(help_request=help_request, kind="assigned")
     return help_request
 
 

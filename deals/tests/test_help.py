@@ -160,3 +160,27 @@ def test_bad_notes_get_a_400_with_the_reason(client_as, world, approved):
     ask = reverse("deals:help_request", args=[submitted.pk])
     assert partner.post(ask, {"kind": "pricing", "message": "Early"}).status_code == 302
     assert DealHelpRequest.objects.filter(deal=submitted).count() == 0
+
+
+def test_a_request_tells_the_owner_and_an_assignment_tells_both_people_once(world, approved):
+    from kernel.models import OutboundEmail
+    from notifications.models import Notification
+
+    owner, other = world.users["manager_owner"], world.users["manager_other"]
+    other.full_name = "Olga Other"
+    other.save(update_fields=["full_name"])
+    asker = world.users["partner_a_user"]
+    OutboundEmail.objects.all().delete()
+    help_request = services.deal_help_request(
+        deal=approved, actor=asker, kind="pricing", message="Can we go to 20% off?"
+    )
+    (request_email,) = OutboundEmail.objects.filter(template="deals_help_requested")
+    assert request_email.to == [owner.email]  # the partner's owning channel manager
+    assert "Initech" in request_email.subject and "20% off" in request_email.body
+    for _rerun in range(2):  # assigning the same person again tells nobody again
+        services.deal_help_assign(help_request=help_request, actor=owner, assignee=other)
+    (to_helper,) = OutboundEmail.objects.filter(template="deals_help_assigned")
+    (to_asker,) = OutboundEmail.objects.filter(template="deals_help_assigned_partner")
+    assert to_helper.to == [other.email] and "Hello Olga Other" in to_helper.body
+    assert to_asker.to == [asker.email] and "Olga Other from the vendor's team" in to_asker.body
+    assert Notification.objects.filter(user=other, kind="deals_help_assigned").count() == 1
