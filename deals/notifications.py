@@ -81,24 +81,26 @@ def notify_help(*, help_request, kind: str) -> int:
     manager_url = settings.SITE_URL.rstrip("/") + reverse("deals:manager_detail", args=[deal.pk])
     partner_url = settings.SITE_URL.rstrip("/") + reverse("deals:detail", args=[deal.pk])
     context = {"deal": deal, "help": help_request, "kind_label": help_request.get_kind_display()}
-    sends = []
+    sends = []  # (key, template, recipients, url)
     if kind == "requested":
-        sends.append(("requested", vendor_recipients(deal), manager_url))
+        sends.append(("requested", "deals_help_requested", vendor_recipients(deal), manager_url))
     elif kind == "assigned" and help_request.assignee is not None:
-        assignee = help_request.assignee
+        assignee, asker = help_request.assignee, help_request.requested_by
         if assignee.is_active:
-            sends.append((f"assigned:{assignee.pk}", [assignee.email], manager_url))
-        if help_request.requested_by.is_active:
             sends.append(
-                (f"assigned-partner:{assignee.pk}", [help_request.requested_by.email], partner_url)
+                (f"assigned:{assignee.pk}", "deals_help_assigned", [assignee.email], manager_url)
+            )
+        if asker.is_active:
+            sends.append(
+                (
+                    f"assigned-partner:{assignee.pk}",
+                    "deals_help_assigned_partner",
+                    [asker.email],
+                    partner_url,
+                )
             )
     queued = 0
-    for key, to, url in sends:
-        template = (
-            "deals_help_assigned_partner"
-            if key.startswith("assigned-partner")
-            else f"deals_help_{kind}"
-        )
+    for key, template, to, url in sends:
         email = email_queue(
             key=f"deals.help:{help_request.pk}:{key}",
             to=to,
