@@ -80,6 +80,7 @@ def register_measures() -> None:
             ),
             unit=Unit.SCORE,
             compute=_leads,
+            past_levels=True,  # dated answers
             describe=_describe_rate,
             maximum=Decimal(RATE_MAX),
             check=_check_rate,

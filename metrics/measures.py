@@ -67,6 +67,7 @@ def register_measures() -> None:
             ),
             unit=Unit.SCORE,
             compute=_adoption,
+            past_levels=True,  # the daily score summary
             describe=_describe_adoption,
             maximum=Decimal(ADOPTION_SCORE_MAX),
             check=_check_adoption,
@@ -79,6 +80,7 @@ def register_measures() -> None:
             counting=gettext_lazy("Distinct people of the partner active in the last 30 days."),
             unit=Unit.COUNT,
             compute=_active,
+            past_levels=True,  # the daily active-user summary
             describe=_describe_active,
         )
     )

@@ -37,6 +37,12 @@ Contract of the callables (all keyword-only):
   revenue won, courses completed) that business plans read for a plan's period. A measure without
   it is a *level* (certified people, an average score, active users, the activation): a plan
   reads it with ``compute`` at the period's end, or now while the period runs.
+- ``past_levels``: a level measure whose ``compute`` at a past moment gives what it was then (read
+  from dated summaries or dated rows, not from today's people): a scorecard's trend shows it for
+  past periods; any other level measure is "not available for past periods" there.
+- ``subject_required``: a goal or requirement on it must name a subject (an offering).
+- ``subject_choices_for(partner)`` → ``[(id, label), ...]``: the subjects a goal of ``partner``
+  may name (e.g. its program's offerings), when that is narrower than ``subject_choices``.
 - ``blockers(partner, requirements, subjects)`` → ``{requirement pk: message}`` for the unmet
   requirements ``partner`` cannot meet with what it sees today. Measures that share one
   ``blockers`` function get a single call with all their requirements.
@@ -78,6 +84,9 @@ class Measure:
     warnings: Callable[..., list[str]] | None = None
     blockers: Callable[..., dict[int, str]] | None = None
     compute_between: Callable[..., dict] | None = None  # a flow measure over a period
+    past_levels: bool = False  # a level measure readable at a past moment (the trend)
+    subject_required: bool = False
+    subject_choices_for: Callable[..., list[tuple[int, str]]] | None = None
 
 
 measures: Registry[Measure] = Registry("tier measure")

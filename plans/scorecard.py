@@ -4,7 +4,8 @@ goal, where it stands among its program's peers: the percentile and the median, 
 name (docs/metrics.md "Scorecard percentile").
 
 Queries: the plans (2), the peers (1), one per measure family for the partner's goals and one per
-family for the peers, plus the tier reader's.
+family for the peers, three per family for the trend's past periods (``plans.trend``), plus the
+tier reader's.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from partners.selectors import tier_progress
 from plans import selectors
 from plans.choices import PlanStatus
 from plans.progress import GoalProgress, level_moment, plan_on_track, progress_for_plans
+from plans.trend import chart_data, trend_for_plan
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,15 @@ class Scorecard:
     on_track: bool | None
     rows: list[ScorecardRow] = field(default_factory=list)
     tier: object | None = None
+    trend: list = field(default_factory=list)  # plans.trend.GoalTrend of the measured goals
+
+    @property
+    def trend_periods(self) -> list:
+        return [point.period for point in self.trend[0].points] if self.trend else []
+
+    @property
+    def trend_chart(self) -> dict:
+        return chart_data(self.trend)
 
 
 def percentile_rank(value: Decimal, peers: list[Decimal]) -> int | None:
@@ -117,6 +128,7 @@ def scorecard_for_partner(*, partner: Partner, now=None) -> Scorecard:
     plan.partner = partner
     progress = progress_for_plans([plan], now=now)
     card.on_track = plan_on_track(plan, progress)
+    card.trend = trend_for_plan(plan, progress, now=now)
     measured = [g for g in plan.goals.all() if g.pk in progress]
     peers = _peer_values(plan, measured, now) if measured else {}
     for goal in plan.goals.all():

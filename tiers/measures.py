@@ -151,6 +151,7 @@ def register_measures() -> None:
             ),
             unit=Unit.FLAG,
             compute=_activated,
+            past_levels=True,  # the activation date
             describe=_describe_activated,
             maximum=Decimal(1),
             check=_check_activated,
