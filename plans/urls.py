@@ -54,4 +54,15 @@ urlpatterns = [
     path("plans/<int:pk>/approve/", views.ApproveView.as_view(), name="approve"),
     path("plans/<int:pk>/send-back/", views.SendBackView.as_view(), name="send_back"),
     path("plans/<int:pk>/revise/", views.ReviseView.as_view(), name="revise"),
+    # the scorecard as a PDF for the quarterly review (issue 21), both sides
+    path(
+        "portal/plans/scorecard.pdf",
+        views.PartnerScorecardPdfView.as_view(),
+        name="scorecard_pdf",
+    ),
+    path(
+        "manage/partners/<int:pk>/scorecard.pdf",
+        views.ManagerScorecardPdfView.as_view(),
+        name="manage_scorecard_pdf",
+    ),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -395,4 +395,30 @@ class ManagerScorecardView(VendorStaffRequiredMixin, View):
         card = scorecard_for_partner(partner=partner)
         return render(
             request, "plans/scorecard.html", {"card": card, "partner": partner, "vendor": True}
+        )
+
+
+# --- Scorecard PDF (the quarterly review's copy; same scope and roles as the page) ----------------
+def scorecard_pdf_response(request, partner, *, vendor: bool) -> HttpResponse:
+    from plans import pdf
+
+    card = scorecard_for_partner(partner=partner)
+    response = HttpResponse(
+        pdf.scorecard_pdf(card, request=request, vendor=vendor), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(card)}"'
+    return response
+
+
+class PartnerScorecardPdfView(PartnerMemberRequiredMixin, View):
+    def get(self, request):
+        return scorecard_pdf_response(
+            request, membership_for_user(request.user).partner, vendor=False
+        )
+
+
+class ManagerScorecardPdfView(VendorStaffRequiredMixin, View):
+    def get(self, request, pk: int):
+        return scorecard_pdf_response(
+            request, partner_get_for_user(user=request.user, pk=pk), vendor=True
         )

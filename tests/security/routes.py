@@ -286,6 +286,11 @@ ROUTES: dict[str, Route] = {
     "plans:manage_scorecard": Route(
         kwargs={"pk": "partner"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
     ),
+    # the scorecard PDF answers as the scorecard page does (partner B gets its own, never A's)
+    "plans:scorecard_pdf": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "plans:manage_scorecard_pdf": Route(
+        kwargs={"pk": "partner"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
     "plans:detail": Route(kwargs={"pk": "plan"}, get=row(LOGIN, 200, 200, *[404] * 5)),
     "plans:manage_list": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
     "plans:manage_detail": Route(kwargs={"pk": "plan"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)),
