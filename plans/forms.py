@@ -15,12 +15,19 @@ def goal_measure_choices():
     ]
 
 
-def subject_choices():
-    """Subjects of the measures that can be narrowed (e.g. a certification), each labelled."""
+def subject_choices(partner=None):
+    """Subjects of the measures that can be narrowed (e.g. a certification), each labelled; for a
+    plan of ``partner``, only those open to it where the measure says which are (its program's
+    offerings)."""
     choices = [("", _("Any"))]
     for _key, m in measures.items():
-        if m.subject and m.subject_choices is not None:
-            choices += [(str(pk), f"{m.subject}: {label}") for pk, label in m.subject_choices()]
+        if partner is not None and m.subject and m.subject_choices_for is not None:
+            options = m.subject_choices_for(partner)
+        elif m.subject and m.subject_choices is not None:
+            options = m.subject_choices()
+        else:
+            continue
+        choices += [(str(pk), f"{m.subject}: {label}") for pk, label in options]
     return choices
 
 
@@ -50,10 +57,10 @@ class GoalForm(forms.Form):
     target = forms.CharField(label=_("Target for the period"), required=False, max_length=20)
     text = forms.CharField(label=_("Goal in words"), required=False, max_length=TEXT_MAX)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].choices = goal_measure_choices()
-        self.fields["subject_id"].choices = subject_choices()
+        self.fields["subject_id"].choices = subject_choices(partner)
 
 
 class InitiativeForm(forms.Form):

@@ -96,7 +96,7 @@ def render_detail(request, plan, *, status=200, bound: dict | None = None):
         "can_draft": can_draft(user, plan.partner_id),
         "can_decide": can_decide(user, plan),
         "can_commit": can_write_commitments(user, plan),
-        "goal_form": (bound or {}).get("goal") or forms.GoalForm(),
+        "goal_form": (bound or {}).get("goal") or forms.GoalForm(partner=plan.partner),
         "initiative_form": (bound or {}).get("initiative") or forms.InitiativeForm(),
         "commitment_form": (bound or {}).get("commitment") or forms.CommitmentForm(),
         "comment_form": (bound or {}).get("comment") or forms.CommentForm(),
@@ -239,6 +239,9 @@ class PlanActionView(AnyPlanUserMixin, View):
         plan's status): drafters of either side."""
         return can_draft(user, plan.partner_id)
 
+    def form_kwargs(self, plan) -> dict:
+        return {}
+
     def post(self, request, pk: int):
         models = {"goal": Goal, "initiative": Initiative, "commitment": Commitment}
         if self.target == "plan":
@@ -247,7 +250,7 @@ class PlanActionView(AnyPlanUserMixin, View):
             obj = get_object_or_404(models[self.target].objects.only("pk", "plan_id"), pk=pk)
             plan = selectors.plan_get_for_user(user=request.user, pk=obj.plan_id)
         check(self.allowed(request.user, plan))
-        form = self.form_class(request.POST) if self.form_class else None
+        form = self.form_class(request.POST, **self.form_kwargs(plan)) if self.form_class else None
         if form is not None and not form.is_valid():
             return render_detail(request, plan, status=400, bound={self.form_key: form})
         try:
@@ -268,6 +271,9 @@ class PlanActionView(AnyPlanUserMixin, View):
 
 class GoalAddView(PlanActionView):
     form_class, form_key = forms.GoalForm, "goal"
+
+    def form_kwargs(self, plan) -> dict:
+        return {"partner": plan.partner}  # the subjects open to it (its program's offerings)
 
     def act(self, request, plan, obj, data):
         services.goal_add(actor=request.user, plan=plan, **data)

@@ -221,3 +221,27 @@ def first_launched_offering(*, as_of: date | None = None) -> Offering | None:
         .order_by("launched_on", "name")
         .first()
     )
+
+
+def adopted_by_partner(*, partner_ids, offering_ids, as_of: date) -> dict[tuple[int, int], int]:
+    """``(partner id, offering id) → 1`` for each of ``partner_ids`` that has adopted each of
+    ``offering_ids`` on ``as_of`` (met any of its rules, counted from the usage summary as
+    ``partner_offerings`` counts it); pairs not adopted are left out. Two queries plus one per
+    offering: the offering adoption goal measure (``metrics.measures``)."""
+    if not partner_ids or not offering_ids:
+        return {}
+    offerings = list(Offering.objects.filter(pk__in=offering_ids))
+    configured: dict[int, list[Rule]] = defaultdict(list)
+    for r in OfferingAdoptionRule.objects.filter(offering__in=offerings):
+        configured[r.offering_id].append(
+            Rule(r.description, tuple(r.kinds), r.window_days, r.min_events)
+        )
+    partners = Partner.objects.filter(pk__in=list(partner_ids))
+    adopted: dict[tuple[int, int], int] = {}
+    for offering in offerings:
+        rules = tuple(configured.get(offering.pk, ())) or DEFAULT_OFFERING_RULES
+        for partner_id in _adopters_by_usage(offering, rules, as_of, partners).values_list(
+            "partner_id", flat=True
+        ):
+            adopted[(partner_id, offering.pk)] = 1
+    return adopted

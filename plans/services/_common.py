@@ -57,9 +57,11 @@ def _decimal(value, *, field: str) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
-def clean_goal(*, measure: str, subject_id, target, text: str) -> dict:
+def clean_goal(*, measure: str, subject_id, target, text: str, partner=None) -> dict:
     """A measured goal (a registered measure, an optional subject it can be narrowed to, a target
-    above 0 and within the measure's maximum) or a free-text goal (text, no measure, no target)."""
+    above 0 and within the measure's maximum) or a free-text goal (text, no measure, no target).
+    A measure that needs a subject (an offering) gets one, and one open to ``partner`` when the
+    measure says which are (``subject_choices_for``: its program's offerings)."""
     measure = (measure or "").strip()
     text = _text(text, field="text", maximum=TEXT_MAX)
     if not measure:
@@ -78,6 +80,11 @@ def clean_goal(*, measure: str, subject_id, target, text: str) -> dict:
         )
     if subject_id in ("", None):
         subject_id = None
+        if definition.subject_required:
+            raise ValidationError(
+                {"subject_id": _("Pick the %(subject)s this goal is about.")
+                 % {"subject": definition.subject}}
+            )  # fmt: skip
     else:
         if not definition.subject or definition.subjects is None:
             raise ValidationError({"subject_id": _("This measure cannot be narrowed.")})
@@ -86,6 +93,9 @@ def clean_goal(*, measure: str, subject_id, target, text: str) -> dict:
         except (TypeError, ValueError):
             raise ValidationError({"subject_id": _("Pick one from the list.")}) from None
         if subject_id <= 0 or subject_id not in definition.subjects([subject_id]):
+            raise ValidationError({"subject_id": _("Pick one from the list.")})
+        open_to = definition.subject_choices_for
+        if partner is not None and open_to is not None and subject_id not in dict(open_to(partner)):
             raise ValidationError({"subject_id": _("Pick one from the list.")})
     return {"measure": measure, "subject_id": subject_id, "target": number, "text": text}
 

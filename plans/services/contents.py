@@ -59,7 +59,9 @@ def goal_add(*, actor, plan: BusinessPlan, measure: str = "", subject_id=None, t
              text: str = "") -> Goal:  # fmt: skip
     plan = _locked(plan.pk)
     check(can_edit(actor, plan), _("Only a draft can be changed."))
-    values = clean_goal(measure=measure, subject_id=subject_id, target=target, text=text)
+    values = clean_goal(
+        measure=measure, subject_id=subject_id, target=target, text=text, partner=plan.partner
+    )
     count = plan.goals.count()
     if count >= GOALS_MAX:
         raise ValidationError(
@@ -81,7 +83,7 @@ def goal_update(*, actor, goal: Goal, measure: str = "", subject_id=None, target
     goal = Goal.objects.get(pk=goal.pk, plan=plan)
     before = snapshot(goal, GOAL_FIELDS)
     for name, value in clean_goal(measure=measure, subject_id=subject_id, target=target,
-                                  text=text).items():  # fmt: skip
+                                  text=text, partner=plan.partner).items():  # fmt: skip
         setattr(goal, name, value)
     goal.save()
     if log_setup_change(actor=actor, obj=goal, action=CHANGED, before=before,
