@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from partners.measures import measures
 from tiers.choices import TierChangeKind
 
-# The measures a requirement may narrow to one subject (enablement's certified people, to the
-# holders of one certification). Spelled out because the database constraint below needs a
-# literal list; the ``tiers.E001`` system check fails at start-up when the registered measures
-# with a ``subject`` differ from it.
-SUBJECT_MEASURES = ("certified_users",)
+# The measures a requirement may narrow to one subject: enablement's certified people (to the
+# holders of one certification) and metrics' offering adoption (to one offering). Spelled out
+# because the database constraint below needs a literal list; the ``tiers.E001`` system check
+# fails at start-up when the registered measures with a ``subject`` differ from it.
+SUBJECT_MEASURES = ("certified_users", "offering_adopted")  # a certification, an offering
 
 
 def _has_tier(requirement) -> bool:
@@ -71,7 +71,7 @@ class TierRequirement(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(subject_id__isnull=True) | Q(metric__in=SUBJECT_MEASURES),
-                name="tier_requirement_certification_only_for_certified_users",
+                name="tier_requirement_subject_only_for_subject_measures",
             ),
         ]
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from metrics.measures import OFFERING_ADOPTED
 from partners.measures import measures
 from tiers.checks import subject_measures_match_the_constraint
 from tiers.measures import measure
@@ -25,7 +26,10 @@ def test_deals_enablement_metrics_and_tiers_register_the_measures_requirements_u
         M.ACTIVE_USERS_30D,
         M.ACTIVATED,
     }
-    assert [key for key, m in measures.items() if m.subject] == [M.CERTIFIED_USERS]
+    assert {key for key, m in measures.items() if m.subject} == {
+        M.CERTIFIED_USERS,
+        OFFERING_ADOPTED,
+    }
     assert subject_measures_match_the_constraint() == []
 
 
