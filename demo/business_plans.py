@@ -1,5 +1,6 @@
 """Demo business plans (``seed_demo``, issue 21): plans in every state for the active partners, so
-a newcomer sees them filled in (goals measured from the demo's deals, courses and certificates).
+a newcomer sees them filled in (goals measured from the demo's deals, courses and certificates,
+and the adoption of one of the partner's offerings).
 
 The first ``LIMIT`` active partners (by id) get, in turn: an approved plan for this fiscal year;
 one submitted by the partner's admin and awaiting the manager; a draft; an approved version 1
@@ -16,7 +17,7 @@ from django.db import transaction
 
 from partners.choices import PartnerStatus
 from partners.models import Partner
-from partners.selectors import partner_admins_by_partner
+from partners.selectors import offering_list_for_partner, partner_admins_by_partner
 from plans import periods
 from plans.choices import CommitmentKind, InitiativeStatus, PlanStatus, Side
 from plans.models import BusinessPlan, Comment, Commitment, Goal, Initiative
@@ -37,7 +38,7 @@ INITIATIVES = [
 ]
 
 
-def _goals(plan: BusinessPlan, rng: random.Random) -> list[Goal]:
+def _goals(plan: BusinessPlan, rng: random.Random, offering_id: int | None) -> list[Goal]:
     scale = 4 if plan.quarter == periods.YEAR else 1
     rows = [
         Goal(plan=plan, measure="revenue_12m", position=0,
@@ -47,6 +48,9 @@ def _goals(plan: BusinessPlan, rng: random.Random) -> list[Goal]:
         Goal(plan=plan, measure="completed_courses", position=3, target=Decimal(rng.randint(2, 8))),
         Goal(plan=plan, text=rng.choice(TEXT_GOALS), position=4, done=rng.random() < 0.4),
     ]  # fmt: skip
+    if offering_id is not None:  # adopt one offering of the partner's program by the period's end
+        rows.append(Goal(plan=plan, measure="offering_adopted", subject_id=offering_id,
+                         target=Decimal(1), position=5))  # fmt: skip
     return rows
 
 
@@ -79,6 +83,10 @@ def build_business_plans(*, vendor, now: datetime, seed: int = 42, limit: int = 
         .order_by("pk")[:limit]
     )
     admins = partner_admins_by_partner(partner_ids=[p.pk for p in partners])
+    offering_of = {  # the first offering (by name) each partner's program and type may adopt
+        p.pk: offering_list_for_partner(partner=p).order_by("name").values_list("pk", flat=True).first()
+        for p in partners
+    }  # fmt: skip
     made = []
     for index, partner in enumerate(partners):
         shape = SHAPES[index % len(SHAPES)]
@@ -111,7 +119,7 @@ def build_business_plans(*, vendor, now: datetime, seed: int = 42, limit: int = 
     BusinessPlan.objects.bulk_create([p for p in made if p.pk is None])
     goals, initiatives, commitments, comments = [], [], [], []
     for plan in made:
-        goals += _goals(plan, rng)
+        goals += _goals(plan, rng, offering_of.get(plan.partner_id))
         for title, side in rng.sample(INITIATIVES, 2):
             initiatives.append(Initiative(
                 plan=plan, title=title, owner_side=side,

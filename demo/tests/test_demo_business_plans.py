@@ -32,3 +32,24 @@ def test_the_demo_has_plans_in_every_state_for_active_partners_and_pages_show_th
     client.force_login(approved.approved_by)
     page = client.get(reverse("plans:manage_detail", args=[approved.pk]))
     assert page.status_code == 200 and "% of target at" in page.content.decode()
+
+
+def test_the_demo_scorecards_show_four_periods_of_figures():
+    """The demo's history reaches back past the plan's period: the trend has figures, not only
+    the running period's, and the offering goal names an offering of the partner's program."""
+    from partners.selectors import offering_list_for_partner
+    from plans.scorecard import scorecard_for_partner
+
+    seed_demo(partners=60, events=600, now=NOW)
+    quarterly = BusinessPlan.objects.filter(status=PlanStatus.APPROVED, quarter__gt=0)
+    assert quarterly.exists()
+    past_figures = 0
+    for plan in quarterly.select_related("partner"):
+        card = scorecard_for_partner(partner=plan.partner, now=NOW)
+        assert [p.key for p in card.trend_periods] == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
+        past_figures += sum(1 for trend in card.trend for point in trend.points[:-1] if point.value)
+    assert past_figures > 0
+    offering_goals = Goal.objects.filter(measure="offering_adopted").select_related("plan__partner")
+    assert offering_goals.exists()
+    for goal in offering_goals:
+        assert offering_list_for_partner(partner=goal.plan.partner).filter(pk=goal.subject_id)
