@@ -117,6 +117,28 @@ def _peer_values(plan, goals, now) -> dict[int, list[tuple[Decimal, bool]]]:
     return values
 
 
+def goal_label(goal, definition, subjects: dict) -> str:
+    """The measure's label, with the subject a goal names ("Offering adopted (Edge Gateway)")."""
+    label = str(definition.label)
+    subject = subjects.get((goal.measure, goal.subject_id)) if goal.subject_id else None
+    return f"{label} ({subject})" if subject is not None else label
+
+
+def goal_subjects(goals) -> dict:
+    """``(measure, subject id) → subject`` of the goals narrowed to one (a certification, an
+    offering): one call of the measure's ``subjects`` per measure."""
+    wanted: dict[str, set[int]] = {}
+    for goal in goals:
+        if goal.subject_id and goal.measure in measures:
+            wanted.setdefault(goal.measure, set()).add(goal.subject_id)
+    found = {}
+    for key, ids in wanted.items():
+        reader = measures.get(key).subjects
+        for subject_id, subject in (reader(sorted(ids)) if reader else {}).items():
+            found[(key, subject_id)] = subject
+    return found
+
+
 def scorecard_for_partner(*, partner: Partner, now=None) -> Scorecard:
     """The caller has checked that the user may see ``partner``."""
     now = now or timezone.now()
@@ -128,7 +150,8 @@ def scorecard_for_partner(*, partner: Partner, now=None) -> Scorecard:
     plan.partner = partner
     progress = progress_for_plans([plan], now=now)
     card.on_track = plan_on_track(plan, progress)
-    card.trend = trend_for_plan(plan, progress, now=now)
+    subjects = goal_subjects(plan.goals.all())
+    card.trend = trend_for_plan(plan, progress, now=now, subjects=subjects)
     measured = [g for g in plan.goals.all() if g.pk in progress]
     peers = _peer_values(plan, measured, now) if measured else {}
     for goal in plan.goals.all():
@@ -148,7 +171,7 @@ def scorecard_for_partner(*, partner: Partner, now=None) -> Scorecard:
         card.rows.append(
             ScorecardRow(
                 goal=goal,
-                label=str(definition.label) if definition else goal.text,
+                label=goal_label(goal, definition, subjects) if definition else goal.text,
                 progress=progress.get(goal.pk),
                 benchmark=benchmark,
             )

@@ -72,17 +72,22 @@ def _moments(period: periods.Period, now: datetime.datetime):
 
 
 def trend_for_plan(
-    plan, progress: dict[int, GoalProgress], *, now: datetime.datetime | None = None
+    plan,
+    progress: dict[int, GoalProgress],
+    *,
+    now: datetime.datetime | None = None,
+    subjects: dict | None = None,
 ) -> list[GoalTrend]:
     """The trend of each measured goal of ``plan`` (``plan.partner`` loaded) that has progress;
-    ``progress`` is ``progress_for_plans([plan])`` for the same ``now``."""
+    ``progress`` is ``progress_for_plans([plan])`` for the same ``now``; ``subjects`` names the
+    goals' subjects in their labels (``(measure, subject id) → subject``)."""
     now = now or timezone.now()
     goals = [g for g in plan.goals.all() if g.pk in progress]
     if not goals:
         return []
     partner = plan.partner
-    subjects = sorted({g.subject_id for g in goals if g.subject_id})
-    kwargs = {"partner_ids": [partner.pk], "subject_ids": subjects, "partners": [partner]}
+    subject_ids = sorted({g.subject_id for g in goals if g.subject_id})
+    kwargs = {"partner_ids": [partner.pk], "subject_ids": subject_ids, "partners": [partner]}
     past = last_periods(plan.period)[:-1]
     tables: dict[tuple, dict] = {}  # (period key, fn) → the measure tables
     for goal in goals:
@@ -113,9 +118,9 @@ def trend_for_plan(
                 value = Decimal(str(table.get(goal.measure, {}).get(key, 0)))
             points.append(TrendPoint(period=period, value=value))
         points.append(TrendPoint(period=plan.period, value=progress[goal.pk].actual))
-        trends.append(
-            GoalTrend(goal=goal, label=str(definition.label), unit=definition.unit, points=points)
-        )
+        subject = (subjects or {}).get((goal.measure, goal.subject_id))
+        label = str(definition.label) + (f" ({subject})" if subject is not None else "")
+        trends.append(GoalTrend(goal=goal, label=label, unit=definition.unit, points=points))
     return trends
 
 

@@ -37,7 +37,7 @@ from plans.permissions import (
     side_of,
 )
 from plans.progress import plan_on_track, progress_for_plans
-from plans.scorecard import scorecard_for_partner
+from plans.scorecard import goal_subjects, scorecard_for_partner
 
 PAGE_SIZE = 50
 
@@ -52,21 +52,6 @@ class AnyPlanUserMixin(RoleRequiredMixin):
 def detail_url(user, plan) -> str:
     name = "plans:manage_detail" if user.is_channel_manager else "plans:detail"
     return reverse(name, args=[plan.pk])
-
-
-def goal_subjects(goals) -> dict:
-    """``(measure, subject id) → subject`` (e.g. a certification) of the narrowed goals: one
-    query per measure."""
-    wanted: dict[str, set[int]] = {}
-    for goal in goals:
-        if goal.subject_id and goal.measure in measures:
-            wanted.setdefault(goal.measure, set()).add(goal.subject_id)
-    found = {}
-    for key, ids in wanted.items():
-        reader = measures.get(key).subjects
-        for subject_id, subject in (reader(sorted(ids)) if reader else {}).items():
-            found[(key, subject_id)] = subject
-    return found
 
 
 def render_detail(request, plan, *, status=200, bound: dict | None = None):

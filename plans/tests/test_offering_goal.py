@@ -67,6 +67,24 @@ def test_the_goals_actual_is_the_offering_adoption_metric_for_each_period(world,
     assert [p.value for p in trend.points] == [0, 0, 1, 0]
 
 
+def test_the_scorecard_names_the_offering_of_the_goal(client_as, world, offerings):
+    from django.utils import timezone
+
+    from plans import periods
+    from plans.tests.factories import approved_plan
+
+    edge, _ = offerings
+    period = periods.period_containing(timezone.localdate(), quarterly=False)
+    approved_plan(partner_admin=world.users["partner_a_admin"], manager=world.users["manager_owner"],
+                  partner=world.partner_a, fiscal_year=period.fiscal_year,
+                  goals=[{"measure": OFFERING_ADOPTED, "subject_id": edge.pk, "target": "1"}])  # fmt: skip
+
+    card = client_as("partner_a_user").get(reverse("plans:scorecard")).context["card"]
+
+    assert card.rows[0].label == "Offering adopted (Edge Gateway)"
+    assert card.trend[0].label == "Offering adopted (Edge Gateway)"
+
+
 def test_a_goal_names_an_offering_of_the_partners_program(world, offerings):
     edge, elsewhere = offerings
     admin = world.users["partner_a_admin"]
