@@ -96,7 +96,7 @@ def test_editing_keeps_the_secret_when_left_empty_and_logs_the_change(client_as,
         ("server_url", "http://idp.example.com", "https://"),
         ("partner", "No Such Partner", "No single partner"),
         ("scopes", "openid <script>", "is not a scope"),
-        ("client_secret", "", "This field is required"),
+        ("client_secret", "", "Give the client secret"),
     ],
 )
 def test_bad_input_is_a_400_on_its_field(client_as, world, field, value, message):
