@@ -205,7 +205,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request, sociallogin):
         route = self._route(sociallogin)
-        return route is not None and not route.staff and route.provision is not None
+        if route is not None and route.staff:
+            # Said plainly rather than allauth's "sign-up closed" page.
+            raise refusal(request, _("Vendor staff must be invited before they can sign in."))
+        return route is not None and route.provision is not None
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
