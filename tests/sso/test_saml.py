@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.choices import VendorRole
 from accounts.models import User
-from accounts.sso import SSO_MFA_SESSION_KEY, SSO_PROVIDER_SESSION_KEY
+from accounts.sso import SSO_AT_SESSION_KEY, SSO_MFA_SESSION_KEY, SSO_PROVIDER_SESSION_KEY
 from accounts.tests.factories import PASSWORD, UserFactory
 from events.models import Event
 from partners.choices import MemberRole
@@ -293,3 +293,72 @@ def test_a_response_to_no_request_of_this_browser_is_refused(acme):
     )
     assert response.status_code in (401, 403)
     assert _signed_in(attacker) is None
+
+
+# --- Session lifetime and signing out ---------------------------------------------------------------
+
+
+def test_a_session_ends_after_the_idps_maximum_session(cleanup):
+    acme = PartnerFactory()
+    config = _configure(partner=acme, max_session_hours=8)
+    idp = _idp(config)
+    cleanup.append(idp)
+    app = _browser()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _sign_in(app, idp, "ana@acme.example")
+        user = _signed_in(app)
+        assert user is not None and app.session[SSO_AT_SESSION_KEY] == int(start.timestamp())
+    with time_machine.travel(start + dt.timedelta(hours=7, minutes=59), tick=False):
+        assert app.get("/portal/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(hours=8, minutes=1), tick=False):
+        response = app.get("/portal/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=%2Fportal%2F")
+        assert _signed_in(app) is None
+        assert "expired" in app.get(response["Location"]).content.decode()
+    # The session API answers JSON.
+    app = _browser()
+    with time_machine.travel(start, tick=False):
+        _sign_in(app, idp, "ana@acme.example")
+    with time_machine.travel(start + dt.timedelta(hours=9), tick=False):
+        response = app.get("/api/v1/deals/")
+        assert response.status_code == 401
+        assert response.json()["code"] == "sso_session_expired"
+
+
+def test_without_a_maximum_the_site_session_length_applies(cleanup):
+    config = _configure(partner=PartnerFactory())
+    idp = _idp(config)
+    cleanup.append(idp)
+    app = _browser()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        _sign_in(app, idp, "ana@acme.example")
+    with time_machine.travel(start + dt.timedelta(hours=72), tick=False):
+        assert app.get("/portal/").status_code == 200
+        assert _signed_in(app) is not None
+
+
+def test_signing_out_also_signs_out_of_the_saml_idp_when_ticked(cleanup):
+    acme = PartnerFactory()
+    config = _configure(partner=acme, idp_sign_out=True)
+    idp = _idp(config)
+    cleanup.append(idp)
+    app = _browser()
+    _sign_in(app, idp, "ana@acme.example")
+    assert _signed_in(app) is not None
+
+    response = app.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(saml_idp.SLO_URL + "?SAMLRequest=")
+    logout_request = idp.read_logout_request(response["Location"])
+    assert logout_request.name_id.text == "ana@acme.example"
+    assert logout_request.session_index  # the IdP's session named
+    assert _signed_in(app) is None
+    # Not ticked: PRM's own session ends, the browser goes to PRM's sign-in page.
+    config.idp_sign_out = False
+    config.save(update_fields=["idp_sign_out"])
+    _sign_in(app, idp, "ana@acme.example")
+    assert app.post("/accounts/logout/")["Location"] == "/accounts/login/"
