@@ -191,3 +191,7 @@ def _other_audience(sp_metadata: str) -> str:
     import re
 
     return re.sub(r'entityID="[^"]+"', f'entityID="{OTHER_AUDIENCE}"', sp_metadata, count=1)
+
+
+# A fixed IdP metadata document for the setup page's tests (a fresh key pair, signing only).
+IDP_METADATA_FOR_SETUP = metadata_xml(key_pair())
