@@ -229,7 +229,9 @@ def _apply(idp: IdentityProvider, app: SocialApp, data: dict, *, actor) -> None:
         app.provider = SAML
         app.client_id = app.provider_id
         app.secret = ""
-        app.settings = saml_settings(data, provider_id=app.provider_id, before=app.settings)
+        app.settings = saml_settings(
+            data, provider_id=app.provider_id, before=app.settings, draft=not idp.is_active
+        )
         return
     client_id = (data.get("client_id") or "").strip()
     if not client_id or len(client_id) > 191:

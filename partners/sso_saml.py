@@ -148,11 +148,29 @@ def _attribute(data: dict, key: str) -> list[str]:
     return [name]
 
 
-def saml_settings(data: dict, *, provider_id: str, before: dict | None = None) -> dict:
+IDP_FIELDS = ("saml_metadata_xml", "saml_entity_id", "saml_sso_url", "saml_certificate")
+
+
+def saml_settings(
+    data: dict, *, provider_id: str, before: dict | None = None, draft: bool = False
+) -> dict:
     """The ``SocialApp.settings`` of a SAML IdP from the setup form's fields (raises
     ValidationError naming the field). The SP entity id is fixed at creation (``before`` keeps
-    it), so a later change of SITE_URL does not silently change what the IdP trusts."""
+    it), so a later change of SITE_URL does not silently change what the IdP trusts.
+
+    ``draft`` (an inactive IdP): it may be saved without any of the IdP's values, so its admin
+    can copy PRM's SP values into the IdP first; nobody signs in through an inactive IdP."""
     values = dict(data)
+    sp_entity = ((before or {}).get("sp") or {}).get("entity_id") or sp_urls(provider_id)[
+        "entity_id"
+    ]
+    if draft and not any((data.get(name) or "").strip() for name in IDP_FIELDS):
+        return {
+            "idp": {"entity_id": "", "sso_url": "", "x509cert": ""},
+            "sp": {"entity_id": sp_entity},
+            "attribute_mapping": {key: _attribute(data, key) for key in DEFAULT_ATTRIBUTES},
+            "advanced": dict(SECURITY),
+        }
     xml = (data.get("saml_metadata_xml") or "").strip()
     if xml:
         values.update(parse_metadata(xml))
@@ -171,9 +189,6 @@ def saml_settings(data: dict, *, provider_id: str, before: dict | None = None) -
     }
     if slo_url:
         idp["slo_url"] = slo_url
-    sp_entity = ((before or {}).get("sp") or {}).get("entity_id") or sp_urls(provider_id)[
-        "entity_id"
-    ]
     return {
         "idp": idp,
         "sp": {"entity_id": sp_entity},

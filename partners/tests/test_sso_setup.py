@@ -4,6 +4,7 @@ audited; bad input is a 400 on its field. The sign-in itself: tests/sso/test_oid
 
 import pytest
 from allauth.socialaccount.models import SocialApp
+from django.test import Client
 from django.urls import reverse
 
 from audit.choices import AuditAction
@@ -285,3 +286,22 @@ def test_the_protocol_cannot_change(client_as, world):
     )
     assert response.status_code == 400
     assert "cannot change" in str(response.context["form"].errors["protocol"])
+
+
+def test_an_inactive_saml_idp_may_wait_for_the_idps_values(client_as, world, settings):
+    """Saved inactive and empty, so its admin can copy PRM's SP values into the IdP first; its
+    SP metadata is served already; activating it needs the IdP's values."""
+    admin = client_as("vendor_admin")
+    draft = {**_saml_form(world.partner_a.name), "saml_metadata_xml": "", "is_active": ""}
+    assert admin.post(reverse("partners:setup_sso_create"), draft).status_code == 302
+    idp = IdentityProvider.objects.get()
+    assert not idp.is_active and idp.social_app.settings["idp"]["entity_id"] == ""
+    slug = idp.social_app.provider_id
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "prm.example.com"]
+    # (python3-saml refuses single-label hosts such as the test client's "testserver")
+    metadata = Client(HTTP_HOST="prm.example.com").get(f"/accounts/saml/{slug}/metadata/")
+    assert metadata.status_code == 200 and b"AssertionConsumerService" in metadata.content
+    edit = reverse("partners:setup_sso_edit", args=[idp.pk])
+    refused = admin.post(edit, {**draft, "is_active": "on"})
+    assert refused.status_code == 400
+    assert "entity id" in str(refused.context["form"].errors["saml_entity_id"])
