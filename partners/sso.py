@@ -228,7 +228,7 @@ def _apply(idp: IdentityProvider, app: SocialApp, data: dict, *, actor) -> None:
         # allauth finds a SAML app by its client id (the URL's "organization slug").
         app.provider = SAML
         app.client_id = app.provider_id
-        app.secret = ""
+        app.secret = ""  # nosec B105 - SAML has no client secret: empty, not a password
         app.settings = saml_settings(
             data, provider_id=app.provider_id, before=app.settings, draft=not idp.is_active
         )
