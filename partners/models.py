@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 from partners.choices import (
@@ -452,21 +453,25 @@ class IdentityProvider(models.Model):
         max_length=8,
         choices=SsoProtocol.choices,
         default=SsoProtocol.OIDC,
-        help_text="OpenID Connect (the SocialApp's provider openid_connect) or SAML 2.0 (saml).",
+        help_text=gettext_lazy("OpenID Connect or SAML 2.0."),
     )
     max_session_hours = models.PositiveSmallIntegerField(
-        "maximum session (hours)",
+        gettext_lazy("maximum session (hours)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_SSO_SESSION_HOURS)],
-        help_text="A session signed in through this IdP ends after this many hours "
-        "(accounts.middleware); empty: the site's session length.",
+        help_text=gettext_lazy(
+            "A session signed in through this IdP ends after this many hours; empty: the "
+            "site's session length."
+        ),
     )
     idp_sign_out = models.BooleanField(
-        "sign out of the identity provider too",
+        gettext_lazy("sign out of the identity provider too"),
         default=False,
-        help_text="Signing out of PRM also ends the session at the IdP (OpenID Connect "
-        "end_session_endpoint; SAML single logout when the IdP has an SLO URL).",
+        help_text=gettext_lazy(
+            "Signing out of PRM also ends the session at the IdP (OpenID Connect "
+            "end_session_endpoint; SAML single logout when the IdP has an SLO URL)."
+        ),
     )
     social_app = models.OneToOneField(
         "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="+", editable=False
