@@ -1,9 +1,13 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=/opt/venv
 RUN pip install --no-cache-dir "uv>=0.13,<0.14"
-# WeasyPrint (the scorecard PDF) draws text with Pango; one font family so a PDF is never blank
+# WeasyPrint (the scorecard PDF) draws text with Pango; one font family so a PDF is never blank.
+# SAML sign-in (python3-saml): lxml and xmlsec are built against the system libxml2 and
+# libxmlsec1 (pyproject.toml [tool.uv] no-binary-package says why); the -dev packages bring the
+# runtime libraries with them.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       build-essential pkg-config libxml2-dev libxslt1-dev libxmlsec1-dev libxmlsec1-openssl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml uv.lock ./

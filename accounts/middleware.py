@@ -12,9 +12,15 @@ admin ticked "trust the IdP's MFA" and the id token's ``amr`` claim names a seco
 otp, hwk): ``accounts.sso.SSO_MFA_SESSION_KEY`` on that session, set by the social-account
 adapter; never otherwise (an untrusted IdP or a missing claim leaves the TOTP requirement).
 
+A session signed in through a company IdP ends once that IdP's maximum session (hours, its
+setup) has passed since the sign-in (``SsoSessionLifetimeMiddleware``, accounts.sso_session):
+the person is signed out and sent to sign in again (the API answers a JSON 401).
+
 API tokens are checked where they are authenticated (``accounts.api.authentication``), since this
 middleware runs before DRF knows the token's user.
 """
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import InterfaceError, OperationalError
@@ -40,6 +46,35 @@ def mfa_required_message() -> str:
         "Vendor staff must use two-factor authentication: set up an authenticator app "
         "(Account → Two-factor authentication) to continue."
     )
+
+
+SSO_SESSION_EXPIRED_CODE = "sso_session_expired"
+
+
+def sso_session_expired_message() -> str:
+    return _("Your company sign-in has expired: sign in again.")
+
+
+class SsoSessionLifetimeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import logout
+
+        from accounts.sso_session import session_expired
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and session_expired(request):
+            logout(request)  # flushes the session: the SSO keys go with it
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse(
+                    {"detail": sso_session_expired_message(), "code": SSO_SESSION_EXPIRED_CODE},
+                    status=401,
+                )
+            messages.info(request, sso_session_expired_message())
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        return self.get_response(request)
 
 
 class StaffMfaRequiredMiddleware:

@@ -22,6 +22,26 @@ from kernel.registry import Registry
 SSO_MFA_SESSION_KEY = "prm_sso_mfa"
 # ``amr`` values (RFC 8176) that count as a second factor.
 MFA_AMR_VALUES = frozenset({"mfa", "otp", "hwk"})
+# SAML: the assertion's AuthnContextClassRef values that count as a second factor (docs/sso.md):
+# Microsoft Entra ID / AD FS after MFA, the REFEDS MFA profile, and the SAML 2.0 classes that are
+# two-factor by definition. PasswordProtectedTransport, Password, X509 etc. do not count.
+MFA_AUTHN_CONTEXTS = frozenset(
+    {
+        "http://schemas.microsoft.com/claims/multipleauthn",
+        "https://refeds.org/profile/mfa",
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered",
+        "urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken",
+    }
+)
+# Set on the session at every company sign-in (accounts.adapters): which IdP, when (a Unix time),
+# and what its single logout needs (SAML NameID and SessionIndex). accounts.middleware ends the
+# session after the IdP's maximum session; the account adapter's logout signs out of the IdP.
+SSO_PROVIDER_SESSION_KEY = "prm_sso_provider"
+SSO_AT_SESSION_KEY = "prm_sso_at"
+SSO_LOGOUT_SESSION_KEY = "prm_sso_logout"
+OIDC_PROTOCOL = "oidc"
+SAML_PROTOCOL = "saml"
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,9 @@ class SsoRoute:
     domains: tuple[str, ...]
     sso_required: bool = False
     trust_idp_mfa: bool = False
+    protocol: str = OIDC_PROTOCOL
+    max_session_hours: int | None = None
+    idp_sign_out: bool = False
     provision: Callable[[Any], Any] | None = field(default=None, compare=False)
 
 
@@ -87,6 +110,10 @@ def password_refused_route(*, email: str = "", user=None) -> SsoRoute | None:
         if route is not None and route.sso_required:
             return route
     return None
+
+
+def authn_context_has_mfa(class_refs) -> bool:
+    return any(str(value).strip() in MFA_AUTHN_CONTEXTS for value in class_refs or [])
 
 
 def amr_has_mfa(claims: dict) -> bool:

@@ -187,7 +187,8 @@ class StaffResendInvitationView(_StaffActionView):
 class CompanySignInView(View):
     """ "Sign in with your company account": the person gives their work email and is sent to the
     identity provider that serves its domain (``accounts.sso``), through allauth's OpenID Connect
-    login (state, nonce and PKCE stashed in the session). An address no provider serves is told
+    login (state, nonce and PKCE stashed in the session) or SAML login (an AuthnRequest whose ID
+    is the stashed state's). An address no provider serves is told
     to use a password. Providers are never listed, so the page does not publish who the partners
     are."""
 

@@ -79,3 +79,10 @@ class ImportStage(models.TextChoices):
 RUNNING_IMPORT_STAGES = frozenset(
     {ImportStage.QUEUED, ImportStage.CHECKING, ImportStage.APPLY_QUEUED, ImportStage.APPLYING}
 )
+
+
+class SsoProtocol(models.TextChoices):
+    """How a company identity provider signs people in (issue 23, docs/sso.md)."""
+
+    OIDC = "oidc", _("OpenID Connect")
+    SAML = "saml", _("SAML 2.0")

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.choices import MemberRole
-from partners.models import Offering, PartnerType, Program
+from partners.choices import MemberRole, SsoProtocol
+from partners.models import MAX_SSO_SESSION_HOURS, Offering, PartnerType, Program
 from partners.setup import EARLIEST_LAUNCH, latest_launch
 
 
@@ -88,8 +88,9 @@ class OfferingForm(forms.ModelForm):
 
 
 class IdentityProviderForm(forms.Form):
-    """An OpenID Connect identity provider. The client secret is never shown back: left empty on
-    edit, the stored one is kept. partners.sso validates again and writes the SocialApp."""
+    """An OpenID Connect or SAML 2.0 identity provider. The OIDC client secret is never shown
+    back: left empty on edit, the stored one is kept. partners.sso validates again (which fields
+    each protocol needs) and writes the SocialApp."""
 
     partner = forms.CharField(
         label=_("Partner"),
@@ -105,21 +106,90 @@ class IdentityProviderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line, e.g. acme.com: people with these addresses sign in here."),
     )
+    protocol = forms.ChoiceField(
+        label=_("Protocol"),
+        choices=SsoProtocol.choices,
+        initial=SsoProtocol.OIDC,
+        required=False,  # empty: OpenID Connect
+        widget=forms.RadioSelect,
+        help_text=_("Fill in the fields of the protocol you choose; the others are ignored."),
+    )
     server_url = forms.URLField(
-        label=_("Issuer URL"),
+        label=_("Issuer URL (OpenID Connect)"),
+        required=False,
         max_length=300,
         assume_scheme="https",
         help_text=_("The OpenID Connect issuer; /.well-known/openid-configuration is added."),
     )
-    client_id = forms.CharField(label=_("Client ID"), max_length=191)
+    client_id = forms.CharField(
+        label=_("Client ID (OpenID Connect)"), max_length=191, required=False
+    )
     client_secret = forms.CharField(
-        label=_("Client secret"),
+        label=_("Client secret (OpenID Connect)"),
         required=False,
         max_length=191,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     scopes = forms.CharField(
-        label=_("Scopes"), max_length=300, initial="openid email profile", required=False
+        label=_("Scopes (OpenID Connect)"),
+        max_length=300,
+        initial="openid email profile",
+        required=False,
+    )
+    saml_metadata_xml = forms.CharField(
+        label=_("IdP metadata XML (SAML)"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Paste the IdP's metadata to fill in the entity ID, URLs and certificate below "
+            "(its values win over what is typed there)."
+        ),
+    )
+    saml_entity_id = forms.CharField(
+        label=_("IdP entity ID (SAML)"), required=False, max_length=1024
+    )
+    saml_sso_url = forms.CharField(
+        label=_("IdP single sign-on URL (SAML)"),
+        required=False,
+        max_length=1000,
+        help_text=_("HTTP-Redirect binding."),
+    )
+    saml_slo_url = forms.CharField(
+        label=_("IdP single logout URL (SAML, optional)"), required=False, max_length=1000
+    )
+    saml_certificate = forms.CharField(
+        label=_("IdP signing certificate (SAML)"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("PEM or base64. Assertions not signed with it are refused."),
+    )
+    attr_email = forms.CharField(
+        label=_("Email attribute (SAML)"),
+        required=False,
+        max_length=200,
+        help_text=_("Empty: the usual names (email, emailaddress claim), else the NameID."),
+    )
+    attr_first_name = forms.CharField(
+        label=_("First name attribute (SAML)"), required=False, max_length=200
+    )
+    attr_last_name = forms.CharField(
+        label=_("Last name attribute (SAML)"), required=False, max_length=200
+    )
+    max_session_hours = forms.IntegerField(
+        label=_("Maximum session (hours)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_SSO_SESSION_HOURS,
+        help_text=_(
+            "A session signed in through this IdP ends after this many hours. "
+            "Empty: the site's usual session length."
+        ),
+    )
+    idp_sign_out = forms.BooleanField(
+        label=_("Sign out of the identity provider too when signing out of PRM"),
+        required=False,
     )
     sso_required = forms.BooleanField(
         label=_("SSO required: refuse password sign-in and password reset for these people"),
@@ -128,7 +198,7 @@ class IdentityProviderForm(forms.Form):
     trust_idp_mfa = forms.BooleanField(
         label=_(
             "Trust the IdP's MFA (vendor staff only: the id token's amr claim contains "
-            "mfa, otp or hwk)"
+            "mfa, otp or hwk; a SAML assertion's authentication context is a multi-factor one)"
         ),
         required=False,
     )
@@ -138,24 +208,32 @@ class IdentityProviderForm(forms.Form):
         self.instance = instance
         super().__init__(*args, **kwargs)
         if instance is not None and instance.pk:
+            from partners.sso_saml import saml_form_initial
+
             app = instance.social_app
             self.initial.update(
                 partner=str(instance.partner_id or ""),
                 name=instance.name,
+                protocol=instance.protocol,
                 domains="\n".join(instance.domain_list),
-                server_url=app.settings.get("server_url", ""),
-                client_id=app.client_id,
-                scopes=" ".join(app.settings.get("scope", [])),
                 sso_required=instance.sso_required,
                 trust_idp_mfa=instance.trust_idp_mfa,
+                max_session_hours=instance.max_session_hours,
+                idp_sign_out=instance.idp_sign_out,
                 is_active=instance.is_active,
             )
-            hint = "…" + app.secret[-4:] if len(app.secret) >= 8 else "…"
-            self.fields["client_secret"].help_text = _(
-                "Stored (ends %(hint)s). Leave empty to keep it."
-            ) % {"hint": hint}
-        else:
-            self.fields["client_secret"].required = True
+            if instance.protocol == SsoProtocol.SAML:
+                self.initial.update(saml_form_initial(app.settings or {}))
+            else:
+                self.initial.update(
+                    server_url=app.settings.get("server_url", ""),
+                    client_id=app.client_id,
+                    scopes=" ".join(app.settings.get("scope", [])),
+                )
+                hint = "…" + app.secret[-4:] if len(app.secret) >= 8 else "…"
+                self.fields["client_secret"].help_text = _(
+                    "Stored (ends %(hint)s). Leave empty to keep it."
+                ) % {"hint": hint}
 
     def clean_partner(self):
         from partners.models import Partner

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 from partners.choices import (
@@ -16,7 +17,11 @@ from partners.choices import (
     OfferingKind,
     PartnerStatus,
     Region,
+    SsoProtocol,
 )
+
+# A company IdP's session cap (partners.sso, accounts.middleware): at most 30 days.
+MAX_SSO_SESSION_HOURS = 720
 
 
 class Program(models.Model):
@@ -415,7 +420,7 @@ class SavedPartnerView(models.Model):
 
 
 class IdentityProvider(models.Model):
-    """A company identity provider (OpenID Connect) people sign in through (issue 23): a partner's
+    """A company identity provider (OpenID Connect or SAML 2.0) people sign in through (issue 23): a partner's
     own (``partner`` set) or the vendor staff's (``partner`` empty; at most one). It speaks for the
     email domains listed; the endpoint, client id and secret live in the allauth ``SocialApp`` the
     setup service writes beside it (``social_app``; the secret is never shown back), so allauth
@@ -444,6 +449,30 @@ class IdentityProvider(models.Model):
         "satisfies the staff two-factor requirement.",
     )
     is_active = models.BooleanField(default=True)
+    protocol = models.CharField(
+        max_length=8,
+        choices=SsoProtocol.choices,
+        default=SsoProtocol.OIDC,
+        help_text=gettext_lazy("OpenID Connect or SAML 2.0."),
+    )
+    max_session_hours = models.PositiveSmallIntegerField(
+        gettext_lazy("maximum session (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SSO_SESSION_HOURS)],
+        help_text=gettext_lazy(
+            "A session signed in through this IdP ends after this many hours; empty: the "
+            "site's session length."
+        ),
+    )
+    idp_sign_out = models.BooleanField(
+        gettext_lazy("sign out of the identity provider too"),
+        default=False,
+        help_text=gettext_lazy(
+            "Signing out of PRM also ends the session at the IdP (OpenID Connect "
+            "end_session_endpoint; SAML single logout when the IdP has an SLO URL)."
+        ),
+    )
     social_app = models.OneToOneField(
         "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="+", editable=False
     )

@@ -28,10 +28,12 @@ from django.utils.translation import gettext as _
 
 from accounts.sso import SsoDirectory, SsoRoute, email_domain
 from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change
-from partners.choices import MemberRole, PartnerStatus
-from partners.models import IdentityProvider, Partner, PartnerMembership
+from partners.choices import MemberRole, PartnerStatus, SsoProtocol
+from partners.models import MAX_SSO_SESSION_HOURS, IdentityProvider, Partner, PartnerMembership
+from partners.sso_saml import saml_settings, saml_snapshot, sp_urls
 
 OIDC = "openid_connect"
+SAML = "saml"
 DEFAULT_SCOPES = "openid email profile"
 MAX_DOMAINS = 20
 MAX_SCOPES = 10
@@ -57,22 +59,40 @@ def redirect_path(idp: IdentityProvider) -> str:
     return reverse("openid_connect_callback", kwargs={"provider_id": idp.social_app.provider_id})
 
 
+def service_provider_info(idp: IdentityProvider) -> dict[str, str]:
+    """What the IdP's admin registers: the OIDC redirect URI, or SAML's SP entity id, ACS URL,
+    single logout URL and metadata URL (full URLs from SITE_URL)."""
+    from django.conf import settings
+
+    if idp.protocol == SsoProtocol.SAML:
+        return sp_urls(idp.social_app.provider_id, idp.social_app.settings)
+    return {"redirect_uri": settings.SITE_URL.rstrip("/") + redirect_path(idp)}
+
+
 def secret_hint(secret: str) -> str:
     return f"…{secret[-4:]}" if len(secret) >= 8 else ("…" if secret else "")
 
 
 def _snapshot(idp: IdentityProvider, app: SocialApp) -> dict:
-    return {
+    common = {
         "name": idp.name,
         "partner": idp.partner.name if idp.partner_id else None,
+        "protocol": idp.protocol,
         "domains": " ".join(idp.domain_list),
+        "sso_required": idp.sso_required,
+        "trust_idp_mfa": idp.trust_idp_mfa,
+        "max_session_hours": idp.max_session_hours,
+        "idp_sign_out": idp.idp_sign_out,
+        "is_active": idp.is_active,
+    }
+    if idp.protocol == SsoProtocol.SAML:
+        return {**common, **saml_snapshot(app.settings or {})}
+    return {
+        **common,
         "server_url": app.settings.get("server_url", ""),
         "client_id": app.client_id,
         "client_secret": secret_hint(app.secret),
         "scopes": " ".join(app.settings.get("scope", [])),
-        "sso_required": idp.sso_required,
-        "trust_idp_mfa": idp.trust_idp_mfa,
-        "is_active": idp.is_active,
     }
 
 
@@ -178,6 +198,41 @@ def _apply(idp: IdentityProvider, app: SocialApp, data: dict, *, actor) -> None:
     name = " ".join((data.get("name") or "").split())[:120]
     if not name:
         raise ValidationError({"name": _("Give the identity provider a name.")})
+    protocol = data.get("protocol") or SsoProtocol.OIDC
+    if protocol not in SsoProtocol.values:
+        raise ValidationError({"protocol": _("Choose OpenID Connect or SAML 2.0.")})
+    if app.pk is not None and protocol != idp.protocol:
+        # Accounts signed in through it are keyed by its provider and protocol.
+        raise ValidationError(
+            {"protocol": _("The protocol cannot change: add a new identity provider instead.")}
+        )
+    hours = data.get("max_session_hours")
+    if hours is not None and not 1 <= int(hours) <= MAX_SSO_SESSION_HOURS:
+        raise ValidationError(
+            {
+                "max_session_hours": _("Give between 1 and %(n)d hours, or leave it empty.")
+                % {"n": MAX_SSO_SESSION_HOURS}
+            }
+        )
+    idp.partner = partner
+    idp.name = name
+    idp.protocol = protocol
+    idp.domains = "\n".join(clean_domains(data.get("domains", ""), exclude_pk=idp.pk))
+    idp.sso_required = bool(data.get("sso_required"))
+    idp.trust_idp_mfa = bool(data.get("trust_idp_mfa"))
+    idp.is_active = bool(data.get("is_active", True))
+    idp.max_session_hours = int(hours) if hours is not None else None
+    idp.idp_sign_out = bool(data.get("idp_sign_out"))
+    app.name = name
+    if protocol == SsoProtocol.SAML:
+        # allauth finds a SAML app by its client id (the URL's "organization slug").
+        app.provider = SAML
+        app.client_id = app.provider_id
+        app.secret = ""  # nosec B105 - SAML has no client secret: empty, not a password
+        app.settings = saml_settings(
+            data, provider_id=app.provider_id, before=app.settings, draft=not idp.is_active
+        )
+        return
     client_id = (data.get("client_id") or "").strip()
     if not client_id or len(client_id) > 191:
         raise ValidationError({"client_id": _("Give the client ID the IdP issued.")})
@@ -186,14 +241,7 @@ def _apply(idp: IdentityProvider, app: SocialApp, data: dict, *, actor) -> None:
         raise ValidationError({"client_secret": _("This secret is too long.")})
     if not secret and not app.secret:
         raise ValidationError({"client_secret": _("Give the client secret the IdP issued.")})
-    idp.partner = partner
-    idp.name = name
-    idp.domains = "\n".join(clean_domains(data.get("domains", ""), exclude_pk=idp.pk))
-    idp.sso_required = bool(data.get("sso_required"))
-    idp.trust_idp_mfa = bool(data.get("trust_idp_mfa"))
-    idp.is_active = bool(data.get("is_active", True))
     app.provider = OIDC
-    app.name = name
     app.client_id = client_id
     if secret:
         app.secret = secret
@@ -279,6 +327,9 @@ def _route(idp: IdentityProvider | None) -> SsoRoute | None:
         domains=tuple(idp.domain_list),
         sso_required=idp.sso_required,
         trust_idp_mfa=idp.for_staff and idp.trust_idp_mfa,
+        protocol=idp.protocol,
+        max_session_hours=idp.max_session_hours,
+        idp_sign_out=idp.idp_sign_out,
         provision=None if idp.for_staff else partial(provision, partner_id=idp.partner_id),
     )
 

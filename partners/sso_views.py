@@ -30,7 +30,7 @@ class IdentityProviderListView(AdminsOnly, SetupEditMixin, TemplateView):
         providers = list(sso.identity_provider_list())
         site = settings.SITE_URL.rstrip("/")
         for idp in providers:
-            idp.redirect_uri = site + sso.redirect_path(idp)
+            idp.sp_info = sso.service_provider_info(idp)
         return super().get_context_data(
             providers=providers, section="sso", site_url=site, can_edit=True, **kwargs
         )
@@ -69,9 +69,11 @@ class IdentityProviderEditView(AdminsOnly, SetupFormPage):
         return reverse("partners:setup_sso")
 
     def extra_context(self):
+        info = sso.service_provider_info(self.idp)
         return {
             "delete_url": reverse("partners:setup_sso_delete", args=[self.idp.pk]),
-            "redirect_uri": settings.SITE_URL.rstrip("/") + sso.redirect_path(self.idp),
+            "redirect_uri": info.get("redirect_uri"),
+            "sp_info": info if "acs_url" in info else None,
         }
 
     def save(self, data):

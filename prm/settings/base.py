@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "allauth.socialaccount",  # company sign-in (issue 23): OpenID Connect, accounts/sso.py
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",  # SAML 2.0 (issue 23): accounts/saml/provider.py
     "kernel",
     "accounts",
     "events",
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # A company IdP's maximum session, before anything else reads the user (issue 23).
+    "accounts.middleware.SsoSessionLifetimeMiddleware",
     "accounts.middleware.StaffMfaRequiredMiddleware",
     "accounts.middleware.UserTimeZoneMiddleware",
     # A page (not an empty body) when an action address that only takes POST is opened.
@@ -240,7 +243,10 @@ SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "provider_class": "accounts.oidc.provider.CompanyOIDCProvider",
         "OAUTH_PKCE_ENABLED": True,
-    }
+    },
+    # python3-saml in strict mode, signed assertions required (partners/sso_saml.py SECURITY);
+    # the class adds the replayed-assertion check.
+    "saml": {"provider_class": "accounts.saml.provider.CompanySAMLProvider"},
 }
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the IdP vouches for its own domains only

@@ -1176,6 +1176,27 @@ ROUTES.update(
             )
             for path in ("login/cancelled", "login/error", "signup", "connections")
         },
+        # SAML 2.0 (allauth's routes): public by design, like the IdP itself reaches them. The SP
+        # metadata names only PRM's own URLs; login answers a confirmation page (GET) and sends
+        # the browser to the IdP (POST); the ACS keeps the posted response and redirects to its
+        # finish, which without one is the error page (401); single logout without a SAML
+        # message is a 400.
+        "saml_metadata": Route(kwargs={"organization_slug": "saml_idp"}, get=_PUBLIC),
+        "saml_login": Route(
+            kwargs={"organization_slug": "saml_idp"}, get=_PUBLIC, post=row(*[302] * 8)
+        ),
+        "saml_acs": Route(
+            kwargs={"organization_slug": "saml_idp"},
+            **{m: row(*[302] * 8) for m in ("get", "post", "put", "patch", "delete")},
+        ),
+        "saml_finish_acs": Route(
+            kwargs={"organization_slug": "saml_idp"},
+            **{m: row(*[401] * 8) for m in ("get", "post", "put", "patch", "delete")},
+        ),
+        "saml_sls": Route(
+            kwargs={"organization_slug": "saml_idp"},
+            **{m: row(*[400] * 8) for m in ("get", "post", "put", "patch", "delete")},
+        ),
         "partners:setup_sso": Route(get=row(LOGIN, *[404] * 4, 403, 403, 200)),
         "partners:setup_sso_create": Route(
             get=row(LOGIN, *[404] * 4, 403, 403, 200), post=row(LOGIN, *[404] * 4, 403, 403, 400)

@@ -245,7 +245,23 @@ def _sso_objects(world) -> dict:
             "is_active": True,
         },
     )
-    return {"identity_provider": idp.pk}
+    # The vendor staff's SAML IdP: its SP metadata and ACS are public routes (docs/sso.md).
+    from tests.sso.saml_idp import ENTITY_ID, SSO_URL, key_pair
+
+    saml = identity_provider_create(
+        actor=world.users["vendor_admin"],
+        data={
+            "partner": None,
+            "name": "Staff SAML IdP",
+            "protocol": "saml",
+            "domains": "vendor-sso.example",
+            "saml_entity_id": ENTITY_ID,
+            "saml_sso_url": SSO_URL,
+            "saml_certificate": key_pair().cert_text,
+            "is_active": True,
+        },
+    )
+    return {"identity_provider": idp.pk, "saml_idp": saml.social_app.provider_id}
 
 
 def _setup_objects(partner) -> dict:

@@ -46,6 +46,7 @@ def oidc(settings, live_server):
         "PKCE_REQUIRED": True,
         "SCOPES": {"openid": "OpenID Connect", "email": "Email", "profile": "Profile"},
         "OAUTH2_VALIDATOR_CLASS": "tests.sso.idp.IdPValidator",
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,  # discovery names end_session_endpoint
     }
     idp.IDENTITIES.clear()
     idp.MISCHIEF.clear()
@@ -76,6 +77,7 @@ def _configure(*, partner=None, domains="acme.example", **extra):
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=callback,
+        post_logout_redirect_uris="http://127.0.0.1:8000/accounts/login/",
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )
@@ -369,3 +371,29 @@ def test_a_removed_member_is_not_signed_in_again(oidc):
     assert response.status_code == 302 and response["Location"] == "/accounts/inactive/"
     assert _signed_in(app) is None
     assert User.objects.filter(email__endswith="@acme.example").count() == 1
+
+
+def test_signing_out_also_signs_out_of_the_oidc_idp_when_ticked(oidc):
+    """PRM's sign-out sends the browser to the issuer's end_session_endpoint (from discovery)
+    with the client id and PRM's sign-in page to come back to; the IdP accepts the request."""
+    config = _configure(partner=PartnerFactory(), idp_sign_out=True)
+    browser = _idp_browser({"email": "ana@acme.example"})
+    app = Client()
+    _callback(app, _authorize(browser, _start(app, "ana@acme.example")))
+    assert _signed_in(app) is not None
+
+    response = app.post("/accounts/logout/")
+
+    assert response.status_code == 302 and _signed_in(app) is None
+    location = response["Location"]
+    assert location.startswith(f"{_live_url()}/idp/logout/?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["client_id"] == ["prm-client"]
+    assert query["post_logout_redirect_uri"] == ["http://127.0.0.1:8000/accounts/login/"]
+    at_idp = browser.get(location, allow_redirects=False, timeout=10)
+    assert at_idp.status_code in (200, 302), at_idp.text[:500]  # DOT: 400 for a bad request
+    # Not ticked: PRM's sign-in page.
+    config.idp_sign_out = False
+    config.save(update_fields=["idp_sign_out"])
+    _callback(app, _authorize(browser, _start(app, "ana@acme.example")))
+    assert app.post("/accounts/logout/")["Location"] == "/accounts/login/"
