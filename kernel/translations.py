@@ -114,13 +114,21 @@ class TranslationsFormMixin:
         return self._meta.model._meta.get_field(field).formfield()
 
     @property
+    def translation_field_names(self) -> list[str]:
+        """The per-language fields, which a page shows in their own section."""
+        return [name for name, _code, _field in self._translation_names]
+
+    @property
     def translation_groups(self) -> list[dict]:
         """[{code, name, fields: [bound fields], missing: bool}] for the template's tabs."""
         groups = []
         for code, name in content_languages():
             bound = [self[n] for n, c, _f in self._translation_names if c == code]
             filled = any((b.value() or "").strip() for b in bound)
-            groups.append({"code": code, "name": name, "fields": bound, "filled": filled})
+            errors = any(b.errors for b in bound)
+            groups.append(
+                {"code": code, "name": name, "fields": bound, "filled": filled, "errors": errors}
+            )
         return groups
 
     def cleaned_translations(self) -> dict:
