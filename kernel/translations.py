@@ -29,7 +29,7 @@ def content_languages() -> list[tuple[str, str]]:
     return [(code, name) for code, name in settings.LANGUAGES if code != default]
 
 
-def _language_keys(language: str | None) -> list[str]:
+def language_keys(language: str | None) -> list[str]:
     """Which stored versions serve ``language``, best first: ``pt-br`` then ``pt``."""
     if not language:
         return []
@@ -44,7 +44,7 @@ def translated(obj, field: str, language: str | None = None) -> str:
     """``obj.<field>`` in ``language`` (default: the active one), falling back to the default
     language's text when that version is missing or blank."""
     versions = getattr(obj, "translations", None) or {}
-    for key in _language_keys(language or translation.get_language()):
+    for key in language_keys(language or translation.get_language()):
         text = (versions.get(key) or {}).get(field)
         if isinstance(text, str) and text.strip():
             return text
