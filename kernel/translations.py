@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import translation
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -86,7 +87,7 @@ class TranslationsFormMixin:
         super().__init__(*args, **kwargs)
         versions = self._stored_versions()
         self._translation_names: list[tuple[str, str, str]] = []
-        for code, _name in content_languages():
+        for code, language_name in content_languages():
             for field in self.translated_fields:
                 base = self.fields.get(field) or self._model_form_field(field)
                 widget = base.widget.__class__
@@ -95,7 +96,8 @@ class TranslationsFormMixin:
                     attrs["rows"] = 3
                 name = f"tr_{code}_{field}"
                 self.fields[name] = forms.CharField(
-                    label=base.label,
+                    # "Title (German)": each field says its language to a screen reader too
+                    label=format_lazy("{} ({})", base.label or capfirst(field), language_name),
                     required=False,
                     max_length=getattr(base, "max_length", None),
                     widget=widget(attrs=attrs),
@@ -120,7 +122,7 @@ class TranslationsFormMixin:
 
     @property
     def translation_groups(self) -> list[dict]:
-        """[{code, name, fields: [bound fields], missing: bool}] for the template's tabs."""
+        """[{code, name, fields: [bound fields], filled, errors}]: one section per language."""
         groups = []
         for code, name in content_languages():
             bound = [self[n] for n, c, _f in self._translation_names if c == code]
