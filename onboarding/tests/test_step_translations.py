@@ -103,3 +103,20 @@ def test_a_german_partner_reads_its_checklist_in_german_where_present(client_as,
     assert "Auftakt" in page and "Wir lernen Ihr Team kennen." in page
     assert "Complete your profile" in page  # no German version: the default
     assert "Kick-off call" not in page
+
+
+def test_the_step_completed_event_keeps_the_default_title_whatever_the_language():
+    from events.choices import EventKind
+    from events.models import Event
+    from onboarding.choices import CompletedVia
+
+    template = ChecklistTemplateFactory()
+    TemplateStepFactory(
+        template=template, key="kickoff", title="Kick-off call",
+        translations={"de": {"title": "Auftakt"}},
+    )  # fmt: skip
+    checklist = services.checklist_start(partner=PartnerFactory(), template=template)
+    with translation.override("de"):
+        services.step_complete(step=checklist.steps.get(), via=CompletedVia.VERIFIED)
+    event = Event.objects.filter(kind=EventKind.STEP_COMPLETED).latest("pk")
+    assert event.properties["step_title"] == "Kick-off call"
