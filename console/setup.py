@@ -115,6 +115,9 @@ GROUPS = [
         Area("webhooks:list", gettext_lazy("Webhooks"),
              gettext_lazy("Send events to your other systems as they happen."),
              "webhooks.WebhookEndpoint"),
+        Area("console:setup_translations", gettext_lazy("Translations"),
+             gettext_lazy("Which courses, steps, tiers and benefits lack a version in a "
+                          "language partners read.")),
         Area("audit:log", gettext_lazy("Audit log"),
              gettext_lazy("Who changed what, including every setup change.")),
     ]),

@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import bulk_views, roi_views, setup, views
+from console import bulk_views, roi_views, setup, translations, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -57,6 +57,11 @@ partner_pages = [
 # New console pages take the ``console`` namespace (prm/urls.py).
 console_pages = [
     path("manage/setup/", setup.SetupHubView.as_view(), name="setup"),
+    path(
+        "manage/setup/translations/",
+        translations.MissingTranslationsView.as_view(),
+        name="setup_translations",
+    ),
     path("manage/partners/bulk/", bulk_views.BulkActionView.as_view(), name="bulk"),
     path("manage/partners/bulk/<int:pk>/", bulk_views.BulkResultView.as_view(), name="bulk_result"),
     path(

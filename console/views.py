@@ -21,6 +21,7 @@ from events.selectors import event_list_for_partner
 from followup import selectors as followup_selectors
 from kernel.exports import safe_cell
 from kernel.routers import replica_reads
+from kernel.translations import translated
 from metrics import definitions
 from partners import selectors as partner_selectors
 from partners.choices import PartnerStatus
@@ -85,7 +86,7 @@ def tier_steps(progress, limit: int = 2) -> list[dict]:
     goal = progress.tier if keep else progress.next_tier
     return [
         {
-            "title": f"{row.action_label} toward {goal.name}",
+            "title": f"{row.action_label} toward {translated(goal, 'name')}",
             "why": row.text,
             "url": row.action_url,
         }

@@ -55,6 +55,7 @@ from demo.reference import (
     _rng,
     _sec,
 )
+from demo.translations import seed_content_translations
 from partners.choices import PartnerStatus as S
 from partners.models import Partner
 
@@ -119,6 +120,8 @@ def seed_demo(
         taken_domains=set(Partner.objects.exclude(domain="").values_list("domain", flat=True)),
     )
     setup = prepare_domain(ref=ref, now=now)
+    # before the checklists start, so partners' snapshots of the steps carry the versions too
+    seed_content_translations(program=ref.program)
     progress(f"Creating {len(plans):,} partners…")
     seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
     _refresh_statistics()

@@ -25,6 +25,7 @@ from enablement.choices import (
     ReminderKind,
     ResourceKind,
 )
+from kernel.translations import translations_field
 from kernel.uploads import validate_upload
 
 # Unambiguous alphabet for verification codes people may type from a printed certificate.
@@ -87,6 +88,8 @@ class Course(Audience):
     )
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("title", "summary", "description")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -110,6 +113,8 @@ class Lesson(models.Model):
     )
     attachment_name = models.CharField(max_length=200, blank=True, editable=False)
     attachment_type = models.CharField(max_length=100, blank=True, editable=False)
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("title", "body")
 
     class Meta:
         ordering = ["course", "position", "pk"]
@@ -141,6 +146,8 @@ class Quiz(models.Model):
     max_attempts = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)], help_text="Attempts allowed per person."
     )
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("title", "instructions")
 
     class Meta:
         verbose_name_plural = "quizzes"
@@ -163,6 +170,8 @@ class Question(models.Model):
         max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE
     )
     explanation = models.TextField(blank=True, help_text="Shown after the quiz is passed.")
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("text", "explanation")
 
     class Meta:
         ordering = ["quiz", "position", "pk"]
@@ -176,6 +185,8 @@ class Choice(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(max_length=300)
     is_correct = models.BooleanField(default=False)
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("text",)
 
     class Meta:
         ordering = ["question", "position", "pk"]

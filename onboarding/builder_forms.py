@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kernel.translations import TranslationsFormMixin
 from onboarding.builder import (
     MAX_DUE_DAYS,
     MAX_MATCH_PROPERTIES,
@@ -94,10 +95,12 @@ def _show_value(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-class StepForm(forms.Form):
+class StepForm(TranslationsFormMixin, forms.Form):
     """One step. ``subject_id`` is one list for every kind that names an object (the values are
     ``<kind>:<id>``, grouped by kind); the clean value is the bare id. ``match_properties`` come
     from the ``prop_name_<n>`` / ``prop_value_<n>`` rows."""
+
+    translated_fields = ("title", "why")
 
     title = forms.CharField(label=_("Title"), max_length=150)
     kind = forms.ChoiceField(label=_("Kind"), choices=StepKind.choices)
@@ -224,7 +227,7 @@ class StepForm(forms.Form):
 
     def step_data(self) -> dict:
         keys = ("title", "kind", "event_kind", "subject_id", "target_count", "required",
-                "due_days", "why", "link_url", "match_properties")  # fmt: skip
+                "due_days", "why", "link_url", "match_properties", "translations")  # fmt: skip
         return {k: self.cleaned_data[k] for k in keys if k in self.cleaned_data}
 
 
@@ -241,6 +244,7 @@ def _initial(step) -> dict:
         "why": step.why,
         "link_url": step.link_url,
         "rows": [(k, _show_value(v)) for k, v in (step.match_properties or {}).items()],
+        "translations": step.translations,
     }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import CountryField
 
+from kernel.translations import translations_field
 from onboarding.choices import (
     STEP_KIND_EVENTS,
     ApplicationStatus,
@@ -243,6 +244,10 @@ class StepDefinition(models.Model):
     link_url = models.CharField(
         max_length=300, blank=True, help_text="Where the partner does this step (a path or URL)."
     )
+    # The step's title and why in other languages; copied with the step like every definition
+    # field, so a version's translations stay with that version.
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("title", "why")
 
     class Meta:
         abstract = True
@@ -334,6 +339,7 @@ class StepDefinition(models.Model):
         "match_properties",
         "target_count",
         "link_url",
+        "translations",
     )
 
 

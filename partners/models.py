@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
+from kernel.translations import translations_field
 from partners.choices import (
     RUNNING_IMPORT_STAGES,
     TYPED_BENEFIT_KINDS,
@@ -61,6 +62,8 @@ class Tier(models.Model):
     name = models.CharField(max_length=60)
     rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     description = models.TextField(blank=True)
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("name", "description")
 
     class Meta:
         ordering = ["program", "rank"]
@@ -103,6 +106,8 @@ class TierBenefit(models.Model):
     value = models.CharField(max_length=120, blank=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
+    TRANSLATED_FIELDS = ("name", "description")
 
     class Meta:
         ordering = ["tier", "position", "name"]

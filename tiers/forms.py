@@ -4,6 +4,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kernel.bounds import validate_business_date
+from kernel.translations import TranslationsFormMixin
 from partners.choices import BenefitKind, BenefitPeriod
 from partners.measures import measure_choices_with_units, measures
 
@@ -45,8 +46,10 @@ class TierOverrideForm(forms.Form):
 # --- The tier setup pages: one small form per tier, requirement and benefit -----------------------
 
 
-class TierForm(forms.Form):
+class TierForm(TranslationsFormMixin, forms.Form):
     """A tier's own fields (tiers.services.tier_create / tier_update)."""
+
+    translated_fields = ("name", "description")
 
     name = forms.CharField(label=_("Name"), max_length=60)
     rank = forms.IntegerField(
@@ -143,9 +146,11 @@ class RequirementForm(forms.Form):
         }
 
 
-class BenefitForm(forms.Form):
+class BenefitForm(TranslationsFormMixin, forms.Form):
     """A benefit (tiers.services.benefit_create / benefit_update): the model's rules come back
     from the service as messages on these fields."""
+
+    translated_fields = ("name", "description")
 
     kind = forms.ChoiceField(label=_("Kind"), choices=BenefitKind.choices)
     name = forms.CharField(label=_("Name"), max_length=120)
@@ -186,4 +191,5 @@ class BenefitForm(forms.Form):
             "value": c.get("value", ""),
             "description": c.get("description", ""),
             "position": c.get("position") or 0,
+            "translations": c.get("translations", {}),
         }

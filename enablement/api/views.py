@@ -31,8 +31,13 @@ class CertificateViewSet(ScopedReadOnlyViewSet):
     ordering = ["-earned_at", "-pk"]
 
 
+def _every_resource_for_user(*, user):
+    """The API lists every language variant (clients filter by ``language``)."""
+    return selectors.resource_list_for_user(user=user, every_language=True)
+
+
 class ResourceViewSet(ScopedReadOnlyViewSet):
-    selector = staticmethod(selectors.resource_list_for_user)
+    selector = staticmethod(_every_resource_for_user)
     serializer_class = serializers.ResourceSerializer
     filterset_fields = ["kind", "language", "marketing_asset"]
     ordering_fields = ["title", "published_at"]

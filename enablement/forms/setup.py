@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enablement.choices import QuestionKind
 from enablement.models import Certification, Course, Lesson, Quiz, Resource
+from kernel.translations import TranslationsFormMixin
 from partners.models import Tier
 
 AUDIENCE_FIELDS = ["programs", "partner_types", "min_tier"]
@@ -38,7 +39,8 @@ class _AudienceMixin:
             )
 
 
-class CourseForm(_AudienceMixin, forms.ModelForm):
+class CourseForm(TranslationsFormMixin, _AudienceMixin, forms.ModelForm):
+    translated_fields = Course.TRANSLATED_FIELDS
     markdown_fields = ("description",)
 
     class Meta:
@@ -79,7 +81,8 @@ class CourseForm(_AudienceMixin, forms.ModelForm):
         self._tiers()
 
 
-class LessonForm(forms.ModelForm):
+class LessonForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = Lesson.TRANSLATED_FIELDS
     markdown_fields = ("body",)
     remove_attachment = forms.BooleanField(label=_("Remove the attached file"), required=False)
     video_url = forms.URLField(
@@ -112,7 +115,9 @@ class LessonForm(forms.ModelForm):
             del self.fields["remove_attachment"]
 
 
-class QuizForm(forms.ModelForm):
+class QuizForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = Quiz.TRANSLATED_FIELDS
+
     class Meta:
         model = Quiz
         fields = ["title", "instructions", "pass_mark", "max_attempts"]
@@ -129,7 +134,9 @@ class QuizForm(forms.ModelForm):
         widgets = {"instructions": forms.Textarea(attrs={"rows": 3})}
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(TranslationsFormMixin, forms.Form):
+    translated_fields = ("text", "explanation")
+
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 3}))
     kind = forms.ChoiceField(label=_("Answers"), choices=QuestionKind.choices)
     explanation = forms.CharField(
@@ -140,7 +147,9 @@ class QuestionForm(forms.Form):
     )
 
 
-class ChoiceForm(forms.Form):
+class ChoiceForm(TranslationsFormMixin, forms.Form):
+    translated_fields = ("text",)
+
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(label=_("Choice"), max_length=300, required=False)
     is_correct = forms.BooleanField(label=_("Correct"), required=False)

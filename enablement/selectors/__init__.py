@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enablement.choices import ReminderKind
 from enablement.models import (
@@ -43,6 +43,7 @@ from enablement.models import (
     ResourceCategory,
     Tag,
 )
+from kernel.translations import language_keys, translated
 from partners.permissions import is_vendor_staff
 from partners.selectors import membership_for_user, partner_get_for_user
 
@@ -212,9 +213,9 @@ def quiz_questions_public(*, quiz: Quiz) -> list[dict]:
     return [
         {
             "id": q.pk,
-            "text": q.text,
+            "text": translated(q, "text"),
             "kind": q.kind,
-            "choices": [{"id": c.pk, "text": c.text} for c in q.choices.all()],
+            "choices": [{"id": c.pk, "text": translated(c, "text")} for c in q.choices.all()],
         }
         for q in questions
     ]
@@ -367,7 +368,10 @@ def resource_list_for_user(
     category: str = "",
     language: str = "",
     tag: str = "",
+    every_language: bool = False,
 ) -> QuerySet[Resource]:
+    """The resources ``user`` may see. Without a ``language`` filter, a group of variants shows
+    in the reader's language where it has one (``every_language``: every variant)."""
     qs = visible_to(
         Resource.objects.select_related("category").prefetch_related("tags"),
         viewer=viewer_for(user),
@@ -376,11 +380,30 @@ def resource_list_for_user(
         qs = qs.filter(category__slug=category)
     if language:
         qs = qs.filter(language=language)
+    elif not every_language:
+        qs = _prefer_reader_language(qs, viewer=viewer_for(user))
     if tag:
         qs = qs.filter(tags__slug=tag)
     if query:
         qs = resource_search(qs, query=query)
     return qs
+
+
+def _prefer_reader_language(qs: QuerySet[Resource], *, viewer) -> QuerySet[Resource]:
+    """Where a resource has a variant in the reader's language (the active one) that the reader
+    may see, the list shows that variant and leaves the group's other languages out; a group
+    without one shows as before. (Courses, lessons, steps and tiers do the same per field:
+    ``kernel.translations.translated``.)"""
+    codes = language_keys(translation.get_language())
+    if not codes:
+        return qs
+    in_language = visible_to(Resource.objects.all(), viewer=viewer).filter(
+        Q(pk=OuterRef("language_root")) | Q(variant_of_id=OuterRef("language_root")),
+        language__in=codes,
+    )
+    return qs.annotate(language_root=Coalesce("variant_of_id", "pk")).filter(
+        Q(language__in=codes) | ~Exists(in_language)
+    )
 
 
 def resource_search(qs: QuerySet[Resource], *, query: str) -> QuerySet[Resource]:
@@ -426,7 +449,7 @@ def resource_search_vector():
 
 
 def resource_get_for_user(*, user, pk: int) -> Resource:
-    resource = resource_list_for_user(user=user).filter(pk=pk).first()
+    resource = resource_list_for_user(user=user, every_language=True).filter(pk=pk).first()
     if resource is None:
         raise Http404("No such resource.")
     return resource
@@ -436,7 +459,7 @@ def resource_variants_for_user(*, user, resource: Resource) -> list[Resource]:
     """Other languages of the same resource that the user may see."""
     root = resource.variant_of_id or resource.pk
     return list(
-        resource_list_for_user(user=user)
+        resource_list_for_user(user=user, every_language=True)
         .filter(Q(pk=root) | Q(variant_of_id=root))
         .exclude(pk=resource.pk)
         .order_by("language")

@@ -27,9 +27,9 @@ from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 from kernel.uploads import inspect_upload
 
 COURSE_FIELDS = ("title", "slug", "summary", "description", "estimated_minutes",
-                 "required_for_onboarding", "min_tier")  # fmt: skip
-LESSON_FIELDS = ("title", "body", "video_url")
-QUIZ_FIELDS = ("title", "instructions", "pass_mark", "max_attempts")
+                 "required_for_onboarding", "min_tier", "translations")  # fmt: skip
+LESSON_FIELDS = ("title", "body", "video_url", "translations")
+QUIZ_FIELDS = ("title", "instructions", "pass_mark", "max_attempts", "translations")
 CERTIFICATION_FIELDS = ("name", "slug", "description", "validity_days", "renewal_window_days",
                         "is_published", "min_tier")  # fmt: skip
 RESOURCE_FIELDS = ("title", "summary", "body", "kind", "category", "language", "variant_of",
@@ -408,15 +408,19 @@ def _save_choices(question: Question, kept: list[dict]) -> None:
             choice = Choice(question=question)
         choice.position, choice.text = position, data["text"]
         choice.is_correct = bool(data.get("is_correct"))
+        choice.translations = data.get("translations") or {}
         _full_clean(choice)
         choice.save()
     Choice.objects.filter(pk__in=set(existing) - keep_ids).delete()
 
 
-def _question_fields(question: Question, *, text: str, kind: str, explanation: str) -> None:
+def _question_fields(
+    question: Question, *, text: str, kind: str, explanation: str, translations: dict | None
+) -> None:
     question.text = (text or "").strip()
     question.kind = kind
     question.explanation = explanation or ""
+    question.translations = translations or {}
     if not question.text:
         raise ValidationError({"text": _("Write the question.")})
     _full_clean(question)
@@ -424,13 +428,22 @@ def _question_fields(question: Question, *, text: str, kind: str, explanation: s
 
 @transaction.atomic
 def question_create(
-    *, actor, quiz: Quiz, text: str, kind: str, explanation: str = "", choices: list[dict]
+    *,
+    actor,
+    quiz: Quiz,
+    text: str,
+    kind: str,
+    explanation: str = "",
+    choices: list[dict],
+    translations: dict | None = None,
 ) -> Question:
     """A question at the end of the quiz with its choices (``{"text", "is_correct"}`` each)."""
     quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
     last = Question.objects.filter(quiz=quiz).aggregate(m=Max("position"))["m"] or 0
     question = Question(quiz=quiz, position=last + 1)
-    _question_fields(question, text=text, kind=kind, explanation=explanation)
+    _question_fields(
+        question, text=text, kind=kind, explanation=explanation, translations=translations
+    )
     kept = _check_choices(kind, choices)
     question.save()
     _save_choices(question, kept)
@@ -444,7 +457,14 @@ def question_create(
 
 @transaction.atomic
 def question_update(
-    *, actor, question: Question, text: str, kind: str, explanation: str = "", choices: list[dict]
+    *,
+    actor,
+    question: Question,
+    text: str,
+    kind: str,
+    explanation: str = "",
+    choices: list[dict],
+    translations: dict | None = None,
 ) -> Question:
     """Change a question and its choices (``{"id", "text", "is_correct", "delete"}`` each; no
     id: a new choice)."""
@@ -452,7 +472,9 @@ def question_update(
         Question.objects.select_for_update().select_related("quiz__course").get(pk=question.pk)
     )
     before = _question_snapshot(question)
-    _question_fields(question, text=text, kind=kind, explanation=explanation)
+    _question_fields(
+        question, text=text, kind=kind, explanation=explanation, translations=translations
+    )
     kept = _check_choices(kind, choices)
     question.save()
     _save_choices(question, kept)

@@ -12,6 +12,7 @@ from enablement import selectors, services
 from enablement.choices import CertificateStatus, Language
 from enablement.forms import LibrarySearchForm, QuizForm, VerifyForm
 from enablement.permissions import BrowseRequiredMixin, LearnerRequiredMixin, can_learn
+from kernel.translations import translated
 from kernel.uploads import serve_file
 
 # --- Courses ------------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ class AttemptView(LearnerRequiredMixin, TemplateView):
                     "correct": chosen == right,
                     "choices": [
                         {
-                            "text": c.text,
+                            "text": translated(c, "text"),
                             "chosen": c.pk in chosen,
                             "right": reveal and c.is_correct,
                         }

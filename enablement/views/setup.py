@@ -355,12 +355,14 @@ class _QuestionPage(SetupEditMixin, View):
                 "text": f.cleaned_data.get("text", ""),
                 "is_correct": f.cleaned_data.get("is_correct", False),
                 "delete": f.cleaned_data.get("DELETE", False),
+                "translations": f.cleaned_data.get("translations") or {},
             }
             for f in formset.forms
             if f.cleaned_data
         ]
         try:
-            self.save(choices=choices, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("tr_")}
+            self.save(choices=choices, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.render_form(form, formset, status=400)
@@ -398,9 +400,22 @@ class QuestionEditView(_QuestionPage):
     def get(self, request, pk):
         self.load()
         q = self.question
-        form = QuestionForm(initial={"text": q.text, "kind": q.kind, "explanation": q.explanation})
+        form = QuestionForm(
+            initial={
+                "text": q.text,
+                "kind": q.kind,
+                "explanation": q.explanation,
+                "translations": q.translations,
+            }
+        )
         initial = [
-            {"id": c.pk, "text": c.text, "is_correct": c.is_correct} for c in q.choices.all()
+            {
+                "id": c.pk,
+                "text": c.text,
+                "is_correct": c.is_correct,
+                "translations": c.translations,
+            }
+            for c in q.choices.all()
         ]
         return self.render_form(form, choice_formset(initial=initial, extra=2))
 

@@ -24,7 +24,7 @@ STEP_FIELDS = StepDefinition.DEFINITION_FIELDS
 # What a step form may set (the key is made from the title once and never changes: migrating
 # partners matches steps by key; the position is set by reordering).
 STEP_INPUT_FIELDS = ("title", "why", "kind", "required", "due_days", "event_kind", "subject_id",
-                     "match_properties", "target_count", "link_url")  # fmt: skip
+                     "match_properties", "target_count", "link_url", "translations")  # fmt: skip
 MIN_DUE_DAYS, MAX_DUE_DAYS = 0, 365
 MIN_TARGET, MAX_TARGET = 1, 100
 MAX_MATCH_PROPERTIES = 10

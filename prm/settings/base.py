@@ -9,6 +9,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.contrib.messages import constants as messages
+from django.utils.translation import gettext_lazy as _
 
 from kernel.env import BASE_DIR, env
 from prm.schedule import BEAT_SCHEDULE
@@ -265,6 +266,14 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- I18N, static, media ------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [
+    ("en", _("English")),
+    ("de", _("German")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("pt-br", _("Portuguese (Brazil)")),
+    ("ja", _("Japanese")),
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

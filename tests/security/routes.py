@@ -583,6 +583,8 @@ ROUTES: dict[str, Route] = {
     # partners use them (409); archiving A's program, the only active one, is refused (302 with
     # a message); everything else rolls back with the sweep's savepoint.
     "console:setup": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    # Missing translations (issue 23): vendor staff read it; only admins get the edit links.
+    "console:setup_translations": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
     **{
         f"partners:setup_{name}": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200))
         for name in ("programs", "types", "offerings")

@@ -11,7 +11,8 @@ from partners.choices import TYPED_BENEFIT_KINDS, BenefitKind
 from partners.models import Tier, TierBenefit
 from tiers.services.common import clean_text, log_change, require_editor
 
-BENEFIT_FIELDS = ("tier", "kind", "name", "amount", "period", "value", "description", "position")
+BENEFIT_FIELDS = ("tier", "kind", "name", "amount", "period", "value", "description", "position",
+                  "translations")  # fmt: skip
 MAX_PROTECTION_DAYS = 3650
 MAX_MDF_AMOUNT = Decimal("999999999999.99")
 
@@ -54,8 +55,12 @@ def _validate_benefit(benefit: TierBenefit) -> None:
         raise ValidationError(exc.message_dict) from exc
 
 
-def _benefit(benefit, *, kind, name, amount, period, value, description, position) -> TierBenefit:
+def _benefit(
+    benefit, *, kind, name, amount, period, value, description, position, translations
+) -> TierBenefit:
     benefit.kind = kind
+    if translations is not None:
+        benefit.translations = translations
     benefit.name = clean_text(name, field="name", max_length=120, required=True)
     benefit.amount = Decimal(amount) if amount is not None else None
     benefit.period = period or ""
@@ -71,7 +76,7 @@ def _benefit(benefit, *, kind, name, amount, period, value, description, positio
 @transaction.atomic
 def benefit_create(
     *, actor, tier: Tier, kind: str, name: str, amount=None, period: str = "", value: str = "",
-    description: str = "", position: int = 0,
+    description: str = "", position: int = 0, translations: dict | None = None,
 ) -> TierBenefit:  # fmt: skip
     """A new benefit of ``tier``. Deal protection days, discount percent and an MDF allocation
     (with its period) carry their number in ``amount`` and apply at once (``partners.benefits``);
@@ -80,7 +85,7 @@ def benefit_create(
     tier = Tier.objects.select_for_update().get(pk=tier.pk)
     benefit = _benefit(
         TierBenefit(tier=tier), kind=kind, name=name, amount=amount, period=period, value=value,
-        description=description, position=position,
+        description=description, position=position, translations=translations,
     )  # fmt: skip
     benefit.save()
     log_change(
@@ -93,14 +98,14 @@ def benefit_create(
 @transaction.atomic
 def benefit_update(
     *, actor, benefit: TierBenefit, kind: str, name: str, amount=None, period: str = "",
-    value: str = "", description: str = "", position: int = 0,
+    value: str = "", description: str = "", position: int = 0, translations: dict | None = None,
 ) -> TierBenefit:  # fmt: skip
     require_editor(actor)
     benefit = TierBenefit.objects.select_for_update().select_related("tier").get(pk=benefit.pk)
     before = snapshot(benefit, BENEFIT_FIELDS)
     _benefit(
         benefit, kind=kind, name=name, amount=amount, period=period, value=value,
-        description=description, position=position,
+        description=description, position=position, translations=translations,
     )  # fmt: skip
     benefit.save()
     log_change(

@@ -10,7 +10,7 @@ from partners.models import Program, Tier
 from tiers.selectors import tier_references
 from tiers.services.common import clean_text, log_change, require_editor
 
-TIER_FIELDS = ("name", "rank", "description")
+TIER_FIELDS = ("name", "rank", "description", "translations")
 RANK_PARKING = 10_000  # ranks are moved out of the way here while a program is renumbered
 
 
@@ -60,7 +60,13 @@ def _check_name(name: str, *, ladder: list[Tier], tier: Tier | None = None) -> N
 
 @transaction.atomic
 def tier_create(
-    *, actor, program: Program, name: str, description: str = "", rank: int | None = None
+    *,
+    actor,
+    program: Program,
+    name: str,
+    description: str = "",
+    rank: int | None = None,
+    translations: dict | None = None,
 ) -> Tier:
     """A new tier of ``program`` at ``rank`` (default: on top). The tiers from that rank up move
     one rank up. A new tier has no requirement: the evaluation promotes into it every partner
@@ -71,7 +77,13 @@ def tier_create(
     description = clean_text(description, field="description", max_length=2000)
     _check_name(name, ladder=ladder)
     rank = len(ladder) + 1 if rank is None else _check_rank(rank, highest=len(ladder) + 1)
-    tier = Tier(program=program, name=name, description=description, rank=RANK_PARKING * 2)
+    tier = Tier(
+        program=program,
+        name=name,
+        description=description,
+        rank=RANK_PARKING * 2,
+        translations=translations or {},
+    )
     tier.full_clean(exclude=["rank"], validate_constraints=False)
     tier.save()
     ordered = [*ladder]
@@ -86,10 +98,16 @@ def tier_create(
 
 @transaction.atomic
 def tier_update(
-    *, actor, tier: Tier, name: str, description: str = "", rank: int | None = None
+    *,
+    actor,
+    tier: Tier,
+    name: str,
+    description: str = "",
+    rank: int | None = None,
+    translations: dict | None = None,
 ) -> Tier:
     """Rename, describe or move ``tier`` to ``rank`` (None: keep it); the tiers in between
-    shift by one rank."""
+    shift by one rank. ``translations``: its other-language versions (None: keep them)."""
     require_editor(actor)
     ladder = _locked_ladder(tier.program_id)
     tier = next(t for t in ladder if t.pk == tier.pk)
@@ -99,8 +117,10 @@ def tier_update(
     _check_name(name, ladder=ladder, tier=tier)
     rank = tier.rank if rank is None else _check_rank(rank, highest=len(ladder))
     tier.name, tier.description = name, description
+    if translations is not None:
+        tier.translations = translations
     tier.full_clean(exclude=["rank"], validate_constraints=False)
-    tier.save(update_fields=["name", "description"])
+    tier.save(update_fields=["name", "description", "translations"])
     if rank != tier.rank:
         ordered = [t for t in ladder if t.pk != tier.pk]
         ordered.insert(rank - 1, tier)

@@ -186,6 +186,7 @@ class TierCreateView(ReviewedFormPage):
             name=c["name"],
             description=c.get("description", ""),
             rank=c.get("rank"),
+            translations=c.get("translations", {}),
         )
 
     def done_message(self, tier):
@@ -208,6 +209,7 @@ class TierEditView(ReviewedFormPage):
             "name": self.tier.name,
             "rank": self.tier.rank,
             "description": self.tier.description,
+            "translations": self.tier.translations,
         }
         return TierForm(data=data, highest=self.highest, initial=initial)
 
@@ -224,6 +226,7 @@ class TierEditView(ReviewedFormPage):
             name=c["name"],
             description=c.get("description", ""),
             rank=c.get("rank"),
+            translations=c.get("translations", {}),
         )
 
     def extra_context(self, form):

@@ -239,6 +239,7 @@ class BenefitEditView(_BenefitPage):
             "value": b.value,
             "description": b.description,
             "position": b.position,
+            "translations": b.translations,
         }
         return BenefitForm(data=data, initial=initial)
 
