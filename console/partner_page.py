@@ -24,7 +24,6 @@ from kernel.models import OutboundEmail
 from onboarding.choices import StepStatus
 from onboarding.models import ChecklistStep
 from partners.models import Partner, PartnerMembership
-from plans import review_selectors
 from plans import selectors as plan_selectors
 from plans.progress import plan_on_track, progress_for_plans
 from tiers.models import TierHistory
@@ -219,8 +218,3 @@ def business_plans(*, partner: Partner, limit: int = 3) -> list[dict]:
         }
         for plan in plans
     ]
-
-
-def business_reviews(*, partner: Partner, limit: int = 3):
-    """The partner's latest quarterly business reviews: the "Business plan" panel. One query."""
-    return review_selectors.reviews_for_partner(partner_id=partner.pk, limit=limit)

@@ -128,7 +128,6 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
             notes=followup_selectors.note_list_for_partner(partner=partner),
             tasks=followup_selectors.task_list_for_partner(partner=partner),
             business_plans=partner_page.business_plans(partner=partner),
-            business_reviews=partner_page.business_reviews(partner=partner),
             user_is_vendor_admin=self.request.user.is_vendor_admin,
             score=score,
             freshness=definitions.metrics_freshness(),

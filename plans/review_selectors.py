@@ -52,11 +52,3 @@ def review_get_for_user(*, user, pk: int) -> QuarterlyReview:
     if review is None:
         raise Http404("No such review.")
     return review
-
-
-def reviews_for_partner(*, partner_id: int, limit: int = 5) -> list[QuarterlyReview]:
-    """A partner's latest reviews (the plan pages' and the partner 360's panel). The caller has
-    checked that the user may see the partner."""
-    return list(
-        QuarterlyReview.objects.filter(partner_id=partner_id).order_by("-starts_at", "-pk")[:limit]
-    )

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from events.choices import EventKind
 from events.models import Event
-from followup.models import Task
 from kernel.models import OutboundEmail
 from plans import services
-from plans.choices import ActionConversion, InitiativeStatus, PlanStatus, ReviewStatus, Side
+from plans.choices import InitiativeStatus, PlanStatus, ReviewStatus, Side
 from plans.models import ActionItem, BusinessPlan, Initiative, QuarterlyReview
 from plans.tests.factories import approved_plan
 from tiers.tests.tiers_helpers import M, won
@@ -173,24 +172,6 @@ def test_an_action_item_becomes_an_initiative_once_in_a_new_version_of_the_appro
     event = Event.objects.get(kind=EventKind.QBR_ACTION_CONVERTED)
     assert event.properties["into"] == "initiative"
     assert event.properties["initiative"] == item.initiative_id
-
-
-def test_an_action_item_becomes_a_staff_task_once_through_the_console(client_as, world):
-    review = _review(world)
-    manager = world.users["manager_owner"]
-    item = services.action_item_add(actor=manager, review=review, text="Send the MDF form",
-                                    owner_side=Side.VENDOR, owner=manager)  # fmt: skip
-    url = reverse("console:review_action_task", args=[item.pk])
-    assert client_as("manager_other").post(url).status_code == 403
-    assert client_as("partner_a_admin").post(url).status_code == 404
-    client = client_as("manager_owner")
-    assert client.post(url).status_code == 302
-    assert client.post(url).status_code == 409
-    task = Task.objects.get()
-    item.refresh_from_db()
-    assert item.converted_to == ActionConversion.TASK and item.task_id == task.pk
-    assert task.partner == world.partner_a and task.assignee == manager
-    assert task.title == "Send the MDF form"
 
 
 # --- Scoping through the pages ---------------------------------------------------------------------
