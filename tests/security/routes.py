@@ -828,6 +828,23 @@ ROUTES: dict[str, Route] = {
         post=row(401, 403, 403, 403, 403, 400, 400, 400),
     ),
     "lead-detail": Route(kwargs={"pk": "lead"}, get=row(401, *[404] * 4, 200, 200, 200)),
+    # business plans and reviews (issue 21): each partner its own (another's ids are 404);
+    # reviews are scheduled and changed by the owning manager and vendor admins (empty body: 400)
+    "plan-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "plan-detail": Route(kwargs={"pk": "plan"}, get=row(401, 200, 200, 404, 404, 200, 200, 200)),
+    "plan-goal-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "plan-goal-detail": Route(
+        kwargs={"pk": "plan_goal"}, get=row(401, 200, 200, 404, 404, 200, 200, 200)
+    ),
+    "business-review-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    "business-review-detail": Route(
+        kwargs={"pk": "review"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+        put=row(401, 403, 403, 404, 404, 400, 403, 400),
+    ),
     "customer-account-list": Route(
         get=row(401, 200, 200, 200, 200, 200, 200, 200),
         post=row(401, 403, 403, 403, 403, 400, 400, 400),
