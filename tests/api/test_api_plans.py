@@ -126,3 +126,19 @@ def test_the_manager_changes_a_review_by_token_and_by_session(client, client_as,
         .json()["title"]
         == "By session"
     )
+
+
+def test_api_lists_hold_a_bounded_number_of_queries(
+    client, world, plan, django_assert_max_num_queries
+):
+    for i in range(5):
+        _review(world, title=f"Review {i}")
+    staff = bearer(token_for(world.users["vendor_admin"]))
+    # token and throttle (≤ 3), count + page (2), goals / attendees + action items (≤ 2), and the
+    # progress: one query per measure family of the page's goals
+    with django_assert_max_num_queries(12):
+        assert len(client.get(REVIEWS, **staff).json()["results"]) == 5
+    with django_assert_max_num_queries(14):
+        assert len(client.get(PLANS, **staff).json()["results"]) == 1
+    with django_assert_max_num_queries(14):
+        assert len(client.get(GOALS_URL, **staff).json()["results"]) == 2
