@@ -44,8 +44,8 @@ def review_url(user, review) -> str:
 def render_review(request, review, *, status=200, bound: dict | None = None):
     user = request.user
     bound = bound or {}
-    people = services.eligible_attendees(review.partner)
     sides = action_sides_for(user, review.partner)
+    people = services.eligible_attendees(review.partner, partner_side_only=sides == [Side.PARTNER])
     snapshot = review.snapshot or {}
     context = {
         "review": review,
@@ -269,10 +269,13 @@ class ActionItemAddView(ReviewActionView):
         return bool(action_sides_for(user, review.partner))
 
     def make_form(self, request, review):
+        sides = action_sides_for(request.user, review.partner)
         return forms.ActionItemForm(
             request.POST,
-            owner_choices=services.eligible_attendees(review.partner),
-            sides=action_sides_for(request.user, review.partner),
+            owner_choices=services.eligible_attendees(
+                review.partner, partner_side_only=sides == [Side.PARTNER]
+            ),
+            sides=sides,
         )
 
     def act(self, request, review, obj, data):

@@ -57,22 +57,15 @@ CHANGE_FIELDS = ("title", "starts_at", "duration_minutes", "location", "meeting_
 
 
 # --- Validation -----------------------------------------------------------------------------------
-def eligible_attendees(partner):
-    """Who may attend a review of ``partner``: active vendor staff and the partner's active
-    members, by name."""
+def eligible_attendees(partner, *, partner_side_only: bool = False):
+    """Who may attend a review of ``partner`` (or own its action items): active vendor staff and
+    the partner's active members, by name; only the members with ``partner_side_only``."""
     from accounts.choices import VendorRole
 
-    members = PartnerMembership.objects.filter(partner=partner).values("user_id")
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN])
-            | Q(is_superuser=True)
-            | Q(pk__in=members),
-            is_active=True,
-        )
-        .order_by("full_name", "email")
-    )
+    members = Q(pk__in=PartnerMembership.objects.filter(partner=partner).values("user_id"))
+    staff = Q(vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]) | Q(is_superuser=True)
+    match = members if partner_side_only else (staff | members)
+    return get_user_model().objects.filter(match, is_active=True).order_by("full_name", "email")
 
 
 def _clean(*, partner, title, starts_at, duration_minutes, location, meeting_url, agenda,
