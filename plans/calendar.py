@@ -17,8 +17,8 @@ def review_ics(review, *, url: str = "") -> bytes:
     cal.add("version", "2.0")
     cal.add("method", "CANCEL" if review.status == ReviewStatus.CANCELLED else "PUBLISH")
     event = Event()
-    host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "prm"
-    event.add("uid", f"qbr-{review.pk}@{host.lstrip('.') or 'prm'}")
+    host = (settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "").lstrip(".*") or "prm"
+    event.add("uid", f"qbr-{review.pk}@{host}")
     event.add("sequence", review.sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", review.starts_at)
