@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import bulk_views, roi_views, setup, translations, views
+from console import bulk_views, review_actions, roi_views, setup, translations, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -68,5 +68,11 @@ console_pages = [
         "manage/partners/bulk/<int:pk>/progress/",
         bulk_views.BulkProgressView.as_view(),
         name="bulk_progress",
+    ),
+    # a business review's action item made a staff task: plans and followup composed
+    path(
+        "manage/reviews/actions/<int:pk>/task/",
+        review_actions.ActionItemTaskView.as_view(),
+        name="review_action_task",
     ),
 ]

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from demo.activity import _refresh_statistics, generate_events, write_events
 from demo.business_plans import build_business_plans
+from demo.business_reviews import build_business_reviews
 from demo.customers import CustomersSeeded, build_customers
 from demo.history import build_domain, prepare_domain
 from demo.leads import build_leads
@@ -154,6 +155,8 @@ def seed_demo(
     build_leads(program=ref.program, vendor=staff[ADMIN[0]], now=now)
     progress("Drafting business plans…")
     build_business_plans(vendor=staff[ADMIN[0]], now=now, seed=seed)
+    progress("Holding quarterly business reviews…")
+    build_business_reviews(vendor=staff[ADMIN[0]], now=now, seed=seed)
     by_status: dict[str, int] = {}
     for plan in plans:
         by_status[plan.final_status] = by_status.get(plan.final_status, 0) + 1

@@ -89,6 +89,14 @@ class EventKind(models.TextChoices):
     PLAN_SUBMITTED = "plan.submitted", "Business plan submitted for approval"
     PLAN_APPROVED = "plan.approved", "Business plan approved"
     PLAN_GOAL_CHANGED = "plan.goal_changed", "Business plan goal added, changed or removed"
+    PLAN_REVISED = "plan.revised", "New version of an approved business plan started"
+    PLAN_SENT_BACK = "plan.sent_back", "Submitted business plan sent back to draft"
+    QBR_SCHEDULED = "qbr.scheduled", "Quarterly business review scheduled"
+    QBR_RESCHEDULED = "qbr.rescheduled", "Quarterly business review changed (time, place, people)"
+    QBR_HELD = "qbr.held", "Quarterly business review held, scorecard snapshot frozen"
+    QBR_CANCELLED = "qbr.cancelled", "Quarterly business review cancelled"
+    QBR_ACTION_ADDED = "qbr.action_added", "Action item added to a quarterly business review"
+    QBR_ACTION_CONVERTED = "qbr.action_converted", "QBR action item made an initiative or a task"
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the
@@ -122,6 +130,7 @@ _RESOURCE = {
     "resource": "int", "category": "str", "marketing_asset": "bool", "offerings": "list[str]",
 }  # fmt: skip
 _AWARD = {"rule": "int", "event": "int", "event_kind": "str"}
+_QBR = {"qbr": "int", "plan": "int|null", "starts_at": "datetime", "attendees": "int"}
 _TIER_MOVE = {"from": "str|null", "to": "str|null", "cause": "str"}
 
 PAYLOADS: dict[str, dict[str, str]] = {
@@ -245,6 +254,20 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.PLAN_SUBMITTED: {"version": "int", "side": "str"},
     EventKind.PLAN_APPROVED: {"version": "int", "goals": "int"},
     EventKind.PLAN_GOAL_CHANGED: {"goal_id": "int", "change": "str", "measure": "str"},
+    EventKind.PLAN_REVISED: {"previous": "int", "version": "int"},
+    EventKind.PLAN_SENT_BACK: {"version": "int", "side": "str"},
+    EventKind.QBR_SCHEDULED: _QBR,
+    EventKind.QBR_RESCHEDULED: _QBR | {"changed": "list[str]"},
+    EventKind.QBR_HELD: {"qbr": "int", "plan": "int|null", "snapshot_at": "datetime"},
+    EventKind.QBR_CANCELLED: {"qbr": "int", "starts_at": "datetime"},
+    EventKind.QBR_ACTION_ADDED: {"qbr": "int", "action_item": "int", "owner_side": "str"},
+    EventKind.QBR_ACTION_CONVERTED: {
+        "qbr": "int",
+        "action_item": "int",
+        "into": "str",
+        "initiative": "int|null",
+        "task": "int|null",
+    },
 }
 
 # Kinds about a partner that only vendor staff may see (their notes and tasks): the partner's

@@ -73,6 +73,7 @@ KINDS: dict[str, str] = {
     "leads_offered": _("New lead offered to your partner"),
     "leads_reminder": _("A lead offer ends soon"),
     "leads_unrouted": _("No partner found for a lead you entered"),
+    "plans_review_update": _("Business reviews you attend: scheduled, changed, cancelled"),
 }
 
 

@@ -25,3 +25,15 @@ class CommitmentKind(models.TextChoices):
     MDF = "mdf", _("Marketing funds (MDF) planned")
     ENABLEMENT = "enablement", _("Enablement sessions")
     OTHER = "other", _("Other")
+
+
+class ReviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ActionConversion(models.TextChoices):
+    NONE = "", _("Not converted")
+    INITIATIVE = "initiative", _("Plan initiative")
+    TASK = "task", _("Vendor staff task")

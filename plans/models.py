@@ -6,13 +6,22 @@ Changing an approved plan makes a new draft version (``version + 1``, ``previous
 one); the approved version stays in force until the new one is approved, then it is superseded.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from plans import periods
-from plans.choices import CommitmentKind, InitiativeStatus, PlanStatus, Side
+from plans.choices import (
+    ActionConversion,
+    CommitmentKind,
+    InitiativeStatus,
+    PlanStatus,
+    ReviewStatus,
+    Side,
+)
 
 TEXT_MAX = 300
 NOTE_MAX = 2000
@@ -171,3 +180,128 @@ class Comment(models.Model):
 
     def __str__(self):
         return f"Comment {self.pk} on plan {self.plan_id}"
+
+
+# --- Quarterly business reviews (issue 21) ----------------------------------------------------------
+REVIEW_NOTES_MAX = 20000
+REVIEW_DURATION_MAX = 8 * 60  # minutes
+
+
+class QuarterlyReview(models.Model):
+    """A quarterly business review (QBR) of a partner, optionally tied to one of its plans. Its
+    start is stored in UTC and shown in each viewer's time zone. When it is held (marked held, or
+    notes first taken at or after the start) the partner's scorecard is frozen into ``snapshot``
+    (``plans.snapshot``): the page shows that, never live data, and nothing changes it after."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="business_reviews"
+    )
+    plan = models.ForeignKey(
+        BusinessPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
+    title = models.CharField(max_length=TEXT_MAX)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    location = models.CharField(max_length=TEXT_MAX, blank=True)
+    meeting_url = models.URLField(max_length=500, blank=True)
+    agenda = models.TextField(max_length=NOTE_MAX, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED
+    )
+    notes = models.TextField(max_length=REVIEW_NOTES_MAX, blank=True)
+    snapshot = models.JSONField(null=True, blank=True)
+    snapshot_at = models.DateTimeField(null=True, blank=True)
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    sequence = models.PositiveIntegerField(default=0)  # the .ics SEQUENCE: + 1 on every change
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    held_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ReviewStatus.HELD)
+                | Q(snapshot__isnull=False, snapshot_at__isnull=False),
+                name="review_held_has_snapshot",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=REVIEW_DURATION_MAX),
+                name="review_duration_sane",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "-starts_at"], name="review_partner_idx")]
+
+    def __str__(self):
+        return f"{self.title} ({self.partner})"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.snapshot_at is not None
+
+
+class ReviewComment(models.Model):
+    """An agenda point proposed or a comment on a review, from either side."""
+
+    review = models.ForeignKey(QuarterlyReview, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=COMMENT_MAX)
+    is_agenda_point = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Comment {self.pk} on review {self.review_id}"
+
+
+class ActionItem(models.Model):
+    """Something to do agreed at a review. A manager converts it once into a plan initiative
+    (``initiative``) or a vendor staff task (``task_id``, a followup task, by id: the feature apps
+    do not import each other; console composes the conversion)."""
+
+    review = models.ForeignKey(
+        QuarterlyReview, on_delete=models.CASCADE, related_name="action_items"
+    )
+    text = models.CharField(max_length=TEXT_MAX)
+    owner_side = models.CharField(max_length=8, choices=Side.choices, default=Side.PARTNER)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    converted_to = models.CharField(
+        max_length=12, choices=ActionConversion.choices, blank=True, default=""
+    )
+    initiative = models.OneToOneField(
+        Initiative, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_item"
+    )
+    task_id = models.PositiveIntegerField(null=True, blank=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    converted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(converted_to="") | Q(converted_at__isnull=False),
+                name="action_item_converted_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text

@@ -67,3 +67,28 @@ def can_write_commitments(user, plan) -> bool:
 def check(allowed: bool, message: str = "") -> None:
     if not allowed:
         raise PermissionDenied(message or _("You may not change this plan."))
+
+
+# --- Quarterly business reviews -------------------------------------------------------------------
+# Reading: as plans (vendor staff, the partner's members). Scheduling, changing, holding,
+# cancelling, converting action items: the partner's owning channel manager and vendor admins.
+# Agenda points and comments: the partner's admins too, and action items for the partner's side.
+def can_manage_review(user, partner) -> bool:
+    if not (user.is_authenticated and user.is_active and user.is_channel_manager):
+        return False
+    return user.is_vendor_admin or partner.owner_id == user.pk
+
+
+def can_discuss_review(user, partner_id: int) -> bool:
+    """Propose agenda points, comment, add action items (partner admins: for their side)."""
+    return can_draft(user, partner_id)
+
+
+def action_sides_for(user, partner) -> list[str]:
+    """The sides whose action items ``user`` may add: both for a manager of the review, the
+    partner's own for its admins, none otherwise."""
+    if can_manage_review(user, partner):
+        return [Side.PARTNER, Side.VENDOR]
+    if side_of(user, partner.pk) == Side.PARTNER and _is_partner_admin_of(user, partner.pk):
+        return [Side.PARTNER]
+    return []

@@ -128,3 +128,10 @@ def staff_owners():
         Q(vendor_role__in=[VendorRole.CHANNEL_MANAGER, VendorRole.ADMIN]) | Q(is_superuser=True),
         is_active=True,
     ).order_by("full_name", "email")
+
+
+def goal_list_for_user(*, user) -> QuerySet[Goal]:
+    """Goals of the plans ``user`` may read (the API's goals)."""
+    return Goal.objects.filter(plan__in=plan_list_for_user(user=user).values("pk")).select_related(
+        "plan"
+    )

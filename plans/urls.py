@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views
+from plans import review_views, views
 
 app_name = "plans"
 
@@ -64,5 +64,49 @@ urlpatterns = [
         "manage/partners/<int:pk>/scorecard.pdf",
         views.ManagerScorecardPdfView.as_view(),
         name="manage_scorecard_pdf",
+    ),
+    # quarterly business reviews: the partner's pages, the vendor's, then actions (POST)
+    path("portal/reviews/", review_views.PartnerReviewListView.as_view(), name="portal_reviews"),
+    path(
+        "portal/reviews/<int:pk>/",
+        review_views.PartnerReviewDetailView.as_view(),
+        name="portal_review",
+    ),
+    path("manage/reviews/", review_views.ManagerReviewListView.as_view(), name="manage_reviews"),
+    path(
+        "manage/reviews/<int:pk>/",
+        review_views.ManagerReviewDetailView.as_view(),
+        name="manage_review",
+    ),
+    path(
+        "manage/reviews/<int:pk>/edit/", review_views.ReviewEditView.as_view(), name="review_edit"
+    ),
+    path(
+        "manage/partners/<int:pk>/reviews/new/",
+        review_views.ReviewScheduleView.as_view(),
+        name="review_schedule",
+    ),
+    path(
+        "reviews/<int:pk>/calendar.ics",
+        review_views.ReviewCalendarView.as_view(),
+        name="review_ics",
+    ),
+    path("reviews/<int:pk>/hold/", review_views.ReviewHoldView.as_view(), name="review_hold"),
+    path("reviews/<int:pk>/cancel/", review_views.ReviewCancelView.as_view(), name="review_cancel"),
+    path("reviews/<int:pk>/notes/", review_views.ReviewNotesView.as_view(), name="review_notes"),
+    path(
+        "reviews/<int:pk>/comments/add/",
+        review_views.ReviewCommentView.as_view(),
+        name="review_comment",
+    ),
+    path(
+        "reviews/<int:pk>/actions/add/",
+        review_views.ActionItemAddView.as_view(),
+        name="review_action_add",
+    ),
+    path(
+        "reviews/actions/<int:pk>/initiative/",
+        review_views.ActionItemInitiativeView.as_view(),
+        name="review_action_initiative",
     ),
 ]

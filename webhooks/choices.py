@@ -9,6 +9,21 @@ class WebhookEventType(models.TextChoices):
     DEAL_WON = "deal.won", "A deal was won"
     TIER_CHANGED = "tier.changed", "A partner's tier changed"
     CERTIFICATION_EARNED = "certification.earned", "A certification was earned"
+    PLAN_CREATED = "plan.created", "A business plan was drafted (or a new version started)"
+    PLAN_SUBMITTED = "plan.submitted", "A business plan was submitted for approval"
+    PLAN_APPROVED = "plan.approved", "A business plan was approved"
+    PLAN_REVISED = "plan.revised", "A new version of an approved business plan was started"
+    PLAN_SENT_BACK = "plan.sent_back", "A submitted business plan was sent back to draft"
+    PLAN_GOAL_CHANGED = "plan.goal_changed", "A business plan's goal was added, changed or removed"
+    QBR_SCHEDULED = "qbr.scheduled", "A quarterly business review was scheduled"
+    QBR_RESCHEDULED = "qbr.rescheduled", "A quarterly business review was changed"
+    QBR_HELD = "qbr.held", "A quarterly business review was held (scorecard frozen)"
+    QBR_CANCELLED = "qbr.cancelled", "A quarterly business review was cancelled"
+    QBR_ACTION_ADDED = "qbr.action_added", "An action item was added to a business review"
+    QBR_ACTION_CONVERTED = (
+        "qbr.action_converted",
+        "A review's action item became an initiative or task",
+    )
 
 
 #: PRM's event kinds (events.choices.EventKind values) → the webhook event type they deliver as.
@@ -20,6 +35,24 @@ KIND_TO_TYPE = {
     "deal.won": WebhookEventType.DEAL_WON,
     "tier.changed": WebhookEventType.TIER_CHANGED,
     "certification.earned": WebhookEventType.CERTIFICATION_EARNED,
+    # joint business plans and their reviews (issue 21): the same names as the kinds
+    **{
+        kind: WebhookEventType(kind)
+        for kind in (
+            "plan.created",
+            "plan.submitted",
+            "plan.approved",
+            "plan.revised",
+            "plan.sent_back",
+            "plan.goal_changed",
+            "qbr.scheduled",
+            "qbr.rescheduled",
+            "qbr.held",
+            "qbr.cancelled",
+            "qbr.action_added",
+            "qbr.action_converted",
+        )
+    },
 }
 
 TEST_TYPE = "webhook.test"

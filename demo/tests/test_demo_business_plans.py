@@ -9,7 +9,7 @@ from demo.business_plans import build_business_plans
 from demo.seed import seed_demo
 from partners.choices import PartnerStatus
 from plans.choices import PlanStatus
-from plans.models import BusinessPlan, Goal
+from plans.models import ActionItem, BusinessPlan, Goal, QuarterlyReview
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 5, 20, 9, tzinfo=UTC)
@@ -53,3 +53,21 @@ def test_the_demo_scorecards_show_four_periods_of_figures():
     assert offering_goals.exists()
     for goal in offering_goals:
         assert offering_list_for_partner(partner=goal.plan.partner).filter(pk=goal.subject_id)
+
+
+def test_the_demo_has_held_upcoming_and_cancelled_reviews_with_frozen_scorecards(client):
+    from demo.business_reviews import build_business_reviews
+    from plans.choices import ReviewStatus
+
+    seed_demo(partners=60, events=600, now=NOW)
+    reviews = QuarterlyReview.objects.all()
+    assert set(reviews.values_list("status", flat=True)) == set(ReviewStatus.values)
+    held = reviews.filter(status=ReviewStatus.HELD).first()
+    assert held.snapshot["rows"] and held.snapshot_at == held.starts_at
+    assert ActionItem.objects.filter(review=held).count() == 3
+    count = reviews.count()
+    build_business_reviews(vendor=held.created_by, now=NOW)
+    assert QuarterlyReview.objects.count() == count  # safe to run twice
+    client.force_login(held.created_by)
+    page = client.get(reverse("plans:manage_review", args=[held.pk]))
+    assert page.status_code == 200 and "Frozen on" in page.content.decode()

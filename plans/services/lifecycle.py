@@ -176,6 +176,15 @@ def plan_send_back(*, actor, plan: BusinessPlan, note: str = "") -> BusinessPlan
     plan.status = PlanStatus.DRAFT
     plan.updated_at = timezone.now()
     plan.save(update_fields=["status", "updated_at"])
+    record_event(
+        kind=EventKind.PLAN_SENT_BACK,
+        key=f"plan.sent_back:{plan.pk}:{submitted_at.isoformat()}",
+        partner=plan.partner,
+        user=actor,
+        subject=plan,
+        occurred_at=plan.updated_at,
+        properties={"version": plan.version, "side": side_of(actor, plan.partner_id) or ""},
+    )
     if side_of(actor, plan.partner_id) != plan.submitted_side:
         _tell_other_side(plan=plan, actor=actor, what="returned", note=note,
                          key=f"plans.returned:{plan.pk}:{submitted_at.isoformat()}")  # fmt: skip
@@ -217,6 +226,15 @@ def plan_revise(*, actor, plan: BusinessPlan) -> BusinessPlan:
     )  # fmt: skip
     draft.partner = plan.partner
     _record_created(draft, actor)
+    record_event(
+        kind=EventKind.PLAN_REVISED,
+        key=f"plan.revised:{draft.pk}",
+        partner=plan.partner,
+        user=actor,
+        subject=draft,
+        occurred_at=draft.created_at,
+        properties={"previous": plan.pk, "version": draft.version},
+    )
     return draft
 
 

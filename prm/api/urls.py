@@ -13,6 +13,7 @@ from leads.api import routes as lead_routes
 from metrics.api import routes as metrics_routes
 from onboarding.api import routes as onboarding_routes
 from partners.api import routes as partner_routes
+from plans.api import routes as plan_routes
 from webhooks.api import routes as webhook_routes
 
 # No `.json` suffix routes: JSON is the only format, and the suffix variants reached handlers
@@ -28,6 +29,7 @@ API_APPS = (
     incentive_routes,
     webhook_routes,
     lead_routes,
+    plan_routes,
 )
 for app in API_APPS:
     app.register(router)

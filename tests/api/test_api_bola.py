@@ -27,6 +27,9 @@ LIST_URLS = [
     "/api/v1/customer-accounts/",
     "/api/v1/seat-licenses/",
     "/api/v1/leads/",
+    "/api/v1/plans/",
+    "/api/v1/plan-goals/",
+    "/api/v1/business-reviews/",
     "/api/v1/metrics/user-adoption/",
 ]
 

@@ -35,6 +35,9 @@ LISTS = {
     "/api/v1/seat-licenses/": ALL,
     "/api/v1/leads/": ALL,  # empty for partners: leads reach them in their inbox
     "/api/v1/metrics/user-adoption/": ALL,
+    "/api/v1/plans/": ALL,  # each partner its own plans (tests/api/test_api_plans.py)
+    "/api/v1/plan-goals/": ALL,
+    "/api/v1/business-reviews/": ALL,
     "/api/v1/applications/": STAFF,
     "/api/v1/metrics/activation-cohorts/": STAFF,
     "/api/v1/metrics/adoption/": STAFF,

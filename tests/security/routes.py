@@ -338,6 +338,47 @@ ROUTES: dict[str, Route] = {
     "plans:revise": Route(
         kwargs={"pk": "approved_plan"}, post=row(LOGIN, 302, 403, 404, 404, 302, 302, 302)
     ),
+    # Quarterly business reviews (issue 21): partner pages under /portal/reviews/ (members read),
+    # the vendor's under /manage/reviews/. Managing (schedule, change, hold, cancel, notes,
+    # convert) is the owning manager's and vendor admins' (403 for the other manager and the
+    # partner); A's admin comments and adds action items for its side (403 for A's plain user).
+    "plans:portal_reviews": Route(get=row(LOGIN, 200, 200, 200, 200, 404, 404, 404)),
+    "plans:portal_review": Route(kwargs={"pk": "review"}, get=row(LOGIN, 200, 200, *[404] * 5)),
+    "plans:manage_reviews": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "plans:manage_review": Route(
+        kwargs={"pk": "review"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
+    "plans:review_schedule": Route(
+        kwargs={"pk": "partner"},
+        get=row(LOGIN, *[404] * 4, 200, 403, 200),
+        post=row(LOGIN, *[404] * 4, 400, 403, 400),
+    ),
+    "plans:review_edit": Route(
+        kwargs={"pk": "review"},
+        get=row(LOGIN, *[404] * 4, 200, 403, 200),
+        post=row(LOGIN, *[404] * 4, 400, 403, 400),
+    ),
+    "plans:review_ics": Route(
+        kwargs={"pk": "review"}, get=row(LOGIN, 200, 200, 404, 404, 200, 200, 200)
+    ),
+    **{
+        f"plans:{name}": Route(
+            kwargs={"pk": "review"}, post=row(LOGIN, 403, 403, 404, 404, 302, 403, 302)
+        )
+        for name in ("review_hold", "review_cancel", "review_notes")
+    },
+    "plans:review_comment": Route(
+        kwargs={"pk": "review"}, post=row(LOGIN, 400, 403, 404, 404, 400, 400, 400)
+    ),
+    "plans:review_action_add": Route(
+        kwargs={"pk": "review"}, post=row(LOGIN, 400, 403, 404, 404, 400, 403, 400)
+    ),
+    "plans:review_action_initiative": Route(
+        kwargs={"pk": "review_action"}, post=row(LOGIN, 403, 403, 404, 404, 302, 403, 302)
+    ),
+    "console:review_action_task": Route(
+        kwargs={"pk": "review_action"}, post=row(LOGIN, *[404] * 4, 302, 403, 302)
+    ),
     "onboarding:apply": Route(
         get=row(200, 200, 200, 200, 200, 200, 200, 200),
         post=row(400, 400, 400, 400, 400, 400, 400, 400),
@@ -794,6 +835,23 @@ ROUTES: dict[str, Route] = {
         post=row(401, 403, 403, 403, 403, 400, 400, 400),
     ),
     "lead-detail": Route(kwargs={"pk": "lead"}, get=row(401, *[404] * 4, 200, 200, 200)),
+    # business plans and reviews (issue 21): each partner its own (another's ids are 404);
+    # reviews are scheduled and changed by the owning manager and vendor admins (empty body: 400)
+    "plan-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "plan-detail": Route(kwargs={"pk": "plan"}, get=row(401, 200, 200, 404, 404, 200, 200, 200)),
+    "plan-goal-list": Route(get=row(401, 200, 200, 200, 200, 200, 200, 200)),
+    "plan-goal-detail": Route(
+        kwargs={"pk": "plan_goal"}, get=row(401, 200, 200, 404, 404, 200, 200, 200)
+    ),
+    "business-review-list": Route(
+        get=row(401, 200, 200, 200, 200, 200, 200, 200),
+        post=row(401, 403, 403, 403, 403, 400, 400, 400),
+    ),
+    "business-review-detail": Route(
+        kwargs={"pk": "review"},
+        get=row(401, 200, 200, 404, 404, 200, 200, 200),
+        put=row(401, 403, 403, 404, 404, 400, 403, 400),
+    ),
     "customer-account-list": Route(
         get=row(401, 200, 200, 200, 200, 200, 200, 200),
         post=row(401, 403, 403, 403, 403, 400, 400, 400),

@@ -5,6 +5,8 @@ in a response to partner B. ``build_sweep_objects`` returns ``{name: value}``; t
 ``tests/security/routes.py`` fills URL kwargs from these names (``Route(kwargs={"pk": "deal"})``).
 """
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -354,7 +356,17 @@ def _plan_objects(world) -> dict:
     plan_services.comment_add(actor=admin, plan=draft, body=f"{SENTINEL} comment")
     submitted, _goal = plan(1, submit=True)
     approved, _goal = plan(2, submit=True, approve=True)
+    review = plan_services.review_schedule(
+        actor=manager, partner=world.partner_a, title=f"{SENTINEL} review",
+        starts_at=timezone.now() + timedelta(days=7), agenda=f"{SENTINEL} agenda",
+        attendees=[manager, admin], plan=approved,
+    )  # fmt: skip
+    action = plan_services.action_item_add(
+        actor=manager, review=review, text=f"{SENTINEL} action", owner_side="vendor", owner=manager
+    )
     return {
+        "review": review.pk,
+        "review_action": action.pk,
         "plan": draft.pk,
         "plan_goal": goal.pk,
         "plan_initiative": initiative.pk,
