@@ -15,6 +15,7 @@ from events.services import NewEvent, record_event, record_events
 from kernel.uploads import inspect_upload
 from onboarding import selectors
 from onboarding.choices import STEP_KIND_EVENTS, CompletedVia, StepKind, StepStatus
+from onboarding.experiments.assignment import checklist_template_at_approval
 from onboarding.models import (
     Agreement,
     AgreementAcceptance,
@@ -255,10 +256,30 @@ def checklists_start_for_events(*, events) -> int:
             )
         )
     }
+    # A partner joining the program (approved, or created by staff, not imported) falls in a
+    # running activation experiment of its scope: assigned once, it gets its variant's checklist.
+    joining = {
+        e.partner_id
+        for e in events
+        if e.kind == EventKind.PARTNER_CREATED
+        and e.properties.get("status") == "onboarding"
+        and e.properties.get("import") is None
+    }
     partners = list(Partner.objects.filter(pk__in=list(entering)).exclude(checklist__isnull=False))
+    started = 0
+    if joining:
+        for partner in [p for p in partners if p.pk in joining]:
+            template = checklist_template_at_approval(partner=partner, at=entering[partner.pk])
+            started += (
+                checklist_start(partner=partner, at=entering[partner.pk], template=template)
+                is not None
+            )
+        partners = [p for p in partners if p.pk not in joining]
     if len(partners) == 1:
-        return int(checklist_start(partner=partners[0], at=entering[partners[0].pk]) is not None)
-    return checklists_start_many(partners=partners, at=entering)
+        return started + int(
+            checklist_start(partner=partners[0], at=entering[partners[0].pk]) is not None
+        )
+    return started + (checklists_start_many(partners=partners, at=entering) if partners else 0)
 
 
 @transaction.atomic
