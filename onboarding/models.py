@@ -578,4 +578,3 @@ from onboarding.experiments.models import (  # noqa: E402, F401
     ExperimentVariant,
     Verdict,
 )
-

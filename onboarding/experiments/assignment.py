@@ -51,6 +51,16 @@ def scope_filter(partner) -> Q:
     )
 
 
+def programs_with_experiments() -> set[int]:
+    """Programs where an experiment runs or a winner was rolled out (one query), so a batch of
+    joining partners outside them keeps the batched checklist start."""
+    return set(
+        Experiment.objects.filter(
+            Q(status=ExperimentStatus.RUNNING) | Q(rolled_out_at__isnull=False)
+        ).values_list("program_id", flat=True)
+    )
+
+
 def running_experiment_for(partner) -> Experiment | None:
     """The running experiment the partner falls in (experiment_start refuses overlapping scopes,
     so there is at most one)."""

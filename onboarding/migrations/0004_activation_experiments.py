@@ -8,108 +8,355 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('onboarding', '0003_agreement_per_program'),
-        ('partners', '0010_identity_provider'),
+        ("onboarding", "0003_agreement_per_program"),
+        ("partners", "0010_identity_provider"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Experiment',
+            name="Experiment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('hypothesis', models.TextField(blank=True, max_length=2000)),
-                ('region', models.CharField(blank=True, choices=[('na', 'North America'), ('latam', 'Latin America'), ('emea', 'Europe, Middle East & Africa'), ('apac', 'Asia Pacific')], max_length=10)),
-                ('scope_key', models.CharField(editable=False, max_length=60)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('running', 'Running'), ('finished', 'Finished'), ('stopped', 'Stopped early')], default='draft', max_length=10)),
-                ('window_days', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(365)])),
-                ('baseline_rate', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)])),
-                ('min_difference', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)])),
-                ('alpha', models.DecimalField(decimal_places=3, default='0.050', max_digits=4, validators=[django.core.validators.MinValueValidator(0.001), django.core.validators.MaxValueValidator(0.2)])),
-                ('power', models.DecimalField(decimal_places=3, default='0.800', max_digits=4, validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(0.99)])),
-                ('sample_size', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
-                ('verdict', models.CharField(blank=True, choices=[('', 'No verdict'), ('winner', 'A variant activates more partners'), ('no_difference', 'No difference detected')], max_length=15)),
-                ('verdict_summary', models.TextField(blank=True)),
-                ('rolled_out_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partner_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.partnertype')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.program')),
-                ('stopped_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("hypothesis", models.TextField(blank=True, max_length=2000)),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("na", "North America"),
+                            ("latam", "Latin America"),
+                            ("emea", "Europe, Middle East & Africa"),
+                            ("apac", "Asia Pacific"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("scope_key", models.CharField(editable=False, max_length=60)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("running", "Running"),
+                            ("finished", "Finished"),
+                            ("stopped", "Stopped early"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "window_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        validators=[
+                            django.core.validators.MinValueValidator(7),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                (
+                    "baseline_rate",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                    ),
+                ),
+                (
+                    "min_difference",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "alpha",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default="0.050",
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.001),
+                            django.core.validators.MaxValueValidator(0.2),
+                        ],
+                    ),
+                ),
+                (
+                    "power",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default="0.800",
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(0.99),
+                        ],
+                    ),
+                ),
+                ("sample_size", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "No verdict"),
+                            ("winner", "A variant activates more partners"),
+                            ("no_difference", "No difference detected"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("verdict_summary", models.TextField(blank=True)),
+                ("rolled_out_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.partnertype",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.program",
+                    ),
+                ),
+                (
+                    "stopped_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ExperimentVariant',
+            name="ExperimentVariant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('weight', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)])),
-                ('sample_size', models.PositiveIntegerField(default=0, editable=False)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='onboarding.experiment')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='onboarding.checklisttemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("version", models.PositiveIntegerField(default=0)),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                ("sample_size", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="onboarding.experiment",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="onboarding.checklisttemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ExperimentAssignment',
+            name="ExperimentAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.CharField(choices=[('na', 'North America'), ('latam', 'Latin America'), ('emea', 'Europe, Middle East & Africa'), ('apac', 'Asia Pacific')], max_length=10)),
-                ('version', models.PositiveIntegerField()),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='onboarding.experiment')),
-                ('partner', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='experiment_assignment', to='partners.partner')),
-                ('partner_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.partnertype')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='onboarding.experimentvariant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("na", "North America"),
+                            ("latam", "Latin America"),
+                            ("emea", "Europe, Middle East & Africa"),
+                            ("apac", "Asia Pacific"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="onboarding.experiment",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="experiment_assignment",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "partner_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.partnertype",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="onboarding.experimentvariant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assigned_at', 'id'],
+                "ordering": ["assigned_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='experiment',
-            name='winner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='onboarding.experimentvariant'),
+            model_name="experiment",
+            name="winner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="onboarding.experimentvariant",
+            ),
         ),
         migrations.CreateModel(
-            name='ExperimentStratum',
+            name="ExperimentStratum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region', models.CharField(choices=[('na', 'North America'), ('latam', 'Latin America'), ('emea', 'Europe, Middle East & Africa'), ('apac', 'Asia Pacific')], max_length=10)),
-                ('block', models.JSONField(blank=True, default=list)),
-                ('blocks_started', models.PositiveIntegerField(default=0)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strata', to='onboarding.experiment')),
-                ('partner_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.partnertype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("na", "North America"),
+                            ("latam", "Latin America"),
+                            ("emea", "Europe, Middle East & Africa"),
+                            ("apac", "Asia Pacific"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("block", models.JSONField(blank=True, default=list)),
+                ("blocks_started", models.PositiveIntegerField(default=0)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="strata",
+                        to="onboarding.experiment",
+                    ),
+                ),
+                (
+                    "partner_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partners.partnertype",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('experiment', 'partner_type', 'region'), name='experiment_stratum_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("experiment", "partner_type", "region"),
+                        name="experiment_stratum_unique",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='experimentvariant',
-            constraint=models.UniqueConstraint(fields=('experiment', 'template'), name='experiment_variant_unique_template'),
+            model_name="experimentvariant",
+            constraint=models.UniqueConstraint(
+                fields=("experiment", "template"), name="experiment_variant_unique_template"
+            ),
         ),
         migrations.AddIndex(
-            model_name='experimentassignment',
-            index=models.Index(fields=['experiment', 'variant'], name='experiment_assign_idx'),
+            model_name="experimentassignment",
+            index=models.Index(fields=["experiment", "variant"], name="experiment_assign_idx"),
         ),
         migrations.AddConstraint(
-            model_name='experiment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'running')), fields=('scope_key',), name='experiment_one_running_per_scope'),
+            model_name="experiment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "running")),
+                fields=("scope_key",),
+                name="experiment_one_running_per_scope",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='experiment',
-            constraint=models.CheckConstraint(condition=models.Q(('rolled_out_at__isnull', True), ('winner__isnull', False), _connector='OR'), name='experiment_rollout_has_winner'),
+            model_name="experiment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rolled_out_at__isnull", True), ("winner__isnull", False), _connector="OR"
+                ),
+                name="experiment_rollout_has_winner",
+            ),
         ),
     ]

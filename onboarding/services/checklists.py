@@ -15,7 +15,10 @@ from events.services import NewEvent, record_event, record_events
 from kernel.uploads import inspect_upload
 from onboarding import selectors
 from onboarding.choices import STEP_KIND_EVENTS, CompletedVia, StepKind, StepStatus
-from onboarding.experiments.assignment import checklist_template_at_approval
+from onboarding.experiments.assignment import (
+    checklist_template_at_approval,
+    programs_with_experiments,
+)
 from onboarding.models import (
     Agreement,
     AgreementAcceptance,
@@ -257,7 +260,8 @@ def checklists_start_for_events(*, events) -> int:
         )
     }
     # A partner joining the program (approved, or created by staff, not imported) falls in a
-    # running activation experiment of its scope: assigned once, it gets its variant's checklist.
+    # running activation experiment of its scope: assigned once, it gets its variant's checklist;
+    # after a roll-out it gets the winner's.
     joining = {
         e.partner_id
         for e in events
@@ -268,6 +272,8 @@ def checklists_start_for_events(*, events) -> int:
     partners = list(Partner.objects.filter(pk__in=list(entering)).exclude(checklist__isnull=False))
     started = 0
     if joining:
+        in_experiment = programs_with_experiments()
+        joining = {p.pk for p in partners if p.pk in joining and p.program_id in in_experiment}
         for partner in [p for p in partners if p.pk in joining]:
             template = checklist_template_at_approval(partner=partner, at=entering[partner.pk])
             started += (

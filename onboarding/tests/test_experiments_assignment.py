@@ -20,7 +20,8 @@ from onboarding.experiments import services as experiment_services
 from onboarding.experiments.assignment import new_block, partner_assign
 from onboarding.experiments.models import ExperimentAssignment, ExperimentStatus, Verdict
 from onboarding.tests.factories import ApplicationFactory, running_experiment
-from partners.choices import Region
+from partners import services as partner_services
+from partners.choices import PartnerStatus, Region
 from partners.tests.factories import PartnerFactory, PartnerTypeFactory, ProgramFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,11 @@ def program():
 
 
 def _partner(program, **kwargs):
-    return PartnerFactory(program=program, tier=program.first_tier, **kwargs)
+    """Not entering onboarding, so not assigned until a test assigns it (a partner created in
+    onboarding is assigned at once)."""
+    return PartnerFactory(
+        program=program, tier=program.first_tier, status=PartnerStatus.INACTIVE, **kwargs
+    )
 
 
 def _approve(program, *, partner_type=None, region=Region.EMEA):
@@ -121,6 +126,17 @@ def test_approval_assigns_once_records_the_event_and_starts_the_variants_checkli
         again = partner_assign(experiment=experiment, partner=partner)
         assert again.pk == assignment.pk and again.variant_id == assignment.variant_id
     assert Event.objects.filter(kind="onboarding.experiment_assigned").count() == 1
+
+
+def test_a_partner_created_by_staff_in_onboarding_is_assigned_too(program):
+    running_experiment(program=program, actor=VendorAdminFactory())
+    common = {"program": program, "partner_type": PartnerTypeFactory(), "tier": None}
+    common |= {"country": "DE", "region": Region.EMEA, "owner": None, "actor": VendorAdminFactory()}
+    created = partner_services.partner_create(
+        name="Made by staff", domain="staff.example", status=PartnerStatus.ONBOARDING, **common
+    )
+    assert ExperimentAssignment.objects.filter(partner=created).exists()
+    assert created.checklist.template_id == created.experiment_assignment.variant.template_id
 
 
 def test_partners_outside_the_scope_are_not_assigned(program):
