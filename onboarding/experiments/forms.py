@@ -1,5 +1,7 @@
 """The experiment form: scope, design and two to four variants (checklists with weights)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -42,10 +44,14 @@ class ExperimentForm(forms.Form):
     )  # fmt: skip
     alpha = forms.DecimalField(
         label=_("Significance level (alpha)"),
-        min_value="0.001", max_value="0.2", decimal_places=3, initial="0.05",
+        min_value=Decimal("0.001"), max_value=Decimal("0.2"), decimal_places=3, initial="0.05",
     )  # fmt: skip
     power = forms.DecimalField(
-        label=_("Power"), min_value="0.5", max_value="0.99", decimal_places=3, initial="0.8"
+        label=_("Power"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("0.99"),
+        decimal_places=3,
+        initial="0.8",
     )
 
     def __init__(self, *args, **kwargs):
