@@ -24,13 +24,14 @@ anchor ``now``, so the same arguments give the same data. The work has four step
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from demo.activity import _refresh_statistics, generate_events, write_events
 from demo.business_plans import build_business_plans
 from demo.customers import CustomersSeeded, build_customers
+from demo.experiments import finish_experiments, prepare_experiments
 from demo.history import build_domain, prepare_domain
 from demo.leads import build_leads
 from demo.plans import PartnerPlan, PersonPlan, plan_partners
@@ -119,6 +120,9 @@ def seed_demo(
         taken_domains=set(Partner.objects.exclude(domain="").values_list("domain", flat=True)),
     )
     setup = prepare_domain(ref=ref, now=now)
+    prepare_experiments(
+        program=ref.program, vendor=staff[ADMIN[0]], since=_sec(now - timedelta(days=400))
+    )
     progress(f"Creating {len(plans):,} partners…")
     seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
     _refresh_statistics()
@@ -151,6 +155,8 @@ def seed_demo(
     build_leads(program=ref.program, vendor=staff[ADMIN[0]], now=now)
     progress("Drafting business plans…")
     build_business_plans(vendor=staff[ADMIN[0]], now=now, seed=seed)
+    progress("Closing the finished activation experiment…")
+    finish_experiments(program=ref.program, vendor=staff[ADMIN[0]], now=now)
     by_status: dict[str, int] = {}
     for plan in plans:
         by_status[plan.final_status] = by_status.get(plan.final_status, 0) + 1

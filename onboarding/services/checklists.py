@@ -259,15 +259,23 @@ def checklists_start_for_events(*, events) -> int:
             )
         )
     }
-    # A partner joining the program (approved, or created by staff, not imported) falls in a
+    # A partner joining the program (approved, created by staff in onboarding or moved there
+    # from applicant; not imported) falls in a
     # running activation experiment of its scope: assigned once, it gets its variant's checklist;
     # after a roll-out it gets the winner's.
     joining = {
         e.partner_id
         for e in events
-        if e.kind == EventKind.PARTNER_CREATED
-        and e.properties.get("status") == "onboarding"
-        and e.properties.get("import") is None
+        if (
+            e.kind == EventKind.PARTNER_CREATED
+            and e.properties.get("status") == "onboarding"
+            and e.properties.get("import") is None
+        )
+        or (
+            e.kind == EventKind.PARTNER_STATUS_CHANGED
+            and e.properties.get("from") == PartnerStatus.APPLICANT
+            and e.properties.get("to") == PartnerStatus.ONBOARDING
+        )
     }
     partners = list(Partner.objects.filter(pk__in=list(entering)).exclude(checklist__isnull=False))
     started = 0
