@@ -198,6 +198,11 @@ urlpatterns += [
         name="setup_experiment_roll_out",
     ),
     path(
+        f"{_EXPERIMENTS}<int:pk>/roll-out/end/",
+        experiment_views.ExperimentRollOutEndView.as_view(),
+        name="setup_experiment_roll_out_end",
+    ),
+    path(
         "manage/experiments/<int:pk>/results/",
         experiment_views.ExperimentResultsView.as_view(),
         name="experiment_results",

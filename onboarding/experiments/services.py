@@ -212,3 +212,23 @@ def experiment_roll_out(*, actor: User, experiment: Experiment, at=None) -> Expe
             summary=_("Winning checklist rolled out"),
         )
     return experiment
+
+
+@transaction.atomic
+def experiment_roll_out_end(*, actor: User, experiment: Experiment) -> Experiment:
+    """End a roll-out: new partners of the scope get the checklist the usual targeting picks
+    again (the checklist builder's). Partners who got the winner keep it."""
+    experiment = _lock(experiment)
+    if experiment.rolled_out_at is None:
+        raise ValidationError(_("This experiment's winner is not rolled out."))
+    experiment.rolled_out_at = None
+    experiment.save(update_fields=["rolled_out_at"])
+    log_setup_change(
+        actor=actor,
+        obj=experiment,
+        action=CHANGED,
+        before={"rolled_out": True},
+        after={"rolled_out": False},
+        summary=_("Roll-out of the winning checklist ended"),
+    )
+    return experiment

@@ -154,6 +154,20 @@ class ExperimentRollOutView(_ActionView):
         return redirect(_detail_url(pk))
 
 
+class ExperimentRollOutEndView(_ActionView):
+    action = "roll_out_end"
+
+    def post(self, request, pk):
+        self.load()
+        try:
+            services.experiment_roll_out_end(actor=request.user, experiment=self.experiment)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(_detail_url(pk))
+        messages.success(request, _("Roll-out ended: new partners get the usual checklist."))
+        return redirect(_detail_url(pk))
+
+
 class ExperimentResultsView(VendorStaffRequiredMixin, TemplateView):
     """Per variant: assigned, activated within N days (closed windows) with its interval, the
     Kaplan-Meier curves, the difference with the control, the decision only at the planned

@@ -221,3 +221,7 @@ def test_stopping_at_the_planned_sample_records_the_winner_and_rolls_it_out(seed
     newcomer = _approve(program)
     assert newcomer.checklist.template == variant.template
     assert not ExperimentAssignment.objects.filter(partner=newcomer).exists()
+    # ending the roll-out gives new partners the usual targeting's checklist again
+    experiment_services.experiment_roll_out_end(actor=actor, experiment=finished)
+    later = _approve(program)
+    assert later.checklist.template == control.template

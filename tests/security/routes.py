@@ -602,6 +602,11 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, *[404] * 4, 403, 403, 200),
         post=row(LOGIN, *[404] * 4, 403, 403, 302),
     ),
+    "onboarding:setup_experiment_roll_out_end": Route(
+        kwargs={"pk": "experiment"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
     # Program setup (issue 18): the hub and the program, partner type and offering pages read
     # like enablement's setup (vendor staff read, vendor admins write, channel managers 403 on
     # the forms and actions, partner users 404). Deleting A's program or type is refused while
