@@ -11,9 +11,13 @@ with its planned sample's windows closed it records its verdict (whatever the ge
 says); the EMEA one keeps running, short of its sample, so its page shows progress and no verdict.
 """
 
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from demo.onboarding import STANDARD_STEPS, _template
+from onboarding.experiments import assignment as experiment_assignment
 from onboarding.experiments import selectors as experiment_selectors
 from onboarding.experiments import services as experiment_services
 from onboarding.experiments.models import Experiment, ExperimentStatus
@@ -22,6 +26,18 @@ from partners.choices import Region
 
 FINISHED = "Kick-off call: needed?"
 RUNNING = "Certification optional"
+
+
+@contextmanager
+def seeded_assignments(*, seed: int, run: int) -> Iterator[None]:
+    """While the demo creates its partners, assignments draw from a generator seeded like the
+    rest of the demo (the same arguments give the same data); the system's afterwards."""
+    live = experiment_assignment.rng
+    experiment_assignment.rng = random.Random(f"prm-demo-experiments:{seed}:{run}")
+    try:
+        yield
+    finally:
+        experiment_assignment.rng = live
 
 
 def _variant(name: str, steps, program) -> ChecklistTemplate:

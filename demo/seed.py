@@ -31,7 +31,7 @@ from django.utils import timezone
 from demo.activity import _refresh_statistics, generate_events, write_events
 from demo.business_plans import build_business_plans
 from demo.customers import CustomersSeeded, build_customers
-from demo.experiments import finish_experiments, prepare_experiments
+from demo.experiments import finish_experiments, prepare_experiments, seeded_assignments
 from demo.history import build_domain, prepare_domain
 from demo.leads import build_leads
 from demo.plans import PartnerPlan, PersonPlan, plan_partners
@@ -124,7 +124,8 @@ def seed_demo(
         program=ref.program, vendor=staff[ADMIN[0]], since=_sec(now - timedelta(days=400))
     )
     progress(f"Creating {len(plans):,} partners…")
-    seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
+    with seeded_assignments(seed=seed, run=run):
+        seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
     _refresh_statistics()
     progress("Recording checklists, courses and deals…")
     history = build_domain(
