@@ -77,6 +77,9 @@ GROUPS = [
         Area("onboarding:setup_owner_rules", gettext_lazy("Owner rules"),
              gettext_lazy("Which channel manager owns a new partner."),
              "onboarding.OwnerRule"),
+        Area("onboarding:setup_experiments", gettext_lazy("Activation experiments"),
+             gettext_lazy("Test which checklist activates more new partners."),
+             "onboarding.Experiment"),
     ]),
     (gettext_lazy("Deals and incentives"), [
         Area("deals:setup_policies", gettext_lazy("Registration policies"),

@@ -24,7 +24,7 @@ anchor ``now``, so the same arguments give the same data. The work has four step
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from demo.activity import _refresh_statistics, generate_events, write_events
 from demo.business_plans import build_business_plans
 from demo.business_reviews import build_business_reviews
 from demo.customers import CustomersSeeded, build_customers
+from demo.experiments import finish_experiments, prepare_experiments, seeded_assignments
 from demo.history import build_domain, prepare_domain
 from demo.leads import build_leads
 from demo.plans import PartnerPlan, PersonPlan, plan_partners
@@ -123,8 +124,12 @@ def seed_demo(
     setup = prepare_domain(ref=ref, now=now)
     # before the checklists start, so partners' snapshots of the steps carry the versions too
     seed_content_translations(program=ref.program)
+    prepare_experiments(
+        program=ref.program, vendor=staff[ADMIN[0]], since=_sec(now - timedelta(days=400))
+    )
     progress(f"Creating {len(plans):,} partners…")
-    seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
+    with seeded_assignments(seed=seed, run=run):
+        seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)
     _refresh_statistics()
     progress("Recording checklists, courses and deals…")
     history = build_domain(
@@ -157,6 +162,8 @@ def seed_demo(
     build_business_plans(vendor=staff[ADMIN[0]], now=now, seed=seed)
     progress("Holding quarterly business reviews…")
     build_business_reviews(vendor=staff[ADMIN[0]], now=now, seed=seed)
+    progress("Closing the finished activation experiment…")
+    finish_experiments(program=ref.program, vendor=staff[ADMIN[0]], now=now)
     by_status: dict[str, int] = {}
     for plan in plans:
         by_status[plan.final_status] = by_status.get(plan.final_status, 0) + 1

@@ -48,6 +48,10 @@ class EventKind(models.TextChoices):
     REMINDER_SENT = "onboarding.reminder_sent", "Onboarding reminder sent"
     PARTNER_STALLED = "onboarding.stalled", "Onboarding stalled"
     SURVEY_ANSWERED = "onboarding.survey_answered", "Onboarding survey answered"
+    EXPERIMENT_ASSIGNED = (
+        "onboarding.experiment_assigned",
+        "Partner assigned to an activation experiment's variant",
+    )
     DEAL_EXPIRED = "deal.expired", "Deal protection expired"
     DEAL_EXTENSION_REQUESTED = "deal.extension_requested", "Deal extension requested"
     DEAL_EXTENDED = "deal.extended", "Deal protection extended"
@@ -201,6 +205,13 @@ PAYLOADS: dict[str, dict[str, str]] = {
     EventKind.REMINDER_SENT: {"reminder": "str", "step": "int|null"},
     EventKind.PARTNER_STALLED: {"reason": "str"},
     EventKind.SURVEY_ANSWERED: {"csat": "int|null", "nps": "int|null", "has_comment": "bool"},
+    EventKind.EXPERIMENT_ASSIGNED: {
+        "experiment": "int",
+        "variant": "int",
+        "checklist": "int",
+        "version": "int",
+        "stratum": "str",
+    },
     EventKind.DEAL_EXPIRED: _DEAL,
     EventKind.DEAL_EXTENSION_REQUESTED: _DEAL | {"days": "int"},
     EventKind.DEAL_EXTENDED: _DEAL | {"days": "int"},
@@ -279,6 +290,7 @@ STAFF_ONLY_KINDS = frozenset(
         EventKind.TASK_COMPLETED,
         EventKind.TASK_REOPENED,
         EventKind.PARTNER_AT_RISK,
+        EventKind.EXPERIMENT_ASSIGNED,
     }
 )
 

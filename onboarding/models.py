@@ -572,3 +572,15 @@ class OnboardingSurvey(models.Model):
 
     def __str__(self):
         return f"Survey · {self.partner}"
+
+
+# Activation experiments (issue 22) keep their models in their own module; imported here so
+# Django registers them with onboarding.
+from onboarding.experiments.models import (  # noqa: E402, F401
+    Experiment,
+    ExperimentAssignment,
+    ExperimentStatus,
+    ExperimentStratum,
+    ExperimentVariant,
+    Verdict,
+)

@@ -165,3 +165,46 @@ urlpatterns += [
         name="setup_owner_rule_delete",
     ),
 ]
+
+# --- Activation experiments (issue 22; onboarding.experiments.views) -----------------------------
+from onboarding.experiments import views as experiment_views  # noqa: E402
+
+_EXPERIMENTS = "manage/setup/experiments/"
+urlpatterns += [
+    path(_EXPERIMENTS, experiment_views.ExperimentListView.as_view(), name="setup_experiments"),
+    path(
+        f"{_EXPERIMENTS}new/",
+        experiment_views.ExperimentCreateView.as_view(),
+        name="setup_experiment_create",
+    ),
+    path(
+        f"{_EXPERIMENTS}<int:pk>/",
+        experiment_views.ExperimentDetailView.as_view(),
+        name="setup_experiment",
+    ),
+    path(
+        f"{_EXPERIMENTS}<int:pk>/start/",
+        experiment_views.ExperimentStartView.as_view(),
+        name="setup_experiment_start",
+    ),
+    path(
+        f"{_EXPERIMENTS}<int:pk>/stop/",
+        experiment_views.ExperimentStopView.as_view(),
+        name="setup_experiment_stop",
+    ),
+    path(
+        f"{_EXPERIMENTS}<int:pk>/roll-out/",
+        experiment_views.ExperimentRollOutView.as_view(),
+        name="setup_experiment_roll_out",
+    ),
+    path(
+        f"{_EXPERIMENTS}<int:pk>/roll-out/end/",
+        experiment_views.ExperimentRollOutEndView.as_view(),
+        name="setup_experiment_roll_out_end",
+    ),
+    path(
+        "manage/experiments/<int:pk>/results/",
+        experiment_views.ExperimentResultsView.as_view(),
+        name="experiment_results",
+    ),
+]

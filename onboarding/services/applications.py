@@ -8,6 +8,7 @@ from accounts.models import User
 from events.choices import EventKind
 from events.services import record_event
 from onboarding.choices import ApplicationStatus
+from onboarding.experiments.assignment import checklist_template_at_approval
 from onboarding.models import PartnerApplication
 from onboarding.services.base import OnboardingError, absolute_url, email_on_commit
 from onboarding.services.checklists import checklist_start
@@ -146,7 +147,10 @@ def application_approve(
         )
     except partner_services.PartnerError as exc:
         raise OnboardingError(str(exc)) from exc
-    checklist_start(partner=partner, actor=actor)
+    # A running activation experiment of the partner's scope assigns it a variant (once, recorded
+    # as an event) whose checklist it gets; after a roll-out, the winner's checklist.
+    template = checklist_template_at_approval(partner=partner, actor=actor)
+    checklist_start(partner=partner, actor=actor, template=template)
     application.status = ApplicationStatus.APPROVED
     application.partner = partner
     application.reviewed_by = actor

@@ -15,6 +15,10 @@ from events.services import NewEvent, record_event, record_events
 from kernel.uploads import inspect_upload
 from onboarding import selectors
 from onboarding.choices import STEP_KIND_EVENTS, CompletedVia, StepKind, StepStatus
+from onboarding.experiments.assignment import (
+    checklist_template_at_approval,
+    programs_with_experiments,
+)
 from onboarding.models import (
     Agreement,
     AgreementAcceptance,
@@ -255,10 +259,41 @@ def checklists_start_for_events(*, events) -> int:
             )
         )
     }
+    # A partner joining the program (approved, created by staff in onboarding or moved there
+    # from applicant; not imported) falls in a
+    # running activation experiment of its scope: assigned once, it gets its variant's checklist;
+    # after a roll-out it gets the winner's.
+    joining = {
+        e.partner_id
+        for e in events
+        if (
+            e.kind == EventKind.PARTNER_CREATED
+            and e.properties.get("status") == "onboarding"
+            and e.properties.get("import") is None
+        )
+        or (
+            e.kind == EventKind.PARTNER_STATUS_CHANGED
+            and e.properties.get("from") == PartnerStatus.APPLICANT
+            and e.properties.get("to") == PartnerStatus.ONBOARDING
+        )
+    }
     partners = list(Partner.objects.filter(pk__in=list(entering)).exclude(checklist__isnull=False))
+    started = 0
+    if joining:
+        in_experiment = programs_with_experiments()
+        joining = {p.pk for p in partners if p.pk in joining and p.program_id in in_experiment}
+        for partner in [p for p in partners if p.pk in joining]:
+            template = checklist_template_at_approval(partner=partner, at=entering[partner.pk])
+            started += (
+                checklist_start(partner=partner, at=entering[partner.pk], template=template)
+                is not None
+            )
+        partners = [p for p in partners if p.pk not in joining]
     if len(partners) == 1:
-        return int(checklist_start(partner=partners[0], at=entering[partners[0].pk]) is not None)
-    return checklists_start_many(partners=partners, at=entering)
+        return started + int(
+            checklist_start(partner=partners[0], at=entering[partners[0].pk]) is not None
+        )
+    return started + (checklists_start_many(partners=partners, at=entering) if partners else 0)
 
 
 @transaction.atomic

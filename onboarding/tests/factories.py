@@ -67,3 +67,25 @@ def standard_template(**kwargs) -> ChecklistTemplate:
             template=template, key=key, kind=kind, position=position, title=key.title(), **extra
         )
     return template
+
+
+def running_experiment(*, program, actor, weights=(1, 1), start=True, **data):
+    """An experiment on ``program`` through the real services: one checklist template with one
+    required step per variant (the first inactive one is what other partners never get)."""
+    from onboarding.experiments import services as experiment_services
+
+    variants = []
+    for i, weight in enumerate(weights):
+        template = ChecklistTemplateFactory(
+            program=program, name=f"Variant {'ABCD'[i]}", is_active=(i == 0)
+        )
+        TemplateStepFactory(template=template, key="first", title=f"First step {i}")
+        TemplateStepFactory(template=template, key="second", title=f"Second step {i}")
+        variants.append((template, weight))
+    design = {"baseline_rate": "20", "min_difference": "10", "name": "Shorter path", **data}
+    experiment = experiment_services.experiment_create(
+        actor=actor, data={"program": program, **design}, variants=variants
+    )
+    if start:
+        experiment = experiment_services.experiment_start(actor=actor, experiment=experiment)
+    return experiment

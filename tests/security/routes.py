@@ -618,6 +618,41 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, *[404] * 4, 403, 403, 302),
         post=row(LOGIN, *[404] * 4, 403, 403, 302),
     ),
+    # Activation experiments (issue 22): vendor staff read the setup pages and the results;
+    # creating, starting, stopping and rolling out are for vendor admins (channel managers 403);
+    # partner users 404. An empty create or stop post is refused (400); starting the running
+    # experiment or rolling out one without a winner is refused as a message (302).
+    "onboarding:setup_experiments": Route(get=row(LOGIN, *[404] * 4, 200, 200, 200)),
+    "onboarding:setup_experiment_create": Route(
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "onboarding:setup_experiment": Route(
+        kwargs={"pk": "experiment"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
+    "onboarding:experiment_results": Route(
+        kwargs={"pk": "experiment"}, get=row(LOGIN, *[404] * 4, 200, 200, 200)
+    ),
+    "onboarding:setup_experiment_start": Route(
+        kwargs={"pk": "experiment"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
+    "onboarding:setup_experiment_stop": Route(
+        kwargs={"pk": "experiment"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 400),
+    ),
+    "onboarding:setup_experiment_roll_out": Route(
+        kwargs={"pk": "experiment"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
+    "onboarding:setup_experiment_roll_out_end": Route(
+        kwargs={"pk": "experiment"},
+        get=row(LOGIN, *[404] * 4, 403, 403, 200),
+        post=row(LOGIN, *[404] * 4, 403, 403, 302),
+    ),
     # Program setup (issue 18): the hub and the program, partner type and offering pages read
     # like enablement's setup (vendor staff read, vendor admins write, channel managers 403 on
     # the forms and actions, partner users 404). Deleting A's program or type is refused while

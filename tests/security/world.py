@@ -209,7 +209,19 @@ def build_sweep_objects(world) -> dict:
         **_policy_setup_objects(world, agreement=agreement, award_rule=award_rule),
         **_setup_objects(partner),
         **_sso_objects(world),
+        **_experiment_objects(world),
     }
+
+
+def _experiment_objects(world) -> dict:
+    """A running activation experiment on partner A's program (built last: partners created in
+    onboarding after it would be assigned)."""
+    from onboarding.tests.factories import running_experiment
+
+    experiment = running_experiment(
+        program=world.partner_a.program, actor=world.users["vendor_admin"], name=f"{SENTINEL} test"
+    )
+    return {"experiment": experiment.pk}
 
 
 def _policy_setup_objects(world, *, agreement, award_rule) -> dict:
