@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from accounts.profile import validate_language
+from kernel.money import format_money
 from partners.choices import (
     RUNNING_IMPORT_STAGES,
     TYPED_BENEFIT_KINDS,
@@ -26,6 +28,9 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # The language its partner users see when neither their profile nor their browser names one
+    # the product speaks (partners.middleware); blank means the site's LANGUAGE_CODE.
+    default_language = models.CharField(max_length=15, blank=True, validators=[validate_language])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,7 +140,7 @@ class TierBenefit(models.Model):
             return f"{number}%"
         if self.kind == BenefitKind.MDF_ALLOCATION:
             period = f" {self.get_period_display()}" if self.period else ""
-            return f"{settings.PRM_TIER_CURRENCY} {self.amount:,.0f}{period}"
+            return f"{format_money(self.amount, decimals=False)}{period}"
         return number
 
     def clean(self):
