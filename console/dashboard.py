@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from console.forms import DashboardQuery
+from kernel.money import format_money
 from metrics import definitions as d
 from metrics.definitions import program as p
 from partners.choices import PartnerStatus
@@ -370,7 +371,7 @@ def table_pipeline(q: DashboardQuery) -> Table:
         "Deal pipeline by stage",
         ["Stage", "Open deals", "Amount"],
         [
-            [s.label, s.deals, ", ".join(f"{c} {a:,.2f}" for c, a in s.amounts.items()) or "—"]
+            [s.label, s.deals, ", ".join(format_money(a, c) for c, a in s.amounts.items()) or "—"]
             for s in stages
         ],
         chart=_chart(
@@ -448,7 +449,7 @@ def table_leaders_won(q: DashboardQuery) -> Table:
 
 
 def _revenue(figures) -> str:
-    return ", ".join(f"{c} {a:,.2f}" for c, a in sorted(figures.revenue.items())) or "—"
+    return ", ".join(format_money(a, c) for c, a in sorted(figures.revenue.items())) or "—"
 
 
 def _hours(value) -> str:
