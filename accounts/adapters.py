@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.signup import invitation_for_signup
@@ -14,6 +15,7 @@ from accounts.sso import (
     route_for_provider,
     route_for_user,
 )
+from kernel.outbox import languages_of
 
 INVITATION_SESSION_KEY = "prm_invitation_token"
 logger = logging.getLogger("accounts.sso")
@@ -24,6 +26,12 @@ class AccountAdapter(DefaultAccountAdapter):
     proves the address (so it needs no second verification). Partner applications (a public
     form reviewed by channel managers) are the way in for new companies. The invitations are
     partners'; they reach sign-up through ``accounts.signup`` (partners registers them)."""
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's own emails (password reset, address confirmation, security notices) in the
+        recipient's language, as the outbox renders ours (``kernel.outbox.languages_of``)."""
+        with translation.override(languages_of([email])[email]):
+            return super().send_mail(template_prefix, email, context)
 
     def _open_invitation(self, request):
         token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
