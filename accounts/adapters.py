@@ -46,7 +46,8 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation = self._open_invitation(self.request)
         if invitation is not None and invitation.email.lower() != email.lower():
             raise forms.ValidationError(
-                f"This invitation was sent to {invitation.email}; sign up with that address."
+                _("This invitation was sent to %(email)s; sign up with that address.")
+                % {"email": invitation.email}
             )
         return super().clean_email(email)
 

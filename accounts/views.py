@@ -118,7 +118,10 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         token = selectors.api_token_get_for_user(user=request.user, pk=pk)
         services.api_token_revoke(token=token)
-        messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+        messages.success(
+            request,
+            _("Token “%(token_name)s” revoked: it no longer works.") % {"token_name": token.name},
+        )
         return redirect("api_tokens")
 
 
