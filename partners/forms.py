@@ -9,11 +9,11 @@ from partners.setup import EARLIEST_LAUNCH, latest_launch
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Colleague's work email", max_length=254)
+    email = forms.EmailField(label=_("Colleague's work email"), max_length=254)
     role = forms.ChoiceField(
         choices=MemberRole.choices,
         initial=MemberRole.USER,
-        help_text="Partner admins manage the team; partner users work in the portal.",
+        help_text=_("Partner admins manage the team; partner users work in the portal."),
     )
 
 
