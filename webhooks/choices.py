@@ -1,14 +1,15 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class WebhookEventType(models.TextChoices):
-    PARTNER_APPLIED = "partner.applied", "A partner applied"
-    PARTNER_ACTIVATED = "partner.activated", "A partner was activated"
-    DEAL_SUBMITTED = "deal.submitted", "A deal was registered"
-    DEAL_APPROVED = "deal.approved", "A deal was approved"
-    DEAL_WON = "deal.won", "A deal was won"
-    TIER_CHANGED = "tier.changed", "A partner's tier changed"
-    CERTIFICATION_EARNED = "certification.earned", "A certification was earned"
+    PARTNER_APPLIED = "partner.applied", gettext_lazy("A partner applied")
+    PARTNER_ACTIVATED = "partner.activated", gettext_lazy("A partner was activated")
+    DEAL_SUBMITTED = "deal.submitted", gettext_lazy("A deal was registered")
+    DEAL_APPROVED = "deal.approved", gettext_lazy("A deal was approved")
+    DEAL_WON = "deal.won", gettext_lazy("A deal was won")
+    TIER_CHANGED = "tier.changed", gettext_lazy("A partner's tier changed")
+    CERTIFICATION_EARNED = "certification.earned", gettext_lazy("A certification was earned")
 
 
 #: PRM's event kinds (events.choices.EventKind values) → the webhook event type they deliver as.
@@ -26,6 +27,6 @@ TEST_TYPE = "webhook.test"
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Delivered"
-    FAILED = "failed", "Gave up"
+    PENDING = "pending", gettext_lazy("Pending")
+    SUCCEEDED = "succeeded", gettext_lazy("Delivered")
+    FAILED = "failed", gettext_lazy("Gave up")
