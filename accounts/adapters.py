@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.signup import invitation_for_signup
@@ -20,6 +21,7 @@ from accounts.sso import (
     route_for_provider,
     route_for_user,
 )
+from kernel.outbox import languages_of
 
 INVITATION_SESSION_KEY = "prm_invitation_token"
 logger = logging.getLogger("accounts.sso")
@@ -39,6 +41,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
         return idp_logout_url(request) or super().get_logout_redirect_url(request)
 
+    def send_mail(self, template_prefix, email, context):
+        """allauth's own emails (password reset, address confirmation, security notices) in the
+        recipient's language, as the outbox renders ours (``kernel.outbox.languages_of``)."""
+        with translation.override(languages_of([email])[email]):
+            return super().send_mail(template_prefix, email, context)
+
     def _open_invitation(self, request):
         token = request.session.get(INVITATION_SESSION_KEY) if request is not None else None
         return invitation_for_signup(token=token) if token else None
@@ -52,7 +60,8 @@ class AccountAdapter(DefaultAccountAdapter):
         invitation = self._open_invitation(self.request)
         if invitation is not None and invitation.email.lower() != email.lower():
             raise forms.ValidationError(
-                f"This invitation was sent to {invitation.email}; sign up with that address."
+                _("This invitation was sent to %(email)s; sign up with that address.")
+                % {"email": invitation.email}
             )
         return super().clean_email(email)
 

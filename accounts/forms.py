@@ -13,13 +13,13 @@ from accounts.sso import password_refused_route
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
-        max_length=80, help_text="What uses this token, e.g. “CRM sync” or “Product analytics”."
+        max_length=80, help_text=_("What uses this token, e.g. “CRM sync” or “Product analytics”.")
     )
     scope = forms.ChoiceField(
         choices=TokenScope.choices,
         initial=TokenScope.READ,
         widget=forms.RadioSelect,
-        help_text="Write is needed to create or change anything (deals, ingested events).",
+        help_text=_("Write is needed to create or change anything (deals, ingested events)."),
     )
 
 

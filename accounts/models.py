@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import TokenScope, VendorRole
 from accounts.profile import validate_language, validate_phone, validate_time_zone
@@ -42,14 +43,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     weekly_digest = models.BooleanField(
         "weekly digest",
         default=True,
-        help_text="Email me a summary of my partners every Monday morning.",
+        help_text=gettext_lazy("Email me a summary of my partners every Monday morning."),
     )
     vendor_role = models.CharField(
         max_length=20, choices=VendorRole.choices, default=VendorRole.NONE, blank=True
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="Can log into the Django admin (vendor admins)."
+        default=False, help_text=gettext_lazy("Can log into the Django admin (vendor admins).")
     )
     date_joined = models.DateTimeField(default=timezone.now)
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import TokenScope, VendorRole
 from accounts.models import ApiToken, User
-from accounts.profile import normalize_phone
+from accounts.profile import normalize_phone, validate_language
 from accounts.selectors import (
     ACTIVE_ADMINS,
     STAFF,
@@ -81,6 +81,17 @@ def user_profile_update(
         user.weekly_digest = bool(weekly_digest)
         fields.append("weekly_digest")
     user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The switcher in the user menu: only the profile's language changes. Raises ValidationError
+    for a language the product does not speak."""
+    language = (language or "").strip()
+    validate_language(language)
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
     return user
 
 
@@ -237,7 +248,7 @@ def _queue_invitation(*, actor: User, user: User, key: str) -> None:
     email_queue(
         key=key,
         to=[user.email],
-        subject=_("You are invited to %(site)s") % {"site": settings.SITE_NAME},
+        subject=lambda: _("You are invited to %(site)s") % {"site": settings.SITE_NAME},
         template="staff_invitation",
         context={
             "invited_by": actor,

@@ -5,6 +5,7 @@ from accounts import views
 urlpatterns = [
     path("accounts/company/", views.CompanySignInView.as_view(), name="sso_login"),
     path("settings/profile/", views.ProfileView.as_view(), name="profile"),
+    path("settings/language/", views.LanguageView.as_view(), name="set_language"),
     path("settings/api-tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path(
         "settings/api-tokens/<int:pk>/revoke/",

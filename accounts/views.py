@@ -2,11 +2,15 @@
 vendor staff page (vendor admins change roles, deactivate, reactivate and invite; channel
 managers read it)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -19,6 +23,40 @@ from accounts.forms import (
     StaffRoleForm,
 )
 from accounts.sso import route_for_email
+
+
+class LanguageView(View):
+    """The language switcher (user menu; a compact one on anonymous pages). POST only, CSRF
+    checked. A signed-in person's choice is saved to their profile; everyone gets the language
+    cookie, so the choice holds on the sign-in page too. Back to ``next`` when it is on this
+    site, else home. An unknown language is a 400 that changes nothing."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        language = request.POST.get("language", "")
+        if not language or language not in dict(settings.LANGUAGES):
+            return HttpResponseBadRequest(_("Choose a language from the list."))
+        if request.user.is_authenticated:
+            services.user_language_set(user=request.user, language=language)
+        target = request.POST.get("next") or request.headers.get("Referer") or ""
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("home")
+        translation.activate(language)
+        response = redirect(target)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
 
 
 class ProfileView(LoginRequiredMixin, View):
@@ -80,7 +118,10 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk: int):
         token = selectors.api_token_get_for_user(user=request.user, pk=pk)
         services.api_token_revoke(token=token)
-        messages.success(request, f"Token “{token.name}” revoked: it no longer works.")
+        messages.success(
+            request,
+            _("Token “%(token_name)s” revoked: it no longer works.") % {"token_name": token.name},
+        )
         return redirect("api_tokens")
 
 

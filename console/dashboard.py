@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from console.forms import DashboardQuery
+from kernel.money import format_money
 from metrics import definitions as d
 from metrics.definitions import program as p
 from partners.choices import PartnerStatus
@@ -130,8 +132,8 @@ def table_status(q: DashboardQuery) -> Table:
     counts = p.partner_status_counts(**q.filters)
     return Table(
         "status",
-        "Partners by status",
-        ["Status", "Partners"],
+        _("Partners by status"),
+        [_("Status"), _("Partners")],
         [
             [PartnerStatus(s).label, Link(f"{n}", list_url(q, status=s), "status")]
             for s, n in counts.items()
@@ -144,8 +146,14 @@ def table_cohorts(q: DashboardQuery) -> Table:
     rows = d.activation_cohorts(since=since, until=q.until, **q.filters)
     return Table(
         "cohorts",
-        "Activation rate by signup cohort",
-        ["Cohort", "Joined", "Activated in window", "Still in window", "Activation rate"],
+        _("Activation rate by signup cohort"),
+        [
+            _("Cohort"),
+            _("Joined"),
+            _("Activated in window"),
+            _("Still in window"),
+            _("Activation rate"),
+        ],
         [
             [
                 f"{r.month:%Y-%m}",
@@ -177,8 +185,8 @@ def table_funnel(q: DashboardQuery) -> Table:
     steps = funnel.steps
     return Table(
         "funnel",
-        "Activation funnel by checklist step",
-        ["Step", "Required", "Partners done", "Not done", "Share of cohort"],
+        _("Activation funnel by checklist step"),
+        [_("Step"), _("Required"), _("Partners done"), _("Not done"), _("Share of cohort")],
         [
             [
                 s.title,
@@ -210,8 +218,8 @@ def table_scores(q: DashboardQuery, dist=None) -> Table:
     dist = dist or p.adoption_score_distribution(day=q.until, **q.filters)
     return Table(
         "scores",
-        "Adoption score distribution",
-        ["Score", "Partners"],
+        _("Adoption score distribution"),
+        [_("Score"), _("Partners")],
         [[b.label, _drill(q, b.partners, "score", b.low)] for b in dist.buckets],
         chart=_chart(
             "bar",
@@ -233,8 +241,13 @@ def table_features(q: DashboardQuery) -> Table:
     result = d.feature_adoption(as_of=q.until, **q.filters)
     return Table(
         "features",
-        "Feature adoption",
-        ["Feature area", "Partners using it", "Not using it", "Share of active partners"],
+        _("Feature adoption"),
+        [
+            _("Feature area"),
+            _("Partners using it"),
+            _("Not using it"),
+            _("Share of active partners"),
+        ],
         [
             [
                 a.label,
@@ -265,8 +278,8 @@ def table_offerings(q: DashboardQuery) -> Table:
     rows = d.offering_adoption(as_of=q.until, **q.filters)
     return Table(
         "offerings",
-        "Offering adoption",
-        ["Offering", "Eligible partners", "Adopted", "Not adopted", "Share"],
+        _("Offering adoption"),
+        [_("Offering"), _("Eligible partners"), _("Adopted"), _("Not adopted"), _("Share")],
         [
             [
                 r.offering.name,
@@ -308,7 +321,7 @@ def table_curve(q: DashboardQuery) -> Table:
     return Table(
         "curve",
         f"Adoption curve: {name}",
-        ["Day", "Eligible partners", "Adopted", "Share"],
+        [_("Day"), _("Eligible partners"), _("Adopted"), _("Share")],
         [
             [
                 f"{c.day:%Y-%m-%d}",
@@ -342,8 +355,8 @@ def table_weekly(q: DashboardQuery) -> Table:
     weeks = p.weekly_active_from_summary(since=q.since, until=q.until, **q.filters)
     return Table(
         "weekly",
-        "Weekly active partners and users",
-        ["Week of", "Active partners", "Active users"],
+        _("Weekly active partners and users"),
+        [_("Week of"), _("Active partners"), _("Active users")],
         [
             [f"{w.week:%Y-%m-%d}", _drill(q, w.partners, "weekly", f"{w.week:%Y-%m-%d}"), w.users]
             for w in weeks
@@ -367,10 +380,10 @@ def table_pipeline(q: DashboardQuery) -> Table:
     stages = p.deal_pipeline(**q.filters)
     return Table(
         "pipeline",
-        "Deal pipeline by stage",
-        ["Stage", "Open deals", "Amount"],
+        _("Deal pipeline by stage"),
+        [_("Stage"), _("Open deals"), _("Amount")],
         [
-            [s.label, s.deals, ", ".join(f"{c} {a:,.2f}" for c, a in s.amounts.items()) or "—"]
+            [s.label, s.deals, ", ".join(format_money(a, c) for c, a in s.amounts.items()) or "—"]
             for s in stages
         ],
         chart=_chart(
@@ -403,8 +416,8 @@ def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
     }
     return Table(
         "at-risk",
-        "At-risk and stalled partners",
-        ["Partner", "Status", "Owner", "Reasons"],
+        _("At-risk and stalled partners"),
+        [_("Partner"), _("Status"), _("Owner"), _("Reasons")],
         [
             [
                 _partner_link(r.partner.pk, r.partner.name),
@@ -427,8 +440,8 @@ def table_leaders_adoption(q: DashboardQuery) -> Table:
     rows = d.adoption_ranking(day=q.until, limit=10, **q.filters)
     return Table(
         "leaders-adoption",
-        "Top partners by adoption",
-        ["#", "Partner", "Score", "Active users", "Feature areas"],
+        _("Top partners by adoption"),
+        ["#", _("Partner"), _("Score"), _("Active users"), _("Feature areas")],
         [
             [i, _partner_link(s.partner_id, s.partner.name), s.score, s.active_users, s.areas]
             for i, s in enumerate(rows, 1)
@@ -440,15 +453,15 @@ def table_leaders_won(q: DashboardQuery) -> Table:
     rows = p.won_deals_ranking(since=q.since, until=q.until, limit=10, **q.filters)
     return Table(
         "leaders-won",
-        "Top partners by deals won",
-        ["#", "Partner", "Deals won"],
+        _("Top partners by deals won"),
+        ["#", _("Partner"), _("Deals won")],
         [[i, _partner_link(r.partner_id, r.name), r.won] for i, r in enumerate(rows, 1)],
         links=[Link(_("All partners who won deals"), list_url(q, "deals_won"), "deals_won")],
     )
 
 
 def _revenue(figures) -> str:
-    return ", ".join(f"{c} {a:,.2f}" for c, a in sorted(figures.revenue.items())) or "—"
+    return ", ".join(format_money(a, c) for c, a in sorted(figures.revenue.items())) or "—"
 
 
 def _hours(value) -> str:
@@ -469,15 +482,15 @@ def _lead_cells(f) -> list:
 
 
 LEAD_COLUMNS = [
-    "Offers answered",
-    "Accepted",
-    "Acceptance rate",
-    "Median time to accept",
-    "Converted to deal",
-    "Conversion rate",
-    "Deals won",
-    "Lead to won",
-    "Revenue (won)",
+    gettext_lazy("Offers answered"),
+    gettext_lazy("Accepted"),
+    gettext_lazy("Acceptance rate"),
+    gettext_lazy("Median time to accept"),
+    gettext_lazy("Converted to deal"),
+    gettext_lazy("Conversion rate"),
+    gettext_lazy("Deals won"),
+    gettext_lazy("Lead to won"),
+    gettext_lazy("Revenue (won)"),
 ]
 LEAD_PARTNERS_ON_PAGE = 10
 
@@ -500,8 +513,8 @@ def table_leads(q: DashboardQuery, perf=None) -> Table:
         rows.append(["All programs", perf.total.answered, *_lead_cells(perf.total)])
     return Table(
         "leads",
-        "Leads",
-        ["Program", *LEAD_COLUMNS],
+        _("Leads"),
+        [_("Program"), *LEAD_COLUMNS],
         rows,
         chart=_chart(
             "bar",
@@ -530,8 +543,8 @@ def table_leads_partners(
     shown = perf.partners if limit is None else perf.partners[:limit]
     return Table(
         "leads-partners",
-        "Leads by partner",
-        ["Partner", *LEAD_COLUMNS],
+        _("Leads by partner"),
+        [_("Partner"), *LEAD_COLUMNS],
         [
             [_partner_link(f.pk, f.name), _leads_link(f.answered, partner=f.pk), *_lead_cells(f)]
             for f in shown
@@ -622,7 +635,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
     return [
         _kpi(
             "partners",
-            "Partners joined",
+            _("Partners joined"),
             joined[0],
             joined[1],
             integer,
@@ -634,7 +647,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         ),
         _kpi(
             "activation",
-            "Activation rate",
+            _("Activation rate"),
             rate[0],
             rate[1],
             one,
@@ -648,7 +661,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         ),
         _kpi(
             "tta",
-            "Median days to activation",
+            _("Median days to activation"),
             tta[0],
             tta[1],
             one,
@@ -658,7 +671,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         ),
         _kpi(
             "ttd",
-            "Median days to first deal",
+            _("Median days to first deal"),
             ttd[0],
             ttd[1],
             one,
@@ -668,7 +681,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         ),
         _kpi(
             "score",
-            "Average adoption score",
+            _("Average adoption score"),
             dist_now.average,
             dist_before.average,
             one,
@@ -678,7 +691,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         # These count deals, not partners: no number on the link to the partners who have them.
         _kpi(
             "registered",
-            "Deals registered",
+            _("Deals registered"),
             deals[0].registered,
             deals[1].registered,
             integer,
@@ -692,7 +705,7 @@ def kpis(q: DashboardQuery, dist_now) -> list[Kpi]:
         ),
         _kpi(
             "won",
-            "Deals won",
+            _("Deals won"),
             deals[0].won,
             deals[1].won,
             integer,

@@ -34,11 +34,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, Q
 from django.http import QueryDict
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from console import dashboard, roi
 from console.forms import MINE, DashboardFilterForm, DashboardQuery
@@ -50,7 +51,7 @@ from metrics.rollups import SCORES_NAME, SHARD_ROWS, RollupResult
 logger = logging.getLogger(__name__)
 
 MARKER = "dashboard"  # RollupState row: its last_success_at is when the summaries last changed
-PREFIX = "dashboard:v5"  # v4: the page holds the ROI card; v5: the leads cards (issue 20)
+PREFIX = "dashboard:v6"  # v5: the leads cards (issue 20); v6: one page per language (issue 23)
 RECENT_KEY = f"{PREFIX}:recent"
 RECENT_MAX = 50  # query strings kept warm by the pre-build after each rollup
 RECENT_SECONDS = 24 * 3600
@@ -106,15 +107,19 @@ class PageRequest:
 
     querystring: str
     user_id: int | None = None
+    # The page is rendered text: one page per language (a rebuild task renders it in this one).
+    language: str = settings.LANGUAGE_CODE
 
     @classmethod
     def from_form(cls, form: DashboardFilterForm, querystring: str) -> PageRequest:
         mine = form.cleaned_data.get("owner") == MINE
-        return cls(querystring, form.user.pk if mine else None)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        return cls(querystring, form.user.pk if mine else None, language)
 
     @property
     def ident(self) -> str:
-        return hashlib.sha256(f"{self.user_id}|{self.querystring}".encode()).hexdigest()[:24]
+        raw = f"{self.user_id}|{self.querystring}|{self.language}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 @dataclass
@@ -149,9 +154,10 @@ def build_page(q: DashboardQuery, querystring: str) -> dict:
     return found
 
 
-def page_key(q: DashboardQuery, querystring: str) -> str:
+def page_key(q: DashboardQuery, querystring: str, language: str | None = None) -> str:
     digest = hashlib.sha256(querystring.encode()).hexdigest()[:16]
-    return f"{PREFIX}:page:{q.cache_key()}:{digest}"
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"{PREFIX}:page:{language}:{q.cache_key()}:{digest}"
 
 
 def _lock_key(req: PageRequest) -> str:
@@ -182,7 +188,7 @@ def cached_page(q: DashboardQuery, req: PageRequest, *, state: DataState) -> Pag
     now = timezone.now()
     if not conf.dashboard_cache_seconds() or state.freshness.last_success_at is None:
         return Page(build_page(q, req.querystring), state.freshness, now, "uncached")
-    key = page_key(q, req.querystring)
+    key = page_key(q, req.querystring, req.language)
     try:  # the cache only saves time: with the cache down the page is built from the summaries
         found = cache.get_many([key, RECENT_KEY])
         _note_request(req, found.get(RECENT_KEY) or {})
@@ -212,11 +218,11 @@ def _note_request(req: PageRequest, recent: dict) -> None:
     """Remember the query string for the pre-build (bounded; last write wins between processes,
     which at worst forgets a query string until it is requested again)."""
     now = time.time()
-    seen = recent.get((req.querystring, req.user_id))
+    seen = recent.get((req.querystring, req.user_id, req.language))
     if seen is not None and now - seen < RECENT_REFRESH_SECONDS:
         return
     recent = {k: t for k, t in recent.items() if now - t < RECENT_SECONDS}
-    recent[(req.querystring, req.user_id)] = now
+    recent[(req.querystring, req.user_id, req.language)] = now
     newest = sorted(recent.items(), key=lambda item: item[1], reverse=True)[:RECENT_MAX]
     cache.set(RECENT_KEY, dict(newest), RECENT_SECONDS)
 
@@ -226,7 +232,7 @@ def recent_requests() -> list[PageRequest]:
     recent = cache.get(RECENT_KEY) or {}
     now = time.time()
     ordered = sorted(recent.items(), key=lambda item: item[1], reverse=True)
-    return [PageRequest(qs, uid) for (qs, uid), t in ordered if now - t < RECENT_SECONDS]
+    return [PageRequest(*ident) for ident, t in ordered if now - t < RECENT_SECONDS]
 
 
 # --- Rebuilds -------------------------------------------------------------------------------------
@@ -239,12 +245,18 @@ def request_rebuild(req: PageRequest) -> bool:
         return False
     # A failed enqueue (broker down) keeps the lock until it expires: the stale page is served
     # meanwhile, instead of every request trying the broker again.
-    return enqueue.send(REBUILD, req.querystring, req.user_id)
+    return enqueue.send(REBUILD, req.querystring, req.user_id, req.language)
 
 
 def rebuild(req: PageRequest) -> str:
     """Build the page ``req`` names from the current data and store it; what the rebuild task
-    runs. Returns what happened: "built", "fresh" (nothing to do) or "invalid"."""
+    runs. Returns what happened: "built", "fresh" (nothing to do) or "invalid". Rendered in the
+    request's language."""
+    with translation.override(req.language):
+        return _rebuild(req)
+
+
+def _rebuild(req: PageRequest) -> str:
     from accounts.models import User
 
     try:
@@ -257,7 +269,7 @@ def rebuild(req: PageRequest) -> str:
         # The version first: data that changes during the build leaves the page marked older
         # than it is, so it is rebuilt again, never the other way round.
         state = data_state()
-        key = page_key(q, req.querystring)
+        key = page_key(q, req.querystring, req.language)
         entry = cache.get(key)
         if (
             entry is not None

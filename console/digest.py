@@ -281,7 +281,7 @@ def chart_png(
                 draw.rectangle([x0, y0, x0 + bar - 2 * s, bottom - s], fill=colour)
             centre = x0 + (bar - 2 * s) / 2
             draw.text((centre, y0 - 2 * s), str(value), fill=TEXT, font=font, anchor="md")
-        label = formats.date_format(monday, "M j")
+        label = formats.date_format(monday, "MONTH_DAY_FORMAT")
         middle = left + index * slot + slot / 2
         draw.text((middle, bottom + 6 * s), label, fill=TEXT, font=font, anchor="mt")
     legend_x = left
@@ -315,11 +315,13 @@ def _send(*, user: User, week: date) -> WeeklyDigest | None:
             email_queue(
                 key=f"console.digest:{user.pk}:{week.isoformat()}",
                 to=[user.email],
-                subject=_("Your partners this week (%(start)s - %(end)s)")
-                % {
-                    "start": formats.date_format(digest.start, "M j"),
-                    "end": formats.date_format(digest.end, "M j"),
-                },
+                subject=lambda: (
+                    _("Your partners this week (%(start)s - %(end)s)")
+                    % {
+                        "start": formats.date_format(digest.start, "M j"),
+                        "end": formats.date_format(digest.end, "M j"),
+                    }
+                ),
                 template=TEMPLATE,
                 context={"digest": digest, "chart_png": digest.chart_png},
                 html=True,

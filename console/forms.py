@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import VendorRole
 from accounts.models import User
@@ -67,22 +68,31 @@ class DashboardFilterForm(forms.Form):
     """Every field is optional; a bad value (unknown id, impossible date) is a form error that
     the view answers with 400 and the message, never a 500."""
 
-    program = _ModelChoiceField(Program.objects.all(), required=False, empty_label="All")
+    program = _ModelChoiceField(
+        Program.objects.all(), required=False, empty_label=gettext_lazy("All")
+    )
     partner_type = _ModelChoiceField(
-        PartnerType.objects.all(), required=False, empty_label="All", label="Partner type"
+        PartnerType.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All"),
+        label=gettext_lazy("Partner type"),
     )
     tier = _ModelChoiceField(
-        Tier.objects.select_related("program"), required=False, empty_label="All"
+        Tier.objects.select_related("program"), required=False, empty_label=gettext_lazy("All")
     )
     region = forms.ChoiceField(choices=[("", "All"), *Region.choices], required=False)
-    owner = forms.ChoiceField(required=False, label="Owner")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    owner = forms.ChoiceField(required=False, label=gettext_lazy("Owner"))
+    since = forms.DateField(
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput({"type": "date"})
+    )
     offering = _ModelChoiceField(
         Offering.objects.filter(is_active=True),
         required=False,
-        empty_label="First launched",
-        label="Offering curve",
+        empty_label=gettext_lazy("First launched"),
+        label=gettext_lazy("Offering curve"),
     )
 
     def __init__(self, *args, user: User, **kwargs):

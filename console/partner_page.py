@@ -21,6 +21,7 @@ from enablement.models import Certificate
 from followup import selectors as followup
 from kernel.choices import EmailStatus
 from kernel.models import OutboundEmail
+from kernel.money import format_money
 from onboarding.choices import StepStatus
 from onboarding.models import ChecklistStep
 from partners.models import Partner, PartnerMembership
@@ -106,7 +107,7 @@ def timeline(*, partner: Partner, team=None, limit: int = TIMELINE_LIMIT) -> lis
             Moment(
                 t.at,
                 f"Deal {t.get_to_status_display().lower()}: {t.deal.customer_name}",
-                f"{t.deal.currency} {t.deal.amount:,.2f}",
+                format_money(t.deal.amount, t.deal.currency),
                 "briefcase",
                 "deal",
             )

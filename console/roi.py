@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from console.dashboard import Link, Table, _chart
 from console.forms import DashboardQuery
+from kernel.money import format_money
 from metrics import definitions as d
 
 PAGE_TOP = 25  # partners listed on the page (and its CSV); the rest are one row
@@ -25,8 +26,9 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def money(value: Decimal, currency: str | None = None) -> str:
+    """A figure of the page (its heading names the currency): ``kernel.money.format_money``."""
+    return format_money(value, currency, symbol=False)
 
 
 # A negative ROI starts with the minus sign U+2212 on the page and in the CSV alike (a leading
@@ -197,7 +199,12 @@ def excluded_lines(roi: d.ProgramRoi) -> list[str]:
         what = _("won deals") if e.source == "deals" else _("paid MDF claims")
         lines.append(
             _("%(n)s %(what)s in %(currency)s (%(amount)s %(currency)s)")
-            % {"n": e.count, "what": what, "currency": e.currency, "amount": money(e.amount)}
+            % {
+                "n": e.count,
+                "what": what,
+                "currency": e.currency,
+                "amount": money(e.amount, e.currency),
+            }
         )
     return lines
 

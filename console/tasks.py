@@ -4,10 +4,15 @@ from console import bulk_run, dashboard_cache, digest
 
 
 @shared_task(acks_late=True)
-def rebuild_dashboard_page(querystring: str, user_id: int | None = None) -> str:
+def rebuild_dashboard_page(
+    querystring: str, user_id: int | None = None, language: str | None = None
+) -> str:
     """Build one program dashboard page into the cache (queued when a request found it stale, and
     after each rollup that changed data). Safe twice: a page already current is left alone."""
-    return dashboard_cache.rebuild(dashboard_cache.PageRequest(querystring, user_id))
+    request = dashboard_cache.PageRequest(querystring, user_id)
+    if language:
+        request = dashboard_cache.PageRequest(querystring, user_id, language)
+    return dashboard_cache.rebuild(request)
 
 
 @shared_task(acks_late=True)

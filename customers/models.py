@@ -3,6 +3,7 @@ their licensed seats, and the daily summary of their active users (``customers.r
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class CustomerAccount(models.Model):
@@ -14,7 +15,8 @@ class CustomerAccount(models.Model):
         "partners.Partner", on_delete=models.PROTECT, related_name="customer_accounts"
     )
     external_id = models.CharField(
-        max_length=100, help_text="The account's id in the vendor's systems (CRM, billing)."
+        max_length=100,
+        help_text=gettext_lazy("The account's id in the vendor's systems (CRM, billing)."),
     )
     name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
@@ -43,7 +45,7 @@ class SeatLicense(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty: seats for the account as a whole.",
+        help_text=gettext_lazy("Empty: seats for the account as a whole."),
     )
     seats = models.PositiveIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -78,7 +80,9 @@ class CustomerDayUser(models.Model):
         CustomerAccount, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     day = models.DateField()
-    user = models.CharField(max_length=100, help_text="The customer's user id (external).")
+    user = models.CharField(
+        max_length=100, help_text=gettext_lazy("The customer's user id (external).")
+    )
 
     class Meta:
         constraints = [

@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class DealStatus(models.TextChoices):
     """A registration's lifecycle. Only ``approved`` is protected (see ``Deal`` constraints)."""
 
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    EXPIRED = "expired", "Expired"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    EXPIRED = "expired", _("Expired")
 
 
 # Which moves the workflow allows; each has exactly one service in deals.services.
@@ -33,54 +33,54 @@ CLOSED_STATUSES = (DealStatus.REJECTED, DealStatus.WON, DealStatus.LOST, DealSta
 class DealStage(models.TextChoices):
     """Where the partner's sales cycle is (the partner's own view; not the review status)."""
 
-    PROSPECTING = "prospecting", "Prospecting"
-    QUALIFIED = "qualified", "Qualified"
-    PROPOSAL = "proposal", "Proposal sent"
-    NEGOTIATION = "negotiation", "Negotiation"
-    COMMIT = "commit", "Verbal commit"
+    PROSPECTING = "prospecting", _("Prospecting")
+    QUALIFIED = "qualified", _("Qualified")
+    PROPOSAL = "proposal", _("Proposal sent")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    COMMIT = "commit", _("Verbal commit")
 
 
 class Currency(models.TextChoices):
     """ISO 4217 codes the vendor accepts for registrations."""
 
-    USD = "USD", "USD — US dollar"
-    EUR = "EUR", "EUR — Euro"
-    GBP = "GBP", "GBP — Pound sterling"
-    CHF = "CHF", "CHF — Swiss franc"
-    CAD = "CAD", "CAD — Canadian dollar"
-    AUD = "AUD", "AUD — Australian dollar"
-    NZD = "NZD", "NZD — New Zealand dollar"
-    JPY = "JPY", "JPY — Japanese yen"
-    CNY = "CNY", "CNY — Chinese yuan"
-    INR = "INR", "INR — Indian rupee"
-    SGD = "SGD", "SGD — Singapore dollar"
-    BRL = "BRL", "BRL — Brazilian real"
-    MXN = "MXN", "MXN — Mexican peso"
-    ZAR = "ZAR", "ZAR — South African rand"
-    SEK = "SEK", "SEK — Swedish krona"
-    NOK = "NOK", "NOK — Norwegian krone"
-    DKK = "DKK", "DKK — Danish krone"
-    PLN = "PLN", "PLN — Polish złoty"
+    USD = "USD", _("USD — US dollar")
+    EUR = "EUR", _("EUR — Euro")
+    GBP = "GBP", _("GBP — Pound sterling")
+    CHF = "CHF", _("CHF — Swiss franc")
+    CAD = "CAD", _("CAD — Canadian dollar")
+    AUD = "AUD", _("AUD — Australian dollar")
+    NZD = "NZD", _("NZD — New Zealand dollar")
+    JPY = "JPY", _("JPY — Japanese yen")
+    CNY = "CNY", _("CNY — Chinese yuan")
+    INR = "INR", _("INR — Indian rupee")
+    SGD = "SGD", _("SGD — Singapore dollar")
+    BRL = "BRL", _("BRL — Brazilian real")
+    MXN = "MXN", _("MXN — Mexican peso")
+    ZAR = "ZAR", _("ZAR — South African rand")
+    SEK = "SEK", _("SEK — Swedish krona")
+    NOK = "NOK", _("NOK — Norwegian krone")
+    DKK = "DKK", _("DKK — Danish krone")
+    PLN = "PLN", _("PLN — Polish złoty")
 
 
 class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    GRANTED = "granted", "Granted"
-    DECLINED = "declined", "Declined"
+    PENDING = "pending", _("Pending")
+    GRANTED = "granted", _("Granted")
+    DECLINED = "declined", _("Declined")
 
 
 class NoticeKind(models.TextChoices):
     """Emails a deal sends; one outbox key per (deal, kind, key) makes each send once."""
 
-    SUBMITTED = "submitted", "Submitted for review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    EXPIRING = "expiring", "Protection ending soon"
-    EXPIRED = "expired", "Protection expired"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-    EXTENSION_REQUESTED = "extension_requested", "Extension requested"
-    EXTENSION_DECIDED = "extension_decided", "Extension decided"
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRING = "expiring", _("Protection ending soon")
+    EXPIRED = "expired", _("Protection expired")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_DECIDED = "extension_decided", _("Extension decided")
 
 
 DEFAULT_PROTECTION_DAYS = 90

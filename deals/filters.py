@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from deals.choices import Currency, DealStatus
 from deals.models import Deal
@@ -16,28 +17,32 @@ class _DateInput(forms.DateInput):
 
 
 class DealFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Customer")
-    status = django_filters.ChoiceFilter(choices=DealStatus.choices, empty_label="Any status")
-    currency = django_filters.ChoiceFilter(choices=Currency.choices, empty_label="Any currency")
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("Customer"))
+    status = django_filters.ChoiceFilter(
+        choices=DealStatus.choices, empty_label=gettext_lazy("Any status")
+    )
+    currency = django_filters.ChoiceFilter(
+        choices=Currency.choices, empty_label=gettext_lazy("Any currency")
+    )
     close_from = django_filters.DateFilter(
         field_name="expected_close_date",
         lookup_expr="gte",
-        label="Closing from",
+        label=gettext_lazy("Closing from"),
         widget=_DateInput,
         validators=[validate_filter_date],
     )
     close_to = django_filters.DateFilter(
         field_name="expected_close_date",
         lookup_expr="lte",
-        label="Closing by",
+        label=gettext_lazy("Closing by"),
         widget=_DateInput,
         validators=[validate_filter_date],
     )
     amount_min = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="gte", label="Amount at least", min_value=0
+        field_name="amount", lookup_expr="gte", label=gettext_lazy("Amount at least"), min_value=0
     )
     amount_max = django_filters.NumberFilter(
-        field_name="amount", lookup_expr="lte", label="Amount at most", min_value=0
+        field_name="amount", lookup_expr="lte", label=gettext_lazy("Amount at most"), min_value=0
     )
 
     class Meta:
@@ -66,32 +71,35 @@ class ManagerDealFilter(DealFilter):
     # ~1 MB and 0.5 s slower (found by the load test, bench/load/). The partner is picked by typing
     # part of its name; ``?partner=<id>`` (the partner page's link) stays a hidden, scoped filter.
     partner_name = django_filters.CharFilter(
-        field_name="partner__name", lookup_expr="icontains", label="Partner", max_length=100
+        field_name="partner__name",
+        lookup_expr="icontains",
+        label=gettext_lazy("Partner"),
+        max_length=100,
     )
     partner = django_filters.ModelChoiceFilter(queryset=_partners, widget=forms.HiddenInput)
     tier = django_filters.ModelChoiceFilter(
         field_name="partner__tier",
         queryset=Tier.objects.select_related("program").order_by("program__name", "rank"),
-        empty_label="Any tier",
+        empty_label=gettext_lazy("Any tier"),
     )
     program = django_filters.ModelChoiceFilter(
         field_name="partner__program",
         queryset=Program.objects.order_by("name"),
-        empty_label="Any program",
+        empty_label=gettext_lazy("Any program"),
     )
     # When a deal was closed (won, lost): the program ROI page links its revenue to the deals won
     # in its range (whole UTC days, both included).
     closed_from = django_filters.DateFilter(
         field_name="closed_at",
         lookup_expr="date__gte",
-        label="Closed from",
+        label=gettext_lazy("Closed from"),
         widget=_DateInput,
         validators=[validate_filter_date],
     )
     closed_to = django_filters.DateFilter(
         field_name="closed_at",
         lookup_expr="date__lte",
-        label="Closed by",
+        label=gettext_lazy("Closed by"),
         widget=_DateInput,
         validators=[validate_filter_date],
     )

@@ -23,17 +23,17 @@ class DateInput(forms.DateInput):
 
 
 class DealForm(forms.Form):
-    customer_name = forms.CharField(label="Customer company", max_length=200)
+    customer_name = forms.CharField(label=_("Customer company"), max_length=200)
     customer_domain = forms.CharField(
-        label="Customer web domain",
+        label=_("Customer web domain"),
         max_length=253,
         required=False,
-        help_text="e.g. example.com. Used to detect registrations of the same customer.",
+        help_text=_("e.g. example.com. Used to detect registrations of the same customer."),
     )
-    customer_country = forms.ChoiceField(label="Customer country", required=False)
-    contact_name = forms.CharField(label="Customer contact", max_length=150, required=False)
-    contact_email = forms.EmailField(label="Contact email", required=False)
-    contact_phone = forms.CharField(label="Contact phone", max_length=40, required=False)
+    customer_country = forms.ChoiceField(label=_("Customer country"), required=False)
+    contact_name = forms.CharField(label=_("Customer contact"), max_length=150, required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     currency = forms.ChoiceField(choices=Currency.choices, initial=Currency.USD)
     expected_close_date = forms.DateField(
         required=False, widget=DateInput, validators=[validate_business_date]
@@ -43,9 +43,9 @@ class DealForm(forms.Form):
     shared_with = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
-        label="Share with colleagues",
+        label=_("Share with colleagues"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="They can see and work on this registration.",
+        help_text=_("They can see and work on this registration."),
     )
 
     def __init__(self, *args, colleagues=None, can_share=True, **kwargs):
@@ -64,17 +64,17 @@ class DealForm(forms.Form):
     def clean_customer_domain(self):
         value = normalize_domain(self.cleaned_data["customer_domain"])
         if value and not is_valid_domain(value):
-            raise forms.ValidationError("Enter a web domain such as example.com.")
+            raise forms.ValidationError(_("Enter a web domain such as example.com."))
         if value and is_webmail_domain(value):
             raise forms.ValidationError(
-                "That is a webmail provider; enter the customer's own domain."
+                _("That is a webmail provider; enter the customer's own domain.")
             )
         return value
 
     def clean_expected_close_date(self):
         value = self.cleaned_data["expected_close_date"]
         if value and value < timezone.localdate():
-            raise forms.ValidationError("The expected close date cannot be in the past.")
+            raise forms.ValidationError(_("The expected close date cannot be in the past."))
         return value
 
     def details(self) -> dict:
@@ -84,11 +84,11 @@ class DealForm(forms.Form):
 class LineItemForm(forms.Form):
     offering = forms.ModelChoiceField(
         queryset=Offering.objects.filter(is_active=True).order_by("name"),
-        empty_label="Choose an offering",
+        empty_label=_("Choose an offering"),
     )
     quantity = forms.IntegerField(min_value=1, max_value=1_000_000, initial=1)
     unit_amount = forms.DecimalField(
-        label="Unit amount",
+        label=_("Unit amount"),
         min_value=Decimal("0.01"),
         max_value=MAX_AMOUNT,
         max_digits=14,
@@ -121,7 +121,7 @@ class BaseLineItemFormSet(forms.BaseFormSet):
             return
         total = sum((ln.unit_amount * ln.quantity for ln in self.lines()), Decimal("0"))
         if total > MAX_AMOUNT:
-            raise forms.ValidationError("The deal amount is too large.")
+            raise forms.ValidationError(_("The deal amount is too large."))
 
 
 LineItemFormSet = forms.formset_factory(
@@ -146,7 +146,7 @@ class ApproveForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
     acknowledge_conflicts = forms.BooleanField(
         required=False,
-        label="I checked the conflicts: this is a different customer",
+        label=_("I checked the conflicts: this is a different customer"),
     )
 
 
@@ -154,7 +154,7 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         max_length=2000,
         widget=forms.Textarea({"rows": 2}),
-        help_text="The partner sees this reason.",
+        help_text=_("The partner sees this reason."),
     )
 
 

@@ -11,26 +11,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deals.selectors import won_totals_by_partner
+from kernel.money import format_money_short
 from partners.measures import Measure, Unit, number_text, register
 
 WON_DEALS_12M = "won_deals_12m"
 REVENUE_12M = "revenue_12m"
 YEAR = timedelta(days=365)
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 def money(value: Decimal, currency: str | None = None) -> str:
-    """``$120k``, ``€1.2M``, ``$950``: short enough for a progress line."""
-    currency = currency or settings.PRM_TIER_CURRENCY
-    prefix = SYMBOLS.get(currency, f"{currency} ")
-    value = Decimal(value)
-    if value >= 1_000_000:
-        text = f"{(value / 1_000_000).quantize(Decimal('0.1')).normalize():f}M"
-    elif value >= 1000:
-        text = f"{(value / 1000).quantize(Decimal('0.1')).normalize():f}k"
-    else:
-        text = f"{value.quantize(Decimal('1')):f}"
-    return prefix + text
+    """``$120K``, ``1,2 Mio. €``, ``$950``: short enough for a progress line, in the reader's
+    language (Babel's compact currency format, ``kernel.money``)."""
+    return format_money_short(value, currency)
 
 
 def _won(*, partner_ids, at, subject_ids, partners):

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 from deals.choices import (
@@ -40,7 +41,7 @@ class RegistrationPolicy(models.Model):
         related_name="deal_policies",
         null=True,
         blank=True,
-        help_text="Leave empty for the program's default.",
+        help_text=gettext_lazy("Leave empty for the program's default."),
     )
     protection_days = models.PositiveSmallIntegerField(
         default=DEFAULT_PROTECTION_DAYS, validators=[MinValueValidator(1), MaxValueValidator(730)]
@@ -48,7 +49,7 @@ class RegistrationPolicy(models.Model):
     warning_days = models.PositiveSmallIntegerField(
         default=DEFAULT_WARNING_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
-        help_text="Email the partner this many days before protection ends.",
+        help_text=gettext_lazy("Email the partner this many days before protection ends."),
     )
 
     class Meta:
@@ -78,7 +79,7 @@ class RegistrationPolicy(models.Model):
         from django.core.exceptions import ValidationError
 
         if self.tier_id and self.program_id and self.tier.program_id != self.program_id:
-            raise ValidationError({"tier": "This tier belongs to another program."})
+            raise ValidationError({"tier": gettext_lazy("This tier belongs to another program.")})
 
 
 class Deal(models.Model):
@@ -92,7 +93,7 @@ class Deal(models.Model):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="shared_deals",
-        help_text="Colleagues who may see and work on this registration.",
+        help_text=gettext_lazy("Colleagues who may see and work on this registration."),
     )
     status = models.CharField(
         max_length=12, choices=DealStatus.choices, default=DealStatus.DRAFT, db_index=True
@@ -101,7 +102,10 @@ class Deal(models.Model):
     customer_name = models.CharField("customer company", max_length=200)
     customer_name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
     customer_domain = models.CharField(
-        "customer web domain", max_length=253, blank=True, help_text="e.g. example.com"
+        "customer web domain",
+        max_length=253,
+        blank=True,
+        help_text=gettext_lazy("e.g. example.com"),
     )
     customer_domain_normalized = models.CharField(
         max_length=253, editable=False, blank=True, db_index=True
@@ -113,7 +117,9 @@ class Deal(models.Model):
 
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
     amount = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Sum of the line items; kept by the services."
+        **MONEY,
+        default=Decimal("0"),
+        help_text=gettext_lazy("Sum of the line items; kept by the services."),
     )
     expected_close_date = models.DateField(null=True, blank=True)
     stage = models.CharField(

@@ -7,6 +7,7 @@ outbox's.
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import VendorRole
 from accounts.models import User
@@ -15,15 +16,15 @@ from deals.models import Deal
 from kernel.outbox import email_queue
 
 SUBJECTS = {
-    NoticeKind.SUBMITTED: "New deal registration to review: {customer}",
-    NoticeKind.APPROVED: "Deal registration approved: {customer}",
-    NoticeKind.REJECTED: "Deal registration rejected: {customer}",
-    NoticeKind.EXPIRING: "Deal protection ends soon: {customer}",
-    NoticeKind.EXPIRED: "Deal protection expired: {customer}",
-    NoticeKind.WON: "Deal won: {customer}",
-    NoticeKind.LOST: "Deal lost: {customer}",
-    NoticeKind.EXTENSION_REQUESTED: "Extension requested for {customer}",
-    NoticeKind.EXTENSION_DECIDED: "Extension decision for {customer}",
+    NoticeKind.SUBMITTED: gettext_lazy("New deal registration to review: {customer}"),
+    NoticeKind.APPROVED: gettext_lazy("Deal registration approved: {customer}"),
+    NoticeKind.REJECTED: gettext_lazy("Deal registration rejected: {customer}"),
+    NoticeKind.EXPIRING: gettext_lazy("Deal protection ends soon: {customer}"),
+    NoticeKind.EXPIRED: gettext_lazy("Deal protection expired: {customer}"),
+    NoticeKind.WON: gettext_lazy("Deal won: {customer}"),
+    NoticeKind.LOST: gettext_lazy("Deal lost: {customer}"),
+    NoticeKind.EXTENSION_REQUESTED: gettext_lazy("Extension requested for {customer}"),
+    NoticeKind.EXTENSION_DECIDED: gettext_lazy("Extension decision for {customer}"),
 }
 
 # Who hears about what: the partner's people, or the vendor's reviewers.
@@ -65,7 +66,7 @@ def notify(*, deal: Deal, kind: str, key: str = "", context: dict | None = None)
     email = email_queue(
         key=f"deals.notice:{deal.pk}:{kind}:{key}",
         to=recipients,
-        subject=SUBJECTS[kind].format(customer=deal.customer_name),
+        subject=lambda: SUBJECTS[kind].format(customer=deal.customer_name),
         template=f"deals_{kind}",
         context=body_context,
     )
@@ -104,8 +105,10 @@ def notify_help(*, help_request, kind: str) -> int:
         email = email_queue(
             key=f"deals.help:{help_request.pk}:{key}",
             to=to,
-            subject=_("Vendor help on %(customer)s: %(kind)s")
-            % {"customer": deal.customer_name, "kind": help_request.get_kind_display()},
+            subject=lambda: (
+                _("Vendor help on %(customer)s: %(kind)s")
+                % {"customer": deal.customer_name, "kind": help_request.get_kind_display()}
+            ),
             template=template,
             context={**context, "url": url},
         )

@@ -44,8 +44,9 @@ def counts(*, partners, start, end) -> dict[str, int]:
 
 
 def stages() -> list[tuple[str, str]]:
-    """The sales stages, in order, as ``(value, label)`` (no partners, no query)."""
-    return list(DealStage.choices)
+    """The sales stages, in order, as ``(value, label)`` (no partners, no query); the labels in
+    the active language, as plain strings."""
+    return [(value, str(label)) for value, label in DealStage.choices]
 
 
 def partners_with(*, partners, which: str, start=None, end=None, stage: str = "") -> list[dict]:
@@ -84,7 +85,7 @@ def pipeline(*, partners) -> list[dict]:
     return [
         {
             "stage": value,
-            "label": label,
+            "label": str(label),
             "deals": deals.get(value, 0),
             "amounts": dict(sorted(amounts.get(value, {}).items())),
         }

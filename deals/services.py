@@ -285,7 +285,7 @@ def _own_protection_check(deal: Deal) -> None:
         % {
             "pk": existing.pk,
             "domain": deal.customer_domain_normalized,
-            "until": date_format(timezone.localtime(existing.protected_until), "j M Y"),
+            "until": date_format(timezone.localtime(existing.protected_until), "DATE_FORMAT"),
         }
     )
 

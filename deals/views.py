@@ -198,14 +198,16 @@ class _DealFormMixin:
 
     def after_save(self, request, deal):
         if "submit" not in request.POST:
-            messages.success(request, "Draft saved. Submit it when it is complete.")
+            messages.success(request, _("Draft saved. Submit it when it is complete."))
             return redirect("deals:detail", deal.pk)
         try:
             services.deal_submit(deal=deal, actor=request.user)
         except services.DealError as exc:
-            messages.warning(request, f"Your draft is saved, but it was not submitted: {exc}")
+            messages.warning(
+                request, _("Your draft is saved, but it was not submitted: %(exc)s") % {"exc": exc}
+            )
             return redirect("deals:edit", deal.pk)
-        messages.success(request, "Deal registered: your channel manager will review it.")
+        messages.success(request, _("Deal registered: your channel manager will review it."))
         return redirect("deals:detail", deal.pk)
 
 
@@ -241,7 +243,7 @@ class DealEditView(PartnerMemberRequiredMixin, _DealFormMixin, View):
     def get(self, request, pk):
         deal = self.dispatch_deal(request, pk)
         if not permissions.can_edit(request.user, deal):
-            messages.info(request, "This deal was submitted and can no longer be changed.")
+            messages.info(request, _("This deal was submitted and can no longer be changed."))
             return redirect("deals:detail", deal.pk)
         form, formset = self.forms(request, deal)
         return self.render_form(request, form, formset, deal)
@@ -249,7 +251,7 @@ class DealEditView(PartnerMemberRequiredMixin, _DealFormMixin, View):
     def post(self, request, pk):
         deal = self.dispatch_deal(request, pk)
         if not permissions.can_edit(request.user, deal):
-            messages.error(request, "This deal was submitted and can no longer be changed.")
+            messages.error(request, _("This deal was submitted and can no longer be changed."))
             return redirect("deals:detail", deal.pk)
         form, formset = self.forms(request, deal)
         if not (form.is_valid() and formset.is_valid()):
@@ -330,7 +332,9 @@ class _PartnerActionView(PartnerMemberRequiredMixin, View):
             return _partner_detail(request, deal, status=400, **{self.form_name: form})
         if not self.allowed(request.user, deal):
             messages.error(
-                request, f"This is not possible for a {deal.get_status_display().lower()} deal."
+                request,
+                _("This is not possible for a %(status)s deal.")
+                % {"status": deal.get_status_display().lower()},
             )
             return redirect("deals:detail", deal.pk)
         try:
@@ -385,14 +389,18 @@ class DealDeleteView(PartnerMemberRequiredMixin, View):
     def post(self, request, pk):
         deal = selectors.deal_get_for_user(user=request.user, pk=pk)
         if not permissions.can_edit(request.user, deal):
-            messages.error(request, "Only drafts can be deleted.")
+            messages.error(request, _("Only drafts can be deleted."))
             return redirect("deals:detail", deal.pk)
         try:
             services.deal_delete_draft(deal=deal, actor=request.user)
         except services.DealError as exc:
             messages.error(request, str(exc))
             return redirect("deals:detail", deal.pk)
-        messages.success(request, f"The draft for {deal.customer_name} was deleted.")
+        messages.success(
+            request,
+            _("The draft for %(customer_name)s was deleted.")
+            % {"customer_name": deal.customer_name},
+        )
         return redirect("deals:list")
 
 
@@ -479,7 +487,7 @@ class ExtensionDecideView(VendorStaffRequiredMixin, View):
         if extension is None:
             raise Http404("No such extension request.")
         if not form.is_valid():
-            messages.error(request, "Choose to grant or decline the extension.")
+            messages.error(request, _("Choose to grant or decline the extension."))
             return redirect("deals:manager_detail", deal.pk)
         grant = form.cleaned_data["decision"] == "grant"
         try:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseInlineFormSet
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from enablement.models import (
     Certificate,
@@ -111,9 +112,9 @@ class ChoiceFormSet(BaseInlineFormSet):
             if f.cleaned_data and not f.cleaned_data.get("DELETE", False)
         ]
         if alive and not any(c.get("is_correct") for c in alive):
-            raise ValidationError("Mark at least one choice as correct.")
+            raise ValidationError(gettext_lazy("Mark at least one choice as correct."))
         if alive and len(alive) < 2:
-            raise ValidationError("A question needs at least two choices.")
+            raise ValidationError(gettext_lazy("A question needs at least two choices."))
 
 
 class ChoiceInline(admin.TabularInline):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enablement.choices import (
     CertificateStatus,
@@ -56,10 +57,16 @@ class Audience(models.Model):
     ``Tier.rank`` within the tier's program)."""
 
     programs = models.ManyToManyField(
-        "partners.Program", blank=True, related_name="+", help_text="Empty: every program."
+        "partners.Program",
+        blank=True,
+        related_name="+",
+        help_text=gettext_lazy("Empty: every program."),
     )
     partner_types = models.ManyToManyField(
-        "partners.PartnerType", blank=True, related_name="+", help_text="Empty: every type."
+        "partners.PartnerType",
+        blank=True,
+        related_name="+",
+        help_text=gettext_lazy("Empty: every type."),
     )
     min_tier = models.ForeignKey(
         "partners.Tier",
@@ -67,7 +74,9 @@ class Audience(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Only partners at this tier or higher (of the same program). Empty: any tier.",
+        help_text=gettext_lazy(
+            "Only partners at this tier or higher (of the same program). Empty: any tier."
+        ),
     )
 
     class Meta:
@@ -78,13 +87,17 @@ class Course(Audience):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     summary = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=gettext_lazy("Markdown."))
     offerings = models.ManyToManyField(
-        "partners.Offering", blank=True, related_name="+", help_text="What this course teaches."
+        "partners.Offering",
+        blank=True,
+        related_name="+",
+        help_text=gettext_lazy("What this course teaches."),
     )
     estimated_minutes = models.PositiveIntegerField(default=30)
     required_for_onboarding = models.BooleanField(
-        default=False, help_text="Shown as required; onboarding checklist steps can rely on it."
+        default=False,
+        help_text=gettext_lazy("Shown as required; onboarding checklist steps can rely on it."),
     )
     is_published = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,8 +119,12 @@ class Lesson(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
     position = models.PositiveSmallIntegerField(default=1)
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True, help_text="Markdown. Raw HTML is removed when shown.")
-    video_url = models.URLField(blank=True, help_text="A link to the lesson's video (https).")
+    body = models.TextField(
+        blank=True, help_text=gettext_lazy("Markdown. Raw HTML is removed when shown.")
+    )
+    video_url = models.URLField(
+        blank=True, help_text=gettext_lazy("A link to the lesson's video (https).")
+    )
     attachment = models.FileField(
         upload_to=lesson_upload_to, blank=True, validators=[validate_upload], max_length=200
     )
@@ -141,10 +158,12 @@ class Quiz(models.Model):
     pass_mark = models.PositiveSmallIntegerField(
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Percentage of questions that must be answered correctly.",
+        help_text=gettext_lazy("Percentage of questions that must be answered correctly."),
     )
     max_attempts = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1)], help_text="Attempts allowed per person."
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=gettext_lazy("Attempts allowed per person."),
     )
     translations = translations_field()
     TRANSLATED_FIELDS = ("title", "instructions")
@@ -169,7 +188,9 @@ class Question(models.Model):
     kind = models.CharField(
         max_length=10, choices=QuestionKind.choices, default=QuestionKind.SINGLE
     )
-    explanation = models.TextField(blank=True, help_text="Shown after the quiz is passed.")
+    explanation = models.TextField(
+        blank=True, help_text=gettext_lazy("Shown after the quiz is passed.")
+    )
     translations = translations_field()
     TRANSLATED_FIELDS = ("text", "explanation")
 
@@ -249,10 +270,12 @@ class QuizAttempt(models.Model):
     )
     cycle = models.PositiveSmallIntegerField(default=1)
     number = models.PositiveSmallIntegerField()
-    answers = models.JSONField(default=dict, help_text="question id → chosen choice ids")
+    answers = models.JSONField(
+        default=dict, help_text=gettext_lazy("question id → chosen choice ids")
+    )
     correct = models.PositiveSmallIntegerField()
     total = models.PositiveSmallIntegerField()
-    score = models.PositiveSmallIntegerField(help_text="Percent correct.")
+    score = models.PositiveSmallIntegerField(help_text=gettext_lazy("Percent correct."))
     passed = models.BooleanField()
     submitted_at = models.DateTimeField(default=timezone.now)
 
@@ -274,13 +297,16 @@ class Certification(Audience):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=gettext_lazy("Markdown."))
     courses = models.ManyToManyField(Course, related_name="certifications")
     validity_days = models.PositiveIntegerField(
-        default=365, validators=[MinValueValidator(1)], help_text="How long a certificate is valid."
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=gettext_lazy("How long a certificate is valid."),
     )
     renewal_window_days = models.PositiveIntegerField(
-        default=60, help_text="How many days before expiry holders may renew (and are reminded)."
+        default=60,
+        help_text=gettext_lazy("How many days before expiry holders may renew (and are reminded)."),
     )
     is_published = models.BooleanField(default=False)
 
@@ -303,7 +329,9 @@ class Certificate(models.Model):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    holder_name = models.CharField(max_length=150, help_text="As printed on the certificate.")
+    holder_name = models.CharField(
+        max_length=150, help_text=gettext_lazy("As printed on the certificate.")
+    )
     code = models.CharField(max_length=20, unique=True, default=new_verification_code)
     earned_at = models.DateTimeField(default=timezone.now)
     renewed_at = models.DateTimeField(null=True, blank=True)
@@ -353,7 +381,7 @@ class CertificateReminder(models.Model):
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=ReminderKind.choices)
-    expires_at = models.DateTimeField(help_text="The expiry this reminder was about.")
+    expires_at = models.DateTimeField(help_text=gettext_lazy("The expiry this reminder was about."))
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -396,7 +424,7 @@ class Resource(Audience):
 
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown description.")
+    body = models.TextField(blank=True, help_text=gettext_lazy("Markdown description."))
     kind = models.CharField(
         max_length=10, choices=ResourceKind.choices, default=ResourceKind.DOCUMENT
     )
@@ -411,7 +439,7 @@ class Resource(Audience):
         null=True,
         blank=True,
         related_name="variants",
-        help_text="The original this is a translation of.",
+        help_text=gettext_lazy("The original this is a translation of."),
     )
     file = models.FileField(
         upload_to=resource_upload_to, blank=True, validators=[validate_upload], max_length=200
@@ -419,9 +447,12 @@ class Resource(Audience):
     file_name = models.CharField(max_length=200, blank=True, editable=False)
     file_type = models.CharField(max_length=100, blank=True, editable=False)
     file_size = models.PositiveBigIntegerField(default=0, editable=False)
-    url = models.URLField(blank=True, help_text="For links: where the resource lives.")
+    url = models.URLField(
+        blank=True, help_text=gettext_lazy("For links: where the resource lives.")
+    )
     marketing_asset = models.BooleanField(
-        default=False, help_text="A through-channel marketing asset partners may co-brand."
+        default=False,
+        help_text=gettext_lazy("A through-channel marketing asset partners may co-brand."),
     )
     offerings = models.ManyToManyField("partners.Offering", blank=True, related_name="+")
     is_published = models.BooleanField(default=False)
@@ -463,7 +494,9 @@ class LibraryVisit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="library_visit"
     )
     last_visit_at = models.DateTimeField()
-    new_since = models.DateTimeField(help_text="Resources published after this are 'new'.")
+    new_since = models.DateTimeField(
+        help_text=gettext_lazy("Resources published after this are 'new'.")
+    )
 
     def __str__(self):
         return f"{self.user} · {self.last_visit_at:%Y-%m-%d %H:%M}"

@@ -2,105 +2,127 @@ import re
 from datetime import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class EventKind(models.TextChoices):
     """Every event kind the portal records. Kinds are ``<area>.<verb>``; external systems may send
     other kinds through the ingestion API as long as they follow the same shape."""
 
-    LOGIN = "auth.login", "Logged in"
-    USER_INVITED = "user.invited", "Colleague invited"
-    STAFF_INVITED = "staff.invited", "Vendor staff invited"
-    USER_JOINED = "user.joined", "Joined the team"
-    USER_REMOVED = "user.removed", "Removed from the team"
-    USER_ROLE_CHANGED = "user.role_changed", "Team role changed"
-    PARTNER_CREATED = "partner.created", "Partner created"
-    PARTNER_STATUS_CHANGED = "partner.status_changed", "Partner status changed"
-    PARTNER_ACTIVATED = "partner.activated", "Partner activated"
-    PARTNER_OWNER_CHANGED = "partner.owner_changed", "Owner changed"
-    PARTNER_EMAILED = "partner.emailed", "Partner admins emailed by the vendor"
-    TIER_CHANGED = "tier.changed", "Tier changed"
-    PROFILE_UPDATED = "partner.profile_updated", "Company profile updated"
-    STEP_COMPLETED = "onboarding.step_completed", "Checklist step completed"
-    AGREEMENT_ACCEPTED = "onboarding.agreement_accepted", "Partner agreement accepted"
-    COURSE_STARTED = "course.started", "Course started"
-    LESSON_VIEWED = "lesson.viewed", "Lesson viewed"
-    COURSE_COMPLETED = "course.completed", "Course completed"
-    QUIZ_PASSED = "quiz.passed", "Quiz passed"
-    QUIZ_FAILED = "quiz.failed", "Quiz failed"
-    CERTIFICATION_EARNED = "certification.earned", "Certification earned"
-    CERTIFICATION_RENEWED = "certification.renewed", "Certification renewed"
-    CERTIFICATION_EXPIRED = "certification.expired", "Certification expired"
-    RESOURCE_VIEWED = "resource.viewed", "Resource viewed"
-    RESOURCE_DOWNLOADED = "resource.downloaded", "Resource downloaded"
-    DEAL_SUBMITTED = "deal.submitted", "Deal registered"
-    DEAL_APPROVED = "deal.approved", "Deal approved"
-    DEAL_REJECTED = "deal.rejected", "Deal rejected"
-    DEAL_WON = "deal.won", "Deal won"
-    DEAL_LOST = "deal.lost", "Deal lost"
-    OFFERING_USED = "offering.used", "Offering used"
-    APPLICATION_SUBMITTED = "application.submitted", "Partner application submitted"
-    APPLICATION_APPROVED = "application.approved", "Partner application approved"
-    APPLICATION_REJECTED = "application.rejected", "Partner application rejected"
-    CHECKLIST_STARTED = "onboarding.checklist_started", "Onboarding checklist started"
-    CHECKLIST_MIGRATED = "onboarding.checklist_migrated", "Checklist moved to a new version"
-    DOCUMENT_UPLOADED = "onboarding.document_uploaded", "Onboarding document uploaded"
-    REMINDER_SENT = "onboarding.reminder_sent", "Onboarding reminder sent"
-    PARTNER_STALLED = "onboarding.stalled", "Onboarding stalled"
-    SURVEY_ANSWERED = "onboarding.survey_answered", "Onboarding survey answered"
+    LOGIN = "auth.login", gettext_lazy("Logged in")
+    USER_INVITED = "user.invited", gettext_lazy("Colleague invited")
+    STAFF_INVITED = "staff.invited", gettext_lazy("Vendor staff invited")
+    USER_JOINED = "user.joined", gettext_lazy("Joined the team")
+    USER_REMOVED = "user.removed", gettext_lazy("Removed from the team")
+    USER_ROLE_CHANGED = "user.role_changed", gettext_lazy("Team role changed")
+    PARTNER_CREATED = "partner.created", gettext_lazy("Partner created")
+    PARTNER_STATUS_CHANGED = "partner.status_changed", gettext_lazy("Partner status changed")
+    PARTNER_ACTIVATED = "partner.activated", gettext_lazy("Partner activated")
+    PARTNER_OWNER_CHANGED = "partner.owner_changed", gettext_lazy("Owner changed")
+    PARTNER_EMAILED = "partner.emailed", gettext_lazy("Partner admins emailed by the vendor")
+    TIER_CHANGED = "tier.changed", gettext_lazy("Tier changed")
+    PROFILE_UPDATED = "partner.profile_updated", gettext_lazy("Company profile updated")
+    STEP_COMPLETED = "onboarding.step_completed", gettext_lazy("Checklist step completed")
+    AGREEMENT_ACCEPTED = "onboarding.agreement_accepted", gettext_lazy("Partner agreement accepted")
+    COURSE_STARTED = "course.started", gettext_lazy("Course started")
+    LESSON_VIEWED = "lesson.viewed", gettext_lazy("Lesson viewed")
+    COURSE_COMPLETED = "course.completed", gettext_lazy("Course completed")
+    QUIZ_PASSED = "quiz.passed", gettext_lazy("Quiz passed")
+    QUIZ_FAILED = "quiz.failed", gettext_lazy("Quiz failed")
+    CERTIFICATION_EARNED = "certification.earned", gettext_lazy("Certification earned")
+    CERTIFICATION_RENEWED = "certification.renewed", gettext_lazy("Certification renewed")
+    CERTIFICATION_EXPIRED = "certification.expired", gettext_lazy("Certification expired")
+    RESOURCE_VIEWED = "resource.viewed", gettext_lazy("Resource viewed")
+    RESOURCE_DOWNLOADED = "resource.downloaded", gettext_lazy("Resource downloaded")
+    DEAL_SUBMITTED = "deal.submitted", gettext_lazy("Deal registered")
+    DEAL_APPROVED = "deal.approved", gettext_lazy("Deal approved")
+    DEAL_REJECTED = "deal.rejected", gettext_lazy("Deal rejected")
+    DEAL_WON = "deal.won", gettext_lazy("Deal won")
+    DEAL_LOST = "deal.lost", gettext_lazy("Deal lost")
+    OFFERING_USED = "offering.used", gettext_lazy("Offering used")
+    APPLICATION_SUBMITTED = "application.submitted", gettext_lazy("Partner application submitted")
+    APPLICATION_APPROVED = "application.approved", gettext_lazy("Partner application approved")
+    APPLICATION_REJECTED = "application.rejected", gettext_lazy("Partner application rejected")
+    CHECKLIST_STARTED = "onboarding.checklist_started", gettext_lazy("Onboarding checklist started")
+    CHECKLIST_MIGRATED = (
+        "onboarding.checklist_migrated",
+        gettext_lazy("Checklist moved to a new version"),
+    )
+    DOCUMENT_UPLOADED = "onboarding.document_uploaded", gettext_lazy("Onboarding document uploaded")
+    REMINDER_SENT = "onboarding.reminder_sent", gettext_lazy("Onboarding reminder sent")
+    PARTNER_STALLED = "onboarding.stalled", gettext_lazy("Onboarding stalled")
+    SURVEY_ANSWERED = "onboarding.survey_answered", gettext_lazy("Onboarding survey answered")
     EXPERIMENT_ASSIGNED = (
         "onboarding.experiment_assigned",
         "Partner assigned to an activation experiment's variant",
     )
-    DEAL_EXPIRED = "deal.expired", "Deal protection expired"
-    DEAL_EXTENSION_REQUESTED = "deal.extension_requested", "Deal extension requested"
-    DEAL_EXTENDED = "deal.extended", "Deal protection extended"
-    DEAL_HELP_REQUESTED = "deal.help_requested", "Vendor help requested on a deal"
-    DEAL_HELP_ASSIGNED = "deal.help_assigned", "Vendor person assigned to a deal's help request"
-    DEAL_HELP_NOTE_ADDED = "deal.help_note_added", "Note added to a deal's help request"
-    MDF_ALLOCATED = "mdf.allocated", "Marketing funds allocated"
-    MDF_REQUESTED = "mdf.requested", "Marketing funds requested"
-    MDF_UPDATED = "mdf.updated", "Marketing funds request edited"
-    MDF_WITHDRAWN = "mdf.withdrawn", "Marketing funds request withdrawn"
-    MDF_APPROVED = "mdf.approved", "Marketing funds request approved"
-    MDF_REJECTED = "mdf.rejected", "Marketing funds request rejected"
-    MDF_CLAIMED = "mdf.claimed", "Marketing funds claimed"
-    MDF_CLAIM_APPROVED = "mdf.claim_approved", "Marketing funds claim approved"
-    MDF_CLAIM_REJECTED = "mdf.claim_rejected", "Marketing funds claim rejected"
-    POINTS_AWARDED = "points.awarded", "Points awarded"
-    BADGE_EARNED = "badge.earned", "Badge earned"
-    TIER_DEMOTION_WARNED = "tier.demotion_warned", "Tier demotion warning"
-    TIER_RECOVERED = "tier.recovered", "Tier requirements met again"
-    TIER_OVERRIDDEN = "tier.overridden", "Tier overridden by the vendor"
-    CUSTOMER_ACCOUNT_CREATED = "customer.account_created", "Customer account created"
-    CUSTOMER_ACCOUNT_UPDATED = "customer.account_updated", "Customer account updated"
-    CUSTOMER_SEATS_CHANGED = "customer.seats_changed", "Customer seats changed"
-    PARTNER_NOTE_ADDED = "partner.note_added", "Staff note added to a partner"
-    TASK_CREATED = "task.created", "Staff task on a partner created"
-    TASK_COMPLETED = "task.completed", "Staff task on a partner completed"
-    TASK_REOPENED = "task.reopened", "Staff task on a partner reopened"
-    PARTNER_AT_RISK = "partner.at_risk", "Partner turned at risk"
-    LEAD_CREATED = "lead.created", "Lead entered by the vendor"
-    LEAD_OFFERED = "lead.offered", "Lead offered to a partner"
-    LEAD_ACCEPTED = "lead.accepted", "Lead accepted"
-    LEAD_DECLINED = "lead.declined", "Lead declined"
-    LEAD_OFFER_EXPIRED = "lead.offer_expired", "Lead offer not answered in time"
-    LEAD_UNROUTED = "lead.unrouted", "No partner found for a lead"
-    LEAD_STATUS_CHANGED = "lead.status_changed", "Lead status updated by the partner"
-    LEAD_CONVERTED = "lead.converted", "Lead converted to a deal registration"
+    DEAL_EXPIRED = "deal.expired", gettext_lazy("Deal protection expired")
+    DEAL_EXTENSION_REQUESTED = "deal.extension_requested", gettext_lazy("Deal extension requested")
+    DEAL_EXTENDED = "deal.extended", gettext_lazy("Deal protection extended")
+    DEAL_HELP_REQUESTED = "deal.help_requested", gettext_lazy("Vendor help requested on a deal")
+    DEAL_HELP_ASSIGNED = (
+        "deal.help_assigned",
+        gettext_lazy("Vendor person assigned to a deal's help request"),
+    )
+    DEAL_HELP_NOTE_ADDED = (
+        "deal.help_note_added",
+        gettext_lazy("Note added to a deal's help request"),
+    )
+    MDF_ALLOCATED = "mdf.allocated", gettext_lazy("Marketing funds allocated")
+    MDF_REQUESTED = "mdf.requested", gettext_lazy("Marketing funds requested")
+    MDF_UPDATED = "mdf.updated", gettext_lazy("Marketing funds request edited")
+    MDF_WITHDRAWN = "mdf.withdrawn", gettext_lazy("Marketing funds request withdrawn")
+    MDF_APPROVED = "mdf.approved", gettext_lazy("Marketing funds request approved")
+    MDF_REJECTED = "mdf.rejected", gettext_lazy("Marketing funds request rejected")
+    MDF_CLAIMED = "mdf.claimed", gettext_lazy("Marketing funds claimed")
+    MDF_CLAIM_APPROVED = "mdf.claim_approved", gettext_lazy("Marketing funds claim approved")
+    MDF_CLAIM_REJECTED = "mdf.claim_rejected", gettext_lazy("Marketing funds claim rejected")
+    POINTS_AWARDED = "points.awarded", gettext_lazy("Points awarded")
+    BADGE_EARNED = "badge.earned", gettext_lazy("Badge earned")
+    TIER_DEMOTION_WARNED = "tier.demotion_warned", gettext_lazy("Tier demotion warning")
+    TIER_RECOVERED = "tier.recovered", gettext_lazy("Tier requirements met again")
+    TIER_OVERRIDDEN = "tier.overridden", gettext_lazy("Tier overridden by the vendor")
+    CUSTOMER_ACCOUNT_CREATED = "customer.account_created", gettext_lazy("Customer account created")
+    CUSTOMER_ACCOUNT_UPDATED = "customer.account_updated", gettext_lazy("Customer account updated")
+    CUSTOMER_SEATS_CHANGED = "customer.seats_changed", gettext_lazy("Customer seats changed")
+    PARTNER_NOTE_ADDED = "partner.note_added", gettext_lazy("Staff note added to a partner")
+    TASK_CREATED = "task.created", gettext_lazy("Staff task on a partner created")
+    TASK_COMPLETED = "task.completed", gettext_lazy("Staff task on a partner completed")
+    TASK_REOPENED = "task.reopened", gettext_lazy("Staff task on a partner reopened")
+    PARTNER_AT_RISK = "partner.at_risk", gettext_lazy("Partner turned at risk")
+    LEAD_CREATED = "lead.created", gettext_lazy("Lead entered by the vendor")
+    LEAD_OFFERED = "lead.offered", gettext_lazy("Lead offered to a partner")
+    LEAD_ACCEPTED = "lead.accepted", gettext_lazy("Lead accepted")
+    LEAD_DECLINED = "lead.declined", gettext_lazy("Lead declined")
+    LEAD_OFFER_EXPIRED = "lead.offer_expired", gettext_lazy("Lead offer not answered in time")
+    LEAD_UNROUTED = "lead.unrouted", gettext_lazy("No partner found for a lead")
+    LEAD_STATUS_CHANGED = "lead.status_changed", gettext_lazy("Lead status updated by the partner")
+    LEAD_CONVERTED = "lead.converted", gettext_lazy("Lead converted to a deal registration")
     # Joint business plans (issue 21)
-    PLAN_CREATED = "plan.created", "Business plan drafted"
-    PLAN_SUBMITTED = "plan.submitted", "Business plan submitted for approval"
-    PLAN_APPROVED = "plan.approved", "Business plan approved"
-    PLAN_GOAL_CHANGED = "plan.goal_changed", "Business plan goal added, changed or removed"
-    PLAN_REVISED = "plan.revised", "New version of an approved business plan started"
-    PLAN_SENT_BACK = "plan.sent_back", "Submitted business plan sent back to draft"
-    QBR_SCHEDULED = "qbr.scheduled", "Quarterly business review scheduled"
-    QBR_RESCHEDULED = "qbr.rescheduled", "Quarterly business review changed (time, place, people)"
-    QBR_HELD = "qbr.held", "Quarterly business review held, scorecard snapshot frozen"
-    QBR_CANCELLED = "qbr.cancelled", "Quarterly business review cancelled"
-    QBR_ACTION_ADDED = "qbr.action_added", "Action item added to a quarterly business review"
-    QBR_ACTION_CONVERTED = "qbr.action_converted", "QBR action item made an initiative or a task"
+    PLAN_CREATED = "plan.created", gettext_lazy("Business plan drafted")
+    PLAN_SUBMITTED = "plan.submitted", gettext_lazy("Business plan submitted for approval")
+    PLAN_APPROVED = "plan.approved", gettext_lazy("Business plan approved")
+    PLAN_GOAL_CHANGED = (
+        "plan.goal_changed",
+        gettext_lazy("Business plan goal added, changed or removed"),
+    )
+    PLAN_REVISED = "plan.revised", gettext_lazy("New version of an approved business plan started")
+    PLAN_SENT_BACK = "plan.sent_back", gettext_lazy("Submitted business plan sent back to draft")
+    QBR_SCHEDULED = "qbr.scheduled", gettext_lazy("Quarterly business review scheduled")
+    QBR_RESCHEDULED = (
+        "qbr.rescheduled",
+        gettext_lazy("Quarterly business review changed (time, place, people)"),
+    )
+    QBR_HELD = "qbr.held", gettext_lazy("Quarterly business review held, scorecard snapshot frozen")
+    QBR_CANCELLED = "qbr.cancelled", gettext_lazy("Quarterly business review cancelled")
+    QBR_ACTION_ADDED = (
+        "qbr.action_added",
+        gettext_lazy("Action item added to a quarterly business review"),
+    )
+    QBR_ACTION_CONVERTED = (
+        "qbr.action_converted",
+        gettext_lazy("QBR action item made an initiative or a task"),
+    )
 
 
 # The namespaces (the ``area`` of ``area.verb``) of every kind PRM records itself, derived from the

@@ -10,6 +10,7 @@ metrics/migrations (``events.partitions`` reads and extends it)."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from events.choices import EventKind
 
@@ -46,7 +47,9 @@ class Event(models.Model):
         db_index=False,  # rollups scan by time, not by user
     )
     kind = models.CharField(max_length=64)
-    subject_type = models.CharField(max_length=64, blank=True, help_text="What it is about.")
+    subject_type = models.CharField(
+        max_length=64, blank=True, help_text=gettext_lazy("What it is about.")
+    )
     subject_id = models.CharField(max_length=100, blank=True)  # an API client id: MAX_CLIENT_ID
     properties = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=200)  # unique through EventKey

@@ -192,8 +192,10 @@ def _tell_assignee(*, task: Task, actor) -> None:
     outbox.email_queue(
         key=f"followup.task_assigned:{task.pk}:{task.assignee_id}",
         to=[task.assignee.email],
-        subject=_("New task: %(title)s (%(partner)s)")
-        % {"title": task.title, "partner": task.partner.name},
+        subject=lambda: (
+            _("New task: %(title)s (%(partner)s)")
+            % {"title": task.title, "partner": task.partner.name}
+        ),
         template="followup_task_assigned",
         context={
             "task": task,
@@ -271,8 +273,10 @@ def task_remind(*, task_id: int, today: datetime.date | None = None) -> bool:
     outbox.email_queue(
         key=f"followup.task_due:{task.pk}:{task.due_on.isoformat()}",
         to=[task.assignee.email],
-        subject=_("Task due: %(title)s (%(partner)s)")
-        % {"title": task.title, "partner": task.partner.name},
+        subject=lambda: (
+            _("Task due: %(title)s (%(partner)s)")
+            % {"title": task.title, "partner": task.partner.name}
+        ),
         template="followup_task_due",
         context={
             "task": task,

@@ -4,6 +4,7 @@ created through the service."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 
 from events.choices import EventKind
 from incentives import services
@@ -35,7 +36,7 @@ class AwardRuleForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not data.get("points") and not data.get("badge"):
-            raise forms.ValidationError("A rule gives points, a badge, or both.")
+            raise forms.ValidationError(gettext_lazy("A rule gives points, a badge, or both."))
         return data
 
 

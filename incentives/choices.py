@@ -1,17 +1,18 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class MdfStatus(models.TextChoices):
     """A fund request's lifecycle: requested → approved (funds committed) or rejected; approved →
     claimed (proof uploaded) → paid (claim approved) or claim rejected (funds released)."""
 
-    REQUESTED = "requested", "Requested"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    CLAIMED = "claimed", "Claimed"
-    PAID = "paid", "Claim approved"
-    CLAIM_REJECTED = "claim_rejected", "Claim rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    REQUESTED = "requested", gettext_lazy("Requested")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    CLAIMED = "claimed", gettext_lazy("Claimed")
+    PAID = "paid", gettext_lazy("Claim approved")
+    CLAIM_REJECTED = "claim_rejected", gettext_lazy("Claim rejected")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
 
 # Which moves the workflow allows; each has one service in incentives.services.mdf.
@@ -33,8 +34,8 @@ MDF_PENDING = (MdfStatus.REQUESTED, MdfStatus.CLAIMED)
 class AwardScope(models.TextChoices):
     """Whom a rule's "first only" and cap count against."""
 
-    PARTNER = "partner", "Per partner"
-    USER = "user", "Per user"
+    PARTNER = "partner", gettext_lazy("Per partner")
+    USER = "user", gettext_lazy("Per user")
 
 
 # Kinds a rule may not listen to: awards record these, so a rule on them would feed itself.

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from incentives.services.mdf import Activity
 from kernel.bounds import validate_business_date
@@ -29,17 +30,19 @@ def _amount(label: str, required: bool = True, help_text: str = "") -> forms.Dec
 
 
 class MdfRequestForm(forms.Form):
-    title = forms.CharField(label="Activity", max_length=200)
+    title = forms.CharField(label=gettext_lazy("Activity"), max_length=200)
     description = forms.CharField(
-        label="Plan",
+        label=gettext_lazy("Plan"),
         max_length=5000,
         widget=forms.Textarea({"rows": 5}),
-        help_text="Audience, channels, expected results.",
+        help_text=gettext_lazy("Audience, channels, expected results."),
     )
     starts_on = forms.DateField(
-        label="Starts", widget=DateInput, validators=[validate_business_date]
+        label=gettext_lazy("Starts"), widget=DateInput, validators=[validate_business_date]
     )
-    ends_on = forms.DateField(label="Ends", widget=DateInput, validators=[validate_business_date])
+    ends_on = forms.DateField(
+        label=gettext_lazy("Ends"), widget=DateInput, validators=[validate_business_date]
+    )
     amount = _amount("Budget")
 
     def clean(self):
@@ -56,15 +59,17 @@ class MdfRequestForm(forms.Form):
 class ClaimForm(forms.Form):
     amount = _amount("Actual amount spent")
     proof = forms.FileField(
-        label="Proof of execution",
-        help_text="Invoices, photos or a report: PDF, image, Office document or ZIP.",
+        label=gettext_lazy("Proof of execution"),
+        help_text=gettext_lazy("Invoices, photos or a report: PDF, image, Office document or ZIP."),
     )
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
 
 
 class ApproveForm(forms.Form):
     amount = _amount(
-        "Approved amount", required=False, help_text="Leave empty to approve the requested budget."
+        "Approved amount",
+        required=False,
+        help_text=gettext_lazy("Leave empty to approve the requested budget."),
     )
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea({"rows": 2}))
 
@@ -88,10 +93,15 @@ class AllocationForm(forms.Form):
         min_value=Decimal("0"),
         max_value=MAX_AMOUNT,
         required=False,
-        help_text="Leave empty to allocate what the partner's tier grants for a quarter.",
+        help_text=gettext_lazy(
+            "Leave empty to allocate what the partner's tier grants for a quarter."
+        ),
     )
     currency = forms.CharField(
-        max_length=3, min_length=3, required=False, help_text="ISO 4217; empty: the tier's."
+        max_length=3,
+        min_length=3,
+        required=False,
+        help_text=gettext_lazy("ISO 4217; empty: the tier's."),
     )
 
     def __init__(self, *args, partners, **kwargs):
@@ -109,7 +119,7 @@ class AllocationForm(forms.Form):
     def clean_currency(self):
         value = self.cleaned_data["currency"].upper()
         if value and not value.isalpha():
-            raise forms.ValidationError("An ISO 4217 code such as USD.")
+            raise forms.ValidationError(gettext_lazy("An ISO 4217 code such as USD."))
         return value
 
     def clean(self):

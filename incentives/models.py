@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from incentives.choices import AwardScope, MdfStatus
 
@@ -26,10 +27,12 @@ class MdfAllocation(models.Model):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="mdf_allocations"
     )
-    period = models.CharField(max_length=20, help_text="A label such as 2026-Q4.")
+    period = models.CharField(max_length=20, help_text=gettext_lazy("A label such as 2026-Q4."))
     starts_on = models.DateField()
     ends_on = models.DateField()
-    currency = models.CharField(max_length=3, default="USD", help_text="ISO 4217, e.g. USD.")
+    currency = models.CharField(
+        max_length=3, default="USD", help_text=gettext_lazy("ISO 4217, e.g. USD.")
+    )
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)]
     )
@@ -38,14 +41,16 @@ class MdfAllocation(models.Model):
         decimal_places=2,
         default=ZERO,
         editable=False,
-        help_text="Approved for activities (or paid on approved claims); never above the amount.",
+        help_text=gettext_lazy(
+            "Approved for activities (or paid on approved claims); never above the amount."
+        ),
     )
     paid = models.DecimalField(
         max_digits=14,
         decimal_places=2,
         default=ZERO,
         editable=False,
-        help_text="Paid out on approved claims; never above what was committed.",
+        help_text=gettext_lazy("Paid out on approved claims; never above what was committed."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -99,7 +104,7 @@ class MdfRequest(models.Model):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(
-        max_length=5000, help_text="The plan: audience, channels, goals."
+        max_length=5000, help_text=gettext_lazy("The plan: audience, channels, goals.")
     )
     activity_starts_on = models.DateField()
     activity_ends_on = models.DateField()
@@ -168,7 +173,9 @@ class Badge(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.CharField(max_length=300, blank=True)
     icon = models.CharField(
-        max_length=40, default="award", help_text="A Bootstrap icon name, e.g. award, trophy, star."
+        max_length=40,
+        default="award",
+        help_text=gettext_lazy("A Bootstrap icon name, e.g. award, trophy, star."),
     )
 
     class Meta:
@@ -190,17 +197,20 @@ class AwardRule(models.Model):
     badge = models.ForeignKey(Badge, on_delete=models.PROTECT, null=True, blank=True)
     scope = models.CharField(max_length=10, choices=AwardScope.choices, default=AwardScope.PARTNER)
     first_only = models.BooleanField(
-        default=False, help_text="Only the first such event (per partner or per user) counts."
+        default=False,
+        help_text=gettext_lazy("Only the first such event (per partner or per user) counts."),
     )
     cap = models.PositiveIntegerField(
-        null=True, blank=True, help_text="At most this many awards per partner or per user."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("At most this many awards per partner or per user."),
     )
     program = models.ForeignKey(
         "partners.Program",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        help_text="Only partners of this program (empty: every program).",
+        help_text=gettext_lazy("Only partners of this program (empty: every program)."),
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -234,7 +244,7 @@ class Award(models.Model):
     the same event, and only one award is stored."""
 
     rule = models.ForeignKey(AwardRule, on_delete=models.CASCADE, related_name="awards")
-    event_id = models.BigIntegerField(help_text="The metrics event that earned it.")
+    event_id = models.BigIntegerField(help_text=gettext_lazy("The metrics event that earned it."))
     event_kind = models.CharField(max_length=64)
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="awards")
     user = models.ForeignKey(
@@ -242,7 +252,7 @@ class Award(models.Model):
     )
     points = models.PositiveIntegerField(default=0)
     badge = models.ForeignKey(Badge, on_delete=models.PROTECT, null=True, blank=True)
-    occurred_at = models.DateTimeField(help_text="When the event happened.")
+    occurred_at = models.DateTimeField(help_text=gettext_lazy("When the event happened."))
     awarded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

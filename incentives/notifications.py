@@ -5,6 +5,7 @@ each step once). Sending, retries and the sweep are the outbox's."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from accounts.choices import VendorRole
 from accounts.models import User
@@ -13,12 +14,12 @@ from kernel.outbox import email_queue
 from partners.choices import MemberRole
 
 SUBJECTS = {
-    "requested": "Marketing funds requested: {title}",
-    "approved": "Marketing funds approved: {title}",
-    "rejected": "Marketing funds request rejected: {title}",
-    "claimed": "Marketing funds claim to review: {title}",
-    "claim_approved": "Marketing funds claim approved: {title}",
-    "claim_rejected": "Marketing funds claim rejected: {title}",
+    "requested": gettext_lazy("Marketing funds requested: {title}"),
+    "approved": gettext_lazy("Marketing funds approved: {title}"),
+    "rejected": gettext_lazy("Marketing funds request rejected: {title}"),
+    "claimed": gettext_lazy("Marketing funds claim to review: {title}"),
+    "claim_approved": gettext_lazy("Marketing funds claim approved: {title}"),
+    "claim_rejected": gettext_lazy("Marketing funds claim rejected: {title}"),
 }
 TO_VENDOR = {"requested", "claimed"}
 
@@ -52,7 +53,7 @@ def notify(*, request: MdfRequest, kind: str) -> bool:
     email = email_queue(
         key=f"incentives.mdf:{request.pk}:{kind}",
         to=recipients,
-        subject=SUBJECTS[kind].format(title=request.title),
+        subject=lambda: SUBJECTS[kind].format(title=request.title),
         template="incentives_mdf",
         context={
             "r": request,

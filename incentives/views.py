@@ -86,7 +86,10 @@ class MdfRequestCreateView(PartnerAdminRequiredMixin, View):
         except services.MdfError as exc:
             form.add_error(None, str(exc))
             return self._render(request, form, eligibility, status=400)
-        messages.success(request, f"Requested: {mdf.title}. Your channel manager will decide.")
+        messages.success(
+            request,
+            _("Requested: %(title)s. Your channel manager will decide.") % {"title": mdf.title},
+        )
         return redirect("incentives:mdf_detail", pk=mdf.pk)
 
 
@@ -186,7 +189,7 @@ class MdfClaimView(PartnerAdminRequiredMixin, View):
             return render(
                 request, "incentives/mdf_detail.html", context | {"claim_form": form}, status=400
             )
-        messages.success(request, "Claim sent with your proof of execution.")
+        messages.success(request, _("Claim sent with your proof of execution."))
         return redirect("incentives:mdf_detail", pk=mdf.pk)
 
 
@@ -331,7 +334,11 @@ class AllocationCreateView(VendorStaffRequiredMixin, View):
         except services.MdfError as exc:
             form.add_error(None, str(exc))
             return self._render(request, form, status=400)
-        messages.success(request, f"Allocated {allocation.amount} {allocation.currency}.")
+        messages.success(
+            request,
+            _("Allocated %(amount)s %(currency)s.")
+            % {"amount": allocation.amount, "currency": allocation.currency},
+        )
         return redirect("incentives:manager_mdf")
 
 

@@ -18,6 +18,15 @@ The hook runs inside the caller's transaction, in its own savepoint, on the new 
 fails, the email goes to everyone and the writer's change is kept. Secret emails (one-time links)
 are never handed to a hook: they always go out and never show in-app.
 
+Languages (issue 23): every email is rendered in its recipient's language. The function a higher
+floor registers in :data:`recipient_languages` (partners does: the person's profile language, else
+their program's default) names it per address, in one query per batch; an address it does not
+know gets ``LANGUAGE_CODE``. Recipients of one email who read different languages get one row per
+language (key ``<key>|<language>``). The body templates are rendered under
+``translation.override``; so is the subject when the caller passes a callable (``subject=lambda:
+_("…") % {…}``), which is how a subject follows the recipient rather than the person whose action
+queued it.
+
 Conventions: the subject gets the ``[SITE_NAME] `` prefix and is one line of at most 255
 characters; templates get ``site_name`` and ``site_url`` besides the caller's context; keys read
 ``<app>.<what>:<ids…>`` (``deals.notice:12:approved:``). ``html=True`` also renders
@@ -29,7 +38,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,7 +47,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Case, F, TextField, Value, When
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kernel import enqueue
 from kernel.choices import EmailStatus
@@ -64,7 +73,7 @@ class Email:
 
     key: str
     to: Iterable[str]
-    subject: str
+    subject: str | Callable[[], str]
     template: str
     context: dict = field(default_factory=dict)
     secret: bool = False
@@ -83,6 +92,23 @@ class OutboxHook:
 
 #: name → hook, registered from an app's ``AppConfig.ready`` (the kernel imports no app).
 hooks: Registry[OutboxHook] = Registry("outbox hook")
+
+
+#: name → ``languages(addresses) -> {address: language code}`` (one query for the whole batch).
+recipient_languages: Registry[Callable[[list[str]], dict[str, str]]] = Registry(
+    "recipient languages"
+)
+
+
+def languages_of(addresses: Iterable[str]) -> dict[str, str]:
+    """Each address's language: what a registered resolver says, else ``LANGUAGE_CODE``."""
+    addresses = sorted({a for a in addresses if a})
+    found: dict[str, str] = {}
+    for _name, resolve in recipient_languages.items():
+        for address, language in (resolve(addresses) or {}).items():
+            if language:
+                found.setdefault(address, language)
+    return {a: found.get(a) or settings.LANGUAGE_CODE for a in addresses}
 
 
 def _ask_hooks(emails: list[OutboundEmail]) -> dict[str, set[str]]:
@@ -116,34 +142,46 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
-def _render(email: Email) -> OutboundEmail | None:
-    recipients = sorted({address for address in email.to if address})
-    if not recipients:
-        return None
+def _render(email: Email, languages: dict[str, str]) -> list[OutboundEmail]:
+    """One row per language among the recipients (one row, the plain key, when they share it)."""
+    by_language: dict[str, list[str]] = {}
+    for address in sorted({address for address in email.to if address}):
+        by_language.setdefault(languages.get(address, settings.LANGUAGE_CODE), []).append(address)
     context = {
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL.rstrip("/"),
         **email.context,
     }
-    return OutboundEmail(
-        key=email.key[:200],
-        template=email.template,
-        to=recipients,
-        subject=" ".join(f"[{settings.SITE_NAME}] {email.subject}".split())[:255],
-        body=render_to_string(f"emails/{email.template}.txt", context),
-        html=render_to_string(f"emails/{email.template}.html", context) if email.html else "",
-        secret=email.secret,
-    )
+    rows = []
+    for language, recipients in sorted(by_language.items()):
+        key = email.key if len(by_language) == 1 else f"{email.key[:190]}|{language}"
+        with translation.override(language):
+            subject = email.subject() if callable(email.subject) else email.subject
+            rows.append(
+                OutboundEmail(
+                    key=key[:200],
+                    template=email.template,
+                    to=recipients,
+                    subject=" ".join(f"[{settings.SITE_NAME}] {subject}".split())[:255],
+                    body=render_to_string(f"emails/{email.template}.txt", context),
+                    html=render_to_string(f"emails/{email.template}.html", context)
+                    if email.html
+                    else "",
+                    secret=email.secret,
+                )
+            )
+    return rows
 
 
 def emails_queue(emails: Iterable[Email]) -> list[OutboundEmail]:
-    """Render and record a batch of emails (three queries however many), sent once the current
-    transaction commits (at once outside one). Returns the rows written: an email whose key was
-    queued before, or with nobody to send it to, is skipped."""
+    """Render and record a batch of emails (four queries however many: one names the recipients'
+    languages), sent once the current transaction commits (at once outside one). Returns the rows
+    written: an email whose key was queued before, or with nobody to send it to, is skipped."""
+    emails = list(emails)
+    languages = languages_of(address for email in emails for address in email.to)
     rows: dict[str, OutboundEmail] = {}
     for email in emails:
-        row = _render(email)
-        if row is not None:
+        for row in _render(email, languages):
             rows.setdefault(row.key, row)
     if not rows:
         return []
@@ -173,7 +211,7 @@ def email_queue(
     *,
     key: str,
     to: Iterable[str],
-    subject: str,
+    subject: str | Callable[[], str],
     template: str,
     context: dict | None = None,
     secret: bool = False,

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy
 
 # extension → (content type we serve it as, content kinds ``filetype`` may detect for it)
 FILE_TYPES: dict[str, tuple[str, frozenset[str]]] = {
@@ -99,16 +100,18 @@ def inspect_upload(
     if ext not in extensions:
         allowed = ", ".join(sorted(extensions))
         raise ValidationError(
-            f"Files of type “.{ext or '?'}” are not accepted. Allowed: {allowed}.",
+            gettext_lazy("Files of type “.%(ext)s” are not accepted. Allowed: %(allowed)s.")
+            % {"ext": ext or "?", "allowed": allowed},
             code="extension",
         )
     size = file.size
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     if size == 0:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(gettext_lazy("The file is empty."), code="empty")
     if size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(size)}; the limit is {filesizeformat(limit)}.",
+            gettext_lazy("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
             code="size",
         )
     content_type, kinds = FILE_TYPES[ext]
@@ -117,11 +120,13 @@ def inspect_upload(
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationError("A text file must be UTF-8 text.", code="content") from exc
+            raise ValidationError(
+                gettext_lazy("A text file must be UTF-8 text."), code="content"
+            ) from exc
         lowered = data.lower()
         if b"\x00" in data or any(marker in lowered for marker in MARKUP_MARKERS):
             raise ValidationError(
-                "This text file contains markup (HTML/SVG/XML); it is not accepted.",
+                gettext_lazy("This text file contains markup (HTML/SVG/XML); it is not accepted."),
                 code="content",
             )
     else:
@@ -132,7 +137,10 @@ def inspect_upload(
         if detected is None or detected.extension not in kinds:
             found = f"“{detected.extension}” data" if detected else "unrecognised content"
             raise ValidationError(
-                f"The file's content ({found}) does not match its “.{ext}” extension.",
+                gettext_lazy(
+                    "The file's content (%(found)s) does not match its “.%(ext)s” extension."
+                )
+                % {"found": found, "ext": ext},
                 code="content",
             )
     return UploadInfo(name=safe_display_name(original), content_type=content_type, size=size)

@@ -22,7 +22,7 @@ def offer_made(offer) -> None:
     email_queue(
         key=f"leads.offer:{offer.pk}",
         to=_partner_admin_emails(offer.partner_id),
-        subject=_("New lead for you: %(company)s") % {"company": offer.lead.company},
+        subject=lambda: _("New lead for you: %(company)s") % {"company": offer.lead.company},
         template="leads_offered",
         context={
             "offer": offer,
@@ -37,7 +37,7 @@ def offer_reminder(offer) -> None:
     email_queue(
         key=f"leads.reminder:{offer.pk}",
         to=_partner_admin_emails(offer.partner_id),
-        subject=_("Answer soon: the lead %(company)s") % {"company": offer.lead.company},
+        subject=lambda: _("Answer soon: the lead %(company)s") % {"company": offer.lead.company},
         template="leads_reminder",
         context={
             "offer": offer,
@@ -54,7 +54,7 @@ def lead_unrouted(lead) -> None:
     email_queue(
         key=f"leads.unrouted:{lead.pk}:{lead.offers.count()}",
         to=[lead.created_by.email],
-        subject=_("No partner found for the lead %(company)s") % {"company": lead.company},
+        subject=lambda: _("No partner found for the lead %(company)s") % {"company": lead.company},
         template="leads_unrouted",
         context={
             "lead": lead,

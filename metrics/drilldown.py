@@ -323,11 +323,11 @@ def _condition(*, value: FigureRef, state=None):
 
 def _describe(*, value: FigureRef, state=None) -> str:
     figure, key = _figure(value)
-    day = date_format(value.until, "j M Y")
+    day = date_format(value.until, "DATE_FORMAT")
     if value.kind in ("curve_eligible", "curve_adopted"):
         shown_key = _("%(offering)s on %(day)s") % {
             "offering": key[0].name,
-            "day": date_format(key[1], "j M Y"),
+            "day": date_format(key[1], "DATE_FORMAT"),
         }
     elif isinstance(key, Offering):
         shown_key = key.name
@@ -342,7 +342,7 @@ def _describe(*, value: FigureRef, state=None) -> str:
     elif value.kind in ("step_done", "step_not"):  # the step's title in the active templates
         shown_key = dict(partner_list_filters.get("step").choices()).get(key, key)
     elif isinstance(key, date):
-        shown_key = date_format(key, "j M Y")
+        shown_key = date_format(key, "DATE_FORMAT")
     else:
         shown_key = value.key
     since, until = (
@@ -354,8 +354,8 @@ def _describe(*, value: FigureRef, state=None) -> str:
         )
     )
     period = _("%(since)s to %(until)s") % {
-        "since": date_format(since, "j M Y"),
-        "until": date_format(until, "j M Y"),
+        "since": date_format(since, "DATE_FORMAT"),
+        "until": date_format(until, "DATE_FORMAT"),
     }
     return str(figure.heading) % {"key": shown_key, "period": period, "day": day}
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 # --- Rollups -------------------------------------------------------------------------------------
 # Summary tables maintained by metrics.rollups from the Event table, never written by anything else.
@@ -17,13 +18,17 @@ class RollupState(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     watermark = models.BigIntegerField(default=0)
     scores_through = models.DateField(
-        null=True, blank=True, help_text="The last day whose adoption scores were computed."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The last day whose adoption scores were computed."),
     )
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_events = models.PositiveIntegerField(
-        default=0, help_text="Events folded in by the last run."
+        default=0, help_text=gettext_lazy("Events folded in by the last run.")
     )
-    last_buckets = models.PositiveIntegerField(default=0, help_text="Partner-days it recomputed.")
+    last_buckets = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Partner-days it recomputed.")
+    )
     last_duration_ms = models.PositiveIntegerField(default=0)
 
     def __str__(self):
@@ -73,8 +78,10 @@ class PartnerDay(models.Model):
     users = models.PositiveIntegerField()
     area_mask = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Feature areas used that day: bit i set for the i-th area of FeatureArea "
-        "(metrics.models.AREA_BITS).",
+        help_text=gettext_lazy(
+            "Feature areas used that day: bit i set for the i-th area of FeatureArea "
+            "(metrics.models.AREA_BITS)."
+        ),
     )
 
     class Meta:
@@ -114,11 +121,11 @@ class PartnerDayUser(models.Model):
 class FeatureArea(models.TextChoices):
     """The feature areas of the adoption score; docs/metrics.md says which kinds fall in each."""
 
-    PORTAL = "portal", "Portal"
-    TRAINING = "training", "Training"
-    RESOURCES = "resources", "Resources"
-    DEALS = "deals", "Deal registration"
-    MARKETING = "marketing", "Marketing assets"
+    PORTAL = "portal", gettext_lazy("Portal")
+    TRAINING = "training", gettext_lazy("Training")
+    RESOURCES = "resources", gettext_lazy("Resources")
+    DEALS = "deals", gettext_lazy("Deal registration")
+    MARKETING = "marketing", gettext_lazy("Marketing assets")
 
 
 # PartnerDay.area_mask and AdoptionScore.area_mask: bit i is the i-th feature area, in
@@ -139,7 +146,7 @@ class PartnerDayOffering(models.Model):
         db_constraint=False,  # see the note above: a rollup writes millions of rows
     )
     day = models.DateField()
-    offering = models.CharField(max_length=60, help_text="The offering's slug.")
+    offering = models.CharField(max_length=60, help_text=gettext_lazy("The offering's slug."))
     kind = models.CharField(max_length=64)
     events = models.PositiveIntegerField()
 
@@ -166,11 +173,13 @@ class AdoptionScore(models.Model):
     )
     day = models.DateField()
     score = models.FloatField()
-    areas = models.PositiveSmallIntegerField(help_text="Feature areas used (of 5).")
+    areas = models.PositiveSmallIntegerField(help_text=gettext_lazy("Feature areas used (of 5)."))
     area_mask = models.PositiveSmallIntegerField(
         default=0,
-        help_text="Which feature areas were used: bit i set for the i-th area of FeatureArea "
-        "(metrics.scores.AREA_BITS), so feature adoption reads one row per partner.",
+        help_text=gettext_lazy(
+            "Which feature areas were used: bit i set for the i-th area of FeatureArea "
+            "(metrics.scores.AREA_BITS), so feature adoption reads one row per partner."
+        ),
     )
     active_days = models.PositiveSmallIntegerField()
     active_users = models.PositiveIntegerField()
@@ -206,10 +215,10 @@ class OfferingAdoptionRule(models.Model):
     )
     description = models.CharField(max_length=200)
     kinds = models.JSONField(
-        help_text='Event kinds that count, e.g. ["deal.submitted", "deal.won"].'
+        help_text=gettext_lazy('Event kinds that count, e.g. ["deal.submitted", "deal.won"].')
     )
     window_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Look back this many days; empty means ever."
+        null=True, blank=True, help_text=gettext_lazy("Look back this many days; empty means ever.")
     )
     min_events = models.PositiveIntegerField(default=1)
 
@@ -267,7 +276,7 @@ class OfferingAdoptionSpan(models.Model):
     ``PartnerDayOffering`` only, per partner, by ``metrics.summaries``."""
 
     pk = models.CompositePrimaryKey("offering", "partner", "start")
-    offering = models.CharField(max_length=60, help_text="The offering's slug.")
+    offering = models.CharField(max_length=60, help_text=gettext_lazy("The offering's slug."))
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,
@@ -325,7 +334,9 @@ class AtRiskDay(models.Model):
 
     day = models.DateField(primary_key=True)
     computed_at = models.DateTimeField()
-    partners = models.PositiveIntegerField(default=0, help_text="How many partners are at risk.")
+    partners = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("How many partners are at risk.")
+    )
 
     def __str__(self):
         return f"{self.day}: {self.partners} at risk ({self.computed_at:%H:%M})"

@@ -57,9 +57,11 @@ def on_events(events) -> None:
                     Email(
                         key=f"notifications.application:{application}:{user.pk}",
                         to=[user.email],
-                        subject=_("New partner application (possible duplicate)")
-                        if duplicate
-                        else _("New partner application"),
+                        subject=lambda duplicate=duplicate: (
+                            _("New partner application (possible duplicate)")
+                            if duplicate
+                            else _("New partner application")
+                        ),
                         template=APPLICATION_NEW,
                         context={
                             "url": _url("onboarding:application", application),
@@ -85,8 +87,9 @@ def on_events(events) -> None:
                     Email(
                         key=f"notifications.at_risk:{event.pk}:{user.pk}",
                         to=[user.email],
-                        subject=_("%(partner)s is at risk and has no owner")
-                        % {"partner": partner.name},
+                        subject=lambda name=partner.name: (
+                            _("%(partner)s is at risk and has no owner") % {"partner": name}
+                        ),
                         template=PARTNER_AT_RISK,
                         context={
                             "partner": partner,
@@ -130,12 +133,14 @@ def _turned_at_risk(events) -> list[Email]:
                 Email(
                     key=f"notifications.turned_at_risk:{event.pk}:{user.pk}",
                     to=[user.email],
-                    subject=(
-                        _("%(partner)s turned at risk and has no owner")
-                        if unowned
-                        else _("%(partner)s turned at risk")
-                    )
-                    % {"partner": partner.name},
+                    subject=lambda name=partner.name, unowned=unowned: (
+                        (
+                            _("%(partner)s turned at risk and has no owner")
+                            if unowned
+                            else _("%(partner)s turned at risk")
+                        )
+                        % {"partner": name}
+                    ),
                     template=PARTNER_TURNED_AT_RISK,
                     context={
                         "partner": partner,

@@ -91,7 +91,7 @@ def digest_send_for_user(*, user, now: datetime | None = None) -> bool:
         email_queue(
             key=f"notifications.digest:{user.pk}:{day.isoformat()}",
             to=[user.email],
-            subject=_("Your notifications of %(day)s") % {"day": day.isoformat()},
+            subject=lambda: _("Your notifications of %(day)s") % {"day": day.isoformat()},
             template=DIGEST,
             context={
                 "user": user,

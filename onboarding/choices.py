@@ -1,36 +1,37 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from events.choices import EventKind
 
 
 class ApplicationStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", gettext_lazy("Waiting for review")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
 
 
 class HeardFrom(models.TextChoices):
-    SEARCH = "search", "Web search"
-    EVENT = "event", "Event or webinar"
-    PARTNER = "partner", "Another partner"
-    VENDOR = "vendor", "Someone at the vendor"
-    SOCIAL = "social", "Social media"
-    PRESS = "press", "Press or analyst report"
-    OTHER = "other", "Other"
+    SEARCH = "search", gettext_lazy("Web search")
+    EVENT = "event", gettext_lazy("Event or webinar")
+    PARTNER = "partner", gettext_lazy("Another partner")
+    VENDOR = "vendor", gettext_lazy("Someone at the vendor")
+    SOCIAL = "social", gettext_lazy("Social media")
+    PRESS = "press", gettext_lazy("Press or analyst report")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class StepKind(models.TextChoices):
     """What a checklist step asks for. Most kinds complete themselves from a recorded event."""
 
-    COURSE = "course", "Complete a course"
-    CERTIFICATION = "certification", "Earn a certification"
-    AGREEMENT = "agreement", "Accept the partner agreement"
-    PROFILE = "profile", "Complete the company profile"
-    FIRST_DEAL = "first_deal", "Register a first deal"
-    DOCUMENT = "document", "Upload a document"
-    INVITE = "invite", "Invite colleagues"
-    CUSTOM = "custom", "Custom (verified by the channel manager)"
-    EVENT = "event", "Any recorded event (advanced)"
+    COURSE = "course", gettext_lazy("Complete a course")
+    CERTIFICATION = "certification", gettext_lazy("Earn a certification")
+    AGREEMENT = "agreement", gettext_lazy("Accept the partner agreement")
+    PROFILE = "profile", gettext_lazy("Complete the company profile")
+    FIRST_DEAL = "first_deal", gettext_lazy("Register a first deal")
+    DOCUMENT = "document", gettext_lazy("Upload a document")
+    INVITE = "invite", gettext_lazy("Invite colleagues")
+    CUSTOM = "custom", gettext_lazy("Custom (verified by the channel manager)")
+    EVENT = "event", gettext_lazy("Any recorded event (advanced)")
 
 
 # The event each event-backed kind waits for, and the event property that names its subject
@@ -47,23 +48,23 @@ STEP_KIND_EVENTS: dict[str, tuple[str, str]] = {
 
 
 class StepStatus(models.TextChoices):
-    PENDING = "pending", "To do"
-    DONE = "done", "Done"
+    PENDING = "pending", gettext_lazy("To do")
+    DONE = "done", gettext_lazy("Done")
 
 
 class CompletedVia(models.TextChoices):
-    EVENT = "event", "Completed automatically"
-    VERIFIED = "verified", "Verified by the channel manager"
+    EVENT = "event", gettext_lazy("Completed automatically")
+    VERIFIED = "verified", gettext_lazy("Verified by the channel manager")
 
 
 class ReminderKind(models.TextChoices):
-    DUE_SOON = "due_soon", "Step due soon"
-    OVERDUE = "overdue", "Step overdue"
-    CHECKIN_30 = "checkin_30", "30-day check-in"
-    CHECKIN_60 = "checkin_60", "60-day check-in"
-    CHECKIN_90 = "checkin_90", "90-day check-in"
-    STALLED = "stalled", "Stalled partner alert"
-    SURVEY = "survey", "Onboarding survey"
+    DUE_SOON = "due_soon", gettext_lazy("Step due soon")
+    OVERDUE = "overdue", gettext_lazy("Step overdue")
+    CHECKIN_30 = "checkin_30", gettext_lazy("30-day check-in")
+    CHECKIN_60 = "checkin_60", gettext_lazy("60-day check-in")
+    CHECKIN_90 = "checkin_90", gettext_lazy("90-day check-in")
+    STALLED = "stalled", gettext_lazy("Stalled partner alert")
+    SURVEY = "survey", gettext_lazy("Onboarding survey")
 
 
 CHECKIN_DAYS = {

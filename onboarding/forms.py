@@ -3,6 +3,7 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 from accounts.choices import VendorRole
@@ -50,16 +51,18 @@ class ApplicationForm(forms.ModelForm):
     country = CountryField(blank_label="Choose a country").formfield()
     partner_type = forms.ModelChoiceField(
         queryset=PartnerType.objects.order_by("name"),
-        empty_label="Choose a partnership type",
-        label="Partnership type",
+        empty_label=gettext_lazy("Choose a partnership type"),
+        label=gettext_lazy("Partnership type"),
     )
     website = forms.URLField(
         max_length=300,
         assume_scheme="https",
-        label="Company website",
-        help_text="e.g. https://example.com. We use its domain to recognise your company.",
+        label=gettext_lazy("Company website"),
+        help_text=gettext_lazy(
+            "e.g. https://example.com. We use its domain to recognise your company."
+        ),
     )
-    fax_number = forms.CharField(required=False, label="Leave this field empty")
+    fax_number = forms.CharField(required=False, label=gettext_lazy("Leave this field empty"))
     started = forms.CharField(widget=forms.HiddenInput)
 
     class Meta:
@@ -129,14 +132,14 @@ class ApproveForm(forms.Form):
     tier = forms.ModelChoiceField(
         queryset=Tier.objects.select_related("program"),
         required=False,
-        help_text="Blank: the program's entry tier.",
+        help_text=gettext_lazy("Blank: the program's entry tier."),
     )
     region = forms.ChoiceField(choices=Region.choices)
     owner = forms.ModelChoiceField(
         queryset=manager_choices(),
         required=False,
-        label="Owning channel manager",
-        help_text="Blank: by region, else round-robin.",
+        label=gettext_lazy("Owning channel manager"),
+        help_text=gettext_lazy("Blank: by region, else round-robin."),
     )
 
     def clean(self):
@@ -151,12 +154,12 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="The applicant receives this by email.",
+        help_text=gettext_lazy("The applicant receives this by email."),
     )
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=manager_choices(), label="New owner")
+    owner = forms.ModelChoiceField(queryset=manager_choices(), label=gettext_lazy("New owner"))
 
 
 class ProfileForm(forms.ModelForm):
@@ -182,7 +185,7 @@ class ProfileForm(forms.ModelForm):
 
 class AgreementForm(forms.Form):
     accept = forms.BooleanField(
-        label="I have read the agreement and accept it on behalf of my company."
+        label=gettext_lazy("I have read the agreement and accept it on behalf of my company.")
     )
     # The version the page showed: accepting is refused when a newer one was published since,
     # so a partner never accepts a text it did not see.
@@ -195,21 +198,21 @@ class DocumentForm(forms.Form):
 
 class SurveyForm(forms.Form):
     csat = forms.TypedChoiceField(
-        label="How satisfied are you with your onboarding?",
+        label=gettext_lazy("How satisfied are you with your onboarding?"),
         choices=[(i, str(i)) for i in range(1, 6)],
         coerce=int,
         widget=forms.RadioSelect,
-        help_text="1 = very dissatisfied, 5 = very satisfied",
+        help_text=gettext_lazy("1 = very dissatisfied, 5 = very satisfied"),
     )
     nps = forms.TypedChoiceField(
-        label="How likely are you to recommend our partner program to a peer?",
+        label=gettext_lazy("How likely are you to recommend our partner program to a peer?"),
         choices=[(i, str(i)) for i in range(11)],
         coerce=int,
         widget=forms.RadioSelect,
-        help_text="0 = not at all likely, 10 = extremely likely",
+        help_text=gettext_lazy("0 = not at all likely, 10 = extremely likely"),
     )
     comment = forms.CharField(
-        label="What could we do better?",
+        label=gettext_lazy("What could we do better?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
 from kernel.translations import translations_field
@@ -29,7 +30,9 @@ class PartnerApplication(models.Model):
 
     company_name = models.CharField(max_length=200)
     website = models.URLField(max_length=300)
-    domain = models.CharField(max_length=253, db_index=True, help_text="From the website.")
+    domain = models.CharField(
+        max_length=253, db_index=True, help_text=gettext_lazy("From the website.")
+    )
     country = CountryField()
     partner_type = models.ForeignKey(
         "partners.PartnerType", on_delete=models.PROTECT, related_name="+"
@@ -66,7 +69,7 @@ class PartnerApplication(models.Model):
         null=True,
         blank=True,
         related_name="application",
-        help_text="The partner created on approval.",
+        help_text=gettext_lazy("The partner created on approval."),
     )
 
     class Meta:
@@ -119,7 +122,7 @@ class Agreement(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty: the agreement of every program that has none of its own.",
+        help_text=gettext_lazy("Empty: the agreement of every program that has none of its own."),
     )
     version = models.CharField(max_length=20)
     title = models.CharField(max_length=200, default="Partner agreement")
@@ -213,7 +216,8 @@ class StepDefinition(models.Model):
     """Fields shared by a template's step and a partner's snapshot of it."""
 
     key = models.SlugField(
-        max_length=60, help_text="Stable name of the step; kept across versions when migrating."
+        max_length=60,
+        help_text=gettext_lazy("Stable name of the step; kept across versions when migrating."),
     )
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=150)
@@ -221,28 +225,36 @@ class StepDefinition(models.Model):
     kind = models.CharField(max_length=20, choices=StepKind.choices)
     required = models.BooleanField(default=True)
     due_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Due this many days after the checklist starts."
+        default=30, help_text=gettext_lazy("Due this many days after the checklist starts.")
     )
     event_kind = models.CharField(
         max_length=64,
         blank=True,
-        help_text="The event that completes the step. Blank: the usual one for the kind.",
+        help_text=gettext_lazy(
+            "The event that completes the step. Blank: the usual one for the kind."
+        ),
     )
     subject_id = models.CharField(
         max_length=64,
         blank=True,
-        help_text="Which course / certification (its id). Blank: any.",
+        help_text=gettext_lazy("Which course / certification (its id). Blank: any."),
     )
     match_properties = models.JSONField(
-        default=dict, blank=True, help_text='Extra event properties to match, e.g. {"level": 2}.'
+        default=dict,
+        blank=True,
+        help_text=gettext_lazy('Extra event properties to match, e.g. {"level": 2}.'),
     )
     target_count = models.PositiveSmallIntegerField(
         default=1,
         validators=[MinValueValidator(1)],
-        help_text="How many matching events complete the step (e.g. colleagues to invite).",
+        help_text=gettext_lazy(
+            "How many matching events complete the step (e.g. colleagues to invite)."
+        ),
     )
     link_url = models.CharField(
-        max_length=300, blank=True, help_text="Where the partner does this step (a path or URL)."
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("Where the partner does this step (a path or URL)."),
     )
     # The step's title and why in other languages; copied with the step like every definition
     # field, so a version's translations stay with that version.

@@ -122,7 +122,7 @@ class AgreementView(PartnerMemberRequiredMixin, View):
 
     def post(self, request):
         if not is_partner_admin(request.user):
-            messages.error(request, "Only a partner admin can accept the agreement.")
+            messages.error(request, _("Only a partner admin can accept the agreement."))
             return self._render(request, AgreementForm(), status=403)
         form = AgreementForm(request.POST)
         membership = partner_selectors.membership_for_user(request.user)
@@ -142,7 +142,7 @@ class AgreementView(PartnerMemberRequiredMixin, View):
             user=request.user,
             ip_address=request.META.get("REMOTE_ADDR"),
         )
-        messages.success(request, f"You accepted {agreement}.")
+        messages.success(request, _("You accepted %(agreement)s.") % {"agreement": agreement})
         return redirect("onboarding:checklist")
 
 
@@ -165,7 +165,7 @@ class ProfileView(PartnerAdminRequiredMixin, View):
         except partner_services.PartnerError as exc:
             form.add_error(None, str(exc))
             return render(request, self.template_name, {"form": form}, status=400)
-        messages.success(request, "Your company profile is saved.")
+        messages.success(request, _("Your company profile is saved."))
         return redirect("onboarding:checklist")
 
 
@@ -174,14 +174,14 @@ class DocumentUploadView(PartnerMemberRequiredMixin, View):
         step = selectors.step_get_for_member(user=request.user, pk=pk)
         form = DocumentForm(request.POST, request.FILES)
         if not form.is_valid():
-            messages.error(request, "Choose a file to upload.")
+            messages.error(request, _("Choose a file to upload."))
             return redirect("onboarding:checklist")
         try:
             services.document_upload(step=step, file=form.cleaned_data["file"], user=request.user)
         except services.OnboardingError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Uploaded for “{step.title}”.")
+            messages.success(request, _("Uploaded for “%(title)s”.") % {"title": step.title})
         return redirect("onboarding:checklist")
 
 
@@ -208,7 +208,7 @@ class SurveyView(PartnerAdminRequiredMixin, View):
         survey = selectors.survey_open_for_member(user=request.user)
         form = SurveyForm(request.POST)
         if survey is None:
-            messages.info(request, "There is no open survey. Thank you!")
+            messages.info(request, _("There is no open survey. Thank you!"))
             return redirect("partners:home")
         if not form.is_valid():
             context = {"survey": survey, "form": form}
@@ -218,7 +218,7 @@ class SurveyView(PartnerAdminRequiredMixin, View):
         except services.OnboardingError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Thank you for your feedback!")
+            messages.success(request, _("Thank you for your feedback!"))
         return redirect("partners:home")
 
 
@@ -283,7 +283,8 @@ class ApplicationApproveView(ApplicationDetailView):
             return self.render_page(request, application, approve_form=form, status=400)
         messages.success(
             request,
-            f"{partner.name} is approved: {application.contact_email} is invited as partner admin.",
+            _("%(partner_name)s is approved: %(contact_email)s is invited as partner admin.")
+            % {"partner_name": partner.name, "contact_email": application.contact_email},
         )
         return redirect("partners:manager_partner", partner.pk)
 
@@ -301,7 +302,11 @@ class ApplicationRejectView(ApplicationDetailView):
         except services.OnboardingError as exc:
             form.add_error(None, str(exc))
             return self.render_page(request, application, reject_form=form, status=400)
-        messages.success(request, f"The application from {application.company_name} is rejected.")
+        messages.success(
+            request,
+            _("The application from %(company_name)s is rejected.")
+            % {"company_name": application.company_name},
+        )
         return redirect(reverse("onboarding:applications"))
 
 
@@ -313,7 +318,7 @@ class StepVerifyView(ReviewerRequiredMixin, View):
         except services.OnboardingError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"“{step.title}” is verified.")
+            messages.success(request, _("“%(title)s” is verified.") % {"title": step.title})
         return redirect("partners:manager_partner", step.checklist.partner_id)
 
 
@@ -326,7 +331,11 @@ class ChecklistMigrateView(ReviewerRequiredMixin, View):
         except services.OnboardingError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"The checklist now follows version {checklist.version}.")
+            messages.success(
+                request,
+                _("The checklist now follows version %(version)s.")
+                % {"version": checklist.version},
+            )
         return redirect("partners:manager_partner", partner.pk)
 
 
@@ -336,7 +345,7 @@ class OwnerReassignView(ReviewerRequiredMixin, View):
         partner = selectors.partner_get_for_owner_change(user=request.user, pk=pk)
         form = OwnerForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a channel manager.")
+            messages.error(request, _("Choose a channel manager."))
             return redirect("partners:manager_partner", partner.pk)
         try:
             partner_services.partner_assign_owner(
@@ -345,7 +354,11 @@ class OwnerReassignView(ReviewerRequiredMixin, View):
         except partner_services.PartnerError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{form.cleaned_data['owner']} now owns {partner.name}.")
+            messages.success(
+                request,
+                _("%(owner)s now owns %(partner_name)s.")
+                % {"owner": form.cleaned_data["owner"], "partner_name": partner.name},
+            )
         return redirect("partners:manager_partner", partner.pk)
 
 

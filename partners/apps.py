@@ -9,7 +9,8 @@ class PartnersConfig(AppConfig):
 
         from accounts.signup import InvitationHandler, invitation_handlers
         from accounts.sso import directories
-        from partners import list_choices, selectors, services, sso
+        from kernel import outbox
+        from partners import list_choices, middleware, selectors, services, sso
 
         # Sign-up is by invitation; accounts finds and accepts ours through this hook.
         invitation_handlers.register(
@@ -24,3 +25,10 @@ class PartnersConfig(AppConfig):
         # Company sign-in: which identity provider serves an address, and what a new person from
         # a partner's joins (accounts.sso asks; partners.sso keeps the providers).
         directories.register("partners", sso.directory)
+        # Emails in the recipient's language: the profile's, else the program's default.
+        outbox.recipient_languages.register("partners", selectors.languages_for_addresses)
+        post_save.connect(
+            middleware.forget_program_languages,
+            sender="partners.Program",
+            dispatch_uid="partners.program_languages",
+        )

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PartnerStatus(models.TextChoices):
     """A partner's lifecycle: applicant → onboarding → active → inactive / churned."""
 
-    APPLICANT = "applicant", "Applicant"
-    ONBOARDING = "onboarding", "Onboarding"
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    CHURNED = "churned", "Churned"
+    APPLICANT = "applicant", _("Applicant")
+    ONBOARDING = "onboarding", _("Onboarding")
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    CHURNED = "churned", _("Churned")
 
 
 # Which moves the lifecycle allows. Anything else is refused by partner_set_status.
@@ -23,32 +23,32 @@ PARTNER_STATUS_TRANSITIONS: dict[str, set[str]] = {
 
 
 class MemberRole(models.TextChoices):
-    ADMIN = "admin", "Partner admin"
-    USER = "user", "Partner user"
+    ADMIN = "admin", _("Partner admin")
+    USER = "user", _("Partner user")
 
 
 class OfferingKind(models.TextChoices):
-    PRODUCT = "product", "Product"
-    SERVICE = "service", "Service"
-    PROGRAM = "program", "Program element"
+    PRODUCT = "product", _("Product")
+    SERVICE = "service", _("Service")
+    PROGRAM = "program", _("Program element")
 
 
 class Region(models.TextChoices):
-    NORTH_AMERICA = "na", "North America"
-    LATIN_AMERICA = "latam", "Latin America"
-    EMEA = "emea", "Europe, Middle East & Africa"
-    APAC = "apac", "Asia Pacific"
+    NORTH_AMERICA = "na", _("North America")
+    LATIN_AMERICA = "latam", _("Latin America")
+    EMEA = "emea", _("Europe, Middle East & Africa")
+    APAC = "apac", _("Asia Pacific")
 
 
 class BenefitKind(models.TextChoices):
     """What a tier benefit is, so the portal can apply it (partners.benefits.partner_benefits)."""
 
-    DEAL_PROTECTION_DAYS = "deal_protection_days", "Deal protection (days)"
-    DISCOUNT_PERCENT = "discount_percent", "Discount (%)"
-    CONTENT_ACCESS = "content_access", "Tier-targeted content access"
-    MDF_ELIGIBLE = "mdf_eligible", "Market development funds: eligible"
-    MDF_ALLOCATION = "mdf_allocation", "Market development funds: allocation per period"
-    OTHER = "other", "Other (text)"
+    DEAL_PROTECTION_DAYS = "deal_protection_days", _("Deal protection (days)")
+    DISCOUNT_PERCENT = "discount_percent", _("Discount (%)")
+    CONTENT_ACCESS = "content_access", _("Tier-targeted content access")
+    MDF_ELIGIBLE = "mdf_eligible", _("Market development funds: eligible")
+    MDF_ALLOCATION = "mdf_allocation", _("Market development funds: allocation per period")
+    OTHER = "other", _("Other (text)")
 
 
 # Kinds whose ``amount`` is required and that a tier may hold at most once.
@@ -60,8 +60,8 @@ TYPED_BENEFIT_KINDS = (
 
 
 class BenefitPeriod(models.TextChoices):
-    QUARTER = "quarter", "per quarter"
-    YEAR = "year", "per year"
+    QUARTER = "quarter", _("per quarter")
+    YEAR = "year", _("per year")
 
 
 class ImportStage(models.TextChoices):

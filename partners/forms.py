@@ -1,17 +1,19 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from accounts.profile import language_choices
 from partners.choices import MemberRole, SsoProtocol
 from partners.models import MAX_SSO_SESSION_HOURS, Offering, PartnerType, Program
 from partners.setup import EARLIEST_LAUNCH, latest_launch
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Colleague's work email", max_length=254)
+    email = forms.EmailField(label=_("Colleague's work email"), max_length=254)
     role = forms.ChoiceField(
         choices=MemberRole.choices,
         initial=MemberRole.USER,
-        help_text="Partner admins manage the team; partner users work in the portal.",
+        help_text=_("Partner admins manage the team; partner users work in the portal."),
     )
 
 
@@ -27,12 +29,28 @@ class ProgramForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = ["name", "slug", "description", "is_active"]
+        fields = ["name", "slug", "description", "is_active", "default_language"]
         labels = {"is_active": _("Active (takes new partners)")}
         help_texts = {
             "slug": _("Lower-case letters, digits and hyphens; used in links and exports."),
+            "default_language": _(
+                "Shown to its partners' people who chose no language and whose browser asks for "
+                "none the portal speaks."
+            ),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_language"] = forms.ChoiceField(
+            label=_("Default language"),
+            required=False,
+            choices=[
+                ("", _("Site default (%(code)s)") % {"code": settings.LANGUAGE_CODE}),
+                *language_choices(),
+            ],
+            help_text=self.fields["default_language"].help_text,
+        )
 
 
 class PartnerTypeForm(forms.ModelForm):

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
 
+from accounts.profile import validate_language
+from kernel.money import format_money
 from kernel.translations import translations_field
 from partners.choices import (
     RUNNING_IMPORT_STAGES,
@@ -32,6 +34,9 @@ class Program(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # The language its partner users see when neither their profile nor their browser names one
+    # the product speaks (partners.middleware); blank means the site's LANGUAGE_CODE.
+    default_language = models.CharField(max_length=15, blank=True, validators=[validate_language])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,10 +103,15 @@ class TierBenefit(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
-        help_text="Days, percent, or money (PRM_TIER_CURRENCY), depending on the kind.",
+        help_text=gettext_lazy(
+            "Days, percent, or money (PRM_TIER_CURRENCY), depending on the kind."
+        ),
     )
     period = models.CharField(
-        max_length=10, choices=BenefitPeriod.choices, blank=True, help_text="MDF allocation only."
+        max_length=10,
+        choices=BenefitPeriod.choices,
+        blank=True,
+        help_text=gettext_lazy("MDF allocation only."),
     )
     value = models.CharField(max_length=120, blank=True)
     description = models.TextField(blank=True)
@@ -145,14 +155,14 @@ class TierBenefit(models.Model):
             return f"{number}%"
         if self.kind == BenefitKind.MDF_ALLOCATION:
             period = f" {self.get_period_display()}" if self.period else ""
-            return f"{settings.PRM_TIER_CURRENCY} {self.amount:,.0f}{period}"
+            return f"{format_money(self.amount, decimals=False)}{period}"
         return number
 
     def clean(self):
         if self.kind in TYPED_BENEFIT_KINDS and self.amount is None:
-            raise ValidationError({"amount": "This kind of benefit needs an amount."})
+            raise ValidationError({"amount": gettext_lazy("This kind of benefit needs an amount.")})
         if self.kind == BenefitKind.DISCOUNT_PERCENT and self.amount and self.amount > 100:
-            raise ValidationError({"amount": "A discount is at most 100%."})
+            raise ValidationError({"amount": gettext_lazy("A discount is at most 100%.")})
 
 
 class Offering(models.Model):
@@ -169,13 +179,15 @@ class Offering(models.Model):
         max_length=20, choices=OfferingKind.choices, default=OfferingKind.PRODUCT
     )
     description = models.TextField(blank=True)
-    launched_on = models.DateField(help_text="Adoption curves start at the launch date.")
+    launched_on = models.DateField(
+        help_text=gettext_lazy("Adoption curves start at the launch date.")
+    )
     is_active = models.BooleanField(default=True)
     programs = models.ManyToManyField(
-        Program, blank=True, related_name="+", help_text="Empty: every program."
+        Program, blank=True, related_name="+", help_text=gettext_lazy("Empty: every program.")
     )
     partner_types = models.ManyToManyField(
-        PartnerType, blank=True, related_name="+", help_text="Empty: every type."
+        PartnerType, blank=True, related_name="+", help_text=gettext_lazy("Empty: every type.")
     )
 
     class Meta:
@@ -190,7 +202,9 @@ class Partner(models.Model):
 
     name = models.CharField(max_length=200)
     domain = models.CharField(
-        max_length=253, blank=True, help_text="Web domain, e.g. example.com (lower case, no www)."
+        max_length=253,
+        blank=True,
+        help_text=gettext_lazy("Web domain, e.g. example.com (lower case, no www)."),
     )
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="partners")
     partner_type = models.ForeignKey(PartnerType, on_delete=models.PROTECT, related_name="partners")
@@ -214,13 +228,13 @@ class Partner(models.Model):
         null=True,
         blank=True,
         related_name="owned_partners",
-        help_text="The owning channel manager.",
+        help_text=gettext_lazy("The owning channel manager."),
     )
     # The company profile partners keep up to date (partners.services.partner_update_profile).
     website = models.URLField(max_length=300, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     description = models.TextField(
-        blank=True, max_length=2000, help_text="What the company does and sells."
+        blank=True, max_length=2000, help_text=gettext_lazy("What the company does and sells.")
     )
     address = models.TextField(blank=True, max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -266,7 +280,7 @@ class Partner(models.Model):
 
     def clean(self):
         if self.tier_id and self.program_id and self.tier.program_id != self.program_id:
-            raise ValidationError({"tier": "This tier belongs to another program."})
+            raise ValidationError({"tier": gettext_lazy("This tier belongs to another program.")})
 
 
 class PartnerMembership(models.Model):
@@ -408,7 +422,8 @@ class SavedPartnerView(models.Model):
     name = models.CharField(max_length=80)
     query = models.CharField(max_length=2000, blank=True)
     shared = models.BooleanField(
-        default=False, help_text="Other vendor staff can open it from their partner list."
+        default=False,
+        help_text=gettext_lazy("Other vendor staff can open it from their partner list."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -437,21 +452,27 @@ class IdentityProvider(models.Model):
         null=True,
         blank=True,
         related_name="identity_provider",
-        help_text="Empty: the vendor staff's identity provider.",
+        help_text=gettext_lazy("Empty: the vendor staff's identity provider."),
     )
-    name = models.CharField(max_length=120, help_text="Shown to people when they sign in.")
+    name = models.CharField(
+        max_length=120, help_text=gettext_lazy("Shown to people when they sign in.")
+    )
     # Lower-case domains, one per line; each belongs to one provider (partners.sso checks).
-    domains = models.TextField(help_text="Email domains it signs in for, one per line.")
+    domains = models.TextField(
+        help_text=gettext_lazy("Email domains it signs in for, one per line.")
+    )
     sso_required = models.BooleanField(
         "SSO required",
         default=False,
-        help_text="Refuse password sign-in and password reset for these people.",
+        help_text=gettext_lazy("Refuse password sign-in and password reset for these people."),
     )
     trust_idp_mfa = models.BooleanField(
         "trust the IdP's MFA",
         default=False,
-        help_text="Vendor staff only: an id token whose amr claim contains mfa, otp or hwk "
-        "satisfies the staff two-factor requirement.",
+        help_text=gettext_lazy(
+            "Vendor staff only: an id token whose amr claim contains mfa, otp or hwk "
+            "satisfies the staff two-factor requirement."
+        ),
     )
     is_active = models.BooleanField(default=True)
     protocol = models.CharField(

@@ -35,6 +35,18 @@ def membership_for_user(user: User) -> PartnerMembership | None:
         return None
 
 
+def languages_for_addresses(addresses: list[str]) -> dict[str, str]:
+    """The language each known address reads (kernel.outbox.recipient_languages): the person's
+    profile language, else their partner's program default; blank (the site's) for neither.
+    One query, however many addresses."""
+    if not addresses:
+        return {}
+    rows = User.objects.filter(email__in=addresses).values_list(
+        "email", "language", "membership__partner__program__default_language"
+    )
+    return {email: language or program_default or "" for email, language, program_default in rows}
+
+
 def partner_list_for_user(*, user: User, mine: bool = False) -> QuerySet[Partner]:
     """Vendor staff see every partner (``mine``: only those they own); a partner user sees their own
     partner; anybody else sees nothing."""

@@ -253,7 +253,9 @@ def invitation_email(*, invitation: PartnerInvitation, token: str) -> Email:
     return Email(
         key=f"partners.invitation:{invitation.pk}",
         to=[invitation.email],
-        subject=_("You are invited to join %(partner)s") % {"partner": invitation.partner.name},
+        subject=lambda: (
+            _("You are invited to join %(partner)s") % {"partner": invitation.partner.name}
+        ),
         template="partner_invitation",
         context={"invitation": invitation, "url": url},
         secret=True,
@@ -268,7 +270,9 @@ def _queue_existing_account_notice(*, invitation: PartnerInvitation) -> None:
     email_queue(
         key=f"partners.invitation:{invitation.pk}",
         to=[invitation.email],
-        subject=_("An invitation to join %(partner)s") % {"partner": invitation.partner.name},
+        subject=lambda: (
+            _("An invitation to join %(partner)s") % {"partner": invitation.partner.name}
+        ),
         template="partner_invitation_existing_account",
         context={"invitation": invitation},
     )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 from partners.models import Offering, Partner, PartnerType, Program, Tier
 
-PROGRAM_FIELDS = ("name", "slug", "description", "is_active")
+PROGRAM_FIELDS = ("name", "slug", "description", "is_active", "default_language")
 PARTNER_TYPE_FIELDS = ("name", "slug", "description")
 OFFERING_FIELDS = ("name", "slug", "kind", "description", "launched_on", "is_active",
                    "programs", "partner_types")  # fmt: skip

@@ -87,7 +87,7 @@ class MemberRoleView(PartnerAdminRequiredMixin, View):
         membership = selectors.membership_get_for_admin(user=request.user, pk=pk)
         form = MemberRoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a valid role.")
+            messages.error(request, _("Choose a valid role."))
             return redirect("partners:team")
         try:
             # The service re-reads the row under a lock: the message describes what it returns,
@@ -127,7 +127,10 @@ class InvitationRevokeView(PartnerAdminRequiredMixin, View):
         except services.PartnerError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+            messages.success(
+                request,
+                _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email},
+            )
         return redirect("partners:team")
 
 
@@ -158,7 +161,9 @@ class InvitationAcceptView(View):
         except services.PartnerError as exc:
             messages.error(request, str(exc))
             return render(request, self.template_name, {"invitation": invitation}, status=400)
-        messages.success(request, f"Welcome to {invitation.partner.name}!")
+        messages.success(
+            request, _("Welcome to %(partner_name)s!") % {"partner_name": invitation.partner.name}
+        )
         return redirect("partners:home")
 
 

@@ -63,8 +63,11 @@ def off_pace_notices_send(*, now: datetime.datetime | None = None) -> int:
                 outbox.Email(
                     key=f"plans.off_pace:{plan.pk}:{side}:{year}-W{week:02}",
                     to=to,
-                    subject=_("Business plan %(period)s of %(partner)s: goals behind pace")
-                    % {"period": plan.period.label, "partner": plan.partner.name},
+                    # in each recipient's language (the outbox calls it under their override)
+                    subject=lambda plan=plan: (
+                        _("Business plan %(period)s of %(partner)s: goals behind pace")
+                        % {"period": plan.period.label, "partner": plan.partner.name}
+                    ),
                     template="plans_off_pace",
                     context={
                         "partner_name": plan.partner.name,

@@ -16,14 +16,14 @@ class TierOverrideForm(forms.Form):
     reason = forms.CharField(
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the tier history and shown to the partner's channel manager.",
+        help_text=_("Kept in the tier history and shown to the partner's channel manager."),
     )
     pinned_until = forms.DateField(
         required=False,
-        label="Keep this tier until",
+        label=_("Keep this tier until"),
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_business_date],
-        help_text="Optional: the nightly evaluation leaves the tier alone until this date.",
+        help_text=_("Optional: the nightly evaluation leaves the tier alone until this date."),
     )
 
     def __init__(self, *args, partner, **kwargs):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.measures import measures
 from tiers.choices import TierChangeKind
@@ -37,7 +38,9 @@ class TierRequirement(models.Model):
     """
 
     tier = models.ForeignKey("partners.Tier", on_delete=models.CASCADE, related_name="requirements")
-    metric = models.CharField(max_length=40, help_text="A registered measure (partners.measures).")
+    metric = models.CharField(
+        max_length=40, help_text=gettext_lazy("A registered measure (partners.measures).")
+    )
     # The column is the one of the foreign key to enablement.Certification this was: the core's
     # schema no longer points at a feature; the measure says what the id names and checks it.
     subject_id = models.BigIntegerField(
@@ -45,7 +48,9 @@ class TierRequirement(models.Model):
         blank=True,
         db_index=True,
         db_column="certification_id",
-        help_text="Only for a measure that takes a subject (certified people: a certification).",
+        help_text=gettext_lazy(
+            "Only for a measure that takes a subject (certified people: a certification)."
+        ),
     )
     minimum = models.DecimalField(
         max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
@@ -173,11 +178,13 @@ class TierHistory(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Empty when the nightly evaluation made the change.",
+        help_text=gettext_lazy("Empty when the nightly evaluation made the change."),
     )
     at = models.DateTimeField(default=timezone.now)
     pinned_until = models.DateTimeField(null=True, blank=True)
-    values = models.JSONField(default=dict, blank=True, help_text="Metric values at the time.")
+    values = models.JSONField(
+        default=dict, blank=True, help_text=gettext_lazy("Metric values at the time.")
+    )
 
     class Meta:
         db_table = "partners_tierhistory"

@@ -3,6 +3,7 @@ rollback sends nothing)."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from kernel.outbox import Email, emails_queue
 from partners.choices import MemberRole
@@ -10,10 +11,10 @@ from partners.models import PartnerMembership
 from tiers.choices import TierChangeKind
 
 SUBJECTS = {
-    TierChangeKind.PROMOTION: "Welcome to {to}",
-    TierChangeKind.DEMOTION: "Your tier is now {to}",
-    TierChangeKind.WARNING: "Your {from_} tier is at risk",
-    TierChangeKind.OVERRIDE: "Your tier is now {to}",
+    TierChangeKind.PROMOTION: gettext_lazy("Welcome to {to}"),
+    TierChangeKind.DEMOTION: gettext_lazy("Your tier is now {to}"),
+    TierChangeKind.WARNING: gettext_lazy("Your {from_} tier is at risk"),
+    TierChangeKind.OVERRIDE: gettext_lazy("Your tier is now {to}"),
 }
 
 
@@ -40,7 +41,7 @@ def notify_partners_on_commit(items, *, at) -> None:
             Email(
                 key=f"partners.tier:{partner_id}:{kind}:{at.isoformat()}",
                 to=admins.get(partner_id, []),
-                subject=SUBJECTS[kind].format(**names),
+                subject=lambda kind=kind, names=names: SUBJECTS[kind].format(**names),
                 template="tier_notice",
                 context={"kind": kind, "reason": reason, "url": url, "at": at, **names},
             )

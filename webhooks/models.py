@@ -4,6 +4,7 @@ every attempt of each delivery."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from webhooks.choices import DeliveryStatus
 
@@ -16,7 +17,9 @@ class WebhookEndpoint(models.Model):
 
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=200, blank=True)
-    event_types = models.JSONField(default=list, help_text="Webhook event types it receives.")
+    event_types = models.JSONField(
+        default=list, help_text=gettext_lazy("Webhook event types it receives.")
+    )
     secret = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -42,7 +45,9 @@ class WebhookDelivery(models.Model):
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
     event_type = models.CharField(max_length=64)
-    event_key = models.CharField(max_length=200, help_text="The event's idempotency key.")
+    event_key = models.CharField(
+        max_length=200, help_text=gettext_lazy("The event's idempotency key.")
+    )
     payload = models.JSONField()
     status = models.CharField(
         max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
@@ -50,7 +55,7 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(
-        null=True, blank=True, help_text="A worker is sending it until then."
+        null=True, blank=True, help_text=gettext_lazy("A worker is sending it until then.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

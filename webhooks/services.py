@@ -306,7 +306,7 @@ def _notify_disabled(endpoint: WebhookEndpoint) -> None:
     email_queue(
         key=f"webhooks.endpoint_disabled:{endpoint.pk}:{endpoint.disabled_at.isoformat()}",
         to=list(admins),
-        subject=_("A webhook endpoint was disabled"),
+        subject=lambda: _("A webhook endpoint was disabled"),
         template="webhooks_endpoint_disabled",
         context={"endpoint": endpoint},
     )

@@ -4,6 +4,7 @@ deliveries and their attempts, send a test delivery, enable/disable, delete."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from partners.permissions import RoleRequiredMixin
@@ -67,14 +68,21 @@ class EndpointActionView(_AdminOnly, View):
         endpoint = selectors.endpoint_get_for_user(user=request.user, pk=pk)
         if action == "test":
             services.delivery_send_test(endpoint=endpoint, by=request.user)
-            messages.success(request, "Test delivery queued; its attempt appears below.")
+            messages.success(
+                request, gettext_lazy("Test delivery queued; its attempt appears below.")
+            )
         elif action in ("enable", "disable"):
             services.endpoint_update(
                 endpoint=endpoint, is_active=action == "enable", by=request.user
             )
-            messages.success(request, f"Endpoint {action}d.")
+            messages.success(
+                request,
+                gettext_lazy("Endpoint enabled.")
+                if action == "enable"
+                else gettext_lazy("Endpoint disabled."),
+            )
         elif action == "delete":
             services.endpoint_delete(endpoint=endpoint, by=request.user)
-            messages.success(request, "Endpoint deleted.")
+            messages.success(request, gettext_lazy("Endpoint deleted."))
             return redirect("webhooks:list")
         return redirect("webhooks:detail", pk=endpoint.pk)

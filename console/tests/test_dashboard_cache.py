@@ -103,7 +103,7 @@ def test_new_events_serve_the_old_page_at_once_with_its_own_time_then_the_rebuil
     later(frozen, minutes=3)
     busy_partner(2, program=world.partner_a.program, owner=world.users["manager_owner"])
     rollup_metrics()
-    assert queued == [(REBUILD, ("", None))]  # the pre-build, not run yet
+    assert queued == [(REBUILD, ("", None, "en"))]  # the pre-build, not run yet
     with django_assert_max_num_queries(CACHED_PAGE_QUERIES):
         stale = manager.get(DASHBOARD)
     assert kpi(stale, "registered") == "1"
@@ -147,9 +147,9 @@ def test_a_rollup_that_changed_data_prebuilds_the_default_and_recently_requested
     assert rollup_metrics()["dashboard_rebuilds"] == 3
     owner = world.users["manager_owner"].pk
     assert sorted(args for _, args in queued) == [
-        ("", None),
-        ("owner=mine&since=2026-01-01", owner),
-        (f"tier={tier.pk}", None),
+        ("", None, "en"),
+        ("owner=mine&since=2026-01-01", owner, "en"),
+        (f"tier={tier.pk}", None, "en"),
     ]
     run(queued)
     with CaptureQueriesContext(connection) as ctx:
@@ -183,7 +183,7 @@ def test_the_rebuild_lock_lets_one_rebuild_through_until_it_ran_or_expired(
     later(frozen, seconds=2)
     time.sleep(1.2)
     assert dashboard_cache.request_rebuild(req) is True
-    assert [args for _, args in queued] == [("region=emea", None)] * 2
+    assert [args for _, args in queued] == [("region=emea", None, "en")] * 2
 
 
 def test_a_rebuild_for_a_user_who_is_gone_is_skipped(manager, queued):
@@ -218,7 +218,7 @@ def test_a_page_past_the_cache_age_is_served_stale_and_rebuilt_even_without_new_
     manager.get(DASHBOARD)
     later(frozen, seconds=301)  # deals and checklists are read directly: bounded staleness
     assert kpi(manager.get(DASHBOARD), "registered") == "1"
-    assert queued == [(REBUILD, ("", None))]
+    assert queued == [(REBUILD, ("", None, "en"))]
 
 
 def test_a_page_past_the_hard_max_age_is_built_in_the_request(manager, frozen, queued):

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from customers.services import MAX_SEATS
@@ -10,7 +11,9 @@ class CustomerAccountSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     name = serializers.CharField()
     is_active = serializers.BooleanField()
-    licensed_seats = serializers.IntegerField(help_text="Sum of the account's seat licenses.")
+    licensed_seats = serializers.IntegerField(
+        help_text=gettext_lazy("Sum of the account's seat licenses.")
+    )
     created_at = serializers.DateTimeField()
 
 
@@ -19,7 +22,9 @@ class CustomerAccountCreateSerializer(serializers.Serializer):
     external_id = serializers.RegexField(
         r"^\S(.*\S)?$",
         max_length=100,
-        help_text="The account's id in your systems; usage events name the account by it.",
+        help_text=gettext_lazy(
+            "The account's id in your systems; usage events name the account by it."
+        ),
     )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -37,7 +42,7 @@ class SeatLicenseSerializer(serializers.Serializer):
         read_only=True,
         allow_null=True,
         default=None,
-        help_text="Offering slug; null for account-wide seats.",
+        help_text=gettext_lazy("Offering slug; null for account-wide seats."),
     )
     seats = serializers.IntegerField()
     updated_at = serializers.DateTimeField()
@@ -46,7 +51,9 @@ class SeatLicenseSerializer(serializers.Serializer):
 class SeatLicenseSetSerializer(serializers.Serializer):
     account = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     offering = serializers.SlugField(
-        required=False, allow_null=True, help_text="Offering slug; omit for account-wide seats."
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Offering slug; omit for account-wide seats."),
     )
     seats = serializers.IntegerField(min_value=0, max_value=MAX_SEATS)
 
@@ -56,12 +63,16 @@ class SeatLicenseUpdateSerializer(serializers.Serializer):
 
 
 class AdoptionRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="Partner id (program view) or account id.")
+    id = serializers.IntegerField(
+        help_text=gettext_lazy("Partner id (program view) or account id.")
+    )
     name = serializers.CharField()
     seats = serializers.IntegerField()
     active_users = serializers.IntegerField()
     daily_active_users = serializers.IntegerField()
-    adoption = serializers.FloatField(allow_null=True, help_text="Percent; null without seats.")
+    adoption = serializers.FloatField(
+        allow_null=True, help_text=gettext_lazy("Percent; null without seats.")
+    )
 
 
 class UserAdoptionSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ serializers shape. deals.services decides and writes."""
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -21,7 +22,7 @@ class LineInputSerializer(serializers.Serializer):
     offering = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Offering.objects.filter(is_active=True),
-        help_text="The slug of an active offering of the catalog.",
+        help_text=gettext_lazy("The slug of an active offering of the catalog."),
     )
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     unit_amount = serializers.DecimalField(
@@ -47,29 +48,35 @@ class DealInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
         max_length=500,
-        help_text="User ids of colleagues on your own team.",
+        help_text=gettext_lazy("User ids of colleagues on your own team."),
     )
 
     def validate_customer_domain(self, value):
         value = normalize_domain(value)
         if value and not is_valid_domain(value):
-            raise serializers.ValidationError("Enter a web domain such as example.com.")
+            raise serializers.ValidationError(
+                gettext_lazy("Enter a web domain such as example.com.")
+            )
         if value and is_webmail_domain(value):
             raise serializers.ValidationError(
-                "That is a webmail provider; enter the customer's own domain."
+                gettext_lazy("That is a webmail provider; enter the customer's own domain.")
             )
         return value
 
     def validate_expected_close_date(self, value):
         if value and value < timezone.localdate():
-            raise serializers.ValidationError("The expected close date cannot be in the past.")
+            raise serializers.ValidationError(
+                gettext_lazy("The expected close date cannot be in the past.")
+            )
         return value
 
     def validate(self, attrs):
         lines = attrs.get("lines") or []
         total = sum(line["unit_amount"] * line["quantity"] for line in lines)
         if total > MAX_AMOUNT:
-            raise serializers.ValidationError({"lines": "The deal amount is too large."})
+            raise serializers.ValidationError(
+                {"lines": gettext_lazy("The deal amount is too large.")}
+            )
         return attrs
 
 
@@ -129,8 +136,8 @@ DEAL_FIELDS = [
 
 class DealSerializer(serializers.ModelSerializer):
     # plain strings: either may be blank, which an enum/email format would not allow
-    customer_country = serializers.CharField(help_text="ISO 3166 code, or blank.")
-    contact_email = serializers.CharField(help_text="An email address, or blank.")
+    customer_country = serializers.CharField(help_text=gettext_lazy("ISO 3166 code, or blank."))
+    contact_email = serializers.CharField(help_text=gettext_lazy("An email address, or blank."))
 
     class Meta:
         model = Deal

@@ -19,7 +19,7 @@ class QuizForm(forms.Form):
                     label=label,
                     choices=choices,
                     widget=forms.CheckboxSelectMultiple,
-                    help_text="Select every correct answer.",
+                    help_text=_("Select every correct answer."),
                     error_messages={"required": "Choose at least one answer."},
                 )
             else:
@@ -41,7 +41,7 @@ class QuizForm(forms.Form):
 
 
 class LibrarySearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     category = forms.SlugField(required=False)
     language = forms.ChoiceField(required=False, choices=[("", "Any language"), *Language.choices])
     tag = forms.SlugField(required=False)
@@ -49,9 +49,9 @@ class LibrarySearchForm(forms.Form):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(
-        label="Verification code",
+        label=_("Verification code"),
         max_length=20,
-        help_text="The code printed on the certificate, e.g. ABCD-EFGH-JKLM.",
+        help_text=_("The code printed on the certificate, e.g. ABCD-EFGH-JKLM."),
         validators=[
             RegexValidator(
                 r"^\s*[A-Za-z0-9-]+\s*$",

@@ -367,7 +367,9 @@ def _queue_certificate_email(certificate: Certificate, template: str) -> None:
     email_queue(
         key=f"enablement.certificate:{certificate.pk}:{template}:{certificate.expires_at.isoformat()}",
         to=[certificate.user.email],
-        subject=render_to_string(f"emails/enablement_certificate_{template}_subject.txt", context),
+        subject=lambda: render_to_string(
+            f"emails/enablement_certificate_{template}_subject.txt", context
+        ),
         template=f"enablement_certificate_{template}",
         context=context,
     )

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -102,7 +103,7 @@ class CourseRestartView(LearnerRequiredMixin, View):
         except services.EnablementError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Course restarted: complete it again to renew.")
+            messages.success(request, gettext_lazy("Course restarted: complete it again to renew."))
         return redirect(course)
 
 

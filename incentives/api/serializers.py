@@ -4,6 +4,7 @@ incentives.services decides and writes."""
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from incentives.forms import MAX_AMOUNT
@@ -21,18 +22,20 @@ def _amount(**kwargs):
 
 class MdfRequestInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, help_text="The plan.")
+    description = serializers.CharField(max_length=5000, help_text=gettext_lazy("The plan."))
     starts_on = serializers.DateField(validators=[validate_business_date])
     ends_on = serializers.DateField(validators=[validate_business_date])
-    amount = _amount(help_text="The budget, in the allocation's currency.")
+    amount = _amount(help_text=gettext_lazy("The budget, in the allocation's currency."))
 
     def validate(self, attrs):
         if attrs["ends_on"] < attrs["starts_on"]:
             raise serializers.ValidationError(
-                {"ends_on": "The activity cannot end before it starts."}
+                {"ends_on": gettext_lazy("The activity cannot end before it starts.")}
             )
         if attrs["starts_on"].year < timezone.localdate().year - 1:
-            raise serializers.ValidationError({"starts_on": "The activity is too far in the past."})
+            raise serializers.ValidationError(
+                {"starts_on": gettext_lazy("The activity is too far in the past.")}
+            )
         return attrs
 
 

@@ -19,6 +19,7 @@ from events.choices import EventKind
 from incentives.choices import AWARD_EVENT_KINDS, AwardScope
 from incentives.models import AwardRule, MdfAllocation, MdfRequest
 from incentives.services.mdf import ALLOCATION_LOG, MAX_AMOUNT
+from kernel.money import format_money
 from kernel.setup_log import ADDED, CHANGED, DELETED, log_setup_change, snapshot
 
 RULE_FIELDS = ("name", "event_kind", "points", "badge", "scope", "first_only", "cap", "program",
@@ -123,8 +124,8 @@ def award_rule_set_active(*, actor, rule: AwardRule, active: bool) -> AwardRule:
 # --- MDF allocations ----------------------------------------------------------------------------
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def _money(value: Decimal, currency: str) -> str:
+    return format_money(value, currency, symbol=False)
 
 
 @transaction.atomic
@@ -149,7 +150,10 @@ def allocation_amount_set(*, actor, allocation: MdfAllocation, amount) -> MdfAll
                     "%(committed)s %(currency)s of this allocation is already approved for "
                     "activities: it cannot be lowered below that."
                 )
-                % {"committed": _money(allocation.committed), "currency": allocation.currency}
+                % {
+                    "committed": _money(allocation.committed, allocation.currency),
+                    "currency": allocation.currency,
+                }
             }
         )
     before = snapshot(allocation, ALLOCATION_LOG)

@@ -229,7 +229,8 @@ def test_points_and_leaderboard_pages_use_a_bounded_number_of_queries(
         client_as("manager_other"),
         client_as("vendor_admin"),
     )
-    with django_assert_max_num_queries(14):
+    # +1 on a cold cache: the program's default language (partners.middleware; issue 23)
+    with django_assert_max_num_queries(15):
         response = partner_user.get(reverse("incentives:points"))
     body = response.content.decode()
     assert "300 points" in body and "Closer" in body and "Rank #1" in body

@@ -4,6 +4,7 @@ answer's serializers, and the fast path of the same item rules (ingestion's hot 
 import re
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from kernel.bounds import EARLIEST_EVENT, MAX_ID, validate_event_time
@@ -13,40 +14,51 @@ class EventItemSerializer(serializers.Serializer):
     id = serializers.RegexField(
         r"^[A-Za-z0-9._:\-]+$",
         max_length=100,
-        help_text="Your unique id of this occurrence: the idempotency key (retries are safe).",
+        help_text=gettext_lazy(
+            "Your unique id of this occurrence: the idempotency key (retries are safe)."
+        ),
     )
     kind = serializers.CharField(
-        max_length=64, help_text="'area.verb' in lower case, e.g. product.active_users."
+        max_length=64,
+        help_text=gettext_lazy("'area.verb' in lower case, e.g. product.active_users."),
     )
     partner = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="Partner id."
+        required=False, min_value=1, max_value=MAX_ID, help_text=gettext_lazy("Partner id.")
     )
     partner_domain = serializers.CharField(
-        required=False, max_length=253, help_text="Or the partner's web domain."
+        required=False, max_length=253, help_text=gettext_lazy("Or the partner's web domain.")
     )
     occurred_at = serializers.DateTimeField(
         required=False,
         validators=[validate_event_time],
-        help_text="When it happened (ISO 8601 with offset), from 2000-01-01 up to 5 minutes "
-        "ahead; default now.",
+        help_text=gettext_lazy(
+            "When it happened (ISO 8601 with offset), from 2000-01-01 up to 5 minutes "
+            "ahead; default now."
+        ),
     )
     customer_account = serializers.CharField(
         required=False,
         max_length=100,
-        help_text="Product usage: the customer account's id in your systems (it must exist for "
-        "the partner, see /api/v1/customer-accounts/).",
+        help_text=gettext_lazy(
+            "Product usage: the customer account's id in your systems (it must exist for "
+            "the partner, see /api/v1/customer-accounts/)."
+        ),
     )
     customer_user = serializers.CharField(
         required=False,
         max_length=100,
-        help_text="Product usage: the customer's user (your id); counts as an active user of "
-        "the account on that UTC day.",
+        help_text=gettext_lazy(
+            "Product usage: the customer's user (your id); counts as an active user of "
+            "the account on that UTC day."
+        ),
     )
-    properties = serializers.DictField(required=False, help_text="A JSON object under 4 KB.")
+    properties = serializers.DictField(
+        required=False, help_text=gettext_lazy("A JSON object under 4 KB.")
+    )
 
 
 class EventBatchSerializer(serializers.Serializer):
-    events = EventItemSerializer(many=True, help_text="1 to 1,000 events.")
+    events = EventItemSerializer(many=True, help_text=gettext_lazy("1 to 1,000 events."))
 
 
 class EventItemResultSerializer(serializers.Serializer):
@@ -58,9 +70,15 @@ class EventItemResultSerializer(serializers.Serializer):
 
 class IngestResultSerializer(serializers.Serializer):
     received = serializers.IntegerField()
-    accepted = serializers.IntegerField(help_text="Valid items (new or already stored).")
-    stored = serializers.IntegerField(help_text="Events newly stored by this request.")
-    duplicates = serializers.IntegerField(help_text="Valid items that were already stored.")
+    accepted = serializers.IntegerField(
+        help_text=gettext_lazy("Valid items (new or already stored).")
+    )
+    stored = serializers.IntegerField(
+        help_text=gettext_lazy("Events newly stored by this request.")
+    )
+    duplicates = serializers.IntegerField(
+        help_text=gettext_lazy("Valid items that were already stored.")
+    )
     rejected = serializers.IntegerField()
     items = EventItemResultSerializer(many=True)
 

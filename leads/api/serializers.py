@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 from rest_framework import serializers
 
@@ -13,7 +14,9 @@ class OfferSerializer(serializers.Serializer):
     state = serializers.CharField()
     offered_at = serializers.DateTimeField()
     deadline = serializers.DateTimeField()
-    why = serializers.JSONField(help_text="The routing rule and the values that chose the partner.")
+    why = serializers.JSONField(
+        help_text=gettext_lazy("The routing rule and the values that chose the partner.")
+    )
 
 
 class LeadSerializer(serializers.Serializer):
@@ -45,14 +48,19 @@ class LeadCreateSerializer(serializers.Serializer):
     external_id = serializers.RegexField(
         r"^\S(.*\S)?$",
         max_length=EXTERNAL_ID_MAX,
-        help_text="The lead's id in your system: posting it again returns the lead made the "
-        "first time (200) instead of a second one.",
+        help_text=gettext_lazy(
+            "The lead's id in your system: posting it again returns the lead made the "
+            "first time (200) instead of a second one."
+        ),
     )
     program = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     company = serializers.CharField(max_length=200)
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
     country = serializers.CharField(
-        max_length=2, required=False, allow_blank=True, help_text="ISO 3166 code, e.g. DE."
+        max_length=2,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("ISO 3166 code, e.g. DE."),
     )
     region = serializers.ChoiceField(choices=Region.choices)
     contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -68,5 +76,7 @@ class LeadCreateSerializer(serializers.Serializer):
     def validate_country(self, value: str) -> str:
         value = (value or "").upper()
         if value and value not in countries:
-            raise serializers.ValidationError("Give a two-letter country code such as DE.")
+            raise serializers.ValidationError(
+                gettext_lazy("Give a two-letter country code such as DE.")
+            )
         return value

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from kernel.bounds import MAX_ID, validate_filter_date
@@ -21,7 +22,7 @@ class CohortQuerySerializer(PartnerFilterSerializer):
 
     def validate(self, attrs):
         if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError("since must not be after until.")
+            raise serializers.ValidationError(gettext_lazy("since must not be after until."))
         return attrs
 
 
@@ -39,7 +40,9 @@ class CohortSerializer(serializers.Serializer):
     partners = serializers.IntegerField()
     activated = serializers.IntegerField()
     pending = serializers.IntegerField()
-    rate = serializers.FloatField(allow_null=True, help_text="Percent activated (null if empty).")
+    rate = serializers.FloatField(
+        allow_null=True, help_text=gettext_lazy("Percent activated (null if empty).")
+    )
 
 
 class PartnerRefSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Output serializers of onboarding: applications (vendor staff) and checklist progress."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -49,7 +50,7 @@ class StepSerializer(serializers.ModelSerializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    percent = serializers.IntegerField(help_text="Required steps done, in percent.")
+    percent = serializers.IntegerField(help_text=gettext_lazy("Required steps done, in percent."))
     required_done = serializers.IntegerField()
     required_total = serializers.IntegerField()
     done = serializers.IntegerField()

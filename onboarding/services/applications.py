@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.choices import EventKind
@@ -86,7 +87,7 @@ def application_submit(
     email_on_commit(
         key=f"onboarding.application:{application.pk}:received",
         template="onboarding_application_received",
-        subject="We received your partner application",
+        subject=lambda: _("We received your partner application"),
         recipients=[application.contact_email],
         context={"application": application},
     )
@@ -194,7 +195,7 @@ def application_reject(
     email_on_commit(
         key=f"onboarding.application:{application.pk}:rejected",
         template="onboarding_application_rejected",
-        subject="Your partner application",
+        subject=lambda: _("Your partner application"),
         recipients=[application.contact_email],
         context={"application": application, "apply_url": absolute_url("onboarding:apply")},
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.choices import EventKind
@@ -170,7 +171,9 @@ def _activate_if_complete(*, checklist: PartnerChecklist, actor: User | None, at
             email_on_commit(
                 key=f"onboarding.activated:{checklist.pk}",
                 template="onboarding_partner_activated",
-                subject=f"{partner.name} is now an active partner",
+                subject=lambda: (
+                    _("%(partner)s is now an active partner") % {"partner": partner.name}
+                ),
                 recipients=[partner.owner.email],
                 context={
                     "partner": partner,

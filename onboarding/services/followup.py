@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.choices import EventKind
@@ -70,7 +71,9 @@ def _remind_step(*, step: ChecklistStep, kind: str, now) -> bool:
     email_on_commit(
         key=f"onboarding.reminder:{kind}:{step.pk}",
         template="onboarding_step_reminder",
-        subject=(f"Overdue: {step.title}" if overdue else f"Due soon: {step.title}"),
+        subject=lambda: (
+            (_("Overdue: %(step)s") if overdue else _("Due soon: %(step)s")) % {"step": step.title}
+        ),
         recipients=recipients + ([partner.owner.email] if overdue and partner.owner else []),
         context={
             "partner": partner,
@@ -97,7 +100,10 @@ def _check_in(*, checklist: PartnerChecklist, days: int, now) -> bool:
     email_on_commit(
         key=f"onboarding.reminder:{kind}:{checklist.pk}",
         template="onboarding_checkin",
-        subject=f"Day {days} with {partner.name}: how is it going?",
+        subject=lambda: (
+            _("Day %(days)s with %(partner)s: how is it going?")
+            % {"days": days, "partner": partner.name}
+        ),
         recipients=recipients + ([partner.owner.email] if partner.owner else []),
         context={
             "partner": partner,
@@ -215,7 +221,7 @@ def _flag(*, checklist: PartnerChecklist, reason: str, now, notify: bool) -> boo
         email_on_commit(
             key=f"onboarding.reminder:stalled:{checklist.pk}:{now.date().isoformat()}",
             template="onboarding_stalled",
-            subject=f"Onboarding stalled: {partner.name}",
+            subject=lambda: _("Onboarding stalled: %(partner)s") % {"partner": partner.name},
             recipients=[owner.email],
             context={
                 "partner": partner,
@@ -237,7 +243,7 @@ def survey_send(*, partner) -> OnboardingSurvey:
         email_on_commit(
             key=f"onboarding.survey:{survey.pk}",
             template="onboarding_survey",
-            subject="How was your onboarding?",
+            subject=lambda: _("How was your onboarding?"),
             recipients=_recipients(partner),
             context={"partner": partner, "url": absolute_url("onboarding:survey")},
         )

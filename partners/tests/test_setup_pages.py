@@ -76,6 +76,7 @@ def test_a_vendor_admin_adds_a_program_and_the_audit_log_has_it(client_as, world
     assert entry.target_id == str(program.pk)
     assert entry.details["after"] == {
         "name": "Cloud Partners", "slug": "cloud", "description": "For clouds", "is_active": True,
+        "default_language": "",
     }  # fmt: skip
 
 

@@ -122,7 +122,9 @@ def _tell_other_side(*, plan: BusinessPlan, actor, what: str, key: str, note: st
     outbox.email_queue(
         key=key,
         to=_recipients(plan, other),
-        subject=subjects[what] % {"period": plan.period.label, "partner": plan.partner.name},
+        subject=lambda: (
+            subjects[what] % {"period": plan.period.label, "partner": plan.partner.name}
+        ),
         template="plans_plan_update",
         context={
             "what": what,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.contrib.messages import constants as messages
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from kernel.env import BASE_DIR, env
 from prm.schedule import BEAT_SCHEDULE
@@ -71,9 +71,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's documented order): activates the cookie's
+    # or Accept-Language's language for everyone and sets Content-Language / Vary on the response.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Needs request.user: the profile's language, else the program's default (docs/translations.md).
+    "partners.middleware.UserLanguageMiddleware",
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -103,6 +108,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prm.context_processors.site",
@@ -265,15 +271,20 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PRM <prm@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- I18N, static, media ------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages the product is translated into (docs/translations.md tells how to add one). The
+# names are lazy so the language switcher shows them in the reader's language.
 LANGUAGES = [
-    ("en", _("English")),
-    ("de", _("German")),
-    ("fr", _("French")),
-    ("es", _("Spanish")),
-    ("pt-br", _("Portuguese (Brazil)")),
-    ("ja", _("Japanese")),
+    ("en", gettext_lazy("English")),
+    ("de", gettext_lazy("German")),
+    ("fr", gettext_lazy("French")),
+    ("es", gettext_lazy("Spanish")),
+    ("pt-br", gettext_lazy("Brazilian Portuguese")),
+    ("ja", gettext_lazy("Japanese")),
 ]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English keeps its "6 Dec 2026"; other languages use Django's formats (prm/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["prm.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

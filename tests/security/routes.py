@@ -795,6 +795,8 @@ ROUTES: dict[str, Route] = {
         get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
         post=row(LOGIN, 400, 400, 400, 400, 400, 400, 400),
     ),
+    # the language switcher: anyone may choose (anonymous: the cookie); no language is a 400
+    "set_language": Route(post=row(400, 400, 400, 400, 400, 400, 400, 400)),
     "api_tokens": Route(
         get=row(LOGIN, 200, 200, 200, 200, 200, 200, 200),
         post=row(LOGIN, 400, 400, 400, 400, 400, 400, 400),

@@ -55,7 +55,7 @@ def test_benefit_text_is_derived_from_the_amount_unless_given(ladder):
     mdf = TierBenefit.objects.get(tier=ladder.gold, kind=BenefitKind.MDF_ALLOCATION)
     days = TierBenefit.objects.get(tier=ladder.gold, kind=BenefitKind.DEAL_PROTECTION_DAYS)
 
-    assert (mdf.display_value, days.display_value) == ("USD 50,000 per year", "120 days")
+    assert (mdf.display_value, days.display_value) == ("$50,000 per year", "120 days")
     days.value = "Four months"
     assert str(days) == "Deal protection: Four months"
 

@@ -37,7 +37,7 @@ def test_partner_home_shows_progress_to_the_next_tier_with_what_to_do_next(
     page = response.content.decode()
     assert "Reach Silver" in page
     assert "1 of 2 certified people (Certified Sales Engineer)" in page
-    assert "$40k of $100k won in the last 12 months" in page
+    assert "$40K of $100K won in the last 12 months" in page
     assert reverse("enablement:course_detail", args=[ladder.course.slug]) in page
     assert reverse("deals:create") in page
     assert "Take Sales engineer essentials toward Silver" in page  # as a next step
@@ -191,7 +191,7 @@ def test_partner_home_short_of_its_tier_shows_what_is_missing_to_keep_it(client,
 
     assert "Keep Silver" in page
     assert "0 of 2 certified people (Certified Sales Engineer)" in page
-    assert "$0 of $100k won in the last 12 months" in page
+    assert "$0 of $100K won in the last 12 months" in page
     assert "Reach Gold" in page  # the next tier is still shown
 
 

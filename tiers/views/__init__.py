@@ -3,6 +3,7 @@ selectors)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -55,5 +56,9 @@ class TierOverrideView(VendorStaffRequiredMixin, View):
         except TierError as exc:
             form.add_error(None, str(exc))
             return self._render(request, partner, form, status=400)
-        messages.success(request, f"{partner.name} is now {form.cleaned_data['tier'].name}.")
+        messages.success(
+            request,
+            gettext_lazy("%(partner_name)s is now %(tier)s.")
+            % {"partner_name": partner.name, "tier": form.cleaned_data["tier"].name},
+        )
         return redirect("tiers:tier_override", partner.pk)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from webhooks.choices import WebhookEventType
@@ -16,7 +17,9 @@ class EndpointSerializer(serializers.Serializer):
 
 
 class EndpointCreatedSerializer(EndpointSerializer):
-    secret = serializers.CharField(help_text="The signing secret: shown in this answer only.")
+    secret = serializers.CharField(
+        help_text=gettext_lazy("The signing secret: shown in this answer only.")
+    )
 
 
 class EndpointInputSerializer(serializers.Serializer):

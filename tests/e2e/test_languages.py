@@ -1,0 +1,100 @@
+"""A partner user reading Japanese and one reading German walk the partner home, a course and the
+deal registration form on a phone (390 px): each page is in their language (``html[lang]``, and
+strings Django ships translated: the language names of the switcher, the form's "required"
+error), nothing overflows sideways, and a screenshot of each page is kept in test-results/.
+
+The assertions read Django's own catalogue, so they hold before our catalogues are translated;
+once they are, the screenshots show the whole page translated."""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from enablement.tests.factories import CourseFactory, LessonFactory
+from tests.e2e.conftest import PHONE, logged_in_context
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "languages"
+
+# What each language shows, from Django's own translations.
+EXPECTED = {
+    # another language's name in the reader's language (the switcher shows it beside the native)
+    "ja": {"language": "ドイツ語", "required": "この項目は必須です。"},
+    "de": {"language": "Japanisch", "required": "Dieses Feld ist zwingend erforderlich."},
+}
+
+
+def _no_overflow(page) -> None:
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{page.url} is {width[0]} px wide on a {width[1]} px screen"
+
+
+def _walk(browser, live_server, user, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])
+    course = CourseFactory(title="Widget Fundamentals", slug=f"widget-fundamentals-{language}")
+    LessonFactory(course=course, position=1, title="What a widget is", body="Widgets matter.")
+    context = logged_in_context(browser, live_server, user, viewport=PHONE)
+    page = context.new_page()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    expected = EXPECTED[language]
+    try:
+        for name, path in (
+            ("home", reverse("partners:home")),
+            ("course", course.get_absolute_url()),
+            ("deal-form", reverse("deals:create")),
+        ):
+            page.goto(live_server.url + path)
+            assert page.get_attribute("html", "lang") == language
+            # the switcher in the user menu names the languages in the reader's own
+            menu = page.locator(".language-switcher").first.text_content()
+            assert expected["language"] in menu
+            _no_overflow(page)
+            page.screenshot(path=str(SHOTS / f"{language}-{name}.png"), full_page=True)
+
+        # the deal form refused empty: Django's own message, in the reader's language
+        form = page.locator("form:has([name=customer_name])")
+        form.evaluate("f => { f.noValidate = true; }")
+        form.locator("[type=submit]").first.click()
+        page.wait_for_load_state()
+        assert expected["required"] in page.content()
+        _no_overflow(page)
+        page.screenshot(path=str(SHOTS / f"{language}-deal-form-errors.png"), full_page=True)
+
+        # the menu opens on a phone and the switcher is in it
+        page.locator(".navbar-toggler").click()
+        page.locator("#user-menu").click()
+        assert page.locator(".language-switcher button[value=en]").is_visible()
+        _no_overflow(page)
+        page.screenshot(path=str(SHOTS / f"{language}-menu.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_japanese_partner_user_walks_the_portal_on_a_phone(browser, live_server, world):
+    _walk(browser, live_server, world.users["partner_a_user"], "ja")
+
+
+def test_a_german_partner_user_walks_the_portal_on_a_phone(browser, live_server, world):
+    _walk(browser, live_server, world.users["partner_a_admin"], "de")
+
+
+def test_switching_the_language_from_the_menu_takes_effect_at_once(browser, live_server, world):
+    user = world.users["partner_a_user"]
+    context = logged_in_context(browser, live_server, user, viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + reverse("partners:home"))
+        assert page.get_attribute("html", "lang") == "en"
+        page.locator(".navbar-toggler").click()
+        page.locator("#user-menu").click()
+        page.locator(".language-switcher button[value=de]").click()
+        page.wait_for_load_state()
+        assert page.url.endswith(reverse("partners:home"))
+        assert page.get_attribute("html", "lang") == "de"
+        user.refresh_from_db()
+        assert user.language == "de"
+    finally:
+        context.close()
