@@ -1,0 +1,200 @@
+"""The churn forecast (metrics.churn, metrics.churn_model, metrics.churn_reasons): features
+without leakage, the label as documented, a model that learns a planted pattern and is compared
+with the rules on the same partners, the fallback to the rules, reasons with the right numbers."""
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from django.utils import translation
+
+from events.choices import EventKind
+from events.services import record_event
+from metrics import churn, churn_model, churn_reasons
+from metrics.models import AdoptionScore, ChurnForecast, ChurnModelStatus, PartnerDayKind
+from partners.choices import PartnerStatus
+from partners.tests.factories import PartnerFactory, ProgramFactory, TierFactory
+
+LAST = date(2030, 6, 30)  # the last scores day of the planted world
+START = LAST - timedelta(days=30 * 16)
+
+
+def at(d: date) -> datetime:
+    return datetime.combine(d, time(12), tzinfo=UTC)
+
+
+def score(partner, d: date, events: int, users: int):
+    AdoptionScore.objects.create(
+        partner=partner,
+        day=d,
+        score=min(100, events / 2),
+        areas=min(5, events // 20),
+        active_days=min(30, events // 4),
+        active_users=users,
+        seats=10,
+        events=events,
+    )
+
+
+def _partner(program, tier, name: str, joined: date):
+    return PartnerFactory(
+        program=program,
+        tier=tier,
+        name=name,
+        status=PartnerStatus.ACTIVE,
+        joined_at=at(joined),
+        activated_at=at(joined),
+    )
+
+
+@pytest.fixture
+def planted(db, settings):
+    """60 partners, scores every 30 days back from LAST. Half collapse at a random day: 60 days
+    before, their activity and users decline (the warning the model can learn); then activity
+    falls to almost nothing. The others stay busy with noise."""
+    settings.PRM_CHURN_MIN_ROWS = 50
+    settings.PRM_CHURN_MIN_POSITIVES = 10
+    rng = random.Random(7)
+    program = ProgramFactory()
+    tier = TierFactory(program=program, rank=1)
+    partners = []
+    for i in range(60):
+        p = _partner(program, tier, f"Planted {i:02d}", START - timedelta(days=40))
+        collapse = (
+            START + timedelta(days=30 * rng.randint(5, 15) + rng.randint(-10, 10))
+            if i % 2 == 0
+            else None
+        )
+        d = START
+        while d <= LAST:
+            if collapse is None or d < collapse - timedelta(days=60):
+                events, users = rng.randint(90, 110), rng.randint(7, 9)
+            elif d < collapse:
+                events, users = rng.randint(40, 55), rng.randint(3, 4)
+            else:
+                events, users = rng.randint(0, 5), 1
+            if events:
+                score(p, d, events, users)
+            d += timedelta(days=30)
+        partners.append(p)
+    return partners
+
+
+def test_features_as_of_a_day_ignore_everything_after_it(planted):
+    d = LAST - timedelta(days=120)
+    before = {r.partner_id: (r.values, r.facts) for r in churn.features_as_of(d)}
+    p = planted[1]
+    later = d + timedelta(days=1)
+    score(p, later, 999, 50)
+    PartnerDayKind.objects.create(partner=p, day=later, kind=EventKind.DEAL_SUBMITTED, events=3)
+    PartnerDayKind.objects.create(partner=p, day=later, kind=EventKind.STEP_COMPLETED, events=1)
+    record_event(
+        kind=EventKind.PARTNER_STATUS_CHANGED,
+        key="test:churned-later",
+        partner=p,
+        subject=p,
+        occurred_at=at(later),
+        properties={"from": "active", "to": "churned"},
+    )
+    after = {r.partner_id: (r.values, r.facts) for r in churn.features_as_of(d)}
+    assert after == before
+    # the same facts on the day itself do count
+    PartnerDayKind.objects.create(partner=p, day=d, kind=EventKind.DEAL_SUBMITTED, events=2)
+    now = {r.partner_id: r.facts for r in churn.features_as_of(d)}
+    assert now[p.pk]["deals_90"] == 2 and now[p.pk]["days_since_deal"] == 0
+
+
+def test_the_label_is_gone_within_90_days_or_activity_halved(db):
+    program = ProgramFactory()
+    tier = TierFactory(program=program, rank=1)
+    d = date(2030, 3, 1)
+    steady, halved, gone, gone_late = (
+        _partner(program, tier, name, d - timedelta(days=200))
+        for name in ("Steady", "Halved", "Gone", "Gone late")
+    )
+    for p in (steady, halved, gone, gone_late):
+        for k in range(3):  # the baseline: 100 events per 30 days over the 90 days ending D
+            score(p, d - timedelta(days=30 * k), 100, 5)
+    score(steady, d + timedelta(days=90), 51, 5)  # more than half: not halved
+    score(halved, d + timedelta(days=90), 49, 5)  # less than half
+    score(gone, d + timedelta(days=90), 100, 5)
+    score(gone_late, d + timedelta(days=90), 100, 5)
+    for p, when in ((gone, d + timedelta(days=90)), (gone_late, d + timedelta(days=91))):
+        record_event(
+            kind=EventKind.PARTNER_STATUS_CHANGED,
+            key=f"test:gone:{p.pk}",
+            partner=p,
+            subject=p,
+            occurred_at=at(when),
+            properties={"from": "active", "to": "inactive"},
+        )
+    labels = churn.labels_for(d, [steady.pk, halved.pk, gone.pk, gone_late.pk])
+    assert labels == {steady.pk: False, halved.pk: True, gone.pk: True, gone_late.pk: False}
+    # a partner gone by D is no longer forecast
+    assert {r.partner_id for r in churn.features_as_of(d + timedelta(days=95))} == {
+        steady.pk,
+        halved.pk,
+    }
+
+
+def test_the_model_learns_a_planted_pattern_and_is_compared_with_the_rules(planted):
+    version = churn_model.churn_model_train()
+    assert version.status == ChurnModelStatus.TRAINED
+    figures = version.backtest
+    assert version.backtest_cutoff == LAST - timedelta(days=90)
+    # the same partners for both: every forecast partner at the cut-off, in one list
+    tested = churn.features_as_of(version.backtest_cutoff)
+    assert figures["partners"] == len(tested) > 0
+    assert figures["model"]["auc"] > 0.75  # a random ordering has 0.5
+    assert figures["model"]["auc"] > (figures["rules"]["auc"] or 0.5)
+    assert version.beats_rules
+    assert version.training_rows > figures["backtest_training_rows"]
+    # the rules' figures are computed from the rules replayed at the cut-off
+    flags = churn.rule_flags(tested)
+    assert figures["rules"]["listed"] == sum(1 for f in flags.values() if f.count)
+    assert sum(b["n"] for b in figures["model"]["reliability"]) == figures["partners"]
+    # stored as data: the stored numbers give the probabilities the backtest saw
+    params = churn_model.Params.stored(version)
+    assert len(params.coefficients) == len(churn.FEATURES) == len(version.means)
+    assert churn_model.churn_forecast_store(day=LAST, version=version) > 0
+    top = ChurnForecast.objects.filter(day=LAST).order_by("-probability").first()
+    assert 0 < top.probability < 1
+    assert top.contributions and all(c > 0 for _, c in top.contributions)
+
+
+def test_a_random_ordering_does_not_beat_the_rules():
+    figures = churn_model.evaluate([True, False] * 50, [0.5] * 100, [1, 0] * 50)
+    assert figures["model"]["auc"] == 0.5
+    assert figures["rules"]["auc"] == 1.0 and figures["rules"]["precision"] == 1.0
+    assert not churn_model.beats(figures)
+
+
+def test_below_the_minimum_history_the_rules_stay(planted, settings):
+    settings.PRM_CHURN_MIN_ROWS = 100_000
+    version = churn_model.churn_model_train()
+    assert version.status == ChurnModelStatus.TOO_LITTLE_HISTORY
+    assert not version.beats_rules and not version.coefficients
+    assert "100000" in version.note
+    assert churn_model.churn_forecast_store(day=LAST, version=version) == 0
+    assert not ChurnForecast.objects.exists()
+
+
+def test_reasons_are_written_from_the_partners_numbers():
+    facts = {
+        "users_now": 2,
+        "users_before": 9,
+        "days_since_deal": 120,
+        "ever_deal": True,
+        "certs_expiring": 1,
+    }
+    forecast = ChurnForecast(
+        values=facts,
+        contributions=[["users_trend", 0.9], ["days_since_deal", 0.5], ["certs_expiring", 0.2]],
+    )
+    with translation.override("en"):
+        assert churn_reasons.reasons(forecast) == [
+            "Active users fell from 9 to 2 in 30 days.",
+            "No deal registered in 120 days.",
+            "1 certification expires within 60 days.",
+        ]
+    assert set(churn_reasons.SENTENCES) == set(churn.FEATURES)
