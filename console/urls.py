@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import bulk_views, roi_views, setup, views
+from console import bulk_views, churn_views, roi_views, setup, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -58,6 +58,7 @@ partner_pages = [
 console_pages = [
     path("manage/setup/", setup.SetupHubView.as_view(), name="setup"),
     path("manage/partners/bulk/", bulk_views.BulkActionView.as_view(), name="bulk"),
+    path("manage/churn-model/", churn_views.ChurnModelView.as_view(), name="churn_model"),
     path("manage/partners/bulk/<int:pk>/", bulk_views.BulkResultView.as_view(), name="bulk_result"),
     path(
         "manage/partners/bulk/<int:pk>/progress/",

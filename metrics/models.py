@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # --- Rollups -------------------------------------------------------------------------------------
 # Summary tables maintained by metrics.rollups from the Event table, never written by anything else.
@@ -352,8 +353,8 @@ class AtRiskPartner(models.Model):
 
 # --- Churn forecast (metrics.churn, metrics.churn_model; docs/metrics.md "Churn forecast") -------
 class ChurnModelStatus(models.TextChoices):
-    TRAINED = "trained", "Trained"
-    TOO_LITTLE_HISTORY = "too_little_history", "Too little history"
+    TRAINED = "trained", _("Trained")
+    TOO_LITTLE_HISTORY = "too_little_history", _("Too little history")
 
 
 class ChurnModel(models.Model):
