@@ -39,10 +39,11 @@ from metrics.models import AdoptionScore, ChurnForecast, ChurnModel, ChurnModelS
 
 logger = logging.getLogger(__name__)
 
-#: Training as-of days are this far apart, back from the cut-off.
-STEP_DAYS = 30
-#: At most this many training as-of days (a year and a half at 30 days).
-MAX_DAYS = 18
+#: Training as-of days are this far apart, back from the cut-off (their windows overlap: more
+#: rows from a short history; the backtest's test day is still after every training window).
+STEP_DAYS = 15
+#: At most this many training as-of days (a year at 15 days).
+MAX_DAYS = 24
 #: How many contributions are kept per forecast (the reasons shown are the positive ones).
 TOP_REASONS = 3
 #: The reliability table's bins.
@@ -66,10 +67,10 @@ def scores_span() -> tuple[date | None, date | None]:
 
 
 def as_of_days(*, latest: date, first: date) -> list[date]:
-    """Training as-of days: ``latest``, then every ``STEP_DAYS`` back while D - 90 has scores
-    (the activity baseline needs them), at most ``MAX_DAYS``."""
+    """Training as-of days: ``latest``, then every ``STEP_DAYS`` back while D - 60 has scores
+    (the activity baseline of the features and the label needs them), at most ``MAX_DAYS``."""
     out, d = [], latest
-    while d - timedelta(days=HORIZON_DAYS) >= first and len(out) < MAX_DAYS:
+    while d - timedelta(days=60) >= first and len(out) < MAX_DAYS:
         out.append(d)
         d -= timedelta(days=STEP_DAYS)
     return sorted(out)
@@ -90,7 +91,8 @@ def dataset(days: list[date]) -> Dataset:
 
 
 def fit(data: Dataset):
-    """A logistic regression on standardised features (class weights balanced: churn is rare)."""
+    """A logistic regression on standardised features. No class weights: the probabilities shown
+    must stay calibrated (the reliability table checks it)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -98,7 +100,7 @@ def fit(data: Dataset):
     x = np.array([r.values for r in data.rows], dtype=float)
     y = np.array(data.labels, dtype=int)
     scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+    model = LogisticRegression(C=1.0, max_iter=2000)
     model.fit(scaler.transform(x), y)
     return scaler, model
 

@@ -2,8 +2,7 @@
 without leakage, the label as documented, a model that learns a planted pattern and is compared
 with the rules on the same partners, the fallback to the rules, reasons with the right numbers."""
 
-import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import translation
@@ -11,73 +10,18 @@ from django.utils import translation
 from events.choices import EventKind
 from events.services import record_event
 from metrics import churn, churn_model, churn_reasons
-from metrics.models import AdoptionScore, ChurnForecast, ChurnModelStatus, PartnerDayKind
-from partners.choices import PartnerStatus
-from partners.tests.factories import PartnerFactory, ProgramFactory, TierFactory
+from metrics.models import ChurnForecast, ChurnModelStatus, PartnerDayKind
+from metrics.tests.churn_world import _partner, at, plant, score
+from partners.tests.factories import ProgramFactory, TierFactory
 
 LAST = date(2030, 6, 30)  # the last scores day of the planted world
-START = LAST - timedelta(days=30 * 16)
-
-
-def at(d: date) -> datetime:
-    return datetime.combine(d, time(12), tzinfo=UTC)
-
-
-def score(partner, d: date, events: int, users: int):
-    AdoptionScore.objects.create(
-        partner=partner,
-        day=d,
-        score=min(100, events / 2),
-        areas=min(5, events // 20),
-        active_days=min(30, events // 4),
-        active_users=users,
-        seats=10,
-        events=events,
-    )
-
-
-def _partner(program, tier, name: str, joined: date):
-    return PartnerFactory(
-        program=program,
-        tier=tier,
-        name=name,
-        status=PartnerStatus.ACTIVE,
-        joined_at=at(joined),
-        activated_at=at(joined),
-    )
 
 
 @pytest.fixture
 def planted(db, settings):
-    """60 partners, scores every 30 days back from LAST. Half collapse at a random day: 60 days
-    before, their activity and users decline (the warning the model can learn); then activity
-    falls to almost nothing. The others stay busy with noise."""
     settings.PRM_CHURN_MIN_ROWS = 50
     settings.PRM_CHURN_MIN_POSITIVES = 10
-    rng = random.Random(7)
-    program = ProgramFactory()
-    tier = TierFactory(program=program, rank=1)
-    partners = []
-    for i in range(60):
-        p = _partner(program, tier, f"Planted {i:02d}", START - timedelta(days=40))
-        collapse = (
-            START + timedelta(days=30 * rng.randint(5, 15) + rng.randint(-10, 10))
-            if i % 2 == 0
-            else None
-        )
-        d = START
-        while d <= LAST:
-            if collapse is None or d < collapse - timedelta(days=60):
-                events, users = rng.randint(90, 110), rng.randint(7, 9)
-            elif d < collapse:
-                events, users = rng.randint(40, 55), rng.randint(3, 4)
-            else:
-                events, users = rng.randint(0, 5), 1
-            if events:
-                score(p, d, events, users)
-            d += timedelta(days=30)
-        partners.append(p)
-    return partners
+    return plant(LAST)
 
 
 def test_features_as_of_a_day_ignore_everything_after_it(planted):
