@@ -44,7 +44,7 @@ def plant(last: date, *, program=None, owner=None, count: int = 60) -> list:
     rng = random.Random(7)
     start = last - timedelta(days=30 * 16)
     program = program or ProgramFactory()
-    tier = TierFactory(program=program, rank=1)
+    tier = program.tiers.filter(rank=1).first() or TierFactory(program=program, rank=1)
     partners = []
     for i in range(count):
         p = _partner(program, tier, f"Planted {i:02d}", start - timedelta(days=40))
