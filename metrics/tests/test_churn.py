@@ -142,3 +142,19 @@ def test_reasons_are_written_from_the_partners_numbers():
             "1 certification expires within 60 days.",
         ]
     assert set(churn_reasons.SENTENCES) == set(churn.FEATURES)
+
+
+def test_the_rules_replayed_on_a_day_list_whom_the_at_risk_rules_list(db):
+    """The backtest's rules are the at-risk rules: replayed today they list the same partners as
+    ``at_risk_overview`` (which reads today's status, so only today can be compared)."""
+    from django.utils import timezone
+
+    from metrics.definitions import at_risk_overview
+
+    today = timezone.now().date()
+    plant(today, count=30)
+    rows = churn.features_as_of(today)
+    flags = churn.rule_flags(rows)
+    replayed = {pid for pid, f in flags.items() if f.count}
+    assert replayed  # the collapsed partners
+    assert replayed == set(at_risk_overview(as_of=today).ids)
