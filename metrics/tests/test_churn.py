@@ -158,3 +158,23 @@ def test_the_rules_replayed_on_a_day_list_whom_the_at_risk_rules_list(db):
     replayed = {pid for pid, f in flags.items() if f.count}
     assert replayed  # the collapsed partners
     assert replayed == set(at_risk_overview(as_of=today).ids)
+
+
+def test_the_weekly_task_trains_and_the_rollup_forecasts_once_a_day(planted):
+    from metrics.models import ChurnModel, RollupState
+    from metrics.rollups import SCORES_NAME, RollupResult
+    from metrics.tasks import train_churn_model
+
+    RollupState.objects.update_or_create(name=SCORES_NAME, defaults={"scores_through": LAST})
+    done = train_churn_model()
+    assert done["status"] == ChurnModelStatus.TRAINED and done["forecasts"] > 0
+    assert (
+        ChurnForecast.objects.filter(day=LAST, model_id=done["version"]).count()
+        == done["forecasts"]
+    )
+    nothing = RollupResult(ran=True)
+    assert churn_model.after_rollup(nothing, nothing) == 0  # the day is forecast already
+    newer = churn_model.churn_model_train()  # a new version scores on the next rollup run
+    assert churn_model.after_rollup(nothing, nothing) == done["forecasts"]
+    assert set(ChurnForecast.objects.values_list("model_id", flat=True)) == {newer.pk}
+    assert ChurnModel.objects.count() == 2
