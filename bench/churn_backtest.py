@@ -191,6 +191,11 @@ def report(version) -> None:
     ]  # fmt: skip
     for label, a, c in rows:
         print(f"  {label:<44}{_f(a):>10}{_f(c):>10}")
+    g = b.get("gradient_boosting") or {}
+    print(
+        f"  gradient boosting on the same rows (comparison only): AUC {_f(g.get('auc'))}, "
+        f"Brier {_f(g.get('brier'))}"
+    )
     print(f"  beats the rules: {version.beats_rules}")
     print("  reliability (forecast bin: partners, mean forecast, observed share)")
     for row in m["reliability"]:
