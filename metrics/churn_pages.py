@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from metrics import conf
 from metrics.at_risk_store import current_score_day
 from metrics.churn_model import latest_model
 from metrics.churn_reasons import reasons
@@ -44,8 +45,15 @@ class ModelState:
             return _("No churn model has been trained yet: the at-risk rules apply.")
         if not self.trained:
             return _(
-                "Too little history to train a churn model (%(note)s) The at-risk rules apply."
-            ) % {"note": self.version.note}
+                "Too little history to train a churn model: %(rows)s labelled partner-periods "
+                "with %(positives)s churned or halved, at least %(min_rows)s and "
+                "%(min_positives)s needed. The at-risk rules apply."
+            ) % {
+                "rows": self.version.training_rows,
+                "positives": self.version.training_positives,
+                "min_rows": conf.churn_min_rows(),
+                "min_positives": conf.churn_min_positives(),
+            }
         if not self.version.beats_rules:
             return _(
                 "The churn model did not beat the at-risk rules in its backtest (AUC %(auc)s "

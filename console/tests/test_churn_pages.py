@@ -84,3 +84,17 @@ def test_without_a_better_model_the_rules_lead_and_say_why(client_as, world, for
     html = client_as("manager_owner").get(reverse("metrics:dashboard")).content.decode()
     assert "did not beat the at-risk rules" in html
     assert html.index('id="at-risk-table"') < html.index('id="churn-forecast-table"')
+
+
+def test_below_the_minimum_history_the_pages_say_the_rules_apply(client_as, world, settings):
+    from metrics.models import ChurnModelStatus
+
+    settings.PRM_CHURN_MIN_ROWS = 300
+    version = churn_model.churn_model_train()
+    assert version.status == ChurnModelStatus.TOO_LITTLE_HISTORY
+    html = client_as("manager_owner").get(reverse("console:churn_model")).content.decode()
+    assert "Too little history to train a churn model" in html and "at least 300" in html
+    page = client_as("manager_owner").get(
+        reverse("partners:manager_partner", args=[world.partner_a.pk])
+    )
+    assert "The at-risk rules apply." in page.content.decode()
