@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PERCENT = re.compile(r"\b\d{1,3}%")
 
 
-def test_the_at_risk_list_shows_each_forecast_with_its_reasons(browser, live_server, world, settings):
+def test_the_at_risk_list_shows_each_forecast_with_its_reasons(
+    browser, live_server, world, settings
+):
     settings.PRM_CHURN_MIN_ROWS = 50
     settings.PRM_CHURN_MIN_POSITIVES = 10
     today = timezone.now().date()
@@ -56,7 +58,12 @@ def test_the_at_risk_list_shows_each_forecast_with_its_reasons(browser, live_ser
     assert PERCENT.search(first_row)
     assert any(
         phrase in first_row
-        for phrase in ("Activity fell", "Active users fell", "events in the last 30 days", "Active on")
+        for phrase in (
+            "Activity fell",
+            "Active users fell",
+            "events in the last 30 days",
+            "Active on",
+        )
     ), first_row
 
     page.click("text=The model, its versions and backtest")
