@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from console.forms import DashboardQuery
 from kernel.money import format_money
+from metrics import churn_pages
 from metrics import definitions as d
 from metrics.definitions import program as p
 from partners.choices import PartnerStatus
@@ -406,9 +407,20 @@ def table_pipeline(q: DashboardQuery) -> Table:
     )
 
 
+def _forecast_cell(forecast) -> str:
+    if forecast is None:
+        return "—"
+    if not forecast.reasons:
+        return forecast.percent
+    return f"{forecast.percent}: {' '.join(forecast.reasons)}"
+
+
 def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
+    """The rule-based at-risk list, each partner with its churn forecast beside the rules'
+    reasons (the forecast of the latest scores day, metrics.churn_pages)."""
     page = d.at_risk_overview(as_of=q.until, limit=limit, **q.filters)
     total, shown = page.total, page.shown
+    forecasts = churn_pages.forecasts_for([r.partner.pk for r in shown])
     reasons = {
         "drop": _("Activity drop"),
         "dormant": _("Dormant"),
@@ -417,13 +429,14 @@ def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
     return Table(
         "at-risk",
         _("At-risk and stalled partners"),
-        [_("Partner"), _("Status"), _("Owner"), _("Reasons")],
+        [_("Partner"), _("Status"), _("Owner"), _("Reasons"), _("Churn forecast (90 days)")],
         [
             [
                 _partner_link(r.partner.pk, r.partner.name),
                 r.partner.get_status_display(),
                 r.partner.owner.get_full_name() if r.partner.owner else "Unassigned",
                 " ".join(r.reasons),
+                _forecast_cell(forecasts.get(r.partner.pk)),
             ]
             for r in shown
         ],
@@ -433,6 +446,50 @@ def table_at_risk(q: DashboardQuery, limit: int | None = None) -> Table:
             _drill(q, f"{label}: {len(page.by_reason[kind])}", "at_risk", kind)
             for kind, label in reasons.items()
         ],
+    )
+
+
+CHURN_ON_PAGE = 10
+
+
+def table_churn_forecast(q: DashboardQuery, limit: int | None = CHURN_ON_PAGE, state=None) -> Table:
+    """The partners most likely to go inactive, churn or halve their activity in 90 days (the
+    forecast of the latest scores day, within the filters), with the reasons in words and the
+    rules' verdict. When the model did not beat the rules the caption says so: the rule-based
+    card above stays the primary list."""
+    state = state or churn_pages.model_state()
+    day = churn_pages.current_score_day()
+    partners = d.partners_matching(**q.filters)
+    total, top = churn_pages.top_forecasts(partners=partners, limit=limit or 10**9, day=day)
+    rules = churn_pages.rule_reasons_for([f.partner_id for f, _p in top], day=day)
+    if state.primary:
+        caption = _(
+            "Model version %(version)s (backtest AUC %(auc)s, the rules %(rules)s): it beat the "
+            "at-risk rules, so this list leads."
+        ) % {
+            "version": state.version.pk,
+            "auc": f"{state.auc:.2f}",
+            "rules": "—" if state.rules_auc is None else f"{state.rules_auc:.2f}",
+        }
+    else:
+        caption = state.why
+    return Table(
+        "churn-forecast",
+        _("Churn forecast: highest risk"),
+        [_("Partner"), _("Owner"), _("Probability"), _("Why (model)"), _("At-risk rules")],
+        [
+            [
+                _partner_link(partner.pk, partner.name),
+                partner.owner.get_full_name() if partner.owner else _("Unassigned"),
+                forecast.percent,
+                " ".join(forecast.reasons) or "—",
+                "—" if rules is None else " ".join(rules.get(partner.pk, [])) or _("Not at risk"),
+            ]
+            for forecast, partner in top
+        ],
+        caption=caption,
+        total_rows=total,
+        links=[Link(_("The model, its versions and backtest"), reverse("console:churn_model"))],
     )
 
 
@@ -565,6 +622,7 @@ TABLES: dict[str, Callable[[DashboardQuery], Table]] = {
     "weekly": table_weekly,
     "pipeline": table_pipeline,
     "at-risk": table_at_risk,
+    "churn-forecast": lambda q: table_churn_forecast(q, limit=None),
     "leaders-adoption": table_leaders_adoption,
     "leaders-won": table_leaders_won,
     "leads": table_leads,
@@ -722,9 +780,11 @@ def build(q: DashboardQuery) -> dict:
     """Everything the dashboard page shows (bounded queries whatever the data size). Tables are
     keyed by their key with ``_`` for ``-``, so templates can name them."""
     dist = p.adoption_score_distribution(day=q.until, **q.filters)
+    churn_state = churn_pages.model_state()
     tables = {
         "scores": table_scores(q, dist),
         "at-risk": table_at_risk(q, limit=AT_RISK_ON_PAGE),
+        "churn-forecast": table_churn_forecast(q, state=churn_state),
     }
     leads = _lead_performance(q)  # one read for both leads cards
     tables["leads"] = table_leads(q, leads)
@@ -734,6 +794,7 @@ def build(q: DashboardQuery) -> dict:
             tables[key] = build_one(key, q)
     return {
         "kpis": kpis(q, dist),
+        "churn_primary": churn_state.primary,
         "tables": {key.replace("-", "_"): table for key, table in tables.items()},
     }
 

@@ -5,7 +5,7 @@ namespace, next to partners' own routes. A new console page may take the ``conso
 
 from django.urls import path
 
-from console import bulk_views, review_actions, roi_views, setup, translations, views
+from console import bulk_views, churn_views, review_actions, roi_views, setup, translations, views
 
 metric_pages = [
     path("manage/dashboard/", views.ProgramDashboardView.as_view(), name="dashboard"),
@@ -63,6 +63,7 @@ console_pages = [
         name="setup_translations",
     ),
     path("manage/partners/bulk/", bulk_views.BulkActionView.as_view(), name="bulk"),
+    path("manage/churn-model/", churn_views.ChurnModelView.as_view(), name="churn_model"),
     path("manage/partners/bulk/<int:pk>/", bulk_views.BulkResultView.as_view(), name="bulk_result"),
     path(
         "manage/partners/bulk/<int:pk>/progress/",

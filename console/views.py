@@ -22,7 +22,7 @@ from followup import selectors as followup_selectors
 from kernel.exports import safe_cell
 from kernel.routers import replica_reads
 from kernel.translations import translated
-from metrics import definitions
+from metrics import churn_pages, definitions
 from partners import selectors as partner_selectors
 from partners.choices import PartnerStatus
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin, can_open
@@ -129,6 +129,7 @@ class ManagerPartnerDetailView(VendorStaffRequiredMixin, TemplateView):
             notes=followup_selectors.note_list_for_partner(partner=partner),
             tasks=followup_selectors.task_list_for_partner(partner=partner),
             business_plans=partner_page.business_plans(partner=partner),
+            churn=churn_pages.partner_churn(partner_id=partner.pk),
             user_is_vendor_admin=self.request.user.is_vendor_admin,
             score=score,
             freshness=definitions.metrics_freshness(),

@@ -15,6 +15,7 @@ from demo.reference import (
     _ADOPTION,
     _MIX,
     DAY,
+    FADE_DAYS,
     LEVEL,
     LOGIN_PROPS,
     REGIONS,
@@ -40,9 +41,26 @@ def _phases(plan: PartnerPlan, now: datetime) -> list[tuple[float, float, str]]:
         if status == S.CHURNED or end <= start:
             continue
         if status == S.ONBOARDING and end - start > 60 * DAY:  # onboarding that drags on stalls
-            out += [(start, start + 60 * DAY, "onboarding"), (start + 60 * DAY, end, "stalled")]
+            segs = [(start, start + 60 * DAY, "onboarding"), (start + 60 * DAY, end, "stalled")]
         else:
-            out.append((start, end, str(status)))
+            segs = [(start, end, str(status))]
+        ends_badly = i + 1 < len(timeline) and timeline[i + 1][0] in (S.INACTIVE, S.CHURNED)
+        if ends_badly and status in (S.ACTIVE, S.ONBOARDING):
+            segs = _fade(segs, max(start, end - FADE_DAYS * DAY))
+        out += segs
+    return out
+
+
+def _fade(segs: list[tuple[float, float, str]], fade: float) -> list[tuple[float, float, str]]:
+    """The segments with everything from ``fade`` on in the "fading" mode."""
+    out = []
+    for a, b, mode in segs:
+        if b <= fade:
+            out.append((a, b, mode))
+        elif a >= fade:
+            out.append((a, b, "fading"))
+        else:
+            out += [(a, fade, mode), (fade, b, "fading")]
     return out
 
 
@@ -78,7 +96,9 @@ class _Activity:
             a, b, mode = _pick(rng, segs, cum)
             ts = self._when(a, b)
             kinds, kind_cum = _MIX[mode]
-            i = _pick(rng, self.indexes, self.user_cum)
+            # fading: mostly the admin alone, so active users fall before activity stops
+            fading = mode == "fading" and rng.random() < 0.75
+            i = 0 if fading else _pick(rng, self.indexes, self.user_cum)
             uid = self.users[i] if self.since[i] <= ts else self.users[0]  # the admin was first
             self._fresh(out, ts, _pick(rng, kinds, kind_cum), uid)
 

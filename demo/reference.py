@@ -158,7 +158,13 @@ TEAM_SIZE_WEIGHTS = [10, 16, 18, 15, 12, 9, 7, 5, 3, 2, 2, 1]  # sizes 1..12
 # The activity stream: what people do that leaves no row of its own (logins, product usage,
 # library views). Courses, deals and checklist steps are real objects built by each app's demo
 # module, with the events their services record (see ``build_domain``).
-LEVEL = {"applicant": 0.15, "onboarding": 0.6, "stalled": 0.2, "active": 1.0, "inactive": 0.08}
+# "fading": the last FADE_DAYS before a partner goes inactive or churns, fewer people doing less
+# (the warning a churn forecast learns from: demo/activity.py ``_phases``; issue 22).
+LEVEL = {
+    "applicant": 0.15, "onboarding": 0.6, "stalled": 0.2, "active": 1.0, "inactive": 0.08,
+    "fading": 0.3,
+}  # fmt: skip
+FADE_DAYS = 75
 MIX = {
     "applicant": {K.LOGIN: 70, K.RESOURCE_VIEWED: 30},
     "onboarding": {K.LOGIN: 48, K.RESOURCE_VIEWED: 24, K.RESOURCE_DOWNLOADED: 10,
@@ -166,6 +172,7 @@ MIX = {
     "stalled": {K.LOGIN: 58, K.RESOURCE_VIEWED: 30, K.OFFERING_USED: 12},
     "active": {K.LOGIN: 36, K.RESOURCE_VIEWED: 17, K.RESOURCE_DOWNLOADED: 8, K.OFFERING_USED: 39},
     "inactive": {K.LOGIN: 50, K.RESOURCE_VIEWED: 28, K.OFFERING_USED: 22},
+    "fading": {K.LOGIN: 55, K.RESOURCE_VIEWED: 25, K.OFFERING_USED: 20},
 }  # fmt: skip
 DAY, WEEK = 86_400.0, 7 * 86_400.0
 LOGIN_PROPS = {"method": "session"}

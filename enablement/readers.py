@@ -3,7 +3,9 @@
 name (``step_subjects``, keyed by the step kind), so onboarding checks a step without importing
 enablement."""
 
-from django.db.models import Exists, OuterRef
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from partners.readers import (
     PartnerListFilter,
     StepSubject,
     partner_list_filters,
+    readers,
     step_subject_choices,
     step_subjects,
 )
@@ -71,7 +74,33 @@ course_choices = _subject_lister("course")
 certification_choices = _subject_lister("certification")
 
 
+def certificates_expiring(*, partners, as_of, within_days: int) -> dict[int, dict[str, int]]:
+    """Per partner of ``partners`` with a certificate held at the moment ``as_of`` (aware): how
+    many it held then (``held``: earned by then, not revoked by then, not expired by then) and how
+    many of those expire within ``within_days`` after it (``expiring``). Only what was known at
+    ``as_of``: a certificate renewed after it counts with the expiry it had before, taken as its
+    renewal moment (renewals replace the expiry date). One query. Metrics' churn features."""
+    limit = as_of + timedelta(days=within_days)
+    renewed_later = Q(renewed_at__gt=as_of)
+    held = (
+        Q(earned_at__lte=as_of)
+        & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=as_of))
+        & (renewed_later | Q(expires_at__gt=as_of))
+    )
+    expiring = (renewed_later & Q(renewed_at__lte=limit)) | (
+        ~renewed_later & Q(expires_at__lte=limit)
+    )
+    rows = (
+        Certificate.objects.filter(held, partner__in=partners)
+        .order_by()
+        .values("partner_id")
+        .annotate(held=Count("pk"), expiring=Count("pk", filter=expiring))
+    )
+    return {r["partner_id"]: {"held": r["held"], "expiring": r["expiring"]} for r in rows}
+
+
 def register() -> None:
+    readers.register("enablement.certificates_expiring", certificates_expiring)
     # The keys are onboarding's StepKind values for these steps.
     step_subjects.register("course", course_subject)
     step_subjects.register("certification", certification_subject)

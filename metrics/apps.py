@@ -31,3 +31,8 @@ class MetricsConfig(AppConfig):
 
         # First of the after-rollup hooks: the at-risk set of the day, and who turned at risk.
         after_rollup.register("partners_turned_at_risk", at_risk_store.after_rollup)
+
+        from metrics import churn_model
+
+        # The day's churn forecasts, once per scores day, with the newest trained version.
+        after_rollup.register("churn_forecasts", churn_model.after_rollup)

@@ -97,3 +97,13 @@ def dashboard_max_stale_seconds() -> int:
     """A cached dashboard page older than this is built again in the request instead of being
     served stale while a task rebuilds it (console.dashboard_cache)."""
     return _int("PRM_DASHBOARD_MAX_STALE_SECONDS", settings.PRM_DASHBOARD_MAX_STALE_SECONDS)
+
+
+def churn_min_rows() -> int:
+    """The churn model is trained only on at least this many labelled partner-periods."""
+    return _int("PRM_CHURN_MIN_ROWS", settings.PRM_CHURN_MIN_ROWS)
+
+
+def churn_min_positives() -> int:
+    """... and at least this many of them churned or halved (the rules stay otherwise)."""
+    return _int("PRM_CHURN_MIN_POSITIVES", settings.PRM_CHURN_MIN_POSITIVES)

@@ -359,3 +359,66 @@ class AtRiskPartner(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.partner_id}"
+
+
+# --- Churn forecast (metrics.churn, metrics.churn_model; docs/metrics.md "Churn forecast") -------
+class ChurnModelStatus(models.TextChoices):
+    TRAINED = "trained", gettext_lazy("Trained")
+    TOO_LITTLE_HISTORY = "too_little_history", gettext_lazy("Too little history")
+
+
+class ChurnModel(models.Model):
+    """One trained version of the churn forecast, stored as data (no pickle): the logistic
+    regression's coefficients on standardised features, the scaler's means and scales and the
+    feature names, with its training cut-off, rows and its backtest against the at-risk rules.
+    A version that could not be trained (too little history) is stored too, so the pages say why
+    the rules stand alone."""
+
+    trained_at = models.DateTimeField()
+    status = models.CharField(max_length=24, choices=ChurnModelStatus.choices)
+    cutoff = models.DateField(
+        help_text="Trained on as-of dates whose 90-day label window ended by this day."
+    )
+    backtest_cutoff = models.DateField(
+        null=True, help_text="The backtest's model was trained before it and scored at it."
+    )
+    training_rows = models.PositiveIntegerField(default=0)
+    training_positives = models.PositiveIntegerField(default=0)
+    feature_names = models.JSONField(default=list)
+    coefficients = models.JSONField(default=list)
+    intercept = models.FloatField(default=0.0)
+    means = models.JSONField(default=list)
+    scales = models.JSONField(default=list)
+    backtest = models.JSONField(default=dict, help_text="Figures of the model and of the rules.")
+    beats_rules = models.BooleanField(
+        default=False, help_text="False: the pages keep the rule-based at-risk list as primary."
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"churn model v{self.pk} ({self.status}, cut-off {self.cutoff})"
+
+
+class ChurnForecast(models.Model):
+    """A partner's forecast of a scores day by a model version: the probability of churning,
+    going inactive or halving its activity in the 90 days after, the feature values the reasons
+    are written from and the top contributions (feature, coefficient times standardised value)."""
+
+    pk = models.CompositePrimaryKey("day", "partner")
+    day = models.DateField()
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    model = models.ForeignKey(ChurnModel, on_delete=models.CASCADE, related_name="forecasts")
+    probability = models.FloatField()
+    values = models.JSONField(default=dict)
+    contributions = models.JSONField(default=list, help_text="[[feature, contribution], …]")
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "-probability"], name="churn_day_prob_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.partner_id}: {self.probability:.0%}"

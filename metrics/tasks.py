@@ -46,3 +46,16 @@ def rollup_metrics(self) -> dict:
         "reason": rollup.reason or scores.reason,
         **done,  # each after-rollup hook's count ("dashboard_rebuilds")
     }
+
+
+@shared_task(acks_late=True)
+def train_churn_model() -> dict:
+    """Weekly: train, backtest and store a churn model version, then forecast the current scores
+    day with it. Idempotent enough to deliver twice: a second run stores one more version with
+    the same figures, and the forecasts of the day are replaced, not added."""
+    from metrics.at_risk_store import current_score_day
+    from metrics.churn_model import churn_forecast_store, churn_model_train
+
+    version = churn_model_train()
+    stored = churn_forecast_store(day=current_score_day(), version=version)
+    return {"version": version.pk, "status": version.status, "forecasts": stored}

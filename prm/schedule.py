@@ -51,6 +51,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=40, hour=8, day_of_week=1),
         "options": {"expires": 60 * 60},
     },
+    "metrics-train-churn-model": {
+        # Sundays: a new churn forecast version, trained and backtested against the at-risk
+        # rules (metrics/churn_model.py); the daily forecasts follow the rollup (after_rollup).
+        "task": "metrics.tasks.train_churn_model",
+        "schedule": crontab(minute=30, hour=2, day_of_week=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "followup-task-reminders": {
         # Hourly: email the assignee of a staff task that fell due, once (the task's sent-reminder
         # marker is claimed by a conditional UPDATE; the outbox key is unique per task and date).

@@ -27,6 +27,7 @@ DATA_READERS = {
     "incentives.points_awarded": {"start": START, "end": END},
     "deals.partners_with": {"which": "registered", "start": START, "end": END},
     "leads.answered_offers": {"start": START, "end": END},
+    "enablement.certificates_expiring": {"as_of": START, "within_days": 60},
 }
 #: Readers that take no partners: expression readers (no query) and the deal stages (no query).
 OTHER_READERS = {"deals.first_submitted_at", "deals.stages"}

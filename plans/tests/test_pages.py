@@ -136,8 +136,8 @@ def test_the_partner_360_page_shows_the_business_plan_panel_in_bounded_queries(
     client = client_as("manager_other")
     url = reverse("partners:manager_partner", args=[world.partner_a.pk])
     # the page's 32 (partners/tests/test_views.py) + the leads panel's one (issue 20) + goals +
-    # one query for the deals measures
-    with django_assert_max_num_queries(35):
+    # one query for the deals measures + the churn panel's 5 (issue 22)
+    with django_assert_max_num_queries(40):
         html = client.get(url).content.decode()
     assert 'data-testid="business-plan"' in html
     assert html.count("% of target at") == 4  # two measured goals in each of the two plans

@@ -446,6 +446,10 @@ PRM_INGEST_PARTNER_EVENTS = env.bool("PRM_INGEST_PARTNER_EVENTS", default=False)
 PRM_AT_RISK_DROP_RATIO = env.float("PRM_AT_RISK_DROP_RATIO", default=0.5)
 PRM_AT_RISK_MIN_BASELINE_EVENTS = env.int("PRM_AT_RISK_MIN_BASELINE_EVENTS", default=10)
 PRM_AT_RISK_DORMANT_DAYS = env.int("PRM_AT_RISK_DORMANT_DAYS", default=120)
+# Churn forecast (issue 22; docs/metrics.md "Churn forecast"): below this many labelled
+# partner-periods, or this many positives among them, no model is trained and the rules stay.
+PRM_CHURN_MIN_ROWS = env.int("PRM_CHURN_MIN_ROWS", default=300)
+PRM_CHURN_MIN_POSITIVES = env.int("PRM_CHURN_MIN_POSITIVES", default=30)
 PRM_ROLLUP_WORK_MEM = env("PRM_ROLLUP_WORK_MEM", default="256MB")
 # Postgres: partner shards each incremental rollup folds at once (metrics/conf.py rollup_shards).
 PRM_ROLLUP_SHARDS = env.int("PRM_ROLLUP_SHARDS", default=2)

@@ -1131,6 +1131,8 @@ ROUTES: dict[str, Route] = {
     # bulk actions of the partner list (console.bulk): vendor staff; each partner is then checked
     # on its own (an empty selection is a 400). A result is its actor's and the vendor admins'.
     "console:bulk": Route(post=row(LOGIN, 404, 404, 404, 404, 400, 400, 400)),
+    # the churn model page (issue 22): vendor staff only; partners never see forecasts
+    "console:churn_model": Route(get=row(LOGIN, 404, 404, 404, 404, 200, 200, 200)),
     "console:bulk_result": Route(
         kwargs={"pk": "bulk_action"},
         get=row(LOGIN, 404, 404, 404, 404, 200, 404, 200),

@@ -72,6 +72,8 @@ class Command(BaseCommand):
                 f"Incentives: {incentives['awards']:,} awards from the event history, "
                 f"{incentives['mdf_requests']:,} marketing fund requests."
             )
+        if result.created:
+            self._churn_forecast(verbose)
         if not result.created:
             self.stdout.write("Demo data already present; nothing changed (--force adds more).")
         else:
@@ -91,6 +93,23 @@ class Command(BaseCommand):
                     f"seats; {c.users:,} of their users sent {c.events:,} product-usage events."
                 )
         self._print_logins()
+
+    def _churn_forecast(self, verbose: bool) -> None:
+        """Roll the history up and train the churn forecast (issue 22) as the weekly task does,
+        so a newcomer sees real forecasts and their backtest against the at-risk rules."""
+        from django.core.management import call_command
+
+        from metrics.tasks import train_churn_model
+
+        if verbose:
+            self.stdout.write("Rolling up the history and training the churn forecast…")
+        call_command("rollup_metrics", verbosity=0)
+        done = train_churn_model()
+        if verbose:
+            self.stdout.write(
+                f"Churn model version {done['version']} ({done['status']}), "
+                f"{done['forecasts']:,} forecasts."
+            )
 
     def _print_logins(self) -> None:
         width = max(len(login["email"]) for login in DEMO_LOGINS)
