@@ -41,6 +41,16 @@ def serialise(card: Scorecard, *, at) -> dict:
             "tier_percentile": benchmark.tier_percentile if benchmark else None,
         })  # fmt: skip
     tier = card.tier
+    trend = {
+        "periods": [str(period.label) for period in card.trend_periods],
+        "rows": [
+            {
+                "label": str(goal_trend.label),
+                "values": [_number(p.value) for p in goal_trend.points],
+            }
+            for goal_trend in card.trend
+        ],
+    }
     return {
         "version": VERSION,
         "taken_at": at.isoformat(),
@@ -55,6 +65,8 @@ def serialise(card: Scorecard, *, at) -> dict:
         },
         "on_track": card.on_track,
         "rows": rows,
+        # the last four periods of each measured goal (plans.trend); older snapshots have none
+        "trend": trend,
         "tier": None
         if tier is None
         else {

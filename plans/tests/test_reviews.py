@@ -105,6 +105,9 @@ def test_holding_freezes_the_scorecard_and_later_data_does_not_change_it(world):
     row = frozen["rows"][0]
     assert frozen["plan"]["id"] == plan.pk and row["measured"] and row["actual"] == "0"
     assert row["target"] == "10"
+    # the trend of the last four periods is frozen with it; the running period's point is the actual
+    assert len(frozen["trend"]["periods"]) == 4
+    assert [r["values"][-1] for r in frozen["trend"]["rows"]][:1] == ["0"]
     won(world.partner_a, amount=5000)  # a won deal after the meeting
     services.review_save_notes(actor=world.users["manager_owner"], review=review, notes="Later")
     review.refresh_from_db()
@@ -119,6 +122,7 @@ def test_holding_freezes_the_scorecard_and_later_data_does_not_change_it(world):
     client.force_login(world.users["partner_a_user"])
     body = client.get(reverse("plans:portal_review", args=[review.pk])).content.decode()
     assert "Frozen on" in body and "Later" in body
+    assert 'data-testid="snapshot-trend"' in body
 
 
 def test_notes_first_taken_after_the_start_hold_the_review(world):
