@@ -54,7 +54,7 @@ class EventKind(models.TextChoices):
     SURVEY_ANSWERED = "onboarding.survey_answered", gettext_lazy("Onboarding survey answered")
     EXPERIMENT_ASSIGNED = (
         "onboarding.experiment_assigned",
-        "Partner assigned to an activation experiment's variant",
+        gettext_lazy("Partner assigned to an activation experiment's variant"),
     )
     DEAL_EXPIRED = "deal.expired", gettext_lazy("Deal protection expired")
     DEAL_EXTENSION_REQUESTED = "deal.extension_requested", gettext_lazy("Deal extension requested")

@@ -377,10 +377,13 @@ class ChurnModel(models.Model):
     trained_at = models.DateTimeField()
     status = models.CharField(max_length=24, choices=ChurnModelStatus.choices)
     cutoff = models.DateField(
-        help_text="Trained on as-of dates whose 90-day label window ended by this day."
+        help_text=gettext_lazy(
+            "Trained on as-of dates whose 90-day label window ended by this day."
+        )
     )
     backtest_cutoff = models.DateField(
-        null=True, help_text="The backtest's model was trained before it and scored at it."
+        null=True,
+        help_text=gettext_lazy("The backtest's model was trained before it and scored at it."),
     )
     training_rows = models.PositiveIntegerField(default=0)
     training_positives = models.PositiveIntegerField(default=0)
@@ -389,9 +392,12 @@ class ChurnModel(models.Model):
     intercept = models.FloatField(default=0.0)
     means = models.JSONField(default=list)
     scales = models.JSONField(default=list)
-    backtest = models.JSONField(default=dict, help_text="Figures of the model and of the rules.")
+    backtest = models.JSONField(
+        default=dict, help_text=gettext_lazy("Figures of the model and of the rules.")
+    )
     beats_rules = models.BooleanField(
-        default=False, help_text="False: the pages keep the rule-based at-risk list as primary."
+        default=False,
+        help_text=gettext_lazy("False: the pages keep the rule-based at-risk list as primary."),
     )
     note = models.CharField(max_length=300, blank=True)
 
@@ -415,7 +421,9 @@ class ChurnForecast(models.Model):
     model = models.ForeignKey(ChurnModel, on_delete=models.CASCADE, related_name="forecasts")
     probability = models.FloatField()
     values = models.JSONField(default=dict)
-    contributions = models.JSONField(default=list, help_text="[[feature, contribution], …]")
+    contributions = models.JSONField(
+        default=list, help_text=gettext_lazy("[[feature, contribution], …]")
+    )
 
     class Meta:
         indexes = [models.Index(fields=["day", "-probability"], name="churn_day_prob_idx")]

@@ -38,7 +38,7 @@ class WebhookEventType(models.TextChoices):
     )
     QBR_ACTION_CONVERTED = (
         "qbr.action_converted",
-        "A review's action item became an initiative or task",
+        gettext_lazy("A review's action item became an initiative or task"),
     )
 
 

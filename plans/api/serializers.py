@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from plans.models import NOTE_MAX, REVIEW_DURATION_MAX, TEXT_MAX
@@ -7,17 +8,31 @@ from plans.services.reviews import ATTENDEES_MAX
 class GoalSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     plan = serializers.IntegerField(source="plan_id")
-    measure = serializers.CharField(help_text="A tier measure's key; empty for a goal in words.")
+    measure = serializers.CharField(
+        help_text=gettext_lazy("A tier measure's key; empty for a goal in words.")
+    )
     subject_id = serializers.IntegerField(allow_null=True)
     target = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     text = serializers.CharField()
-    done = serializers.BooleanField(help_text="A goal in words ticked done by hand.")
-    actual = serializers.SerializerMethodField(help_text="The measure for the plan's period.")
-    expected = serializers.SerializerMethodField(help_text="target * share of the period gone.")
-    period_share = serializers.SerializerMethodField(help_text="Share of the period gone, 0..1.")
-    percent = serializers.SerializerMethodField(help_text="actual / target, in percent.")
-    on_track = serializers.SerializerMethodField(help_text="actual ≥ expected; null for words.")
-    pace = serializers.SerializerMethodField(help_text="The pace line as the pages show it.")
+    done = serializers.BooleanField(help_text=gettext_lazy("A goal in words ticked done by hand."))
+    actual = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The measure for the plan's period.")
+    )
+    expected = serializers.SerializerMethodField(
+        help_text=gettext_lazy("target * share of the period gone.")
+    )
+    period_share = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Share of the period gone, 0..1.")
+    )
+    percent = serializers.SerializerMethodField(
+        help_text=gettext_lazy("actual / target, in percent.")
+    )
+    on_track = serializers.SerializerMethodField(
+        help_text=gettext_lazy("actual ≥ expected; null for words.")
+    )
+    pace = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The pace line as the pages show it.")
+    )
 
     def _progress(self, goal):
         return self.context.get("progress", {}).get(goal.pk)
@@ -56,7 +71,9 @@ class PlanSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     partner = serializers.IntegerField(source="partner_id")
     fiscal_year = serializers.IntegerField()
-    quarter = serializers.IntegerField(help_text="1-4, or 0 for the whole fiscal year.")
+    quarter = serializers.IntegerField(
+        help_text=gettext_lazy("1-4, or 0 for the whole fiscal year.")
+    )
     period = serializers.CharField(source="period.label")
     status = serializers.CharField()
     version = serializers.IntegerField()
@@ -74,7 +91,7 @@ class ActionItemSerializer(serializers.Serializer):
     owner_side = serializers.CharField()
     owner = serializers.IntegerField(source="owner_id", allow_null=True)
     due_on = serializers.DateField(allow_null=True)
-    converted_to = serializers.CharField(help_text='"", "initiative" or "task".')
+    converted_to = serializers.CharField(help_text=gettext_lazy('"", "initiative" or "task".'))
     initiative = serializers.IntegerField(source="initiative_id", allow_null=True)
     task = serializers.IntegerField(source="task_id", allow_null=True)
 
@@ -89,7 +106,7 @@ class ReviewSerializer(serializers.Serializer):
     partner = serializers.IntegerField(source="partner_id")
     plan = serializers.IntegerField(source="plan_id", allow_null=True)
     title = serializers.CharField()
-    starts_at = serializers.DateTimeField(help_text="UTC.")
+    starts_at = serializers.DateTimeField(help_text=gettext_lazy("UTC."))
     ends_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField()
     location = serializers.CharField()
@@ -99,7 +116,7 @@ class ReviewSerializer(serializers.Serializer):
     attendees = ReviewAttendeeSerializer(many=True)
     notes = serializers.CharField()
     snapshot = serializers.JSONField(
-        allow_null=True, help_text="The scorecard frozen when the review was held."
+        allow_null=True, help_text=gettext_lazy("The scorecard frozen when the review was held.")
     )
     snapshot_at = serializers.DateTimeField(allow_null=True)
     action_items = ActionItemSerializer(many=True)
@@ -107,10 +124,14 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class ReviewWriteSerializer(serializers.Serializer):
-    partner = serializers.IntegerField(min_value=1, help_text="On create only.", required=False)
+    partner = serializers.IntegerField(
+        min_value=1, help_text=gettext_lazy("On create only."), required=False
+    )
     plan = serializers.IntegerField(min_value=1, allow_null=True, required=False)
     title = serializers.CharField(max_length=TEXT_MAX)
-    starts_at = serializers.DateTimeField(help_text="ISO 8601 with an offset; stored in UTC.")
+    starts_at = serializers.DateTimeField(
+        help_text=gettext_lazy("ISO 8601 with an offset; stored in UTC.")
+    )
     duration_minutes = serializers.IntegerField(min_value=15, max_value=REVIEW_DURATION_MAX,
                                                 default=60)  # fmt: skip
     location = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True,
