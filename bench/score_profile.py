@@ -12,10 +12,12 @@ Inside one transaction that is rolled back at the end (the database is left as i
    queues them, and the refresh's score statements run with ``EXPLAIN (ANALYZE, BUFFERS)``;
 2. the full computation of every score (``scores_through`` reset), the same way.
 
-Each statement's execution time and its three costliest plan nodes (by their own time) are
-printed, with the load average. ``--module path/to/scores.py`` profiles another version of
-``metrics/scores.py`` (e.g. ``git show <commit>:metrics/scores.py > /tmp/old.py``) on the same
-data.
+Each statement's execution time and its three costliest plan nodes (by their own time;
+``PROFILE_TOP=n`` for more) are printed, with the load average and the backend's CPU time
+(steadier than wall time on a shared box); ``--plain`` times the statements without EXPLAIN
+instead (its per-row clock reads inflate big plans), for A/B runs.
+``--module path/to/scores.py`` profiles another version of ``metrics/scores.py`` on the same
+data (e.g. ``git show <commit>:metrics/scores.py > /tmp/old.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.pgserver import setup_django  # noqa: E402
-from bench.rollups import load_average  # noqa: E402
+from bench.rollups import backend_cpu_seconds, load_average  # noqa: E402
 
 TOP = int(__import__("os").environ.get("PROFILE_TOP", "3"))
 EXPLAINED = re.compile(r"^\s*(CREATE TEMP TABLE|INSERT|DELETE|SELECT|WITH)", re.IGNORECASE)
@@ -40,13 +42,14 @@ EXPLAINED = re.compile(r"^\s*(CREATE TEMP TABLE|INSERT|DELETE|SELECT|WITH)", re.
 class Explaining:
     """A cursor that runs each data statement under EXPLAIN ANALYZE and records its plan."""
 
-    def __init__(self, cursor, log: list):
-        self.cursor, self.log = cursor, log
+    def __init__(self, cursor, log: list, *, explain: bool = True):
+        self.cursor, self.log, self.explain = cursor, log, explain
         self.rowcount = 0
 
     def execute(self, sql, params=None):
         started = time.perf_counter()
-        if EXPLAINED.match(sql) and not sql.lstrip().upper().startswith("SELECT DISTINCT PARTNER"):
+        skip = sql.lstrip().upper().startswith("SELECT DISTINCT PARTNER")
+        if self.explain and EXPLAINED.match(sql) and not skip:
             self.cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
             plan = self.cursor.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -83,9 +86,11 @@ def _own_times(node, out):
     return out
 
 
-def report(title: str, log: list) -> None:
-    total = sum(seconds for _, _, seconds in log)
-    print(f"## {title}: {total:.2f} s wall over {len(log)} statements (load {load_average()})")
+def report(title: str, log: list, total: float, cpu: float) -> None:
+    print(
+        f"## {title}: {total:.2f} s wall, backend CPU {cpu:.2f} s, {len(log)} statements "
+        f"(load {load_average()})"
+    )
     for head, plan, seconds in log:
         if plan is None:
             if seconds >= 0.005:
@@ -103,6 +108,11 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--batch", default="incr2", help="idempotency key prefix of the batch")
     parser.add_argument("--module", help="another metrics/scores.py to profile")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="time the statements without EXPLAIN (its per-row clock reads inflate big plans)",
+    )
     args = parser.parse_args()
     setup_django(args.db)
     from django.db import connection, transaction
@@ -133,7 +143,8 @@ def main() -> None:
             raw.execute(f"SELECT count(*) FROM {scores.QUEUED}")
             queued = raw.fetchone()[0]
             log: list = []
-            cursor = Explaining(raw, log)
+            cursor = Explaining(raw, log, explain=not args.plain)
+            started, cpu = time.perf_counter(), backend_cpu_seconds()
             if hasattr(scores, "_refresh_scores"):
                 scores._refresh_scores(
                     cursor, as_of=as_of, new_after=through, touched=scores.QUEUED
@@ -142,11 +153,16 @@ def main() -> None:
                 scores._rebuild_scores(
                     cursor, as_of=as_of, new_after=through, new_through=as_of, touched=scores.QUEUED
                 )
-            report(f"incremental refresh of {queued:,} queued buckets", log)
+            total = time.perf_counter() - started
+            cpu = backend_cpu_seconds() - cpu
+            report(f"incremental refresh of {queued:,} queued buckets", log, total, cpu)
             raw.execute("TRUNCATE metrics_adoptionscore")
             log = []
-            scores._full_scores(Explaining(raw, log), as_of=as_of)
-            report("full computation of every score", log)
+            started, cpu = time.perf_counter(), backend_cpu_seconds()
+            scores._full_scores(Explaining(raw, log, explain=not args.plain), as_of=as_of)
+            total = time.perf_counter() - started
+            cpu = backend_cpu_seconds() - cpu
+            report("full computation of every score (index builds included)", log, total, cpu)
             raise Done
     except Done:
         pass
