@@ -1,0 +1,138 @@
+"""Property test of the incremental score refresh (issue 24): after random batches recorded over
+several days (late events for old days, events on the edge of a 30-day window, days that pass
+with no event, refreshes on some days only), the scores kept by ``scores_refresh`` equal the
+naive computation after every refresh, and a full rebuild gives exactly the same rows."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.services import record_events
+from metrics.models import AdoptionScore, RollupState
+from metrics.rollups import SCORES_NAME, rollup_incremental, rollup_recompute
+from metrics.scores import scores_refresh
+from metrics.tests.helpers import event, snapshot
+from metrics.tests.naive import expected_tables
+from metrics.tests.test_rollup_properties import KINDS
+
+pytestmark = pytest.mark.django_db
+
+START = date(2026, 5, 1)
+
+
+@pytest.fixture(autouse=True)
+def _payloads_as_they_come(settings):
+    settings.PRM_EVENTS_STRICT = False
+
+
+class Rollback(Exception):
+    pass
+
+
+# Days before the day of the batch: recent, late, and the window's edges (29 = its first day,
+# 30 = just outside it, 59/60 = the edge of the window of a score that a late event changes).
+days_ago = st.one_of(st.integers(0, 45), st.sampled_from([29, 30, 31, 58, 59, 60]))
+raw_event = st.tuples(
+    st.integers(0, len(KINDS) - 1),  # kind
+    st.integers(0, 2),  # partner: A, B, or none
+    st.integers(0, 4),  # user: three partner people, a channel manager, or none
+    days_ago,
+    st.integers(0, 22),  # hour (the clock stands at 23:00)
+    st.integers(0, 20),  # key: repeats are duplicates and must count once
+)
+batch = st.tuples(
+    st.integers(0, 40),  # days that pass before the batch (over 30: every window moves on)
+    st.lists(raw_event, max_size=8),
+    st.booleans(),  # refresh the scores after this batch's rollup (else the queue waits)
+)
+
+
+def scores() -> dict:
+    return snapshot()["score"]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(batches=st.lists(batch, min_size=1, max_size=6))
+def test_incremental_score_refresh_equals_rebuild_and_naive(world, batches):
+    partners = [world.partner_a, world.partner_b, None]
+    users = [
+        world.users["partner_a_admin"],
+        world.users["partner_a_user"],
+        world.users["partner_b_admin"],
+        world.users["manager_owner"],
+        None,
+    ]
+    seats = {world.partner_a.pk: 2, world.partner_b.pk: 1}
+    today = START
+    try:
+        with transaction.atomic():
+            for n, (passed, events, refresh) in enumerate(batches):
+                today += timedelta(days=passed)
+                now = datetime(today.year, today.month, today.day, 23, tzinfo=UTC)
+                with time_machine.travel(now, tick=False):
+                    record_events(
+                        [
+                            event(
+                                KINDS[k][0],
+                                f"b{n}-{key}",
+                                partner=partners[p],
+                                user=users[u],
+                                day=today - timedelta(days=ago),
+                                hour=hour,
+                                properties=KINDS[k][1],
+                            )
+                            for k, p, u, ago, hour, key in events
+                        ]
+                    )
+                    rollup_incremental()
+                    if refresh or n == len(batches) - 1:
+                        assert scores_refresh().ran
+                        assert scores() == expected_tables(seats, today)["score"], n
+            incremental = scores()
+            with time_machine.travel(now, tick=False):
+                rollup_recompute()
+                assert RollupState.objects.get(name=SCORES_NAME).scores_through is None
+                scores_refresh()
+            assert scores() == incremental
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def test_a_late_event_rewrites_only_the_days_of_its_window(world):
+    """A late event 40 days back changes the scores of the 30 days from its day, and only
+    those rows are rewritten: the older and newer scores keep their rows (same ids)."""
+    today = START + timedelta(days=90)
+    now = datetime(today.year, today.month, today.day, 23, tzinfo=UTC)
+    user = world.users["partner_a_admin"]
+    with time_machine.travel(now, tick=False):
+        record_events(
+            [
+                event("auth.login", f"d{ago}", partner=world.partner_a, user=user, day=day)
+                for ago in (80, 50, 5)
+                for day in [today - timedelta(days=ago)]
+            ]
+        )
+        rollup_incremental()
+        scores_refresh()
+        before = dict(
+            AdoptionScore.objects.filter(partner=world.partner_a).values_list("day", "id")
+        )
+        late = today - timedelta(days=40)
+        record_events([event("auth.login", "late", partner=world.partner_a, user=user, day=late)])
+        rollup_incremental()
+        scores_refresh()
+        after = dict(AdoptionScore.objects.filter(partner=world.partner_a).values_list("day", "id"))
+        assert scores() == expected_tables({world.partner_a.pk: 2}, today)["score"]
+    window = {late + timedelta(days=k) for k in range(30)}
+    assert window <= set(after)
+    rewritten = {day for day in after if before.get(day) != after[day]}
+    assert rewritten == window
