@@ -36,7 +36,7 @@ def log_in(page, live_server):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", "manager@prm.example")
     page.fill("input[name=password]", "prm-demo-manager")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

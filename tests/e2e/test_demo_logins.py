@@ -21,7 +21,7 @@ def log_in(page, live_server, email, password):
     page.goto(f"{live_server.url}/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

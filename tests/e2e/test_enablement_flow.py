@@ -67,7 +67,7 @@ def log_in(page, live_server, email):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/portal/")
 
 

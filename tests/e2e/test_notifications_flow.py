@@ -25,7 +25,7 @@ def test_the_bell_the_list_and_mark_all_read_at_390_px(browser, live_server, wor
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
     bell = page.locator("#notification-bell")

@@ -57,7 +57,7 @@ def log_in(page, base, email, password):
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

@@ -57,7 +57,7 @@ def test_partner_completes_the_missing_certification_and_is_promoted_overnight(
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"{live_server.url}/portal/")
 
     progress = page.locator("[data-tier-progress]")
