@@ -122,11 +122,12 @@ def seed_demo(
         taken_domains=set(Partner.objects.exclude(domain="").values_list("domain", flat=True)),
     )
     setup = prepare_domain(ref=ref, now=now)
-    # before the checklists start, so partners' snapshots of the steps carry the versions too
-    seed_content_translations(program=ref.program)
     prepare_experiments(
         program=ref.program, vendor=staff[ADMIN[0]], since=_sec(now - timedelta(days=400))
     )
+    # after the experiments' variant checklists exist (they have the same steps) and before the
+    # checklists start, so partners' snapshots of the steps carry the versions too
+    seed_content_translations(program=ref.program)
     progress(f"Creating {len(plans):,} partners…")
     with seeded_assignments(seed=seed, run=run):
         seeded = create_partners(plans, ref=ref, staff=staff, progress=progress)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from kernel.query import query_id
 from partners.permissions import PartnerMemberRequiredMixin, VendorStaffRequiredMixin
 from partners.selectors import membership_for_user, partner_get_for_user
 from plans import review_forms as forms
@@ -83,8 +84,7 @@ class ManagerReviewListView(VendorStaffRequiredMixin, View):
         status = request.GET.get("status", "")
         if status and status not in ReviewStatus.values:
             status = ""
-        partner_id = request.GET.get("partner", "")
-        partner_id = int(partner_id) if partner_id.isdigit() and len(partner_id) < 10 else None
+        partner_id = query_id(request, "partner")  # a 400 for anything but an id
         qs = selectors.review_rows_for_user(user=request.user, partner_id=partner_id, status=status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "plans/review_list.html", {

@@ -206,7 +206,7 @@ def test_the_chart_counts_eight_local_weeks_and_is_a_png_in_the_html_part(week_o
     encoded = re.search(r'src="data:image/png;base64,([^"]+)"', email.html).group(1)
     image = Image.open(io.BytesIO(base64.b64decode(encoded)))
     assert image.format == "PNG" and image.size == (1120, 440)  # twice the 560 px it is shown at
-    assert "Nov 23: 4 new, 1 activated" in email.body  # the chart's numbers in the text part
+    assert "23 Nov: 4 new, 1 activated" in email.body  # the chart's numbers in the text part
 
 
 def test_the_html_alternative_is_sent_with_the_text_body(week_of, mailoutbox):
