@@ -102,5 +102,5 @@ def test_allocate_request_approve_claim_and_approve_the_claim(page, live_server,
     allocation.refresh_from_db()
     assert request.status == MdfStatus.PAID
     assert (allocation.committed, allocation.paid) == (Decimal("1000"), Decimal("1000"))
-    assert "4,000.00 USD left of 5,000.00" in page.content()  # the request page shows the rest
+    assert "$4,000.00 left of $5,000.00" in page.content()  # the request page shows the rest
     assert "Nothing is waiting" in page.goto(f"{live_server.url}/manage/mdf/").text()

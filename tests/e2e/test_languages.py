@@ -3,8 +3,9 @@ deal registration form on a phone (390 px): each page is in their language (``ht
 strings Django ships translated: the language names of the switcher, the form's "required"
 error), nothing overflows sideways, and a screenshot of each page is kept in test-results/.
 
-The assertions read Django's own catalogue, so they hold before our catalogues are translated;
-once they are, the screenshots show the whole page translated."""
+The expected words are the active catalogues' (``gettext`` in the reader's language: Django's
+own before our catalogues are compiled, ours after, since LOCALE_PATHS come first), and each must
+differ from the English; the screenshots show the whole page translated once ours are compiled."""
 
 from pathlib import Path
 
@@ -18,12 +19,24 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "languages"
 
-# What each language shows, from Django's own translations.
-EXPECTED = {
-    # another language's name in the reader's language (the switcher shows it beside the native)
-    "ja": {"language": "ドイツ語", "required": "この項目は必須です。"},
-    "de": {"language": "Japanisch", "required": "Dieses Feld ist zwingend erforderlich."},
-}
+# What each language shows: another language's name in the reader's language (the switcher shows
+# it beside the native one) and the form's "required" error.
+ENGLISH = {"ja": {"language": "German"}, "de": {"language": "Japanese"}}
+REQUIRED = "This field is required."
+
+
+def _expected(language: str) -> dict[str, str]:
+    from django.utils import translation
+
+    with translation.override(language):
+        expected = {
+            "language": translation.gettext(ENGLISH[language]["language"]),
+            "required": translation.gettext(REQUIRED),
+        }
+    # translated at all (Django ships both words in German and Japanese)
+    assert expected["language"] != ENGLISH[language]["language"]
+    assert expected["required"] != REQUIRED
+    return expected
 
 
 def _no_overflow(page) -> None:
@@ -39,7 +52,7 @@ def _walk(browser, live_server, user, language: str) -> None:
     context = logged_in_context(browser, live_server, user, viewport=PHONE)
     page = context.new_page()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    expected = EXPECTED[language]
+    expected = _expected(language)
     try:
         for name, path in (
             ("home", reverse("partners:home")),
