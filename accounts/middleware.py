@@ -65,7 +65,13 @@ class SsoSessionLifetimeMiddleware:
         from accounts.sso_session import session_expired
 
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and session_expired(request):
+        try:
+            expired = user is not None and user.is_authenticated and session_expired(request)
+        except (OperationalError, InterfaceError):
+            # The database is away: the view's own query meets the same error and answers 503
+            # (kernel.middleware.DatabaseUnavailableMiddleware); an error here would be a 500.
+            expired = False
+        if expired:
             logout(request)  # flushes the session: the SSO keys go with it
             if request.path.startswith(API_PREFIX):
                 return JsonResponse(
