@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from enablement.tests.factories import CourseFactory, LessonFactory
 from tests.e2e.conftest import PHONE, logged_in_context
@@ -79,7 +80,8 @@ def _walk(browser, live_server, user, language: str) -> None:
         # the menu opens on a phone and the switcher is in it
         page.locator(".navbar-toggler").click()
         page.locator("#user-menu").click()
-        assert page.locator(".language-switcher button[value=en]").is_visible()
+        # waits for the dropdown to open (is_visible() does not wait, and the menu animates)
+        expect(page.locator(".language-switcher button[value=en]")).to_be_visible()
         _no_overflow(page)
         page.screenshot(path=str(SHOTS / f"{language}-menu.png"), full_page=True)
     finally:
