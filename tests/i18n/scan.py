@@ -119,12 +119,22 @@ OPENERS = {"blocktranslate": "endblocktranslate", "blocktrans": "endblocktrans"}
 SKIPPED = {"comment": "endcomment", "verbatim": "endverbatim", **OPENERS}
 
 
+# A literal a reader sees given to a filter inside a tag or variable, e.g. `x|default:"none"`
+# (mark it `x|default:_("none")`); format names such as "DATE_FORMAT" have no lowercase letter.
+FILTER_LITERAL = re.compile(r'\|default(?:_if_none)?:"([^"]*[a-z][^"]*)"')
+
+
 def template_findings(path: Path) -> list[Finding]:
     source = path.read_text()
     tokens = Lexer(source).tokenize()
     parts: list[str] = []
+    literals: list[Finding] = []
     closing: str | None = None
+    rel = str(path.relative_to(ROOT))
     for token in tokens:
+        if token.token_type in (TokenType.BLOCK, TokenType.VAR):
+            literals += [Finding(rel, token.lineno, f'|default:"{m}"')
+                         for m in FILTER_LITERAL.findall(token.contents)]  # fmt: skip
         if token.token_type == TokenType.BLOCK:
             name = token.contents.split(" ", 1)[0] if token.contents else ""
             if closing:
@@ -141,9 +151,8 @@ def template_findings(path: Path) -> list[Finding]:
         else:
             parts.append(HOLE + "\n" * token.contents.count("\n"))
     text = "".join(parts)
-    rel = str(path.relative_to(ROOT))
     if path.suffix == ".txt":
-        found = []
+        found = literals
         for number, line in enumerate(text.splitlines(), 1):
             if shown := _readable(line):
                 found.append(Finding(rel, number, shown))
@@ -151,7 +160,7 @@ def template_findings(path: Path) -> list[Finding]:
     reader = _Reader([])
     reader.feed(text)
     reader.close()
-    return [Finding(rel, line, shown) for line, shown in reader.found]
+    return literals + [Finding(rel, line, shown) for line, shown in reader.found]
 
 
 def template_paths() -> list[Path]:
