@@ -167,13 +167,19 @@ def _award_events(awards: list[Award]) -> Iterable[NewEvent]:
 
 
 def awards_for_new_events(events: list[Event]) -> int:
-    """The live path (signal): ``events`` were just built by ``record_events`` and have no ids on
-    every database, so the relevant ones are read back by their keys (same transaction)."""
+    """The live path (signal): ``events`` were just stored by ``record_events``, which gives them
+    their ids (Postgres: ``RETURNING``; SQLite: ``bulk_create``), so they are evaluated as they
+    are. An event without an id is read back by its key (same transaction): the event table has
+    no index on the key (``EventKey`` holds it), so that read scans every partition and is kept
+    for such events only: with the ids, a deal's submission no longer scans millions of events."""
     rules_by_kind = active_rules_by_kind()
-    keys = [e.idempotency_key for e in events if e.partner_id and e.kind in rules_by_kind]
-    if not keys:
+    relevant = [e for e in events if e.partner_id and e.kind in rules_by_kind]
+    if not relevant:
         return 0
-    stored = list(Event.objects.filter(idempotency_key__in=keys))
+    stored = [e for e in relevant if e.pk is not None]
+    keys = [e.idempotency_key for e in relevant if e.pk is None]
+    if keys:
+        stored += Event.objects.filter(idempotency_key__in=keys)
     return len(awards_evaluate(stored, rules_by_kind=rules_by_kind))
 
 

@@ -47,6 +47,33 @@ def test_an_event_earns_its_points_once_and_records_an_award_event(world):
     assert awarded.properties["points"] == 50 and awarded.partner_id == world.partner_a.pk
 
 
+def test_the_live_path_awards_the_recorded_events_without_reading_the_event_table_back(world):
+    """The recorder hands its consumers the stored events with their ids: the live path must not
+    look them up by key (no index on the event table's key: a scan of every partition per deal
+    submitted, issue 24's load test)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule(kind="deal.won", points=50)
+    with CaptureQueriesContext(connection) as queries:
+        assert won(world, "deal.won:1")
+    event = Event.objects.get(kind="deal.won")
+    assert Award.objects.get().event_id == event.pk and points(world.partner_a) == 50
+    table = Event._meta.db_table
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in reads if f'FROM "{table}"' in sql], reads
+
+
+def test_an_event_handed_over_without_its_id_is_read_back_by_its_key(world):
+    won(world, "deal.won:9")  # before the rule: nothing awarded live
+    rule(kind="deal.won", points=50)
+    stored = Event.objects.get(kind="deal.won")
+    unsaved = Event(**{f.attname: getattr(stored, f.attname) for f in Event._meta.concrete_fields})
+    unsaved.pk = None
+    assert services.awards_for_new_events([unsaved]) == 1
+    assert Award.objects.get().event_id == stored.pk
+
+
 def test_signal_catch_up_and_backfill_all_seeing_an_event_award_it_once(world):
     rule(kind="deal.won", points=50)
     won(world, "deal.won:1")
