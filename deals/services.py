@@ -130,7 +130,7 @@ def _apply_details(deal: Deal, details: dict) -> None:
         raise DealError(f"{deal.customer_domain} is not a web domain (e.g. example.com).")
 
 
-def _replace_lines(deal: Deal, lines: list[Line]) -> None:
+def _replace_lines(deal: Deal, lines: list[Line], *, new: bool = False) -> None:
     for line in lines:
         if not getattr(line.offering, "is_active", False):
             raise DealError(f"{line.offering} is not in the offering catalog.")
@@ -157,7 +157,8 @@ def _replace_lines(deal: Deal, lines: list[Line]) -> None:
             raise DealError("Quantities must be at least 1.")
         if line.unit_amount <= 0:
             raise DealError("Unit amounts must be greater than zero.")
-    deal.line_items.all().delete()
+    if not new:  # a deal just created has no lines yet: nothing to read and delete
+        deal.line_items.all().delete()
     DealLineItem.objects.bulk_create(
         DealLineItem(
             deal=deal, offering=ln.offering, quantity=ln.quantity, unit_amount=ln.unit_amount
@@ -169,8 +170,10 @@ def _replace_lines(deal: Deal, lines: list[Line]) -> None:
         raise DealError("The deal amount is too large.")
 
 
-def _set_shares(deal: Deal, shared_with) -> None:
+def _set_shares(deal: Deal, shared_with, *, new: bool = False) -> None:
     users = list(shared_with)
+    if new and not users:  # a deal just created is shared with nobody yet
+        return
     allowed = set(
         selectors.colleagues_for_sharing(partner_id=deal.partner_id).values_list("pk", flat=True)
     )
@@ -193,9 +196,9 @@ def deal_create(
     deal = Deal(partner=partner, created_by=created_by, status=DealStatus.DRAFT)
     _apply_details(deal, details)
     deal.save()
-    _replace_lines(deal, lines)
+    _replace_lines(deal, lines, new=True)
     deal.save(update_fields=["amount"])
-    _set_shares(deal, shared_with)
+    _set_shares(deal, shared_with, new=True)
     DealTransition.objects.create(
         deal=deal, from_status="", to_status=DealStatus.DRAFT, actor=created_by, at=deal.created_at
     )
