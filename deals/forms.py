@@ -12,6 +12,7 @@ from deals.choices import MAX_EXTENSION_DAYS, Currency, DealStage, HelpKind
 from deals.matching import is_valid_domain, is_webmail_domain, normalize_domain
 from deals.services import Line
 from kernel.bounds import validate_business_date
+from kernel.widgets import FastSelect
 from partners.models import Offering
 from partners.selectors import offering_list_for_partner
 
@@ -30,7 +31,10 @@ class DealForm(forms.Form):
         required=False,
         help_text=_("e.g. example.com. Used to detect registrations of the same customer."),
     )
-    customer_country = forms.ChoiceField(label=_("Customer country"), required=False)
+    # 250 countries: options rendered in Python (the same HTML), not a template each (issue 24)
+    customer_country = forms.ChoiceField(
+        label=_("Customer country"), required=False, widget=FastSelect
+    )
     contact_name = forms.CharField(label=_("Customer contact"), max_length=150, required=False)
     contact_email = forms.EmailField(label=_("Contact email"), required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
