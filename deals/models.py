@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_countries.fields import CountryField
@@ -180,6 +181,16 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["partner", "status"], name="deal_partner_status_idx"),
             models.Index(fields=["status", "protected_until"], name="deal_status_protection_idx"),
+            # The conflict check (selectors.deal_conflicts) reads the names of the open deals
+            # whose length can reach the match threshold: an index-only scan of this range
+            # instead of visiting every open deal's row (10k partners: 70-99 ms -> 1.5-13 ms).
+            models.Index(
+                Length("customer_name_normalized"),
+                F("customer_name_normalized"),
+                F("id"),
+                condition=Q(status__in=[DealStatus.SUBMITTED, DealStatus.APPROVED]),
+                name="deal_open_name_length_idx",
+            ),
         ]
 
     def __str__(self):

@@ -191,6 +191,9 @@ def deal_conflicts(*, deal: Deal) -> list[Conflict]:
         others.annotate(name_length=Length("customer_name_normalized"))
         .filter(name_length__gte=shortest, name_length__lte=longest)
         .values_list("pk", "customer_name_normalized")
+        # unordered (the hits are sorted below): an index-only scan of
+        # deal_open_name_length_idx, no visit of each deal's row to sort by the model's order
+        .order_by()
     )
     scores = similar_names(deal.customer_name_normalized, names.iterator(chunk_size=2000))
     match = Q(pk__in=list(scores))
