@@ -2,7 +2,8 @@
 """The SQL of the rollups (``metrics.rollups`` runs it, in its transactions and locks).
 
 Two ways to fill the bucket summaries from raw events, which the property tests check give the
-same rows: ``_rebuild`` (empty buckets: one aggregation per table, written in key order) and
+same rows: ``_rebuild`` (empty buckets: one aggregation per table, ``rebuild_selects``, written
+in key order; a full rebuild on Postgres writes them into staging tables swapped in at commit) and
 ``_add_new_events`` (new events added to existing buckets by sorted upserts). Both work on
 Postgres and SQLite; where Postgres can do a step in one statement it does.
 """
@@ -203,7 +204,68 @@ def _offering_select(where: str) -> str:
                GROUP BY o.partner_id, o.day, o.slug, o.kind"""
 
 
-def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple, steps) -> None:
+def _user_groups(where: str) -> str:
+    """Postgres: the events matching ``where`` (alias ``e``) grouped per (partner, day, user):
+    the user if one of the partner's people, else NULL (one group for all the others), with the
+    group's event count ``n`` and the OR of its events' area bits ``mask``. ``PartnerDayUser`` is
+    its non-NULL users; ``PartnerDay`` its sums per (partner, day)."""
+    return f"""SELECT e.partner_id, e.day, {member_user(none="NULL")} AS user_id,
+                      count(*) AS n, {_or_bits(_area_bit())} AS mask
+               FROM {_t(Event)} e {member_join()} WHERE {where}
+               GROUP BY 1, 2, 3"""
+
+
+def _users_of(groups: str) -> str:
+    return f"SELECT partner_id, day, user_id FROM {groups} WHERE user_id IS NOT NULL"
+
+
+def _days_of(groups: str) -> str:
+    return (
+        f"SELECT partner_id, day, sum(n), count(user_id), {_or_bits('mask')} FROM {groups} "
+        "GROUP BY partner_id, day"
+    )
+
+
+def rebuild_selects(where: str) -> dict[str, tuple]:
+    """Postgres: the four aggregations a rebuild writes, one per summary table, as
+    ``{name: (model, columns, select, parameter copies)}``: ``select`` computes every row of the
+    table for the events matching ``where`` (alias ``e``; its parameters repeated ``parameter
+    copies`` times), in no particular order. ``_rebuild`` runs exactly these (the user and day
+    selects share their per-user groups there, computed once); ``bench/rollups.py`` times each
+    read-only and written by ``CREATE TABLE AS``, the write floor the rebuild is measured
+    against."""
+    groups = f"({_user_groups(where)}) g"
+    return {
+        "kind": (
+            PartnerDayKind,
+            "partner_id, day, kind, events",
+            f"SELECT e.partner_id, e.day, e.kind, count(*) FROM {_t(Event)} e "
+            f"WHERE {where} GROUP BY e.partner_id, e.day, e.kind",
+            1,
+        ),
+        "offering": (
+            PartnerDayOffering,
+            "partner_id, day, offering, kind, events",
+            _offering_select(where),
+            2,
+        ),
+        "user": (PartnerDayUser, "partner_id, day, user_id", _users_of(groups), 1),
+        "day": (
+            PartnerDay,
+            "partner_id, day, events, users, area_mask",
+            _days_of(groups),
+            1,
+        ),
+    }
+
+
+def _key_order(model) -> str:
+    return ", ".join(str(i + 1) for i in range(len(model._meta.pk_fields)))
+
+
+def _rebuild_statements(
+    where: str, params: tuple, day_sql: str, day_params: tuple, into=_t
+) -> list[tuple[str, str, tuple]]:
     """Rebuild path: compute every summary of the events matching ``where`` (alias ``e``) into
     tables that hold none of their buckets (the caller deleted them). Per kind and per offering
     are one hash aggregation of the events each (per kind is the raw floor query itself); users
@@ -212,22 +274,19 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
     distinct count and no temporary table of a million rows is needed. Rows are written in key
     order: hash aggregation emits them in random order, and the score queries, which read a
     partner's 30-day window, were 1.5-2x slower on a table scattered that way; sorted input also
-    builds the primary key faster."""
+    builds the primary key faster. On Postgres the statements are ``rebuild_selects``'.
+
+    Returns the statements as (step name, SQL, params); ``into(model)`` is the table each model's
+    rows are written to (a full rebuild's staging tables, see ``rebuild_by_swap``)."""
+
+    def insert(name: str, select: str) -> str:
+        model, columns, _, _ = selects[name]
+        return f"INSERT INTO {into(model)} ({columns}) {select} ORDER BY {_key_order(model)}"
+
+    selects = rebuild_selects(where)  # SQLite writes users and days its own way below
     statements = [
-        (
-            "build_kind",
-            f"""INSERT INTO {_t(PartnerDayKind)} (partner_id, day, kind, events)
-                SELECT e.partner_id, e.day, e.kind, count(*) FROM {_t(Event)} e
-                WHERE {where} GROUP BY e.partner_id, e.day, e.kind
-                ORDER BY e.partner_id, e.day, e.kind""",
-            params,
-        ),
-        (
-            "build_offering",
-            f"""INSERT INTO {_t(PartnerDayOffering)} (partner_id, day, offering, kind, events)
-                {_offering_select(where)} ORDER BY 1, 2, 3, 4""",
-            params + params,
-        ),
+        ("build_kind", insert("kind", selects["kind"][2]), params),
+        ("build_offering", insert("offering", selects["offering"][2]), params + params),
     ]
     if _is_pg():
         # Users and days from one aggregation of the events: the per-user groups (no user
@@ -236,17 +295,9 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
         statements.append(
             (
                 "build_user_day",
-                f"""WITH g AS MATERIALIZED (
-                        SELECT e.partner_id, e.day, {member_user(none="NULL")} AS user_id,
-                               count(*) AS n, {_or_bits(_area_bit())} AS mask
-                        FROM {_t(Event)} e {member_join()} WHERE {where}
-                        GROUP BY 1, 2, 3),
-                    u AS (INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id)
-                          SELECT partner_id, day, user_id FROM g WHERE user_id IS NOT NULL
-                          ORDER BY partner_id, day, user_id)
-                    INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users, area_mask)
-                    SELECT partner_id, day, sum(n), count(user_id), {_or_bits("mask")} FROM g
-                    GROUP BY partner_id, day ORDER BY partner_id, day""",
+                f"""WITH g AS MATERIALIZED ({_user_groups(where)}),
+                    u AS ({insert("user", _users_of("g"))})
+                    {insert("day", _days_of("g"))}""",
                 params,
             )
         )
@@ -254,7 +305,7 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
         statements += [
             (
                 "build_user",
-                f"""INSERT INTO {_t(PartnerDayUser)} (partner_id, day, user_id)
+                f"""INSERT INTO {into(PartnerDayUser)} (partner_id, day, user_id)
                     SELECT DISTINCT e.partner_id, e.day, e.user_id FROM {_t(Event)} e
                     JOIN {_t(PartnerMembership)} m
                       ON m.user_id = e.user_id AND m.partner_id = e.partner_id
@@ -263,20 +314,26 @@ def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple,
             ),
             (
                 "build_day",
-                f"""INSERT INTO {_t(PartnerDay)} (partner_id, day, events, users, area_mask)
+                f"""INSERT INTO {into(PartnerDay)} (partner_id, day, events, users, area_mask)
                     SELECT k.partner_id, k.day, k.events, coalesce(u.users, 0), k.mask
                     FROM (SELECT e.partner_id, e.day, count(*) AS events,
                                  {_or_bits(_area_bit())} AS mask
                           FROM {_t(Event)} e WHERE {where} GROUP BY e.partner_id, e.day) k
                     LEFT JOIN (SELECT partner_id, day, count(*) AS users
-                               FROM {_t(PartnerDayUser)}
+                               FROM {into(PartnerDayUser)}
                                WHERE {day_sql} GROUP BY partner_id, day) u
                       ON u.partner_id = k.partner_id AND u.day = k.day
                     ORDER BY k.partner_id, k.day""",
                 params + day_params,
             ),
         ]
-    for name, sql, args in statements:
+    return statements
+
+
+def _rebuild(cursor, where: str, params: tuple, day_sql: str, day_params: tuple, steps) -> None:
+    """Write every summary of the events matching ``where`` into the summary tables, which hold
+    none of those buckets (the caller deleted them): ``_rebuild_statements``."""
+    for name, sql, args in _rebuild_statements(where, params, day_sql, day_params):
         with steps.timed(name):
             cursor.execute(sql, args)
 
@@ -418,34 +475,107 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
     return int(cursor.fetchone()[0])
 
 
-def _pk_columns(model) -> str:
-    return ", ".join(field.column for field in model._meta.pk_fields)
+# --- Full rebuild by swap (Postgres) ----------------------------------------------------------------
+# A full rebuild writes every summary into *staging* tables, empty copies of the live tables
+# (columns, NOT NULL, CHECK constraints and storage parameters: ``LIKE … INCLUDING ALL`` minus
+# the indexes), builds their keys and indexes once at the end and ANALYZEs them, then, in the
+# rebuild's transaction, drops the live tables and renames the staging tables (and their keys
+# and indexes) to the live names: one catalog switch at commit. Readers keep reading the old
+# rows, unblocked, until that switch (TRUNCATE would lock them out for the whole rebuild), and
+# see the four new tables together after it. The staging tables can be written by several
+# connections at once (``rollups.rollup_recompute`` runs the groups of ``SWAP_GROUPS`` in
+# parallel): one of them is the rebuild's own transaction, the others commit their staging
+# tables before the switch (invisible to readers, who use the live names; dropped again by the
+# next rebuild if this one fails before the switch).
+
+STAGING = "_rebuild"
+# Which statements of ``_rebuild_statements`` write which tables; each group one connection.
+SWAP_GROUPS = (
+    ("build_user_day", (PartnerDayUser, PartnerDay)),
+    ("build_kind build_offering", (PartnerDayKind, PartnerDayOffering)),
+)
 
 
-@contextmanager
-def _bulk_indexes(enabled: bool, steps: _Steps):
-    """For a full rebuild into empty tables (Postgres): drop the primary keys and indexes of the
-    summary tables and build each once at the end instead of maintaining it row by row
-    (../shared/PERFORMANCE.md 3h vs 3i). All inside the caller's transaction, so readers keep
-    seeing the old rows until it commits."""
-    if not enabled:
-        yield
-        return
-    with steps.timed("drop_indexes"), connection.schema_editor(atomic=False) as editor:
-        for model in BUCKET_MODELS:
-            table = model._meta.db_table
-            editor.execute(
-                f"ALTER TABLE {_t(model)} DROP CONSTRAINT {editor.quote_name(table + '_pkey')}"
+def _staging(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table + STAGING)
+
+
+def _live_layout(cursor, model) -> dict:
+    """The live table's storage parameters, key and unique constraints, and other indexes, as
+    the catalog has them (so the staging copy matches the live table exactly)."""
+    table = model._meta.db_table
+    cursor.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [table])
+    options = cursor.fetchone()[0] or []
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT c.relname, i.indisunique, split_part(pg_get_indexdef(i.indexrelid), ' USING ', 2) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+        [table],
+    )
+    return {"options": options, "constraints": constraints, "indexes": cursor.fetchall()}
+
+
+def _staged(name: str) -> str:
+    return connection.ops.quote_name(name + STAGING)
+
+
+def build_staging(cursor, group: tuple, statements: dict, layouts: dict, steps: _Steps) -> None:
+    """Write one ``SWAP_GROUPS`` group into fresh staging tables, then build their keys and
+    indexes and ANALYZE them (their statistics move with them at the switch). Steps: the
+    group's statements by name, then ``keys_<Model>`` per table."""
+    names, models = group
+    with steps.timed("stage"):
+        for model in models:
+            layout = layouts[model]
+            cursor.execute(f"DROP TABLE IF EXISTS {_staging(model)}")
+            options = f" WITH ({', '.join(layout['options'])})" if layout["options"] else ""
+            cursor.execute(
+                f"CREATE TABLE {_staging(model)} (LIKE {_t(model)} INCLUDING ALL "
+                f"EXCLUDING INDEXES){options}"
             )
-            for index in model._meta.indexes:
-                editor.remove_index(model, index)
-    yield
-    with steps.timed("build_indexes"), connection.schema_editor(atomic=False) as editor:
-        for model in BUCKET_MODELS:
-            table = model._meta.db_table
-            editor.execute(
-                f"ALTER TABLE {_t(model)} ADD CONSTRAINT {editor.quote_name(table + '_pkey')} "
-                f"PRIMARY KEY ({_pk_columns(model)})"
+    for name in names.split():
+        sql, args = statements[name]
+        with steps.timed(name):
+            cursor.execute(sql, args)
+    for model in models:
+        layout = layouts[model]
+        with steps.timed(f"keys_{model.__name__}"):
+            for constraint, definition in layout["constraints"]:
+                cursor.execute(
+                    f"ALTER TABLE {_staging(model)} ADD CONSTRAINT {_staged(constraint)} "
+                    f"{definition}"
+                )
+            for index, unique, definition in layout["indexes"]:
+                cursor.execute(
+                    f"CREATE {'UNIQUE ' if unique else ''}INDEX {_staged(index)} "
+                    f"ON {_staging(model)} USING {definition}"
+                )
+            cursor.execute(f"ANALYZE {_staging(model)}")
+
+
+def swap_in(cursor, layouts: dict) -> None:
+    """Inside the rebuild's transaction: replace each live table by its staging table."""
+    for model, layout in layouts.items():
+        cursor.execute(f"DROP TABLE {_t(model)}")
+        cursor.execute(f"ALTER TABLE {_staging(model)} RENAME TO {_t(model)}")
+        for constraint, _ in layout["constraints"]:
+            cursor.execute(
+                f"ALTER TABLE {_t(model)} RENAME CONSTRAINT {_staged(constraint)} "
+                f"TO {connection.ops.quote_name(constraint)}"
             )
-            for index in model._meta.indexes:
-                editor.add_index(model, index)
+        for index, _, _ in layout["indexes"]:
+            cursor.execute(
+                f"ALTER INDEX {_staged(index)} RENAME TO {connection.ops.quote_name(index)}"
+            )
+
+
+def drop_staging(cursor) -> None:
+    for model in BUCKET_MODELS:
+        cursor.execute(f"DROP TABLE IF EXISTS {_staging(model)}")

@@ -31,7 +31,10 @@ The cost of a run is proportional to the new events and the buckets they touch, 
 size of the events table or of a summary table.
 
 ``rollup_recompute`` rebuilds a day range, or everything, from raw events (``_rebuild``: one hash
-aggregation per table); the property tests check it gives exactly the incremental rows.
+aggregation per table); the property tests check it gives exactly the incremental rows. A full
+rebuild on Postgres writes staging tables on two connections at once and swaps them in for the
+live tables at commit (``rollup_sql``, "Full rebuild by swap"): readers keep the old rows,
+unblocked, until then.
 """
 
 from __future__ import annotations
@@ -53,19 +56,24 @@ from metrics.models import PartnerDay, RollupState
 from metrics.rollup_sql import (
     BUCKET_MODELS,
     NEW,
+    SWAP_GROUPS,
     TOUCHED,
     _add_new_events,
     _area_bit,
-    _bulk_indexes,
     _is_pg,
+    _live_layout,
     _mark_dirty,
     _offering_json,
     _rebuild,
+    _rebuild_statements,
+    _staging,
     _Steps,
     _t,
+    build_staging,
     fold_statement,
     member_join,
     member_user,
+    swap_in,
 )
 
 logger = logging.getLogger(__name__)
@@ -341,12 +349,59 @@ def rollup_incremental() -> RollupResult:
     )
 
 
+def _stage_in_thread(group: tuple, statements: dict, layouts: dict) -> _Steps:
+    """One ``SWAP_GROUPS`` group's staging tables, on this thread's own connection, committed
+    (not visible to readers before the rebuild's switch)."""
+    steps = _Steps()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _tune_session(cursor)
+            build_staging(cursor, group, statements, layouts, steps)
+        return steps
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def _rebuild_by_swap(cursor, where: str, steps: _Steps, *, parallel: bool) -> None:
+    """Postgres full rebuild, inside the caller's transaction (which holds the rollup locks):
+    every summary of the events matching ``where`` into staging tables, then swapped in for
+    the live ones (``rollup_sql``, "Full rebuild by swap"). With ``parallel`` the first group
+    of ``SWAP_GROUPS`` is written here and each other one on a connection of its own at once;
+    a step then costs the run its slowest connection's time."""
+    layouts = {model: _live_layout(cursor, model) for model in BUCKET_MODELS}
+    statements = {
+        name: (sql, args)
+        for name, sql, args in _rebuild_statements(where, (), "TRUE", (), into=_staging)
+    }
+    if not parallel:
+        for group in SWAP_GROUPS:
+            build_staging(cursor, group, statements, layouts, steps)
+    else:
+        with ThreadPoolExecutor(max_workers=len(SWAP_GROUPS) - 1) as pool:
+            others = [
+                pool.submit(_stage_in_thread, group, statements, layouts)
+                for group in SWAP_GROUPS[1:]
+            ]
+            try:
+                build_staging(cursor, SWAP_GROUPS[0], statements, layouts, steps)
+            finally:
+                done = [future.result() for future in others]
+        for other in done:
+            for name, ms in other.items():
+                steps[name] = max(steps.get(name, 0), ms)
+    with steps.timed("swap"):
+        swap_in(cursor, layouts)
+
+
 def rollup_recompute(*, since: date | None = None, until: date | None = None) -> RollupResult:
     """Rebuild the summary tables from raw events: everything (no dates) or the days
     ``since``..``until`` inclusive (either may be open). Gives exactly the rows incremental runs
     give. Holds the rollup lock, so it never interleaves with an incremental run."""
     started = time.monotonic()
     full = since is None and until is None
+    # A full rebuild writes its staging tables on several connections at once, unless called
+    # inside a transaction (whose uncommitted state the others could not see): then on this one.
+    parallel = not connection.in_atomic_block
     steps = _Steps()
     try:
         with connection.cursor() as cursor:
@@ -379,24 +434,18 @@ def rollup_recompute(*, since: date | None = None, until: date | None = None) ->
                     days.append("day <= %s")
                     day_params.append(until)
                 day_sql = " AND ".join(days) or ("TRUE" if _is_pg() else "1")
-                bulk = full and _is_pg()
-                with steps.timed("delete"):
-                    for model in BUCKET_MODELS:
-                        if bulk:
-                            cursor.execute(f"TRUNCATE {_t(model)}")
-                        else:
-                            cursor.execute(f"DELETE FROM {_t(model)} WHERE {day_sql}", day_params)
                 event_where = f"e.partner_id IS NOT NULL AND ({folded})" + "".join(
                     f" AND e.{d}" for d in days
                 )
-                with _bulk_indexes(bulk, steps):
+                if full and _is_pg():
+                    _rebuild_by_swap(cursor, event_where, steps, parallel=parallel)
+                else:
+                    with steps.timed("delete"):
+                        for model in BUCKET_MODELS:
+                            cursor.execute(f"DELETE FROM {_t(model)} WHERE {day_sql}", day_params)
                     _rebuild(
                         cursor, event_where, tuple(day_params), day_sql, tuple(day_params), steps
                     )
-                if bulk:
-                    with steps.timed("analyze"):
-                        for model in BUCKET_MODELS:
-                            cursor.execute(f"ANALYZE {_t(model)}")
                 cursor.execute(f"SELECT count(*) FROM {_t(PartnerDay)} WHERE {day_sql}", day_params)
                 buckets = int(cursor.fetchone()[0])
                 with steps.timed("dirty"):
