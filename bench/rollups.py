@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pgserver import admin_execute, setup_django  # noqa: E402
+from bench.pgserver import add_cluster_argument, admin_execute, setup_django, use_cluster  # noqa: E402
 
 KINDS = [  # (kind, weight, properties builder)
     ("auth.login", 40, lambda r: {}),
@@ -437,6 +437,42 @@ def vacuum_analyze() -> None:
         cur.execute("VACUUM ANALYZE metrics_event")
 
 
+def write_json(args, figures: dict) -> None:
+    """``--json FILE``: the run's figures (seconds unless named otherwise), for bench/growth.py."""
+    from bench.pgserver import server_settings
+
+    full = figures["full"]
+    Path(args.json).write_text(
+        json.dumps(
+            {
+                "events": args.events,
+                "partners": args.partners,
+                "incremental": args.incremental,
+                "copy_rows_per_s": args.events / figures["load"],
+                "floor": figures["floor"],
+                "floor_cpu": figures["floor_cpu"],
+                "groups": figures["groups"],
+                "table_group_bys": figures["tables"],
+                "write_floor": figures["write_floor"],
+                "full_recompute": full["seconds"],
+                "full_recompute_cpu": full["backend_cpu"],
+                "score_rebuild": full["score_seconds"],
+                "score_rebuild_partner_days": full["scores"],
+                "incremental_rollup": figures["incremental"],
+                "incremental_rollup_cpu": statistics.median(figures["incr_cpu"]),
+                "incremental_server_cpu": statistics.median(figures["incr_server"]),
+                "score_refresh": figures["refresh"],
+                "score_refresh_partner_days": figures["result"]["scores"],
+                "rss_full_mb": figures["rss"][0],
+                "rss_incremental_mb": max(figures["rss"][1:]),
+                "load_average": os.getloadavg(),
+                "settings": server_settings(),
+            },
+            indent=1,
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -452,6 +488,8 @@ def main() -> None:
     parser.add_argument("--db", default="prm_bench6")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     parser.add_argument("--child", choices=["full", "incremental"], help=argparse.SUPPRESS)
+    parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
+    add_cluster_argument(parser)
     args = parser.parse_args()
     if not (args.db.startswith("prm_") and "bench" in args.db):
         sys.exit("--db must start with 'prm_' and contain 'bench': this script drops it.")
@@ -462,6 +500,7 @@ def main() -> None:
         os.environ["PRM_ROLLUP_SHARDS"] = str(args.shards)  # read by the children
 
     print(f"# metrics rollup benchmark: {args.events:,} events, {args.partners:,} partners")
+    use_cluster(args.cluster)
     admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
     admin_execute(f'CREATE DATABASE "{args.db}"')
     try:
@@ -576,6 +615,8 @@ def main() -> None:
             f"{', '.join(f'{t:.3f}' for t in score_refresh)} (target < 0.5 s): "
             f"{'met' if refresh < 0.5 else 'NOT met'}; load average {load_average()}"
         )
+        if args.json:
+            write_json(args, locals())
     finally:
         if not args.keep:
             from django.db import connections
