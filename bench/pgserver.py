@@ -7,6 +7,7 @@ prints first (``print_server_settings``)."""
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import signal
@@ -72,6 +73,9 @@ BENCH_SETTINGS = {
 SHOWN_TOO = ("max_parallel_workers_per_gather", "jit", "fsync", "synchronous_commit")
 CLUSTER_ENV = "PRM_BENCH_CLUSTER"
 CONF_FILE = "prm_bench.conf"  # included by the cluster's postgresql.conf, rewritten at each start
+USERS_FILE = "prm_bench.users"  # every benchmark on the cluster holds a shared flock of it
+STARTED_FILE = "prm_bench.autostarted"  # a benchmark started it: the last one out stops it
+_users = None
 
 
 def add_cluster_argument(parser) -> None:
@@ -176,6 +180,7 @@ def start_cluster(directory: str | os.PathLike) -> tuple[int, bool]:
 
 def stop_cluster(directory: str | os.PathLike) -> None:
     pgdata = Path(directory).resolve()
+    (pgdata / STARTED_FILE).unlink(missing_ok=True)
     _as_owner(str(_pg_bin() / "pg_ctl"), "stop", "-D", str(pgdata), "-m", "fast", "-w",
               "-t", "120", check=False)  # fmt: skip
 
@@ -183,22 +188,42 @@ def stop_cluster(directory: str | os.PathLike) -> None:
 def use_cluster(directory: str | None) -> None:
     """What ``--cluster DIR`` does in a benchmark: start (or reuse) the cluster, point
     ``DATABASE_URL`` (host and port; its database part kept) at it for this process and its
-    children, and stop it when the process exits if this call started it (the data stays in DIR
-    for ``--keep``/``--reuse``). Without a directory, nothing. Then, in both cases, print the
-    server's settings."""
+    children, and at exit stop it if a benchmark started it and no other benchmark still uses it
+    (the data stays in DIR for ``--keep``/``--reuse``). Without a directory, nothing. Then, in
+    both cases, print the server's settings."""
+    global _users  # held for the life of the process
     if directory:
-        port, started = start_cluster(directory)
+        pgdata = Path(directory).resolve()
+        if not (pgdata / "PG_VERSION").exists():
+            _initdb(pgdata)
+        _users = (pgdata / USERS_FILE).open("a")
+        fcntl.flock(_users, fcntl.LOCK_SH)  # before the start: a leaving benchmark keeps it up
+        port, started = start_cluster(pgdata)
+        if started:
+            (pgdata / STARTED_FILE).touch()
+        atexit.register(_leave_cluster, pgdata)
+        # a SIGTERM (timeout, kill) still runs the atexit stop
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         url = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1/postgres"))
         os.environ["DATABASE_URL"] = urlunsplit(
             url._replace(scheme="postgres", netloc=f"postgres@127.0.0.1:{port}")
         )
-        print(f"cluster: {Path(directory).resolve()} on 127.0.0.1:{port}"
+        print(f"cluster: {pgdata} on 127.0.0.1:{port}"
               f" ({'started' if started else 'already running'})", flush=True)  # fmt: skip
-        if started:
-            atexit.register(stop_cluster, directory)
-            # a SIGTERM (timeout, kill) still runs the atexit stop
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print_server_settings()
+
+
+def _leave_cluster(pgdata: Path) -> None:
+    """At exit: stop the cluster if a benchmark started it and no other benchmark holds it (a
+    cluster started by ``pgserver.py start`` runs until ``pgserver.py stop``)."""
+    fcntl.flock(_users, fcntl.LOCK_UN)
+    try:
+        fcntl.flock(_users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"cluster {pgdata} left running: another benchmark uses it", flush=True)
+        return
+    if (pgdata / STARTED_FILE).exists():
+        stop_cluster(pgdata)
 
 
 def server_settings() -> dict[str, str]:
