@@ -19,7 +19,10 @@ in the same run:
 (d) the peak memory (max RSS) of the worker process that ran (b) and (c).
 
 (b) and (c) run in a fresh child process each, like a Celery worker, so (d) is that process's own
-peak. The scratch database is dropped at the end unless ``--keep``.
+peak. The scratch database is dropped at the end unless ``--keep``. ``--seed-only`` loads it and
+keeps it, ``--reuse`` measures a database so kept (a long run in two shorter ones);
+``--json FILE`` also writes the figures as JSON (bench/growth.py); ``--cluster DIR``: on the
+benchmark's own Postgres cluster (bench/pgserver.py).
 """
 
 from __future__ import annotations
@@ -437,6 +440,26 @@ def vacuum_analyze() -> None:
         cur.execute("VACUUM ANALYZE metrics_event")
 
 
+def kept_users(events: int) -> dict[int, list[int]]:
+    """``--reuse``: the partners' users of a data set kept by ``--seed-only``, in the order
+    ``seed_partners`` returns them (so the incremental batches are the same)."""
+    from django.db import connection
+
+    users: dict[int, list[int]] = {}
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT partner_id, user_id FROM partners_partnermembership ORDER BY partner_id, user_id"
+        )
+        for pid, uid in cur.fetchall():
+            users.setdefault(pid, []).append(uid)
+        cur.execute("SELECT count(*) FROM metrics_event")
+        kept = cur.fetchone()[0]
+    print(f"reusing the kept data set: {len(users):,} partners, {kept:,} events")
+    if kept != events:
+        print(f"WARNING: {kept:,} events kept, not the --events {events:,} of the figures")
+    return users
+
+
 def write_json(args, figures: dict) -> None:
     """``--json FILE``: the run's figures (seconds unless named otherwise), for bench/growth.py."""
     from bench.pgserver import server_settings
@@ -489,6 +512,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     parser.add_argument("--child", choices=["full", "incremental"], help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="FILE", help="also write the figures to FILE as JSON")
+    parser.add_argument(
+        "--seed-only", action="store_true", help="load the data set, keep it, measure nothing"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the data set kept by --seed-only"
+    )
     add_cluster_argument(parser)
     args = parser.parse_args()
     if not (args.db.startswith("prm_") and "bench" in args.db):
@@ -496,13 +525,15 @@ def main() -> None:
     if args.child:
         child(args.child, args.db)
         return
+    args.keep = args.keep or args.seed_only
     if args.shards:
         os.environ["PRM_ROLLUP_SHARDS"] = str(args.shards)  # read by the children
 
     print(f"# metrics rollup benchmark: {args.events:,} events, {args.partners:,} partners")
     use_cluster(args.cluster)
-    admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
-    admin_execute(f'CREATE DATABASE "{args.db}"')
+    if not args.reuse:
+        admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
+        admin_execute(f'CREATE DATABASE "{args.db}"')
     try:
         setup_django(args.db)
         from django.core.management import call_command
@@ -512,16 +543,25 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("SELECT version()")
             print(f"server: {cur.fetchone()[0].split(',')[0]}; load average {load_average()}")
-        started = time.perf_counter()
-        users = seed_partners(args.partners, args.users_per_partner)
-        print(f"seeded partners and users in {time.perf_counter() - started:.1f} s")
+        if args.reuse:
+            users, load = kept_users(args.events), float("nan")
+        else:
+            started = time.perf_counter()
+            users = seed_partners(args.partners, args.users_per_partner)
+            print(f"seeded partners and users in {time.perf_counter() - started:.1f} s")
         now = datetime.now(UTC)
         today = datetime(now.year, now.month, now.day, tzinfo=UTC)
         base_start = today - timedelta(days=args.days)
-        print(f"event table: {event_partitions(base_start.date())}")
-        load = copy_events(users, count=args.events, start=base_start, end=today, key_prefix="base")
-        print(f"COPY {args.events:,} events: {load:.1f} s ({args.events / load:,.0f} rows/s)")
-        vacuum_analyze()
+        if not args.reuse:
+            print(f"event table: {event_partitions(base_start.date())}")
+            load = copy_events(
+                users, count=args.events, start=base_start, end=today, key_prefix="base"
+            )
+            print(f"COPY {args.events:,} events: {load:.1f} s ({args.events / load:,.0f} rows/s)")
+            vacuum_analyze()
+        if args.seed_only:
+            print(f"data set kept in {args.db}: measure it with --reuse")
+            return
 
         floor, groups, floor_cpu = floor_seconds()
         print(
