@@ -100,32 +100,33 @@ def backend_cpu_seconds() -> float:
 
 
 def server_cpu_seconds() -> float:
-    """CPU seconds used so far by every Postgres process of the local server, exited backends
-    included (the postmaster's reaped-children time): a sharded rollup runs one backend per
-    shard, each on its own connection. It counts the server's other work too (checkpointer,
+    """CPU seconds used so far by every process of this connection's Postgres server (its
+    postmaster and the postmaster's children, not another cluster's on the same machine), exited
+    backends included (the postmaster's reaped-children time): a sharded rollup runs one backend
+    per shard, each on its own connection. It counts the server's other work too (checkpointer,
     WAL writer, other sessions), so it is an upper bound on a quiet box. NaN if not local."""
-    total, found = 0.0, False
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
     tick = os.sysconf("SC_CLK_TCK")
+    try:
+        postmaster = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    except OSError:
+        return float("nan")
+    total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
         except OSError:
             continue
-        name, rest = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
-        if name != "postgres":
-            continue
-        found = True
-        total += (int(rest[11]) + int(rest[12])) / tick
-        if rest[1] == "1" or not Path(f"/proc/{rest[1]}").exists() or _comm(rest[1]) != "postgres":
-            total += (int(rest[13]) + int(rest[14])) / tick  # the postmaster: reaped backends
-    return total if found else float("nan")
-
-
-def _comm(pid: str) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
+        rest = text.rsplit(")", 1)[1].split()
+        if stat.parent.name == postmaster:  # its own time and its reaped backends'
+            total += sum(int(v) for v in rest[11:15]) / tick
+        elif rest[1] == postmaster:
+            total += (int(rest[11]) + int(rest[12])) / tick
+    return total
 
 
 # --- Child: one rollup in a fresh process, like a worker ----------------------------------------
