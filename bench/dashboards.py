@@ -57,7 +57,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pgserver import free_port  # noqa: E402
+from bench.pgserver import add_cluster_argument, free_port, use_cluster  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.dev")
 os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory
@@ -494,9 +494,11 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=0.5, help="--across-rollups: pause between requests"
     )
+    add_cluster_argument(parser)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to the Postgres benchmark database.")
+    use_cluster(args.cluster)  # the database of DATABASE_URL, on the cluster's server
     if args.prepare:
         prepare(args.events, args.seed)
     elif args.across_rollups:

@@ -41,7 +41,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pgserver import admin_execute, free_port, server_url  # noqa: E402
+from bench.pgserver import (  # noqa: E402
+    add_cluster_argument,
+    admin_execute,
+    free_port,
+    server_url,
+    use_cluster,
+)
 
 
 def seed(n_partners: int) -> tuple[str, list[tuple[int, str]]]:
@@ -195,10 +201,12 @@ def main() -> None:
     parser.add_argument("--partners", type=int, default=200)
     parser.add_argument("--db", default="prm_bench8")
     parser.add_argument("--keep", action="store_true")
+    add_cluster_argument(parser)
     args = parser.parse_args()
     if not args.db.startswith("prm_bench"):
         sys.exit("--db must start with prm_bench (it is dropped and recreated)")
 
+    use_cluster(args.cluster)
     admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')
     admin_execute(f'CREATE DATABASE "{args.db}"')
     os.environ["DATABASE_URL"] = server_url(args.db)

@@ -37,7 +37,12 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pgserver import admin_execute, setup_django  # noqa: E402
+from bench.pgserver import (  # noqa: E402
+    add_cluster_argument,
+    admin_execute,
+    setup_django,
+    use_cluster,
+)
 
 TARGET_MS = 100.0
 
@@ -206,7 +211,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--db", default="")
     parser.add_argument("--keep", action="store_true", help="keep the data for a rerun")
+    add_cluster_argument(parser)
     args = parser.parse_args()
+    use_cluster(args.cluster)
     db = args.db or urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "prm_i19list"
     if db in ("postgres", "prm"):
         sys.exit("Give a database of your own (--db or DATABASE_URL): it is loaded and dropped.")

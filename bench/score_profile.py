@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pgserver import setup_django  # noqa: E402
+from bench.pgserver import add_cluster_argument, setup_django, use_cluster  # noqa: E402
 from bench.rollups import backend_cpu_seconds, load_average  # noqa: E402
 
 TOP = int(__import__("os").environ.get("PROFILE_TOP", "3"))
@@ -113,7 +113,9 @@ def main() -> None:
         action="store_true",
         help="time the statements without EXPLAIN (its per-row clock reads inflate big plans)",
     )
+    add_cluster_argument(parser)
     args = parser.parse_args()
+    use_cluster(args.cluster)
     setup_django(args.db)
     from django.db import connection, transaction
     from django.utils import timezone

@@ -32,7 +32,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.pgserver import admin_execute, setup_django  # noqa: E402
+from bench.pgserver import (  # noqa: E402
+    add_cluster_argument,
+    admin_execute,
+    setup_django,
+    use_cluster,
+)
 
 AT = datetime(2026, 11, 1, 2, 30, tzinfo=UTC)
 
@@ -203,7 +208,9 @@ def main() -> None:
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--db", default="prm_bench_tiers")
     parser.add_argument("--keep", action="store_true")
+    add_cluster_argument(parser)
     args = parser.parse_args()
+    use_cluster(args.cluster)
     if not args.db.startswith("prm_bench"):
         sys.exit("--db must start with prm_bench (it is dropped and recreated)")
     admin_execute(f'DROP DATABASE IF EXISTS "{args.db}"')

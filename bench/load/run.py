@@ -46,18 +46,22 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PY = sys.executable
 BIN = Path(PY).parent
 OUT = ROOT / "var" / "load"
+sys.path.insert(0, str(ROOT))
+from bench.pgserver import add_cluster_argument, use_cluster  # noqa: E402
+
 PASSWORD = "prm-load-password-2026"  # noqa: S105 -- a throwaway benchmark database
 
 
 def server_env(args) -> dict:
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgres://postgres@{args.pg_host}:5432/{args.db}",
+        DATABASE_URL=f"postgres://postgres@{args.pg_host}:{args.pg_port}/{args.db}",
         REDIS_URL=f"redis://127.0.0.1:6379/{args.redis_db}",
         PYTHONPATH=str(ROOT),
         DJANGO_SETTINGS_MODULE="prm.settings.production",
@@ -84,7 +88,9 @@ def run(env: dict, *cmd: str, quiet: bool = False) -> None:
 def recreate(args) -> None:
     import psycopg2
 
-    conn = psycopg2.connect(host=args.pg_host, user="postgres", dbname="postgres")
+    conn = psycopg2.connect(
+        host=args.pg_host, port=args.pg_port, user="postgres", dbname="postgres"
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
@@ -275,6 +281,7 @@ def main() -> int:
     )
     parser.add_argument("--db", default="prm_load")
     parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--pg-port", type=int, default=5432)
     parser.add_argument("--redis-db", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="Keep the data set of a last run.")
     parser.add_argument("--partners", type=int, default=10_000)
@@ -291,9 +298,14 @@ def main() -> int:
     parser.add_argument(
         "--keep-alive", type=int, default=None, help="Override gunicorn.conf.py's keepalive (s)."
     )
+    add_cluster_argument(parser)
     args = parser.parse_args()
     if not args.db.startswith("prm_load"):
         parser.error("--db must start with prm_load (it is dropped and recreated)")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.pg_host}:{args.pg_port}/postgres"
+    use_cluster(args.cluster)  # --cluster: its port replaces --pg-host/--pg-port
+    server = urlsplit(os.environ["DATABASE_URL"])
+    args.pg_host, args.pg_port = server.hostname, server.port
     env = server_env(args)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.reuse:
