@@ -404,7 +404,8 @@ def _apply_deltas(cursor, *, deltas: str, through: date) -> int:
     buckets = "metrics_scores_delta_buckets"
     firsts = "metrics_scores_delta_users"
     bumps = "metrics_scores_delta_days"
-    for table in (buckets, firsts, bumps):
+    around = "metrics_scores_delta_around"
+    for table in (buckets, firsts, bumps, around):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
         f"""CREATE TEMP TABLE {buckets} AS
@@ -436,18 +437,26 @@ def _apply_deltas(cursor, *, deltas: str, through: date) -> int:
         _least(_plus_days("p.day", f"{SCORE_WINDOW_DAYS - 1}"), "%s"),
         f"CASE WHEN p.next IS NULL THEN %s ELSE {_plus_days('p.next', '-1')} END",
     )
+    # Each first-seen user's neighbours, looked up once (a temporary table: inlined into the
+    # per-day expansion below, the planner evaluated the lookups once per day).
+    cursor.execute(f"CREATE INDEX {firsts}_idx ON {firsts} (partner_id, user_id, day)")
+    cursor.execute(f"DROP TABLE IF EXISTS {around}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {around} AS
+            SELECT f.partner_id, f.day, {previous} AS prev,
+                   CASE WHEN f.day < %s THEN {following} END AS next
+            FROM {firsts} f""",
+        [through, through],
+    )
     # Per (partner, day): the first-seen users the day's window gains.
     cursor.execute(
         f"""CREATE TEMP TABLE {bumps} AS
             SELECT p.partner_id, {_plus_days("p.day", "k.k")} AS day, count(*) AS users
-            FROM (SELECT f.partner_id, f.day, {previous} AS prev,
-                         CASE WHEN f.day < %s THEN {following} END AS next
-                  FROM {firsts} f) p
-            CROSS JOIN ({_days_0_to_29()}) k
+            FROM {around} p CROSS JOIN ({_days_0_to_29()}) k
             WHERE {_plus_days("p.day", "k.k")} >= {first_day}
               AND {_plus_days("p.day", "k.k")} <= {last_day}
             GROUP BY 1, 2""",
-        [through, through, through, through],
+        [through, through],
     )
     if _is_pg():
         cursor.execute(f"ANALYZE {bumps}")
@@ -496,7 +505,7 @@ def _apply_deltas(cursor, *, deltas: str, through: date) -> int:
         [*new_params, through, *params],
     )
     count = cursor.rowcount
-    for table in (buckets, firsts, bumps):
+    for table in (buckets, firsts, bumps, around):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return count
 
