@@ -541,6 +541,10 @@ def scores_refresh() -> RollupResult:
                 f"""CREATE TEMP TABLE {DELTAS} AS SELECT id, partner_id, day, user_id, events,
                         area_mask, new_day FROM {_t(ScoreDelta)}"""
             )
+            # The deltas read (the partners recomputed below drop theirs from DELTAS, but every
+            # row read is applied or superseded, so all of them leave the queue).
+            cursor.execute(f"SELECT max(id) FROM {DELTAS}")
+            delta_top = cursor.fetchone()[0]
             # Every touched bucket, for the summaries.
             cursor.execute(
                 f"""CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day FROM {QUEUED}
@@ -570,9 +574,8 @@ def scores_refresh() -> RollupResult:
                 f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "
                 f"(SELECT partner_id, day, seq FROM {QUEUED})"
             )
-            cursor.execute(
-                f"DELETE FROM {_t(ScoreDelta)} WHERE id <= (SELECT max(id) FROM {DELTAS})"
-            )
+            if delta_top is not None:
+                cursor.execute(f"DELETE FROM {_t(ScoreDelta)} WHERE id <= %s", [delta_top])
             for table in (QUEUED, DELTAS, TOUCHED):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             duration_ms = _finish(
@@ -608,6 +611,8 @@ def _incremental_scores(cursor, *, as_of: date, through: date) -> int:
     )
     cursor.execute(f"DELETE FROM {DELTAS} WHERE partner_id IN (SELECT partner_id FROM {recompute})")
     count = _apply_deltas(cursor, deltas=DELTAS, through=through)
-    count += _refresh_scores(cursor, as_of=as_of, new_after=through, touched=recompute)
+    cursor.execute(f"SELECT count(*) FROM {recompute}")
+    if through < as_of or cursor.fetchone()[0]:
+        count += _refresh_scores(cursor, as_of=as_of, new_after=through, touched=recompute)
     cursor.execute(f"DROP TABLE IF EXISTS {recompute}")
     return count

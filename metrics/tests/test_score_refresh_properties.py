@@ -47,7 +47,9 @@ raw_event = st.tuples(
 batch = st.tuples(
     st.integers(0, 40),  # days that pass before the batch (over 30: every window moves on)
     st.lists(raw_event, max_size=8),
-    st.booleans(),  # refresh the scores after this batch's rollup (else the queue waits)
+    # After this batch's rollup: refresh the scores, or not (the queue waits), or first rebuild
+    # the last days' buckets (a range rebuild queues them for a recompute, next to waiting deltas).
+    st.sampled_from(["refresh", "wait", "rebuild"]),
 )
 
 
@@ -74,7 +76,7 @@ def test_incremental_score_refresh_equals_rebuild_and_naive(world, batches):
     today = START
     try:
         with transaction.atomic():
-            for n, (passed, events, refresh) in enumerate(batches):
+            for n, (passed, events, after) in enumerate(batches):
                 today += timedelta(days=passed)
                 now = datetime(today.year, today.month, today.day, 23, tzinfo=UTC)
                 with time_machine.travel(now, tick=False):
@@ -93,7 +95,9 @@ def test_incremental_score_refresh_equals_rebuild_and_naive(world, batches):
                         ]
                     )
                     rollup_incremental()
-                    if refresh or n == len(batches) - 1:
+                    if after == "rebuild":
+                        assert rollup_recompute(since=today - timedelta(days=3), until=today).ran
+                    if after != "wait" or n == len(batches) - 1:
                         assert scores_refresh().ran
                         assert scores() == expected_tables(seats, today)["score"], n
             incremental = scores()
@@ -167,6 +171,13 @@ DELTA_CASES = {
     "new bucket next to an existing one": [[(3, A_ADMIN)], [(4, A_ADMIN), (4, A_USER)]],
     # Two runs the same day, then the same user again.
     "two runs today": [[(0, A_ADMIN)], [(0, A_USER)], [(0, A_ADMIN), (0, A_USER)]],
+    # Deltas waiting (no refresh) when a range rebuild queues the partner's buckets.
+    "deltas waiting, then a range rebuild": [
+        [(0, A_ADMIN)],
+        ["wait", (9, A_ADMIN), (1, A_USER)],
+        ["rebuild", (2, A_USER)],
+        [(9, A_USER)],
+    ],
 }
 
 
@@ -178,6 +189,8 @@ def test_deltas_equal_naive(world, runs):
     seats = {world.partner_a.pk: 2, world.partner_b.pk: 1}
     kinds = ["auth.login", "lesson.viewed", "deal.submitted", "resource.viewed"]
     for n, run in enumerate(runs):
+        after = run[0] if run and isinstance(run[0], str) else "refresh"
+        run = [item for item in run if not isinstance(item, str)]
         now = datetime(today.year, today.month, today.day, 10 + n, tzinfo=UTC)
         with time_machine.travel(now, tick=False):
             record_events(
@@ -195,6 +208,10 @@ def test_deltas_equal_naive(world, runs):
                 ]
             )
             rollup_incremental()
+            if after == "wait":
+                continue
+            if after == "rebuild":
+                assert rollup_recompute(since=today - timedelta(days=3), until=today).ran
             assert scores_refresh().ran
             assert scores() == expected_tables(seats, today)["score"], n
     incremental = scores()
