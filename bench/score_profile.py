@@ -8,8 +8,11 @@ Prints figures; it is not a test. Run it on a database kept by ``bench/rollups.p
 Inside one transaction that is rolled back at the end (the database is left as it was):
 
 1. the incremental refresh: the buckets (partner, day) of the events whose idempotency key
-   starts with ``--batch`` (the benchmark's last incremental batch) are queued as the rollup
-   queues them, and the refresh's score statements run with ``EXPLAIN (ANALYZE, BUFFERS)``;
+   starts with ``--batch`` (the benchmark's last incremental batch) are queued for a recompute
+   (the window path, as range rebuilds and the first run of a day take it), and the refresh's
+   score statements run with ``EXPLAIN (ANALYZE, BUFFERS)``; with ``--fresh N``, N new events
+   are folded first (committed) and the refresh of the deltas they queued (the path of every
+   run within a day) is profiled instead;
 2. the full computation of every score (``scores_through`` reset), the same way.
 
 Each statement's execution time and its three costliest plan nodes (by their own time;
@@ -48,7 +51,8 @@ class Explaining:
 
     def execute(self, sql, params=None):
         started = time.perf_counter()
-        skip = sql.lstrip().upper().startswith("SELECT DISTINCT PARTNER")
+        # A SELECT returns rows to the caller (a count, the touched partners): run it as is.
+        skip = sql.lstrip().upper().startswith("SELECT")
         if self.explain and EXPLAINED.match(sql) and not skip:
             self.cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params)
             plan = self.cursor.fetchone()[0]
@@ -103,11 +107,51 @@ def report(title: str, log: list, total: float, cpu: float) -> None:
         print(f"  {plan['Execution Time'] / 1000:7.3f} s  {head}\n             {costly}")
 
 
+def _fold_fresh(count: int) -> None:
+    """Drain the score queues (a real ``scores_refresh``), add ``count`` new events over the
+    last minutes and fold them: their deltas wait in ``ScoreDelta`` for the profile."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.db import connection
+
+    from bench.rollups import copy_events
+    from metrics.rollups import rollup_incremental
+    from metrics.scores import scores_refresh
+
+    scores_refresh()
+    users: dict[int, list[int]] = {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT partner_id, user_id FROM partners_partnermembership ORDER BY 1, 2")
+        for partner, user in cur.fetchall():
+            users.setdefault(partner, []).append(user)
+    now = datetime.now(UTC)
+    tag = int(time.time())
+    copy_events(
+        users,
+        count=count,
+        start=now - timedelta(minutes=5),
+        end=now - timedelta(minutes=4),
+        key_prefix=f"fresh{tag}",
+        late_share=0.01,
+        seed=tag,
+    )
+    result = rollup_incremental()
+    print(f"folded {result.events:,} fresh events into {result.buckets:,} buckets")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--batch", default="incr2", help="idempotency key prefix of the batch")
     parser.add_argument("--module", help="another metrics/scores.py to profile")
+    parser.add_argument(
+        "--fresh",
+        type=int,
+        default=0,
+        help="first add this many new events (the benchmark's generator, 1%% late) and fold them "
+        "(committed: the kept database grows), then profile the refresh of the deltas they "
+        "queued (the within-a-day path) instead of re-queueing --batch",
+    )
     parser.add_argument(
         "--plain",
         action="store_true",
@@ -129,6 +173,8 @@ def main() -> None:
     else:
         from metrics import scores
     as_of = timezone.now().date()
+    if args.fresh:
+        _fold_fresh(args.fresh)
 
     class Done(Exception):
         pass
@@ -137,17 +183,30 @@ def main() -> None:
         with transaction.atomic(), connection.cursor() as raw:
             scores._tune_session(raw)
             through = RollupState.objects.get(name=scores.SCORES_NAME).scores_through
-            raw.execute(
-                f"CREATE TEMP TABLE {scores.QUEUED} AS SELECT DISTINCT partner_id, day, 0 AS seq "
-                "FROM metrics_event WHERE idempotency_key LIKE %s AND partner_id IS NOT NULL",
-                [f"{args.batch}:%"],
-            )
-            raw.execute(f"SELECT count(*) FROM {scores.QUEUED}")
+            if args.fresh:
+                raw.execute(
+                    f"CREATE TEMP TABLE {scores.QUEUED} AS SELECT partner_id, day, seq "
+                    "FROM metrics_scoredirty"
+                )
+                raw.execute(
+                    f"CREATE TEMP TABLE {scores.DELTAS} AS SELECT * FROM metrics_scoredelta"
+                )
+                raw.execute(f"SELECT count(*) FROM {scores.DELTAS} WHERE user_id IS NULL")
+            else:
+                raw.execute(
+                    f"CREATE TEMP TABLE {scores.QUEUED} AS SELECT DISTINCT partner_id, day, "
+                    "0 AS seq FROM metrics_event WHERE idempotency_key LIKE %s "
+                    "AND partner_id IS NOT NULL",
+                    [f"{args.batch}:%"],
+                )
+                raw.execute(f"SELECT count(*) FROM {scores.QUEUED}")
             queued = raw.fetchone()[0]
             log: list = []
             cursor = Explaining(raw, log, explain=not args.plain)
             started, cpu = time.perf_counter(), backend_cpu_seconds()
-            if hasattr(scores, "_refresh_scores"):
+            if args.fresh:
+                scores._incremental_scores(cursor, as_of=as_of, through=through)
+            elif hasattr(scores, "_refresh_scores"):
                 scores._refresh_scores(
                     cursor, as_of=as_of, new_after=through, touched=scores.QUEUED
                 )

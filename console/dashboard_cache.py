@@ -11,8 +11,8 @@ nothing, so the first request per filter after every run was a cold build.
   and the scores' ``scores_through`` (moves with the day). Not the watermark: it also moves for
   events without a partner (vendor staff signing in), which change no summary. A run that changed
   nothing moves neither, so the page stays valid. While buckets wait for their scores
-  (``ScoreDirty`` not empty: a run is between its rollup and its scores, or a backfill was just
-  made) the data is *changing*: every page counts as stale, and the run's pre-build follows.
+  (``ScoreDirty`` or ``ScoreDelta`` not empty: a run is between its rollup and its scores, or a
+  backfill was just made) the data is *changing*: every page counts as stale, and the run's pre-build follows.
 - **One entry per page** (query + query string): the built data and rendered fragments, the
   version they were built from, the rollup's last success when built (``data_at``) and the build
   time. It is *fresh* while its version is current and it is at most PRM_DASHBOARD_CACHE_SECONDS
@@ -45,7 +45,7 @@ from console import dashboard, roi
 from console.forms import MINE, DashboardFilterForm, DashboardQuery
 from metrics import conf
 from metrics.definitions.risk import Freshness
-from metrics.models import RollupState, ScoreDirty
+from metrics.models import RollupState, ScoreDelta, ScoreDirty
 from metrics.rollups import SCORES_NAME, SHARD_ROWS, RollupResult
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def data_state() -> DataState:
         r.name: r
         for r in RollupState.objects.filter(Q(name__in=[SCORES_NAME, MARKER]) | SHARD_ROWS)
         .only("name", "scores_through", "last_success_at")
-        .annotate(changing=Exists(ScoreDirty.objects.all()))
+        .annotate(changing=Exists(ScoreDirty.objects.all()) | Exists(ScoreDelta.objects.all()))
     }
     scores, marker = rows.get(SCORES_NAME), rows.get(MARKER)
     # As metrics_freshness: every shard must have run, so the oldest shard's last success.

@@ -114,6 +114,13 @@ class PartnerDayUser(models.Model):
     day = models.DateField()
     user_id = models.BigIntegerField()
 
+    class Meta:
+        # A user's active days in order (the score refresh's "previous / next active day of this
+        # user" around a bucket: one index probe instead of reading the partner's window).
+        indexes = [
+            models.Index(fields=["partner", "user_id", "day"], name="pdu_partner_user_day_idx")
+        ]
+
     def __str__(self):
         return f"{self.partner_id} {self.day} user {self.user_id}"
 
@@ -265,6 +272,33 @@ class ScoreDirty(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.day}"
+
+
+class ScoreDelta(models.Model):
+    """What an incremental rollup run added to a bucket, queued for the adoption scores in the
+    run's transaction (exactly once) and drained by ``metrics.scores.scores_refresh``, which adds
+    it to the stored scores of the days whose window holds the bucket instead of re-reading
+    those windows. Append-only (a run inserts, the refresh deletes the rows it applied).
+
+    Two kinds of rows: ``user_id`` NULL, the bucket's delta (events added, the new events' area
+    mask, whether the run created the bucket); ``user_id`` set, a user first seen in the bucket
+    by that run (a ``PartnerDayUser`` row it inserted)."""
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    day = models.DateField()
+    user_id = models.BigIntegerField(null=True)
+    events = models.PositiveIntegerField(default=0)
+    area_mask = models.PositiveSmallIntegerField(default=0)
+    new_day = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} +{self.events}"
 
 
 # --- Dashboard summaries (metrics.summaries; maintained by metrics.scores.scores_refresh) ---------

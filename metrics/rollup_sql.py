@@ -23,6 +23,7 @@ from metrics.models import (
     PartnerDayKind,
     PartnerDayOffering,
     PartnerDayUser,
+    ScoreDelta,
     ScoreDirty,
 )
 from partners.models import PartnerMembership
@@ -390,50 +391,56 @@ def _add_users(new: str) -> str:
 
 
 def fold_statement(new: str, new_select: str) -> str:
-    """Postgres: the whole incremental fold as one statement (params: those of ``new_select``,
-    then the score queue's ``seq``). ``new`` is a ``MATERIALIZED`` CTE of ``new_select`` (one
-    row per new event: id, partner, day, kind, area bit, user (0: none), raw offering fields
-    ``offs``/``off``, see ``_offering_json``), held in memory and read by every upsert, so the
-    events are scanned once and nothing is written to a temporary table. Counts are added
-    (``ON CONFLICT … SET events = events + EXCLUDED.events``), area masks OR-ed. Users are a set:
-    a user already in the bucket's ``PartnerDayUser`` conflicts and nothing is written (``DO
-    NOTHING``); the rows that *were* inserted (``RETURNING``) are exactly the bucket's
-    first-seen users, which ``PartnerDay.users`` (the one distinct count) grows by. The day
-    upsert returns the touched buckets, queued for the scores. Returns one row: (new events,
-    touched buckets). Each upsert writes another table, so the statement's parts never see or
-    wait on each other's rows; the property tests check that the result equals a rebuild."""
+    """Postgres: the whole incremental fold as one statement (params: those of ``new_select``).
+    ``new`` is a ``MATERIALIZED`` CTE of ``new_select`` (one row per new event: id, partner,
+    day, kind, area bit, user (0: none), raw offering fields ``offs``/``off``, see
+    ``_offering_json``), held in memory and read by every upsert, so the events are scanned once
+    and nothing is written to a temporary table. Counts are added (``ON CONFLICT … SET events =
+    events + EXCLUDED.events``), area masks OR-ed. Users are a set: a user already in the
+    bucket's ``PartnerDayUser`` conflicts and nothing is written (``DO NOTHING``); the rows that
+    *were* inserted (``RETURNING``) are exactly the bucket's first-seen users, which
+    ``PartnerDay.users`` (the one distinct count) grows by.
+
+    The run's deltas are queued for the scores (``ScoreDelta``, same statement, so exactly
+    once): per touched bucket the events added, their area mask and whether the day upsert
+    created the bucket (``xmax = 0`` of the returned row), and one row per first-seen user.
+    Returns one row: (new events, touched buckets). Each upsert writes another table, so the
+    statement's parts never see or wait on each other's rows; the property tests check that the
+    result equals a rebuild."""
     days = _t(PartnerDay)
-    day_rows = (
-        f"SELECT n.partner_id, n.day, sum(n.events) AS events, {_or_bits('n.area')} AS area_mask "
-        f"FROM {new} n GROUP BY 1, 2"
-    )
     add_days = _upsert(
         PartnerDay,
         "partner_id, day, events, users, area_mask",
         "SELECT d.partner_id, d.day, d.events, coalesce(f.users, 0), d.area_mask "
-        f"FROM ({day_rows}) d LEFT JOIN f ON f.partner_id = d.partner_id AND f.day = d.day",
+        "FROM dn d LEFT JOIN f ON f.partner_id = d.partner_id AND f.day = d.day WHERE 1 = 1",
         "partner_id, day",
         update=_day_update(),
     )
     return f"""WITH {new} AS MATERIALIZED ({new_select}),
         k AS ({_add_kinds(new)}),
         o AS ({_add_offerings(_offering_from_new(new))}),
-        u AS ({_add_users(new)} RETURNING partner_id, day),
+        u AS ({_add_users(new)} RETURNING partner_id, day, user_id),
         f AS (SELECT partner_id, day, count(*) AS users FROM u GROUP BY partner_id, day),
-        d AS ({add_days} RETURNING {days}.partner_id, {days}.day),
-        q AS (INSERT INTO {_t(ScoreDirty)} (partner_id, day, seq)
-              SELECT partner_id, day, %s FROM d
-              ON CONFLICT (partner_id, day) DO UPDATE SET seq = EXCLUDED.seq)
+        dn AS MATERIALIZED (
+            SELECT n.partner_id, n.day, sum(n.events) AS events, {_or_bits("n.area")} AS area_mask
+            FROM {new} n GROUP BY 1, 2),
+        d AS ({add_days} RETURNING {days}.partner_id, {days}.day, ({days}.xmax = 0) AS created),
+        q AS (INSERT INTO {_t(ScoreDelta)} (partner_id, day, user_id, events, area_mask, new_day)
+              SELECT d.partner_id, d.day, NULL::bigint, dn.events, dn.area_mask, d.created
+              FROM d JOIN dn ON dn.partner_id = d.partner_id AND dn.day = d.day
+              UNION ALL
+              SELECT partner_id, day, user_id, 0, 0, false FROM u)
         SELECT (SELECT count(*) FROM {new}), (SELECT count(*) FROM d)"""
 
 
-def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, *, seq: int) -> int:
+def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) -> int:
     """SQLite's incremental path (Postgres runs ``fold_statement``): add the new events, one
     row per event in the temporary table ``new`` (as in ``fold_statement``, without the raw
     offering fields; offerings are read from the events matching ``where``, alias ``e``), to
     every summary, with work proportional to the new events and the buckets they touch. The
     touched buckets' existing users are read first, so ``PartnerDay.users`` grows by the
-    first-seen ones. Queues the touched buckets with ``seq`` and returns how many there are."""
+    first-seen ones. Queues the scores' deltas (``ScoreDelta``) and returns how many buckets
+    were touched."""
     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
     cursor.execute(f"CREATE TEMP TABLE {TOUCHED} AS SELECT DISTINCT partner_id, day FROM {new}")
     old = "metrics_rollup_old"
@@ -444,7 +451,27 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
         "AND a.day = t.day"
     )
     first_seen = f"CASE WHEN u.user_id <> {NO_USER} AND o.user_id IS NULL THEN 1 ELSE 0 END"
+    exists_day = (
+        f"EXISTS (SELECT 1 FROM {_t(PartnerDay)} x "
+        "WHERE x.partner_id = n.partner_id AND x.day = n.day)"
+    )
     statements = [
+        # The scores' deltas (as ``fold_statement`` queues them), read before the upserts: the
+        # bucket's events and area mask, whether it is new, and its first-seen users.
+        (
+            "queue_deltas",
+            f"""INSERT INTO {_t(ScoreDelta)}
+                    (partner_id, day, user_id, events, area_mask, new_day)
+                SELECT n.partner_id, n.day, NULL, sum(n.events), {_or_bits("n.area")},
+                       CASE WHEN {exists_day} THEN 0 ELSE 1 END
+                FROM {new} n GROUP BY n.partner_id, n.day
+                UNION ALL
+                SELECT DISTINCT n.partner_id, n.day, n.user_id, 0, 0, 0 FROM {new} n
+                LEFT JOIN {old} o ON o.partner_id = n.partner_id AND o.day = n.day
+                  AND o.user_id = n.user_id
+                WHERE n.user_id <> {NO_USER} AND o.user_id IS NULL""",
+            (),
+        ),
         ("add_kind", _add_kinds(new), ()),
         ("add_offering", _add_offerings(_offering_select(where)), params + params),
         (
@@ -469,8 +496,6 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps, 
     for name, sql, args in statements:
         with steps.timed(name):
             cursor.execute(sql, args)
-    with steps.timed("dirty"):
-        _mark_dirty(cursor, f"SELECT partner_id, day FROM {TOUCHED}", (), seq)
     cursor.execute(f"SELECT count(*) FROM {TOUCHED}")
     return int(cursor.fetchone()[0])
 

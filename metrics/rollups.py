@@ -249,7 +249,7 @@ def _fold(cursor, state: RollupState, shard: int, shards: int, upper: int, steps
     if _is_pg():
         # One statement: the new events are a CTE in memory, read by every upsert.
         with steps.timed("fold"):
-            cursor.execute(fold_statement(NEW, select_new), [low, high, high])
+            cursor.execute(fold_statement(NEW, select_new), [low, high])
             events, buckets = cursor.fetchone()
         return int(events), int(buckets), high
     with steps.timed("group_new"):
@@ -257,7 +257,7 @@ def _fold(cursor, state: RollupState, shard: int, shards: int, upper: int, steps
         cursor.execute(f"CREATE TEMP TABLE {NEW} AS {select_new}", [low, high])
         cursor.execute(f"SELECT count(*) FROM {NEW}")
         events = int(cursor.fetchone()[0])
-    buckets = _add_new_events(cursor, NEW, new, (low, high), steps, seq=high) if events else 0
+    buckets = _add_new_events(cursor, NEW, new, (low, high), steps) if events else 0
     cursor.execute(f"DROP TABLE IF EXISTS {NEW}")
     cursor.execute(f"DROP TABLE IF EXISTS {TOUCHED}")
     return events, buckets, high

@@ -25,9 +25,10 @@ from metrics.models import (
     FeatureArea,
     PartnerDay,
     PartnerDayUser,
+    ScoreDelta,
     ScoreDirty,
 )
-from metrics.rollup_sql import _is_pg, _least, _plus_days, _Steps, _t
+from metrics.rollup_sql import _is_pg, _least, _or_bits, _plus_days, _Steps, _t
 from metrics.rollups import (
     SCORES_NAME,
     RollupBusy,
@@ -42,6 +43,8 @@ AREA_COUNT = len(FeatureArea)
 QUEUED = "metrics_scores_queued"
 RANGES = "metrics_scores_ranges"
 TARGETS = "metrics_scores_targets"
+DELTAS = "metrics_scores_deltas"
+TOUCHED = "metrics_scores_touched"
 
 
 def _window_areas(bit_max: str) -> tuple[str, str]:
@@ -73,6 +76,35 @@ def _day_diff(later: str, earlier: str) -> str:
     if _is_pg():
         return f"({later} - {earlier})"
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _score_expr(areas: str, active_days: str, active_users: str, seats: str) -> tuple[str, list]:
+    """The score formula (as ``_score_sql``) over SQL expressions for its four inputs, and its
+    parameters."""
+    weights = conf.adoption_weights()
+    target_days = float(conf.adoption_frequency_target_days())
+    user_part = (
+        f"CASE WHEN {seats} = 0 THEN 0.0 "
+        f"ELSE {_least(f'{active_users} * 1.0 / {seats}', '1.0')} END"
+    )
+    formula = (
+        f"100.0 * (%s * {areas} / {float(AREA_COUNT)} "
+        f"+ %s * {_least(f'{active_days} * 1.0 / %s', '1.0')} + %s * {user_part}) / %s"
+    )
+    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
+    return rounded, [weights.breadth, weights.frequency, target_days, weights.users, weights.total]
+
+
+def _seat_tables() -> tuple[str, str]:
+    membership = get_user_model()._meta.get_field("membership").related_model
+    return _t(membership), _t(get_user_model())
+
+
+def _popcount(mask: str) -> str:
+    """SQL: how many area bits ``mask`` has set."""
+    return " + ".join(
+        f"(CASE WHEN ({mask} & {bit}) > 0 THEN 1 ELSE 0 END)" for bit in AREA_BITS.values()
+    )
 
 
 def _full_scores(cursor, *, as_of: date) -> int:
@@ -253,20 +285,10 @@ def _target_scores(cursor) -> int:
         f"DELETE FROM {_t(AdoptionScore)} WHERE (partner_id, day) IN "
         f"(SELECT partner_id, day FROM {TARGETS})"
     )
-    weights = conf.adoption_weights()
-    target_days = float(conf.adoption_frequency_target_days())
-    membership = get_user_model()._meta.get_field("membership").related_model
-    members, users = _t(membership), _t(get_user_model())
+    members, users = _seat_tables()
     start = _plus_days("t.day", f"{-(SCORE_WINDOW_DAYS - 1)}")
     window = f"w.partner_id = t.partner_id AND w.day BETWEEN {start} AND t.day"
-    user_part = (
-        f"CASE WHEN g.seats = 0 THEN 0.0 ELSE {_least('g.active_users * 1.0 / g.seats', '1.0')} END"
-    )
-    formula = (
-        f"100.0 * (%s * g.areas / {float(AREA_COUNT)} "
-        f"+ %s * {_least('g.active_days * 1.0 / %s', '1.0')} + %s * {user_part}) / %s"
-    )
-    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
+    rounded, params = _score_expr("g.areas", "g.active_days", "g.active_users", "g.seats")
 
     def per_target(select: str, table) -> str:
         # One set-based join of all targets with their 30-day window, grouped per target:
@@ -301,13 +323,7 @@ def _target_scores(cursor) -> int:
                                  (SELECT partner_id FROM {TARGETS})
                            GROUP BY m.partner_id) s ON s.partner_id = d.partner_id
             ) g""",
-        [
-            weights.breadth,
-            weights.frequency,
-            target_days,
-            weights.users,
-            weights.total,
-        ],
+        params,
     )
     count = cursor.rowcount
     cursor.execute(f"DROP TABLE IF EXISTS {TARGETS}")
@@ -316,11 +332,11 @@ def _target_scores(cursor) -> int:
 
 def _refresh_scores(cursor, *, as_of: date, new_after: date, touched: str) -> int:
     """Recompute the scores whose 30-day window holds a bucket of ``touched`` (a table of
-    (partner_id, day): the queued buckets) or that end on a day in (new_after, as_of] (a day
-    since the last run) for a partner active in that window; days after ``as_of`` never get a
-    score. Per partner that is one range of days [lo, hi]: from its earliest touched bucket (or
-    new_after + 1) to 29 days after its latest (or as_of), at most ``as_of``. A range's scores
-    are deleted and rewritten from the bucket rows of [lo - 29, hi] only: set-based and
+    (partner_id, day): the buckets to recompute) or that end on a day in (new_after, as_of] (a
+    day since the last run) for a partner active in that window; days after ``as_of`` never get
+    a score. Per partner that is one range of days [lo, hi]: from its earliest touched bucket
+    (or new_after + 1) to 29 days after its latest (or as_of), at most ``as_of``. A range's
+    scores are deleted and rewritten from the bucket rows of [lo - 29, hi] only: set-based and
     proportional to the touched partner-days, not to the partners' history."""
     cursor.execute(f"DROP TABLE IF EXISTS {RANGES}")
     hi = _plus_days("day", f"{SCORE_WINDOW_DAYS - 1}")
@@ -360,8 +376,154 @@ def _refresh_scores(cursor, *, as_of: date, new_after: date, touched: str) -> in
     return count
 
 
+def _days_0_to_29() -> str:
+    """SQL: a table ``k`` of the integers 0..29 (the offsets of a bucket's 30 windows)."""
+    return " UNION ALL ".join(f"SELECT {k} AS k" for k in range(SCORE_WINDOW_DAYS))
+
+
+def _apply_deltas(cursor, *, deltas: str, through: date) -> int:
+    """Add the queued deltas of ``deltas`` (rows of ``ScoreDelta``) to the stored scores of the
+    days d <= ``through`` (the last day the scores reached: every such day without a row has an
+    empty window) whose window [d - 29, d] holds the delta's bucket, instead of re-reading those
+    windows. For a bucket of day L, on each day d in [L, min(L + 29, through)]:
+
+    - events += the events added; active days += 1 if the run created the bucket; area mask |=
+      the new events' mask (OR-ing bits already in the window changes nothing), areas = its
+      bit count;
+    - active users += 1 per user u first seen in the bucket that the window did not hold: no
+      active day of u in [d - 29, L - 1] (any: the earliest first-seen day of u in a window
+      counts it, once) and none already stored in [L + 1, d]. With p = u's previous active day
+      before L and n = its next one after L that was not first seen in these deltas, that is
+      d in [max(L, p + 30), min(L + 29, n - 1)] (``PartnerDayUser``'s (partner, user, day)
+      index finds p and n: two probes per first-seen user);
+    - seats: the partner's active users now, and the score from the new values (as a recompute
+      writes them).
+
+    A day with no row gets one (its window was empty: its values are the deltas'). Returns the
+    scores written."""
+    buckets = "metrics_scores_delta_buckets"
+    firsts = "metrics_scores_delta_users"
+    bumps = "metrics_scores_delta_days"
+    around = "metrics_scores_delta_around"
+    for table in (buckets, firsts, bumps, around):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {buckets} AS
+            SELECT partner_id, day, sum(events) AS events, {_or_bits("area_mask")} AS area_mask,
+                   max(CASE WHEN new_day THEN 1 ELSE 0 END) AS new_day
+            FROM {deltas} WHERE user_id IS NULL AND day <= %s GROUP BY partner_id, day""",
+        [through],
+    )
+    cursor.execute(
+        f"""CREATE TEMP TABLE {firsts} AS
+            SELECT DISTINCT partner_id, day, user_id FROM {deltas}
+            WHERE user_id IS NOT NULL AND day <= %s""",
+        [through],
+    )
+    if _is_pg():
+        cursor.execute(f"ANALYZE {buckets}")
+        cursor.execute(f"ANALYZE {firsts}")
+    pdu = _t(PartnerDayUser)
+    same_user = "x.partner_id = f.partner_id AND x.user_id = f.user_id"
+    previous = f"(SELECT max(x.day) FROM {pdu} x WHERE {same_user} AND x.day < f.day)"
+    # The next stored day: only a day before ``through`` can end a window early.
+    following = (
+        f"(SELECT min(x.day) FROM {pdu} x WHERE {same_user} AND x.day > f.day "
+        f"AND x.day <= %s AND NOT EXISTS (SELECT 1 FROM {firsts} g WHERE g.partner_id = "
+        "x.partner_id AND g.user_id = x.user_id AND g.day = x.day))"
+    )
+    first_day = f"CASE WHEN p.prev IS NULL THEN p.day ELSE {_plus_days('p.prev', '30')} END"
+    last_day = _least(
+        _least(_plus_days("p.day", f"{SCORE_WINDOW_DAYS - 1}"), "%s"),
+        f"CASE WHEN p.next IS NULL THEN %s ELSE {_plus_days('p.next', '-1')} END",
+    )
+    # Each first-seen user's neighbours, looked up once (a temporary table: inlined into the
+    # per-day expansion below, the planner evaluated the lookups once per day).
+    cursor.execute(f"CREATE INDEX {firsts}_idx ON {firsts} (partner_id, user_id, day)")
+    cursor.execute(f"DROP TABLE IF EXISTS {around}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {around} AS
+            SELECT f.partner_id, f.day, {previous} AS prev,
+                   CASE WHEN f.day < %s THEN {following} END AS next
+            FROM {firsts} f""",
+        [through, through],
+    )
+    # Per (partner, day): the first-seen users the day's window gains.
+    cursor.execute(
+        f"""CREATE TEMP TABLE {bumps} AS
+            SELECT p.partner_id, {_plus_days("p.day", "k.k")} AS day, count(*) AS users
+            FROM {around} p CROSS JOIN ({_days_0_to_29()}) k
+            WHERE {_plus_days("p.day", "k.k")} >= {first_day}
+              AND {_plus_days("p.day", "k.k")} <= {last_day}
+            GROUP BY 1, 2""",
+        [through, through],
+    )
+    if _is_pg():
+        cursor.execute(f"ANALYZE {bumps}")
+    table = _t(AdoptionScore)
+    members, users = _seat_tables()
+    mask = f"{table}.area_mask | EXCLUDED.area_mask"
+    rounded, params = _score_expr(
+        f"({_popcount(mask)})",
+        f"({table}.active_days + EXCLUDED.active_days)",
+        f"({table}.active_users + EXCLUDED.active_users)",
+        "EXCLUDED.seats",
+    )
+    new_rounded, new_params = _score_expr("g.areas", "g.active_days", "g.active_users", "g.seats")
+    day = _plus_days("b.day", "k.k")
+    cursor.execute(
+        f"""INSERT INTO {table}
+                (partner_id, day, score, areas, area_mask, active_days, active_users, seats,
+                 events)
+            SELECT g.partner_id, g.day, {new_rounded}, g.areas, g.area_mask, g.active_days,
+                   g.active_users, g.seats, g.events
+            FROM (
+                SELECT d.partner_id, d.day, d.events, d.active_days, d.area_mask,
+                       {_popcount("d.area_mask")} AS areas,
+                       coalesce(u.users, 0) AS active_users, coalesce(s.seats, 0) AS seats
+                FROM (SELECT b.partner_id, {day} AS day, sum(b.events) AS events,
+                             sum(b.new_day) AS active_days, {_or_bits("b.area_mask")} AS area_mask
+                      FROM {buckets} b CROSS JOIN ({_days_0_to_29()}) k
+                      WHERE {day} <= %s
+                      GROUP BY 1, 2) d
+                LEFT JOIN {bumps} u ON u.partner_id = d.partner_id AND u.day = d.day
+                LEFT JOIN (SELECT m.partner_id, count(*) AS seats FROM {members} m
+                           JOIN {users} us ON us.id = m.user_id
+                           WHERE us.is_active AND m.partner_id IN
+                                 (SELECT partner_id FROM {buckets})
+                           GROUP BY m.partner_id) s ON s.partner_id = d.partner_id
+            ) g
+            ORDER BY g.partner_id, g.day
+            ON CONFLICT (partner_id, day) DO UPDATE SET
+                events = {table}.events + EXCLUDED.events,
+                active_days = {table}.active_days + EXCLUDED.active_days,
+                area_mask = {mask},
+                areas = {_popcount(mask)},
+                active_users = {table}.active_users + EXCLUDED.active_users,
+                seats = EXCLUDED.seats,
+                score = {rounded}""",
+        [*new_params, through, *params],
+    )
+    count = cursor.rowcount
+    for table in (buckets, firsts, bumps, around):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return count
+
+
+def _lock_queues(cursor) -> None:
+    """Postgres: no rollup run may queue buckets or deltas while the refresh reads them and the
+    bucket tables (each of its statements reads the tables as committed when it starts): a
+    delta applied once must match the bucket rows it read, exactly. SHARE conflicts with the
+    runs' inserts, so a run that is folding is waited for, and a run that starts meanwhile
+    waits at its first statement until this transaction ends (the refresh takes well under a
+    second; the run then folds as usual). SQLite serialises writers itself."""
+    if _is_pg():
+        cursor.execute(f"LOCK TABLE {_t(ScoreDelta)}, {_t(ScoreDirty)} IN SHARE MODE")
+
+
 def scores_refresh() -> RollupResult:
-    """Recompute the adoption scores that queued buckets or new days affect (see module doc)."""
+    """Bring the adoption scores up to date with the queued buckets and the days since the last
+    run (see the module doc)."""
     started = time.monotonic()
     as_of = timezone.now().date()
     steps = _Steps()
@@ -369,21 +531,33 @@ def scores_refresh() -> RollupResult:
         with transaction.atomic(), connection.cursor() as cursor:
             state = _lock_state(SCORES_NAME)
             _tune_session(cursor)
-            cursor.execute(f"DROP TABLE IF EXISTS {QUEUED}")
+            _lock_queues(cursor)
+            for table in (QUEUED, DELTAS, TOUCHED):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(
                 f"CREATE TEMP TABLE {QUEUED} AS SELECT partner_id, day, seq FROM {_t(ScoreDirty)}"
+            )
+            cursor.execute(
+                f"""CREATE TEMP TABLE {DELTAS} AS SELECT id, partner_id, day, user_id, events,
+                        area_mask, new_day FROM {_t(ScoreDelta)}"""
+            )
+            # The deltas read (the partners recomputed below drop theirs from DELTAS, but every
+            # row read is applied or superseded, so all of them leave the queue).
+            cursor.execute(f"SELECT max(id) FROM {DELTAS}")
+            delta_top = cursor.fetchone()[0]
+            # Every touched bucket, for the summaries.
+            cursor.execute(
+                f"""CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day FROM {QUEUED}
+                    UNION SELECT partner_id, day FROM {DELTAS} WHERE user_id IS NULL"""
             )
             full = state.scores_through is None
             with steps.timed("scores"):
                 if full:
                     verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
                     cursor.execute(f"{verb} {_t(AdoptionScore)}")
-                if full:
                     rows = _full_scores(cursor, as_of=as_of)
                 else:
-                    rows = _refresh_scores(
-                        cursor, as_of=as_of, new_after=state.scores_through, touched=QUEUED
-                    )
+                    rows = _incremental_scores(cursor, as_of=as_of, through=state.scores_through)
             with steps.timed("summaries"):
                 # The dashboard summaries (metrics.summaries) of the partners whose buckets were
                 # queued, from the same bucket tables, committed with the scores.
@@ -391,15 +565,19 @@ def scores_refresh() -> RollupResult:
                     summaries.refresh(partner_ids=None)
                     summaries.refresh_weeks(cursor, touched=None)
                 else:
-                    cursor.execute(f"SELECT DISTINCT partner_id FROM {QUEUED}")
+                    cursor.execute(f"SELECT DISTINCT partner_id FROM {TOUCHED}")
                     summaries.refresh(partner_ids=[row[0] for row in cursor.fetchall()])
-                    summaries.refresh_weeks(cursor, touched=QUEUED)
-            # Only the entries read above: a bucket re-queued meanwhile has a new seq and stays.
+                    summaries.refresh_weeks(cursor, touched=TOUCHED)
+            # Only the entries read above (no run could queue more meanwhile on Postgres: see
+            # _lock_queues; on SQLite a bucket re-queued meanwhile has a new seq and stays).
             cursor.execute(
                 f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "
                 f"(SELECT partner_id, day, seq FROM {QUEUED})"
             )
-            cursor.execute(f"DROP TABLE IF EXISTS {QUEUED}")
+            if delta_top is not None:
+                cursor.execute(f"DELETE FROM {_t(ScoreDelta)} WHERE id <= %s", [delta_top])
+            for table in (QUEUED, DELTAS, TOUCHED):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
             duration_ms = _finish(
                 state,
                 started=started,
@@ -410,3 +588,31 @@ def scores_refresh() -> RollupResult:
     except RollupBusy as busy:
         return RollupResult(ran=False, reason=str(busy))
     return RollupResult(ran=True, buckets=rows, duration_ms=duration_ms, steps=dict(steps))
+
+
+def _incremental_scores(cursor, *, as_of: date, through: date) -> int:
+    """The scores after queued buckets (``QUEUED``: to recompute; ``DELTAS``: what runs added)
+    and the days in (``through``, ``as_of``] (the last run's day to today):
+
+    - a partner with a bucket to recompute (a range rebuild queued it in ``ScoreDirty``): every
+      score whose window holds one of its queued buckets, deltas or not, is recomputed from the
+      bucket tables (``_refresh_scores``), and its deltas are dropped (the buckets hold them);
+    - the other partners' deltas are added to their scores of the days up to ``through``
+      (``_apply_deltas``): within a day, that is all a run does;
+    - the days since ``through`` (the first run of a day) are computed from the bucket tables
+      for every partner active in their windows (``_refresh_scores``), deltas included.
+    """
+    recompute = "metrics_scores_recompute"
+    cursor.execute(f"DROP TABLE IF EXISTS {recompute}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {recompute} AS SELECT partner_id, day FROM {QUEUED}
+            UNION SELECT partner_id, day FROM {DELTAS}
+            WHERE user_id IS NULL AND partner_id IN (SELECT partner_id FROM {QUEUED})"""
+    )
+    cursor.execute(f"DELETE FROM {DELTAS} WHERE partner_id IN (SELECT partner_id FROM {recompute})")
+    count = _apply_deltas(cursor, deltas=DELTAS, through=through)
+    cursor.execute(f"SELECT count(*) FROM {recompute}")
+    if through < as_of or cursor.fetchone()[0]:
+        count += _refresh_scores(cursor, as_of=as_of, new_after=through, touched=recompute)
+    cursor.execute(f"DROP TABLE IF EXISTS {recompute}")
+    return count

@@ -27,7 +27,14 @@ def snapshot() -> dict:
             for r in PartnerDayOffering.objects.all()
         },
         "score": {
-            (r.partner_id, r.day): (r.score, r.areas, r.area_mask, r.active_days, r.active_users)
+            (r.partner_id, r.day): (
+                r.score,
+                r.areas,
+                r.area_mask,
+                r.active_days,
+                r.active_users,
+                r.events,
+            )
             for r in AdoptionScore.objects.all()
         },
         "week": {

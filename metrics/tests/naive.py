@@ -69,7 +69,8 @@ def expected_tables(seats: dict[int, int], as_of: date) -> dict:
                 / weights.total
             )
             mask = sum(AREA_BITS[a] for a in areas)
-            scores[p, day] = (round(raw, 1), len(areas), mask, len(active), len(users))
+            events = sum(day_events[p, d] for d in active)
+            scores[p, day] = (round(raw, 1), len(areas), mask, len(active), len(users), events)
     weeks = defaultdict(lambda: (set(), set()))  # (partner, Monday) -> (users, active days)
     for p, d in day_events:
         users, days = weeks[p, d - timedelta(days=d.weekday())]

@@ -47,7 +47,9 @@ raw_event = st.tuples(
 batch = st.tuples(
     st.integers(0, 40),  # days that pass before the batch (over 30: every window moves on)
     st.lists(raw_event, max_size=8),
-    st.booleans(),  # refresh the scores after this batch's rollup (else the queue waits)
+    # After this batch's rollup: refresh the scores, or not (the queue waits), or first rebuild
+    # the last days' buckets (a range rebuild queues them for a recompute, next to waiting deltas).
+    st.sampled_from(["refresh", "wait", "rebuild"]),
 )
 
 
@@ -74,7 +76,7 @@ def test_incremental_score_refresh_equals_rebuild_and_naive(world, batches):
     today = START
     try:
         with transaction.atomic():
-            for n, (passed, events, refresh) in enumerate(batches):
+            for n, (passed, events, after) in enumerate(batches):
                 today += timedelta(days=passed)
                 now = datetime(today.year, today.month, today.day, 23, tzinfo=UTC)
                 with time_machine.travel(now, tick=False):
@@ -93,7 +95,9 @@ def test_incremental_score_refresh_equals_rebuild_and_naive(world, batches):
                         ]
                     )
                     rollup_incremental()
-                    if refresh or n == len(batches) - 1:
+                    if after == "rebuild":
+                        assert rollup_recompute(since=today - timedelta(days=3), until=today).ran
+                    if after != "wait" or n == len(batches) - 1:
                         assert scores_refresh().ran
                         assert scores() == expected_tables(seats, today)["score"], n
             incremental = scores()
@@ -109,10 +113,17 @@ def test_incremental_score_refresh_equals_rebuild_and_naive(world, batches):
 
 def test_a_late_event_rewrites_only_the_days_of_its_window(world):
     """A late event 40 days back changes the scores of the 30 days from its day, and only
-    those rows are rewritten: the older and newer scores keep their rows (same ids)."""
+    those: the older and newer scores keep their rows (same ids and values)."""
     today = START + timedelta(days=90)
     now = datetime(today.year, today.month, today.day, 23, tzinfo=UTC)
     user = world.users["partner_a_admin"]
+
+    def rows():
+        return {
+            r.day: (r.id, r.events, r.active_days, r.active_users, r.score)
+            for r in AdoptionScore.objects.filter(partner=world.partner_a)
+        }
+
     with time_machine.travel(now, tick=False):
         record_events(
             [
@@ -123,16 +134,88 @@ def test_a_late_event_rewrites_only_the_days_of_its_window(world):
         )
         rollup_incremental()
         scores_refresh()
-        before = dict(
-            AdoptionScore.objects.filter(partner=world.partner_a).values_list("day", "id")
-        )
+        before = rows()
         late = today - timedelta(days=40)
         record_events([event("auth.login", "late", partner=world.partner_a, user=user, day=late)])
         rollup_incremental()
         scores_refresh()
-        after = dict(AdoptionScore.objects.filter(partner=world.partner_a).values_list("day", "id"))
+        after = rows()
         assert scores() == expected_tables({world.partner_a.pk: 2}, today)["score"]
     window = {late + timedelta(days=k) for k in range(30)}
     assert window <= set(after)
-    rewritten = {day for day in after if before.get(day) != after[day]}
-    assert rewritten == window
+    changed = {day for day in after if before.get(day) != after[day]}
+    assert changed == window
+
+
+# Runs of one day each: (days ago of each event, user key or None), the run's hour. Each case
+# is checked against the naive computation after every refresh, then against a full rebuild.
+A_ADMIN, A_USER = "partner_a_admin", "partner_a_user"
+DELTA_CASES = {
+    # A user back after a gap of over 30 days: counted again only on the days whose window
+    # no longer holds the old day.
+    "user back after a 31-day gap": [[(31, A_ADMIN)], [(0, A_ADMIN)]],
+    "user back after a 29-day gap": [[(29, A_ADMIN)], [(0, A_ADMIN)]],
+    "user back after exactly 30 days": [[(30, A_ADMIN)], [(0, A_ADMIN)]],
+    # Late events around another active day of the same user: before it, after it, both.
+    "late day before another active day": [[(10, A_ADMIN)], [(25, A_ADMIN)]],
+    "late day after another active day": [[(25, A_ADMIN)], [(10, A_ADMIN)]],
+    "late day between two active days": [[(40, A_ADMIN), (3, A_ADMIN)], [(20, A_ADMIN)]],
+    "late day 59 days before today's": [[(0, A_ADMIN)], [(59, A_ADMIN), (30, A_USER)]],
+    # Two first-seen days of one user in the same run: the window holding both counts it once.
+    "two new days of one user in one run": [[(45, A_USER)], [(20, A_ADMIN), (5, A_ADMIN)]],
+    "two new days, old day between them": [[(12, A_ADMIN)], [(20, A_ADMIN), (5, A_ADMIN)]],
+    # An existing bucket (more events, same and new users) against a new one.
+    "existing bucket, same user": [[(3, A_ADMIN)], [(3, A_ADMIN)]],
+    "existing bucket, new user": [[(3, A_ADMIN)], [(3, A_USER)]],
+    "existing bucket, no user": [[(3, None)], [(3, None), (8, None)]],
+    "new bucket next to an existing one": [[(3, A_ADMIN)], [(4, A_ADMIN), (4, A_USER)]],
+    # Two runs the same day, then the same user again.
+    "two runs today": [[(0, A_ADMIN)], [(0, A_USER)], [(0, A_ADMIN), (0, A_USER)]],
+    # Deltas waiting (no refresh) when a range rebuild queues the partner's buckets.
+    "deltas waiting, then a range rebuild": [
+        [(0, A_ADMIN)],
+        ["wait", (9, A_ADMIN), (1, A_USER)],
+        ["rebuild", (2, A_USER)],
+        [(9, A_USER)],
+    ],
+}
+
+
+@pytest.mark.parametrize("runs", DELTA_CASES.values(), ids=DELTA_CASES.keys())
+def test_deltas_equal_naive(world, runs):
+    """The delta path (runs within a day add their buckets' deltas to the stored scores) gives
+    the naive scores after every run, and the rebuild's."""
+    today = START + timedelta(days=90)
+    seats = {world.partner_a.pk: 2, world.partner_b.pk: 1}
+    kinds = ["auth.login", "lesson.viewed", "deal.submitted", "resource.viewed"]
+    for n, run in enumerate(runs):
+        after = run[0] if run and isinstance(run[0], str) else "refresh"
+        run = [item for item in run if not isinstance(item, str)]
+        now = datetime(today.year, today.month, today.day, 10 + n, tzinfo=UTC)
+        with time_machine.travel(now, tick=False):
+            record_events(
+                [
+                    event(
+                        kinds[(n + i) % len(kinds)],
+                        f"r{n}-{i}",
+                        partner=world.partner_a,
+                        user=world.users[who] if who else None,
+                        day=today - timedelta(days=ago),
+                        hour=min(now.hour, 9),
+                        properties=dict(KINDS)[kinds[(n + i) % len(kinds)]],
+                    )
+                    for i, (ago, who) in enumerate(run)
+                ]
+            )
+            rollup_incremental()
+            if after == "wait":
+                continue
+            if after == "rebuild":
+                assert rollup_recompute(since=today - timedelta(days=3), until=today).ran
+            assert scores_refresh().ran
+            assert scores() == expected_tables(seats, today)["score"], n
+    incremental = scores()
+    with time_machine.travel(now, tick=False):
+        rollup_recompute()
+        scores_refresh()
+    assert scores() == incremental
