@@ -18,7 +18,7 @@ then:
 (b) empties the events table and loads the same rows (same columns, keys and JSON) with
     ``COPY … FROM STDIN`` from one connection: the floor;
 (c) prints events/s of both and their ratio, with issue 24's row beside it (target: ingestion
-    ≥ 0.5× COPY).
+    ≥ 0.5x COPY).
 
 The machine is shared: the absolute figures are upper bounds of the time; the ratio, measured in
 the same run, is the number to compare. The scratch database is dropped at the end unless --keep.
@@ -41,7 +41,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = 0.5  # issue 24: ingestion ≥ 0.5× the COPY rate of the same rows, measured in the same run
+TARGET = 0.5  # issue 24: ingestion ≥ 0.5x the COPY rate of the same rows, measured in the same run
 sys.path.insert(0, str(ROOT))
 from bench.pgserver import admin_execute, free_port, server_url  # noqa: E402
 
