@@ -69,7 +69,8 @@ def dispatch(events: list[Event]) -> None:
     """Hand newly recorded events to each consumer, inside the writer's transaction, each in its
     own savepoint. Never raises because a consumer failed."""
     for consumer in list(registry.values()):
-        mine = [e for e in events if consumer.wants(e.kind)]
+        kinds = consumer.kinds
+        mine = events if kinds is None else [e for e in events if e.kind in kinds]
         if not mine:
             continue
         exc = _handle_in_savepoint(consumer, mine, later="the catch-up will retry them")
