@@ -220,7 +220,9 @@ def _store_portable(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
 
 
 @transaction.atomic
-def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
+def record_events(
+    events: Iterable[NewEvent], *, batch_size: int = 1000, consumers_later: bool = False
+) -> int:
     """Store a batch of events once each; returns how many were new.
 
     A key already stored (or repeated inside the batch) is skipped, never updated: the first
@@ -228,6 +230,10 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     is written, so a bad item stores nothing. The new events of each chunk of ``batch_size`` go to
     the registered consumers (``events.consumers.dispatch``), each in its own savepoint: a
     consumer that fails is logged and caught up later, never fails or rolls back this write.
+
+    ``consumers_later`` (the ingestion API): the consumers get the new events after this
+    transaction commits, from a task (``consumers.dispatch_later``), not on the caller's path;
+    the note of what they still have to do commits with the events.
     """
     now = timezone.now()
     built: dict[str, tuple[tuple, str]] = {}
@@ -237,14 +243,19 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     if not built:
         return 0
     new_total = 0
+    later: list[int] = []
     items = list(built.values())
     postgres = connection.vendor == "postgresql"
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]
         fresh = _store_postgres(chunk, now) if postgres else _store_portable(chunk, now)
-        if fresh:
+        if fresh and consumers_later:
+            later.extend(e.pk for e in fresh)
+        elif fresh:
             consumers.dispatch(fresh)
         new_total += len(fresh)
+    if later:
+        consumers.dispatch_later(later)
     return new_total
 
 
