@@ -152,24 +152,30 @@ def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
         properties.append(encoded)
         key.append(row[9])
     event, event_key = Event._meta.db_table, EventKey._meta.db_table
+    # Each input row draws its id up front (the CTE is materialised once), so the events of the
+    # claimed keys are found by id: a hash semi-join on bigint, not a merge join of text keys
+    # that sorted the input and the claimed keys (EXPLAIN ANALYZE in docs/ingestion.md). The
+    # ids of keys already stored are drawn and left unused, as before.
     sql = f"""
-        WITH input (occurred_at, day, partner_id, user_id, kind, subject_type, subject_id,
-                    properties, idempotency_key) AS (
-            SELECT * FROM unnest(%s::timestamptz[], %s::date[], %s::bigint[], %s::bigint[],
-                                 %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[])),
+        WITH input AS MATERIALIZED (
+            SELECT nextval((SELECT pg_get_serial_sequence('{event}', 'id'))::regclass) AS id, u.*
+            FROM unnest(%s::timestamptz[], %s::date[], %s::bigint[], %s::bigint[],
+                        %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[])
+                 AS u (occurred_at, day, partner_id, user_id, kind, subject_type, subject_id,
+                       properties, idempotency_key)),
         claimed AS (
             INSERT INTO {event_key} (key, event_id, day)
-            SELECT idempotency_key,
-                   nextval((SELECT pg_get_serial_sequence('{event}', 'id'))::regclass), day
+            SELECT idempotency_key, id, day
             FROM input
             ORDER BY idempotency_key  -- one lock order for every writer: no deadlock
             ON CONFLICT (key) DO NOTHING
-            RETURNING key, event_id)
+            RETURNING event_id)
         INSERT INTO {event} (id, {", ".join(_COLUMNS)})
-        SELECT c.event_id, i.occurred_at, i.day, %s, i.partner_id, i.user_id, i.kind,
+        SELECT i.id, i.occurred_at, i.day, %s, i.partner_id, i.user_id, i.kind,
                i.subject_type, i.subject_id, i.properties, i.idempotency_key
-        FROM input i JOIN claimed c ON c.key = i.idempotency_key
-        ORDER BY c.event_id
+        FROM input i
+        WHERE i.id IN (SELECT event_id FROM claimed)
+        ORDER BY i.id
         RETURNING id, idempotency_key"""  # noqa: S608 -- table names and placeholders only
     params = [
         *map(_pg_plain_array, (occurred, day, partner, user)),
