@@ -25,7 +25,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F
 
-from events.models import ConsumerMiss, Event
+from events.models import ConsumerMiss, Event, PendingDispatch
+from kernel.enqueue import send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def dispatch(events: list[Event]) -> None:
     """Hand newly recorded events to each consumer, inside the writer's transaction, each in its
     own savepoint. Never raises because a consumer failed."""
     for consumer in list(registry.values()):
-        mine = [e for e in events if consumer.wants(e.kind)]
+        kinds = consumer.kinds
+        mine = events if kinds is None else [e for e in events if e.kind in kinds]
         if not mine:
             continue
         exc = _handle_in_savepoint(consumer, mine, later="the catch-up will retry them")
@@ -81,6 +83,38 @@ def dispatch(events: list[Event]) -> None:
                 ],
                 ignore_conflicts=True,
             )
+
+
+def dispatch_later(event_ids: list[int]) -> None:
+    """Hand these new events to the consumers after the writer's transaction, off its path: one
+    ``PendingDispatch`` row in the writer's transaction (it commits with the events, or vanishes
+    with them), and a task woken once it commits; a periodic sweep runs it too, so a lost wake-up
+    only delays the consumers."""
+    PendingDispatch.objects.create(event_ids=sorted(event_ids))
+    send_on_commit("events.tasks.dispatch_pending_events")
+
+
+def dispatch_pending(*, max_batches: int = 100) -> int:
+    """Give the consumers the events recorded with ``dispatch_later``, oldest batch first; returns
+    how many events were handed over. Each batch is one transaction: the row is locked (``SKIP
+    LOCKED``: overlapping runs split the rows), the events go through ``dispatch`` (each consumer
+    in its savepoint; a failing consumer gets its ``ConsumerMiss`` rows for the catch-up) and the
+    row is deleted, so a crash leaves the row for the next run and consumers (safe to run twice on
+    an event) never lose one."""
+    handled = 0
+    for _ in range(max_batches):
+        with transaction.atomic():
+            pending = (
+                PendingDispatch.objects.select_for_update(skip_locked=True).order_by("pk").first()
+            )
+            if pending is None:
+                break
+            events = list(Event.objects.filter(pk__in=pending.event_ids).order_by("id"))
+            if events:
+                dispatch(events)
+            pending.delete()
+            handled += len(events)
+    return handled
 
 
 def _error(exc: BaseException) -> str:

@@ -97,6 +97,23 @@ class ConsumerMiss(models.Model):
         return f"{self.consumer} missed event {self.event_id}"
 
 
+class PendingDispatch(models.Model):
+    """Events whose consumers run after the recording transaction, off the request path
+    (``record_events(..., consumers_later=True)``: the ingestion API): the ids of one recorded
+    batch, written in the recording transaction, so the row commits with the events and vanishes
+    with them. ``events.consumers.dispatch_pending`` (a task woken after commit, and a periodic
+    sweep) hands the events to the consumers and deletes the row in one transaction."""
+
+    event_ids = models.JSONField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "events_pendingdispatch"
+
+    def __str__(self):
+        return f"{len(self.event_ids)} events for the consumers"
+
+
 class EventKey(models.Model):
     """The idempotency of event recording: one row per idempotency key, naming the event stored
     for it. On Postgres the event table is partitioned by month (``events.partitions``) and a

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from events import conf, consumers
@@ -150,24 +152,30 @@ def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
         properties.append(encoded)
         key.append(row[9])
     event, event_key = Event._meta.db_table, EventKey._meta.db_table
+    # Each input row draws its id up front (the CTE is materialised once), so the events of the
+    # claimed keys are found by id: a hash semi-join on bigint, not a merge join of text keys
+    # that sorted the input and the claimed keys (EXPLAIN ANALYZE in docs/ingestion.md). The
+    # ids of keys already stored are drawn and left unused, as before.
     sql = f"""
-        WITH input (occurred_at, day, partner_id, user_id, kind, subject_type, subject_id,
-                    properties, idempotency_key) AS (
-            SELECT * FROM unnest(%s::timestamptz[], %s::date[], %s::bigint[], %s::bigint[],
-                                 %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[])),
+        WITH input AS MATERIALIZED (
+            SELECT nextval((SELECT pg_get_serial_sequence('{event}', 'id'))::regclass) AS id, u.*
+            FROM unnest(%s::timestamptz[], %s::date[], %s::bigint[], %s::bigint[],
+                        %s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[])
+                 AS u (occurred_at, day, partner_id, user_id, kind, subject_type, subject_id,
+                       properties, idempotency_key)),
         claimed AS (
             INSERT INTO {event_key} (key, event_id, day)
-            SELECT idempotency_key,
-                   nextval((SELECT pg_get_serial_sequence('{event}', 'id'))::regclass), day
+            SELECT idempotency_key, id, day
             FROM input
             ORDER BY idempotency_key  -- one lock order for every writer: no deadlock
             ON CONFLICT (key) DO NOTHING
-            RETURNING key, event_id)
+            RETURNING event_id)
         INSERT INTO {event} (id, {", ".join(_COLUMNS)})
-        SELECT c.event_id, i.occurred_at, i.day, %s, i.partner_id, i.user_id, i.kind,
+        SELECT i.id, i.occurred_at, i.day, %s, i.partner_id, i.user_id, i.kind,
                i.subject_type, i.subject_id, i.properties, i.idempotency_key
-        FROM input i JOIN claimed c ON c.key = i.idempotency_key
-        ORDER BY c.event_id
+        FROM input i
+        WHERE i.id IN (SELECT event_id FROM claimed)
+        ORDER BY i.id
         RETURNING id, idempotency_key"""  # noqa: S608 -- table names and placeholders only
     params = [
         *map(_pg_plain_array, (occurred, day, partner, user)),
@@ -176,9 +184,29 @@ def _store_postgres(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, now])
         ids = {k: i for i, k in cursor.fetchall()}
-    # ``from_db`` takes the values in the model's field order: ``_COLUMNS`` follows it (tested).
-    alias = connection.alias
-    return [Event.from_db(alias, _FIELDS, (ids[row[9]], *row)) for row, _ in chunk if row[9] in ids]
+    return _loaded_events(
+        connection.alias, [(ids[row[9]], *row) for row, _ in chunk if row[9] in ids]
+    )
+
+
+def _loaded_events(alias: str, rows: list[tuple]) -> list[Event]:
+    """``Event.from_db(alias, _FIELDS, row)`` for each row (``_FIELDS``' order, the model's
+    concrete fields: tested), without ``Model.__init__``'s per-field ``setattr`` through the
+    descriptors: that was ~7 ms of a 1,000-event batch, this ~1 ms. The instances are the same
+    (same ``__dict__``, a loaded ``_state``; tested). When something listens to ``pre_init`` /
+    ``post_init`` for events, ``from_db`` runs so the listeners see every instance."""
+    if signals.pre_init.has_listeners(Event) or signals.post_init.has_listeners(Event):
+        return [Event.from_db(alias, _FIELDS, row) for row in rows]
+    new, events = Event.__new__, []
+    for row in rows:
+        event = new(Event)
+        state = ModelState()
+        state.adding, state.db = False, alias
+        attributes = event.__dict__
+        attributes.update(zip(_FIELDS, row, strict=True))
+        attributes["_state"] = state
+        events.append(event)
+    return events
 
 
 def _store_portable(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event]:
@@ -198,7 +226,9 @@ def _store_portable(chunk: list[tuple[tuple, str]], now: datetime) -> list[Event
 
 
 @transaction.atomic
-def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
+def record_events(
+    events: Iterable[NewEvent], *, batch_size: int = 1000, consumers_later: bool = False
+) -> int:
     """Store a batch of events once each; returns how many were new.
 
     A key already stored (or repeated inside the batch) is skipped, never updated: the first
@@ -206,6 +236,10 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     is written, so a bad item stores nothing. The new events of each chunk of ``batch_size`` go to
     the registered consumers (``events.consumers.dispatch``), each in its own savepoint: a
     consumer that fails is logged and caught up later, never fails or rolls back this write.
+
+    ``consumers_later`` (the ingestion API): the consumers get the new events after this
+    transaction commits, from a task (``consumers.dispatch_later``), not on the caller's path;
+    the note of what they still have to do commits with the events.
     """
     now = timezone.now()
     built: dict[str, tuple[tuple, str]] = {}
@@ -215,14 +249,19 @@ def record_events(events: Iterable[NewEvent], *, batch_size: int = 1000) -> int:
     if not built:
         return 0
     new_total = 0
+    later: list[int] = []
     items = list(built.values())
     postgres = connection.vendor == "postgresql"
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]
         fresh = _store_postgres(chunk, now) if postgres else _store_portable(chunk, now)
-        if fresh:
+        if fresh and consumers_later:
+            later.extend(e.pk for e in fresh)
+        elif fresh:
             consumers.dispatch(fresh)
         new_total += len(fresh)
+    if later:
+        consumers.dispatch_later(later)
     return new_total
 
 

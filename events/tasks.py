@@ -26,3 +26,10 @@ def catch_up_event_consumers() -> int:
     if waiting:
         logger.warning("events still missed by their consumers: %s", waiting)
     return handled
+
+
+@shared_task
+def dispatch_pending_events() -> int:
+    """The consumers' share of events recorded off the request path (ingestion: ``events.consumers
+    .dispatch_later``); woken after each such batch commits, and swept periodically."""
+    return consumers.dispatch_pending()

@@ -267,7 +267,8 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
             )
         )
         results.append(ItemResult(index, client_id, True))
-    stored = record_events(valid) if valid else 0
+    # The event consumers (onboarding steps, awards...) run after commit, off the request path.
+    stored = record_events(valid, consumers_later=True) if valid else 0
     accepted = len(valid)
     return IngestResult(
         received=len(items),

@@ -130,6 +130,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 100},
     },
+    "events-dispatch-pending": {
+        # Ingested events' consumers run after the request's commit (events.consumers
+        # .dispatch_later wakes this task per batch); the sweep covers a lost wake-up.
+        "task": "events.tasks.dispatch_pending_events",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     "incentives-award-catch-up": {
         # Points and badges the live path (the incentives.awards event consumer) missed;
         # idempotent (unique rule, event).

@@ -189,3 +189,36 @@ def test_record_events_writes_the_columns_in_the_models_field_order():
     from events.services import _FIELDS
 
     assert list(_FIELDS) == [f.attname for f in Event._meta.concrete_fields]
+
+
+def test_loaded_events_equal_from_db_instances():
+    # record_events builds the new events' instances without Model.__init__ (speed); they must be
+    # the instances from_db would give, and from_db runs when something listens to (post_)init.
+    from django.db.models import signals
+
+    from events.services import _FIELDS, _loaded_events
+
+    when = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    rows = [
+        (7, when, when.date(), when, 3, None, "crm.synced", "api.client", "x", {"a": [1]}, "k1"),
+        (8, when, when.date(), when, None, 5, "auth.login", "", "", {}, "k2"),
+    ]
+    fast = _loaded_events("default", rows)
+    slow = [Event.from_db("default", _FIELDS, row) for row in rows]
+    for a, b in zip(fast, slow, strict=True):
+        assert type(a) is Event and not a._state.adding and a._state.db == "default"
+        assert {k: v for k, v in vars(a).items() if k != "_state"} == {
+            k: v for k, v in vars(b).items() if k != "_state"
+        }
+        assert a.partner_id == b.partner_id and a.pk == b.pk and a == b
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance.pk)
+
+    signals.post_init.connect(listener, sender=Event)
+    try:
+        assert [e.pk for e in _loaded_events("default", rows)] == [7, 8]
+    finally:
+        signals.post_init.disconnect(listener, sender=Event)
+    assert seen == [7, 8]

@@ -173,3 +173,22 @@ def test_a_client_id_of_the_documented_maximum_length_is_stored(client, world, v
     assert Event.objects.get(kind="product.active_users").subject_id == long_id
     too_long = post(client, vendor, [usage(2, world.partner_a, id=long_id + "x")])
     assert too_long.json()["rejected"] == 1 and "id" in too_long.json()["items"][0]["errors"]
+
+
+def test_the_event_consumers_run_after_the_request_not_on_its_path(client, world, vendor):
+    # POST /api/v1/events/ records with consumers_later: the batch's ids wait in one
+    # PendingDispatch row, and the task (woken after commit, swept every minute) hands them over.
+    from events.models import PendingDispatch
+    from events.tasks import dispatch_pending_events
+    from incentives.models import PartnerScore
+    from incentives.tests.factories import rule
+
+    rule(kind="product.active_users", points=3)
+    response = post(client, vendor, [usage(n, world.partner_a) for n in range(2)])
+    assert response.json()["stored"] == 2
+    ids = sorted(Event.objects.filter(kind="product.active_users").values_list("pk", flat=True))
+    assert PendingDispatch.objects.get().event_ids == ids
+    assert not PartnerScore.objects.filter(partner=world.partner_a).exists()
+    assert dispatch_pending_events() == 2
+    assert PartnerScore.objects.get(partner=world.partner_a).points == 6
+    assert not PendingDispatch.objects.exists()
