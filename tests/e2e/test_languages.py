@@ -78,14 +78,23 @@ def _walk(browser, live_server, user, language: str) -> None:
         page.screenshot(path=str(SHOTS / f"{language}-deal-form-errors.png"), full_page=True)
 
         # the menu opens on a phone and the switcher is in it
-        page.locator(".navbar-toggler").click()
-        page.locator("#user-menu").click()
+        _open_user_menu(page)
         # waits for the dropdown to open (is_visible() does not wait, and the menu animates)
         expect(page.locator(".language-switcher button[value=en]")).to_be_visible()
         _no_overflow(page)
         page.screenshot(path=str(SHOTS / f"{language}-menu.png"), full_page=True)
     finally:
         context.close()
+
+
+def _open_user_menu(page):
+    """On a phone: open the collapsed navbar, wait until its animation has ended (a click on
+    the user menu while the navbar still collapses can be lost), then open the user menu."""
+    page.locator(".navbar-toggler").click()
+    expect(page.locator(".navbar-collapse.collapsing")).to_have_count(0)
+    expect(page.locator("#user-menu")).to_be_visible()
+    page.locator("#user-menu").click()
+    expect(page.locator("#user-menu")).to_have_attribute("aria-expanded", "true")
 
 
 def test_a_japanese_partner_user_walks_the_portal_on_a_phone(browser, live_server, world):
@@ -103,8 +112,7 @@ def test_switching_the_language_from_the_menu_takes_effect_at_once(browser, live
     try:
         page.goto(live_server.url + reverse("partners:home"))
         assert page.get_attribute("html", "lang") == "en"
-        page.locator(".navbar-toggler").click()
-        page.locator("#user-menu").click()
+        _open_user_menu(page)
         page.locator(".language-switcher button[value=de]").click()
         page.wait_for_load_state()
         assert page.url.endswith(reverse("partners:home"))
