@@ -133,14 +133,23 @@ def _met_before(rule, pairs: dict[tuple[int, str], tuple[date, date]]) -> set[tu
     (met once, an ever rule stays met), so the look-up is bounded by that span."""
     found: set[tuple[int, str]] = set()
     items = sorted(pairs.items())
+    kinds = ", ".join(["%s"] * len(rule.kinds))
     for i in range(0, len(items), CHUNK):
-        cond = Q()
-        for (partner_id, slug), (start, cut) in items[i : i + CHUNK]:
-            cond |= Q(partner_id=partner_id, offering=slug, day__gte=start, day__lt=cut)
-        qs = PartnerDayOffering.objects.filter(cond, kind__in=rule.kinds)
-        if rule.min_events >= 1:
-            qs = qs.filter(events__gte=1)
-        found |= set(qs.values_list("partner_id", "offering").distinct())
+        chunk = items[i : i + CHUNK]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+        params = [
+            v for (partner_id, slug), (start, cut) in chunk for v in (partner_id, slug, start, cut)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH v (partner_id, offering, start, cut) AS (VALUES {values})
+                    SELECT DISTINCT x.partner_id, x.offering
+                    FROM v JOIN {_t(PartnerDayOffering)} x ON x.partner_id = v.partner_id
+                      AND x.offering = v.offering AND x.day >= v.start AND x.day < v.cut
+                    WHERE x.kind IN ({kinds}) AND x.events >= %s""",
+                [*params, *rule.kinds, min(rule.min_events, 1)],
+            )
+            found |= {(partner_id, slug) for partner_id, slug in cursor.fetchall()}
     return found
 
 
@@ -207,8 +216,9 @@ def _update(rules_by_slug: dict[str, tuple], cuts: dict[int, date]) -> int:
         .iterator(chunk_size=20_000)
     ):
         rows.setdefault((partner_id, slug), []).append((day, kind, events))
-    # Replace the affected spans by the kept days before L merged with the met days from L on.
-    affected.delete()
+    # Replace the affected spans by the kept days before L merged with the met days from L on
+    # (one DELETE: the model has no signals or dependants; ``delete()`` would fetch the keys).
+    affected._raw_delete(affected.db)
     batch = []
     for partner_id, cut in cuts.items():
         for slug in slugs:
