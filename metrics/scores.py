@@ -565,8 +565,14 @@ def scores_refresh() -> RollupResult:
                     summaries.refresh(partner_ids=None)
                     summaries.refresh_weeks(cursor, touched=None)
                 else:
-                    cursor.execute(f"SELECT DISTINCT partner_id FROM {TOUCHED}")
-                    summaries.refresh(partner_ids=[row[0] for row in cursor.fetchall()])
+                    # Each partner's earliest touched day: its spans change from there on only.
+                    cursor.execute(f"SELECT partner_id, min(day) FROM {TOUCHED} GROUP BY 1")
+                    summaries.refresh(
+                        cuts={  # SQLite returns the aggregate as text
+                            p: d if isinstance(d, date) else date.fromisoformat(d)
+                            for p, d in cursor.fetchall()
+                        }
+                    )
                     summaries.refresh_weeks(cursor, touched=TOUCHED)
             # Only the entries read above (no run could queue more meanwhile on Postgres: see
             # _lock_queues; on SQLite a bucket re-queued meanwhile has a new seq and stays).

@@ -12,8 +12,11 @@ bucket tables over every partner, maintained from the bucket tables (never raw e
   (``metrics.definitions.program.weekly_active_from_summary``).
 
 Maintenance: ``refresh`` runs inside ``metrics.scores.scores_refresh`` (same transaction, after
-the scores), with the buckets the rollup queued: each touched partner's spans are recomputed
-from all of its ``PartnerDayOffering`` rows (a handful of partners per minute). After a full
+the scores), with the buckets the rollup queued: each touched partner's spans are updated from
+its earliest touched day L on (``_update``: the spans before L kept, the met days from L on
+recomputed from the usage rows since L minus the longest window), so the cost follows the new
+rows, not the partner's history; an offering with rules outside ``_incremental_ok`` (rare
+configurations) is recomputed from all the touched partners' rows. After a full
 rebuild (``scores_through`` reset), and for an offering whose rules changed or that is new (its
 ``OfferingSpanRules`` fingerprint differs), every partner's spans of that offering are rebuilt.
 Readers (``metrics.definitions``) use the spans only for offerings whose fingerprint matches
@@ -33,11 +36,13 @@ Coordination with the rollup internals (``metrics.rollups`` / ``rollup_sql``): t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
+from django.db.models import Q
 
 from metrics.adoption_rules import (
+    Rule,
     current_rules,
     merge_intervals,
     rule_intervals,
@@ -111,19 +116,162 @@ def _write(rules_by_slug: dict[str, tuple], partner_ids: list[int] | None) -> in
     return written + len(batch)
 
 
-def refresh(*, partner_ids: Iterable[int] | None) -> int:
+def _incremental_ok(rules) -> bool:
+    """Whether an offering's rules allow the incremental update (``_update``): every windowed
+    rule needs at least one event (a rule met at zero events stays met from its first row on,
+    however old), every "ever" rule at most one (its running total before the cut is then known
+    from the stored spans and one bounded look-up). Other offerings are recomputed whole."""
+    return all(
+        (r.min_events >= 1) if r.window_days is not None else (r.min_events <= 1) for r in rules
+    )
+
+
+def _met_before(rule, pairs: dict[tuple[int, str], tuple[date, date]]) -> set[tuple[int, str]]:
+    """The (partner, offering) pairs of ``pairs`` (→ (open span start, cut)) on which the "ever"
+    ``rule`` (at most one event) was met before the cut: a counted row in [open start, cut).
+    Only a pair whose stored spans end in an open span starting before the cut can have been
+    (met once, an ever rule stays met), so the look-up is bounded by that span."""
+    found: set[tuple[int, str]] = set()
+    items = sorted(pairs.items())
+    kinds = ", ".join(["%s"] * len(rule.kinds))
+    for i in range(0, len(items), CHUNK):
+        chunk = items[i : i + CHUNK]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+        params = [
+            v for (partner_id, slug), (start, cut) in chunk for v in (partner_id, slug, start, cut)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH v (partner_id, offering, start, cut) AS (VALUES {values})
+                    SELECT DISTINCT x.partner_id, x.offering
+                    FROM v JOIN {_t(PartnerDayOffering)} x ON x.partner_id = v.partner_id
+                      AND x.offering = v.offering AND x.day >= v.start AND x.day < v.cut
+                    WHERE x.kind IN ({kinds}) AND x.events >= %s""",
+                [*params, *rule.kinds, min(rule.min_events, 1)],
+            )
+            found |= {(partner_id, slug) for partner_id, slug in cursor.fetchall()}
+    return found
+
+
+def _per_cut(by_cut: dict[date, list[int]], lookup: str, days_before: int) -> Q:
+    """Partners grouped by cut: ``lookup`` >= their cut minus ``days_before`` days."""
+    cond = Q()
+    for cut, ids in by_cut.items():
+        cond |= Q(partner_id__in=ids, **{lookup: cut - timedelta(days=days_before)})
+    return cond
+
+
+def _update(rules_by_slug: dict[str, tuple], cuts: dict[int, date]) -> int:
+    """Bring the spans of ``rules_by_slug``'s offerings (all ``_incremental_ok``) up to date for
+    the partners of ``cuts`` (partner → its earliest touched day L), reading only the usage rows
+    that can change them. Exact, because rows changed only on days >= L and every rule looks
+    back only: a day before L keeps its met-ness; a day x >= L under a rule of window w depends
+    on the rows of (x - w, x], so on rows from L - w + 1 on; under an "ever" rule on the total
+    before L (``_met_before``) and the rows from L on. So the stored spans are cut at L (the days
+    before it kept), the met days from L on are recomputed from the rows since
+    L - max window + 1, and the two merged (a span running through L - 1 continues)."""
+    slugs = sorted(rules_by_slug)
+    kinds = sorted({k for rules in rules_by_slug.values() for r in rules for k in r.kinds})
+    lead = {
+        s: max([r.window_days for r in rules if r.window_days is not None] + [1]) - 1
+        for s, rules in rules_by_slug.items()
+    }
+    # The stored spans that reach L - 1 or later (the others stay as they are).
+    old: dict[tuple[int, str], list[tuple[date, date]]] = {}
+    by_cut: dict[date, list[int]] = {}
+    for partner_id, cut in cuts.items():
+        by_cut.setdefault(cut, []).append(partner_id)
+    affected = OfferingAdoptionSpan.objects.filter(
+        _per_cut(by_cut, "end__gte", 1), offering__in=slugs
+    )
+    for partner_id, slug, start, end in affected.values_list(
+        "partner_id", "offering", "start", "end"
+    ):
+        old.setdefault((partner_id, slug), []).append((start, end))
+    # Ever rules met before L: only pairs with an open span starting before L can be.
+    met_before: dict[Rule, set] = {}
+    for rules in rules_by_slug.values():
+        for rule in rules:
+            if rule.window_days is None and rule not in met_before:
+                met_before[rule] = set()
+    for rule in met_before:
+        pairs = {
+            key: (start, cuts[key[0]])
+            for key, spans in old.items()
+            if rule in rules_by_slug[key[1]]
+            for start, end in spans
+            if end == SPAN_OPEN and start < cuts[key[0]]
+        }
+        if pairs:
+            met_before[rule] = _met_before(rule, pairs)
+    # The usage rows since each partner's lead-in (the longest window of any offering).
+    longest = max(lead.values())
+    rows: dict[tuple[int, str], list[tuple[date, str, int]]] = {}
+    usage = PartnerDayOffering.objects.filter(
+        _per_cut(by_cut, "day__gte", longest), offering__in=slugs, kind__in=kinds
+    )
+    for partner_id, slug, day, kind, events in (
+        usage.order_by("partner_id", "offering", "day")
+        .values_list("partner_id", "offering", "day", "kind", "events")
+        .iterator(chunk_size=20_000)
+    ):
+        rows.setdefault((partner_id, slug), []).append((day, kind, events))
+    # Replace the affected spans by the kept days before L merged with the met days from L on
+    # (one DELETE: the model has no signals or dependants; ``delete()`` would fetch the keys).
+    affected._raw_delete(affected.db)
+    batch = []
+    for partner_id, cut in cuts.items():
+        for slug in slugs:
+            key = (partner_id, slug)
+            before = cut - timedelta(days=1)
+            kept = [(start, min(end, before)) for start, end in old.get(key, ()) if start <= before]
+            day_rows = [r for r in rows.get(key, ()) if r[0] > cut - timedelta(days=lead[slug] + 1)]
+            intervals = []
+            for rule in rules_by_slug[slug]:
+                if rule.window_days is None and key in met_before[rule]:
+                    intervals.append((cut, date.max))
+                    continue
+                counted = [(d, n) for d, k, n in day_rows if k in rule.kinds]
+                intervals += [
+                    (max(start, cut), end)
+                    for start, end in rule_intervals(counted, rule)
+                    if end >= cut
+                ]
+            for start, end in merge_intervals(kept + intervals):
+                batch.append(
+                    OfferingAdoptionSpan(
+                        offering=slug, partner_id=partner_id, start=start, end=min(end, SPAN_OPEN)
+                    )
+                )
+    OfferingAdoptionSpan.objects.bulk_create(batch, batch_size=5_000)
+    return len(batch)
+
+
+def refresh(
+    *, partner_ids: Iterable[int] | None = None, cuts: dict[int, date] | None = None
+) -> int:
     """Bring the spans up to date: every offering whose fingerprint is missing or stale is
-    rebuilt for all partners; the others for ``partner_ids`` (None: all partners). Call inside
-    the transaction that changed the bucket tables' scores queue (``scores_refresh``)."""
+    rebuilt for all partners; the others for the touched partners: ``cuts`` (partner → its
+    earliest touched day: an incremental update from that day, ``_update``) or ``partner_ids``
+    (recomputed from all their usage rows). Neither: all partners. Call inside the transaction
+    that changed the bucket tables' scores queue (``scores_refresh``)."""
     rules_by_slug = current_rules()
     trusted = trusted_offerings(rules_by_slug)
     stale = {s: r for s, r in rules_by_slug.items() if s not in trusted}
     fresh = {s: r for s, r in rules_by_slug.items() if s in trusted}
     written = 0
-    if partner_ids is None:
+    if partner_ids is None and cuts is None:
         stale, fresh = rules_by_slug, {}
     if stale:
         written += _write(stale, None)
+    if fresh and cuts is not None:
+        simple = {s: r for s, r in fresh.items() if _incremental_ok(r)}
+        fresh = {s: r for s, r in fresh.items() if s not in simple}
+        ids = sorted(cuts)
+        for i in range(0, len(ids), CHUNK):
+            if simple:
+                written += _update(simple, {p: cuts[p] for p in ids[i : i + CHUNK]})
+        partner_ids = ids
     if fresh and partner_ids is not None:
         ids = sorted(set(partner_ids))
         for i in range(0, len(ids), CHUNK):
