@@ -58,18 +58,7 @@ def _window_areas(bit_max: str) -> tuple[str, str]:
 
 def _score_sql(g: str = "g") -> tuple[str, list]:
     """The score formula over columns areas, active_days, active_users, seats of alias ``g``."""
-    weights = conf.adoption_weights()
-    target_days = float(conf.adoption_frequency_target_days())
-    user_part = (
-        f"CASE WHEN {g}.seats = 0 THEN 0.0 "
-        f"ELSE {_least(f'{g}.active_users * 1.0 / {g}.seats', '1.0')} END"
-    )
-    formula = (
-        f"100.0 * (%s * {g}.areas / {float(AREA_COUNT)} "
-        f"+ %s * {_least(f'{g}.active_days * 1.0 / %s', '1.0')} + %s * {user_part}) / %s"
-    )
-    rounded = f"round(CAST({formula} AS numeric), 1)" if _is_pg() else f"round({formula}, 1)"
-    return rounded, [weights.breadth, weights.frequency, target_days, weights.users, weights.total]
+    return _score_expr(f"{g}.areas", f"{g}.active_days", f"{g}.active_users", f"{g}.seats")
 
 
 def _day_diff(later: str, earlier: str) -> str:
@@ -79,8 +68,8 @@ def _day_diff(later: str, earlier: str) -> str:
 
 
 def _score_expr(areas: str, active_days: str, active_users: str, seats: str) -> tuple[str, list]:
-    """The score formula (as ``_score_sql``) over SQL expressions for its four inputs, and its
-    parameters."""
+    """The score formula over SQL expressions for its four inputs (feature areas used, active
+    days, active users, seats), and its parameters (docs/metrics.md, "Adoption score")."""
     weights = conf.adoption_weights()
     target_days = float(conf.adoption_frequency_target_days())
     user_part = (
