@@ -12,10 +12,11 @@ recompute (``scores_through`` reset to NULL makes the next run recompute everyth
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from metrics import conf, summaries
@@ -35,6 +36,8 @@ from metrics.rollups import (
     RollupResult,
     _finish,
     _lock_state,
+    _shard_count,
+    _shard_of,
     _tune_session,
 )
 
@@ -319,14 +322,15 @@ def _target_scores(cursor) -> int:
     return count
 
 
-def _refresh_scores(cursor, *, as_of: date, new_after: date, touched: str) -> int:
+def _refresh_scores(cursor, *, as_of: date, new_after: date, touched: str, mine: str = "") -> int:
     """Recompute the scores whose 30-day window holds a bucket of ``touched`` (a table of
     (partner_id, day): the buckets to recompute) or that end on a day in (new_after, as_of] (a
     day since the last run) for a partner active in that window; days after ``as_of`` never get
     a score. Per partner that is one range of days [lo, hi]: from its earliest touched bucket
     (or new_after + 1) to 29 days after its latest (or as_of), at most ``as_of``. A range's
     scores are deleted and rewritten from the bucket rows of [lo - 29, hi] only: set-based and
-    proportional to the touched partner-days, not to the partners' history."""
+    proportional to the touched partner-days, not to the partners' history. ``mine``: SQL on
+    ``partner_id`` keeping one shard's partners (empty: all)."""
     cursor.execute(f"DROP TABLE IF EXISTS {RANGES}")
     hi = _plus_days("day", f"{SCORE_WINDOW_DAYS - 1}")
     parts = [f"SELECT partner_id, day AS lo, {hi} AS hi FROM {touched}"]
@@ -334,6 +338,7 @@ def _refresh_scores(cursor, *, as_of: date, new_after: date, touched: str) -> in
     if new_after < as_of:
         parts.append(
             f"SELECT DISTINCT partner_id, %s, %s FROM {_t(PartnerDay)} WHERE day > %s AND day <= %s"
+            + (f" AND {mine}" if mine else "")
         )
         params += [
             new_after + timedelta(days=1),
@@ -500,92 +505,163 @@ def _apply_deltas(cursor, *, deltas: str, through: date) -> int:
 
 
 def _lock_queues(cursor) -> None:
-    """Postgres: no rollup run may queue buckets or deltas while the refresh reads them and the
-    bucket tables (each of its statements reads the tables as committed when it starts): a
-    delta applied once must match the bucket rows it read, exactly. SHARE conflicts with the
-    runs' inserts, so a run that is folding is waited for, and a run that starts meanwhile
-    waits at its first statement until this transaction ends (the refresh takes well under a
-    second; the run then folds as usual). SQLite serialises writers itself."""
+    """Postgres, one connection: no rollup run may queue buckets or deltas while the refresh
+    reads them and the bucket tables (each of its statements reads the tables as committed when
+    it starts): a delta applied once must match the bucket rows it read, exactly. SHARE
+    conflicts with the runs' inserts, so a run that is folding is waited for, and a run that
+    starts meanwhile waits at its first statement until this transaction ends (the refresh takes
+    well under a second; the run then folds as usual). SQLite serialises writers itself. (The
+    shards of ``_refresh_shards`` read one snapshot instead: REPEATABLE READ.)"""
     if _is_pg():
         cursor.execute(f"LOCK TABLE {_t(ScoreDelta)}, {_t(ScoreDirty)} IN SHARE MODE")
 
 
+def _drain(
+    cursor, *, as_of: date, through: date | None, steps: _Steps, shard: int = 0, shards: int = 1
+) -> int:
+    """Apply the queued buckets and deltas of shard ``shard`` of ``shards`` (their partner ids
+    modulo ``shards``; one shard: all of them) to the scores and the dashboard summaries, and
+    take them off the queues; ``through`` None: every score and summary from scratch (one
+    shard only). Inside the caller's transaction, which holds the queues still (``_lock_queues``
+    or a REPEATABLE READ snapshot). Returns the scores written."""
+    mine = _shard_of("partner_id", shard, shards)
+    only_mine = f" WHERE {mine}" if mine else ""
+    for table in (QUEUED, DELTAS, TOUCHED):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {QUEUED} AS SELECT partner_id, day, seq FROM {_t(ScoreDirty)}"
+        + only_mine
+    )
+    cursor.execute(
+        f"""CREATE TEMP TABLE {DELTAS} AS SELECT id, partner_id, day, user_id, events,
+                area_mask, new_day FROM {_t(ScoreDelta)}"""
+        + only_mine
+    )
+    # The deltas read (the partners recomputed below drop theirs from DELTAS, but every
+    # row read is applied or superseded, so all of them leave the queue).
+    cursor.execute(f"SELECT max(id) FROM {DELTAS}")
+    delta_top = cursor.fetchone()[0]
+    # Every touched bucket, for the summaries.
+    cursor.execute(
+        f"""CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day FROM {QUEUED}
+            UNION SELECT partner_id, day FROM {DELTAS} WHERE user_id IS NULL"""
+    )
+    full = through is None
+    with steps.timed("scores"):
+        if full:
+            verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
+            cursor.execute(f"{verb} {_t(AdoptionScore)}")
+            rows = _full_scores(cursor, as_of=as_of)
+        else:
+            rows = _incremental_scores(cursor, as_of=as_of, through=through, mine=mine)
+    with steps.timed("summaries"):
+        # The dashboard summaries (metrics.summaries) of the partners whose buckets were
+        # queued, from the same bucket tables, committed with the scores.
+        if full:
+            summaries.refresh(partner_ids=None)
+            summaries.refresh_weeks(cursor, touched=None)
+        else:
+            # Each partner's earliest touched day: its spans change from there on only.
+            cursor.execute(f"SELECT partner_id, min(day) FROM {TOUCHED} GROUP BY 1")
+            summaries.refresh(
+                cuts={  # SQLite returns the aggregate as text
+                    p: d if isinstance(d, date) else date.fromisoformat(d)
+                    for p, d in cursor.fetchall()
+                },
+                everyone=shards == 1,
+            )
+            summaries.refresh_weeks(cursor, touched=TOUCHED)
+    # Only the entries read above (no run could queue more meanwhile on Postgres: see
+    # _lock_queues; on SQLite a bucket re-queued meanwhile has a new seq and stays; a shard's
+    # snapshot does not see entries committed after it began, and its DELETE leaves them).
+    cursor.execute(
+        f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "
+        f"(SELECT partner_id, day, seq FROM {QUEUED})"
+    )
+    if delta_top is not None:
+        cursor.execute(
+            f"DELETE FROM {_t(ScoreDelta)} WHERE id <= %s" + (f" AND {mine}" if mine else ""),
+            [delta_top],
+        )
+    for table in (QUEUED, DELTAS, TOUCHED):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return rows
+
+
+def _drain_shard(shard: int, shards: int, *, as_of: date, through: date) -> tuple[int, _Steps]:
+    """One shard's ``_drain`` on this thread's own connection, in its own transaction, which
+    reads one snapshot (REPEATABLE READ): the queue entries and bucket rows of the runs that
+    committed before it began, and nothing of a run committing meanwhile, whose entries stay
+    queued for the next refresh. The shards write disjoint partners' rows, so they never wait
+    on each other."""
+    steps = _Steps()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            _tune_session(cursor)
+            rows = _drain(
+                cursor, as_of=as_of, through=through, steps=steps, shard=shard, shards=shards
+            )
+        return rows, steps
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def _refresh_shards(shards: int, *, as_of: date, through: date, steps: _Steps) -> int:
+    """Postgres, several CPUs: ``_drain`` the partner shards at once, one thread, connection
+    and transaction each (``_drain_shard``), while the caller's transaction holds the scores'
+    state lock, so no other refresh runs meanwhile. A shard commits on its own: if another
+    fails, this raises and the caller's transaction rolls back, so ``scores_through`` stays and
+    the next run recomputes the days since (idempotent) and drains what is still queued. The
+    dashboards can see one shard's new scores a few milliseconds before the other's, as with
+    the rollup's shards."""
+    with ThreadPoolExecutor(max_workers=shards) as pool:
+        futures = [
+            pool.submit(_drain_shard, shard, shards, as_of=as_of, through=through)
+            for shard in range(shards)
+        ]
+        done = [f.result() for f in futures]
+    for _rows, shard_steps in done:
+        for name, ms in shard_steps.items():
+            steps[name] = max(steps.get(name, 0), ms)  # shards run at once
+    # What is shared by every partner: offerings whose rules are new or changed, or gone.
+    with steps.timed("offerings"):
+        summaries.refresh(cuts={})
+    return sum(rows for rows, _ in done)
+
+
 def scores_refresh() -> RollupResult:
     """Bring the adoption scores up to date with the queued buckets and the days since the last
-    run (see the module doc)."""
+    run (see the module doc). On Postgres, outside a transaction, the partner shards of the
+    rollup (``PRM_ROLLUP_SHARDS``) are refreshed at once (``_refresh_shards``)."""
     started = time.monotonic()
     as_of = timezone.now().date()
     steps = _Steps()
+    # Threads need committed data: inside an enclosing transaction, one connection does it all.
+    shards = _shard_count() if _is_pg() and not connection.in_atomic_block else 1
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             state = _lock_state(SCORES_NAME)
             _tune_session(cursor)
-            _lock_queues(cursor)
-            for table in (QUEUED, DELTAS, TOUCHED):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {QUEUED} AS SELECT partner_id, day, seq FROM {_t(ScoreDirty)}"
-            )
-            cursor.execute(
-                f"""CREATE TEMP TABLE {DELTAS} AS SELECT id, partner_id, day, user_id, events,
-                        area_mask, new_day FROM {_t(ScoreDelta)}"""
-            )
-            # The deltas read (the partners recomputed below drop theirs from DELTAS, but every
-            # row read is applied or superseded, so all of them leave the queue).
-            cursor.execute(f"SELECT max(id) FROM {DELTAS}")
-            delta_top = cursor.fetchone()[0]
-            # Every touched bucket, for the summaries.
-            cursor.execute(
-                f"""CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day FROM {QUEUED}
-                    UNION SELECT partner_id, day FROM {DELTAS} WHERE user_id IS NULL"""
-            )
-            full = state.scores_through is None
-            with steps.timed("scores"):
-                if full:
-                    verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
-                    cursor.execute(f"{verb} {_t(AdoptionScore)}")
-                    rows = _full_scores(cursor, as_of=as_of)
-                else:
-                    rows = _incremental_scores(cursor, as_of=as_of, through=state.scores_through)
-            with steps.timed("summaries"):
-                # The dashboard summaries (metrics.summaries) of the partners whose buckets were
-                # queued, from the same bucket tables, committed with the scores.
-                if full:
-                    summaries.refresh(partner_ids=None)
-                    summaries.refresh_weeks(cursor, touched=None)
-                else:
-                    # Each partner's earliest touched day: its spans change from there on only.
-                    cursor.execute(f"SELECT partner_id, min(day) FROM {TOUCHED} GROUP BY 1")
-                    summaries.refresh(
-                        cuts={  # SQLite returns the aggregate as text
-                            p: d if isinstance(d, date) else date.fromisoformat(d)
-                            for p, d in cursor.fetchall()
-                        }
-                    )
-                    summaries.refresh_weeks(cursor, touched=TOUCHED)
-            # Only the entries read above (no run could queue more meanwhile on Postgres: see
-            # _lock_queues; on SQLite a bucket re-queued meanwhile has a new seq and stays).
-            cursor.execute(
-                f"DELETE FROM {_t(ScoreDirty)} WHERE (partner_id, day, seq) IN "
-                f"(SELECT partner_id, day, seq FROM {QUEUED})"
-            )
-            if delta_top is not None:
-                cursor.execute(f"DELETE FROM {_t(ScoreDelta)} WHERE id <= %s", [delta_top])
-            for table in (QUEUED, DELTAS, TOUCHED):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            through = state.scores_through
+            if through is not None and shards > 1:
+                rows = _refresh_shards(shards, as_of=as_of, through=through, steps=steps)
+            else:
+                _lock_queues(cursor)
+                rows = _drain(cursor, as_of=as_of, through=through, steps=steps)
             duration_ms = _finish(
                 state,
                 started=started,
                 events=0,
                 buckets=rows,
-                scores_through=max(as_of, state.scores_through or as_of),
+                scores_through=max(as_of, through or as_of),
             )
     except RollupBusy as busy:
         return RollupResult(ran=False, reason=str(busy))
     return RollupResult(ran=True, buckets=rows, duration_ms=duration_ms, steps=dict(steps))
 
 
-def _incremental_scores(cursor, *, as_of: date, through: date) -> int:
+def _incremental_scores(cursor, *, as_of: date, through: date, mine: str = "") -> int:
     """The scores after queued buckets (``QUEUED``: to recompute; ``DELTAS``: what runs added)
     and the days in (``through``, ``as_of``] (the last run's day to today):
 
@@ -608,6 +684,8 @@ def _incremental_scores(cursor, *, as_of: date, through: date) -> int:
     count = _apply_deltas(cursor, deltas=DELTAS, through=through)
     cursor.execute(f"SELECT count(*) FROM {recompute}")
     if through < as_of or cursor.fetchone()[0]:
-        count += _refresh_scores(cursor, as_of=as_of, new_after=through, touched=recompute)
+        count += _refresh_scores(
+            cursor, as_of=as_of, new_after=through, touched=recompute, mine=mine
+        )
     cursor.execute(f"DROP TABLE IF EXISTS {recompute}")
     return count

@@ -248,16 +248,23 @@ def _update(rules_by_slug: dict[str, tuple], cuts: dict[int, date]) -> int:
 
 
 def refresh(
-    *, partner_ids: Iterable[int] | None = None, cuts: dict[int, date] | None = None
+    *,
+    partner_ids: Iterable[int] | None = None,
+    cuts: dict[int, date] | None = None,
+    everyone: bool = True,
 ) -> int:
     """Bring the spans up to date: every offering whose fingerprint is missing or stale is
     rebuilt for all partners; the others for the touched partners: ``cuts`` (partner → its
     earliest touched day: an incremental update from that day, ``_update``) or ``partner_ids``
     (recomputed from all their usage rows). Neither: all partners. Call inside the transaction
-    that changed the bucket tables' scores queue (``scores_refresh``)."""
+    that changed the bucket tables' scores queue (``scores_refresh``).
+
+    ``everyone=False`` (a shard of the refresh, which must write its own partners only): the
+    touched partners' spans of the trusted offerings only; what concerns every partner (stale
+    and removed offerings) is left to a call with ``cuts={}`` once the shards are done."""
     rules_by_slug = current_rules()
     trusted = trusted_offerings(rules_by_slug)
-    stale = {s: r for s, r in rules_by_slug.items() if s not in trusted}
+    stale = {s: r for s, r in rules_by_slug.items() if s not in trusted} if everyone else {}
     fresh = {s: r for s, r in rules_by_slug.items() if s in trusted}
     written = 0
     if partner_ids is None and cuts is None:
@@ -276,6 +283,8 @@ def refresh(
         ids = sorted(set(partner_ids))
         for i in range(0, len(ids), CHUNK):
             written += _write(fresh, ids[i : i + CHUNK])
+    if not everyone:
+        return written
     # Offerings that no longer exist: their spans and fingerprints go.
     OfferingAdoptionSpan.objects.exclude(offering__in=list(rules_by_slug)).delete()
     OfferingSpanRules.objects.exclude(offering__in=list(rules_by_slug)).delete()

@@ -13,7 +13,13 @@ from conftest import require_service
 from events.models import Event
 from events.services import record_events
 from metrics.definitions import metrics_freshness
-from metrics.models import RollupState
+from metrics.models import (
+    OfferingAdoptionRule,
+    OfferingAdoptionSpan,
+    RollupState,
+    ScoreDelta,
+    ScoreDirty,
+)
 from metrics.rollups import (
     _run_shard,
     rollup_incremental,
@@ -25,7 +31,7 @@ from metrics.scores import scores_refresh
 from metrics.tests.helpers import event, recompute, roll, snapshot
 from metrics.tests.naive import expected_tables
 from partners.models import PartnerMembership
-from partners.tests.factories import PartnerFactory
+from partners.tests.factories import OfferingFactory, PartnerFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -183,3 +189,119 @@ def test_shards_run_at_once_on_their_own_connections_and_equal_a_recompute(partn
         assert incremental == expected_tables(seats(), TODAY)
         recompute()
         assert snapshot() == incremental
+
+
+def spans() -> set:
+    return set(OfferingAdoptionSpan.objects.values_list("partner_id", "offering", "start", "end"))
+
+
+def offering_with_a_rule(slug: str = "core") -> None:
+    offering = OfferingFactory(slug=slug, launched_on=TODAY - timedelta(days=90))
+    OfferingAdoptionRule.objects.create(
+        offering=offering, description="r", kinds=["offering.used"], window_days=5, min_events=1
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_score_refresh_shards_run_at_once_and_equal_naive_and_a_rebuild(
+    partners, world, settings
+):
+    """Outside a transaction each shard of the score refresh drains its own partners' queue
+    entries on its own connection (REPEATABLE READ): over runs within a day (deltas), late
+    events (recomputed windows), a range rebuild and a day that passes, the scores equal the
+    naive ones after every refresh, and the spans and weeks equal a full rebuild's."""
+    settings.PRM_EVENTS_STRICT = False
+    assert settings.PRM_ROLLUP_SHARDS == 2
+    assert {p.pk % 2 for p in partners} == {0, 1}
+    offering_with_a_rule()
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        scores_refresh()  # the first refresh computes everything, on one connection
+    user = world.users["partner_a_user"]
+    runs = [
+        (NOW, [0, 1, 9], None),
+        (NOW + timedelta(minutes=5), [0, 0, 31], None),  # within the day: deltas
+        (NOW + timedelta(minutes=10), [2, 45], "rebuild"),  # late, then a range rebuild
+        (NOW + timedelta(days=1), [0, 29, 30], None),  # the first run of a new day
+        (NOW + timedelta(days=3, minutes=1), [1], None),
+    ]
+    for n, (now, days, then) in enumerate(runs):
+        with time_machine.travel(now, tick=False):
+            today = now.date()
+            record_events(
+                [
+                    event(
+                        kind,
+                        f"s{n}-{p.pk}-{i}-{kind}",
+                        partner=p,
+                        day=today - timedelta(days=d),
+                        user=user if i % 2 else None,
+                        properties={"offering": "core"} if kind == "offering.used" else None,
+                    )
+                    for p in partners
+                    for i, d in enumerate(days)
+                    for kind in ("auth.login", "offering.used")
+                ]
+            )
+            assert rollup_incremental().ran
+            if then == "rebuild":
+                assert rollup_recompute(since=today - timedelta(days=3), until=today).ran
+            result = scores_refresh()
+            assert result.ran and "offerings" in result.steps  # the sharded path
+            assert snapshot()["score"] == expected_tables(seats(), today)["score"], n
+    assert not ScoreDelta.objects.exists() and not ScoreDirty.objects.exists()
+    kept, kept_spans = snapshot(), spans()
+    assert kept_spans  # the rule was met: the spans were written by the shards
+    with time_machine.travel(runs[-1][0], tick=False):
+        recompute()
+    assert snapshot() == kept and spans() == kept_spans
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_shard_leaves_the_days_to_the_next_refresh(partners, world, monkeypatch):
+    """A shard that fails rolls back the refresh's state (``scores_through`` stays); the shard
+    that committed keeps its work, and the next refresh brings every partner up to date."""
+    from metrics import scores as scores_module
+
+    user = world.users["partner_a_user"]
+
+    def record(tag: str, today: date) -> None:
+        record_events(
+            [
+                event(
+                    "auth.login",
+                    f"{tag}-{p.pk}-{d}",
+                    partner=p,
+                    day=today - timedelta(days=d),
+                    user=user,
+                )
+                for p in partners
+                for d in (0, 3)
+            ]
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        record("a", TODAY)
+        roll()
+    drain = scores_module._drain
+
+    def failing(cursor, **kwargs):
+        if kwargs.get("shard") == 1:
+            raise RuntimeError("shard 1 broke")
+        return drain(cursor, **kwargs)
+
+    later = NOW + timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        record("b", later.date())
+        assert rollup_incremental().ran
+        monkeypatch.setattr(scores_module, "_drain", failing)
+        with pytest.raises(RuntimeError, match="shard 1 broke"):
+            scores_refresh()
+        assert RollupState.objects.get(name="scores").scores_through == TODAY
+        assert ScoreDelta.objects.exists()  # shard 1's deltas wait
+        assert not ScoreDelta.objects.filter(
+            partner_id__in=[p.pk for p in partners if p.pk % 2 == 0]
+        ).exists()
+        monkeypatch.setattr(scores_module, "_drain", drain)
+        assert scores_refresh().ran
+        assert RollupState.objects.get(name="scores").scores_through == later.date()
+        assert snapshot()["score"] == expected_tables(seats(), later.date())["score"]
