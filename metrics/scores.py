@@ -570,7 +570,13 @@ def _drain(
                 },
                 everyone=shards == 1,
             )
-            summaries.refresh_weeks(cursor, touched=TOUCHED)
+            # Weeks: the partners recomputed from the bucket tables (a bucket of theirs was
+            # queued) have their touched weeks recomputed; the others' deltas (the only ones
+            # left in DELTAS) are added.
+            cursor.execute(
+                f"DELETE FROM {TOUCHED} WHERE partner_id NOT IN (SELECT partner_id FROM {QUEUED})"
+            )
+            summaries.refresh_weeks(cursor, touched=TOUCHED, deltas=DELTAS)
     # Only the entries read above (no run could queue more meanwhile on Postgres: see
     # _lock_queues; on SQLite a bucket re-queued meanwhile has a new seq and stays; a shard's
     # snapshot does not see entries committed after it began, and its DELETE leaves them).

@@ -316,9 +316,59 @@ def _week_end(column: str) -> str:
     return f"date({column}, '+6 days')"
 
 
-def refresh_weeks(cursor, *, touched: str | None) -> int:
+def refresh_weeks(cursor, *, touched: str | None, deltas: str | None = None) -> int:
     """Recompute ``PartnerWeek`` for the weeks of the (partner_id, day) rows of the table
-    ``touched`` (the scores' queue), or for everything (None). Returns the rows written."""
+    ``touched`` (the scores' queue), or for everything (None); then add ``deltas`` (a table of
+    ``ScoreDelta`` rows, of partners with no row in ``touched``: ``_add_week_deltas``). Returns
+    the rows written."""
+    written = 0 if deltas is None else _add_week_deltas(cursor, deltas)
+    return written + _recompute_weeks(cursor, touched=touched)
+
+
+def _add_week_deltas(cursor, deltas: str) -> int:
+    """Add what the rollup runs of ``deltas`` did to their partners' weeks, instead of
+    re-reading the weeks' bucket rows: active days += the buckets they created; users += the
+    first-seen users of a week who have no other active day in it (no ``PartnerDayUser`` row in
+    the week that is not itself a first-seen row of ``deltas``: found by the (partner, user,
+    day) index). A week gets its row with its first bucket."""
+    weeks, users = _t(PartnerWeek), _t(PartnerDayUser)
+    added = "metrics_weeks_added"
+    cursor.execute(f"DROP TABLE IF EXISTS {added}")
+    cursor.execute(
+        f"""CREATE TEMP TABLE {added} AS
+            SELECT week, partner_id, sum(users) AS users, sum(days) AS days FROM (
+                SELECT {_monday("day")} AS week, partner_id, 0 AS users,
+                       sum(CASE WHEN new_day THEN 1 ELSE 0 END) AS days
+                FROM {deltas} WHERE user_id IS NULL GROUP BY 1, 2
+                UNION ALL
+                SELECT f.week, f.partner_id, count(*), 0 FROM (
+                    SELECT DISTINCT {_monday("day")} AS week, partner_id, user_id
+                    FROM {deltas} WHERE user_id IS NOT NULL) f
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {users} x
+                    WHERE x.partner_id = f.partner_id AND x.user_id = f.user_id
+                      AND x.day BETWEEN f.week AND {_week_end("f.week")}
+                      AND NOT EXISTS (
+                          SELECT 1 FROM {deltas} g
+                          WHERE g.partner_id = x.partner_id AND g.user_id = x.user_id
+                            AND g.day = x.day))
+                GROUP BY 1, 2) a
+            GROUP BY 1, 2"""
+    )
+    cursor.execute(
+        f"""INSERT INTO {weeks} (week, partner_id, users, active_days)
+            SELECT week, partner_id, users, days FROM {added}
+            WHERE users > 0 OR days > 0 ORDER BY 1, 2
+            ON CONFLICT (week, partner_id) DO UPDATE SET
+                users = {weeks}.users + EXCLUDED.users,
+                active_days = {weeks}.active_days + EXCLUDED.active_days"""
+    )
+    written = cursor.rowcount
+    cursor.execute(f"DROP TABLE IF EXISTS {added}")
+    return written
+
+
+def _recompute_weeks(cursor, *, touched: str | None) -> int:
     weeks, days, users = _t(PartnerWeek), _t(PartnerDay), _t(PartnerDayUser)
     if touched is None:
         cursor.execute(f"DELETE FROM {weeks}")
