@@ -328,9 +328,11 @@ def refresh_weeks(cursor, *, touched: str | None, deltas: str | None = None) -> 
 def _add_week_deltas(cursor, deltas: str) -> int:
     """Add what the rollup runs of ``deltas`` did to their partners' weeks, instead of
     re-reading the weeks' bucket rows: active days += the buckets they created; users += the
-    first-seen users of a week who have no other active day in it (no ``PartnerDayUser`` row in
-    the week that is not itself a first-seen row of ``deltas``: found by the (partner, user,
-    day) index). A week gets its row with its first bucket."""
+    first-seen users of a week who have no other active day in it: as many ``PartnerDayUser``
+    rows in the week as first-seen days of ``deltas`` (each of which has its row), counted by
+    one probe of the (partner, user, day) index per user and week (a correlated count: as an
+    anti-join, the planner merged it with the whole index). A week gets its row with its first
+    bucket."""
     weeks, users = _t(PartnerWeek), _t(PartnerDayUser)
     added = "metrics_weeks_added"
     cursor.execute(f"DROP TABLE IF EXISTS {added}")
@@ -342,16 +344,13 @@ def _add_week_deltas(cursor, deltas: str) -> int:
                 FROM {deltas} WHERE user_id IS NULL GROUP BY 1, 2
                 UNION ALL
                 SELECT f.week, f.partner_id, count(*), 0 FROM (
-                    SELECT DISTINCT {_monday("day")} AS week, partner_id, user_id
-                    FROM {deltas} WHERE user_id IS NOT NULL) f
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {users} x
-                    WHERE x.partner_id = f.partner_id AND x.user_id = f.user_id
-                      AND x.day BETWEEN f.week AND {_week_end("f.week")}
-                      AND NOT EXISTS (
-                          SELECT 1 FROM {deltas} g
-                          WHERE g.partner_id = x.partner_id AND g.user_id = x.user_id
-                            AND g.day = x.day))
+                    SELECT week, partner_id, user_id, count(*) AS firsts FROM (
+                        SELECT DISTINCT {_monday("day")} AS week, partner_id, user_id, day
+                        FROM {deltas} WHERE user_id IS NOT NULL) n
+                    GROUP BY 1, 2, 3) f
+                WHERE (SELECT count(*) FROM {users} x
+                       WHERE x.partner_id = f.partner_id AND x.user_id = f.user_id
+                         AND x.day BETWEEN f.week AND {_week_end("f.week")}) = f.firsts
                 GROUP BY 1, 2) a
             GROUP BY 1, 2"""
     )
