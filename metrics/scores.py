@@ -5,8 +5,10 @@ Kept apart from the every-minute bucket rollup (``metrics.rollups``) so that fol
 stays cheap: the rollup only queues the buckets it recomputed (``ScoreDirty``), and
 ``scores_refresh`` recomputes the scores whose window contains a queued bucket, plus every day
 since its last run, from the summary tables (never from raw events). Same guarantees as the
-rollup: one transaction, a NOWAIT lock so runs never overlap, idempotent, and equal to a full
-recompute (``scores_through`` reset to NULL makes the next run recompute everything).
+rollup: a NOWAIT lock so runs never overlap, idempotent, and equal to a full recompute
+(``scores_through`` reset to NULL makes the next run recompute everything). On Postgres the
+rollup's partner shards are refreshed at once, one transaction each, under the run's lock
+(``_refresh_shards``); elsewhere one transaction does it all.
 """
 
 from __future__ import annotations
