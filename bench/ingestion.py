@@ -54,6 +54,130 @@ from bench.pgserver import (  # noqa: E402
     use_cluster,
 )
 
+# --- CPU per process during a phase (the machine is shared: who used the 2 CPUs) -----------------
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+
+
+def _children(root: int) -> list[tuple[int, list[str]]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _proc_stat(int(entry.name))
+            if fields is not None and fields[1] == str(root):
+                found.append((int(entry.name), fields))
+    return found
+
+
+def _cpu(fields: list[str], reaped: bool = False) -> float:
+    """utime + stime (fields 14-15 of /proc/pid/stat, 12-13 here), with ``reaped``: plus the
+    children's it waited for (cutime, cstime)."""
+    return sum(int(v) for v in fields[11 : 15 if reaped else 13]) / _TICK
+
+
+def gunicorn_cpu(master: int | None) -> float:
+    """CPU seconds of the gunicorn master and its workers (live ones and those it reaped)."""
+    fields = _proc_stat(master) if master is not None else None
+    if fields is None:
+        return 0.0
+    return _cpu(fields, reaped=True) + sum(_cpu(f) for _, f in _children(master))
+
+
+def postgres_cpu(postmaster: int | None, db: str) -> dict[int, tuple[str, float]]:
+    """CPU seconds per live Postgres process that works for this benchmark: the backends (and
+    autovacuum workers) of database ``db``, and the cluster's shared processes (WAL writer,
+    checkpointer, background writer: they serve every database of the cluster). Other
+    databases' backends (other sessions' work on a shared cluster) are left out."""
+    if postmaster is None:
+        return {}
+    found = {}
+    for pid, fields in _children(postmaster):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+        except OSError:
+            continue
+        words = title.split()
+        if f" {db} " in f" {title} ":
+            found[pid] = ("postgres backends", _cpu(fields))
+        elif len(words) >= 2 and words[1] in {"checkpointer", "background", "walwriter"}:
+            found[pid] = ("postgres WAL writer etc.", _cpu(fields))
+    return found
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine spent busy (all CPUs; /proc/stat), 0 without /proc."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
+def postmaster_pid() -> int | None:
+    """The pid of the Postgres server's postmaster when it runs on this machine."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    fields = _proc_stat(backend)
+    return int(fields[1]) if fields is not None else None
+
+
+class CpuMeter:
+    """Who used the CPUs during a phase: this process (the benchmark's clients), the gunicorn
+    tree, this database's Postgres backends, the cluster's shared processes, and the rest of the
+    machine (other sessions' work), against the wall time. A backend must still be connected at
+    the end of the phase to be counted (the phases keep their connections open until then)."""
+
+    def __init__(self, postmaster: int | None, db: str, gunicorn: int | None = None):
+        self.postmaster, self.db, self.gunicorn = postmaster, db, gunicorn
+
+    def __enter__(self):
+        self.start = self._sample()
+        return self
+
+    def __exit__(self, *exc):
+        self.end = self._sample()
+
+    def _sample(self) -> dict:
+        return {
+            "postgres": postgres_cpu(self.postmaster, self.db),
+            "gunicorn": gunicorn_cpu(self.gunicorn),
+            "this process": time.process_time(),
+            "machine": machine_busy(),
+            "wall": time.perf_counter(),
+        }
+
+    def used(self) -> dict[str, float]:
+        start, end = self.start, self.end
+        used = {k: end[k] - start[k] for k in ("this process", "gunicorn", "machine", "wall")}
+        for pid, (group, cpu) in end["postgres"].items():
+            before = start["postgres"].get(pid, (group, 0.0))[1]
+            used[group] = used.get(group, 0.0) + cpu - before
+        return used
+
+    def line(self, events: int, clients: str = "clients") -> str:
+        used = self.used()
+        wall, machine = used.pop("wall"), used.pop("machine")
+        used[clients] = used.pop("this process")
+        per = 1000 / events * 1000  # ms per 1,000 events
+        shown = ", ".join(f"{k} {v:.2f} s ({v * per:.1f} ms)" for k, v in used.items() if v)
+        cpus = os.cpu_count() or 1
+        return (
+            f"    CPU (ms per 1,000 events): {shown}; the rest of the machine "
+            f"{machine - sum(used.values()):.2f} s; busy {machine:.2f} of {cpus * wall:.2f} "
+            f"CPU-s ({cpus} CPUs x {wall:.2f} s)"
+        )
+
 
 def seed(n_partners: int) -> tuple[str, list[tuple[int, str]]]:
     """Partners with one customer account each, and a vendor admin's write token. The admin has
@@ -165,7 +289,9 @@ def post_all(port: int, token: str, bodies: list[bytes], clients: int) -> tuple[
     return elapsed, sum(stored)
 
 
-def store_floor(owner_id: int, items: list[dict], account_ids: dict, clients: int, batch: int):
+def store_floor(
+    owner_id: int, items: list[dict], account_ids: dict, clients: int, batch: int, meter: CpuMeter
+):
     """The recording alone: the same rows through ``events.services.record_events`` (the
     ingestion's store: key claim and insert in one statement, one transaction per batch), from
     ``clients`` threads with a connection each, with no HTTP, parsing or validation. Returns
@@ -202,6 +328,8 @@ def store_floor(owner_id: int, items: list[dict], account_ids: dict, clients: in
         cur.execute(f"TRUNCATE {Event._meta.db_table}, {EventKey._meta.db_table}")
     lock = threading.Lock()
     stored = []
+    done = threading.Barrier(clients + 1)  # every thread's batches stored: the meter stops
+    measured = threading.Event()  # then the connections close (their backends counted)
 
     def worker():
         while True:
@@ -210,18 +338,24 @@ def store_floor(owner_id: int, items: list[dict], account_ids: dict, clients: in
                     break
                 chunk = batches.pop()
             stored.append(record_events(chunk, consumers_later=True))
+        done.wait()
+        measured.wait()
         connections.close_all()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
+    with meter:
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        done.wait()
+        elapsed = time.perf_counter() - started
+    measured.set()
     for t in threads:
         t.join()
-    return time.perf_counter() - started, sum(stored)
+    return elapsed, sum(stored)
 
 
-def copy_floor(owner_id: int, items: list[dict], account_ids: dict) -> float:
+def copy_floor(owner_id: int, items: list[dict], account_ids: dict, meter: CpuMeter) -> float:
     """COPY the rows ingestion stored (same columns and values) into the emptied table."""
     from django.db import connection
 
@@ -253,7 +387,8 @@ def copy_floor(owner_id: int, items: list[dict], account_ids: dict) -> float:
         cur.execute(f"TRUNCATE {Event._meta.db_table}")
         buffer.seek(0)
         started = time.perf_counter()
-        cur.cursor.copy_expert(f"COPY {Event._meta.db_table} ({columns}) FROM STDIN", buffer)
+        with meter:
+            cur.cursor.copy_expert(f"COPY {Event._meta.db_table} ({columns}) FROM STDIN", buffer)
         elapsed = time.perf_counter() - started
     return elapsed
 
@@ -299,6 +434,7 @@ def main() -> None:
         call_command("createcachetable", verbosity=0)
         token, accounts = seed(args.partners)
         owner_id = User.objects.get(email="bench@vendor.example").pk
+        postgres = postmaster_pid()
         account_ids = {
             (p, e): pk
             for p, e, pk in CustomerAccount.objects.values_list("partner_id", "external_id", "pk")
@@ -314,30 +450,36 @@ def main() -> None:
         # warm-up: every worker imports and connects once (these events are emptied by (b))
         warm = json.dumps({"events": make_items(args.batch, accounts, run="warmup")}).encode()
         post_all(port, token, [warm] * (2 * args.workers), args.clients)
-        api_seconds, stored = post_all(port, token, bodies, args.clients)
+        with CpuMeter(postgres, args.db, server.pid) as api_cpu:
+            api_seconds, stored = post_all(port, token, bodies, args.clients)
         assert stored == args.events, f"stored {stored} of {args.events}"
         server.terminate()
         server.wait(timeout=30)
         server = None
         if args.store_floor:
+            store_cpu = CpuMeter(postgres, args.db)
             store_seconds, store_stored = store_floor(
-                owner_id, items, account_ids, args.clients, args.batch
+                owner_id, items, account_ids, args.clients, args.batch, store_cpu
             )
             assert store_stored == args.events, f"stored {store_stored} of {args.events}"
-        copy_seconds = copy_floor(owner_id, items, account_ids)
+        copy_cpu = CpuMeter(postgres, args.db)
+        copy_seconds = copy_floor(owner_id, items, account_ids, copy_cpu)
         assert Event.objects.count() == args.events
         api_rate = args.events / api_seconds
         copy_rate = args.events / copy_seconds
         print(f"events: {args.events:,} in batches of {args.batch}, {args.partners} partners")
         print(f"(a) POST /api/v1/events/, {args.clients} clients, gunicorn {args.workers} sync "
               f"workers: {api_seconds:.2f} s = {api_rate:,.0f} events/s")  # fmt: skip
+        print(api_cpu.line(args.events))
         print(f"(b) COPY of the same rows, one connection: {copy_seconds:.2f} s = "
               f"{copy_rate:,.0f} events/s")  # fmt: skip
+        print(copy_cpu.line(args.events, clients="this process"))
         if args.store_floor:
             store_rate = args.events / store_seconds
             print(f"(d) record_events alone (no HTTP, parsing, validation), {args.clients} threads: "
                   f"{store_seconds:.2f} s = {store_rate:,.0f} events/s = "
                   f"{store_rate / copy_rate:.2f}x COPY (the ceiling of the ratio)")  # fmt: skip
+            print(store_cpu.line(args.events, clients="record_events threads"))
         ratio = api_rate / copy_rate
         verdict = "met" if ratio >= TARGET else "NOT met"
         print(f"(c) ingestion / COPY = {ratio:.2f} (target ≥ {TARGET}x: {verdict})")

@@ -36,33 +36,53 @@ from bench.pgserver import admin_execute, server_url  # noqa: E402
 
 WALL: dict[str, float] = defaultdict(float)
 CPU: dict[str, float] = defaultdict(float)
+PG: dict[str, float] = defaultdict(float)  # the Postgres backend's CPU (same machine: /proc)
 _STACK: list[str] = []
+_BACKEND: list[Path] = []  # /proc/<backend pid>/schedstat once connected
 
 
-def timed(owner, name: str, phase: str) -> None:
-    """Wrap ``owner.name`` so its time is counted to ``phase`` (exclusive of nested phases)."""
-    setattr(owner, name, timing(getattr(owner, name), phase))
+def backend_cpu() -> float:
+    """CPU seconds the connection's Postgres backend has run (``/proc/<pid>/schedstat``: ns on
+    a CPU), 0 when the server is not on this machine."""
+    if not _BACKEND:
+        return 0.0
+    try:
+        return int(_BACKEND[0].read_text().split()[0]) / 1e9
+    except OSError:
+        return 0.0
 
 
-def timing(original, phase: str):
+def timed(owner, name: str, phase: str, db: bool = False) -> None:
+    """Wrap ``owner.name`` so its time is counted to ``phase`` (exclusive of nested phases);
+    ``db``: the phase queries, so the backend's CPU is read around it too (not for the phases
+    run per item: reading /proc per call would cost more than they do)."""
+    setattr(owner, name, timing(getattr(owner, name), phase, db))
+
+
+def timing(original, phase: str, db: bool = False):
     def wrapper(*args, **kwargs):
         _STACK.append(phase)
         w0, c0 = time.perf_counter(), time.process_time()
+        p0 = backend_cpu() if db else 0.0
         try:
             return original(*args, **kwargs)
         finally:
             dw, dc = time.perf_counter() - w0, time.process_time() - c0
+            dp = backend_cpu() - p0 if db else 0.0
             _STACK.pop()
             WALL[phase] += dw
             CPU[phase] += dc
+            PG[phase] += dp
             if _STACK:  # exclusive times: the caller's phase does not count this one
                 WALL[_STACK[-1]] -= dw
                 CPU[_STACK[-1]] -= dc
+                PG[_STACK[-1]] -= dp
 
     return wrapper
 
 
 def instrument() -> None:
+    from django.db import connections
     from rest_framework import views as drf_views
     from rest_framework.renderers import JSONRenderer
 
@@ -73,20 +93,28 @@ def instrument() -> None:
     from events import consumers
     from ingestion.api import serializers
     from ingestion.api import views as ingestion_views
+    from kernel import enqueue
     from kernel.api.parsers import JSONParser
 
-    timed(BearerTokenAuthentication, "authenticate", "auth (token lookup)")
-    timed(drf_views.APIView, "check_permissions", "permissions (roles)")
-    timed(TokenRateThrottle, "allow_request", "throttle (cache)")
+    timed(BearerTokenAuthentication, "authenticate", "auth (token lookup)", db=True)
+    timed(drf_views.APIView, "check_permissions", "permissions (roles)", db=True)
+    timed(TokenRateThrottle, "allow_request", "throttle (cache)", db=True)
     timed(JSONParser, "parse", "JSON parsing")
     timed(serializers, "fast_event_item", "shape (fast_event_item)")
-    timed(ingestion_views.EventIngestView, "post", "view, rest")
-    timed(ingestion_services, "events_ingest", "rules per item")
-    timed(ingestion_services, "_partners", "partners query")
-    timed(ingestion_services, "_accounts", "accounts query")
-    timed(ingestion_services, "record_events", "record: build rows")
-    timed(event_services, "_store_postgres", "record: arrays + statement")
-    timed(event_services, "_store_portable", "record: arrays + statement")
+    timed(ingestion_views.EventIngestView, "post", "view, rest", db=True)
+    timed(ingestion_services, "events_ingest", "rules per item", db=True)
+    timed(ingestion_services, "_partners", "partners query", db=True)
+    timed(ingestion_services, "_accounts", "accounts query", db=True)
+    timed(ingestion_services, "record_events", "record: _build per event", db=True)
+    for name in dir(event_services):  # the store and its helpers, whatever their names
+        if name.startswith("_store_") and not name.startswith("_store_sql"):
+            timed(event_services, name, "record: the statement", db=True)
+        elif name.startswith(("_pg_", "_copy_", "_store_sql")):
+            timed(event_services, name, "record: array / COPY text encoding")
+    timed(event_services, "_loaded_events", "record: Event instances")
+    timed(consumers, "dispatch_later", "record: PendingDispatch row", db=True)
+    timed(enqueue, "send", "record: wake-up task publish (Redis)")
+    timed(type(connections["default"]), "_commit", "commit", db=True)
     for name, consumer in list(consumers.registry.items()):
         consumers.registry[name] = consumers.Consumer(
             name=consumer.name,
@@ -214,21 +242,31 @@ def main() -> None:
         for body in bodies[: args.warmup]:
             call(body)
         gc.freeze()  # as gunicorn.conf.py does after a worker loads the app
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            _BACKEND.append(Path(f"/proc/{cur.fetchone()[0]}/schedstat"))
         instrument()
         per_batch_wall: dict[str, list[float]] = defaultdict(list)
         per_batch_cpu: dict[str, list[float]] = defaultdict(list)
+        pg_total: dict[str, float] = defaultdict(float)
         profiler = cProfile.Profile() if args.cprofile else None
         for body in bodies[args.warmup :]:
             WALL.clear()
             CPU.clear()
-            w0, c0 = time.perf_counter(), time.process_time()
+            PG.clear()
+            w0, c0, p0 = time.perf_counter(), time.process_time(), backend_cpu()
             if profiler:
                 profiler.enable()
             stored = call(body)
             if profiler:
                 profiler.disable()
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+            pg = backend_cpu() - p0
             assert stored == args.batch, stored
+            for phase, seconds in PG.items():
+                pg_total[phase] += seconds
+            pg_total["other (WSGI, middleware, DRF)"] += pg - sum(PG.values())
+            pg_total["TOTAL"] += pg
             for phase in WALL:
                 per_batch_wall[phase].append(WALL[phase])
                 per_batch_cpu[phase].append(CPU[phase])
@@ -241,14 +279,16 @@ def main() -> None:
             f"{args.batches} batches of {args.batch} events after {args.warmup} warm-up, "
             f"{args.partners} partners; load average {Path('/proc/loadavg').read_text().strip()}"
         )
-        print(f"{'phase':40} {'wall ms':>8} {'cpu ms':>8}   (median per batch)")
+        print(f"{'phase':40} {'wall ms':>8} {'cpu ms':>8} {'pg ms':>8}   (median per batch; "
+              "pg: the Postgres backend's CPU, mean per batch)")  # fmt: skip
         order = sorted(
             per_batch_wall, key=lambda p: (p == "TOTAL", -statistics.median(per_batch_wall[p]))
         )
         for phase in order:
             w = statistics.median(per_batch_wall[phase]) * 1000
             c = statistics.median(per_batch_cpu[phase]) * 1000
-            print(f"{phase:40} {w:8.2f} {c:8.2f}")
+            p = pg_total[phase] / args.batches * 1000
+            print(f"{phase:40} {w:8.2f} {c:8.2f} {p:8.2f}")
         print("wall - cpu of a phase is mostly waiting for Postgres (or Redis).")
         shaped = [
             {**i, "occurred_at": __import__("datetime").datetime.fromisoformat(i["occurred_at"])}

@@ -89,8 +89,15 @@ def dispatch_later(event_ids: list[int]) -> None:
     """Hand these new events to the consumers after the writer's transaction, off its path: one
     ``PendingDispatch`` row in the writer's transaction (it commits with the events, or vanishes
     with them), and a task woken once it commits; a periodic sweep runs it too, so a lost wake-up
-    only delays the consumers."""
+    only delays the consumers. (On Postgres ``record_events`` writes the row in its recording
+    statement, then calls ``wake_dispatcher``.)"""
     PendingDispatch.objects.create(event_ids=sorted(event_ids))
+    wake_dispatcher()
+
+
+def wake_dispatcher() -> None:
+    """Wake the task that hands the ``PendingDispatch`` rows to the consumers, once the writer's
+    transaction commits."""
     send_on_commit("events.tasks.dispatch_pending_events")
 
 

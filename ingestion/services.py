@@ -170,6 +170,17 @@ def _raw_properties_too_big(raw: dict, final: dict, final_json: str, usage: Usag
     return len(encode_properties(raw)) > MAX_PROPERTIES_BYTES
 
 
+def _kind_errors(kind: str, from_vendor: bool) -> list[str]:
+    """The reasons a kind is refused (none: accepted): its shape, then who may send it."""
+    if not KIND_PATTERN.match(kind) or len(kind) > 64:
+        return list(_KIND_ERROR)
+    if kind in VENDOR_REPORTED_KINDS:
+        return [] if from_vendor else [vendor_only_kind_error(kind)]
+    if kind.startswith(RESERVED_PREFIXES):
+        return [reserved_kind_error(kind)]
+    return []
+
+
 def events_ingest(*, user, items: list[dict]) -> IngestResult:
     """Validate each item, store the valid ones once each (``events.services.record_events``).
 
@@ -189,6 +200,7 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
     usage = _usage_accounts()
     results: list[ItemResult] = []
     valid: list[NewEvent] = []
+    kind_errors: dict[str, list[str]] = {}
     for index, item in enumerate(items):
         client_id = item.get("id")
         if "_errors" in item:
@@ -198,13 +210,12 @@ def events_ingest(*, user, items: list[dict]) -> IngestResult:
         # occurred_at, properties, id, customer_account / customer_user.
         errors: dict[str, list[str]] = {}
         kind = item.get("kind") or ""
-        if not KIND_PATTERN.match(kind) or len(kind) > 64:
-            errors["kind"] = list(_KIND_ERROR)
-        elif kind in VENDOR_REPORTED_KINDS:
-            if not from_vendor:
-                errors["kind"] = [vendor_only_kind_error(kind)]
-        elif kind.startswith(RESERVED_PREFIXES):
-            errors["kind"] = [reserved_kind_error(kind)]
+        try:
+            kind_reasons = kind_errors[kind]
+        except KeyError:  # once per kind in the batch (a batch holds few kinds)
+            kind_reasons = kind_errors[kind] = _kind_errors(kind, from_vendor)
+        if kind_reasons:
+            errors["kind"] = list(kind_reasons)
         partner_id = None
         if item.get("partner") is not None:
             partner_id = by_id.get(item["partner"])

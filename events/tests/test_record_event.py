@@ -1,14 +1,20 @@
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events import consumers
 from events.choices import EventKind
 from events.models import Event
-from events.services import EventError, NewEvent, record_event, record_events
+from events.services import EventError, NewEvent, encode_properties, record_event, record_events
 from events.tests.payloads import payload
 
 pytestmark = pytest.mark.django_db
+
+CIRCULAR: dict = {}
+CIRCULAR["self"] = CIRCULAR
 
 
 def test_repeated_event_with_the_same_key_is_stored_once(world):
@@ -86,12 +92,29 @@ def test_day_is_the_utc_calendar_day_of_occurred_at(world):
         ({"kind": "auth.login", "key": "x", "occurred_at": datetime(2026, 1, 1)}, "timezone"),
         ({"kind": "auth.login", "key": "x", "properties": {"blob": "x" * 5000}}, "4096"),
         ({"kind": "auth.login", "key": "x", "properties": {"when": object()}}, "JSON"),
+        ({"kind": "auth.login", "key": "x", "properties": CIRCULAR}, "JSON"),
     ],
 )
 def test_invalid_event_is_refused_with_a_reason_and_nothing_is_stored(world, kwargs, message):
     with pytest.raises(EventError, match=message):
         record_event(**kwargs)
     assert not Event.objects.exists()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_the_properties_encoder_is_json_dumps_with_compact_separators(value):
+    # NaN and the infinities included: the same (non-standard) text as json.dumps.
+    assert encode_properties(value) == json.dumps(value, separators=(",", ":"))
 
 
 def test_a_bad_item_in_a_batch_stores_nothing(world):
