@@ -310,14 +310,17 @@ def _week_end(column: str) -> str:
     return f"date({column}, '+6 days')"
 
 
-def refresh_weeks(cursor, *, touched: str | None) -> int:
+def refresh_weeks(cursor, *, touched: str | None, into: str | None = None) -> int:
     """Recompute ``PartnerWeek`` for the weeks of the (partner_id, day) rows of the table
-    ``touched`` (the scores' queue), or for everything (None). Returns the rows written."""
+    ``touched`` (the scores' queue), or for everything (None): then into the empty table
+    ``into`` if given (a full rebuild's staging table) instead of replacing every row. Returns
+    the rows written."""
     weeks, days, users = _t(PartnerWeek), _t(PartnerDay), _t(PartnerDayUser)
     if touched is None:
-        cursor.execute(f"DELETE FROM {weeks}")
+        if into is None:
+            cursor.execute(f"DELETE FROM {weeks}")
         cursor.execute(
-            f"""INSERT INTO {weeks} (week, partner_id, users, active_days)
+            f"""INSERT INTO {into or weeks} (week, partner_id, users, active_days)
                 SELECT d.week, d.partner_id, coalesce(u.users, 0), d.days
                 FROM (SELECT {_monday("day")} AS week, partner_id, count(*) AS days
                       FROM {days} GROUP BY 1, 2) d
