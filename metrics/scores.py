@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from metrics import conf, summaries
@@ -129,11 +129,36 @@ def _popcount(mask: str) -> str:
 # SQLite empties the table and writes it on its one connection.
 
 
+# How long another connection of the rebuild waits for a lock before the refresh gives up
+# (``RollupBusy``: rolled back, the next run retries). Only an ACCESS EXCLUSIVE lock (a full
+# rollup rebuild switching the bucket tables, a migration) conflicts with their reads, and such
+# a lock waits for this refresh's own connection to commit, which waits for them: without a
+# timeout, a wait cycle the server cannot see (it runs through this process).
+OTHER_LOCK_TIMEOUT = "10s"
+
+
+def _other_session(cursor) -> None:
+    _tune_session(cursor)
+    if _is_pg():
+        cursor.execute("SET LOCAL lock_timeout = %s", [OTHER_LOCK_TIMEOUT])
+
+
+def _results(futures: list) -> list:
+    """The other connections' results; a lock they timed out on makes the refresh busy."""
+    try:
+        return [future.result() for future in futures]
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) == "55P03":  # lock_not_available
+            raise RollupBusy(f"a lock held the rebuild's other connection: {error}") from error
+        raise
+
+
 def _create_staging_in_thread(layout: dict) -> None:
     """The empty staging table, created and committed on this thread's own connection (the
     other connection writes into it before the refresh commits)."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            _other_session(cursor)
             create_staging(cursor, AdoptionScore, layout)
     finally:
         connections.close_all()  # this thread's own connection
@@ -145,7 +170,7 @@ def _stage_shard_in_thread(as_of: date, shard: int, shards: int) -> tuple[int, i
     started = time.monotonic()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _tune_session(cursor)
+            _other_session(cursor)
             rows = _window_scores(
                 cursor,
                 as_of=as_of,
@@ -164,7 +189,7 @@ def _weeks_in_thread(layout: dict) -> int:
     started = time.monotonic()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _tune_session(cursor)
+            _other_session(cursor)
             create_staging(cursor, PartnerWeek, layout)
             summaries.refresh_weeks(cursor, touched=None, into=_staging(PartnerWeek))
             build_keys(cursor, PartnerWeek, layout)
@@ -202,7 +227,7 @@ def _full_rebuild(cursor, *, as_of: date, parallel: bool, steps: _Steps) -> int:
         layouts[PartnerWeek] = _live_layout(cursor, PartnerWeek)
         with ThreadPoolExecutor(max_workers=shards - 1) as pool:
             with steps.timed("scores"):
-                pool.submit(_create_staging_in_thread, layouts[AdoptionScore]).result()
+                _results([pool.submit(_create_staging_in_thread, layouts[AdoptionScore])])
             others = [
                 pool.submit(_stage_shard_in_thread, as_of, shard, shards)
                 for shard in range(1, shards)
@@ -219,7 +244,7 @@ def _full_rebuild(cursor, *, as_of: date, parallel: bool, steps: _Steps) -> int:
                     _full_summaries(cursor, weeks=False)
             finally:
                 with steps.timed("scores_other"):
-                    done = [future.result() for future in others]
+                    done = _results(others)
             rows += sum(count for count, _ in done)
             steps["other_shards"] = max(ms for _, ms in done)  # the slowest other connection
             try:
@@ -227,7 +252,7 @@ def _full_rebuild(cursor, *, as_of: date, parallel: bool, steps: _Steps) -> int:
                     build_keys(cursor, AdoptionScore, layouts[AdoptionScore])
             finally:
                 with steps.timed("weeks_wait"):
-                    steps["weeks"] = weeks.result()
+                    steps["weeks"] = _results([weeks])[0]
     with steps.timed("swap"):
         swap_in(cursor, layouts)
     return rows
