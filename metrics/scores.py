@@ -122,11 +122,10 @@ def _popcount(mask: str) -> str:
 # the keys, while each other connection writes its shard and commits, and one of them then
 # writes the weekly summary (``PartnerWeek``) into a staging table of its own, swapped in with
 # the scores (the staging tables are invisible to readers; a failed rebuild leaves them, and the
-# next one drops them). All read the
-# same bucket rows: the refresh holds the score queues' SHARE lock (``_lock_queues``), so no
-# rollup run commits to the bucket tables meanwhile. Inside an enclosing transaction (whose
-# uncommitted state another connection could not see) everything runs on this connection.
-# SQLite empties the table and writes it on its one connection.
+# next one drops them). All read the same bucket rows: the refresh holds the score queues' SHARE
+# lock (``_lock_queues``), so no rollup run commits to the bucket tables meanwhile. Inside an
+# enclosing transaction (whose uncommitted state another connection could not see) everything
+# runs on this connection. SQLite empties the table and writes it on its one connection.
 
 
 # How long another connection of the rebuild waits for a lock before the refresh gives up
