@@ -13,7 +13,8 @@ Inside one transaction that is rolled back at the end (the database is left as i
    score statements run with ``EXPLAIN (ANALYZE, BUFFERS)``; with ``--fresh N``, N new events
    are folded first (committed) and the refresh of the deltas they queued (the path of every
    run within a day) is profiled instead;
-2. the full computation of every score (``scores_through`` reset), the same way.
+2. the full computation of every score (``scores_through`` reset), the same way, on one
+   connection (into the staging table the rebuild swaps in; its keys built, not swapped).
 
 Each statement's execution time and its three costliest plan nodes (by their own time;
 ``PROFILE_TOP=n`` for more) are printed, with the load average and the backend's CPU time
@@ -217,10 +218,22 @@ def main() -> None:
             total = time.perf_counter() - started
             cpu = backend_cpu_seconds() - cpu
             report(f"incremental refresh of {queued:,} queued buckets", log, total, cpu)
-            raw.execute("TRUNCATE metrics_adoptionscore")
             log = []
             started, cpu = time.perf_counter(), backend_cpu_seconds()
-            scores._full_scores(Explaining(raw, log, explain=not args.plain), as_of=as_of)
+            cursor = Explaining(raw, log, explain=not args.plain)
+            if hasattr(scores, "_full_scores"):  # before the rebuild by swap
+                raw.execute("TRUNCATE metrics_adoptionscore")
+                scores._full_scores(cursor, as_of=as_of)
+            else:  # the staging table on one connection, its keys built, not swapped in
+                from metrics.models import AdoptionScore
+                from metrics.rollup_sql import _live_layout, _staging, build_keys, create_staging
+
+                layout = _live_layout(raw, AdoptionScore)
+                create_staging(raw, AdoptionScore, layout)
+                scores._window_scores(
+                    cursor, as_of=as_of, ranges=None, into=_staging(AdoptionScore)
+                )
+                build_keys(cursor, AdoptionScore, layout)
             total = time.perf_counter() - started
             cpu = backend_cpu_seconds() - cpu
             report("full computation of every score (index builds included)", log, total, cpu)

@@ -511,7 +511,9 @@ def _add_new_events(cursor, new: str, where: str, params: tuple, steps: _Steps) 
 # connections at once (``rollups.rollup_recompute`` runs the groups of ``SWAP_GROUPS`` in
 # parallel): one of them is the rebuild's own transaction, the others commit their staging
 # tables before the switch (invisible to readers, who use the live names; dropped again by the
-# next rebuild if this one fails before the switch).
+# next rebuild if this one fails before the switch). The full rebuild of the adoption scores
+# (``scores.scores_refresh``) swaps its table in the same way (``create_staging``, ``build_keys``,
+# ``swap_in``), its partners split over two connections into one staging table.
 
 STAGING = "_rebuild"
 # Which statements of ``_rebuild_statements`` write which tables; each group one connection.
@@ -551,43 +553,55 @@ def _staged(name: str) -> str:
     return connection.ops.quote_name(name + STAGING)
 
 
+def create_staging(cursor, model, layout: dict) -> None:
+    """A fresh, empty staging table for ``model``: the live table's columns, NOT NULL, CHECK
+    constraints, defaults (an identity column gets a sequence of its own) and storage
+    parameters, without its keys and indexes (``build_keys`` adds them once it is filled)."""
+    cursor.execute(f"DROP TABLE IF EXISTS {_staging(model)}")
+    options = f" WITH ({', '.join(layout['options'])})" if layout["options"] else ""
+    cursor.execute(
+        f"CREATE TABLE {_staging(model)} (LIKE {_t(model)} INCLUDING ALL "
+        f"EXCLUDING INDEXES){options}"
+    )
+
+
+def build_keys(cursor, model, layout: dict) -> None:
+    """The live table's keys and indexes on ``model``'s filled staging table, then ANALYZE (its
+    statistics move with it at the switch)."""
+    for constraint, definition in layout["constraints"]:
+        cursor.execute(
+            f"ALTER TABLE {_staging(model)} ADD CONSTRAINT {_staged(constraint)} {definition}"
+        )
+    for index, unique, definition in layout["indexes"]:
+        cursor.execute(
+            f"CREATE {'UNIQUE ' if unique else ''}INDEX {_staged(index)} "
+            f"ON {_staging(model)} USING {definition}"
+        )
+    cursor.execute(f"ANALYZE {_staging(model)}")
+
+
 def build_staging(cursor, group: tuple, statements: dict, layouts: dict, steps: _Steps) -> None:
     """Write one ``SWAP_GROUPS`` group into fresh staging tables, then build their keys and
-    indexes and ANALYZE them (their statistics move with them at the switch). Steps: the
-    group's statements by name, then ``keys_<Model>`` per table."""
+    indexes and ANALYZE them. Steps: the group's statements by name, then ``keys_<Model>`` per
+    table."""
     names, models = group
     with steps.timed("stage"):
         for model in models:
-            layout = layouts[model]
-            cursor.execute(f"DROP TABLE IF EXISTS {_staging(model)}")
-            options = f" WITH ({', '.join(layout['options'])})" if layout["options"] else ""
-            cursor.execute(
-                f"CREATE TABLE {_staging(model)} (LIKE {_t(model)} INCLUDING ALL "
-                f"EXCLUDING INDEXES){options}"
-            )
+            create_staging(cursor, model, layouts[model])
     for name in names.split():
         sql, args = statements[name]
         with steps.timed(name):
             cursor.execute(sql, args)
     for model in models:
-        layout = layouts[model]
         with steps.timed(f"keys_{model.__name__}"):
-            for constraint, definition in layout["constraints"]:
-                cursor.execute(
-                    f"ALTER TABLE {_staging(model)} ADD CONSTRAINT {_staged(constraint)} "
-                    f"{definition}"
-                )
-            for index, unique, definition in layout["indexes"]:
-                cursor.execute(
-                    f"CREATE {'UNIQUE ' if unique else ''}INDEX {_staged(index)} "
-                    f"ON {_staging(model)} USING {definition}"
-                )
-            cursor.execute(f"ANALYZE {_staging(model)}")
+            build_keys(cursor, model, layouts[model])
 
 
 def swap_in(cursor, layouts: dict) -> None:
-    """Inside the rebuild's transaction: replace each live table by its staging table."""
+    """Inside the rebuild's transaction: replace each live table by its staging table (an
+    identity column's sequence, the staging table's own, takes the live one's name)."""
     for model, layout in layouts.items():
+        table = model._meta.db_table
         cursor.execute(f"DROP TABLE {_t(model)}")
         cursor.execute(f"ALTER TABLE {_staging(model)} RENAME TO {_t(model)}")
         for constraint, _ in layout["constraints"]:
@@ -599,6 +613,17 @@ def swap_in(cursor, layouts: dict) -> None:
             cursor.execute(
                 f"ALTER INDEX {_staged(index)} RENAME TO {connection.ops.quote_name(index)}"
             )
+        cursor.execute(
+            "SELECT attname, pg_get_serial_sequence(%s, attname) FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table, table],
+        )
+        for column, sequence in cursor.fetchall():
+            if sequence is not None:
+                cursor.execute(
+                    f"ALTER SEQUENCE {sequence} RENAME TO "
+                    f"{connection.ops.quote_name(f'{table}_{column}_seq')}"
+                )
 
 
 def drop_staging(cursor) -> None:

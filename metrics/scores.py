@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from metrics import conf, summaries
@@ -28,10 +28,23 @@ from metrics.models import (
     FeatureArea,
     PartnerDay,
     PartnerDayUser,
+    PartnerWeek,
     ScoreDelta,
     ScoreDirty,
 )
-from metrics.rollup_sql import _is_pg, _least, _or_bits, _plus_days, _Steps, _t
+from metrics.rollup_sql import (
+    _is_pg,
+    _least,
+    _live_layout,
+    _or_bits,
+    _plus_days,
+    _staging,
+    _Steps,
+    _t,
+    build_keys,
+    create_staging,
+    swap_in,
+)
 from metrics.rollups import (
     SCORES_NAME,
     RollupBusy,
@@ -101,34 +114,173 @@ def _popcount(mask: str) -> str:
     )
 
 
-def _full_scores(cursor, *, as_of: date) -> int:
-    """Every score up to ``as_of`` into the emptied scores table: see ``_window_scores``. On
-    Postgres its secondary indexes (the (partner, day) key and the dashboard's covering index)
-    are dropped first and built once at the end, instead of maintained row by row (what
-    ``rollup_sql._bulk_indexes`` does for the bucket tables), inside the caller's transaction."""
+# --- Full rebuild (``scores_through`` reset) -------------------------------------------------------
+# On Postgres every score is written into a staging copy of the scores table and swapped in for
+# the live one at the end of the refresh's transaction (``rollup_sql``, "Full rebuild by swap"):
+# readers keep the old scores, unblocked, until the switch (a TRUNCATE locked them out for the
+# whole rebuild), and the keys and the dashboard's covering index are built once, on the filled
+# table. The partners are split over PRM_ROLLUP_SHARDS connections (partner_id % shards, as the
+# rollup's shards): the refresh's own connection writes shard 0, then the offering spans, then
+# the keys, while each other connection writes its shard and commits, and one of them then
+# writes the weekly summary (``PartnerWeek``) into a staging table of its own, swapped in with
+# the scores (the staging tables are invisible to readers; a failed rebuild leaves them, and the
+# next one drops them). All read the same bucket rows: the refresh holds the score queues' SHARE
+# lock (``_lock_queues``), so no rollup run commits to the bucket tables meanwhile. Inside an
+# enclosing transaction (whose uncommitted state another connection could not see) everything
+# runs on this connection. SQLite empties the table and writes it on its one connection.
+
+
+# How long another connection of the rebuild waits for a lock before the refresh gives up
+# (``RollupBusy``: rolled back, the next run retries). Only an ACCESS EXCLUSIVE lock (a full
+# rollup rebuild switching the bucket tables, a migration) conflicts with their reads, and such
+# a lock waits for this refresh's own connection to commit, which waits for them: without a
+# timeout, a wait cycle the server cannot see (it runs through this process).
+OTHER_LOCK_TIMEOUT = "10s"
+
+
+def _other_session(cursor) -> None:
+    _tune_session(cursor)
+    if _is_pg():
+        cursor.execute("SET LOCAL lock_timeout = %s", [OTHER_LOCK_TIMEOUT])
+
+
+def _results(futures: list) -> list:
+    """The other connections' results; a lock they timed out on makes the refresh busy."""
+    try:
+        return [future.result() for future in futures]
+    except OperationalError as error:
+        if getattr(error.__cause__, "pgcode", None) == "55P03":  # lock_not_available
+            raise RollupBusy(f"a lock held the rebuild's other connection: {error}") from error
+        raise
+
+
+def _create_staging_in_thread(layout: dict) -> None:
+    """The empty staging table, created and committed on this thread's own connection (the
+    other connection writes into it before the refresh commits)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _other_session(cursor)
+            create_staging(cursor, AdoptionScore, layout)
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def _stage_shard_in_thread(as_of: date, shard: int, shards: int) -> tuple[int, int]:
+    """Shard ``shard``'s scores into the staging table on this thread's own connection,
+    committed. Returns (rows, milliseconds)."""
+    started = time.monotonic()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _other_session(cursor)
+            rows = _window_scores(
+                cursor,
+                as_of=as_of,
+                ranges=None,
+                into=_staging(AdoptionScore),
+                shard=(shard, shards),
+            )
+        return rows, int((time.monotonic() - started) * 1000)
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def _weeks_in_thread(layout: dict) -> int:
+    """Every ``PartnerWeek`` row into its staging table, keys built, committed, on this thread's
+    own connection. Returns milliseconds."""
+    started = time.monotonic()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _other_session(cursor)
+            create_staging(cursor, PartnerWeek, layout)
+            summaries.refresh_weeks(cursor, touched=None, into=_staging(PartnerWeek))
+            build_keys(cursor, PartnerWeek, layout)
+        return int((time.monotonic() - started) * 1000)
+    finally:
+        connections.close_all()  # this thread's own connection
+
+
+def _full_rebuild(cursor, *, as_of: date, parallel: bool, steps: _Steps) -> int:
+    """Every score up to ``as_of`` and every dashboard summary, inside the refresh's transaction
+    (see "Full rebuild" above; ``parallel``: split over the shards' connections). Steps:
+    ``scores`` (this connection's shard), ``summaries`` (here: the offering spans), ``scores_other``
+    (the wait for the other connections' shards), ``other_shards`` (the slowest of those, start
+    to commit), ``keys``, ``weeks`` (the weekly summary on another connection) and
+    ``weeks_wait``, ``swap``. Returns the scores written."""
     if not _is_pg():
-        return _window_scores(cursor, as_of=as_of, ranges=None)
-    meta = AdoptionScore._meta
-    with connection.schema_editor(atomic=False) as editor:
-        for constraint in meta.constraints:
-            editor.remove_constraint(AdoptionScore, constraint)
-        for index in meta.indexes:
-            editor.remove_index(AdoptionScore, index)
-    count = _window_scores(cursor, as_of=as_of, ranges=None)
-    with connection.schema_editor(atomic=False) as editor:
-        for constraint in meta.constraints:
-            editor.add_constraint(AdoptionScore, constraint)
-        for index in meta.indexes:
-            editor.add_index(AdoptionScore, index)
-    return count
+        with steps.timed("scores"):
+            cursor.execute(f"DELETE FROM {_t(AdoptionScore)}")
+            rows = _window_scores(cursor, as_of=as_of, ranges=None)
+        with steps.timed("summaries"):
+            _full_summaries(cursor, weeks=True)
+        return rows
+    layouts = {AdoptionScore: _live_layout(cursor, AdoptionScore)}
+    into = _staging(AdoptionScore)
+    shards = _shard_count()
+    if not parallel or shards == 1:
+        with steps.timed("scores"):
+            create_staging(cursor, AdoptionScore, layouts[AdoptionScore])
+            rows = _window_scores(cursor, as_of=as_of, ranges=None, into=into)
+        with steps.timed("summaries"):
+            _full_summaries(cursor, weeks=True)
+        with steps.timed("keys"):
+            build_keys(cursor, AdoptionScore, layouts[AdoptionScore])
+    else:
+        layouts[PartnerWeek] = _live_layout(cursor, PartnerWeek)
+        with ThreadPoolExecutor(max_workers=shards - 1) as pool:
+            with steps.timed("scores"):
+                _results([pool.submit(_create_staging_in_thread, layouts[AdoptionScore])])
+            others = [
+                pool.submit(_stage_shard_in_thread, as_of, shard, shards)
+                for shard in range(1, shards)
+            ]
+            # Queued behind the shards (with one other connection): the other connection writes
+            # the weeks while this one builds the scores' keys.
+            weeks = pool.submit(_weeks_in_thread, layouts[PartnerWeek])
+            try:
+                with steps.timed("scores"):
+                    rows = _window_scores(
+                        cursor, as_of=as_of, ranges=None, into=into, shard=(0, shards)
+                    )
+                with steps.timed("summaries"):
+                    _full_summaries(cursor, weeks=False)
+            finally:
+                with steps.timed("scores_other"):
+                    done = _results(others)
+            rows += sum(count for count, _ in done)
+            steps["other_shards"] = max(ms for _, ms in done)  # the slowest other connection
+            try:
+                with steps.timed("keys"):
+                    build_keys(cursor, AdoptionScore, layouts[AdoptionScore])
+            finally:
+                with steps.timed("weeks_wait"):
+                    steps["weeks"] = _results([weeks])[0]
+    with steps.timed("swap"):
+        swap_in(cursor, layouts)
+    return rows
 
 
-def _window_scores(cursor, *, as_of: date, ranges: str | None) -> int:
-    """Insert scores in one pass of window functions over a dense partner-day grid, instead of
-    joining every (partner, day) with its 30-day window:
+def _full_summaries(cursor, *, weeks: bool) -> None:
+    """Every dashboard summary (``metrics.summaries``), from the bucket tables: the offering
+    spans, and with ``weeks`` the weekly summary."""
+    summaries.refresh(partner_ids=None)
+    if weeks:
+        summaries.refresh_weeks(cursor, touched=None)
 
-    - ``ranges=None`` (full rebuild): every partner, from its first active day to 29 days after
-      its last (at most ``as_of``);
+
+def _window_scores(
+    cursor,
+    *,
+    as_of: date,
+    ranges: str | None,
+    into: str | None = None,
+    shard: tuple[int, int] | None = None,
+) -> int:
+    """Insert scores into the table ``into`` (default: the scores table) in one pass of window
+    functions over a dense partner-day grid, instead of joining every (partner, day) with its
+    30-day window:
+
+    - ``ranges=None`` (full rebuild): every partner (of ``shard`` = (k, n): partner_id % n = k),
+      from its first active day to 29 days after its last (at most ``as_of``);
     - ``ranges`` = a table of (partner_id, lo, hi) (incremental refresh): each partner's days
       [lo, hi], read from the bucket rows of [lo - 29, hi] only, so the cost follows the days
       to recompute, never the partner's history; the old scores of those days are deleted
@@ -147,11 +299,13 @@ def _window_scores(cursor, *, as_of: date, ranges: str | None) -> int:
     grid = "metrics_scores_grid"
     cursor.execute(f"DROP TABLE IF EXISTS {grid}")
     back = f"{-(SCORE_WINDOW_DAYS - 1)}"
+    mine = _shard_of("partner_id", *shard) if shard else ""
+    mine = f" AND {mine}" if mine else ""
     if ranges is None:
         last = _plus_days("max(day)", "29")
         source = (
             f"SELECT partner_id, min(day) AS lo, min(day) AS first, {_least(last, '%s')} AS last "
-            f"FROM {_t(PartnerDay)} WHERE day <= %s GROUP BY partner_id"
+            f"FROM {_t(PartnerDay)} WHERE day <= %s{mine} GROUP BY partner_id"
         )
         source_params = [as_of, as_of]
     else:
@@ -187,9 +341,11 @@ def _window_scores(cursor, *, as_of: date, ranges: str | None) -> int:
             f"(SELECT partner_id, day FROM {grid} WHERE day >= lo)"
         )
     if ranges is None:
-        user_rows = f"SELECT partner_id, user_id, day FROM {_t(PartnerDayUser)} WHERE day <= %s"
+        user_rows = (
+            f"SELECT partner_id, user_id, day FROM {_t(PartnerDayUser)} WHERE day <= %s{mine}"
+        )
         user_params = [as_of]
-        seats_of = ""
+        seats_of = mine.replace("partner_id", "m.partner_id")
     else:
         user_rows = (
             f"SELECT u.partner_id, u.user_id, u.day FROM {_t(PartnerDayUser)} u "
@@ -213,7 +369,7 @@ def _window_scores(cursor, *, as_of: date, ranges: str | None) -> int:
     membership = get_user_model()._meta.get_field("membership").related_model
     members, users = _t(membership), _t(get_user_model())
     cursor.execute(
-        f"""INSERT INTO {_t(AdoptionScore)}
+        f"""INSERT INTO {into or _t(AdoptionScore)}
                 (partner_id, day, score, areas, area_mask, active_days, active_users, seats,
                  events)
             SELECT g.partner_id, g.day, {rounded}, g.areas, g.area_mask, g.active_days,
@@ -519,13 +675,21 @@ def _lock_queues(cursor) -> None:
 
 
 def _drain(
-    cursor, *, as_of: date, through: date | None, steps: _Steps, shard: int = 0, shards: int = 1
+    cursor,
+    *,
+    as_of: date,
+    through: date | None,
+    steps: _Steps,
+    shard: int = 0,
+    shards: int = 1,
+    parallel: bool = False,
 ) -> int:
     """Apply the queued buckets and deltas of shard ``shard`` of ``shards`` (their partner ids
     modulo ``shards``; one shard: all of them) to the scores and the dashboard summaries, and
     take them off the queues; ``through`` None: every score and summary from scratch (one
-    shard only). Inside the caller's transaction, which holds the queues still (``_lock_queues``
-    or a REPEATABLE READ snapshot). Returns the scores written."""
+    shard only; ``_full_rebuild``, on two connections if ``parallel``). Inside the caller's
+    transaction, which holds the queues still (``_lock_queues`` or a REPEATABLE READ
+    snapshot). Returns the scores written."""
     mine = _shard_of("partner_id", shard, shards)
     only_mine = f" WHERE {mine}" if mine else ""
     for table in (QUEUED, DELTAS, TOUCHED):
@@ -548,22 +712,15 @@ def _drain(
         f"""CREATE TEMP TABLE {TOUCHED} AS SELECT partner_id, day FROM {QUEUED}
             UNION SELECT partner_id, day FROM {DELTAS} WHERE user_id IS NULL"""
     )
-    full = through is None
-    with steps.timed("scores"):
-        if full:
-            verb = "TRUNCATE" if _is_pg() else "DELETE FROM"
-            cursor.execute(f"{verb} {_t(AdoptionScore)}")
-            rows = _full_scores(cursor, as_of=as_of)
-        else:
+    if through is None:
+        rows = _full_rebuild(cursor, as_of=as_of, parallel=parallel, steps=steps)
+    else:
+        with steps.timed("scores"):
             rows = _incremental_scores(cursor, as_of=as_of, through=through, mine=mine)
-    with steps.timed("summaries"):
-        # The dashboard summaries (metrics.summaries) of the partners whose buckets were
-        # queued, from the same bucket tables, committed with the scores.
-        if full:
-            summaries.refresh(partner_ids=None)
-            summaries.refresh_weeks(cursor, touched=None)
-        else:
-            # Each partner's earliest touched day: its spans change from there on only.
+        with steps.timed("summaries"):
+            # The dashboard summaries (metrics.summaries) of the partners whose buckets were
+            # queued, from the same bucket tables, committed with the scores. Each partner's
+            # earliest touched day: its spans change from there on only.
             cursor.execute(f"SELECT partner_id, min(day) FROM {TOUCHED} GROUP BY 1")
             summaries.refresh(
                 cuts={  # SQLite returns the aggregate as text
@@ -606,7 +763,7 @@ def _drain_shard(shard: int, shards: int, *, as_of: date, through: date) -> tupl
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            _tune_session(cursor)
+            _other_session(cursor)
             rows = _drain(
                 cursor, as_of=as_of, through=through, steps=steps, shard=shard, shards=shards
             )
@@ -628,7 +785,7 @@ def _refresh_shards(shards: int, *, as_of: date, through: date, steps: _Steps) -
             pool.submit(_drain_shard, shard, shards, as_of=as_of, through=through)
             for shard in range(shards)
         ]
-        done = [f.result() for f in futures]
+        done = _results(futures)
     for _rows, shard_steps in done:
         for name, ms in shard_steps.items():
             steps[name] = max(steps.get(name, 0), ms)  # shards run at once
@@ -646,7 +803,8 @@ def scores_refresh() -> RollupResult:
     as_of = timezone.now().date()
     steps = _Steps()
     # Threads need committed data: inside an enclosing transaction, one connection does it all.
-    shards = _shard_count() if _is_pg() and not connection.in_atomic_block else 1
+    parallel = _is_pg() and not connection.in_atomic_block
+    shards = _shard_count() if parallel else 1
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             state = _lock_state(SCORES_NAME)
@@ -656,7 +814,7 @@ def scores_refresh() -> RollupResult:
                 rows = _refresh_shards(shards, as_of=as_of, through=through, steps=steps)
             else:
                 _lock_queues(cursor)
-                rows = _drain(cursor, as_of=as_of, through=through, steps=steps)
+                rows = _drain(cursor, as_of=as_of, through=through, steps=steps, parallel=parallel)
             duration_ms = _finish(
                 state,
                 started=started,

@@ -306,7 +306,10 @@ def _t(model) -> str:
 def _monday(column: str) -> str:
     """SQL: the Monday of the ISO week of ``column`` (a date)."""
     if connection.vendor == "postgresql":
-        return f"date_trunc('week', {column})::date"
+        # Whole weeks since 1900-01-01, a Monday: date and integer arithmetic only
+        # (``date_trunc('week', …)`` casts every date to timestamptz: the full refresh's distinct
+        # users per week took twice as long).
+        return f"(DATE '1900-01-01' + ({column} - DATE '1900-01-01') / 7 * 7)"
     return f"date({column}, 'weekday 0', '-6 days')"  # the next-or-same Sunday, minus six days
 
 
@@ -316,13 +319,16 @@ def _week_end(column: str) -> str:
     return f"date({column}, '+6 days')"
 
 
-def refresh_weeks(cursor, *, touched: str | None, deltas: str | None = None) -> int:
+def refresh_weeks(
+    cursor, *, touched: str | None, deltas: str | None = None, into: str | None = None
+) -> int:
     """Recompute ``PartnerWeek`` for the weeks of the (partner_id, day) rows of the table
-    ``touched`` (the scores' queue), or for everything (None); then add ``deltas`` (a table of
-    ``ScoreDelta`` rows, of partners with no row in ``touched``: ``_add_week_deltas``). Returns
-    the rows written."""
+    ``touched`` (the scores' queue), or for everything (None): then into the empty table
+    ``into`` if given (a full rebuild's staging table) instead of replacing every row; and add
+    ``deltas`` (a table of ``ScoreDelta`` rows, of partners with no row in ``touched``:
+    ``_add_week_deltas``). Returns the rows written."""
     written = 0 if deltas is None else _add_week_deltas(cursor, deltas)
-    return written + _recompute_weeks(cursor, touched=touched)
+    return written + _recompute_weeks(cursor, touched=touched, into=into)
 
 
 def _add_week_deltas(cursor, deltas: str) -> int:
@@ -367,12 +373,13 @@ def _add_week_deltas(cursor, deltas: str) -> int:
     return written
 
 
-def _recompute_weeks(cursor, *, touched: str | None) -> int:
+def _recompute_weeks(cursor, *, touched: str | None, into: str | None = None) -> int:
     weeks, days, users = _t(PartnerWeek), _t(PartnerDay), _t(PartnerDayUser)
     if touched is None:
-        cursor.execute(f"DELETE FROM {weeks}")
+        if into is None:
+            cursor.execute(f"DELETE FROM {weeks}")
         cursor.execute(
-            f"""INSERT INTO {weeks} (week, partner_id, users, active_days)
+            f"""INSERT INTO {into or weeks} (week, partner_id, users, active_days)
                 SELECT d.week, d.partner_id, coalesce(u.users, 0), d.days
                 FROM (SELECT {_monday("day")} AS week, partner_id, count(*) AS days
                       FROM {days} GROUP BY 1, 2) d

@@ -1,7 +1,9 @@
 """A full rebuild on Postgres writes staging tables (on two connections at once) and swaps them
 in for the live summary tables in one transaction (``metrics.rollup_sql``, "Full rebuild by
 swap"): the tables keep their exact layout, readers see the old rows, unblocked, until the
-switch, and a rebuild that fails leaves the live tables as they were."""
+switch, and a rebuild that fails leaves the live tables as they were. The same for the full
+rebuild of the adoption scores (``metrics.scores``, "Full rebuild"), its partners split over
+two connections: it equals the rebuild on one connection and the naive scores."""
 
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -12,10 +14,10 @@ from django.db import connection, connections, transaction
 
 from conftest import require_service
 from events.services import record_events
-from metrics import rollups
-from metrics.models import PartnerDay
+from metrics import rollups, scores
+from metrics.models import AdoptionScore, PartnerDay, PartnerWeek, RollupState
 from metrics.rollup_sql import BUCKET_MODELS, STAGING
-from metrics.rollups import rollup_recompute
+from metrics.rollups import SCORES_NAME, rollup_recompute
 from metrics.tests.helpers import event, roll, snapshot
 from metrics.tests.naive import expected_tables
 
@@ -28,6 +30,11 @@ NOW = datetime(2026, 3, 15, 18, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def postgres_only():
     require_service("Postgres", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture(autouse=True)
+def two_shards(settings):
+    settings.PRM_ROLLUP_SHARDS = 2
 
 
 @pytest.fixture(autouse=True)
@@ -52,9 +59,10 @@ def add_events(world, tag: str) -> None:
     )
 
 
-def layout() -> list:
-    """Every column, constraint, index and storage parameter of the four tables, by name."""
-    tables = [model._meta.db_table for model in BUCKET_MODELS]
+def layout(models=BUCKET_MODELS) -> list:
+    """Every column, constraint, index and storage parameter of the tables, by name, and the
+    sequences the tables' columns own."""
+    tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, c.reloptions, a.attname, format_type(a.atttypid, a.atttypmod), "
@@ -75,7 +83,13 @@ def layout() -> list:
             [tables],
         )
         indexes = sorted(cursor.fetchall())
-    return [columns, constraints, indexes]
+        cursor.execute(
+            "SELECT t, a.attname, pg_get_serial_sequence(t, a.attname) FROM unnest(%s) t "
+            "JOIN pg_attribute a ON a.attrelid = t::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            [tables],
+        )
+        sequences = sorted(row for row in cursor.fetchall() if row[2] is not None)
+    return [columns, constraints, indexes, sequences]
 
 
 def total_events() -> int:
@@ -162,3 +176,160 @@ def test_a_failed_rebuild_leaves_the_live_tables_and_the_next_one_succeeds(world
     assert rollup_recompute().ran
     assert snapshot() == before
     assert staging_tables() == []
+
+
+# --- The adoption scores' full rebuild ---------------------------------------------------------
+
+
+def full_score_rebuild(*, one_connection: bool = False) -> dict:
+    """Reset ``scores_through`` and refresh: the full rebuild, on two connections, or on one
+    (inside a transaction, which the other connection could not see into)."""
+    RollupState.objects.update_or_create(name=SCORES_NAME, defaults={"scores_through": None})
+    if one_connection:
+        with transaction.atomic():
+            result = scores.scores_refresh()
+    else:
+        result = scores.scores_refresh()
+    assert result.ran, result.reason
+    return result.steps
+
+
+def seats(world) -> dict:
+    return {world.partner_a.pk: 2, world.partner_b.pk: 1}
+
+
+def score_tables() -> dict:
+    got = snapshot()
+    return {"score": got["score"], "week": got["week"]}
+
+
+def test_the_scores_rebuilt_on_two_connections_equal_one_connection_and_naive(world):
+    # Both shards (partner_id % 2) hold a partner, so both connections write scores.
+    assert world.partner_a.pk % 2 != world.partner_b.pk % 2
+    add_events(world, "a")
+    roll()
+    before = layout([AdoptionScore, PartnerWeek])
+    assert len(before[1]) >= 2 and len(before[2]) >= 3 and len(before[3]) == 1
+    steps = full_score_rebuild()
+    assert "scores_other" in steps  # the second connection wrote its shard
+    two = score_tables()
+    assert layout([AdoptionScore, PartnerWeek]) == before
+    assert staging_tables() == []
+    steps = full_score_rebuild(one_connection=True)
+    assert "scores_other" not in steps
+    assert score_tables() == two
+    assert layout([AdoptionScore, PartnerWeek]) == before
+    assert {p for p, _ in two["score"]} == {world.partner_a.pk, world.partner_b.pk}
+    assert two["score"] == expected_tables(seats(world), TODAY)["score"]
+    # The scores' sequence kept its name: new rows get fresh ids.
+    AdoptionScore.objects.create(
+        partner=world.partner_a,
+        day=TODAY + timedelta(days=1),
+        score=0,
+        areas=0,
+        active_days=0,
+        active_users=0,
+        seats=0,
+        events=0,
+    )
+
+
+def test_score_readers_see_the_old_scores_unblocked_until_the_switch(world, monkeypatch):
+    add_events(world, "a")
+    roll()
+    old = dict(score_tables()["score"])
+    assert old
+    add_events(world, "b")
+    rollups.rollup_incremental()  # queued, not refreshed: only the rebuild adds these events
+    staged, go = threading.Event(), threading.Event()
+    real = scores._full_summaries
+
+    def paused(cursor, **kwargs):
+        real(cursor, **kwargs)
+        staged.set()  # this connection's shard is written, not yet swapped in
+        assert go.wait(30)
+
+    monkeypatch.setattr(scores, "_full_summaries", paused)
+    result = {}
+
+    def rebuild():
+        try:
+            result["steps"] = full_score_rebuild()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    try:
+        assert staged.wait(30)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")  # a lock wait fails the test
+            assert score_tables()["score"] == old
+    finally:
+        go.set()
+        thread.join(30)
+    assert "scores_other" in result["steps"]
+    new = score_tables()["score"]
+    assert new == expected_tables(seats(world), TODAY)["score"]
+    assert new != old
+    assert staging_tables() == []
+
+
+def test_a_failed_score_rebuild_leaves_the_scores_and_the_next_one_succeeds(world, monkeypatch):
+    add_events(world, "a")
+    roll()
+    before = score_tables()
+    real = scores._window_scores
+
+    def failing(cursor, **kwargs):
+        if kwargs.get("shard") == (1, 2):  # the other connection's shard
+            raise RuntimeError("shard failed")
+        return real(cursor, **kwargs)
+
+    monkeypatch.setattr(scores, "_window_scores", failing)
+    with pytest.raises(RuntimeError, match="shard failed"):
+        full_score_rebuild()
+    assert score_tables() == before
+    assert RollupState.objects.get(name=SCORES_NAME).scores_through is None
+    monkeypatch.setattr(scores, "_window_scores", real)
+    full_score_rebuild()
+    assert score_tables() == before
+    assert staging_tables() == []
+
+
+def test_a_lock_on_the_bucket_tables_makes_the_score_rebuild_busy_not_stuck(world, monkeypatch):
+    """A full rollup rebuild switching the bucket tables waits for the refresh's connection,
+    which waits for the other one: the other one gives up on its lock wait instead of hanging,
+    the refresh reports busy and rolls back, the next one succeeds."""
+    add_events(world, "a")
+    roll()
+    before = score_tables()
+    monkeypatch.setattr(scores, "OTHER_LOCK_TIMEOUT", "200ms")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE metrics_partnerdayuser IN ACCESS EXCLUSIVE MODE")
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    timer = threading.Timer(2.0, release.set)  # this connection waits for the lock until then
+    try:
+        assert locked.wait(30)
+        timer.start()
+        RollupState.objects.update_or_create(name=SCORES_NAME, defaults={"scores_through": None})
+        result = scores.scores_refresh()
+    finally:
+        release.set()
+        holder.join(30)
+        timer.cancel()
+    assert not result.ran and "lock" in result.reason
+    assert score_tables() == before
+    assert RollupState.objects.get(name=SCORES_NAME).scores_through is None
+    assert "scores_other" in full_score_rebuild()
+    assert score_tables() == before
