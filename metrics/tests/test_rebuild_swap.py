@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from conftest import require_service
 from events.services import record_events
@@ -209,7 +209,8 @@ def test_the_scores_rebuilt_on_two_connections_equal_one_connection_and_naive(wo
     add_events(world, "a")
     roll()
     before = layout([AdoptionScore, PartnerWeek])
-    assert len(before[1]) >= 2 and len(before[2]) >= 3 and len(before[3]) == 1
+    # Keyed by (partner, day) (migration 0024): constraints, three indexes, no sequence.
+    assert len(before[1]) >= 2 and len(before[2]) >= 3 and before[3] == []
     steps = full_score_rebuild()
     assert "scores_other" in steps  # the second connection wrote its shard
     two = score_tables()
@@ -221,17 +222,20 @@ def test_the_scores_rebuilt_on_two_connections_equal_one_connection_and_naive(wo
     assert layout([AdoptionScore, PartnerWeek]) == before
     assert {p for p, _ in two["score"]} == {world.partner_a.pk, world.partner_b.pk}
     assert two["score"] == expected_tables(seats(world), TODAY)["score"]
-    # The scores' sequence kept its name: new rows get fresh ids.
-    AdoptionScore.objects.create(
-        partner=world.partner_a,
-        day=TODAY + timedelta(days=1),
-        score=0,
-        areas=0,
-        active_days=0,
-        active_users=0,
-        seats=0,
-        events=0,
-    )
+    # The swapped-in table keeps its (partner, day) key: a new row goes in, a second copy not.
+    row = {
+        "partner": world.partner_a,
+        "day": TODAY + timedelta(days=1),
+        "score": 0,
+        "areas": 0,
+        "active_days": 0,
+        "active_users": 0,
+        "seats": 0,
+        "events": 0,
+    }
+    AdoptionScore.objects.create(**row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AdoptionScore.objects.bulk_create([AdoptionScore(**row)])
 
 
 def test_score_readers_see_the_old_scores_unblocked_until_the_switch(world, monkeypatch):
@@ -333,3 +337,39 @@ def test_a_lock_on_the_bucket_tables_makes_the_score_rebuild_busy_not_stuck(worl
     assert RollupState.objects.get(name=SCORES_NAME).scores_through is None
     assert "scores_other" in full_score_rebuild()
     assert score_tables() == before
+
+
+def test_a_lock_on_the_bucket_tables_makes_the_shard_refresh_busy_not_stuck(world, monkeypatch):
+    """The incremental refresh's shards (one connection each, while the refresh's own holds the
+    scores' lock) give up on a lock wait the same way: busy, ``scores_through`` kept, and the
+    next refresh drains what waited and equals the naive scores."""
+    add_events(world, "a")
+    roll()
+    through = RollupState.objects.get(name=SCORES_NAME).scores_through
+    add_events(world, "b")
+    rollups.rollup_incremental()
+    monkeypatch.setattr(scores, "OTHER_LOCK_TIMEOUT", "200ms")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE metrics_partnerdayuser IN ACCESS EXCLUSIVE MODE")
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        result = scores.scores_refresh()
+    finally:
+        release.set()
+        holder.join(30)
+    assert not result.ran and "lock" in result.reason
+    assert RollupState.objects.get(name=SCORES_NAME).scores_through == through
+    result = scores.scores_refresh()
+    assert result.ran and "offerings" in result.steps  # the shards' path
+    assert score_tables()["score"] == expected_tables(seats(world), TODAY)["score"]
