@@ -5,7 +5,7 @@ and ``end`` exclusive."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from deals.choices import OPEN_STATUSES, DealStage, DealStatus
@@ -16,13 +16,13 @@ from partners.readers import readers
 
 def first_submitted_at() -> Subquery:
     """Expression reader: when the outer partner registered (submitted) its first deal, NULL when
-    it has submitted none. Annotate it on a ``Partner`` queryset."""
+    it has submitted none. Annotate it on a ``Partner`` queryset. The earliest submission of
+    the partner is the first row of ``deal_partner_submitted_idx`` (partner, submitted_at): one
+    index-only probe per partner, not its deals' rows."""
     return Subquery(
         Deal.objects.filter(partner=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by()
-        .values("partner_id")
-        .annotate(first=Min("submitted_at"))
-        .values("first")
+        .order_by("submitted_at")
+        .values("submitted_at")[:1]
     )
 
 
@@ -36,10 +36,12 @@ def _won(start, end) -> Q:
 
 def counts(*, partners, start, end) -> dict[str, int]:
     """``registered``: deals of ``partners`` submitted in [start, end); ``won``: closed as won in
-    [start, end). One query."""
-    return Deal.objects.filter(partner__in=partners).aggregate(
-        registered=Count("pk", filter=_registered(start, end)),
-        won=Count("pk", filter=_won(start, end)),
+    [start, end). One query, over the deals that count for either (``deal_submitted_idx`` and
+    ``deal_won_closed_idx``), not every deal of the partners."""
+    registered, won = _registered(start, end), _won(start, end)
+    return Deal.objects.filter(registered | won, partner__in=partners).aggregate(
+        registered=Count("pk", filter=registered),
+        won=Count("pk", filter=won),
     )
 
 
