@@ -14,6 +14,10 @@
     # 4. the weekly actives table alone, in-process: buckets vs PartnerWeek (--requests // 4 runs)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
         flock /work/bench.lock uv run python bench/dashboards.py --weekly --requests 20
+    # 4b. the cold build card by card, in process: wall and SQL time, queries, the slowest
+    #     statements with --verbose (median of --requests // 4 builds; runs on any code version)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/prm_dash_bench \\
+        flock /work/bench.lock uv run python bench/dashboards.py --cards --requests 20
     # 5. across rollups: the three dashboard views requested in turn while events are recorded
     #    (--rate per second, through record_events) and the real rollup_metrics task is queued
     #    every --interval seconds to a real Celery worker (it writes events: use a copy)
@@ -469,6 +473,144 @@ def measure_weekly(repeats: int, email: str) -> None:
         )
 
 
+def _explained(statements: list[str], verbose: bool) -> tuple[float, str]:
+    """The server's own time for ``statements`` (the SELECTs of one card as last run): the sum
+    of ``EXPLAIN ANALYZE``'s planning and execution times, in ms; the card's SQL floor. With
+    ``verbose``, the plan of the slowest one (else "")."""
+    import json
+
+    from django.db import connection
+
+    total, slowest = 0.0, (0.0, "")
+    with connection.cursor() as cur:
+        for sql in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+            (plan,) = cur.fetchone()
+            plan = plan if isinstance(plan, list) else json.loads(plan)
+            ms = plan[0]["Planning Time"] + plan[0]["Execution Time"]
+            total += ms
+            slowest = max(slowest, (ms, sql))
+    plan = ""
+    if verbose and slowest[1]:
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[1])
+            plan = "\n".join(f"      {row[0]}" for row in cur.fetchall())
+    return total, plan
+
+
+def measure_cards(repeats: int, email: str, verbose: bool, explain: bool) -> None:
+    """In-process cost of the cold build of each dashboard view, card by card, as
+    ``console.dashboard.build`` and ``dashboard_cache.build_page`` make it (the KPI tiles split
+    per figure): the median over ``repeats`` builds of wall time, SQL time and queries per card,
+    and with ``verbose`` the slowest statement of each card. Only public functions of the
+    dashboard are called, so the same script times any version of the code."""
+    import django
+
+    django.setup()
+    from django.db import connection, reset_queries
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from console import dashboard, roi
+    from console.forms import DashboardFilterForm
+    from metrics import churn_pages
+    from metrics.definitions import program as p
+
+    manager = User.objects.get(email=email)
+    for name, url in dashboard_pages().items():
+        form = DashboardFilterForm(QueryDict(url.partition("?")[2]), user=manager)
+        assert form.is_valid(), form.errors
+        q = form.query()
+
+        def kpi_parts(q=q):
+            f, (ps, pu) = q.filters, q.previous
+            from metrics import definitions as d
+
+            return {
+                "kpi: activation rate x2": lambda: (
+                    d.activation_rate(since=q.since, until=q.until, **f),
+                    d.activation_rate(since=ps, until=pu, **f),
+                ),
+                "kpi: time to activation x2": lambda: (
+                    d.time_to_activation(since=q.since, until=q.until, **f),
+                    d.time_to_activation(since=ps, until=pu, **f),
+                ),
+                "kpi: time to first deal x2": lambda: (
+                    d.time_to_first_deal(since=q.since, until=q.until, **f),
+                    d.time_to_first_deal(since=ps, until=pu, **f),
+                ),
+                "kpi: score distribution (previous)": lambda: p.adoption_score_distribution(
+                    day=pu, **f
+                ),
+                "kpi: deal counts x2": lambda: (
+                    p.deal_counts(since=q.since, until=q.until, **f),
+                    p.deal_counts(since=ps, until=pu, **f),
+                ),
+                "kpi: partners joined x2": lambda: (
+                    p.partners_joined_by_status(since=q.since, until=q.until, **f),
+                    p.partners_joined(since=ps, until=pu, **f),
+                ),
+            }
+
+        def leads_cards(q):
+            perf = dashboard._lead_performance(q)
+            return dashboard.table_leads(q, perf), dashboard.table_leads_partners(q, perf)
+
+        cards = {
+            "scores (distribution)": lambda q=q: dashboard.table_scores(q),
+            "KPI tiles (whole)": lambda q=q: dashboard.kpis(
+                q, p.adoption_score_distribution(day=q.until, **q.filters)
+            ),
+            **kpi_parts(),
+            "at-risk": lambda q=q: dashboard.table_at_risk(q, limit=dashboard.AT_RISK_ON_PAGE),
+            "churn-forecast": lambda q=q: dashboard.table_churn_forecast(
+                q, state=churn_pages.model_state()
+            ),
+            "leads (both cards)": lambda q=q: leads_cards(q),
+            **{
+                key: (lambda key=key, q=q: dashboard.build_one(key, q))
+                for key in dashboard.TABLES
+                if key not in ("scores", "at-risk", "churn-forecast", "leads", "leads-partners")
+            },
+            "roi card": lambda q=q: roi.card(q),
+        }
+        results = {card: [] for card in cards}
+        last: dict[str, list[str]] = {}
+        for _ in range(repeats):
+            for card, fn in cards.items():
+                reset_queries()
+                started = time.perf_counter()
+                with CaptureQueriesContext(connection) as captured:
+                    fn()
+                wall = time.perf_counter() - started
+                sql = sum(float(c["time"]) for c in captured.captured_queries)
+                slowest = max(captured.captured_queries, key=lambda c: float(c["time"]),
+                              default=None)  # fmt: skip
+                results[card].append((wall, sql, len(captured), slowest))
+                last[card] = [c["sql"] for c in captured.captured_queries]
+        print(f"\n{name} (median of {repeats} in-process builds)")
+        total = 0.0
+        for card, runs in results.items():
+            wall = statistics.median(r[0] for r in runs)
+            sql = statistics.median(r[1] for r in runs)
+            if not card.startswith("kpi:") and card != "scores (distribution)":
+                total += wall
+            floor, plan = _explained(last[card], verbose) if explain else (0.0, "")
+            floor = f"   EXPLAIN ANALYZE {floor:7.1f} ms" if explain else ""
+            print(f"  {card:40} {wall * 1000:8.1f} ms   SQL {sql * 1000:7.1f} ms   "
+                  f"{runs[0][2]:3} queries{floor}")  # fmt: skip
+            slowest = runs[-1][3]
+            if verbose and slowest:
+                print(f"      slowest {float(slowest['time']) * 1000:.1f} ms: "
+                      f"{slowest['sql'][:600]}")  # fmt: skip
+            if plan:
+                print(f"      slowest by EXPLAIN ANALYZE:\n{plan}")
+        print(f"  {'sum of the cards (KPI whole, no parts)':40} {total * 1000:8.1f} ms")
+
+
 def _year_ago() -> str:
     from datetime import timedelta
 
@@ -486,6 +628,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--weekly", action="store_true", help="Time the weekly actives, buckets vs summary."
+    )
+    parser.add_argument(
+        "--cards", action="store_true", help="Time the cold build card by card, in process."
+    )
+    parser.add_argument("--verbose", action="store_true", help="--cards: the slowest statements")
+    parser.add_argument(
+        "--explain", action="store_true", help="--cards: each card's SQL by EXPLAIN ANALYZE"
     )
     parser.add_argument(
         "--across-rollups",
@@ -511,6 +660,8 @@ def main() -> None:
         measure_across_rollups(
             args.duration, args.interval, args.rate, args.think, args.manager, args.seed
         )
+    elif args.cards:
+        measure_cards(max(args.requests // 4, 3), args.manager, args.verbose, args.explain)
     elif args.weekly:
         measure_weekly(max(args.requests // 4, 3), args.manager)
     else:

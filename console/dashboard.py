@@ -108,19 +108,29 @@ def list_url(q: DashboardQuery, figure: str = "", key="", **extra) -> str:
     """The partner list showing the partners behind a figure (``metrics.drilldown``), with the
     dashboard's filters carried over; without ``figure``, the list with the filters and
     ``extra`` (e.g. a status). No query: the filters are already loaded."""
-    params = [("scope", "all")]
-    params += [
-        (name, getattr(q.filters[k], "pk", q.filters[k]))
-        for k, name in LIST_PARAMS.items()
-        if q.filters.get(k) not in (None, "")
-    ]
-    params += list(extra.items())
+    params = list(extra.items())
     if figure:
         params.append(("figure", figure))
         if key != "":
             params.append(("figure_key", key))
         params += [("since", q.since.isoformat()), ("until", q.until.isoformat())]
-    return reverse("partners:manager_home") + "?" + urlencode(params)
+    return _list_prefix(q) + ("&" + urlencode(params) if params else "")
+
+
+def _list_prefix(q: DashboardQuery) -> str:
+    """The partner list's address with the dashboard's filters, the start of every ``list_url``:
+    made once per query (a page has about 300 drill-down links; reversing and encoding the
+    filters for each cost ~15 ms of a build)."""
+    prefix = q.memo.get("list_prefix")
+    if prefix is None:
+        params = [("scope", "all")]
+        params += [
+            (name, getattr(q.filters[k], "pk", q.filters[k]))
+            for k, name in LIST_PARAMS.items()
+            if q.filters.get(k) not in (None, "")
+        ]
+        prefix = q.memo["list_prefix"] = reverse("partners:manager_home") + "?" + urlencode(params)
+    return prefix
 
 
 def _drill(q: DashboardQuery, value, figure: str, key="", **extra) -> Link:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -40,6 +41,12 @@ class DashboardQuery:
         length = self.until - self.since
         prev_until = self.since - timedelta(days=1)
         return prev_until - length, prev_until
+
+    @cached_property
+    def memo(self) -> dict:
+        """What a page build derives from the query once and reuses (``console.dashboard``'s
+        link prefix); not part of the query, its equality or its cache key."""
+        return {}
 
     def cache_key(self) -> str:
         parts = [f"{k}={getattr(v, 'pk', v)}" for k, v in sorted(self.filters.items())]

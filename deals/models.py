@@ -180,6 +180,16 @@ class Deal(models.Model):
         ]
         indexes = [
             models.Index(fields=["partner", "status"], name="deal_partner_status_idx"),
+            # The dashboard's deal figures (deals.readers): deals registered in a range, won in a
+            # range (counts, the won leaderboard, ROI revenue; index-only counts) and each
+            # partner's first registration (time to first deal: its first entry, one probe).
+            models.Index(fields=["submitted_at"], name="deal_submitted_idx"),
+            models.Index(
+                fields=["closed_at", "partner"],
+                condition=Q(status=DealStatus.WON),
+                name="deal_won_closed_idx",
+            ),
+            models.Index(fields=["partner", "submitted_at"], name="deal_partner_submitted_idx"),
             models.Index(fields=["status", "protected_until"], name="deal_status_protection_idx"),
             # The conflict check (selectors.deal_conflicts) reads the names of the open deals
             # whose length can reach the match threshold: an index-only scan of this range

@@ -5,24 +5,25 @@ and ``end`` exclusive."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db import connections
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from deals.choices import OPEN_STATUSES, DealStage, DealStatus
 from deals.models import Deal
 from kernel import money
-from partners.readers import readers
+from partners.readers import every_partner, readers
 
 
 def first_submitted_at() -> Subquery:
     """Expression reader: when the outer partner registered (submitted) its first deal, NULL when
-    it has submitted none. Annotate it on a ``Partner`` queryset."""
+    it has submitted none. Annotate it on a ``Partner`` queryset. The earliest submission of
+    the partner is the first row of ``deal_partner_submitted_idx`` (partner, submitted_at): one
+    index-only probe per partner, not its deals' rows."""
     return Subquery(
         Deal.objects.filter(partner=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by()
-        .values("partner_id")
-        .annotate(first=Min("submitted_at"))
-        .values("first")
+        .order_by("submitted_at")
+        .values("submitted_at")[:1]
     )
 
 
@@ -34,13 +35,28 @@ def _won(start, end) -> Q:
     return Q(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
 
 
+def _of(partners) -> QuerySet[Deal]:
+    """The deals of ``partners``: every deal when they are every partner (a deal's partner is a
+    non-null foreign key with its constraint), with no semi-join to the whole partner table."""
+    deals = Deal.objects.order_by()
+    return deals if every_partner(partners) else deals.filter(partner__in=partners)
+
+
 def counts(*, partners, start, end) -> dict[str, int]:
     """``registered``: deals of ``partners`` submitted in [start, end); ``won``: closed as won in
-    [start, end). One query."""
-    return Deal.objects.filter(partner__in=partners).aggregate(
-        registered=Count("pk", filter=_registered(start, end)),
-        won=Count("pk", filter=_won(start, end)),
-    )
+    [start, end). One query: two counts, each over its own index's range (``deal_submitted_idx``,
+    ``deal_won_closed_idx``; index-only for every partner), not every deal of the partners."""
+    deals = _of(partners)
+    registered = deals.filter(_registered(start, end)).values("submitted_at")
+    won = deals.filter(_won(start, end)).values("closed_at")
+    (r_sql, r_params), (w_sql, w_params) = (q.query.sql_with_params() for q in (registered, won))
+    with connections[registered.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM ({r_sql}) r), (SELECT COUNT(*) FROM ({w_sql}) w)",  # noqa: S608 -- compiled querysets
+            [*r_params, *w_params],
+        )
+        n_registered, n_won = cursor.fetchone()
+    return {"registered": n_registered, "won": n_won}
 
 
 def stages() -> list[tuple[str, str]]:
@@ -59,12 +75,7 @@ def partners_with(*, partners, which: str, start=None, end=None, stage: str = ""
         condition = _won(start, end)
     else:
         condition = Q(status__in=OPEN_STATUSES) & (Q(stage=stage) if stage else Q())
-    return list(
-        Deal.objects.filter(condition, partner__in=partners)
-        .order_by()
-        .values("partner_id")
-        .distinct()
-    )
+    return list(_of(partners).filter(condition).order_by().values("partner_id").distinct())
 
 
 def pipeline(*, partners) -> list[dict]:
@@ -72,7 +83,8 @@ def pipeline(*, partners) -> list[dict]:
     stage in stage order: ``stage``, ``label``, ``deals`` (how many) and ``amounts`` (currency →
     sum, never added across currencies, sorted by currency). One grouped query."""
     rows = (
-        Deal.objects.filter(partner__in=partners, status__in=OPEN_STATUSES)
+        _of(partners)
+        .filter(status__in=OPEN_STATUSES)
         .order_by()
         .values("stage", "currency")
         .annotate(n=Count("pk"), amount=Sum("amount"))
@@ -97,9 +109,8 @@ def won_by_partner(*, partners, start, end, limit: int) -> list[dict]:
     """The ``limit`` partners of ``partners`` with the most deals won in [start, end) (ties by
     name, then id): ``partner_id``, ``name``, ``won``. One query."""
     return list(
-        Deal.objects.filter(
-            partner__in=partners, status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end
-        )
+        _of(partners)
+        .filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
         .order_by()
         .values("partner_id", name=F("partner__name"))
         .annotate(won=Count("pk"))
@@ -115,9 +126,8 @@ def won_revenue(*, partners, start, end, rates: dict[str, float], target: str) -
     without a rate, never summed). Every deal is a partner's registration, so all of them are
     partner-sourced. One grouped query."""
     return list(
-        Deal.objects.filter(
-            partner__in=partners, status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end
-        )
+        _of(partners)
+        .filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
         .order_by()
         .values(
             "partner_id",

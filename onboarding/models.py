@@ -499,6 +499,15 @@ class ChecklistStep(StepDefinition):
                 name="checklist_step_done_has_date",
             ),
         ]
+        indexes = [
+            # When each partner last completed a step (onboarding.readers.last_step_done, the
+            # at-risk stall rule): one index-only probe per checklist, not its steps' rows.
+            models.Index(
+                fields=["checklist", "completed_at"],
+                condition=Q(status=StepStatus.DONE),
+                name="checklist_step_done_idx",
+            )
+        ]
 
     @property
     def is_done(self) -> bool:

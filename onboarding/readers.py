@@ -21,13 +21,17 @@ def step_funnel(*, partners) -> list[dict]:
     """Per checklist step ``key`` over the checklists of ``partners`` (versions add up): its
     ``title`` and ``position`` (the largest title and smallest position over versions), whether
     it is ``required`` in any version, and how many of the ``partners`` completed it
-    (``partners``: distinct partners with the step done). Unordered. One grouped query."""
+    (``partners``: distinct partners with the step done). Unordered. One grouped query.
+
+    A partner has one checklist (one-to-one) and a checklist one step per key (unique), so the
+    partners with a step done are its done rows: counted as rows, not as a distinct count (which
+    sorts every step row of the cohort by key and partner)."""
     rows = (
         ChecklistStep.objects.filter(checklist__partner__in=partners)
         .order_by()
         .values("key")
         .annotate(
-            partners=Count("checklist__partner", distinct=True, filter=Q(status=StepStatus.DONE)),
+            partners=Count("pk", filter=Q(status=StepStatus.DONE)),
             title=Max("title"),
             position=Min("position"),
             required=Count("pk", filter=Q(required=True)),

@@ -16,6 +16,9 @@ latest adoption score, ``metrics/readers.py``), which leads' routing reads. Keys
 - it returns plain data: numbers, datetimes, strings, dicts keyed by partner id, lists of dicts;
   never the feature's model instances or querysets, so the metric cannot reach its internals.
 - it runs exactly one query (the metric's query counts are its readers' counts).
+- when ``partners`` is every partner (``every_partner``: no filter) and every row the reader
+  counts has a partner by a database constraint (a non-null foreign key), it may leave out the
+  subquery: the same rows, without joining the whole partner table (the unfiltered dashboard).
 - an *expression reader* (its docstring says so) takes no ``partners``: it returns a query
   expression over the outer ``Partner`` row (``OuterRef("pk")``) that the metric annotates on
   its own ``Partner`` queryset, for a fact the metric combines with partner columns in the same
@@ -52,6 +55,18 @@ from kernel.registry import Registry
 MetricReader = Callable[..., Any]
 
 readers: Registry[MetricReader] = Registry("metric reader")
+
+
+def every_partner(partners) -> bool:
+    """Whether the ``Partner`` queryset ``partners`` is every partner: no condition, no slice, no
+    combination (``partners_matching()`` without filters). No query."""
+    query = partners.query
+    return (
+        partners.model._meta.label == "partners.Partner"
+        and not query.where
+        and not query.is_sliced
+        and not query.combinator
+    )
 
 
 # --- Checklist step subjects ----------------------------------------------------------------------
