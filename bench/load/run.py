@@ -261,20 +261,58 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-class CpuMeter:
-    """Between ``start`` and ``stop``: CPU seconds of gunicorn (master + workers), Postgres
-    (postmaster, backends, background processes), the Celery worker and locust, the machine's
-    busy CPU time, and the requests gunicorn served (access log lines)."""
+def postgres_cpu(postmaster: int | None, db: str) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) of the Postgres server's live processes by pid, in three
+    groups: this run's database (its backends, their parallel workers and its autovacuum
+    workers), the background processes (checkpointer, writers, launchers), and other databases'
+    backends (another session's work on a shared server, left out of the run's figures)."""
+    import re
 
-    def __init__(self, pids: dict[str, int | None], access_log: Path):
+    import psutil
+
+    groups: dict[str, dict[int, float]] = {"postgres": {}, "pg background": {}, "pg other dbs": {}}
+    if postmaster is None:
+        return groups
+    client = re.compile(r"^postgres: \S+ (\S+) (?:\[local\]|\S+\(\d+\))")
+    autovacuum = re.compile(r"^postgres: autovacuum worker (\S+)")
+    parallel = re.compile(r"^postgres: parallel worker for PID (\d+)")
+    rows = []
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for proc in psutil.Process(postmaster).children():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                t = proc.cpu_times()
+                rows.append((proc.pid, " ".join(proc.cmdline()).strip(), t.user + t.system))
+    database = {}
+    for pid, title, _ in rows:
+        found = client.match(title) or autovacuum.match(title)
+        if found:
+            database[pid] = found.group(1)
+    for pid, title, cpu in rows:
+        leader = parallel.match(title)
+        name = database.get(int(leader.group(1)) if leader else pid)
+        group = "pg background" if name is None else "postgres" if name == db else "pg other dbs"
+        groups[group][pid] = cpu
+    return groups
+
+
+class CpuMeter:
+    """Between ``start`` and ``stop``: CPU seconds of gunicorn (master + workers), the Postgres
+    server's processes for this run's database (live backends: gunicorn and Celery keep theirs,
+    ``CONN_MAX_AGE``), its background processes and other databases' backends (shown apart),
+    the Celery worker and locust, the machine's busy CPU time, and the requests gunicorn served
+    (access log lines)."""
+
+    def __init__(self, pids: dict[str, int | None], access_log: Path, postmaster, db: str):
         self.pids = pids
         self.access_log = access_log
+        self.postmaster, self.db = postmaster, db
 
-    def sample(self) -> dict[str, float]:
+    def sample(self) -> dict:
         import psutil
 
         times = psutil.cpu_times()
-        sample = {name: tree_cpu(pid) for name, pid in self.pids.items() if pid}
+        sample: dict = {name: tree_cpu(pid) for name, pid in self.pids.items() if pid}
+        sample.update(postgres_cpu(self.postmaster, self.db))
         sample["machine busy"] = sum(times) - times.idle - getattr(times, "iowait", 0.0)
         sample["wall"] = time.monotonic()
         with self.access_log.open("rb") as log:
@@ -286,7 +324,13 @@ class CpuMeter:
 
     def stop(self) -> None:
         last = self.sample()
-        self.used = {name: last[name] - self.first[name] for name in last}
+        self.used = {}
+        for name, value in last.items():
+            if isinstance(value, dict):  # per pid: a process started since counts from 0
+                before = self.first.get(name, {})
+                self.used[name] = sum(cpu - before.get(pid, 0.0) for pid, cpu in value.items())
+            else:
+                self.used[name] = value - self.first[name]
 
 
 def report_cpu(meter: CpuMeter) -> None:
@@ -462,8 +506,10 @@ def main() -> int:
     try:
         wait_up(args.port)
         meter = CpuMeter(
-            {"gunicorn": gunicorn.pid, "postgres": postmaster_pid(env), "celery": worker.pid},
+            {"gunicorn": gunicorn.pid, "celery": worker.pid},
             access_log,
+            postmaster_pid(env),
+            args.db,
         )
         prefix = OUT / "run"
         (prefix.parent / f"{prefix.name}_but_login.json").unlink(missing_ok=True)
