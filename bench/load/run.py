@@ -343,6 +343,11 @@ def report_cpu(meter: CpuMeter) -> None:
     server = used.get("gunicorn", 0.0) + used.get("postgres", 0.0)
     print(f"\nCPU from the end of the ramp to the end of the run ({wall:.0f} s, {cpus} CPUs, load "
           f"average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} at the end):")  # fmt: skip
+    # what the run's own processes do not explain: other sessions' work on a shared machine
+    # (their Postgres backends included)
+    used["other work"] = used["machine busy"] - sum(
+        cpu for name, cpu in used.items() if name not in ("machine busy", "pg other dbs")
+    )
     for name, cpu in used.items():
         print(f"  {name:14} {cpu:8.1f} CPU s = {cpu / wall:5.2f} CPUs")
     if requests:
