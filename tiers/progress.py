@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +44,19 @@ class TierProgress:
     demote_after: datetime | None = None
     demote_to: Tier | None = None
     pinned_until: datetime | None = None
-    history: list[TierHistory] = field(default_factory=list)
+    partner_id: int | None = None  # whose ``history`` to read (None: no history)
+
+    @cached_property
+    def history(self) -> list[TierHistory]:
+        """The partner's last ten tier changes, newest first: one query on first use (only the
+        tier override page shows them; the partner home and the partner 360 do not)."""
+        if self.partner_id is None:
+            return []
+        return list(
+            TierHistory.objects.filter(partner_id=self.partner_id)
+            .select_related("from_tier", "to_tier", "actor")
+            .order_by("-at", "-pk")[:10]
+        )
 
     @property
     def met_count(self) -> int:
@@ -122,7 +135,8 @@ def _rows(
 def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgress:
     """Where ``partner`` stands: its requirement values against the next tier (and against its
     own tier whenever it falls short of it: a demotion warning pending, or not yet warned because
-    the nightly evaluation has not run since), its standing and its last tier changes.
+    the nightly evaluation has not run since), its standing and its last tier changes
+    (``history``, read when first used).
 
     A bounded number of queries (about ten) whatever the number of requirements. The caller has
     already checked that the user may see this partner (partners.selectors.partner_get_for_user).
@@ -157,11 +171,6 @@ def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgre
     ]
     subjects = subjects_of(shown)
     blocked = _blockers(partner, shown, values, subjects)
-    history = list(
-        TierHistory.objects.filter(partner_id=partner.pk)
-        .select_related("from_tier", "to_tier", "actor")
-        .order_by("-at", "-pk")[:10]
-    )
     return TierProgress(
         tier=current,
         next_tier=next_tier,
@@ -171,5 +180,5 @@ def tier_progress(partner: Partner, *, at: datetime | None = None) -> TierProgre
         demote_after=standing.demote_after if standing else None,
         demote_to=standing.demote_to if standing else None,
         pinned_until=standing.pinned_until if standing and standing.is_pinned(at) else None,
-        history=history,
+        partner_id=partner.pk,
     )

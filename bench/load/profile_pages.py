@@ -54,6 +54,47 @@ from partners.models import PartnerMembership
 
 OFFERING = re.compile(r'name="lines-0-offering"[^>]*>.*?<option value="(\d+)"', re.S)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+COURSE_LINK = re.compile(r'href="(/learn/courses/[\w-]+/)"')
+RESOURCE_LINK = re.compile(r'href="(/library/\d+/)"')
+# How often the locustfile requests each page, per unit of time: its task weights times the users
+# of each journey (40 partner people over task weights summing to 13, 8 managers over 7). A POST's
+# row includes the page it redirects to, so it counts as two requests.
+PARTNER_TASK, MANAGER_TASK = 40 / 13, 8 / 7
+MIX = {
+    "portal home": 3 * PARTNER_TASK,
+    "checklist": 2 * PARTNER_TASK,
+    "learn": 2 * PARTNER_TASK,
+    "course": 2 * PARTNER_TASK,
+    "library": 2 * PARTNER_TASK,
+    "resource": 2 * PARTNER_TASK,
+    "deals list": 3 * PARTNER_TASK,
+    "deal detail": 3 * PARTNER_TASK,
+    "deal form": 1 * PARTNER_TASK,
+    "register deal POST": 1 * PARTNER_TASK,
+    "dashboard": 2 * MANAGER_TASK,
+    "dashboard filtered": 1 * MANAGER_TASK,
+    "manage partners": 2 * MANAGER_TASK,
+    "partner detail": 2 * MANAGER_TASK,
+    "manager queue": 2 * MANAGER_TASK,
+    "manager deal detail": 2 * MANAGER_TASK,
+    "approve deal POST": 2 * MANAGER_TASK,
+}
+REQUESTS = {"register deal POST": 2, "approve deal POST": 2}  # the POST and its redirect
+
+
+def backend_cpu() -> float | None:
+    """CPU seconds so far of this connection's Postgres backend, when the server runs on this
+    machine (``/proc``); else None. Clock ticks: 10 ms granularity, averaged over the runs."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Timer:
@@ -111,7 +152,12 @@ def register_deal(client):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--profile", action="append", default=[], help="cProfile this page.")
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        help="cProfile this page; 'mix': every page as often as the locustfile requests it.",
+    )
     parser.add_argument("--sql", action="append", default=[], help="List its queries.")
     parser.add_argument("--only", action="append", default=[], help="Only these pages.")
     args = parser.parse_args()
@@ -144,15 +190,24 @@ def main() -> int:
         )
 
     submitted = Deal.objects.filter(partner=managed).order_by("-pk").first()
+    course = COURSE_LINK.search(partner_client.get("/learn/").content.decode())
+    resource = RESOURCE_LINK.search(partner_client.get("/library/").content.decode())
+    since = (date.today() - timedelta(days=364)).isoformat()
     pages = {
         "portal home": lambda: partner_client.get("/portal/"),
         "checklist": lambda: partner_client.get("/portal/onboarding/"),
         "learn": lambda: partner_client.get("/learn/"),
+        "course": lambda: partner_client.get(course.group(1)),
         "library": lambda: partner_client.get("/library/"),
+        "resource": lambda: partner_client.get(resource.group(1)),
         "deals list": lambda: partner_client.get("/portal/deals/"),
         "deal detail": lambda: partner_client.get(f"/portal/deals/{own_deal.pk}/"),
         "deal form": lambda: partner_client.get("/portal/deals/new/"),
         "register deal POST": register,
+        "dashboard": lambda: manager_client.get("/manage/dashboard/"),
+        "dashboard filtered": lambda: manager_client.get(
+            f"/manage/dashboard/?owner=mine&since={since}"
+        ),
         "manage partners": lambda: manager_client.get("/manage/"),
         "partner detail": lambda: manager_client.get(f"/manage/partners/{managed.pk}/"),
         "manager queue": lambda: manager_client.get("/manage/deals/?scope=mine&status=submitted"),
@@ -163,19 +218,26 @@ def main() -> int:
         f"partner person {partner_user.email} of {membership.partner.name}; manager "
         f"{manager.email} (partner {managed.pk}); {args.runs} runs after a warm-up\n"
     )
-    print(f"{'page':22} {'status':>6} {'med ms':>7} {'max ms':>7} {'queries':>7} {'SQL ms':>7}")
+    print(
+        f"{'page':22} {'status':>6} {'med ms':>7} {'max ms':>7} {'queries':>7} {'SQL ms':>7} "
+        f"{'app CPU':>7} {'db CPU':>7}"
+    )
+    weighted = {"app": 0.0, "db": 0.0, "weight": 0.0}
+    mix_profiler = cProfile.Profile()
     for name, request in pages.items():
         if args.only and name not in args.only:
             continue
         if name == "approve deal POST":  # submitted deals to approve, registered beforehand
-            for _ in range(args.runs + 2):
+            needed = args.runs + 2 + ("mix" in args.profile) * round(MIX[name])
+            for _ in range(needed):
                 register()
             queue[:] = Deal.objects.filter(
                 partner=membership.partner, status=DealStatus.SUBMITTED
-            ).values_list("pk", flat=True)[: args.runs + 2]
+            ).values_list("pk", flat=True)[:needed]
         response = request()
         status = response.status_code
         walls, timers = [], []
+        db_before, app_before = backend_cpu(), time.process_time()
         for _ in range(args.runs):
             timer = Timer()
             with connection.execute_wrapper(timer):
@@ -183,22 +245,46 @@ def main() -> int:
                 request()
                 walls.append(time.perf_counter() - started)
             timers.append(timer)
+        # CPU per request, means over the runs: this process's (the Django side) and the backend's
+        app_cpu = 1000 * (time.process_time() - app_before) / args.runs
+        db_after = backend_cpu()
+        db_cpu = 1000 * (db_after - db_before) / args.runs if db_before is not None else None
         timer = timers[walls.index(statistics.median_low(walls))]
         sql_ms = 1000 * sum(t for t, _ in timer.queries)
         print(
             f"{name:22} {status:>6} {1000 * statistics.median(walls):7.1f} "
-            f"{1000 * max(walls):7.1f} {len(timer.queries):7} {sql_ms:7.1f}",
+            f"{1000 * max(walls):7.1f} {len(timer.queries):7} {sql_ms:7.1f} {app_cpu:7.1f} "
+            f"{db_cpu if db_cpu is not None else float('nan'):7.1f}",
             flush=True,
         )
+        weight = MIX.get(name, 0.0)
+        weighted["app"] += weight * app_cpu
+        weighted["db"] += weight * (db_cpu or 0.0)
+        weighted["weight"] += weight * REQUESTS.get(name, 1)
         if name in args.sql:
             for elapsed, sql in timer.queries:
                 print(f"    {1000 * elapsed:6.1f} ms  {sql[:300]}")
+        if "mix" in args.profile:  # the page as often as the locustfile requests it
+            mix_profiler.enable()
+            for _ in range(max(1, round(MIX.get(name, 1)))):
+                request()
+            mix_profiler.disable()
         if name in args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
             request()
             profiler.disable()
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    if "mix" in args.profile:
+        stats = pstats.Stats(mix_profiler)
+        stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(120)
+    if weighted["weight"]:
+        app, db = (weighted[k] / weighted["weight"] for k in ("app", "db"))
+        print(
+            f"\nthe locustfile's mix (requests weighted as its tasks pick them): {app:.1f} ms "
+            f"app CPU + {db:.1f} ms db CPU = {app + db:.1f} ms CPU per request"
+        )
     return 0
 
 

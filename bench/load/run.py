@@ -207,6 +207,158 @@ def make_accounts(args, env: dict) -> dict:
     return accounts
 
 
+# --- CPU over the run (issue 24's floor: is the box saturated at 50 users?) ----------------------
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of process ``pid`` and every descendant, live or exited: the
+    live ones' own times plus what each has reaped (an exited gunicorn worker or Postgres backend
+    lands in its parent's children times)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def postmaster_pid(env: dict) -> int | None:
+    """The Postgres server's postmaster, when it runs on this machine (a backend's parent)."""
+    import psutil
+    import psycopg2
+
+    conn = psycopg2.connect(env["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        backend = cur.fetchone()[0]
+    try:
+        return psutil.Process(backend).ppid()
+    except psutil.NoSuchProcess:  # another machine or container
+        return None
+    finally:
+        conn.close()
+
+
+def seconds(duration: str) -> float:
+    """locust's --run-time (``2m``, ``90s``, ``1h30m``) in seconds."""
+    import re
+
+    units = {"h": 3600, "m": 60, "s": 1}
+    parts = re.findall(r"(\d+(?:\.\d+)?)([hms])", duration)
+    return sum(float(n) * units[u] for n, u in parts) if parts else float(duration)
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's children it has waited for."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def postgres_cpu(postmaster: int | None, db: str) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) of the Postgres server's live processes by pid, in three
+    groups: this run's database (its backends, their parallel workers and its autovacuum
+    workers), the background processes (checkpointer, writers, launchers), and other databases'
+    backends (another session's work on a shared server, left out of the run's figures)."""
+    import re
+
+    import psutil
+
+    groups: dict[str, dict[int, float]] = {"postgres": {}, "pg background": {}, "pg other dbs": {}}
+    if postmaster is None:
+        return groups
+    client = re.compile(r"^postgres: \S+ (\S+) (?:\[local\]|\S+\(\d+\))")
+    autovacuum = re.compile(r"^postgres: autovacuum worker (\S+)")
+    parallel = re.compile(r"^postgres: parallel worker for PID (\d+)")
+    rows = []
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for proc in psutil.Process(postmaster).children():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                t = proc.cpu_times()
+                rows.append((proc.pid, " ".join(proc.cmdline()).strip(), t.user + t.system))
+    database = {}
+    for pid, title, _ in rows:
+        found = client.match(title) or autovacuum.match(title)
+        if found:
+            database[pid] = found.group(1)
+    for pid, title, cpu in rows:
+        leader = parallel.match(title)
+        name = database.get(int(leader.group(1)) if leader else pid)
+        group = "pg background" if name is None else "postgres" if name == db else "pg other dbs"
+        groups[group][pid] = cpu
+    return groups
+
+
+class CpuMeter:
+    """Between ``start`` and ``stop``: CPU seconds of gunicorn (master + workers), the Postgres
+    server's processes for this run's database (live backends: gunicorn and Celery keep theirs,
+    ``CONN_MAX_AGE``), its background processes and other databases' backends (shown apart),
+    the Celery worker and locust, the machine's busy CPU time, and the requests gunicorn served
+    (access log lines)."""
+
+    def __init__(self, pids: dict[str, int | None], access_log: Path, postmaster, db: str):
+        self.pids = pids
+        self.access_log = access_log
+        self.postmaster, self.db = postmaster, db
+
+    def sample(self) -> dict:
+        import psutil
+
+        times = psutil.cpu_times()
+        sample: dict = {name: tree_cpu(pid) for name, pid in self.pids.items() if pid}
+        sample.update(postgres_cpu(self.postmaster, self.db))
+        sample["machine busy"] = sum(times) - times.idle - getattr(times, "iowait", 0.0)
+        sample["wall"] = time.monotonic()
+        with self.access_log.open("rb") as log:
+            sample["requests"] = sum(1 for _ in log)
+        return sample
+
+    def start(self) -> None:
+        self.first = self.sample()
+
+    def stop(self) -> None:
+        last = self.sample()
+        self.used = {}
+        for name, value in last.items():
+            if isinstance(value, dict):  # per pid: a process started since counts from 0
+                before = self.first.get(name, {})
+                self.used[name] = sum(cpu - before.get(pid, 0.0) for pid, cpu in value.items())
+            else:
+                self.used[name] = value - self.first[name]
+
+
+def report_cpu(meter: CpuMeter) -> None:
+    """Server CPU per request and what the offered load asks of the box's CPUs (measured)."""
+    import psutil
+
+    used = dict(meter.used)
+    wall, requests = used.pop("wall"), int(used.pop("requests"))
+    cpus = psutil.cpu_count()
+    server = used.get("gunicorn", 0.0) + used.get("postgres", 0.0)
+    print(f"\nCPU from the end of the ramp to the end of the run ({wall:.0f} s, {cpus} CPUs, load "
+          f"average {' / '.join(f'{x:.2f}' for x in os.getloadavg())} at the end):")  # fmt: skip
+    # what the run's own processes do not explain: other sessions' work on a shared machine
+    # (their Postgres backends included)
+    used["other work"] = used["machine busy"] - sum(
+        cpu for name, cpu in used.items() if name not in ("machine busy", "pg other dbs")
+    )
+    for name, cpu in used.items():
+        print(f"  {name:14} {cpu:8.1f} CPU s = {cpu / wall:5.2f} CPUs")
+    if requests:
+        print(
+            f"  gunicorn served {requests} requests = {requests / wall:.1f}/s; server (gunicorn + "
+            f"postgres) CPU per request {1000 * server / requests:.1f} ms, x {requests / wall:.1f}/s"
+            f" = {server / wall:.2f} of {cpus} CPUs; the machine was "
+            f"{100 * used['machine busy'] / wall / cpus:.0f} % busy"
+        )
+
+
 def wait_up(port: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -242,7 +394,7 @@ def report_target(summary_file: Path, server_errors: int) -> None:
     )
 
 
-def report(prefix: Path, access_log: Path) -> int:
+def report(prefix: Path, access_log: Path, meter: CpuMeter | None = None) -> int:
     rows = list(csv.DictReader((prefix.parent / f"{prefix.name}_stats.csv").open()))
     print(f"\n{'page':48} {'reqs':>6} {'fail':>5} {'req/s':>6} {'p50':>8} {'p95':>8} {'p99':>8}")
     total = None
@@ -272,6 +424,8 @@ def report(prefix: Path, access_log: Path) -> int:
     for line in errors[:20]:
         print("  ", line)
     report_target(prefix.parent / f"{prefix.name}_but_login.json", len(errors))
+    if meter is not None and hasattr(meter, "used"):
+        report_cpu(meter)
     return 1 if failures or errors else 0
 
 
@@ -353,8 +507,15 @@ def main() -> int:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    meter = None
     try:
         wait_up(args.port)
+        meter = CpuMeter(
+            {"gunicorn": gunicorn.pid, "celery": worker.pid},
+            access_log,
+            postmaster_pid(env),
+            args.db,
+        )
         prefix = OUT / "run"
         (prefix.parent / f"{prefix.name}_but_login.json").unlink(missing_ok=True)
         print(
@@ -363,7 +524,8 @@ def main() -> int:
             f":{args.port}",
             flush=True,
         )
-        subprocess.run(
+        children_before = children_cpu()
+        locust = subprocess.Popen(
             [
                 *(str(BIN / "locust"), "-f", "bench/load/locustfile.py", "--headless"),
                 *("--host", f"http://127.0.0.1:{args.port}", "-u", str(args.users)),
@@ -378,10 +540,21 @@ def main() -> int:
                 "PRM_LOAD_API_CLIENTS": str(args.api_clients),
                 "PRM_LOAD_SUMMARY": str(prefix.parent / f"{prefix.name}_but_login.json"),
             },
-            check=False,
             stdout=locust_log.open("w"),
             stderr=subprocess.STDOUT,
         )
+        # the CPU figures leave out the ramp (users spawning and logging in: PBKDF2 by design)
+        ramp = args.users / args.spawn_rate + 5
+        try:
+            locust.wait(timeout=min(ramp, seconds(args.time) / 2))
+        except subprocess.TimeoutExpired:
+            meter.start()
+            locust_at_start = tree_cpu(locust.pid)
+            locust.wait()
+            meter.stop()
+            # reaped: the whole locust run is in this process's children times
+            meter.used["locust"] = children_cpu() - children_before - locust_at_start
+        locust.wait()
     finally:
         for proc in (gunicorn, worker):
             with contextlib.suppress(ProcessLookupError):
@@ -393,7 +566,7 @@ def main() -> int:
                 os.killpg(proc.pid, signal.SIGKILL)
         logs.close()
     print(f"locust's own summary: {locust_log}; server logs: {server_log}, {access_log}")
-    return report(prefix, access_log)
+    return report(prefix, access_log, meter)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ def test_partner_home_shows_progress_to_the_next_tier_with_what_to_do_next(
 
     # 20: one UNION query checks that the unmet certification is open to the partner
     # +1: the bell's unread count in the nav (notifications, issue 19)
-    with django_assert_max_num_queries(21):
+    # -1: the tier history is read only where it is shown (the override page; issue 24)
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("partners:home"))
 
     page = response.content.decode()
@@ -54,7 +55,7 @@ def test_partner_home_query_count_does_not_grow_with_requirements_or_data(
     client.force_login(users[0])
     client.get(reverse("partners:home"))
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("partners:home"))
 
     assert response.status_code == 200
@@ -222,3 +223,22 @@ def test_partner_home_of_a_partner_meeting_its_tier_shows_no_keep_section(client
     page = client.get(reverse("partners:home")).content.decode()
 
     assert "Keep Silver" not in page and "Reach Gold" in page
+
+
+def test_tier_history_is_read_only_when_shown(client_as, world, django_assert_num_queries):
+    """Issue 24: tier progress reads the partner's tier changes on first use only (the override
+    page lists them; the partner home and the partner 360 do not), newest first."""
+    from tiers.progress import tier_progress
+
+    client = client_as("manager_owner")
+    gold = world.partner_a.program.tiers.get(rank=2)
+    url = reverse("tiers:tier_override", args=[world.partner_a.pk])
+    client.post(url, {"tier": gold.pk, "reason": "Launch partner"})
+    world.partner_a.refresh_from_db()
+
+    progress = tier_progress(world.partner_a)
+    with django_assert_num_queries(1):
+        assert [h.reason for h in progress.history] == ["Launch partner"]
+        assert progress.history[0].to_tier == gold  # read once, with its tiers
+    page = client.get(url).content.decode()
+    assert "data-tier-history" in page and "Launch partner" in page
