@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import math
 import os
 import pstats
 import statistics
@@ -47,6 +48,7 @@ import re
 from django.db import connection
 from django.test import Client
 
+from bench.rollups import backend_cpu_seconds
 from deals.choices import DealStatus
 from deals.models import Deal
 from partners.choices import PartnerStatus
@@ -83,18 +85,13 @@ REQUESTS = {"register deal POST": 2, "approve deal POST": 2}  # the POST and its
 
 
 def backend_cpu() -> float | None:
-    """CPU seconds so far of this connection's Postgres backend, when the server runs on this
-    machine (``/proc``); else None. Clock ticks: 10 ms granularity, averaged over the runs."""
+    """CPU seconds so far of this connection's Postgres backend (``bench.rollups.
+    backend_cpu_seconds``: ``/proc``, clock ticks of 10 ms, averaged over the runs); None when the
+    database is not Postgres or the server runs elsewhere."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    seconds = backend_cpu_seconds()
+    return None if math.isnan(seconds) else seconds
 
 
 class Timer:

@@ -6,6 +6,7 @@ rebuild of the adoption scores (``metrics.scores``, "Full rebuild"), its partner
 two connections: it equals the rebuild on one connection and the naive scores."""
 
 import threading
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -301,14 +302,10 @@ def test_a_failed_score_rebuild_leaves_the_scores_and_the_next_one_succeeds(worl
     assert staging_tables() == []
 
 
-def test_a_lock_on_the_bucket_tables_makes_the_score_rebuild_busy_not_stuck(world, monkeypatch):
-    """A full rollup rebuild switching the bucket tables waits for the refresh's connection,
-    which waits for the other one: the other one gives up on its lock wait instead of hanging,
-    the refresh reports busy and rolls back, the next one succeeds."""
-    add_events(world, "a")
-    roll()
-    before = score_tables()
-    monkeypatch.setattr(scores, "OTHER_LOCK_TIMEOUT", "200ms")
+@contextmanager
+def partner_day_user_locked():
+    """``PartnerDayUser`` held in ACCESS EXCLUSIVE mode by another connection (as a full rollup
+    rebuild's switch holds it) until the block ends or the yielded event is set."""
     locked, release = threading.Event(), threading.Event()
 
     def hold():
@@ -322,16 +319,32 @@ def test_a_lock_on_the_bucket_tables_makes_the_score_rebuild_busy_not_stuck(worl
 
     holder = threading.Thread(target=hold)
     holder.start()
-    timer = threading.Timer(2.0, release.set)  # this connection waits for the lock until then
     try:
         assert locked.wait(30)
-        timer.start()
-        RollupState.objects.update_or_create(name=SCORES_NAME, defaults={"scores_through": None})
-        result = scores.scores_refresh()
+        yield release
     finally:
         release.set()
         holder.join(30)
-        timer.cancel()
+
+
+def test_a_lock_on_the_bucket_tables_makes_the_score_rebuild_busy_not_stuck(world, monkeypatch):
+    """A full rollup rebuild switching the bucket tables waits for the refresh's connection,
+    which waits for the other one: the other one gives up on its lock wait instead of hanging,
+    the refresh reports busy and rolls back, the next one succeeds."""
+    add_events(world, "a")
+    roll()
+    before = score_tables()
+    monkeypatch.setattr(scores, "OTHER_LOCK_TIMEOUT", "200ms")
+    with partner_day_user_locked() as release:
+        timer = threading.Timer(2.0, release.set)  # this connection waits for the lock until then
+        timer.start()
+        try:
+            RollupState.objects.update_or_create(
+                name=SCORES_NAME, defaults={"scores_through": None}
+            )
+            result = scores.scores_refresh()
+        finally:
+            timer.cancel()
     assert not result.ran and "lock" in result.reason
     assert score_tables() == before
     assert RollupState.objects.get(name=SCORES_NAME).scores_through is None
@@ -349,25 +362,8 @@ def test_a_lock_on_the_bucket_tables_makes_the_shard_refresh_busy_not_stuck(worl
     add_events(world, "b")
     rollups.rollup_incremental()
     monkeypatch.setattr(scores, "OTHER_LOCK_TIMEOUT", "200ms")
-    locked, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE metrics_partnerdayuser IN ACCESS EXCLUSIVE MODE")
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert locked.wait(30)
+    with partner_day_user_locked():
         result = scores.scores_refresh()
-    finally:
-        release.set()
-        holder.join(30)
     assert not result.ran and "lock" in result.reason
     assert RollupState.objects.get(name=SCORES_NAME).scores_through == through
     result = scores.scores_refresh()
