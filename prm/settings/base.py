@@ -168,10 +168,6 @@ if REDIS_URL:
         },
         "fallback": _DATABASE_CACHE,
     }
-    # Sessions read through Redis (written to both): a page no longer spends a query on the
-    # session row (issue 24, the load test). The database stays the record: Redis down or
-    # flushed, a session is read from its row again; clear_expired_sessions still deletes rows.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": _DATABASE_CACHE, "fallback": _DATABASE_CACHE}
 
