@@ -1,20 +1,45 @@
 """Adoption scores are keyed by (partner, day): a composite primary key replaces the surrogate
 ``id`` and the unique constraint, so every score the refresh rewrites maintains two indexes
-instead of three and draws no sequence value (issue 24).
-
-Scores are derived data: the table is dropped and created empty with the new key rather than
-altered in place (SQLite cannot change a primary key without rebuilding the table anyway), and
-the scores are marked for a full recompute, which the next refresh (every minute, or
-``manage.py rollup_metrics``) does from the bucket tables; the deltas waiting for it are
-superseded by that recompute.
+instead of three and draws no sequence value (issue 24). Every score is kept: Postgres changes
+the key in place; SQLite, which cannot change a primary key, copies the rows into the table
+made with the new key.
 """
 
 from django.db import migrations, models
 
+TABLE = "metrics_adoptionscore"
+COLUMNS = "partner_id, day, score, areas, area_mask, active_days, active_users, seats, events"
+
+
+def rekey(apps, schema_editor):
+    quote = schema_editor.quote_name
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in (
+            f"ALTER TABLE {quote(TABLE)} DROP CONSTRAINT adoption_unique_partner_day",
+            f"ALTER TABLE {quote(TABLE)} DROP CONSTRAINT {quote(TABLE + '_pkey')}",
+            f"ALTER TABLE {quote(TABLE)} DROP COLUMN id",
+            f"ALTER TABLE {quote(TABLE)} ADD CONSTRAINT {quote(TABLE + '_pkey')} "
+            "PRIMARY KEY (partner_id, day)",
+        ):
+            schema_editor.execute(sql)
+        return
+    old = f"{TABLE}_old"
+    schema_editor.execute(f"ALTER TABLE {quote(TABLE)} RENAME TO {quote(old)}")
+    for index in ("adoption_day_cover_idx", "adoption_unique_partner_day"):
+        schema_editor.execute(f"DROP INDEX IF EXISTS {quote(index)}")
+    schema_editor.create_model(apps.get_model("metrics", "AdoptionScore"))
+    schema_editor.execute(
+        f"INSERT INTO {quote(TABLE)} ({COLUMNS}) SELECT {COLUMNS} FROM {quote(old)}"  # noqa: S608
+    )
+    schema_editor.execute(f"DROP TABLE {quote(old)}")
+
 
 def recreate(apps, schema_editor):
+    """Backwards (run with the state before this migration: the model with its ``id``): the table
+    made again with an ``id`` (scores are derived data), recomputed in full by the next
+    refresh."""
     model = apps.get_model("metrics", "AdoptionScore")
-    schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(model._meta.db_table)}")
+    schema_editor.execute(f"DROP TABLE IF EXISTS {schema_editor.quote_name(TABLE)}")
     schema_editor.create_model(model)
     apps.get_model("metrics", "RollupState").objects.filter(name="scores").update(
         scores_through=None
@@ -26,6 +51,8 @@ class Migration(migrations.Migration):
     dependencies = [("metrics", "0023_score_delta_queue")]
 
     operations = [
+        # Backwards only, last: by then the state is the one before this migration.
+        migrations.RunPython(migrations.RunPython.noop, recreate),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveConstraint(
@@ -46,5 +73,5 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(recreate, recreate),
+        migrations.RunPython(rekey, migrations.RunPython.noop),
     ]
