@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -138,10 +139,22 @@ def _popcount(mask: str) -> str:
 OTHER_LOCK_TIMEOUT = "10s"
 
 
-def _other_session(cursor) -> None:
-    _tune_session(cursor)
-    if _is_pg():
-        cursor.execute("SET LOCAL lock_timeout = %s", [OTHER_LOCK_TIMEOUT])
+@contextmanager
+def _other_connection(*, snapshot: bool = False):
+    """A cursor of this thread's own connection, in a transaction committed when the block ends
+    (rolled back if it raises), with the refresh's session settings and ``OTHER_LOCK_TIMEOUT``;
+    the connection is closed afterwards. ``snapshot``: the transaction reads one REPEATABLE READ
+    snapshot."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if snapshot:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            _tune_session(cursor)
+            if _is_pg():
+                cursor.execute("SET LOCAL lock_timeout = %s", [OTHER_LOCK_TIMEOUT])
+            yield cursor
+    finally:
+        connections.close_all()  # this thread's own connection
 
 
 def _results(futures: list) -> list:
@@ -150,53 +163,37 @@ def _results(futures: list) -> list:
         return [future.result() for future in futures]
     except OperationalError as error:
         if getattr(error.__cause__, "pgcode", None) == "55P03":  # lock_not_available
-            raise RollupBusy(f"a lock held the rebuild's other connection: {error}") from error
+            raise RollupBusy(f"a lock held another connection of the refresh: {error}") from error
         raise
 
 
 def _create_staging_in_thread(layout: dict) -> None:
     """The empty staging table, created and committed on this thread's own connection (the
     other connection writes into it before the refresh commits)."""
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            _other_session(cursor)
-            create_staging(cursor, AdoptionScore, layout)
-    finally:
-        connections.close_all()  # this thread's own connection
+    with _other_connection() as cursor:
+        create_staging(cursor, AdoptionScore, layout)
 
 
 def _stage_shard_in_thread(as_of: date, shard: int, shards: int) -> tuple[int, int]:
     """Shard ``shard``'s scores into the staging table on this thread's own connection,
     committed. Returns (rows, milliseconds)."""
     started = time.monotonic()
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            _other_session(cursor)
-            rows = _window_scores(
-                cursor,
-                as_of=as_of,
-                ranges=None,
-                into=_staging(AdoptionScore),
-                shard=(shard, shards),
-            )
-        return rows, int((time.monotonic() - started) * 1000)
-    finally:
-        connections.close_all()  # this thread's own connection
+    with _other_connection() as cursor:
+        rows = _window_scores(
+            cursor, as_of=as_of, ranges=None, into=_staging(AdoptionScore), shard=(shard, shards)
+        )
+    return rows, int((time.monotonic() - started) * 1000)
 
 
 def _weeks_in_thread(layout: dict) -> int:
     """Every ``PartnerWeek`` row into its staging table, keys built, committed, on this thread's
     own connection. Returns milliseconds."""
     started = time.monotonic()
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            _other_session(cursor)
-            create_staging(cursor, PartnerWeek, layout)
-            summaries.refresh_weeks(cursor, touched=None, into=_staging(PartnerWeek))
-            build_keys(cursor, PartnerWeek, layout)
-        return int((time.monotonic() - started) * 1000)
-    finally:
-        connections.close_all()  # this thread's own connection
+    with _other_connection() as cursor:
+        create_staging(cursor, PartnerWeek, layout)
+        summaries.refresh_weeks(cursor, touched=None, into=_staging(PartnerWeek))
+        build_keys(cursor, PartnerWeek, layout)
+    return int((time.monotonic() - started) * 1000)
 
 
 def _full_rebuild(cursor, *, as_of: date, parallel: bool, steps: _Steps) -> int:
@@ -760,16 +757,9 @@ def _drain_shard(shard: int, shards: int, *, as_of: date, through: date) -> tupl
     queued for the next refresh. The shards write disjoint partners' rows, so they never wait
     on each other."""
     steps = _Steps()
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            _other_session(cursor)
-            rows = _drain(
-                cursor, as_of=as_of, through=through, steps=steps, shard=shard, shards=shards
-            )
-        return rows, steps
-    finally:
-        connections.close_all()  # this thread's own connection
+    with _other_connection(snapshot=True) as cursor:
+        rows = _drain(cursor, as_of=as_of, through=through, steps=steps, shard=shard, shards=shards)
+    return rows, steps
 
 
 def _refresh_shards(shards: int, *, as_of: date, through: date, steps: _Steps) -> int:
